@@ -1,0 +1,506 @@
+/*
+ * pontes — runtime for generated C clients of Portuguese-language financial partner APIs.
+ *
+ * This header is the whole public surface of the hand-written runtime: the
+ * arena, the table-driven JSON codec, the rich error object, the HTTP client
+ * (transport, auth, retries, log hook) and the request builder used by the
+ * generated per-API libraries (pontes::eccor, ...).
+ *
+ * Conventions (libgit2 / SQLite / libcurl style)
+ *   - every function returns an int status: PONTES_OK (0) or a negative PONTES_E* code;
+ *     results come back through out-parameters;
+ *   - every object the library allocates has exactly one matching free function;
+ *   - the library never prints: errors are reported through pontes_error and
+ *     pontes_client_last_error(); diagnostics through the optional log hook,
+ *     which never sees Authorization values or client secrets.
+ *
+ * Threading model
+ *   - pontes_global_init() runs curl_global_init once (thread-safe, idempotent);
+ *     it is called implicitly by pontes_client_new(). There is no other global state.
+ *   - A pontes_client (and so an eccor_client, ...) must be used by one thread at a
+ *     time; it owns one CURL easy handle (one reused connection) and its token cache.
+ *     Use one client per thread, or serialise access with your own mutex.
+ *   - Decoded values (anything returned by *_decode or an operation) are immutable
+ *     and independent of the client: they may be read from any number of threads
+ *     and freed from any thread, once.
+ *   - Descriptor tables (pontes_type, pontes_message, ...) are const and shareable.
+ *   - Caveat: cJSON records the position of the last parse error in a global; pontes
+ *     never reads it, but concurrent decodes race on that write inside cJSON.
+ */
+#ifndef PONTES_PONTES_H
+#define PONTES_PONTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version ---------------------------------------------------------- */
+#define PONTES_VERSION_MAJOR 0
+#define PONTES_VERSION_MINOR 1
+#define PONTES_VERSION_PATCH 0
+#define PONTES_VERSION "0.1.0"
+#define PONTES_VERSION_NUMBER \
+    (PONTES_VERSION_MAJOR * 10000 + PONTES_VERSION_MINOR * 100 + PONTES_VERSION_PATCH)
+
+/* ---- export ----------------------------------------------------------- */
+#if defined(_WIN32) && defined(PONTES_SHARED)
+#  ifdef PONTES_BUILDING
+#    define PONTES_EXTERN(type) __declspec(dllexport) type
+#  else
+#    define PONTES_EXTERN(type) __declspec(dllimport) type
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define PONTES_EXTERN(type) __attribute__((visibility("default"))) type
+#else
+#  define PONTES_EXTERN(type) type
+#endif
+
+struct cJSON;
+
+/** Runtime version as a number (PONTES_VERSION_NUMBER of the linked library). */
+PONTES_EXTERN(int) pontes_version_number(void);
+PONTES_EXTERN(const char *) pontes_version(void);
+
+/* ---- status codes ----------------------------------------------------- */
+typedef enum pontes_status {
+    PONTES_OK = 0,
+    PONTES_EINVAL = -1,     /**< bad argument from the caller (NULL, missing required field, ...) */
+    PONTES_ENOMEM = -2,     /**< allocation failed */
+    PONTES_EHTTP = -3,      /**< server answered with a non-success HTTP status */
+    PONTES_ETRANSPORT = -4, /**< connection/TLS/protocol failure (see curl_code) */
+    PONTES_ETIMEOUT = -5,   /**< connect or total timeout expired */
+    PONTES_EDECODE = -6,    /**< JSON invalid or not matching the schema (see json_path) */
+    PONTES_EENCODE = -7,    /**< a value cannot be encoded (see json_path) */
+    PONTES_EAUTH = -8,      /**< credentials rejected or token could not be obtained */
+    PONTES_ETOOBIG = -9,    /**< response body larger than max_response_bytes */
+    PONTES_ERANGE = -10     /**< integer outside the exactly representable range (|n| >= 2^53) */
+} pontes_status;
+
+/** Short English name of a status code ("PONTES_EDECODE", ...). Never NULL. */
+PONTES_EXTERN(const char *) pontes_status_name(int status);
+
+/* ---- presence: absent, null and value are three states ---------------- */
+typedef uint8_t pontes_presence;
+#define PONTES_ABSENT ((pontes_presence)0) /**< not in the JSON object */
+#define PONTES_NULL   ((pontes_presence)1) /**< present as JSON null */
+#define PONTES_SET    ((pontes_presence)2) /**< present with a value */
+
+/* ---- the error object ------------------------------------------------- */
+typedef struct pontes_field_error {
+    const char *key;     /**< the provider's field path, e.g. "registrationNumber", "[0].Type" */
+    const char *message; /**< the provider's message for it */
+} pontes_field_error;
+
+typedef struct pontes_error {
+    int status;                /**< PONTES_E* code, PONTES_OK when there is no error */
+    const char *message;       /**< one-line English summary made by pontes; never NULL after an error */
+    long http_status;          /**< HTTP status of the response, 0 when none was received */
+    const char *provider_code; /**< provider's error code ("INVALID_FORM", OAuth "invalid_scope"), or NULL */
+    const char *provider_message;     /**< provider's human message, or NULL */
+    const pontes_field_error *field_errors; /**< provider's per-field errors */
+    size_t field_error_count;
+    const char *request_id;    /**< correlation/request id (body or response header), or NULL */
+    int curl_code;             /**< CURLcode when status is ETRANSPORT/ETIMEOUT, else 0 */
+    const char *curl_message;  /**< curl's error text, or NULL */
+    const char *json_path;     /**< for EDECODE/EENCODE/ERANGE: where, e.g. "$.data[0].id" */
+    const char *expected;      /**< for EDECODE: what the schema expected there ("string", "int64", ...) */
+    const char *operation_id;  /**< the operation being called, or NULL */
+    const char *body;          /**< raw response body of a failed call (NUL-terminated), or NULL */
+    size_t body_len;
+    unsigned attempts;         /**< how many times the request was sent */
+    void *priv_;               /**< internal storage; do not touch */
+} pontes_error;
+
+/** Static initializer for a caller-owned error. */
+#define PONTES_ERROR_INIT {0, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}
+
+/** Release what an error holds and reset it to PONTES_ERROR_INIT. Safe on a cleared error. */
+PONTES_EXTERN(void) pontes_error_clear(pontes_error *err);
+
+/* ---- values ----------------------------------------------------------- */
+
+/** format: byte — bytes that travel as base64 text in JSON. */
+typedef struct pontes_bytes {
+    const uint8_t *data;
+    size_t len;
+} pontes_bytes;
+
+/** format: binary — a file part of a multipart/form-data body. */
+typedef struct pontes_file {
+    const uint8_t *data;
+    size_t len;
+    const char *filename;     /**< may be NULL ("file" is sent) */
+    const char *content_type; /**< may be NULL ("application/octet-stream") */
+} pontes_file;
+
+/** Layout shared by every generated string-enum type: value 0 means "unknown",
+ *  and raw then holds the wire text so it survives a round trip. */
+typedef struct pontes_enum {
+    int value;
+    const char *raw;
+} pontes_enum;
+
+/** Layout shared by every list (JSON array) type. */
+typedef struct pontes_list {
+    void *items;
+    size_t count;
+} pontes_list;
+
+/** Layout shared by every map (additionalProperties) type. */
+typedef struct pontes_map {
+    const char **keys;
+    void *values;
+    size_t count;
+} pontes_map;
+
+/** Unknown object members, kept so that they survive a round trip. Each item is a
+ *  cJSON node whose ->string is the member name. Owned by the decoded value. */
+typedef struct pontes_extra {
+    const struct cJSON **items;
+    size_t count;
+} pontes_extra;
+
+/** Ready-made list types for primitive elements. */
+typedef struct pontes_string_list { const char **items; size_t count; } pontes_string_list;
+typedef struct pontes_int32_list { int32_t *items; size_t count; } pontes_int32_list;
+typedef struct pontes_int64_list { int64_t *items; size_t count; } pontes_int64_list;
+typedef struct pontes_double_list { double *items; size_t count; } pontes_double_list;
+typedef struct pontes_bool_list { bool *items; size_t count; } pontes_bool_list;
+typedef struct pontes_bytes_list { pontes_bytes *items; size_t count; } pontes_bytes_list;
+typedef struct pontes_any_list { const struct cJSON **items; size_t count; } pontes_any_list;
+typedef struct pontes_string_map { const char **keys; const char **values; size_t count; } pontes_string_map;
+
+/* ---- descriptor tables (emitted by the generator, walked by the codec) ---- */
+typedef enum pontes_kind {
+    PONTES_KIND_BOOL = 1, /**< bool */
+    PONTES_KIND_INT32,    /**< int32_t */
+    PONTES_KIND_INT64,    /**< int64_t; |n| < 2^53 on the wire */
+    PONTES_KIND_DOUBLE,   /**< double */
+    PONTES_KIND_STRING,   /**< const char * (NUL-terminated UTF-8) */
+    PONTES_KIND_BYTES,    /**< pontes_bytes, base64 text on the wire */
+    PONTES_KIND_FILE,     /**< pontes_file; only in multipart bodies (JSON: base64) */
+    PONTES_KIND_ENUM,     /**< pontes_enum layout; string enum */
+    PONTES_KIND_OBJECT,   /**< pointer to a struct described by msg */
+    PONTES_KIND_ARRAY,    /**< pontes_list layout; element type elem */
+    PONTES_KIND_MAP,      /**< pontes_map layout; value type elem */
+    PONTES_KIND_UNION,    /**< pointer to a union struct described by un */
+    PONTES_KIND_ANY       /**< const cJSON * (any JSON value) */
+} pontes_kind;
+
+typedef struct pontes_type pontes_type;
+typedef struct pontes_message pontes_message;
+typedef struct pontes_enum_desc pontes_enum_desc;
+typedef struct pontes_union_desc pontes_union_desc;
+
+/* field flags */
+#define PONTES_F_REQUIRED   0x01u /**< must be present (decode error / encode error when absent) */
+#define PONTES_F_NULLABLE   0x02u /**< JSON null is allowed */
+#define PONTES_F_READ_ONLY  0x04u /**< readOnly in the spec (informational) */
+#define PONTES_F_WRITE_ONLY 0x08u /**< writeOnly in the spec (informational) */
+
+/* type flags */
+#define PONTES_T_ELEM_NULLABLE 0x01u /**< ARRAY/MAP: elements may be null (pointer kinds only: stored as NULL) */
+
+struct pontes_type {
+    pontes_kind kind;
+    uint32_t flags;                 /**< PONTES_T_* */
+    size_t size;                    /**< sizeof the C storage of one value of this type */
+    const char *name;               /**< for messages: "string", "int64", "Product", ... */
+    const pontes_type *elem;        /**< ARRAY, MAP */
+    const pontes_message *msg;      /**< OBJECT */
+    const pontes_enum_desc *en;     /**< ENUM */
+    const pontes_union_desc *un;    /**< UNION */
+};
+
+typedef struct pontes_field {
+    const char *name;          /**< JSON member name */
+    uint32_t flags;            /**< PONTES_F_* */
+    uint32_t offset;           /**< offsetof the value member */
+    uint32_t presence_offset;  /**< offsetof the pontes_presence member */
+    const pontes_type *type;
+} pontes_field;
+
+/* message flags */
+#define PONTES_M_BOX 0x01u /**< the struct boxes a single non-object value: fields[0] with name NULL */
+
+struct pontes_message {
+    const char *name;          /**< schema name, e.g. "NaturalPerson" */
+    uint32_t flags;            /**< PONTES_M_* */
+    size_t size;               /**< sizeof the struct */
+    const pontes_field *fields;
+    size_t field_count;
+    uint32_t extra_offset;     /**< offsetof the pontes_extra member, or PONTES_NO_EXTRA */
+};
+#define PONTES_NO_EXTRA UINT32_MAX
+
+struct pontes_enum_desc {
+    const char *name;          /**< schema name */
+    const char *const *values; /**< wire strings; values[i] has C value i + 1 */
+    size_t count;
+};
+
+/* A union struct has this layout (generated types name the union members):
+ *   struct { int kind; const cJSON *raw; union { ... } u; }
+ * kind 0 = unknown variant (raw holds the JSON), kind i + 1 = variants[i]. */
+typedef struct pontes_union_head {
+    int kind;
+    const struct cJSON *raw;
+} pontes_union_head;
+
+struct pontes_union_desc {
+    const char *name;                   /**< schema name */
+    size_t size;                        /**< sizeof the union struct */
+    uint32_t value_offset;              /**< offsetof(struct, u) */
+    const pontes_type *const *variants; /**< storage of variant i is at value_offset */
+    const char *const *variant_names;   /**< for messages */
+    size_t count;
+    const char *discriminator;          /**< property name, or NULL (then: best-matching variant) */
+    const char *const *mapping;         /**< discriminator value of variant i (count entries) */
+};
+
+/* Built-in primitive types. */
+PONTES_EXTERN(const pontes_type) pontes_type_bool;
+PONTES_EXTERN(const pontes_type) pontes_type_int32;
+PONTES_EXTERN(const pontes_type) pontes_type_int64;
+PONTES_EXTERN(const pontes_type) pontes_type_double;
+PONTES_EXTERN(const pontes_type) pontes_type_string;
+PONTES_EXTERN(const pontes_type) pontes_type_bytes;
+PONTES_EXTERN(const pontes_type) pontes_type_file;
+PONTES_EXTERN(const pontes_type) pontes_type_any;
+
+/* ---- codec ------------------------------------------------------------ */
+
+/** Decode limits; pass NULL for the defaults. */
+typedef struct pontes_decode_options {
+    unsigned version;          /**< PONTES_DECODE_OPTIONS_VERSION */
+    bool reject_unknown;       /**< treat unknown object members as an error (default: keep them) */
+    unsigned max_depth;        /**< default 64 */
+} pontes_decode_options;
+#define PONTES_DECODE_OPTIONS_VERSION 1
+#define PONTES_DECODE_OPTIONS_INIT {PONTES_DECODE_OPTIONS_VERSION, false, 64}
+
+/**
+ * Decode JSON text into a freshly allocated value of type t (kind OBJECT or UNION;
+ * the generator boxes every other top-level type into a PONTES_M_BOX message).
+ * The whole result lives in one arena: release it with pontes_free(*out).
+ * The input must be valid UTF-8 JSON; integers for INT32/INT64 must be integral and
+ * in range (|n| < 2^53 for INT64). On failure *out is NULL and err (if not NULL)
+ * carries status, message, json_path and expected.
+ */
+PONTES_EXTERN(int) pontes_decode(const pontes_type *t, const char *json, size_t len,
+                                 const pontes_decode_options *opts, void **out, pontes_error *err);
+
+/** Free a value returned by pontes_decode or by an operation (the whole arena). NULL is a no-op. */
+PONTES_EXTERN(void) pontes_free(void *value);
+
+/**
+ * Encode value (pointer to the struct of an OBJECT/UNION type t) as compact JSON.
+ * Fields with presence PONTES_ABSENT are omitted; PONTES_NULL writes null.
+ * Unknown members kept in pontes_extra are written back. Integers are never
+ * written in exponent form. *out is NUL-terminated; free it with pontes_json_free.
+ */
+PONTES_EXTERN(int) pontes_encode(const pontes_type *t, const void *value, char **out,
+                                 size_t *out_len, pontes_error *err);
+
+PONTES_EXTERN(void) pontes_json_free(char *json);
+
+/** Look up the wire text of a string-enum value (NULL if out of range). */
+PONTES_EXTERN(const char *) pontes_enum_to_string(const pontes_enum_desc *en, int value);
+/** Map wire text to a value (0 if unknown). */
+PONTES_EXTERN(int) pontes_enum_from_string(const pontes_enum_desc *en, const char *s);
+
+/* ---- logging ---------------------------------------------------------- */
+typedef enum pontes_log_level {
+    PONTES_LOG_DEBUG = 0,
+    PONTES_LOG_INFO = 1,
+    PONTES_LOG_WARN = 2,
+    PONTES_LOG_ERROR = 3
+} pontes_log_level;
+
+/** Log hook. message is one line, already redacted (Authorization values, tokens,
+ *  client secrets and passwords are replaced by "[REDACTED]"). */
+typedef void (*pontes_log_fn)(void *user, pontes_log_level level, const char *message);
+
+/* ---- client ----------------------------------------------------------- */
+typedef struct pontes_client pontes_client;
+
+typedef struct pontes_client_options {
+    unsigned version;             /**< PONTES_CLIENT_OPTIONS_VERSION */
+    const char *base_url;         /**< e.g. "https://api.uy3.com.br"; NULL: the spec's first server */
+    long connect_timeout_ms;      /**< default 10000 */
+    long timeout_ms;              /**< whole request, default 60000 */
+    size_t max_response_bytes;    /**< default 64 MiB; larger bodies fail with PONTES_ETOOBIG */
+    unsigned max_retries;         /**< retries for idempotent calls and 429/503; default 2 */
+    long retry_base_ms;           /**< first backoff, default 200 (doubles, with jitter) */
+    long retry_max_ms;            /**< cap on one wait, incl. Retry-After; default 30000 */
+    const char *ca_file;          /**< extra CA bundle (PEM); NULL: system store. TLS verification is always on. */
+    const char *client_cert;      /**< client certificate (PEM file) for mutual TLS, or NULL */
+    const char *client_key;       /**< its private key (PEM file), or NULL */
+    const char *client_key_password; /**< or NULL */
+    const char *user_agent;       /**< default "pontes/VERSION" */
+    pontes_log_fn log;            /**< optional log hook */
+    void *log_user;
+    pontes_log_level log_level;   /**< minimum level passed to the hook; default INFO */
+} pontes_client_options;
+#define PONTES_CLIENT_OPTIONS_VERSION 1
+#define PONTES_CLIENT_OPTIONS_INIT {PONTES_CLIENT_OPTIONS_VERSION, NULL, 10000, 60000, \
+    64u * 1024u * 1024u, 2, 200, 30000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, PONTES_LOG_INFO}
+
+/** How an API reports errors in its bodies: JSON member names (dotted paths for
+ *  nesting, e.g. "details.formErrors"). Emitted by the generator from x-pontes-errors. */
+typedef struct pontes_error_model {
+    const char *code;           /**< e.g. "code" or "error" */
+    const char *message;        /**< e.g. "message" or "error_description" */
+    const char *field_errors;   /**< array of objects, e.g. "details.formErrors" */
+    const char *field_key;      /**< member of each field error, e.g. "key" */
+    const char *field_message;  /**< e.g. "message" */
+    const char *request_id;     /**< e.g. "correlationId" */
+    const char *request_id_header; /**< e.g. "X-Request-Id" */
+} pontes_error_model;
+
+/** Static description of an API (emitted by the generator). */
+typedef struct pontes_api {
+    const char *name;                   /**< "eccor" */
+    const char *title;
+    const char *version;                /**< the spec's info.version */
+    const char *default_base_url;       /**< first server, variables substituted */
+    const pontes_error_model *errors;   /**< how to read provider errors (may be NULL) */
+} pontes_api;
+
+/** Create a client for an API. opts may be NULL (defaults). Free with pontes_client_free. */
+PONTES_EXTERN(int) pontes_client_new(pontes_client **out, const pontes_api *api,
+                                     const pontes_client_options *opts);
+PONTES_EXTERN(void) pontes_client_free(pontes_client *c);
+
+/** The error of the last failed call on this client (status PONTES_OK after a success).
+ *  Valid until the next call on the client. Never NULL for a non-NULL client. */
+PONTES_EXTERN(const pontes_error *) pontes_client_last_error(const pontes_client *c);
+
+/** Set the base URL used for operations of a given server group (NULL group: the API's
+ *  main servers; otherwise the x-pontes-server-group of an operation, e.g. "auth"). */
+PONTES_EXTERN(int) pontes_client_set_server(pontes_client *c, const char *group, const char *base_url);
+
+/* ---- auth ------------------------------------------------------------- */
+
+/** Static bearer token for the security scheme `scheme` (http bearer or oauth2). */
+PONTES_EXTERN(int) pontes_client_set_bearer(pontes_client *c, const char *scheme, const char *token);
+
+/** HTTP Basic for the security scheme `scheme`: either user+password, or a ready
+ *  base64 token (basic_token, as some providers hand it out) with user NULL. */
+PONTES_EXTERN(int) pontes_client_set_basic(pontes_client *c, const char *scheme, const char *user,
+                                           const char *password, const char *basic_token);
+
+/** API key (header or query, as the spec's apiKey scheme says) for `scheme`. */
+PONTES_EXTERN(int) pontes_client_set_api_key(pontes_client *c, const char *scheme, const char *key);
+
+typedef struct pontes_oauth2_options {
+    unsigned version;           /**< PONTES_OAUTH2_OPTIONS_VERSION */
+    const char *token_url;      /**< full URL of the token endpoint */
+    const char *client_id;      /**< with client_secret: sent as HTTP Basic */
+    const char *client_secret;
+    const char *basic_token;    /**< alternative: the ready base64 Basic credential */
+    const char *scope;          /**< space-separated scopes, or NULL */
+    long refresh_margin_s;      /**< renew this long before expiry; default 60 */
+} pontes_oauth2_options;
+#define PONTES_OAUTH2_OPTIONS_VERSION 1
+#define PONTES_OAUTH2_OPTIONS_INIT {PONTES_OAUTH2_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 60}
+
+/** OAuth2 client-credentials for security scheme `scheme`: the token is fetched on
+ *  first use, cached, renewed refresh_margin_s before expires_in, and fetched again
+ *  once when the API answers 401. */
+PONTES_EXTERN(int) pontes_client_set_oauth2_client_credentials(pontes_client *c, const char *scheme,
+                                                               const pontes_oauth2_options *o);
+
+/** Fetch a token now (normally lazy). */
+PONTES_EXTERN(int) pontes_client_authenticate(pontes_client *c, const char *scheme);
+
+/* ---- operations (used by generated code) ------------------------------ */
+
+typedef enum pontes_param_in {
+    PONTES_IN_PATH = 0,
+    PONTES_IN_QUERY = 1,
+    PONTES_IN_HEADER = 2,
+    PONTES_IN_COOKIE = 3
+} pontes_param_in;
+
+typedef enum pontes_body_kind {
+    PONTES_BODY_NONE = 0,
+    PONTES_BODY_JSON = 1,       /**< application/json (and +json) */
+    PONTES_BODY_FORM = 2,       /**< application/x-www-form-urlencoded: top-level fields as pairs */
+    PONTES_BODY_MULTIPART = 3,  /**< multipart/form-data: FILE fields as file parts, others as text */
+    PONTES_BODY_TEXT = 4,       /**< text/plain: a boxed string */
+    PONTES_BODY_BINARY = 5      /**< application/octet-stream etc.: a boxed BYTES/FILE */
+} pontes_body_kind;
+
+/* operation flags */
+#define PONTES_OP_IDEMPOTENT 0x01u /**< GET/HEAD/PUT/DELETE/OPTIONS: may be retried after a failure */
+
+typedef struct pontes_security_req {
+    const char *scheme;        /**< securitySchemes name */
+    int type;                  /**< PONTES_SEC_* */
+    const char *param_name;    /**< apiKey: header/query name */
+    int param_in;              /**< apiKey: PONTES_IN_HEADER / PONTES_IN_QUERY */
+} pontes_security_req;
+#define PONTES_SEC_BEARER 1    /**< http bearer, or oauth2 (token as bearer) */
+#define PONTES_SEC_BASIC 2
+#define PONTES_SEC_API_KEY 3
+
+typedef struct pontes_response_desc {
+    int status;                   /**< exact status, or 0 for "default", or 1..5 for "1XX".."5XX" */
+    const pontes_type *type;      /**< body type, or NULL for none */
+} pontes_response_desc;
+
+typedef struct pontes_operation {
+    const char *operation_id;
+    const char *method;           /**< "GET", "POST", ... */
+    const char *path;             /**< template, e.g. "/v1/NaturalPerson/{personId}" */
+    uint32_t flags;               /**< PONTES_OP_* */
+    const char *server_group;     /**< NULL: main servers; else the client's server for that group */
+    const char *default_server;   /**< the operation's own first server URL (variables substituted), or NULL */
+    const pontes_security_req *security; /**< alternatives; the first with credentials set is used */
+    size_t security_count;        /**< 0: no auth */
+    pontes_body_kind body_kind;
+    const char *content_type;     /**< request media type, or NULL */
+    const pontes_type *body_type; /**< request body type, or NULL */
+    const char *accept;           /**< Accept header, or NULL */
+    const pontes_response_desc *responses;
+    size_t response_count;
+} pontes_operation;
+
+/** A request being built by a generated operation function. */
+typedef struct pontes_request pontes_request;
+
+PONTES_EXTERN(int) pontes_request_new(pontes_request **out, pontes_client *c, const pontes_operation *op);
+PONTES_EXTERN(void) pontes_request_free(pontes_request *r);
+/** Add a parameter (string value; path values and query values are percent-encoded
+ *  by pontes, header values are checked for CR/LF). A query name may repeat. */
+PONTES_EXTERN(int) pontes_request_param(pontes_request *r, pontes_param_in in, const char *name,
+                                        const char *value);
+PONTES_EXTERN(int) pontes_request_param_int(pontes_request *r, pontes_param_in in, const char *name,
+                                            int64_t value);
+PONTES_EXTERN(int) pontes_request_param_double(pontes_request *r, pontes_param_in in, const char *name,
+                                               double value);
+PONTES_EXTERN(int) pontes_request_param_bool(pontes_request *r, pontes_param_in in, const char *name,
+                                             bool value);
+/** Set the body: value points to storage of op->body_type (for OBJECT/UNION: the struct). */
+PONTES_EXTERN(int) pontes_request_body(pontes_request *r, const void *value);
+/**
+ * Send the request (retrying as allowed), check the status against op->responses and
+ * decode a success body of the matching response's type into *out (free with pontes_free).
+ * out may be NULL when the operation has no success body. On failure the client's
+ * last error is filled (provider code/message/field errors decoded via the API's error
+ * model) and the status returned. The request is consumed: always freed.
+ */
+PONTES_EXTERN(int) pontes_request_send(pontes_request *r, void **out, long *http_status);
+
+/** Percent-encode for a URL component (RFC 3986 unreserved kept). Free with pontes_json_free. */
+PONTES_EXTERN(char *) pontes_percent_encode(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PONTES_PONTES_H */

@@ -1,0 +1,123 @@
+/* The rich error object. Every string member is a malloc'd copy owned by the error. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct err_priv {
+    pontes_field_error *fields;
+    size_t count, cap;
+} err_priv;
+
+static void free_str(const char *s) { free((void *)(uintptr_t)s); }
+
+void pontes_error_clear(pontes_error *err) {
+    if (!err) return;
+    free_str(err->message);
+    free_str(err->provider_code);
+    free_str(err->provider_message);
+    free_str(err->request_id);
+    free_str(err->curl_message);
+    free_str(err->json_path);
+    free_str(err->expected);
+    free_str(err->operation_id);
+    free_str(err->body);
+    err_priv *p = err->priv_;
+    if (p) {
+        for (size_t i = 0; i < p->count; i++) {
+            free_str(p->fields[i].key);
+            free_str(p->fields[i].message);
+        }
+        free(p->fields);
+        free(p);
+    }
+    pontes_error z = PONTES_ERROR_INIT;
+    *err = z;
+}
+
+void pontes_err_reset(pontes_error *err) { pontes_error_clear(err); }
+
+int pontes_err_vset(pontes_error *err, int status, const char *fmt, va_list ap) {
+    if (!err) return status;
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    err->status = status;
+    pontes_err_set_str(err, &err->message, buf, (size_t)-1);
+    return status;
+}
+
+int pontes_err_set(pontes_error *err, int status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    pontes_err_vset(err, status, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void pontes_err_set_str(pontes_error *err, const char **member, const char *s, size_t len) {
+    if (!err || !member) return;
+    free_str(*member);
+    *member = NULL;
+    if (!s) return;
+    if (len == (size_t)-1) len = strlen(s);
+    char *c = malloc(len + 1);
+    if (!c) return; /* best effort: the status still tells what happened */
+    memcpy(c, s, len);
+    c[len] = '\0';
+    *member = c;
+}
+
+int pontes_err_add_field(pontes_error *err, const char *key, const char *message) {
+    if (!err) return PONTES_OK;
+    err_priv *p = err->priv_;
+    if (!p) {
+        p = calloc(1, sizeof *p);
+        if (!p) return PONTES_ENOMEM;
+        err->priv_ = p;
+    }
+    if (p->count == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 4;
+        pontes_field_error *nf = realloc(p->fields, nc * sizeof *nf);
+        if (!nf) return PONTES_ENOMEM;
+        p->fields = nf;
+        p->cap = nc;
+    }
+    pontes_field_error *f = &p->fields[p->count];
+    f->key = NULL;
+    f->message = NULL;
+    pontes_err_set_str(err, &f->key, key ? key : "", (size_t)-1);
+    pontes_err_set_str(err, &f->message, message ? message : "", (size_t)-1);
+    p->count++;
+    err->field_errors = p->fields;
+    err->field_error_count = p->count;
+    return PONTES_OK;
+}
+
+void pontes_err_move(pontes_error *dst, pontes_error *src) {
+    if (!dst || !src || dst == src) return;
+    pontes_error_clear(dst);
+    *dst = *src;
+    pontes_error z = PONTES_ERROR_INIT;
+    *src = z;
+}
+
+const char *pontes_status_name(int status) {
+    switch (status) {
+    case PONTES_OK: return "PONTES_OK";
+    case PONTES_EINVAL: return "PONTES_EINVAL";
+    case PONTES_ENOMEM: return "PONTES_ENOMEM";
+    case PONTES_EHTTP: return "PONTES_EHTTP";
+    case PONTES_ETRANSPORT: return "PONTES_ETRANSPORT";
+    case PONTES_ETIMEOUT: return "PONTES_ETIMEOUT";
+    case PONTES_EDECODE: return "PONTES_EDECODE";
+    case PONTES_EENCODE: return "PONTES_EENCODE";
+    case PONTES_EAUTH: return "PONTES_EAUTH";
+    case PONTES_ETOOBIG: return "PONTES_ETOOBIG";
+    case PONTES_ERANGE: return "PONTES_ERANGE";
+    default: return "PONTES_EUNKNOWN";
+    }
+}
+
+int pontes_version_number(void) { return PONTES_VERSION_NUMBER; }
+const char *pontes_version(void) { return PONTES_VERSION; }

@@ -1,0 +1,83 @@
+/* Internal runtime interfaces shared by the runtime's translation units. Not installed. */
+#ifndef PONTES_INTERNAL_H
+#define PONTES_INTERNAL_H
+
+#include "pontes/pontes.h"
+
+#include <stdarg.h>
+#include <cjson/cJSON.h>
+
+#if defined(__GNUC__)
+#define PONTES_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PONTES_PRINTF(a, b)
+#endif
+
+/* ---- arena: one per decoded value; freed with pontes_free(root) ---- */
+typedef struct pontes_arena pontes_arena;
+
+/* New arena whose first block can hold about size_hint bytes. NULL on ENOMEM. */
+pontes_arena *pontes_arena_new(size_t size_hint);
+/* Zeroed, max-aligned memory. NULL on ENOMEM or overflow. */
+void *pontes_arena_alloc(pontes_arena *a, size_t size);
+/* Zeroed array of n elements of size each (overflow-checked). */
+void *pontes_arena_calloc(pontes_arena *a, size_t n, size_t size);
+/* Copy of s[0..len) plus NUL. */
+char *pontes_arena_strndup(pontes_arena *a, const char *s, size_t len);
+/* The root value: allocated so that pontes_free(root) finds the arena. Call once. */
+void *pontes_arena_alloc_root(pontes_arena *a, size_t size);
+/* The arena takes ownership of a parsed cJSON document (deleted when freed). */
+void pontes_arena_adopt_json(pontes_arena *a, cJSON *doc);
+/* Destroy an arena (and everything in it). */
+void pontes_arena_destroy(pontes_arena *a);
+/* Number of malloc calls made by the arena so far (for the benchmark). */
+size_t pontes_arena_block_count(const pontes_arena *a);
+/* The arena that owns root (as returned by pontes_arena_alloc_root), or NULL. */
+pontes_arena *pontes_arena_of(void *root);
+
+/* ---- error helpers (error.c) ---- */
+/* Reset err (freeing what it holds); NULL-safe. */
+void pontes_err_reset(pontes_error *err);
+/* Set status + formatted message; returns status. NULL-safe (just returns status). */
+int pontes_err_set(pontes_error *err, int status, const char *fmt, ...) PONTES_PRINTF(3, 4);
+int pontes_err_vset(pontes_error *err, int status, const char *fmt, va_list ap);
+/* Replace one string member of err with a malloc'd copy of s[0..len) (len (size_t)-1: strlen). */
+void pontes_err_set_str(pontes_error *err, const char **member, const char *s, size_t len);
+/* Append one provider field error. */
+int pontes_err_add_field(pontes_error *err, const char *key, const char *message);
+/* Move everything from src into dst (dst reset first); src is left cleared. */
+void pontes_err_move(pontes_error *dst, pontes_error *src);
+
+/* ---- codec helpers (codec.c) ---- */
+/* Decode an already-parsed cJSON value into storage of type t inside arena a.
+ * path is the JSON path buffer for error reporting. Used by the client for
+ * boxed bodies as well. */
+int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const cJSON *json,
+                             void *storage, pontes_error *err);
+/* Growable output buffer used by the encoder and by request bodies. */
+typedef struct pontes_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int failed; /* sticky ENOMEM */
+} pontes_buf;
+void pontes_buf_init(pontes_buf *b);
+void pontes_buf_free(pontes_buf *b);
+int pontes_buf_append(pontes_buf *b, const void *data, size_t len);
+int pontes_buf_puts(pontes_buf *b, const char *s);
+int pontes_buf_printf(pontes_buf *b, const char *fmt, ...) PONTES_PRINTF(2, 3);
+/* Encode storage of type t (a value, not a pointer to a struct for OBJECT: pass the
+ * address of the member, i.e. for OBJECT a pointer to the struct pointer) onto b. */
+int pontes_codec_encode_value(pontes_buf *b, const pontes_type *t, const void *storage,
+                              pontes_error *err);
+/* Encode an int64 without exponent form; ERANGE-check |n| < 2^53. */
+int pontes_codec_format_int(char *buf, size_t cap, int64_t v);
+/* Format a double as the shortest text that round-trips (no NaN/Inf: EENCODE). */
+int pontes_codec_format_double(char *buf, size_t cap, double v);
+/* Base64 (standard alphabet, padded). */
+char *pontes_base64_encode(const uint8_t *data, size_t len, size_t *out_len); /* malloc'd */
+int pontes_base64_decode(pontes_arena *a, const char *s, size_t len, pontes_bytes *out);
+/* Whole-buffer UTF-8 validation (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
+int pontes_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+
+#endif
