@@ -49,14 +49,14 @@ extern "C" {
 /* ---- export ----------------------------------------------------------- */
 #if defined(_WIN32) && defined(PONTES_SHARED)
 #  ifdef PONTES_BUILDING
-#    define PONTES_EXTERN(type) __declspec(dllexport) type
+#    define PONTES_EXTERN(type) extern __declspec(dllexport) type
 #  else
-#    define PONTES_EXTERN(type) __declspec(dllimport) type
+#    define PONTES_EXTERN(type) extern __declspec(dllimport) type
 #  endif
 #elif defined(__GNUC__) && __GNUC__ >= 4
-#  define PONTES_EXTERN(type) __attribute__((visibility("default"))) type
+#  define PONTES_EXTERN(type) extern __attribute__((visibility("default"))) type
 #else
-#  define PONTES_EXTERN(type) type
+#  define PONTES_EXTERN(type) extern type
 #endif
 
 struct cJSON;
@@ -470,6 +470,22 @@ typedef struct pontes_operation {
     const pontes_response_desc *responses;
     size_t response_count;
 } pontes_operation;
+
+/** Parameter metadata of an operation (for generic callers such as the pontes tool). */
+typedef struct pontes_param_desc {
+    const char *name;
+    pontes_param_in in;
+    pontes_kind kind;   /**< STRING, INT64, DOUBLE, BOOL, or ARRAY (of strings: repeated) */
+    bool required;
+} pontes_param_desc;
+
+/** One entry of a generated API's operation registry ({prefix}_operations[]). */
+typedef struct pontes_operation_entry {
+    const pontes_operation *op;
+    const pontes_param_desc *params; /**< path parameters first, in template order */
+    size_t param_count;
+    const char *summary;
+} pontes_operation_entry;
 
 /** A request being built by a generated operation function. */
 typedef struct pontes_request pontes_request;

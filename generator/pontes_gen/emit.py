@@ -1,0 +1,200 @@
+"""Render the model to C with Jinja2 templates. Output is deterministic."""
+import json
+import os
+
+import jinja2
+
+from .model import PRIMS, c_comment, c_string, c_string_chunks, enum_const
+
+GENERATOR_VERSION = '0.1.0'
+
+
+class View:
+    """Helpers the templates call; everything C-specific about types lives here."""
+
+    def __init__(self, api):
+        self.api = api
+        self.p = api.prefix
+        self.type_names = {x.cname for x in api.messages + api.enums + api.unions}
+
+    # storage C type of a value of TypeRef t
+    def ctype(self, t):
+        if t.kind in PRIMS:
+            return PRIMS[t.kind][0]
+        if t.kind == 'enum':
+            return t.named.cname
+        if t.kind in ('object', 'union'):
+            return t.named.cname + ' *'
+        return self.container_name(t)
+
+    def member(self, t, name):
+        ct = self.ctype(t)
+        return f'{ct}{name}' if ct.endswith('*') else f'{ct} {name}'
+
+    def container_name(self, t):
+        if t.kind == 'array' and t.elem.kind in PRIMS and PRIMS[t.elem.kind][2]:
+            return PRIMS[t.elem.kind][2]
+        if t.kind == 'map' and t.elem.kind == 'string':
+            return 'pontes_string_map'
+        name = f'{self.p}_{t.key}'
+        if name in self.type_names:  # a schema already has that name: it wins
+            name += '_t'
+        return name
+
+    def needs_container_struct(self, t):
+        return self.container_name(t).startswith(self.p + '_')
+
+    def container_desc(self, t):
+        return f'{self.p}__{t.key}{"_n" if t.elem_nullable else ""}__type'
+
+    def desc(self, t):
+        """C expression: const pontes_type * of t."""
+        if t.kind in PRIMS:
+            return PRIMS[t.kind][1]
+        if t.kind in ('enum', 'object', 'union'):
+            return f'&{t.named.cname}__type'
+        return '&' + self.container_desc(t)
+
+    def root_type(self, root):
+        return f'&{root.cname}__type'
+
+    def containers_ordered(self):
+        """Container types in dependency order (inner containers first)."""
+        out, seen = [], set()
+
+        def visit(t):
+            k = t.key + ('_n' if t.elem_nullable else '')
+            if k in seen:
+                return
+            if t.elem.kind in ('array', 'map'):
+                visit(t.elem)
+            seen.add(k)
+            out.append(t)
+        for k in sorted(self.api.containers):
+            visit(self.api.containers[k])
+        return out
+
+    def container_structs(self):
+        out, seen = [], set()
+        for t in self.containers_ordered():
+            n = self.container_name(t)
+            if self.needs_container_struct(t) and n not in seen:
+                seen.add(n)
+                out.append(t)
+        return out
+
+    def field_flags(self, f):
+        fl = []
+        if f.required:
+            fl.append('PONTES_F_REQUIRED')
+        if f.nullable:
+            fl.append('PONTES_F_NULLABLE')
+        if f.read_only:
+            fl.append('PONTES_F_READ_ONLY')
+        if f.write_only:
+            fl.append('PONTES_F_WRITE_ONLY')
+        return ' | '.join(fl) or '0'
+
+    def field_doc(self, f):
+        parts = []
+        if f.json_name:
+            parts.append(f'"{f.json_name}"')
+        attrs = [f.type.describe()]
+        if f.required:
+            attrs.append('required')
+        if f.nullable:
+            attrs.append('nullable')
+        if f.read_only:
+            attrs.append('read-only')
+        if f.write_only:
+            attrs.append('write-only')
+        if f.deprecated:
+            attrs.append('deprecated')
+        if f.type.consts:
+            attrs.append(f'codes: {f.type.consts.prefix}_*')
+        if f.type.kind == 'enum':
+            attrs.append(f'values: {f.type.named.consts[0].rsplit("_", 1)[0]}_*' if f.type.named.consts else '')
+        head = (' '.join(parts) + ' — ' if parts else '') + ', '.join(a for a in attrs if a)
+        text = head + ('. ' + f.description.strip() if f.description.strip() else '')
+        return c_comment(text, 92)
+
+    def union_kind_desc(self, u):
+        return u.discriminator
+
+    def op_args(self, op, body):
+        """Parameters of the C function for operation op with body variant body."""
+        args = [f'{self.p}_client *c']
+        for p in op.path_params:
+            args.append(('int64_t ' if p.kind == 'int64' else 'const char *') + p.cname)
+        if op.params:
+            args.append(f'const {self.p}_{op.snake}_params *params')
+        if body is not None:
+            args.append(f'const {self.body_ctype(body)} *body')
+        if op.success is not None:
+            args.append(f'{op.success.cname} **out')
+        return args
+
+    def body_ctype(self, body):
+        return body.root.cname
+
+    def param_member(self, p):
+        return {'string': 'const char *', 'int64': 'int64_t ', 'double': 'double ', 'bool': 'bool ',
+                'string_list': 'pontes_string_list '}[p.kind] + p.cname
+
+    def in_const(self, p):
+        return {'path': 'PONTES_IN_PATH', 'query': 'PONTES_IN_QUERY', 'header': 'PONTES_IN_HEADER',
+                'cookie': 'PONTES_IN_COOKIE'}[p.location]
+
+    def op_funcs(self, op):
+        """(function name, body or None, operation descriptor name) per generated function."""
+        if not op.bodies:
+            return [(f'{self.p}_{op.snake}', None, f'{self.p}_op_{op.snake}')]
+        return [(f'{self.p}_{op.snake}{b.suffix}', b, f'{self.p}_op_{op.snake}{b.suffix}') for b in op.bodies]
+
+    def error_model(self):
+        em = self.api.error_model or {}
+        keys = ['code', 'message', 'fieldErrors', 'fieldKey', 'fieldMessage', 'requestId', 'requestIdHeader']
+        return ', '.join(c_string(em[k]) if em.get(k) else 'NULL' for k in keys)
+
+
+def make_env(template_dir):
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             autoescape=False)
+    env.filters['cstr'] = c_string
+    env.filters['cstr_chunks'] = c_string_chunks
+    env.filters['comment'] = lambda s, w=96: c_comment(s, w)
+    env.filters['const'] = enum_const
+    return env
+
+
+def render(api, template_dir, spec_rel, spec_json):
+    env = make_env(template_dir)
+    view = View(api)
+    ctx = dict(api=api, v=view, p=api.prefix, P=api.upper, spec=spec_rel, gen_version=GENERATOR_VERSION)
+    files = {
+        f'include/pontes/{api.prefix}.h': env.get_template('api.h.j2').render(**ctx),
+        f'src/{api.prefix}.c': env.get_template('api.c.j2').render(**ctx),
+        f'tests/{api.prefix}_examples_test.c': env.get_template('examples_test.c.j2').render(**ctx),
+        'CMakeLists.txt': env.get_template('CMakeLists.txt.j2').render(**ctx),
+        'openapi.json': json.dumps(spec_json, ensure_ascii=False, indent=1) + '\n',
+    }
+    return files
+
+
+def write(files, out_dir):
+    changed = []
+    for rel, text in sorted(files.items()):
+        path = os.path.join(out_dir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        data = text.encode('utf-8')
+        try:
+            with open(path, 'rb') as f:
+                if f.read() == data:
+                    continue
+        except OSError:
+            pass
+        with open(path, 'wb') as f:
+            f.write(data)
+        changed.append(rel)
+    return changed

@@ -1,0 +1,1064 @@
+"""Build the intermediate model (C-ready) from an OpenAPI 3.x document."""
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from .loader import Document, SpecError, join_pointer
+
+C_KEYWORDS = {
+    'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum',
+    'extern', 'float', 'for', 'goto', 'if', 'inline', 'int', 'long', 'register', 'restrict', 'return',
+    'short', 'signed', 'sizeof', 'static', 'struct', 'switch', 'typedef', 'union', 'unsigned', 'void',
+    'volatile', 'while', 'bool', 'true', 'false', 'NULL', 'errno', 'assert', 'offsetof', 'main',
+    '_Alignas', '_Alignof', '_Atomic', '_Bool', '_Complex', '_Generic', '_Imaginary', '_Noreturn',
+    '_Static_assert', '_Thread_local', 'class', 'new', 'delete', 'this', 'template', 'namespace',
+}
+
+HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+IDEMPOTENT = {'get', 'put', 'delete', 'options', 'head', 'trace'}
+SCHEMA_TYPES = {'object', 'array', 'string', 'integer', 'number', 'boolean', 'null'}
+
+# Primitive kinds: C storage type, runtime descriptor, list type provided by the runtime.
+PRIMS = {
+    'bool': ('bool', '&pontes_type_bool', 'pontes_bool_list'),
+    'int32': ('int32_t', '&pontes_type_int32', 'pontes_int32_list'),
+    'int64': ('int64_t', '&pontes_type_int64', 'pontes_int64_list'),
+    'double': ('double', '&pontes_type_double', 'pontes_double_list'),
+    'string': ('const char *', '&pontes_type_string', 'pontes_string_list'),
+    'bytes': ('pontes_bytes', '&pontes_type_bytes', 'pontes_bytes_list'),
+    'file': ('pontes_file', '&pontes_type_file', None),
+    'any': ('const struct cJSON *', '&pontes_type_any', 'pontes_any_list'),
+}
+POINTER_KINDS = {'string', 'object', 'union', 'any'}
+
+
+def words(name):
+    """Split an identifier-ish string into lowercase words."""
+    s = re.sub(r'[^0-9A-Za-z]+', ' ', str(name))
+    s = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', s)
+    s = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1 \2', s)
+    return [w.lower() for w in s.split() if w]
+
+
+def snake(name):
+    w = words(name)
+    s = '_'.join(w) if w else 'x'
+    if s[0].isdigit():
+        s = 'n' + s
+    return s
+
+
+def pascal(name):
+    return ''.join(w[:1].upper() + w[1:] for w in words(name)) or 'X'
+
+
+def c_ident(name):
+    s = snake(name)
+    return s + '_' if s in C_KEYWORDS else s
+
+
+def enum_const(name):
+    s = re.sub(r'[^0-9A-Za-z]+', '_', str(name))
+    s = re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', s).upper().strip('_')
+    if not s:
+        s = 'EMPTY'
+    if s[0].isdigit():
+        s = 'V' + s
+    return s
+
+
+def c_comment(text, width=96, indent=''):
+    """Safe, wrapped lines for a C block comment."""
+    if not text:
+        return []
+    text = str(text).replace('*/', '* /').replace('/*', '/ *').replace('\r', '')
+    out = []
+    for para in text.split('\n'):
+        line = ''
+        for w in para.split(' '):
+            if line and len(indent) + len(line) + 1 + len(w) > width:
+                out.append(line)
+                line = w
+            else:
+                line = (line + ' ' + w) if line else w
+        out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return out
+
+
+def c_string(s):
+    """C string literal (ASCII-only source: other bytes as octal escapes)."""
+    out = ['"']
+    for b in s.encode('utf-8'):
+        c = chr(b)
+        if c == '"':
+            out.append('\\"')
+        elif c == '\\':
+            out.append('\\\\')
+        elif c == '\n':
+            out.append('\\n')
+        elif c == '\t':
+            out.append('\\t')
+        elif c == '?':
+            out.append('\\?')  # no trigraphs
+        elif 0x20 <= b < 0x7f:
+            out.append(c)
+        else:
+            out.append('\\%03o' % b)
+    out.append('"')
+    return ''.join(out)
+
+
+def c_string_chunks(s, width=100):
+    """A long C string literal split into adjacent literals, one per line."""
+    lit = c_string(s)[1:-1]
+    parts, cur = [], ''
+    i = 0
+    while i < len(lit):
+        tok = lit[i]
+        if tok == '\\':
+            j = i + 2
+            if lit[i + 1].isdigit():
+                j = i + 4
+            tok = lit[i:j]
+        cur += tok
+        i += len(tok)
+        if len(cur) >= width:
+            parts.append('"' + cur + '"')
+            cur = ''
+    if cur or not parts:
+        parts.append('"' + cur + '"')
+    return parts
+
+
+# ---------------------------------------------------------------------------
+# Model
+
+@dataclass
+class TypeRef:
+    kind: str                      # bool int32 int64 double string bytes file any enum object union array map
+    named: object = None           # Enum / Message / Union for enum, object, union
+    elem: 'TypeRef' = None         # array / map
+    elem_nullable: bool = False
+    fmt: Optional[str] = None      # string format, for docs
+    consts: object = None          # IntConsts for integer codes
+
+    @property
+    def key(self):
+        if self.kind in ('enum', 'object', 'union'):
+            return self.named.snake
+        if self.kind == 'array':
+            return self.elem.key + '_list'
+        if self.kind == 'map':
+            return self.elem.key + '_map'
+        return self.kind
+
+    def describe(self):
+        if self.kind in ('enum', 'object', 'union'):
+            return self.named.name
+        if self.kind == 'array':
+            return 'array of ' + self.elem.describe()
+        if self.kind == 'map':
+            return 'map of ' + self.elem.describe()
+        return {'int32': 'int32', 'int64': 'int64', 'double': 'number', 'bool': 'boolean',
+                'any': 'any JSON', 'bytes': 'base64 bytes', 'file': 'file'}.get(self.kind, self.fmt and
+                                                                                  f'string ({self.fmt})' or 'string')
+
+
+@dataclass
+class Field:
+    json_name: str
+    cname: str
+    type: TypeRef
+    required: bool
+    nullable: bool
+    description: str = ''
+    read_only: bool = False
+    write_only: bool = False
+    deprecated: bool = False
+
+
+@dataclass
+class Message:
+    name: str
+    snake: str
+    cname: str
+    fields: List[Field] = field(default_factory=list)
+    box: bool = False
+    description: str = ''
+    pointer: str = ''
+    extra: bool = True
+
+
+@dataclass
+class Enum:
+    name: str
+    snake: str
+    cname: str
+    values: List[str]
+    consts: List[str]
+    descriptions: List[str]
+    description: str = ''
+
+
+@dataclass
+class IntConsts:
+    name: str
+    prefix: str
+    items: List[tuple]             # (CONST_NAME, value, description)
+
+
+@dataclass
+class Variant:
+    member: str
+    label: str
+    const: str
+    type: TypeRef
+    mapping: Optional[str]
+
+
+@dataclass
+class Union:
+    name: str
+    snake: str
+    cname: str
+    variants: List[Variant]
+    discriminator: Optional[str]
+    description: str = ''
+
+
+@dataclass
+class Param:
+    name: str
+    cname: str
+    location: str                  # path query header cookie
+    kind: str                      # string int64 double bool string_list
+    required: bool
+    description: str = ''
+
+
+@dataclass
+class Body:
+    suffix: str
+    media: str
+    body_kind: str                 # PONTES_BODY_*
+    root: object                   # Message / Union (root type)
+    required: bool = True
+
+
+@dataclass
+class Response:
+    status: int
+    code: str
+    root: object                   # Message / Union or None
+    description: str = ''
+
+
+@dataclass
+class Operation:
+    op_id: str
+    snake: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    deprecated: bool
+    path_params: List[Param]
+    params: List[Param]
+    bodies: List[Body]
+    responses: List[Response]
+    success: object                # Message / Union / None
+    success_status: int
+    security: List[tuple]          # (scheme, type const, param_name, param_in)
+    server_group: Optional[str]
+    default_server: Optional[str]
+    tags: List[str]
+    notes: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Example:
+    name: str
+    root: object
+    json: str
+    invalid: bool
+    where: str
+
+
+@dataclass
+class Webhook:
+    name: str
+    method: str
+    root: object
+    description: str
+
+
+class Api:
+    def __init__(self):
+        self.prefix = ''
+        self.upper = ''
+        self.title = ''
+        self.version = ''
+        self.description = ''
+        self.spec_name = ''
+        self.default_server = ''
+        self.servers = []
+        self.messages: List[Message] = []
+        self.enums: List[Enum] = []
+        self.unions: List[Union] = []
+        self.int_consts: List[IntConsts] = []
+        self.containers: Dict[str, TypeRef] = {}
+        self.operations: List[Operation] = []
+        self.examples: List[Example] = []
+        self.webhooks: List[Webhook] = []
+        self.error_model = None
+        self.roots = []
+        self.warnings = []
+
+
+# ---------------------------------------------------------------------------
+# Builder
+
+class Builder:
+    def __init__(self, doc: Document, prefix=None):
+        self.doc = doc
+        self.api = Api()
+        self.root = doc.root
+        self.file = doc.path
+        self.names = set()
+        self.by_pointer = {}       # (file, pointer) -> TypeRef for named schemas
+        self.in_progress = {}
+        self.api.prefix = prefix
+        self.errors = []
+        self.boxes = {}
+
+    # -- errors ----------------------------------------------------------
+    def fail(self, pointer, msg, file=None):
+        raise SpecError(self.doc.rel(file or self.file), pointer, msg)
+
+    def warn(self, pointer, msg):
+        self.api.warnings.append(f'{self.doc.display}: {pointer}: {msg}')
+
+    # -- names -----------------------------------------------------------
+    SUFFIXES = {'object': ('', '_decode', '_encode', '_free'),
+                'union': ('', '_decode', '_encode', '_free', '_kind'),
+                'enum': ('', '_value', '_to_string')}
+
+    def unique(self, base, kind='object'):
+        """A type name whose C identifiers (and the ones derived from it) collide with nothing."""
+        name = base
+        n = 2
+        while any(snake(name) + sfx in self.names for sfx in self.SUFFIXES[kind]):
+            name = f'{base}{n}'
+            n += 1
+        for sfx in self.SUFFIXES[kind]:
+            self.names.add(snake(name) + sfx)
+        return name
+
+    def reserve_operation_names(self):
+        """Operation functions and API-level symbols share the C namespace with types."""
+        for w in ('client', 'client_new', 'client_free', 'client_last_error', 'api', 'schemas', 'schema_entry',
+                  'schema_count', 'string_list', 'int32_list', 'int64_list', 'double_list', 'bool_list',
+                  'bytes_list', 'any_list', 'string_map'):
+            self.names.add(w)
+        for path, item in (self.root.get('paths') or {}).items():
+            if not isinstance(item, dict):
+                continue
+            for m in HTTP_METHODS:
+                op = item.get(m)
+                if isinstance(op, dict):
+                    oid = op.get('operationId') or snake(m + ' ' + re.sub(r'[{}]', '', str(path)))
+                    sn = snake(str(oid))
+                    for sfx in ('', '_params', '_json', '_form', '_multipart', '_text', '_binary'):
+                        self.names.add(sn + sfx)
+
+    def cname(self, schema_name):
+        return f'{self.api.prefix}_{snake(schema_name)}'
+
+    # -- top level -------------------------------------------------------
+    def build(self):
+        r = self.root
+        if not isinstance(r, dict):
+            self.fail('', 'the document must be a mapping')
+        ver = r.get('openapi')
+        if not isinstance(ver, str) or not re.match(r'^3\.[01]\.\d+', ver):
+            self.fail('#/openapi', f"expected an OpenAPI 3.0 or 3.1 version string, got {ver!r}")
+        self.v31 = ver.startswith('3.1')
+        info = r.get('info')
+        if not isinstance(info, dict) or 'title' not in info:
+            self.fail('#/info', 'info with a title is required')
+        api = self.api
+        api.title = str(info.get('title'))
+        api.version = str(info.get('version', ''))
+        api.description = str(info.get('description', '') or '')
+        if not api.prefix:
+            api.prefix = snake(r.get('x-pontes-api') or api.title)
+        if not re.match(r'^[a-z][a-z0-9_]*$', api.prefix):
+            self.fail('#/x-pontes-api', f'prefix {api.prefix!r} is not a C identifier')
+        api.upper = api.prefix.upper()
+        api.servers = []
+        for i, s in enumerate(r.get('servers') or []):
+            if not isinstance(s, dict) or 'url' not in s:
+                self.fail(f'#/servers/{i}', 'server needs a url')
+            api.servers.append((self.server_url(s), str(s.get('description', '') or '')))
+        api.default_server = api.servers[0][0] if api.servers else ''
+        em = r.get('x-pontes-errors')
+        if em is not None:
+            if not isinstance(em, dict):
+                self.fail('#/x-pontes-errors', 'must be a mapping')
+            api.error_model = {k: em.get(k) for k in
+                               ('code', 'message', 'fieldErrors', 'fieldKey', 'fieldMessage', 'requestId',
+                                'requestIdHeader')}
+        self.schemes = {}
+        comps = r.get('components') or {}
+        if not isinstance(comps, dict):
+            self.fail('#/components', 'must be a mapping')
+        for name, sch in (comps.get('securitySchemes') or {}).items():
+            ptr = join_pointer('#/components/securitySchemes', name)
+            f, p, sch = self.doc.deref(self.file, ptr, sch)
+            self.schemes[name] = self.security_scheme(ptr, sch)
+        self.reserve_operation_names()
+        # named schemas first (stable order = spec order)
+        for name, sch in (comps.get('schemas') or {}).items():
+            self.schema_ref(self.file, join_pointer('#/components/schemas', name), name)
+        paths = r.get('paths') or {}
+        if not isinstance(paths, dict):
+            self.fail('#/paths', 'must be a mapping')
+        op_ids = {}
+        for path, item in paths.items():
+            pptr = join_pointer('#/paths', path)
+            if not str(path).startswith('/'):
+                self.fail(pptr, 'path must start with /')
+            f, pptr2, item = self.doc.deref(self.file, pptr, item)
+            if not isinstance(item, dict):
+                self.fail(pptr, 'path item must be a mapping')
+            for m in HTTP_METHODS:
+                if m in item:
+                    op = self.operation(path, m, item, join_pointer(pptr, m))
+                    if op.op_id in op_ids:
+                        self.fail(join_pointer(pptr, m, 'operationId'),
+                                  f"duplicate operationId '{op.op_id}' (also at {op_ids[op.op_id]})")
+                    op_ids[op.op_id] = join_pointer(pptr, m)
+                    api.operations.append(op)
+        for name, item in (r.get('webhooks') or {}).items():
+            wptr = join_pointer('#/webhooks', name)
+            f, _, item = self.doc.deref(self.file, wptr, item)
+            for m in HTTP_METHODS:
+                if isinstance(item, dict) and m in item:
+                    self.webhook(name, m, item[m], join_pointer(wptr, m))
+        return api
+
+    def server_url(self, s):
+        url = str(s['url'])
+        for var, spec in (s.get('variables') or {}).items():
+            default = spec.get('default', '') if isinstance(spec, dict) else ''
+            url = url.replace('{' + var + '}', str(default))
+        return url.rstrip('/')
+
+    def security_scheme(self, ptr, sch):
+        if not isinstance(sch, dict) or 'type' not in sch:
+            self.fail(ptr, 'security scheme needs a type')
+        t = sch['type']
+        if t == 'http':
+            scheme = str(sch.get('scheme', '')).lower()
+            if scheme == 'basic':
+                return ('PONTES_SEC_BASIC', None, 0)
+            return ('PONTES_SEC_BEARER', None, 0)
+        if t in ('oauth2', 'openIdConnect'):
+            return ('PONTES_SEC_BEARER', None, 0)
+        if t == 'apiKey':
+            where = sch.get('in')
+            if where not in ('header', 'query', 'cookie'):
+                self.fail(join_pointer(ptr, 'in'), "apiKey 'in' must be header, query or cookie")
+            return ('PONTES_SEC_API_KEY', str(sch.get('name', '')),
+                    {'header': 'PONTES_IN_HEADER', 'query': 'PONTES_IN_QUERY', 'cookie': 'PONTES_IN_COOKIE'}[where])
+        if t == 'mutualTLS':
+            return None
+        self.fail(join_pointer(ptr, 'type'), f'unknown security scheme type {t!r}')
+
+    # -- schemas ---------------------------------------------------------
+    def schema_ref(self, file, pointer, name):
+        """TypeRef of the named schema at (file, pointer)."""
+        key = (file, pointer)
+        if key in self.by_pointer:
+            return self.by_pointer[key]
+        node = self.doc.get(file, pointer)
+        return self.schema(file, pointer, node, pascal(name), named=True)
+
+    def schema(self, file, pointer, node, name_hint, named=False):
+        """TypeRef for a schema node; name_hint names inline composite types.
+        Returns (TypeRef); nullability is reported through self.last_nullable."""
+        t, _ = self.schema_n(file, pointer, node, name_hint, named)
+        return t
+
+    def schema_n(self, file, pointer, node, name_hint, named=False):
+        """(TypeRef, nullable) for a schema node."""
+        if isinstance(node, bool):
+            return TypeRef('any'), True
+        if not isinstance(node, dict):
+            self.fail(pointer, 'schema must be a mapping', file)
+        if '$ref' in node:
+            f, p = self.doc.resolve_ref(file, node['$ref'], join_pointer(pointer, '$ref'))
+            target = self.doc.get(f, p)
+            key = (f, p)
+            if key in self.by_pointer:
+                t = self.by_pointer[key]
+            elif key in self.in_progress:
+                t = self.in_progress[key]
+            else:
+                tail = p.rsplit('/', 1)[-1] if p != '#' else 'Schema'
+                t, n = self.schema_n(f, p, target, pascal(tail.replace('~1', '_')), named=True)
+                return t, n or self._nullable(node)
+            return t, self._nullable(target) or self._nullable(node)
+        key = (file, pointer)
+        nullable = self._nullable(node)
+        types = node.get('type')
+        if isinstance(types, list):
+            bad = [x for x in types if x not in SCHEMA_TYPES]
+            if bad:
+                self.fail(join_pointer(pointer, 'type'), f'unknown type {bad[0]!r}', file)
+            if 'null' in types:
+                nullable = True
+            types = [x for x in types if x != 'null']
+            if len(types) == 1:
+                types = types[0]
+            elif len(types) == 0:
+                types = 'null'
+        elif types is not None and types not in SCHEMA_TYPES:
+            self.fail(join_pointer(pointer, 'type'), f'unknown type {types!r}', file)
+
+        # oneOf / anyOf
+        for comb in ('oneOf', 'anyOf'):
+            if comb in node:
+                alts = node[comb]
+                if not isinstance(alts, list) or not alts:
+                    self.fail(join_pointer(pointer, comb), f'{comb} must be a non-empty list', file)
+                non_null = []
+                for i, a in enumerate(alts):
+                    ap = join_pointer(pointer, comb, i)
+                    af, app, an = self.doc.deref(file, ap, a)
+                    if isinstance(an, dict) and (an.get('type') == 'null' or an.get('type') == ['null']
+                                                 or an.get('enum') == [None]):
+                        nullable = True
+                    else:
+                        non_null.append((i, a))
+                if len(non_null) == 1 and not node.get('discriminator'):
+                    t, n = self.schema_n(file, join_pointer(pointer, comb, non_null[0][0]), non_null[0][1],
+                                         name_hint)
+                    if named:
+                        t = self._alias(key, t)
+                    return t, nullable or n
+                return self.union(file, pointer, node, comb, non_null, name_hint, nullable)
+        if isinstance(types, list):
+            # multi-type without null: a union of primitives/containers
+            alts = [(i, dict({k: v for k, v in node.items() if k not in ('type', 'nullable')}, type=tt))
+                    for i, tt in enumerate(types)]
+            return self.union(file, pointer, node, None, alts, name_hint, nullable)
+        if 'allOf' in node:
+            return self.all_of(file, pointer, node, name_hint, named, nullable)
+        if 'enum' in node or 'const' in node:
+            vals = node['enum'] if 'enum' in node else [node['const']]
+            if not isinstance(vals, list):
+                self.fail(join_pointer(pointer, 'enum'), 'enum must be a list', file)
+            if None in vals:
+                nullable = True
+            vals = [v for v in vals if v is not None]
+            if types in (None, 'string') and vals and all(isinstance(v, str) for v in vals):
+                return self.enum(file, pointer, node, vals, name_hint), nullable
+            if types in (None, 'integer') and vals and all(isinstance(v, int) and not isinstance(v, bool)
+                                                           for v in vals):
+                t = self.integer(node)
+                t.consts = self.int_consts(node, vals, name_hint)
+                return t, nullable
+            if types is None and vals:
+                self.fail(join_pointer(pointer, 'enum'), 'enum mixes value types and has no type', file)
+        if types is None:
+            if 'properties' in node or 'additionalProperties' in node:
+                types = 'object'
+            elif 'items' in node:
+                types = 'array'
+            else:
+                return TypeRef('any'), True if not nullable else nullable
+        if types == 'null':
+            return TypeRef('any'), True
+        if types == 'string':
+            fmt = node.get('format')
+            if fmt == 'byte' or node.get('contentEncoding') == 'base64':
+                return TypeRef('bytes', fmt='byte'), nullable
+            if fmt == 'binary':
+                return TypeRef('file', fmt='binary'), nullable
+            return TypeRef('string', fmt=fmt if isinstance(fmt, str) else None), nullable
+        if types == 'integer':
+            t = self.integer(node)
+            known = node.get('x-pontes-known-values')
+            if isinstance(known, list) and known:
+                items = [(k.get('name', k.get('value')), k.get('value'), k.get('description', ''))
+                         for k in known if isinstance(k, dict) and isinstance(k.get('value'), int)]
+                t.consts = self.int_consts(node, [v for _, v, _ in items], name_hint,
+                                           names=[n for n, _, _ in items], descs=[d for _, _, d in items])
+            return t, nullable
+        if types == 'number':
+            return TypeRef('double'), nullable
+        if types == 'boolean':
+            return TypeRef('bool'), nullable
+        if types == 'array':
+            items = node.get('items', {})
+            ip = join_pointer(pointer, 'items')
+            et, en = self.schema_n(file, ip, items, name_hint + 'Item')
+            if en and et.kind not in POINTER_KINDS:
+                self.warn(ip, 'nullable items of a non-pointer type: null elements will be rejected')
+                en = False
+            t = self.container('array', et, en)
+            if named:
+                t = self._alias(key, t)
+            return t, nullable
+        if types == 'object':
+            props = node.get('properties') or {}
+            addl = node.get('additionalProperties', None)
+            if not props and isinstance(addl, dict) and addl:
+                ap = join_pointer(pointer, 'additionalProperties')
+                et, en = self.schema_n(file, ap, addl, name_hint + 'Value')
+                if en and et.kind not in POINTER_KINDS:
+                    en = False
+                t = self.container('map', et, en)
+                if named:
+                    t = self._alias(key, t)
+                return t, nullable
+            if not props and addl in (None, True, {}) and not named and 'required' not in node:
+                return TypeRef('any'), nullable
+            return self.message(file, pointer, node, name_hint), nullable
+        self.fail(pointer, f'unsupported schema {node!r:.60}', file)
+
+    def _nullable(self, node):
+        if not isinstance(node, dict):
+            return False
+        t = node.get('type')
+        return bool(node.get('nullable')) or (isinstance(t, list) and 'null' in t) or \
+            ('enum' in node and isinstance(node['enum'], list) and None in node['enum'])
+
+    def _alias(self, key, t):
+        self.by_pointer[key] = t
+        return t
+
+    def integer(self, node):
+        fmt = node.get('format')
+        if fmt == 'int32':
+            return TypeRef('int32', fmt=fmt)
+        return TypeRef('int64', fmt=fmt if isinstance(fmt, str) else None)
+
+    def int_consts(self, node, vals, hint, names=None, descs=None):
+        names = names or node.get('x-enum-varnames') or [f'V{v}' if v >= 0 else f'MINUS{-v}' for v in vals]
+        descs = descs or node.get('x-enum-descriptions') or [''] * len(vals)
+        prefix = f'{self.api.upper}_{enum_const(hint)}'
+        ic = IntConsts(hint, prefix, [(f'{prefix}_{enum_const(n)}', v, d or '')
+                                      for n, v, d in zip(names, vals, list(descs) + [''] * len(vals))])
+        if not any(x.prefix == prefix for x in self.api.int_consts):
+            self.api.int_consts.append(ic)
+        return ic
+
+    def container(self, kind, elem, elem_nullable):
+        t = TypeRef(kind, elem=elem, elem_nullable=elem_nullable)
+        k = t.key + ('_n' if elem_nullable else '')
+        if k not in self.api.containers:
+            self.api.containers[k] = t
+        return self.api.containers[k]
+
+    def enum(self, file, pointer, node, vals, hint):
+        key = (file, pointer)
+        if key in self.by_pointer:
+            return self.by_pointer[key]
+        name = self.unique(hint, 'enum')
+        sn = snake(name)
+        cname = f'{self.api.prefix}_{sn}'
+        consts, used = [], set()
+        for v in vals:
+            c = f'{self.api.upper}_{enum_const(name)}_{enum_const(v)}'
+            base, n = c, 2
+            while c in used:
+                c = f'{base}_{n}'
+                n += 1
+            used.add(c)
+            consts.append(c)
+        if len(set(vals)) != len(vals):
+            self.fail(join_pointer(pointer, 'enum'), 'enum values must be unique', file)
+        descs = node.get('x-enum-descriptions') or [''] * len(vals)
+        e = Enum(name, sn, cname, vals, consts, [str(d or '') for d in descs], str(node.get('description', '') or ''))
+        self.api.enums.append(e)
+        t = TypeRef('enum', named=e)
+        self.by_pointer[key] = t
+        return t
+
+    def message(self, file, pointer, node, hint, box=False):
+        key = (file, pointer)
+        if key in self.by_pointer:
+            return self.by_pointer[key]
+        name = self.unique(hint)
+        sn = snake(name)
+        m = Message(name, sn, f'{self.api.prefix}_{sn}', description=str(node.get('description', '') or ''),
+                    pointer=pointer)
+        t = TypeRef('object', named=m)
+        self.by_pointer[key] = t
+        self.in_progress[key] = t
+        self.api.messages.append(m)
+        props, required = self.collect_props(file, pointer, node)
+        self.fill_fields(m, props, required, name)
+        if node.get('additionalProperties') is False:
+            m.extra = True  # still kept: a server may add members later
+        del self.in_progress[key]
+        return t
+
+    def collect_props(self, file, pointer, node):
+        """Properties (json name -> (file, pointer, schema)) and required set, allOf merged."""
+        props, required = {}, set()
+        for sub_i, sub in enumerate(node.get('allOf') or []):
+            sp = join_pointer(pointer, 'allOf', sub_i)
+            sf, spp, sn = self.doc.deref(file, sp, sub)
+            if not isinstance(sn, dict):
+                self.fail(sp, 'allOf entry must be a schema', file)
+            p2, r2 = self.collect_props(sf, spp, sn)
+            props.update(p2)
+            required |= r2
+        for pname, ps in (node.get('properties') or {}).items():
+            props[pname] = (file, join_pointer(pointer, 'properties', pname), ps)
+        req = node.get('required') or []
+        if not isinstance(req, list):
+            self.fail(join_pointer(pointer, 'required'), 'required must be a list', file)
+        required |= set(req)
+        return props, required
+
+    def fill_fields(self, m, props, required, owner):
+        used = {'_extra'}
+        for pname, (pf, pp, ps) in props.items():
+            t, nullable = self.schema_n(pf, pp, ps, owner + pascal(pname))
+            cn = c_ident(pname)
+            base, n = cn, 2
+            while cn in used or ('has_' + cn) in used:
+                cn = f'{base}_{n}'
+                n += 1
+            used.add(cn)
+            used.add('has_' + cn)
+            desc = ''
+            ro = wo = dep = False
+            if isinstance(ps, dict):
+                desc = ps.get('description') or ps.get('title') or ''
+                ro, wo, dep = bool(ps.get('readOnly')), bool(ps.get('writeOnly')), bool(ps.get('deprecated'))
+                if not desc and '$ref' in ps:
+                    _, _, tgt = self.doc.deref(pf, pp, ps)
+                    if isinstance(tgt, dict):
+                        desc = tgt.get('description') or tgt.get('title') or ''
+            m.fields.append(Field(pname, cn, t, pname in required, nullable, str(desc), ro, wo, dep))
+        missing = required - set(props)
+        for r in sorted(missing):
+            self.warn(m.pointer, f"required member '{r}' is not among the properties (ignored)")
+            m.fields  # no field to attach to
+
+    def all_of(self, file, pointer, node, hint, named, nullable):
+        subs = node['allOf']
+        if not isinstance(subs, list) or not subs:
+            self.fail(join_pointer(pointer, 'allOf'), 'allOf must be a non-empty list', file)
+        if len(subs) == 1 and not node.get('properties') and not named:
+            return self.schema_n(file, join_pointer(pointer, 'allOf', 0), subs[0], hint)
+        # only objects can be merged
+        for i, s in enumerate(subs):
+            sf, sp, sn = self.doc.deref(file, join_pointer(pointer, 'allOf', i), s)
+            if isinstance(sn, dict) and sn.get('type') not in (None, 'object') and 'allOf' not in sn:
+                if len(subs) == 1:
+                    return self.schema_n(sf, sp, sn, hint)
+                self.fail(join_pointer(pointer, 'allOf', i), 'allOf of non-object schemas is not supported', file)
+            if isinstance(sn, dict) and self._nullable(sn):
+                nullable = True
+        return self.message(file, pointer, node, hint), nullable
+
+    def union(self, file, pointer, node, comb, alts, hint, nullable):
+        key = (file, pointer)
+        if key in self.by_pointer:
+            return self.by_pointer[key], nullable
+        name = self.unique(hint, 'union')
+        sn = snake(name)
+        u = Union(name, sn, f'{self.api.prefix}_{sn}', [], None, str(node.get('description', '') or ''))
+        t = TypeRef('union', named=u)
+        self.by_pointer[key] = t
+        self.in_progress[key] = t
+        disc = node.get('discriminator')
+        mapping = {}
+        if disc is not None:
+            if not isinstance(disc, dict) or not isinstance(disc.get('propertyName'), str):
+                self.fail(join_pointer(pointer, 'discriminator'), 'discriminator needs a propertyName', file)
+            u.discriminator = disc['propertyName']
+            for val, ref in (disc.get('mapping') or {}).items():
+                ref2 = ref if '#' in ref or '/' in ref else f'#/components/schemas/{ref}'
+                tf, tp = self.doc.resolve_ref(file, ref2, join_pointer(pointer, 'discriminator', 'mapping', val))
+                mapping[(tf, tp)] = str(val)
+        used = set()
+        for i, a in alts:
+            ap = join_pointer(pointer, comb, i) if comb else pointer + f'/type/{i}'
+            label = None
+            target = None
+            if isinstance(a, dict) and '$ref' in a:
+                target = self.doc.resolve_ref(file, a['$ref'], join_pointer(ap, '$ref'))
+                label = pascal(target[1].rsplit('/', 1)[-1])
+            vt, vn = self.schema_n(file, ap, a, name + (label or f'Option{i + 1}'))
+            if label is None:
+                label = vt.named.name if vt.named else {'int64': 'Int64', 'int32': 'Int32', 'double': 'Number',
+                                                        'bool': 'Bool', 'string': 'String', 'any': 'Any',
+                                                        'bytes': 'Bytes', 'file': 'File'}.get(vt.kind, pascal(vt.key))
+            member = c_ident(label)
+            base, n = member, 2
+            while member in used:
+                member = f'{base}_{n}'
+                n += 1
+            used.add(member)
+            mval = None
+            if u.discriminator:
+                if vt.kind != 'object':
+                    self.fail(ap, 'with a discriminator every oneOf alternative must be an object schema', file)
+                mval = mapping.get(target) if target else None
+                if mval is None:
+                    mval = target[1].rsplit('/', 1)[-1] if target else label
+            u.variants.append(Variant(member, label, f'{self.api.upper}_{enum_const(name)}_{enum_const(member)}',
+                                      vt, mval))
+        self.api.unions.append(u)
+        del self.in_progress[key]
+        return t, nullable
+
+    # -- roots (bodies) ---------------------------------------------------
+    def root_of(self, t, hint, key, pointer):
+        """A decodable root (Message/Union) for a body of type t; boxes non-objects.
+        Boxes are shared by key (the $ref target, or the body's own pointer)."""
+        if t.kind in ('object', 'union'):
+            return t.named
+        if key in self.boxes:
+            return self.boxes[key]
+        name = self.unique(hint)
+        sn = snake(name)
+        m = Message(name, sn, f'{self.api.prefix}_{sn}', box=True, pointer=pointer,
+                    description=f'Box for a top-level {t.describe()} body.', extra=False)
+        m.fields.append(Field('', 'value', t, False, True, ''))
+        self.api.messages.append(m)
+        self.boxes[key] = m
+        return m
+
+    def body_root(self, file, pointer, schema, hint):
+        t, _ = self.schema_n(file, pointer, schema, hint)
+        name, key = hint, (file, pointer)
+        if isinstance(schema, dict) and '$ref' in schema:
+            key = self.doc.resolve_ref(file, schema['$ref'], join_pointer(pointer, '$ref'))
+            name = pascal(key[1].rsplit('/', 1)[-1])
+        return self.root_of(t, name, key, pointer)
+
+    # -- operations ------------------------------------------------------
+    def param(self, file, ptr, p, oppath):
+        f, pp, p = self.doc.deref(file, ptr, p)
+        if not isinstance(p, dict) or 'name' not in p or 'in' not in p:
+            self.fail(ptr, "parameter needs 'name' and 'in'", f)
+        loc = p['in']
+        if loc not in ('path', 'query', 'header', 'cookie'):
+            self.fail(join_pointer(ptr, 'in'), f"unknown parameter location {loc!r}", f)
+        sch = p.get('schema')
+        kind = 'string'
+        if sch is None and 'content' in p:
+            kind = 'string'
+        elif sch is not None:
+            sf, sp, s = self.doc.deref(f, join_pointer(pp, 'schema'), sch)
+            t = s.get('type') if isinstance(s, dict) else None
+            if isinstance(t, list):
+                t = [x for x in t if x != 'null']
+                t = t[0] if len(t) == 1 else None
+            if t == 'integer':
+                kind = 'int64'
+            elif t == 'number':
+                kind = 'double'
+            elif t == 'boolean':
+                kind = 'bool'
+            elif t == 'array':
+                kind = 'string_list'
+        req = bool(p.get('required')) or loc == 'path'
+        return Param(p['name'], c_ident(p['name']), loc, kind, req, str(p.get('description', '') or ''))
+
+    def operation(self, path, method, item, ptr):
+        op = item[method]
+        if not isinstance(op, dict):
+            self.fail(ptr, 'operation must be a mapping')
+        op_id = op.get('operationId') or snake(method + ' ' + re.sub(r'[{}]', '', path))
+        if not isinstance(op_id, str) or not op_id:
+            self.fail(join_pointer(ptr, 'operationId'), 'operationId must be a string')
+        sn = snake(op_id)
+        params = {}
+        for i, p in enumerate(item.get('parameters') or []):
+            pr = self.param(self.file, join_pointer(ptr[:ptr.rfind('/')], 'parameters', i), p, path)
+            params[(pr.location, pr.name)] = pr
+        for i, p in enumerate(op.get('parameters') or []):
+            pr = self.param(self.file, join_pointer(ptr, 'parameters', i), p, path)
+            params[(pr.location, pr.name)] = pr
+        tmpl_vars = re.findall(r'{([^}]+)}', path)
+        path_params = []
+        for v in tmpl_vars:
+            if ('path', v) not in params:
+                self.fail(ptr, f"path template variable '{{{v}}}' has no path parameter")
+            path_params.append(params[('path', v)])
+        for (loc, name), pr in params.items():
+            if loc == 'path' and name not in tmpl_vars:
+                self.fail(ptr, f"path parameter '{name}' does not appear in the path {path!r}")
+        other = [p for (loc, _), p in params.items() if loc != 'path']
+        used = set(p.cname for p in path_params) | {'c', 'out', 'body', 'params', 'rc', 'r'}
+        for p in path_params + other:
+            base, n = p.cname, 2
+            while p.cname in used and p not in path_params:
+                p.cname = f'{base}_{n}'
+                n += 1
+            if p.cname in {'c', 'out', 'body', 'params', 'rc', 'r'}:
+                p.cname += '_'
+            used.add(p.cname)
+        bodies = []
+        rb = op.get('requestBody')
+        if rb is not None:
+            rbp = join_pointer(ptr, 'requestBody')
+            rf, rbp2, rb = self.doc.deref(self.file, rbp, rb)
+            content = rb.get('content') or {}
+            for media, mo in content.items():
+                mp = join_pointer(rbp2, 'content', media)
+                kind = self.body_kind(media)
+                if kind is None:
+                    self.warn(mp, f"media type {media!r} is not supported; skipped")
+                    continue
+                sch = (mo or {}).get('schema', {})
+                root = self.body_root(rf, join_pointer(mp, 'schema'), sch, pascal(op_id) + 'Request')
+                if kind in ('PONTES_BODY_FORM', 'PONTES_BODY_MULTIPART') and root.box:
+                    self.fail(join_pointer(mp, 'schema'), f'a {media} body must be an object schema', rf)
+                if kind in ('PONTES_BODY_TEXT', 'PONTES_BODY_BINARY') and not root.box:
+                    self.warn(join_pointer(mp, 'schema'), f'{media} body is an object: sent as JSON text')
+                if any(b.body_kind == kind for b in bodies):
+                    continue
+                suffix = '' if not bodies else '_' + {'PONTES_BODY_JSON': 'json', 'PONTES_BODY_FORM': 'form',
+                                                      'PONTES_BODY_MULTIPART': 'multipart',
+                                                      'PONTES_BODY_TEXT': 'text',
+                                                      'PONTES_BODY_BINARY': 'binary'}[kind]
+                bodies.append(Body(suffix, media, kind, root, bool(rb.get('required', False))))
+                self.collect_examples(mo, mp, root, rf, f'{op_id} request {media}')
+        responses = []
+        success, success_status = None, 0
+        resps = op.get('responses')
+        if not isinstance(resps, dict) or not resps:
+            self.fail(join_pointer(ptr, 'responses'), 'an operation needs responses')
+        for code, r in resps.items():
+            rp = join_pointer(ptr, 'responses', code)
+            code_s = str(code)
+            if code_s == 'default':
+                status = 0
+            elif re.match(r'^[1-5]XX$', code_s, re.I):
+                status = int(code_s[0])
+            elif re.match(r'^[1-5]\d\d$', code_s):
+                status = int(code_s)
+            else:
+                self.fail(rp, f'invalid response code {code_s!r}')
+            rf, rp2, r = self.doc.deref(self.file, rp, r)
+            root = None
+            for media, mo in ((r or {}).get('content') or {}).items():
+                if self.body_kind(media) != 'PONTES_BODY_JSON':
+                    continue
+                mp = join_pointer(rp2, 'content', media)
+                sch = (mo or {}).get('schema', {})
+                root = self.body_root(rf, join_pointer(mp, 'schema'), sch,
+                                      pascal(op_id) + ('Response' if 200 <= status < 300 or status == 2
+                                                       else f'Error{code_s}'))
+                self.collect_examples(mo, mp, root, rf, f'{op_id} response {code_s}')
+                break
+            is_success = 200 <= status < 300 or status == 2
+            if is_success and root is not None:
+                if success is None:
+                    success, success_status = root, status
+                elif root is not success:
+                    notes = f'the {code_s} body has another type ({root.name}) and is not decoded'
+                    root = None
+                    self.warn(rp, notes)
+            responses.append(Response(status, code_s, root, str((r or {}).get('description', '') or '')))
+        sec = op.get('security', self.root.get('security') or [])
+        security = []
+        for i, req in enumerate(sec or []):
+            if not isinstance(req, dict):
+                self.fail(join_pointer(ptr, 'security', i), 'security requirement must be a mapping')
+            if not req:
+                security = []  # {} = anonymous allowed: no auth needed
+                break
+            for sname in req:
+                if sname not in self.schemes:
+                    self.fail(join_pointer(ptr, 'security', i), f"unknown security scheme '{sname}'")
+                s = self.schemes[sname]
+                if s is not None:
+                    security.append((sname,) + s)
+        group = op.get('x-pontes-server-group')
+        default_server = None
+        if op.get('servers'):
+            default_server = self.server_url(op['servers'][0])
+            if not group:
+                group = sn
+        elif item.get('servers'):
+            default_server = self.server_url(item['servers'][0])
+            if not group:
+                group = sn
+        tags = [str(t) for t in (op.get('tags') or [])]
+        return Operation(op_id, sn, method.upper(), path, str(op.get('summary', '') or ''),
+                         str(op.get('description', '') or ''), bool(op.get('deprecated')), path_params, other,
+                         bodies, responses, success, success_status, security, group, default_server, tags)
+
+    def body_kind(self, media):
+        m = media.split(';')[0].strip().lower()
+        if m == 'application/json' or m.endswith('+json') or m == '*/*' and False:
+            return 'PONTES_BODY_JSON'
+        if m == 'application/x-www-form-urlencoded':
+            return 'PONTES_BODY_FORM'
+        if m == 'multipart/form-data':
+            return 'PONTES_BODY_MULTIPART'
+        if m.startswith('text/'):
+            return 'PONTES_BODY_TEXT'
+        if m in ('application/octet-stream', 'application/pdf') or m.startswith('image/'):
+            return 'PONTES_BODY_BINARY'
+        return None
+
+    def webhook(self, name, method, op, ptr):
+        rb = op.get('requestBody') if isinstance(op, dict) else None
+        if rb is None:
+            return
+        rf, rbp, rb = self.doc.deref(self.file, join_pointer(ptr, 'requestBody'), rb)
+        for media, mo in (rb.get('content') or {}).items():
+            if self.body_kind(media) != 'PONTES_BODY_JSON':
+                continue
+            mp = join_pointer(rbp, 'content', media)
+            root = self.body_root(rf, join_pointer(mp, 'schema'), (mo or {}).get('schema', {}),
+                                  pascal(name) + 'Event')
+            self.api.webhooks.append(Webhook(name, method.upper(), root, str(op.get('description', '')
+                                                                              or op.get('summary', '') or '')))
+            self.collect_examples(mo, mp, root, rf, f'webhook {name}')
+            break
+
+    def collect_examples(self, mo, mp, root, file, where):
+        if not isinstance(mo, dict):
+            return
+        if 'example' in mo:
+            self.add_example(where + ' example', root, mo['example'], False, join_pointer(mp, 'example'))
+        for en, ex in (mo.get('examples') or {}).items():
+            ep = join_pointer(mp, 'examples', en)
+            ef, epp, ex = self.doc.deref(file, ep, ex)
+            if not isinstance(ex, dict):
+                self.fail(ep, 'example must be a mapping', ef)
+            if 'value' not in ex:
+                continue  # externalValue: not embedded
+            self.add_example(f'{where} {en}', root, ex['value'], bool(ex.get('x-pontes-invalid')), ep)
+
+    def add_example(self, name, root, value, invalid, ptr):
+        try:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(',', ':'))
+        except (TypeError, ValueError) as e:
+            self.fail(ptr, f'example is not valid JSON data: {e}')
+        self.api.examples.append(Example(name, root, text, invalid, ptr))
+
+
+def build_model(doc, prefix=None):
+    b = Builder(doc, prefix)
+    api = b.build()
+    api.spec_name = doc.display
+    # every named object/union/box is a root with decode/encode/free functions
+    api.roots = [m for m in api.messages] + [u for u in api.unions]
+    return api
