@@ -80,4 +80,15 @@ int pontes_base64_decode(pontes_arena *a, const char *s, size_t len, pontes_byte
 /* Whole-buffer UTF-8 validation (RFC 3629: no overlongs, no surrogates, <= U+10FFFF). */
 int pontes_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 
+/* ---- client internals (client.c, log.c) ---- */
+/* curl_global_init, once per process (pthread_once); called by pontes_client_new. */
+int pontes_global_init(void);
+/* Test hook: replace the function used to sleep between retries (NULL: the real sleep). */
+void pontes__set_sleep_hook(void (*fn)(long ms));
+/* Redact a diagnostic line (see log.c): known secret values and values of
+ * secret-looking names are replaced by "[REDACTED]". malloc'd; NULL on ENOMEM. */
+char *pontes__redact(const char *s, const char *const *secrets, size_t nsecrets);
+/* Whether a header/parameter/member name looks like it carries a secret. */
+bool pontes__name_is_secret(const char *name, size_t len);
+
 #endif

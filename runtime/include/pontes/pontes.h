@@ -61,6 +61,11 @@ extern "C" {
 
 struct cJSON;
 
+/** Initialise libcurl once for the process (thread-safe, idempotent). Called by
+ *  pontes_client_new(); call it yourself first if your program needs curl_global_init
+ *  to run at a known point (e.g. before starting threads). */
+PONTES_EXTERN(int) pontes_global_init(void);
+
 /** Runtime version as a number (PONTES_VERSION_NUMBER of the linked library). */
 PONTES_EXTERN(int) pontes_version_number(void);
 PONTES_EXTERN(const char *) pontes_version(void);

@@ -1,0 +1,102 @@
+/* Private interfaces shared by client.c (client, auth, transport, errors) and
+ * request.c (request builder and send loop). Not installed. */
+#ifndef PONTES_CLIENT_PRIV_H
+#define PONTES_CLIENT_PRIV_H
+
+#include "internal.h"
+
+#include <curl/curl.h>
+
+enum { CRED_BEARER = 1, CRED_BASIC, CRED_API_KEY, CRED_OAUTH2 };
+
+typedef struct cred {
+    char *scheme;
+    int kind;            /* CRED_* */
+    char *secret;        /* bearer token, Basic credential (base64), API key; OAuth2: client Basic credential */
+    char *token_url;     /* OAuth2 */
+    char *scope;         /* OAuth2, or NULL */
+    long margin_s;       /* OAuth2 refresh margin */
+    char *access_token;  /* OAuth2 token cache, or NULL */
+    double expiry;       /* CLOCK_MONOTONIC seconds */
+} cred;
+
+typedef struct server {
+    char *group; /* NULL: main */
+    char *url;
+} server;
+
+struct pontes_client {
+    const pontes_api *api;
+    pontes_client_options o; /* strings are owned copies (base_url lives in servers) */
+    CURL *curl;
+    pontes_error err;
+    server *servers;
+    size_t nservers;
+    cred *creds;
+    size_t ncreds;
+    uint64_t rng;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/* One HTTP exchange: inputs, then the result of the last pontes_cl_perform. */
+typedef struct pontes_cl_xfer {
+    const char *method;
+    const char *url;
+    struct curl_slist *headers;
+    const char *body;
+    size_t body_len;
+    bool has_body;
+    curl_mime *mime;
+    /* result */
+    CURLcode cc;
+    long status;
+    long elapsed_ms;
+    bool toobig, nomem;
+    size_t max;
+    pontes_buf resp; /* NUL-terminated after pontes_cl_perform */
+    pontes_buf hdrs; /* "Name: value\n" lines of the final response */
+    char curl_msg[CURL_ERROR_SIZE];
+} pontes_cl_xfer;
+
+typedef struct pontes_cl_auth {
+    cred *cr;                        /* NULL: no auth */
+    const pontes_security_req *req;
+} pontes_cl_auth;
+
+/* helpers */
+void pontes_cl_wipe(void *p, size_t n);
+void pontes_cl_secret_free(char *s);
+char *pontes_cl_strdup(const char *s);
+double pontes_cl_now(void);
+int pontes_cl_buf_cstr(pontes_buf *b);
+void pontes_cl_buf_wipe_free(pontes_buf *b);
+int pontes_cl_percent_append(pontes_buf *b, const char *s, size_t len);
+
+/* logging (redacted) */
+bool pontes_cl_log_enabled(const pontes_client *c, pontes_log_level lvl);
+void pontes_cl_log(pontes_client *c, pontes_log_level lvl, const char *fmt, ...) PONTES_PRINTF(3, 4);
+
+/* servers */
+const char *pontes_cl_base_url(const pontes_client *c, const pontes_operation *op);
+
+/* transport */
+void pontes_cl_xfer_init(pontes_cl_xfer *x);
+void pontes_cl_xfer_free(pontes_cl_xfer *x);
+void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x);
+const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *len);
+bool pontes_cl_should_retry(const pontes_cl_xfer *x, bool idempotent, char *reason, size_t cap);
+long pontes_cl_retry_delay(pontes_client *c, const pontes_cl_xfer *x, unsigned retry_index);
+void pontes_cl_sleep(long ms);
+int pontes_cl_transport_error(pontes_error *err, const pontes_cl_xfer *x, const char *method, const char *what,
+                       long timeout_ms, size_t max_bytes);
+
+/* errors */
+void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, const pontes_cl_xfer *x);
+void pontes_cl_http_error_message(pontes_error *err, int status, const char *method, const char *what);
+
+/* auth */
+int pontes_cl_select_auth(pontes_client *c, const pontes_operation *op, pontes_cl_auth *a);
+int pontes_cl_prepare_auth(pontes_client *c, pontes_cl_auth *a, char **header, char **query);
+void pontes_cl_drop_token(pontes_cl_auth *a);
+
+#endif

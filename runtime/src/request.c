@@ -1,0 +1,679 @@
+/* The request builder used by generated operations: parameters, URL, bodies
+ * (JSON, form, multipart, text/binary) and the send loop (auth, retries,
+ * response matching and decoding). */
+#define _POSIX_C_SOURCE 200809L
+#include "client_priv.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct param {
+    int in;
+    char *name;
+    char *value;
+} param;
+
+struct pontes_request {
+    pontes_client *c;
+    const pontes_operation *op;
+    param *params;
+    size_t n, cap;
+    const void *body;
+    int failed; /* first error from a builder call (also in the client's last error) */
+};
+
+/* ---- percent-encoding ---------------------------------------------------- */
+static int unreserved(unsigned char ch) {
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+           ch == '.' || ch == '_' || ch == '~';
+}
+
+int pontes_cl_percent_append(pontes_buf *b, const char *s, size_t len) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && unreserved((unsigned char)s[run])) run++;
+        if (run > i && pontes_buf_append(b, s + i, run - i) != PONTES_OK) return PONTES_ENOMEM;
+        i = run;
+        if (i < len) {
+            unsigned char ch = (unsigned char)s[i++];
+            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            if (pontes_buf_append(b, e, 3) != PONTES_OK) return PONTES_ENOMEM;
+        }
+    }
+    return PONTES_OK;
+}
+
+char *pontes_percent_encode(const char *s, size_t len) {
+    if (!s) return NULL;
+    pontes_buf b;
+    pontes_buf_init(&b);
+    if (pontes_cl_percent_append(&b, s, len) != PONTES_OK || pontes_cl_buf_cstr(&b) != PONTES_OK || b.failed) {
+        pontes_buf_free(&b);
+        return NULL;
+    }
+    if (!b.data) return pontes_cl_strdup("");
+    return b.data;
+}
+
+/* ---- builder ------------------------------------------------------------ */
+static int req_fail(pontes_request *r, int status, const char *fmt, const char *arg) {
+    if (!r->failed) {
+        r->failed = status;
+        pontes_err_set(&r->c->err, status, fmt, r->op->method, r->op->path, arg);
+        pontes_err_set_str(&r->c->err, &r->c->err.operation_id, r->op->operation_id, (size_t)-1);
+    }
+    return status;
+}
+
+int pontes_request_new(pontes_request **out, pontes_client *c, const pontes_operation *op) {
+    if (!out) return PONTES_EINVAL;
+    *out = NULL;
+    if (!c || !op || !op->method || !op->path) return PONTES_EINVAL;
+    pontes_err_reset(&c->err);
+    pontes_request *r = calloc(1, sizeof *r);
+    if (!r) return pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
+    r->c = c;
+    r->op = op;
+    *out = r;
+    return PONTES_OK;
+}
+
+void pontes_request_free(pontes_request *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->params[i].name);
+        pontes_cl_secret_free(r->params[i].value); /* header values may carry credentials */
+    }
+    free(r->params);
+    free(r);
+}
+
+static int is_tchar(unsigned char ch) {
+    return unreserved(ch) || (ch && strchr("!#$%&'*+^`|", ch));
+}
+
+int pontes_request_param(pontes_request *r, pontes_param_in in, const char *name, const char *value) {
+    if (!r) return PONTES_EINVAL;
+    if (r->failed) return r->failed;
+    if (!name || !value)
+        return req_fail(r, PONTES_EINVAL, "%s %s: required parameter %s is missing", name ? name : "(name)");
+    if ((int)in < PONTES_IN_PATH || (int)in > PONTES_IN_COOKIE)
+        return req_fail(r, PONTES_EINVAL, "%s %s: parameter %s: bad location", name);
+    if (in == PONTES_IN_HEADER || in == PONTES_IN_COOKIE) {
+        if (strpbrk(value, "\r\n"))
+            return req_fail(r, PONTES_EINVAL, "%s %s: header parameter %s contains CR or LF", name);
+        if (!*name) return req_fail(r, PONTES_EINVAL, "%s %s: empty header name%s", "");
+        for (const char *p = name; *p; p++)
+            if (!is_tchar((unsigned char)*p))
+                return req_fail(r, PONTES_EINVAL, "%s %s: invalid header name %s", name);
+    }
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 8;
+        param *np = realloc(r->params, nc * sizeof *np);
+        if (!np) return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
+        r->params = np;
+        r->cap = nc;
+    }
+    param *p = &r->params[r->n];
+    p->in = (int)in;
+    p->name = pontes_cl_strdup(name);
+    p->value = pontes_cl_strdup(value);
+    if (!p->name || !p->value) {
+        free(p->name);
+        free(p->value);
+        return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
+    }
+    r->n++;
+    return PONTES_OK;
+}
+
+int pontes_request_param_int(pontes_request *r, pontes_param_in in, const char *name, int64_t value) {
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%" PRId64, value);
+    return pontes_request_param(r, in, name, tmp);
+}
+
+int pontes_request_param_double(pontes_request *r, pontes_param_in in, const char *name, double value) {
+    if (!r) return PONTES_EINVAL;
+    char tmp[64];
+    if (pontes_codec_format_double(tmp, sizeof tmp, value) < 0)
+        return req_fail(r, PONTES_EINVAL, "%s %s: parameter %s is not a finite number", name ? name : "(name)");
+    return pontes_request_param(r, in, name, tmp);
+}
+
+int pontes_request_param_bool(pontes_request *r, pontes_param_in in, const char *name, bool value) {
+    return pontes_request_param(r, in, name, value ? "true" : "false");
+}
+
+int pontes_request_body(pontes_request *r, const void *value) {
+    if (!r) return PONTES_EINVAL;
+    if (r->failed) return r->failed;
+    if (!r->op->body_type || r->op->body_kind == PONTES_BODY_NONE)
+        return req_fail(r, PONTES_EINVAL, "%s %s: operation takes no body%s", "");
+    if (!value) return req_fail(r, PONTES_EINVAL, "%s %s: the request body is required%s", "");
+    r->body = value;
+    return PONTES_OK;
+}
+
+/* ---- URL ---------------------------------------------------------------- */
+static const param *find_param(const pontes_request *r, int in, const char *name, size_t nl) {
+    for (size_t i = 0; i < r->n; i++)
+        if (r->params[i].in == in && strlen(r->params[i].name) == nl && memcmp(r->params[i].name, name, nl) == 0)
+            return &r->params[i];
+    return NULL;
+}
+
+static int build_url(pontes_request *r, const char *base, pontes_buf *u) {
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/') bl--;
+    pontes_buf_append(u, base, bl);
+    const char *p = r->op->path;
+    if (*p && *p != '/' && *p != '?') pontes_buf_puts(u, "/");
+    while (*p) {
+        const char *open = strchr(p, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (!open || !close) {
+            pontes_buf_puts(u, p);
+            break;
+        }
+        pontes_buf_append(u, p, (size_t)(open - p));
+        const param *pp = find_param(r, PONTES_IN_PATH, open + 1, (size_t)(close - open - 1));
+        if (!pp) {
+            char name[128];
+            snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
+            r->failed = 0;
+            return req_fail(r, PONTES_EINVAL, "%s %s: missing path parameter %s", name);
+        }
+        pontes_cl_percent_append(u, pp->value, strlen(pp->value));
+        p = close + 1;
+    }
+    char sep = strchr(r->op->path, '?') ? '&' : '?';
+    for (size_t i = 0; i < r->n; i++) {
+        const param *q = &r->params[i];
+        if (q->in != PONTES_IN_QUERY) continue;
+        pontes_buf_append(u, &sep, 1);
+        sep = '&';
+        pontes_cl_percent_append(u, q->name, strlen(q->name));
+        pontes_buf_puts(u, "=");
+        pontes_cl_percent_append(u, q->value, strlen(q->value));
+    }
+    if (pontes_cl_buf_cstr(u) != PONTES_OK || u->failed) return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
+    return PONTES_OK;
+}
+
+/* ---- bodies ------------------------------------------------------------- */
+static bool is_scalar(const pontes_type *t) {
+    switch (t->kind) {
+    case PONTES_KIND_BOOL:
+    case PONTES_KIND_INT32:
+    case PONTES_KIND_INT64:
+    case PONTES_KIND_DOUBLE:
+    case PONTES_KIND_STRING:
+    case PONTES_KIND_ENUM:
+    case PONTES_KIND_BYTES: return true;
+    default: return false;
+    }
+}
+
+/* Append the text form of a scalar stored at p to b. */
+static int scalar_text(pontes_buf *b, const pontes_type *t, const void *p, pontes_error *err, const char *what) {
+    char tmp[64];
+    switch (t->kind) {
+    case PONTES_KIND_BOOL: return pontes_buf_puts(b, *(const bool *)p ? "true" : "false");
+    case PONTES_KIND_INT32: snprintf(tmp, sizeof tmp, "%" PRId32, *(const int32_t *)p); return pontes_buf_puts(b, tmp);
+    case PONTES_KIND_INT64: snprintf(tmp, sizeof tmp, "%" PRId64, *(const int64_t *)p); return pontes_buf_puts(b, tmp);
+    case PONTES_KIND_DOUBLE:
+        if (pontes_codec_format_double(tmp, sizeof tmp, *(const double *)p) < 0)
+            return pontes_err_set(err, PONTES_EENCODE, "field %s: not a finite number", what);
+        return pontes_buf_puts(b, tmp);
+    case PONTES_KIND_STRING: {
+        const char *s = *(const char *const *)p;
+        return s ? pontes_buf_puts(b, s) : PONTES_OK;
+    }
+    case PONTES_KIND_ENUM: {
+        const pontes_enum *e = p;
+        const char *s = e->value ? pontes_enum_to_string(t->en, e->value) : e->raw;
+        if (!s) return pontes_err_set(err, PONTES_EENCODE, "field %s: enum value %d has no wire text", what, e->value);
+        return pontes_buf_puts(b, s);
+    }
+    case PONTES_KIND_BYTES: {
+        const pontes_bytes *by = p;
+        size_t ol = 0;
+        char *enc = pontes_base64_encode(by->data, by->len, &ol);
+        if (!enc) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+        int rc = pontes_buf_append(b, enc, ol);
+        free(enc);
+        return rc;
+    }
+    default: return pontes_err_set(err, PONTES_EENCODE, "field %s: not a scalar", what);
+    }
+}
+
+/* Text of any field value: scalars as text, everything else as JSON. *json tells which. */
+static int field_text(pontes_buf *b, const pontes_type *t, const void *p, pontes_error *err, const char *what,
+                      bool *json) {
+    *json = !is_scalar(t);
+    if (!*json) return scalar_text(b, t, p, err, what);
+    int rc = pontes_codec_encode_value(b, t, p, err);
+    return rc < 0 ? rc : PONTES_OK;
+}
+
+static const pontes_message *object_msg(const pontes_type *t) {
+    return (t && t->kind == PONTES_KIND_OBJECT && t->msg && !(t->msg->flags & PONTES_M_BOX)) ? t->msg : NULL;
+}
+
+#define PRESENCE(base, f) (*(const pontes_presence *)((const char *)(base) + (f)->presence_offset))
+#define STORAGE(base, f) ((const void *)((const char *)(base) + (f)->offset))
+
+static int form_pair(pontes_buf *out, const char *name, const pontes_buf *val) {
+    if (out->len) pontes_buf_puts(out, "&");
+    pontes_cl_percent_append(out, name, strlen(name));
+    pontes_buf_puts(out, "=");
+    return pontes_cl_percent_append(out, val->data ? val->data : "", val->len);
+}
+
+static int build_form(pontes_request *r, pontes_buf *out) {
+    pontes_error *err = &r->c->err;
+    const pontes_message *m = object_msg(r->op->body_type);
+    if (!m) return pontes_err_set(err, PONTES_EINVAL, "%s %s: form body needs an object type", r->op->method, r->op->path);
+    pontes_buf v;
+    pontes_buf_init(&v);
+    int rc = PONTES_OK;
+    for (size_t i = 0; i < m->field_count && rc == PONTES_OK; i++) {
+        const pontes_field *f = &m->fields[i];
+        if (PRESENCE(r->body, f) != PONTES_SET) {
+            if ((f->flags & PONTES_F_REQUIRED) && PRESENCE(r->body, f) == PONTES_ABSENT)
+                rc = pontes_err_set(err, PONTES_EINVAL, "%s %s: missing required field %s", r->op->method,
+                                    r->op->path, f->name);
+            continue;
+        }
+        const void *sp = STORAGE(r->body, f);
+        if (f->type->kind == PONTES_KIND_ARRAY && f->type->elem && is_scalar(f->type->elem)) {
+            const pontes_list *l = sp;
+            for (size_t k = 0; k < l->count && rc == PONTES_OK; k++) {
+                v.len = 0;
+                rc = scalar_text(&v, f->type->elem, (const char *)l->items + k * f->type->elem->size, err, f->name);
+                if (rc == PONTES_OK) rc = form_pair(out, f->name, &v);
+            }
+            continue;
+        }
+        bool json;
+        v.len = 0;
+        rc = field_text(&v, f->type, sp, err, f->name, &json);
+        if (rc == PONTES_OK) rc = form_pair(out, f->name, &v);
+    }
+    pontes_buf_free(&v);
+    if (rc == PONTES_OK && (pontes_cl_buf_cstr(out) != PONTES_OK || out->failed))
+        rc = pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    return rc;
+}
+
+static int mime_text(curl_mime *mime, const char *name, const pontes_buf *v, const char *type) {
+    curl_mimepart *part = curl_mime_addpart(mime);
+    if (!part) return PONTES_ENOMEM;
+    if (curl_mime_name(part, name) != CURLE_OK) return PONTES_ENOMEM;
+    if (curl_mime_data(part, v->data ? v->data : "", v->len) != CURLE_OK) return PONTES_ENOMEM;
+    if (type && curl_mime_type(part, type) != CURLE_OK) return PONTES_ENOMEM;
+    return PONTES_OK;
+}
+
+static int mime_file(curl_mime *mime, const char *name, const pontes_file *fl) {
+    curl_mimepart *part = curl_mime_addpart(mime);
+    if (!part) return PONTES_ENOMEM;
+    if (curl_mime_name(part, name) != CURLE_OK) return PONTES_ENOMEM;
+    if (curl_mime_data(part, fl->data ? (const char *)fl->data : "", fl->len) != CURLE_OK) return PONTES_ENOMEM;
+    if (curl_mime_filename(part, fl->filename ? fl->filename : "file") != CURLE_OK) return PONTES_ENOMEM;
+    if (curl_mime_type(part, fl->content_type ? fl->content_type : "application/octet-stream") != CURLE_OK)
+        return PONTES_ENOMEM;
+    return PONTES_OK;
+}
+
+static int build_multipart(pontes_request *r, curl_mime **out) {
+    pontes_error *err = &r->c->err;
+    const pontes_message *m = object_msg(r->op->body_type);
+    if (!m)
+        return pontes_err_set(err, PONTES_EINVAL, "%s %s: multipart body needs an object type", r->op->method,
+                              r->op->path);
+    curl_mime *mime = curl_mime_init(r->c->curl);
+    if (!mime) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    pontes_buf v;
+    pontes_buf_init(&v);
+    int rc = PONTES_OK;
+    for (size_t i = 0; i < m->field_count && rc == PONTES_OK; i++) {
+        const pontes_field *f = &m->fields[i];
+        if (PRESENCE(r->body, f) != PONTES_SET) {
+            if ((f->flags & PONTES_F_REQUIRED) && PRESENCE(r->body, f) == PONTES_ABSENT)
+                rc = pontes_err_set(err, PONTES_EINVAL, "%s %s: missing required field %s", r->op->method,
+                                    r->op->path, f->name);
+            continue;
+        }
+        const void *sp = STORAGE(r->body, f);
+        const pontes_type *t = f->type;
+        if (t->kind == PONTES_KIND_FILE) {
+            rc = mime_file(mime, f->name, sp);
+        } else if (t->kind == PONTES_KIND_ARRAY && t->elem && t->elem->kind == PONTES_KIND_FILE) {
+            const pontes_list *l = sp;
+            for (size_t k = 0; k < l->count && rc == PONTES_OK; k++)
+                rc = mime_file(mime, f->name, (const pontes_file *)((const char *)l->items + k * t->elem->size));
+        } else {
+            bool json;
+            v.len = 0;
+            rc = field_text(&v, t, sp, err, f->name, &json);
+            if (rc == PONTES_OK) rc = mime_text(mime, f->name, &v, json ? "application/json" : NULL);
+        }
+        if (rc == PONTES_ENOMEM && (!err->message || err->status != PONTES_ENOMEM))
+            pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    }
+    pontes_buf_free(&v);
+    if (rc != PONTES_OK) {
+        curl_mime_free(mime);
+        return rc;
+    }
+    *out = mime;
+    return PONTES_OK;
+}
+
+/* TEXT / BINARY: the boxed value as raw bytes. */
+static int build_raw(pontes_request *r, pontes_buf *out, const char **ctype_override) {
+    const pontes_type *t = r->op->body_type;
+    const void *sp = r->body;
+    if (t->kind == PONTES_KIND_OBJECT && t->msg && (t->msg->flags & PONTES_M_BOX) && t->msg->field_count > 0) {
+        sp = STORAGE(r->body, &t->msg->fields[0]);
+        t = t->msg->fields[0].type;
+    }
+    switch (t->kind) {
+    case PONTES_KIND_STRING: {
+        const char *s = *(const char *const *)sp;
+        if (s) pontes_buf_puts(out, s);
+        break;
+    }
+    case PONTES_KIND_BYTES: {
+        const pontes_bytes *b = sp;
+        if (b->len) pontes_buf_append(out, b->data, b->len);
+        break;
+    }
+    case PONTES_KIND_FILE: {
+        const pontes_file *f = sp;
+        if (f->len) pontes_buf_append(out, f->data, f->len);
+        if (f->content_type) *ctype_override = f->content_type;
+        break;
+    }
+    default: {
+        pontes_error *err = &r->c->err;
+        if (!is_scalar(t))
+            return pontes_err_set(err, PONTES_EINVAL, "%s %s: raw body must be a string or bytes", r->op->method,
+                                  r->op->path);
+        int rc = scalar_text(out, t, sp, err, "body");
+        if (rc != PONTES_OK) return rc;
+    }
+    }
+    if (pontes_cl_buf_cstr(out) != PONTES_OK || out->failed) return pontes_err_set(&r->c->err, PONTES_ENOMEM, "out of memory");
+    return PONTES_OK;
+}
+
+/* ---- headers ------------------------------------------------------------ */
+static int add_header(struct curl_slist **l, const char *line) {
+    struct curl_slist *t = curl_slist_append(*l, line);
+    if (!t) return PONTES_ENOMEM;
+    *l = t;
+    return PONTES_OK;
+}
+
+static int add_header2(struct curl_slist **l, const char *name, const char *sep, const char *value) {
+    pontes_buf b;
+    pontes_buf_init(&b);
+    pontes_buf_puts(&b, name);
+    pontes_buf_puts(&b, sep);
+    pontes_buf_puts(&b, value);
+    int rc = pontes_cl_buf_cstr(&b) == PONTES_OK && !b.failed ? add_header(l, b.data) : PONTES_ENOMEM;
+    pontes_cl_buf_wipe_free(&b);
+    return rc;
+}
+
+static void slist_free(struct curl_slist *l) {
+    for (struct curl_slist *i = l; i; i = i->next)
+        if (i->data) pontes_cl_wipe(i->data, strlen(i->data));
+    curl_slist_free_all(l);
+}
+
+static int build_headers(pontes_request *r, const char *content_type, const char *auth_header,
+                         struct curl_slist **out) {
+    struct curl_slist *l = NULL;
+    int rc = add_header2(&l, "Accept", ": ", r->op->accept ? r->op->accept : "application/json");
+    if (rc == PONTES_OK && content_type) rc = add_header2(&l, "Content-Type", ": ", content_type);
+    if (rc == PONTES_OK) rc = add_header(&l, "Expect:");
+    pontes_buf cookie;
+    pontes_buf_init(&cookie);
+    for (size_t i = 0; i < r->n && rc == PONTES_OK; i++) {
+        const param *p = &r->params[i];
+        if (p->in == PONTES_IN_HEADER) {
+            rc = add_header2(&l, p->name, ": ", p->value);
+        } else if (p->in == PONTES_IN_COOKIE) {
+            pontes_buf_puts(&cookie, cookie.len ? "; " : "Cookie: ");
+            pontes_buf_puts(&cookie, p->name);
+            pontes_buf_puts(&cookie, "=");
+            pontes_cl_percent_append(&cookie, p->value, strlen(p->value));
+        }
+    }
+    if (rc == PONTES_OK && cookie.len) {
+        if (pontes_cl_buf_cstr(&cookie) != PONTES_OK || cookie.failed) rc = PONTES_ENOMEM;
+        else rc = add_header(&l, cookie.data);
+    }
+    pontes_cl_buf_wipe_free(&cookie);
+    if (rc == PONTES_OK && auth_header) rc = add_header(&l, auth_header);
+    if (rc != PONTES_OK) {
+        slist_free(l);
+        return pontes_err_set(&r->c->err, PONTES_ENOMEM, "out of memory");
+    }
+    *out = l;
+    return PONTES_OK;
+}
+
+/* ---- response ----------------------------------------------------------- */
+static const pontes_response_desc *match_response(const pontes_operation *op, long status) {
+    for (size_t i = 0; i < op->response_count; i++)
+        if (op->responses[i].status == status) return &op->responses[i];
+    for (size_t i = 0; i < op->response_count; i++)
+        if (op->responses[i].status >= 1 && op->responses[i].status <= 5 && op->responses[i].status == status / 100)
+            return &op->responses[i];
+    for (size_t i = 0; i < op->response_count; i++)
+        if (op->responses[i].status == 0) return &op->responses[i];
+    return NULL;
+}
+
+/* ---- send --------------------------------------------------------------- */
+int pontes_request_send(pontes_request *r, void **out, long *http_status) {
+    if (out) *out = NULL;
+    if (http_status) *http_status = 0;
+    if (!r) return PONTES_EINVAL;
+    pontes_client *c = r->c;
+    const pontes_operation *op = r->op;
+    pontes_error *err = &c->err;
+    int rc;
+    if (r->failed) {
+        rc = r->failed;
+        pontes_request_free(r);
+        return rc;
+    }
+    pontes_err_reset(err);
+
+    pontes_buf url, body;
+    pontes_buf_init(&url);
+    pontes_buf_init(&body);
+    curl_mime *mime = NULL;
+    const char *ctype = NULL;
+    bool has_body = false;
+    pontes_cl_xfer x;
+    pontes_cl_xfer_init(&x);
+    unsigned attempts = 0;
+
+    const char *base = pontes_cl_base_url(c, op);
+    if (!base) {
+        rc = pontes_err_set(err, PONTES_EINVAL, "%s %s: no base URL (set base_url or a server)", op->method, op->path);
+        goto done;
+    }
+    rc = build_url(r, base, &url);
+    if (rc != PONTES_OK) goto done;
+
+    if (r->body && op->body_type && op->body_kind != PONTES_BODY_NONE) {
+        has_body = true;
+        switch (op->body_kind) {
+        case PONTES_BODY_JSON: {
+            char *json = NULL;
+            size_t jl = 0;
+            rc = pontes_encode(op->body_type, r->body, &json, &jl, err);
+            if (rc == PONTES_OK) {
+                if (pontes_buf_append(&body, json, jl) != PONTES_OK || pontes_cl_buf_cstr(&body) != PONTES_OK)
+                    rc = pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+                pontes_json_free(json);
+            }
+            ctype = op->content_type ? op->content_type : "application/json";
+            break;
+        }
+        case PONTES_BODY_FORM:
+            rc = build_form(r, &body);
+            ctype = "application/x-www-form-urlencoded";
+            break;
+        case PONTES_BODY_MULTIPART: rc = build_multipart(r, &mime); break;
+        case PONTES_BODY_TEXT:
+        case PONTES_BODY_BINARY:
+            ctype = op->content_type ? op->content_type
+                                     : (op->body_kind == PONTES_BODY_TEXT ? "text/plain; charset=utf-8"
+                                                                          : "application/octet-stream");
+            rc = build_raw(r, &body, &ctype);
+            break;
+        default: has_body = false; break;
+        }
+        if (rc != PONTES_OK) goto done;
+    }
+
+    pontes_cl_auth auth;
+    rc = pontes_cl_select_auth(c, op, &auth);
+    if (rc != PONTES_OK) goto done;
+
+    bool idempotent = (op->flags & PONTES_OP_IDEMPOTENT) != 0;
+    bool refreshed = false;
+    unsigned retries = 0;
+    for (;;) {
+        char *auth_header = NULL, *auth_query = NULL;
+        rc = pontes_cl_prepare_auth(c, &auth, &auth_header, &auth_query);
+        if (rc != PONTES_OK) goto done; /* token endpoint failure: err filled (EAUTH/ETRANSPORT) */
+        struct curl_slist *hl = NULL;
+        rc = build_headers(r, ctype, auth_header, &hl);
+        pontes_cl_secret_free(auth_header);
+        pontes_buf full;
+        pontes_buf_init(&full);
+        if (rc == PONTES_OK && auth_query) {
+            pontes_buf_append(&full, url.data, url.len);
+            pontes_buf_puts(&full, strchr(url.data, '?') ? "&" : "?");
+            pontes_buf_puts(&full, auth_query);
+            if (pontes_cl_buf_cstr(&full) != PONTES_OK || full.failed) rc = pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+        }
+        pontes_cl_secret_free(auth_query);
+        if (rc != PONTES_OK) {
+            slist_free(hl);
+            pontes_cl_buf_wipe_free(&full);
+            goto done;
+        }
+        if (mime && attempts > 0) {
+            /* a fresh MIME tree per attempt: curl does not reliably rewind a reused one */
+            curl_mime_free(mime);
+            mime = NULL;
+            rc = build_multipart(r, &mime);
+            if (rc != PONTES_OK) {
+                slist_free(hl);
+                pontes_cl_buf_wipe_free(&full);
+                goto done;
+            }
+        }
+        x.method = op->method;
+        x.url = full.data ? full.data : url.data;
+        x.headers = hl;
+        x.body = body.data;
+        x.body_len = body.len;
+        x.has_body = has_body && !mime;
+        x.mime = mime;
+        pontes_cl_perform(c, &x);
+        attempts++;
+        slist_free(hl);
+        pontes_cl_buf_wipe_free(&full);
+        x.url = url.data;
+        x.headers = NULL;
+
+        if (x.cc == CURLE_OK)
+            pontes_cl_log(c, PONTES_LOG_INFO, "%s %s -> %ld (%ld ms, attempt %u)", op->method, url.data, x.status,
+                   x.elapsed_ms, attempts);
+        else
+            pontes_cl_log(c, PONTES_LOG_INFO, "%s %s -> %s (%ld ms, attempt %u)", op->method, url.data, x.curl_msg,
+                   x.elapsed_ms, attempts);
+
+        if (x.cc == CURLE_OK && x.status == 401 && auth.cr && auth.cr->kind == CRED_OAUTH2 && !refreshed) {
+            /* The 401 proves the request was not processed: renew the token and resend once. */
+            refreshed = true;
+            pontes_cl_drop_token(&auth);
+            pontes_cl_log(c, PONTES_LOG_WARN, "%s %s: HTTP 401, renewing the oauth2 token and resending", op->method,
+                   url.data);
+            continue;
+        }
+        char reason[CURL_ERROR_SIZE + 32];
+        if (retries < c->o.max_retries && pontes_cl_should_retry(&x, idempotent, reason, sizeof reason)) {
+            long d = pontes_cl_retry_delay(c, &x, retries);
+            pontes_cl_log(c, PONTES_LOG_WARN, "retrying %s %s in %ld ms (attempt %u of %u): %s", op->method, url.data, d,
+                   attempts + 1, c->o.max_retries + 1 + (refreshed ? 1u : 0u), reason);
+            pontes_cl_sleep(d);
+            retries++;
+            continue;
+        }
+        break;
+    }
+
+    if (x.cc != CURLE_OK || x.toobig || x.nomem) {
+        rc = pontes_cl_transport_error(err, &x, op->method, op->path, c->o.timeout_ms, c->o.max_response_bytes);
+        goto done;
+    }
+    if (http_status) *http_status = x.status;
+    if (x.status < 200 || x.status > 299) {
+        err->http_status = x.status;
+        pontes_cl_fill_provider_error(err, c->api->errors, &x);
+        rc = (x.status == 401 && refreshed) ? PONTES_EAUTH : PONTES_EHTTP;
+        pontes_cl_http_error_message(err, rc, op->method, op->path);
+        goto done;
+    }
+    const pontes_response_desc *rd = match_response(op, x.status);
+    if (rd && rd->type && out) {
+        if (x.resp.len == 0) {
+            rc = pontes_err_set(err, PONTES_EDECODE, "%s %s: HTTP %ld: empty body, expected %s", op->method, op->path,
+                                x.status, rd->type->name ? rd->type->name : "a value");
+        } else {
+            rc = pontes_decode(rd->type, x.resp.data, x.resp.len, NULL, out, err);
+        }
+        if (rc != PONTES_OK) {
+            if (out) *out = NULL;
+            err->http_status = x.status;
+            pontes_cl_fill_provider_error(err, NULL, &x); /* keep the raw body */
+            goto done;
+        }
+    }
+    rc = PONTES_OK;
+
+done:
+    if (rc != PONTES_OK) {
+        if (!err->message) pontes_err_set(err, rc, "%s %s: %s", op->method, op->path, pontes_status_name(rc));
+        err->status = rc;
+        if (!err->operation_id && op->operation_id)
+            pontes_err_set_str(err, &err->operation_id, op->operation_id, (size_t)-1);
+    } else {
+        err->http_status = x.status;
+    }
+    if (attempts) err->attempts = attempts;
+    if (mime) curl_mime_free(mime);
+    pontes_cl_xfer_free(&x);
+    pontes_cl_buf_wipe_free(&body);
+    pontes_buf_free(&url);
+    pontes_request_free(r);
+    return rc;
+}
