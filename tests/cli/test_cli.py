@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Tests of the `pontes` tool and `pontes-demo` (one case per ctest test).
+
+usage: test_cli.py --pontes PATH --demo PATH --root SOURCE_DIR CASE
+
+The `call_*` and `demo` cases start tools/mock_server.py on a free port and stop it
+at the end. Exit 0 = pass; any failure prints what was expected and exits 1.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ARGS = None
+UNKNOWN_UUID = "0badc0de-1111-4222-8333-944455556666"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what, proc=None):
+    if not cond:
+        detail = ""
+        if proc is not None:
+            detail = "\n  exit code: %r\n  stdout: %r\n  stderr: %r" % (
+                proc.returncode, proc.stdout[:2000], proc.stderr[:2000])
+        raise Failure(what + detail)
+
+
+def clean_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PONTES_")}
+    return env
+
+
+def run(argv, stdin=None, timeout=60):
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout, env=clean_env())
+
+
+def pontes(*args, stdin=None):
+    return run([ARGS.pontes] + list(args), stdin=stdin)
+
+
+def spec():
+    with open(os.path.join(ARGS.root, "generated", "eccor", "openapi.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def response_example(doc, op_id, status="200"):
+    for item in doc["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == op_id:
+                resp = op["responses"][status]
+                for media in (resp.get("content") or {}).values():
+                    if "example" in media:
+                        return media["example"]
+                    for ex in (media.get("examples") or {}).values():
+                        if "value" in ex:
+                            return ex["value"]
+    raise Failure("no %s example for %s in the spec" % (status, op_id))
+
+
+class Mock:
+    """tools/mock_server.py on a free port, for the duration of a `with` block."""
+
+    def __enter__(self):
+        self.dir = tempfile.TemporaryDirectory()
+        port_file = os.path.join(self.dir.name, "port")
+        self.log = open(os.path.join(self.dir.name, "mock.log"), "w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ARGS.root, "tools", "mock_server.py"),
+             "--spec", os.path.join(ARGS.root, "generated", "eccor", "openapi.json"),
+             "--port", "0", "--port-file", port_file, "--quiet"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        port = None
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with open(port_file) as f:
+                    text = f.read().strip()
+                if text:
+                    port = int(text)
+                    break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.05)
+        if port is None:
+            self.__exit__(None, None, None)
+            raise Failure("the mock server did not start")
+        self.url = "http://127.0.0.1:%d" % port
+        self.token_url = self.url + "/oauth2/token"
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if exc and exc[0] is not None:
+            self.log.seek(0)
+            sys.stderr.write("--- mock server log ---\n" + self.log.read()[-4000:])
+        self.log.close()
+        self.dir.cleanup()
+        return False
+
+    def call(self, *args, stdin=None):
+        return pontes("call", "eccor", *args, "--base-url", self.url, "--token-url", self.token_url, stdin=stdin)
+
+
+# ---- cases --------------------------------------------------------------------
+
+def case_version():
+    p = pontes("--version")
+    check(p.returncode == 0 and p.stdout.startswith("pontes "), "--version prints the version", p)
+    p = pontes("help")
+    check(p.returncode == 0 and "roundtrip" in p.stdout, "help prints the usage", p)
+    p = pontes()
+    check(p.returncode == 2, "no command is a usage error (2)", p)
+    p = pontes("frobnicate")
+    check(p.returncode == 2, "an unknown command is a usage error (2)", p)
+    p = pontes("ops", "nosuchapi")
+    check(p.returncode == 2 and "eccor" in p.stderr, "an unknown API lists the known ones, exit 2", p)
+
+
+def case_ops():
+    p = pontes("ops", "eccor")
+    check(p.returncode == 0, "ops exits 0", p)
+    lines = [l for l in p.stdout.splitlines() if l and not l[0].isspace()]
+    check(len(lines) == 13, "ops eccor lists 13 operations (got %d)" % len(lines), p)
+    ids = [l.split()[0] for l in lines]
+    for want in ("createToken", "listProducts", "getNaturalPerson", "submitCreditNoteApproval"):
+        check(want in ids, "ops lists %s" % want, p)
+    get = [l for l in lines if l.startswith("getNaturalPerson")][0]
+    check("GET" in get and "/v1/NaturalPerson/{personId}" in get and "Get a natural person" in get,
+          "operation line: operationId METHOD /path — summary", p)
+    check("personId (path, required)" in p.stdout, "parameters are listed as name (in, required)", p)
+
+
+def case_schemas():
+    p = pontes("schemas", "eccor")
+    check(p.returncode == 0, "schemas exits 0", p)
+    names = p.stdout.split()
+    for want in ("NaturalPerson", "ProductPage", "Uuid", "AmortizationSimulation"):
+        check(want in names, "schemas lists %s" % want, p)
+
+
+def case_roundtrip_valid():
+    doc = spec()
+    for schema, op_id in (("NaturalPerson", "getNaturalPerson"), ("ProductPage", "listProducts"),
+                          ("AmortizationSimulation", "simulateAmortization"), ("Uuid", "createNaturalPerson")):
+        value = response_example(doc, op_id)
+        p = pontes("roundtrip", "eccor", schema, stdin=json.dumps(value))
+        check(p.returncode == 0, "roundtrip %s exits 0" % schema, p)
+        check(p.stderr == "", "roundtrip %s prints nothing on stderr" % schema, p)
+        check(p.stdout.endswith("\n") and p.stdout.count("\n") == 1,
+              "roundtrip %s prints one line of compact JSON" % schema, p)
+        try:
+            out = json.loads(p.stdout)
+        except ValueError as e:
+            raise Failure("roundtrip %s printed invalid JSON: %s\n%s" % (schema, e, p.stdout[:500]))
+        check(out == value, "roundtrip %s gives semantically equal JSON" % schema, p)
+
+
+def case_roundtrip_invalid():
+    p = pontes("roundtrip", "eccor", "ProductPage", stdin='{"page":"zero"}')
+    check(p.returncode == 1, "invalid input exits 1", p)
+    lines = p.stderr.splitlines()
+    check(len(lines) == 1, "exactly one stderr line (got %d)" % len(lines), p)
+    check("$.page" in lines[0], "the line names the JSON path $.page", p)
+    check(lines[0].startswith("pontes: roundtrip ProductPage: "), "the line starts with 'pontes: roundtrip ProductPage: '", p)
+    check(p.stdout == "", "nothing on stdout", p)
+    p = pontes("roundtrip", "eccor", "ProductPage", stdin='{"page": 0, "data": [')
+    check(p.returncode == 1 and len(p.stderr.splitlines()) == 1, "malformed JSON exits 1 with one line", p)
+
+
+def case_roundtrip_unknown_schema():
+    p = pontes("roundtrip", "eccor", "NaturalPersn", stdin="{}")
+    check(p.returncode == 2, "unknown schema exits 2", p)
+    check("NaturalPerson" in p.stderr, "close names are suggested", p)
+
+
+def case_call_usage_errors():
+    p = pontes("call", "eccor", "getNaturalPerson", "nope=1")
+    check(p.returncode == 2 and "nope" in p.stderr, "an unknown parameter is a usage error (2)", p)
+    p = pontes("call", "eccor", "getNaturalPerson")
+    check(p.returncode == 2 and "personId" in p.stderr, "a missing required parameter is a usage error (2)", p)
+    p = pontes("call", "eccor", "getNaturalPersonX", "personId=1")
+    check(p.returncode == 2 and "getNaturalPerson" in p.stderr, "an unknown operation is a usage error (2)", p)
+    p = pontes("call", "eccor", "listProducts", "--frobnicate")
+    check(p.returncode == 2, "an unknown option is a usage error (2)", p)
+    p = pontes("call", "eccor", "simulateAmortization", "--body", "-", stdin='{"amortization": 5}')
+    check(p.returncode == 1 and "$.amortization" in p.stderr, "an invalid body names the JSON path, exit 1", p)
+
+
+def case_call_list_products():
+    with Mock() as m:
+        p = m.call("listProducts", "--verbose")
+        check(p.returncode == 0, "call listProducts exits 0", p)
+        out = json.loads(p.stdout)
+        check(isinstance(out, dict) and "data" in out and out["data"], "listProducts prints a JSON with \"data\"", p)
+        check("HTTP 200" in p.stderr, "--verbose prints HTTP <status> on stderr", p)
+
+
+def case_call_unknown_person():
+    with Mock() as m:
+        p = m.call("getNaturalPerson", "personId=" + UNKNOWN_UUID)
+        check(p.returncode == 1, "an unknown person exits 1", p)
+        check(p.stderr.startswith("pontes: getNaturalPerson: "), "the error starts with 'pontes: getNaturalPerson: '", p)
+        check("RECORD_NOT_EXISTS_OR_MISSING_PERMISSION" in p.stderr, "the provider code is on stderr", p)
+        check(p.stdout == "", "nothing on stdout", p)
+
+
+def case_call_body_roundtrip():
+    """A full call with a body from stdin and a bare-string response (createNaturalPerson -> Uuid)."""
+    body = {"registrationNumber": "00805349960", "name": "Teste CLI", "email": "cli@example.com",
+            "phone": "11999999999",
+            "bankAccounts": [{"operationTypeValue": "Pix", "pixKeyTypeValue": "NaturalRegistrationNumber",
+                              "keyPix": "00805349960"}]}
+    with Mock() as m:
+        p = m.call("createNaturalPerson", "--body", "-", stdin=json.dumps(body))
+        check(p.returncode == 0, "createNaturalPerson with --body - exits 0", p)
+        pid = json.loads(p.stdout)
+        check(isinstance(pid, str) and len(pid) == 36, "createNaturalPerson prints the new ID as a JSON string", p)
+        p = m.call("getNaturalPerson", "personId=" + pid)
+        check(p.returncode == 0, "getNaturalPerson of the new person exits 0", p)
+        got = json.loads(p.stdout)
+        check(got.get("id") == pid and got.get("name") == "Teste CLI", "the new person is returned", p)
+        p = m.call("listNaturalPersons", "registrationNumber=00805349960")
+        check(p.returncode == 0 and "data" in json.loads(p.stdout), "a query parameter is accepted", p)
+
+
+def case_demo():
+    with Mock() as m:
+        p = run([ARGS.demo, "--base-url", m.url, "--token-url", m.token_url], timeout=120)
+        check(p.returncode == 0, "pontes-demo exits 0 against the mock", p)
+        check("R$" in p.stdout, "pontes-demo prints amounts in reais (R$)", p)
+        check("submitted for approval" in p.stdout, "pontes-demo reaches the approval step", p)
+        check(p.stderr == "", "pontes-demo prints nothing on stderr on success", p)
+
+
+CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pontes", required=True)
+    ap.add_argument("--demo", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("case", choices=sorted(CASES))
+    ARGS = ap.parse_args()
+    try:
+        CASES[ARGS.case]()
+    except Failure as e:
+        print("FAIL %s: %s" % (ARGS.case, e), file=sys.stderr)
+        return 1
+    print("ok %s" % ARGS.case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,833 @@
+/*
+ * pontes — command-line tool for the generated pontes API clients.
+ *
+ *   pontes ops <api>                      list the operations of an API
+ *   pontes schemas <api>                  list its schema names
+ *   pontes call <api> <operationId> ...   call an operation, print the JSON response
+ *   pontes roundtrip <api> <Schema>       decode stdin as Schema, print it re-encoded
+ *   pontes --version | help
+ *
+ * The tool is a program: unlike the library it prints (results on stdout,
+ * diagnostics on stderr). Exit codes: 0 success, 1 failure, 2 usage error.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pontes/pontes.h>
+#include <pontes/eccor.h>
+
+/* ---- the API table -------------------------------------------------------
+ * To add an API: include its header above and add one X(prefix) line here. */
+#define PONTES_CLI_APIS(X) \
+    X(eccor)
+
+typedef struct cli_api {
+    const char *name;
+    const pontes_api *api;
+    /* schema registry access (each API has its own {prefix}_schema_entry type) */
+    void (*schema_at)(size_t i, const char **name, const pontes_type **type);
+    const size_t *schema_count;
+    const pontes_operation_entry *ops;
+    const size_t *op_count;
+} cli_api;
+
+#define CLI_SCHEMA_ACCESSOR(p)                                                        \
+    static void p##_cli_schema_at(size_t i, const char **name, const pontes_type **type) { \
+        *name = p##_schemas[i].name;                                                  \
+        *type = p##_schemas[i].type;                                                  \
+    }
+PONTES_CLI_APIS(CLI_SCHEMA_ACCESSOR)
+
+#define CLI_API_ENTRY(p) \
+    {#p, &p##_api, p##_cli_schema_at, &p##_schema_count, p##_operations, &p##_operation_count},
+static const cli_api cli_apis[] = {PONTES_CLI_APIS(CLI_API_ENTRY)};
+#define CLI_API_COUNT (sizeof cli_apis / sizeof cli_apis[0])
+
+/* ---- defaults: the local mock server ----------------------------------- */
+#define DEFAULT_BASE_URL "http://127.0.0.1:8080"
+#define DEFAULT_CLIENT_ID "pontes-demo"
+#define DEFAULT_CLIENT_SECRET "pontes-demo-secret"
+#define DEFAULT_SCOPE "credit/admin"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+static void errf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("pontes: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *f) {
+    fputs("usage: pontes <command> [arguments]\n"
+          "\n"
+          "commands:\n"
+          "  ops <api>                     list the operations of an API\n"
+          "  schemas <api>                 list the schema names of an API\n"
+          "  call <api> <operationId> [name=value ...] [options]\n"
+          "                                call an operation and print the response as JSON\n"
+          "  roundtrip <api> <Schema>      decode JSON from stdin as Schema, print it re-encoded\n"
+          "  help                          this text\n"
+          "  --version                     print the version\n"
+          "\n"
+          "call options:\n"
+          "  name=value           a parameter of the operation (arrays: a,b,c or repeat name=)\n"
+          "  --body FILE|-        JSON request body from FILE or stdin\n"
+          "  --base-url URL       API base URL            (env PONTES_BASE_URL)\n"
+          "  --token-url URL      OAuth2 token endpoint   (env PONTES_TOKEN_URL)\n"
+          "  --client-id ID       OAuth2/Basic client id  (env PONTES_CLIENT_ID)\n"
+          "  --client-secret S    its secret              (env PONTES_CLIENT_SECRET)\n"
+          "  --basic-token T      ready base64 Basic credential (env PONTES_BASIC_TOKEN)\n"
+          "  --scope S            OAuth2 scope            (env PONTES_SCOPE, default " DEFAULT_SCOPE ")\n"
+          "  --bearer TOKEN       static bearer token instead of OAuth2\n"
+          "  --api-key KEY        key for apiKey security schemes (env PONTES_API_KEY)\n"
+          "  --timeout-ms N       whole-request timeout\n"
+          "  --verbose            HTTP status and the client log on stderr\n"
+          "\n"
+          "Without options the local mock server is used: " DEFAULT_BASE_URL "\n"
+          "(token endpoint " DEFAULT_BASE_URL "/oauth2/token, client " DEFAULT_CLIENT_ID ").\n"
+          "APIs:",
+          f);
+    for (size_t i = 0; i < CLI_API_COUNT; i++) fprintf(f, " %s", cli_apis[i].name);
+    fputc('\n', f);
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static const cli_api *find_api(const char *name) {
+    for (size_t i = 0; i < CLI_API_COUNT; i++)
+        if (strcmp(cli_apis[i].name, name) == 0) return &cli_apis[i];
+    fprintf(stderr, "pontes: unknown API '%s' (known:", name);
+    for (size_t i = 0; i < CLI_API_COUNT; i++) fprintf(stderr, " %s", cli_apis[i].name);
+    fputs(")\n", stderr);
+    return NULL;
+}
+
+static int ascii_tolower(int ch) { return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch; }
+
+static bool ci_contains(const char *hay, const char *needle) {
+    size_t n = strlen(needle), h = strlen(hay);
+    if (n == 0 || n > h) return n == 0;
+    for (size_t i = 0; i + n <= h; i++) {
+        size_t k = 0;
+        while (k < n && ascii_tolower((unsigned char)hay[i + k]) == ascii_tolower((unsigned char)needle[k])) k++;
+        if (k == n) return true;
+    }
+    return false;
+}
+
+/* Case-insensitive Levenshtein distance (short names only; capped). */
+static size_t edit_distance(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return (size_t)-1;
+    size_t prev[65], cur[65];
+    for (size_t j = 0; j <= lb; j++) prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = ascii_tolower((unsigned char)a[i - 1]) == ascii_tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t best = prev[j - 1] + cost;
+            if (prev[j] + 1 < best) best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
+            cur[j] = best;
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
+    }
+    return prev[lb];
+}
+
+static bool close_name(const char *candidate, const char *wanted) {
+    if (ci_contains(candidate, wanted) || ci_contains(wanted, candidate)) return true;
+    size_t d = edit_distance(candidate, wanted);
+    size_t lim = strlen(wanted) / 3;
+    if (lim < 2) lim = 2;
+    return d <= lim;
+}
+
+/* Read a whole stream; the result is NUL-terminated. NULL on error (errno set). */
+static char *read_all(FILE *f, size_t *len_out) {
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) return NULL;
+    for (;;) {
+        if (cap - len < 4096) {
+            if (cap > SIZE_MAX / 2) {
+                free(buf);
+                errno = ENOMEM;
+                return NULL;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    buf[len] = '\0';
+    *len_out = len;
+    return buf;
+}
+
+static const char *in_name(pontes_param_in in) {
+    switch (in) {
+    case PONTES_IN_PATH: return "path";
+    case PONTES_IN_QUERY: return "query";
+    case PONTES_IN_HEADER: return "header";
+    case PONTES_IN_COOKIE: return "cookie";
+    }
+    return "?";
+}
+
+/* One line for a decode/encode error: the message, plus the JSON path if the
+ * message does not already mention it. */
+static void print_codec_error(const char *prefix, const pontes_error *e) {
+    const char *msg = e->message ? e->message : pontes_status_name(e->status);
+    if (e->json_path && !strstr(msg, e->json_path))
+        fprintf(stderr, "pontes: %s: %s (at %s)\n", prefix, msg, e->json_path);
+    else
+        fprintf(stderr, "pontes: %s: %s\n", prefix, msg);
+}
+
+/* ---- ops / schemas ------------------------------------------------------ */
+
+static int cmd_ops(const cli_api *a) {
+    size_t n = *a->op_count, wid = 0, wmeth = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(a->ops[i].op->operation_id);
+        if (l > wid) wid = l;
+        l = strlen(a->ops[i].op->method);
+        if (l > wmeth) wmeth = l;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const pontes_operation_entry *e = &a->ops[i];
+        const pontes_operation *op = e->op;
+        printf("%-*s  %-*s %s", (int)wid, op->operation_id, (int)wmeth, op->method, op->path);
+        if (e->summary && *e->summary) printf("  \xE2\x80\x94 %s", e->summary);
+        putchar('\n');
+        if (e->param_count) {
+            printf("%*s  params: ", (int)wid, "");
+            for (size_t k = 0; k < e->param_count; k++) {
+                const pontes_param_desc *p = &e->params[k];
+                printf("%s%s (%s%s%s)", k ? ", " : "", p->name, in_name(p->in),
+                       p->kind == PONTES_KIND_ARRAY ? ", array" : "", p->required ? ", required" : "");
+            }
+            putchar('\n');
+        }
+        if (op->body_type) {
+            printf("%*s  body: %s (%s)\n", (int)wid, "",
+                   op->body_type->name ? op->body_type->name : "?",
+                   op->content_type ? op->content_type : "?");
+        }
+    }
+    return EXIT_OK;
+}
+
+static int cmd_schemas(const cli_api *a) {
+    for (size_t i = 0; i < *a->schema_count; i++) {
+        const char *name;
+        const pontes_type *t;
+        a->schema_at(i, &name, &t);
+        puts(name);
+    }
+    return EXIT_OK;
+}
+
+/* ---- roundtrip ---------------------------------------------------------- */
+
+static const pontes_type *find_schema(const cli_api *a, const char *name) {
+    for (size_t i = 0; i < *a->schema_count; i++) {
+        const char *n;
+        const pontes_type *t;
+        a->schema_at(i, &n, &t);
+        if (strcmp(n, name) == 0) return t;
+    }
+    return NULL;
+}
+
+static void suggest_schemas(const cli_api *a, const char *name) {
+    size_t shown = 0;
+    fprintf(stderr, "pontes: unknown schema '%s' in %s", name, a->name);
+    for (size_t i = 0; i < *a->schema_count; i++) {
+        const char *n;
+        const pontes_type *t;
+        a->schema_at(i, &n, &t);
+        if (close_name(n, name)) {
+            fprintf(stderr, "%s%s", shown ? ", " : "; did you mean: ", n);
+            shown++;
+        }
+    }
+    fputs(shown ? "?\n" : " (see: pontes schemas <api>)\n", stderr);
+}
+
+static int cmd_roundtrip(const cli_api *a, const char *schema) {
+    const pontes_type *t = find_schema(a, schema);
+    if (!t) {
+        suggest_schemas(a, schema);
+        return EXIT_USAGE;
+    }
+    size_t len = 0;
+    char *json = read_all(stdin, &len);
+    if (!json) {
+        errf("roundtrip %s: cannot read stdin: %s", schema, strerror(errno));
+        return EXIT_FAIL;
+    }
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "roundtrip %s", schema);
+    pontes_error err = PONTES_ERROR_INIT;
+    void *value = NULL;
+    int rc = pontes_decode(t, json, len, NULL, &value, &err);
+    free(json);
+    if (rc != PONTES_OK) {
+        print_codec_error(prefix, &err);
+        pontes_error_clear(&err);
+        return EXIT_FAIL;
+    }
+    char *out = NULL;
+    size_t out_len = 0;
+    rc = pontes_encode(t, value, &out, &out_len, &err);
+    pontes_free(value);
+    if (rc != PONTES_OK) {
+        print_codec_error(prefix, &err);
+        pontes_error_clear(&err);
+        return EXIT_FAIL;
+    }
+    fwrite(out, 1, out_len, stdout);
+    putchar('\n');
+    pontes_json_free(out);
+    return EXIT_OK;
+}
+
+/* ---- call --------------------------------------------------------------- */
+
+typedef struct call_opts {
+    const char *body_file;
+    const char *base_url, *token_url, *client_id, *client_secret, *basic_token, *scope;
+    const char *bearer, *api_key;
+    long timeout_ms;
+    bool verbose;
+} call_opts;
+
+static const char *env_or(const char *name, const char *fallback) {
+    const char *v = getenv(name);
+    return (v && *v) ? v : fallback;
+}
+
+static void log_to_stderr(void *user, pontes_log_level level, const char *message) {
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    (void)user;
+    fprintf(stderr, "pontes: [%s] %s\n", ((unsigned)level <= 3u) ? names[level] : "log", message);
+}
+
+/* "scheme://host[:port]" of a URL (the token endpoint's server), malloc'd. */
+static char *url_origin(const char *url) {
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    p += strcspn(p, "/?#");
+    size_t n = (size_t)(p - url);
+    char *s = malloc(n + 1);
+    if (!s) return NULL;
+    memcpy(s, url, n);
+    s[n] = '\0';
+    return s;
+}
+
+static const pontes_type *response_type(const pontes_operation *op, long status) {
+    for (size_t i = 0; i < op->response_count; i++)
+        if (op->responses[i].status == status) return op->responses[i].type;
+    for (size_t i = 0; i < op->response_count; i++)
+        if (op->responses[i].status >= 1 && op->responses[i].status <= 5 && op->responses[i].status == status / 100)
+            return op->responses[i].type;
+    for (size_t i = 0; i < op->response_count; i++)
+        if (op->responses[i].status == 0) return op->responses[i].type;
+    return NULL;
+}
+
+static void print_call_error(const char *op_id, const pontes_error *e) {
+    const char *msg = e->message ? e->message : pontes_status_name(e->status);
+    if (e->json_path && !strstr(msg, e->json_path))
+        fprintf(stderr, "pontes: %s: %s (at %s)\n", op_id, msg, e->json_path);
+    else
+        fprintf(stderr, "pontes: %s: %s\n", op_id, msg);
+    bool provider_in_msg = (!e->provider_code || strstr(msg, e->provider_code)) &&
+                           (!e->provider_message || strstr(msg, e->provider_message));
+    if ((e->provider_code || e->provider_message) && !provider_in_msg)
+        fprintf(stderr, "  provider: %s%s%s\n", e->provider_code ? e->provider_code : "",
+                (e->provider_code && e->provider_message) ? ": " : "",
+                e->provider_message ? e->provider_message : "");
+    for (size_t i = 0; i < e->field_error_count; i++)
+        fprintf(stderr, "  field %s: %s\n", e->field_errors[i].key ? e->field_errors[i].key : "?",
+                e->field_errors[i].message ? e->field_errors[i].message : "");
+    if (e->request_id) fprintf(stderr, "  request id: %s\n", e->request_id);
+    if (e->curl_message && !strstr(msg, e->curl_message)) fprintf(stderr, "  curl: %s\n", e->curl_message);
+}
+
+static int add_param(pontes_request *r, const pontes_param_desc *p, const char *value, const char *op_id) {
+    char *end = NULL;
+    switch (p->kind) {
+    case PONTES_KIND_INT32:
+    case PONTES_KIND_INT64: {
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (errno || end == value || *end) {
+            errf("%s: parameter %s: '%s' is not an integer", op_id, p->name, value);
+            return EXIT_USAGE;
+        }
+        return pontes_request_param_int(r, p->in, p->name, (int64_t)v) == PONTES_OK ? EXIT_OK : EXIT_FAIL;
+    }
+    case PONTES_KIND_DOUBLE: {
+        errno = 0;
+        double v = strtod(value, &end);
+        if (errno || end == value || *end) {
+            errf("%s: parameter %s: '%s' is not a number", op_id, p->name, value);
+            return EXIT_USAGE;
+        }
+        return pontes_request_param_double(r, p->in, p->name, v) == PONTES_OK ? EXIT_OK : EXIT_FAIL;
+    }
+    case PONTES_KIND_BOOL: {
+        bool v;
+        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0) v = true;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0) v = false;
+        else {
+            errf("%s: parameter %s: '%s' is not true/false", op_id, p->name, value);
+            return EXIT_USAGE;
+        }
+        return pontes_request_param_bool(r, p->in, p->name, v) == PONTES_OK ? EXIT_OK : EXIT_FAIL;
+    }
+    case PONTES_KIND_ARRAY: {
+        const char *s = value;
+        for (;;) {
+            size_t n = strcspn(s, ",");
+            char *item = strndup(s, n);
+            if (!item) return EXIT_FAIL;
+            int rc = pontes_request_param(r, p->in, p->name, item);
+            free(item);
+            if (rc != PONTES_OK) return EXIT_FAIL;
+            if (!s[n]) break;
+            s += n + 1;
+        }
+        return EXIT_OK;
+    }
+    default:
+        return pontes_request_param(r, p->in, p->name, value) == PONTES_OK ? EXIT_OK : EXIT_FAIL;
+    }
+}
+
+/* Option value: "--name value" or "--name=value". Returns the value or NULL (usage error). */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *matched) {
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    *matched = false;
+    if (strncmp(a, name, n) != 0) return NULL;
+    if (a[n] == '=') {
+        *matched = true;
+        return a + n + 1;
+    }
+    if (a[n] != '\0') return NULL;
+    *matched = true;
+    if (*i + 1 >= argc) {
+        errf("option %s needs a value", name);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int cmd_call(const cli_api *a, int argc, char **argv) {
+    /* argv[0] = operationId, then params and options */
+    const char *op_id = argv[0];
+    const pontes_operation_entry *e = NULL;
+    for (size_t i = 0; i < *a->op_count; i++)
+        if (strcmp(a->ops[i].op->operation_id, op_id) == 0) e = &a->ops[i];
+    if (!e) {
+        size_t shown = 0;
+        fprintf(stderr, "pontes: unknown operation '%s' in %s", op_id, a->name);
+        for (size_t i = 0; i < *a->op_count; i++) {
+            if (close_name(a->ops[i].op->operation_id, op_id)) {
+                fprintf(stderr, "%s%s", shown ? ", " : "; did you mean: ", a->ops[i].op->operation_id);
+                shown++;
+            }
+        }
+        fputs(shown ? "?\n" : " (see: pontes ops <api>)\n", stderr);
+        return EXIT_USAGE;
+    }
+    const pontes_operation *op = e->op;
+
+    call_opts o = {0};
+    o.base_url = env_or("PONTES_BASE_URL", NULL);
+    o.token_url = env_or("PONTES_TOKEN_URL", NULL);
+    o.client_id = env_or("PONTES_CLIENT_ID", NULL);
+    o.client_secret = env_or("PONTES_CLIENT_SECRET", NULL);
+    o.basic_token = env_or("PONTES_BASIC_TOKEN", NULL);
+    o.scope = env_or("PONTES_SCOPE", DEFAULT_SCOPE);
+    o.api_key = env_or("PONTES_API_KEY", NULL);
+    o.timeout_ms = 0;
+
+    /* First pass: options. Parameters (name=value) are collected by index. */
+    int *param_idx = calloc((size_t)argc, sizeof *param_idx);
+    if (!param_idx) return EXIT_FAIL;
+    int nparams = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) == 0) {
+            static const struct { const char *name; size_t off; } sopts[] = {
+                {"--body", offsetof(call_opts, body_file)},
+                {"--base-url", offsetof(call_opts, base_url)},
+                {"--token-url", offsetof(call_opts, token_url)},
+                {"--client-id", offsetof(call_opts, client_id)},
+                {"--client-secret", offsetof(call_opts, client_secret)},
+                {"--basic-token", offsetof(call_opts, basic_token)},
+                {"--scope", offsetof(call_opts, scope)},
+                {"--bearer", offsetof(call_opts, bearer)},
+                {"--api-key", offsetof(call_opts, api_key)},
+            };
+            bool matched = false;
+            if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+                o.verbose = true;
+                continue;
+            }
+            const char *v = opt_value(argc, argv, &i, "--timeout-ms", &matched);
+            if (matched) {
+                char *end = NULL;
+                long t = v ? strtol(v, &end, 10) : -1;
+                if (!v || end == v || *end || t <= 0) {
+                    if (v) errf("--timeout-ms: '%s' is not a positive integer", v);
+                    free(param_idx);
+                    return EXIT_USAGE;
+                }
+                o.timeout_ms = t;
+                continue;
+            }
+            size_t k;
+            for (k = 0; k < sizeof sopts / sizeof sopts[0]; k++) {
+                v = opt_value(argc, argv, &i, sopts[k].name, &matched);
+                if (matched) break;
+            }
+            if (!matched) {
+                errf("unknown option '%s' (see: pontes help)", arg);
+                free(param_idx);
+                return EXIT_USAGE;
+            }
+            if (!v) {
+                free(param_idx);
+                return EXIT_USAGE;
+            }
+            *(const char **)((char *)&o + sopts[k].off) = v;
+        } else if (strchr(arg, '=') && arg[0] != '=') {
+            param_idx[nparams++] = i;
+        } else {
+            errf("%s: unexpected argument '%s' (parameters are name=value)", op_id, arg);
+            free(param_idx);
+            return EXIT_USAGE;
+        }
+    }
+
+    /* Defaults: the local mock. */
+    bool have_explicit_creds = o.client_id || o.client_secret || o.basic_token;
+    if (!o.base_url) o.base_url = DEFAULT_BASE_URL;
+    if (!have_explicit_creds) {
+        o.client_id = DEFAULT_CLIENT_ID;
+        o.client_secret = DEFAULT_CLIENT_SECRET;
+    }
+    char *default_token_url = NULL;
+    if (!o.token_url) {
+        char *origin = url_origin(o.base_url);
+        if (!origin) {
+            free(param_idx);
+            return EXIT_FAIL;
+        }
+        size_t n = strlen(origin) + sizeof "/oauth2/token";
+        default_token_url = malloc(n);
+        if (!default_token_url) {
+            free(origin);
+            free(param_idx);
+            return EXIT_FAIL;
+        }
+        snprintf(default_token_url, n, "%s/oauth2/token", origin);
+        free(origin);
+        o.token_url = default_token_url;
+    }
+
+    int ret = EXIT_FAIL;
+    pontes_client *c = NULL;
+    pontes_request *r = NULL;
+    char *body_json = NULL;
+    void *body = NULL;
+    void *out = NULL;
+    char *server_base = NULL;
+
+    /* Check parameters before doing any I/O. */
+    bool *seen = calloc(e->param_count ? e->param_count : 1, sizeof *seen);
+    if (!seen) goto done;
+    for (int k = 0; k < nparams; k++) {
+        const char *arg = argv[param_idx[k]];
+        size_t nl = (size_t)(strchr(arg, '=') - arg);
+        size_t j;
+        for (j = 0; j < e->param_count; j++)
+            if (strlen(e->params[j].name) == nl && strncmp(e->params[j].name, arg, nl) == 0) break;
+        if (j == e->param_count) {
+            fprintf(stderr, "pontes: %s: unknown parameter '%.*s'", op_id, (int)nl, arg);
+            if (e->param_count) {
+                fputs(" (parameters:", stderr);
+                for (j = 0; j < e->param_count; j++) fprintf(stderr, " %s", e->params[j].name);
+                fputs(")\n", stderr);
+            } else {
+                fputs(" (the operation has no parameters)\n", stderr);
+            }
+            ret = EXIT_USAGE;
+            goto done;
+        }
+        if (seen[j] && e->params[j].kind != PONTES_KIND_ARRAY && e->params[j].in != PONTES_IN_QUERY) {
+            errf("%s: parameter %s given twice", op_id, e->params[j].name);
+            ret = EXIT_USAGE;
+            goto done;
+        }
+        seen[j] = true;
+    }
+    for (size_t j = 0; j < e->param_count; j++) {
+        if (e->params[j].required && !seen[j]) {
+            errf("%s: missing required parameter %s=... (%s)", op_id, e->params[j].name, in_name(e->params[j].in));
+            ret = EXIT_USAGE;
+            goto done;
+        }
+    }
+
+    /* Body. */
+    if (o.body_file && !op->body_type) {
+        errf("%s: the operation takes no request body", op_id);
+        ret = EXIT_USAGE;
+        goto done;
+    }
+    if (op->body_type && !o.body_file) {
+        errf("%s: the operation needs a request body: --body FILE|- (%s)", op_id,
+             op->body_type->name ? op->body_type->name : "JSON");
+        ret = EXIT_USAGE;
+        goto done;
+    }
+    if (o.body_file) {
+        size_t len = 0;
+        FILE *f = strcmp(o.body_file, "-") == 0 ? stdin : fopen(o.body_file, "rb");
+        if (!f) {
+            errf("%s: cannot open %s: %s", op_id, o.body_file, strerror(errno));
+            goto done;
+        }
+        body_json = read_all(f, &len);
+        int saved = errno;
+        if (f != stdin) fclose(f);
+        if (!body_json) {
+            errf("%s: cannot read %s: %s", op_id, o.body_file, strerror(saved));
+            goto done;
+        }
+        pontes_error derr = PONTES_ERROR_INIT;
+        if (pontes_decode(op->body_type, body_json, len, NULL, &body, &derr) != PONTES_OK) {
+            char prefix[256];
+            snprintf(prefix, sizeof prefix, "%s: request body", op_id);
+            print_codec_error(prefix, &derr);
+            pontes_error_clear(&derr);
+            goto done;
+        }
+    }
+
+    /* Client. */
+    pontes_client_options copts = PONTES_CLIENT_OPTIONS_INIT;
+    copts.base_url = o.base_url;
+    if (o.timeout_ms > 0) copts.timeout_ms = o.timeout_ms;
+    if (o.verbose) {
+        copts.log = log_to_stderr;
+        copts.log_level = PONTES_LOG_INFO;
+    }
+    int rc = pontes_client_new(&c, a->api, &copts);
+    if (rc != PONTES_OK) {
+        errf("%s: cannot create the client: %s", op_id, pontes_status_name(rc));
+        goto done;
+    }
+    if (op->server_group) {
+        /* e.g. the token endpoint's "auth" servers: the token URL's server. */
+        server_base = url_origin(o.token_url ? o.token_url : o.base_url);
+        if (!server_base || pontes_client_set_server(c, op->server_group, server_base) != PONTES_OK) {
+            errf("%s: cannot set the server for group %s", op_id, op->server_group);
+            goto done;
+        }
+    }
+
+    /* Credentials for every security scheme of the operation. */
+    for (size_t k = 0; k < op->security_count; k++) {
+        const pontes_security_req *s = &op->security[k];
+        rc = PONTES_OK;
+        switch (s->type) {
+        case PONTES_SEC_BEARER:
+            if (o.bearer) {
+                rc = pontes_client_set_bearer(c, s->scheme, o.bearer);
+            } else if (o.token_url && ((o.client_id && o.client_secret) || o.basic_token)) {
+                pontes_oauth2_options oo = PONTES_OAUTH2_OPTIONS_INIT;
+                oo.token_url = o.token_url;
+                if (o.basic_token) oo.basic_token = o.basic_token;
+                else {
+                    oo.client_id = o.client_id;
+                    oo.client_secret = o.client_secret;
+                }
+                oo.scope = o.scope;
+                rc = pontes_client_set_oauth2_client_credentials(c, s->scheme, &oo);
+            }
+            break;
+        case PONTES_SEC_BASIC:
+            if (o.basic_token) rc = pontes_client_set_basic(c, s->scheme, NULL, NULL, o.basic_token);
+            else if (o.client_id && o.client_secret)
+                rc = pontes_client_set_basic(c, s->scheme, o.client_id, o.client_secret, NULL);
+            break;
+        case PONTES_SEC_API_KEY:
+            if (o.api_key) rc = pontes_client_set_api_key(c, s->scheme, o.api_key);
+            break;
+        default:
+            break;
+        }
+        if (rc != PONTES_OK) {
+            errf("%s: cannot configure credentials for %s: %s", op_id, s->scheme, pontes_status_name(rc));
+            goto done;
+        }
+    }
+
+    /* Request. */
+    rc = pontes_request_new(&r, c, op);
+    if (rc != PONTES_OK) {
+        errf("%s: cannot create the request: %s", op_id, pontes_status_name(rc));
+        goto done;
+    }
+    for (int k = 0; k < nparams; k++) {
+        const char *arg = argv[param_idx[k]];
+        const char *eq = strchr(arg, '=');
+        size_t nl = (size_t)(eq - arg);
+        for (size_t j = 0; j < e->param_count; j++) {
+            if (strlen(e->params[j].name) == nl && strncmp(e->params[j].name, arg, nl) == 0) {
+                int prc = add_param(r, &e->params[j], eq + 1, op_id);
+                if (prc != EXIT_OK) {
+                    if (prc == EXIT_FAIL) {
+                        const pontes_error *le = pontes_client_last_error(c);
+                        errf("%s: parameter %s: %s", op_id, e->params[j].name,
+                             (le && le->message) ? le->message : "invalid value");
+                    }
+                    ret = prc;
+                    goto done;
+                }
+                break;
+            }
+        }
+    }
+    if (body) {
+        rc = pontes_request_body(r, body);
+        if (rc != PONTES_OK) {
+            const pontes_error *le = pontes_client_last_error(c);
+            if (le && le->status != PONTES_OK) print_call_error(op_id, le);
+            else errf("%s: cannot set the body: %s", op_id, pontes_status_name(rc));
+            goto done;
+        }
+    }
+
+    long status = 0;
+    rc = pontes_request_send(r, &out, &status);
+    r = NULL; /* consumed */
+    if (o.verbose && status) fprintf(stderr, "HTTP %ld\n", status);
+    if (rc != PONTES_OK) {
+        const pontes_error *le = pontes_client_last_error(c);
+        if (o.verbose && !status && le->http_status) fprintf(stderr, "HTTP %ld\n", le->http_status);
+        print_call_error(op_id, le);
+        goto done;
+    }
+    if (out) {
+        const pontes_type *rt = response_type(op, status);
+        if (!rt) {
+            errf("%s: HTTP %ld: no response type for this status", op_id, status);
+            goto done;
+        }
+        char *json = NULL;
+        size_t json_len = 0;
+        pontes_error eerr = PONTES_ERROR_INIT;
+        if (pontes_encode(rt, out, &json, &json_len, &eerr) != PONTES_OK) {
+            char prefix[256];
+            snprintf(prefix, sizeof prefix, "%s: response", op_id);
+            print_codec_error(prefix, &eerr);
+            pontes_error_clear(&eerr);
+            goto done;
+        }
+        fwrite(json, 1, json_len, stdout);
+        putchar('\n');
+        pontes_json_free(json);
+    }
+    ret = EXIT_OK;
+
+done:
+    pontes_free(out);
+    pontes_request_free(r);
+    pontes_client_free(c);
+    pontes_free(body);
+    free(body_json);
+    free(server_base);
+    free(seen);
+    free(default_token_url);
+    free(param_idx);
+    return ret;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("pontes %s (runtime %s)\n", PONTES_VERSION, pontes_version());
+        for (size_t i = 0; i < CLI_API_COUNT; i++)
+            printf("  %s: %s, API version %s\n", cli_apis[i].name, cli_apis[i].api->title, cli_apis[i].api->version);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    const cli_api *a;
+    if (strcmp(cmd, "ops") == 0 || strcmp(cmd, "schemas") == 0) {
+        if (argc != 3) {
+            errf("usage: pontes %s <api>", cmd);
+            return EXIT_USAGE;
+        }
+        if (!(a = find_api(argv[2]))) return EXIT_USAGE;
+        return cmd[0] == 'o' ? cmd_ops(a) : cmd_schemas(a);
+    }
+    if (strcmp(cmd, "roundtrip") == 0) {
+        if (argc != 4) {
+            errf("usage: pontes roundtrip <api> <Schema>  (JSON on stdin)");
+            return EXIT_USAGE;
+        }
+        if (!(a = find_api(argv[2]))) return EXIT_USAGE;
+        return cmd_roundtrip(a, argv[3]);
+    }
+    if (strcmp(cmd, "call") == 0) {
+        if (argc < 4) {
+            errf("usage: pontes call <api> <operationId> [name=value ...] [options]");
+            return EXIT_USAGE;
+        }
+        if (!(a = find_api(argv[2]))) return EXIT_USAGE;
+        return cmd_call(a, argc - 3, argv + 3);
+    }
+    errf("unknown command '%s' (see: pontes help)", cmd);
+    return EXIT_USAGE;
+}
