@@ -155,7 +155,7 @@ static void decode_errors_have_paths(void **state) {
     pontes_error_clear(&err);
     const char *nokind = "{\"pets\":[{\"lives\":1}]}";
     assert_int_equal(ks_everything_decode(nokind, strlen(nokind), &e, &err), PONTES_EDECODE);
-    assert_string_equal(err.json_path, "$.pets[0]");
+    assert_string_equal(err.json_path, "$.pets[0].kind");
     pontes_error_clear(&err);
 }
 
