@@ -1300,6 +1300,22 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
 
     # -- plumbing -----------------------------------------------------------------
+    def record_request(self, status):
+        ctx = getattr(self, "log_ctx", None)
+        if not ctx or ctx["recorded"]:
+            return
+        ctx["recorded"] = True
+        hdrs = {}
+        for k, v in self.headers.items():
+            if k.lower() == "authorization":
+                v = (v.split(" ", 1)[0] + " ***") if v else "***"
+            hdrs[k] = v
+        srv = self.server
+        with srv.lock:
+            srv.log.append({"method": self.command, "path": ctx["path"], "query": ctx["query"],
+                            "headers": hdrs, "bodyLength": len(ctx["body"]), "status": status,
+                            "operationId": self.op_id, "time": time.time()})
+
     def send(self, status, body=None, content_type="application/json; charset=utf-8", headers=None):
         if body is None:
             payload = b""
@@ -1309,6 +1325,9 @@ class Handler(BaseHTTPRequestHandler):
             payload = body.encode("utf-8")
         else:
             payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        # Log before answering, so a client that reads /__admin/requests right after
+        # this response always sees this request.
+        self.record_request(status)
         self.send_response(status)
         self.send_header("X-Request-Id", str(uuid.uuid4()))
         for k, v in (headers or {}).items():
@@ -1383,9 +1402,11 @@ class Handler(BaseHTTPRequestHandler):
             target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
         path, _, query = target.split("#", 1)[0].partition("?")
         path = path or "/"
+        self.log_ctx = {"path": path, "query": query, "body": b"", "recorded": path.startswith("/__admin/")}
         try:
             try:
                 body = self.read_body()
+                self.log_ctx["body"] = body
                 if path.startswith("/__admin/"):
                     self.admin(path, body)
                 else:
@@ -1410,16 +1431,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
         finally:
             srv = self.server
-            if not path.startswith("/__admin/"):
-                hdrs = {}
-                for k, v in self.headers.items():
-                    if k.lower() == "authorization":
-                        v = (v.split(" ", 1)[0] + " ***") if v else "***"
-                    hdrs[k] = v
-                with srv.lock:
-                    srv.log.append({"method": self.command, "path": path, "query": query,
-                                    "headers": hdrs, "bodyLength": len(body), "status": self.status_sent,
-                                    "operationId": self.op_id, "time": time.time()})
+            self.record_request(self.status_sent)  # if send() never ran (e.g. a broken pipe)
             if not srv.opts.quiet:
                 sys.stderr.write("%s %s %s -> %s %s (%.1f ms)\n" % (
                     self.client_address[0], self.command, self.path, self.status_sent,

@@ -705,6 +705,21 @@ void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *
             }
         }
     }
+    if (cJSON_IsObject(doc) && !err->provider_code) {
+        /* Bodies outside the API's model (e.g. an OAuth 2.0 token endpoint inside the API):
+           RFC 6749 section 5.2 {"error", "error_description"}, then plain {"code", "message"}. */
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+        if (cJSON_IsString(e)) {
+            set_json_str(err, &err->provider_code, e);
+            if (!err->provider_message)
+                set_json_str(err, &err->provider_message, cJSON_GetObjectItemCaseSensitive(doc, "error_description"));
+        } else {
+            const cJSON *cd = cJSON_GetObjectItemCaseSensitive(doc, "code");
+            if (cJSON_IsString(cd)) set_json_str(err, &err->provider_code, cd);
+            if (!err->provider_message)
+                set_json_str(err, &err->provider_message, cJSON_GetObjectItemCaseSensitive(doc, "message"));
+        }
+    }
     cJSON_Delete(doc);
     if (!err->request_id) {
         const char *names[3] = {m ? m->request_id_header : NULL, "X-Request-Id", "X-Correlation-Id"};
