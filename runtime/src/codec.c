@@ -1,0 +1,1534 @@
+/*
+ * Table-driven JSON codec: walks the descriptor tables emitted by the generator
+ * (pontes_type / pontes_message / pontes_field / pontes_enum_desc /
+ * pontes_union_desc) over a cJSON document.
+ *
+ * Decoding is zero-copy: the arena adopts the parsed cJSON document and decoded
+ * strings point into it. Errors carry the JSON path of the offending node; the
+ * path is built lazily while the error unwinds, so successful decodes pay nothing
+ * for it.
+ *
+ * Also here: pontes_buf, base64, UTF-8 validation, enum helpers and the built-in
+ * primitive types.
+ */
+#include "internal.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TWO53 9007199254740992.0 /* 2^53 */
+
+#if defined(__GNUC__)
+#define PONTES_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PONTES_PREFETCH(p) ((void)0)
+#endif
+#define DEFAULT_MAX_DEPTH 64u
+
+/* ====================================================================== */
+/* built-in types                                                          */
+/* ====================================================================== */
+
+const pontes_type pontes_type_bool = {PONTES_KIND_BOOL, 0, sizeof(bool), "bool", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_int32 = {PONTES_KIND_INT32, 0, sizeof(int32_t), "int32", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_int64 = {PONTES_KIND_INT64, 0, sizeof(int64_t), "int64", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_double = {PONTES_KIND_DOUBLE, 0, sizeof(double), "double", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_string = {PONTES_KIND_STRING, 0, sizeof(const char *), "string", NULL, NULL, NULL,
+                                        NULL};
+const pontes_type pontes_type_bytes = {PONTES_KIND_BYTES, 0, sizeof(pontes_bytes), "bytes", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_file = {PONTES_KIND_FILE, 0, sizeof(pontes_file), "file", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_any = {PONTES_KIND_ANY, 0, sizeof(const cJSON *), "any", NULL, NULL, NULL, NULL};
+
+static const char *kind_name(pontes_kind k) {
+    switch (k) {
+    case PONTES_KIND_BOOL: return "bool";
+    case PONTES_KIND_INT32: return "int32";
+    case PONTES_KIND_INT64: return "int64";
+    case PONTES_KIND_DOUBLE: return "double";
+    case PONTES_KIND_STRING: return "string";
+    case PONTES_KIND_BYTES: return "bytes";
+    case PONTES_KIND_FILE: return "file";
+    case PONTES_KIND_ENUM: return "enum";
+    case PONTES_KIND_OBJECT: return "object";
+    case PONTES_KIND_ARRAY: return "array";
+    case PONTES_KIND_MAP: return "map";
+    case PONTES_KIND_UNION: return "union";
+    case PONTES_KIND_ANY: return "any";
+    }
+    return "?";
+}
+
+static const char *type_name(const pontes_type *t) {
+    if (t->name) return t->name;
+    if (t->kind == PONTES_KIND_OBJECT && t->msg && t->msg->name) return t->msg->name;
+    if (t->kind == PONTES_KIND_ENUM && t->en && t->en->name) return t->en->name;
+    if (t->kind == PONTES_KIND_UNION && t->un && t->un->name) return t->un->name;
+    return kind_name(t->kind);
+}
+
+static int is_pointer_kind(pontes_kind k) {
+    return k == PONTES_KIND_STRING || k == PONTES_KIND_OBJECT || k == PONTES_KIND_UNION || k == PONTES_KIND_ANY;
+}
+
+#define JTYPE(j) ((j)->type & 0xFF)
+
+static const char *json_type_name(const cJSON *j) {
+    switch (JTYPE(j)) {
+    case cJSON_False:
+    case cJSON_True: return "boolean";
+    case cJSON_NULL: return "null";
+    case cJSON_Number: return "number";
+    case cJSON_String: return "string";
+    case cJSON_Array: return "array";
+    case cJSON_Object: return "object";
+    case cJSON_Raw: return "raw JSON";
+    default: return "invalid node";
+    }
+}
+
+/* Member names are short: an inline loop beats a call to strcmp. */
+static inline bool name_eq(const char *a, const char *b) {
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+/* ====================================================================== */
+/* enum helpers                                                            */
+/* ====================================================================== */
+
+const char *pontes_enum_to_string(const pontes_enum_desc *en, int value) {
+    if (!en || value < 1 || (size_t)value > en->count) return NULL;
+    return en->values[value - 1];
+}
+
+int pontes_enum_from_string(const pontes_enum_desc *en, const char *s) {
+    if (!en || !s) return 0;
+    for (size_t i = 0; i < en->count; i++) {
+        const char *v = en->values[i];
+        if (v && v[0] == s[0] && name_eq(v, s)) return (int)(i + 1);
+    }
+    return 0;
+}
+
+/* ====================================================================== */
+/* pontes_buf                                                              */
+/* ====================================================================== */
+
+void pontes_buf_init(pontes_buf *b) {
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->failed = 0;
+}
+
+void pontes_buf_free(pontes_buf *b) {
+    if (!b) return;
+    free(b->data);
+    pontes_buf_init(b);
+}
+
+/* Make room for extra more bytes plus a NUL. */
+static int buf_grow(pontes_buf *b, size_t extra) {
+    if (b->failed) return PONTES_ENOMEM;
+    if (extra > SIZE_MAX - b->len - 1) {
+        b->failed = 1;
+        return PONTES_ENOMEM;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap) return PONTES_OK;
+    size_t nc = b->cap ? b->cap : 256;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2) {
+            nc = need;
+            break;
+        }
+        nc *= 2;
+    }
+    char *nd = realloc(b->data, nc);
+    if (!nd) {
+        b->failed = 1;
+        return PONTES_ENOMEM;
+    }
+    b->data = nd;
+    b->cap = nc;
+    return PONTES_OK;
+}
+
+/* Fast check: room for extra bytes and a NUL. */
+static inline int buf_need(pontes_buf *b, size_t extra) {
+    if (b->cap - b->len > extra && !b->failed) return PONTES_OK;
+    return buf_grow(b, extra);
+}
+
+static inline int buf_put(pontes_buf *b, const void *data, size_t len) {
+    if (buf_need(b, len)) return PONTES_ENOMEM;
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return PONTES_OK;
+}
+
+static inline int buf_putc(pontes_buf *b, char ch) {
+    if (buf_need(b, 1)) return PONTES_ENOMEM;
+    b->data[b->len++] = ch;
+    return PONTES_OK;
+}
+
+static void buf_terminate(pontes_buf *b) {
+    if (b->data && b->len < b->cap) b->data[b->len] = '\0';
+}
+
+int pontes_buf_append(pontes_buf *b, const void *data, size_t len) {
+    if (!b) return PONTES_EINVAL;
+    if (buf_need(b, len)) return PONTES_ENOMEM;
+    if (len) memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return PONTES_OK;
+}
+
+int pontes_buf_puts(pontes_buf *b, const char *s) {
+    if (!s) return PONTES_EINVAL;
+    return pontes_buf_append(b, s, strlen(s));
+}
+
+int pontes_buf_printf(pontes_buf *b, const char *fmt, ...) {
+    if (!b || !fmt) return PONTES_EINVAL;
+    if (buf_need(b, 64)) return PONTES_ENOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        return PONTES_EINVAL;
+    }
+    if ((size_t)n >= room) {
+        if (buf_need(b, (size_t)n)) {
+            b->data[b->len] = '\0';
+            return PONTES_ENOMEM;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
+    return PONTES_OK;
+}
+
+/* ====================================================================== */
+/* UTF-8                                                                   */
+/* ====================================================================== */
+
+/* Length of the valid multi-byte sequence at p (p[0] >= 0x80), or 0. */
+static inline size_t utf8_seq(const unsigned char *p, size_t avail) {
+    unsigned c = p[0];
+    if (c < 0xC2) return 0; /* continuation byte, or overlong 2-byte lead */
+    if (c < 0xE0) {
+        if (avail < 2 || (p[1] & 0xC0) != 0x80) return 0;
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && p[1] < 0xA0) return 0;  /* overlong */
+        if (c == 0xED && p[1] >= 0xA0) return 0; /* UTF-16 surrogate */
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+        if (c == 0xF0 && p[1] < 0x90) return 0;  /* overlong */
+        if (c == 0xF4 && p[1] >= 0x90) return 0; /* > U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+int pontes_utf8_valid(const char *s, size_t len, size_t *bad_offset) {
+    const unsigned char *start = (const unsigned char *)s, *p = start, *end = start + len;
+    if (!s) return len == 0;
+    while (p < end) {
+        while ((size_t)(end - p) >= 32) {
+            uint64_t w[4];
+            memcpy(w, p, 32);
+            if ((w[0] | w[1] | w[2] | w[3]) & UINT64_C(0x8080808080808080)) break;
+            p += 32;
+        }
+        while ((size_t)(end - p) >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (w & UINT64_C(0x8080808080808080)) break;
+            p += 8;
+        }
+        while (p < end && *p < 0x80) p++;
+        if (p >= end) break;
+        size_t n = utf8_seq(p, (size_t)(end - p));
+        if (!n) {
+            if (bad_offset) *bad_offset = (size_t)(p - start);
+            return 0;
+        }
+        p += n;
+    }
+    return 1;
+}
+
+/* ====================================================================== */
+/* base64                                                                  */
+/* ====================================================================== */
+
+static const char b64_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t b64_encoded_len(size_t n) { return (n / 3 + (n % 3 != 0)) * 4; }
+
+static void b64_encode_to(char *o, const uint8_t *d, size_t n) {
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 | d[i + 2];
+        *o++ = b64_alpha[v >> 18];
+        *o++ = b64_alpha[(v >> 12) & 63];
+        *o++ = b64_alpha[(v >> 6) & 63];
+        *o++ = b64_alpha[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)d[i] << 16;
+        *o++ = b64_alpha[v >> 18];
+        *o++ = b64_alpha[(v >> 12) & 63];
+        *o++ = '=';
+        *o++ = '=';
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8;
+        *o++ = b64_alpha[v >> 18];
+        *o++ = b64_alpha[(v >> 12) & 63];
+        *o++ = b64_alpha[(v >> 6) & 63];
+        *o++ = '=';
+    }
+}
+
+char *pontes_base64_encode(const uint8_t *data, size_t len, size_t *out_len) {
+    if (out_len) *out_len = 0;
+    if (!data && len) return NULL;
+    if (len > (SIZE_MAX - 1) / 4 * 3 - 3) return NULL;
+    size_t n = b64_encoded_len(len);
+    char *o = malloc(n + 1);
+    if (!o) return NULL;
+    if (len) b64_encode_to(o, data, len);
+    o[n] = '\0';
+    if (out_len) *out_len = n;
+    return o;
+}
+
+/* 0..63, or -1: both the standard and the URL-safe alphabet. */
+static int b64_val(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+}
+
+int pontes_base64_decode(pontes_arena *a, const char *s, size_t len, pontes_bytes *out) {
+    if (!a || !out || (!s && len)) return PONTES_EINVAL;
+    out->data = NULL;
+    out->len = 0;
+    size_t n = len;
+    if (n && s[n - 1] == '=') {
+        n--;
+        if (n && s[n - 1] == '=') n--;
+        if (len % 4 != 0) return PONTES_EDECODE; /* padding present: must be complete */
+    }
+    if (n % 4 == 1) return PONTES_EDECODE;
+    size_t olen = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
+    uint8_t *o = pontes_arena_alloc(a, olen);
+    if (!o) return PONTES_ENOMEM;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k = 0;
+    for (; i + 4 <= n; i += 4) {
+        int v0 = b64_val(p[i]), v1 = b64_val(p[i + 1]), v2 = b64_val(p[i + 2]), v3 = b64_val(p[i + 3]);
+        if ((v0 | v1 | v2 | v3) < 0) return PONTES_EDECODE;
+        uint32_t v = (uint32_t)v0 << 18 | (uint32_t)v1 << 12 | (uint32_t)v2 << 6 | (uint32_t)v3;
+        o[k++] = (uint8_t)(v >> 16);
+        o[k++] = (uint8_t)(v >> 8);
+        o[k++] = (uint8_t)v;
+    }
+    size_t rem = n - i;
+    if (rem) {
+        int v0 = b64_val(p[i]), v1 = b64_val(p[i + 1]);
+        int v2 = rem == 3 ? b64_val(p[i + 2]) : 0;
+        if ((v0 | v1 | v2) < 0) return PONTES_EDECODE;
+        uint32_t v = (uint32_t)v0 << 18 | (uint32_t)v1 << 12 | (uint32_t)v2 << 6;
+        o[k++] = (uint8_t)(v >> 16);
+        if (rem == 3) o[k++] = (uint8_t)(v >> 8);
+    }
+    out->data = o;
+    out->len = k;
+    return PONTES_OK;
+}
+
+/* ====================================================================== */
+/* number formatting                                                       */
+/* ====================================================================== */
+
+/* Decimal text of v into out (>= 21 bytes); returns the length. No NUL. */
+static size_t fmt_i64(char *out, int64_t v) {
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t k = 0;
+    if (v < 0) out[k++] = '-';
+    while (n) out[k++] = tmp[--n];
+    return k;
+}
+
+/* Shortest of %.15g/%.16g/%.17g that round-trips, with '.' as decimal point
+ * whatever LC_NUMERIC says. v must be finite. out >= 32 bytes. Returns the length. */
+static size_t fmt_double(char *out, double v) {
+    if (v == 0.0 && !signbit(v)) {
+        out[0] = '0';
+        return 1;
+    }
+    if (fabs(v) < 1e15 && v == (double)(int64_t)v && v != 0.0) return fmt_i64(out, (int64_t)v);
+    char tmp[40];
+    int n = snprintf(tmp, sizeof tmp, "%.15g", v);
+    if (strtod(tmp, NULL) != v) {
+        n = snprintf(tmp, sizeof tmp, "%.16g", v);
+        if (strtod(tmp, NULL) != v) n = snprintf(tmp, sizeof tmp, "%.17g", v);
+    }
+    if (n < 0) n = 0;
+    size_t len = (size_t)n;
+    const struct lconv *lc = localeconv();
+    const char *dp = lc ? lc->decimal_point : NULL;
+    if (dp && dp[0] && !(dp[0] == '.' && dp[1] == '\0')) {
+        size_t dl = strlen(dp);
+        char *at = strstr(tmp, dp);
+        if (at) {
+            *at = '.';
+            memmove(at + 1, at + dl, len - (size_t)(at - tmp) - dl + 1);
+            len -= dl - 1;
+        }
+    }
+    memcpy(out, tmp, len);
+    return len;
+}
+
+int pontes_codec_format_int(char *buf, size_t cap, int64_t v) {
+    if (!buf || cap < 22) return PONTES_EINVAL;
+    if (v >= (int64_t)TWO53 || v <= -(int64_t)TWO53) {
+        buf[0] = '\0';
+        return PONTES_ERANGE;
+    }
+    size_t n = fmt_i64(buf, v);
+    buf[n] = '\0';
+    return PONTES_OK;
+}
+
+int pontes_codec_format_double(char *buf, size_t cap, double v) {
+    if (!buf || cap < 32) return PONTES_EINVAL;
+    if (!isfinite(v)) {
+        buf[0] = '\0';
+        return PONTES_EENCODE;
+    }
+    size_t n = fmt_double(buf, v);
+    buf[n] = '\0';
+    return PONTES_OK;
+}
+
+/* ====================================================================== */
+/* lazily built error (shared by decoder and encoder)                      */
+/* ====================================================================== */
+
+typedef struct perr {
+    int status;
+    char *path; /* malloc'd; segments prepended while unwinding */
+    size_t plen;
+    char msg[256];
+    char expected[256];
+} perr;
+
+static void perr_init(perr *e) {
+    e->status = 0;
+    e->path = NULL;
+    e->plen = 0;
+    e->msg[0] = '\0';
+    e->expected[0] = '\0';
+}
+
+static void perr_clear(perr *e) {
+    free(e->path);
+    perr_init(e);
+}
+
+static int perr_set(perr *e, int status, const char *expected, const char *fmt, ...) PONTES_PRINTF(4, 5);
+static int perr_set(perr *e, int status, const char *expected, const char *fmt, ...) {
+    perr_clear(e);
+    e->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    if (expected) snprintf(e->expected, sizeof e->expected, "%s", expected);
+    return status;
+}
+
+static int perr_nomem(perr *e) { return perr_set(e, PONTES_ENOMEM, NULL, "out of memory"); }
+
+static void perr_prepend(perr *e, const char *seg, size_t n) {
+    if (!e->status) return;
+    char *np = malloc(e->plen + n + 1);
+    if (!np) return; /* best effort */
+    memcpy(np, seg, n);
+    if (e->plen) memcpy(np + n, e->path, e->plen);
+    np[n + e->plen] = '\0';
+    free(e->path);
+    e->path = np;
+    e->plen += n;
+}
+
+static int is_ident(const char *k) {
+    if (!k) return 0;
+    unsigned char c = (unsigned char)k[0];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_')) return 0;
+    for (const char *p = k + 1; *p; p++) {
+        c = (unsigned char)*p;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return 0;
+    }
+    return 1;
+}
+
+/* Prepend ".key" or ["key"]. */
+static void perr_key(perr *e, const char *k) {
+    if (!e->status) return;
+    if (!k) k = "";
+    if (is_ident(k)) {
+        size_t n = strlen(k);
+        char *seg = malloc(n + 1);
+        if (!seg) return;
+        seg[0] = '.';
+        memcpy(seg + 1, k, n);
+        perr_prepend(e, seg, n + 1);
+        free(seg);
+        return;
+    }
+    pontes_buf b;
+    pontes_buf_init(&b);
+    pontes_buf_append(&b, "[\"", 2);
+    for (const unsigned char *p = (const unsigned char *)k; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char t[2] = {'\\', (char)*p};
+            pontes_buf_append(&b, t, 2);
+        } else if (*p < 0x20) {
+            pontes_buf_printf(&b, "\\u%04x", *p);
+        } else if (*p >= 0x80) {
+            size_t k = utf8_seq(p, strlen((const char *)p));
+            if (k) {
+                pontes_buf_append(&b, p, k);
+                p += k - 1;
+            } else {
+                pontes_buf_printf(&b, "\\x%02X", *p); /* keep the message valid UTF-8 */
+            }
+        } else {
+            pontes_buf_append(&b, p, 1);
+        }
+    }
+    pontes_buf_append(&b, "\"]", 2);
+    if (!b.failed) perr_prepend(e, b.data, b.len);
+    pontes_buf_free(&b);
+}
+
+static void perr_index(perr *e, size_t i) {
+    if (!e->status) return;
+    char seg[32];
+    int n = snprintf(seg, sizeof seg, "[%zu]", i);
+    perr_prepend(e, seg, (size_t)n);
+}
+
+/* Move the error into err (path gets its "$"); returns the status. */
+static int perr_finish(perr *e, pontes_error *err) {
+    int st = e->status;
+    perr_prepend(e, "$", 1);
+    if (err) {
+        const char *path = e->path ? e->path : "$";
+        pontes_err_set(err, st, "%s: %s", path, e->msg);
+        pontes_err_set_str(err, &err->json_path, path, (size_t)-1);
+        pontes_err_set_str(err, &err->expected, e->expected[0] ? e->expected : NULL, (size_t)-1);
+    }
+    perr_clear(e);
+    return st;
+}
+
+/* ====================================================================== */
+/* decoder                                                                 */
+/* ====================================================================== */
+
+typedef struct dctx {
+    pontes_arena *a;
+    perr e;
+    unsigned depth, max_depth;
+    bool reject_unknown;
+    size_t unknown; /* unknown members / enum values seen (union variant scoring) */
+} dctx;
+
+static int dec_value(dctx *c, const pontes_type *t, const cJSON *j, void *s);
+static int dec_message(dctx *c, const pontes_message *m, const cJSON *j, unsigned char *obj);
+static int dec_union(dctx *c, const pontes_union_desc *u, const cJSON *j, unsigned char *us);
+
+static int dec_mismatch(dctx *c, const pontes_type *t, const cJSON *j) {
+    const char *tn = type_name(t);
+    return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got %s", tn, json_type_name(j));
+}
+
+static int dec_enter(dctx *c) {
+    if (++c->depth > c->max_depth) {
+        c->depth--;
+        return perr_set(&c->e, PONTES_EDECODE, NULL, "nesting deeper than %u levels", c->max_depth);
+    }
+    return PONTES_OK;
+}
+
+/* Index of a duplicated key (the second occurrence), or SIZE_MAX. */
+static size_t find_dup_key(const char *const *keys, size_t n) {
+    if (n < 2) return SIZE_MAX;
+    if (n <= 24) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t k = 0; k < i; k++)
+                if (keys[i][0] == keys[k][0] && strcmp(keys[i], keys[k]) == 0) return i;
+        return SIZE_MAX;
+    }
+    /* open-addressing hash set of indexes */
+    size_t cap = 64;
+    while (cap < n * 2) cap *= 2;
+    size_t *tab = malloc(cap * sizeof *tab);
+    if (!tab) { /* fall back to the quadratic scan */
+        for (size_t i = 1; i < n; i++)
+            for (size_t k = 0; k < i; k++)
+                if (strcmp(keys[i], keys[k]) == 0) return i;
+        return SIZE_MAX;
+    }
+    for (size_t i = 0; i < cap; i++) tab[i] = SIZE_MAX;
+    size_t dup = SIZE_MAX;
+    for (size_t i = 0; i < n && dup == SIZE_MAX; i++) {
+        uint64_t h = UINT64_C(1469598103934665603);
+        for (const unsigned char *p = (const unsigned char *)keys[i]; *p; p++) h = (h ^ *p) * UINT64_C(1099511628211);
+        size_t slot = (size_t)h & (cap - 1);
+        for (;;) {
+            if (tab[slot] == SIZE_MAX) {
+                tab[slot] = i;
+                break;
+            }
+            if (strcmp(keys[tab[slot]], keys[i]) == 0) {
+                dup = i;
+                break;
+            }
+            slot = (slot + 1) & (cap - 1);
+        }
+    }
+    free(tab);
+    return dup;
+}
+
+/* Whether JSON null is a value of t itself (not "no value"): ANY, and unions
+ * with an ANY variant. */
+static int takes_null(const pontes_type *t) {
+    if (t->kind == PONTES_KIND_ANY) return 1;
+    if (t->kind == PONTES_KIND_UNION && !t->un->discriminator) {
+        for (size_t i = 0; i < t->un->count; i++)
+            if (t->un->variants[i]->kind == PONTES_KIND_ANY) return 1;
+    }
+    return 0;
+}
+
+/* Null/presence handling shared by object members and box values. */
+static inline int dec_field(dctx *c, const pontes_field *f, const cJSON *j, unsigned char *obj) {
+    pontes_presence *p = obj + f->presence_offset;
+    if (JTYPE(j) == cJSON_NULL) {
+        if (f->flags & PONTES_F_NULLABLE) {
+            *p = PONTES_NULL;
+            return PONTES_OK;
+        }
+        if (!takes_null(f->type)) return dec_mismatch(c, f->type, j);
+    }
+    /* fast paths for the common scalar members (no call into dec_value) */
+    void *s = obj + f->offset;
+    switch (f->type->kind) {
+    case PONTES_KIND_STRING:
+        if (JTYPE(j) != cJSON_String || !j->valuestring) break;
+        *(const char **)s = j->valuestring;
+        *p = PONTES_SET;
+        return PONTES_OK;
+    case PONTES_KIND_BOOL:
+        if (JTYPE(j) != cJSON_True && JTYPE(j) != cJSON_False) break;
+        *(bool *)s = JTYPE(j) == cJSON_True;
+        *p = PONTES_SET;
+        return PONTES_OK;
+    case PONTES_KIND_DOUBLE:
+        if (JTYPE(j) != cJSON_Number || !isfinite(j->valuedouble)) break;
+        *(double *)s = j->valuedouble;
+        *p = PONTES_SET;
+        return PONTES_OK;
+    default: break;
+    }
+    int rc = dec_value(c, f->type, j, s);
+    if (rc) return rc;
+    *p = PONTES_SET;
+    return PONTES_OK;
+}
+
+static inline const pontes_field *find_field(const pontes_message *m, const char *k, size_t *next) {
+    const pontes_field *f = m->fields;
+    size_t n = m->field_count, i = *next;
+    /* members usually arrive in descriptor order: try the next expected one first */
+    if (i < n && f[i].name[0] == k[0] && name_eq(f[i].name, k)) {
+        *next = i + 1;
+        return &f[i];
+    }
+    for (i = 0; i < n; i++) {
+        if (f[i].name[0] == k[0] && name_eq(f[i].name, k)) {
+            *next = i + 1;
+            return &f[i];
+        }
+    }
+    return NULL;
+}
+
+static int dec_message(dctx *c, const pontes_message *m, const cJSON *j, unsigned char *obj) {
+    if (m->flags & PONTES_M_BOX) {
+        if (m->field_count < 1) return perr_set(&c->e, PONTES_EINVAL, NULL, "box message %s has no field", m->name);
+        return dec_field(c, &m->fields[0], j, obj);
+    }
+    if (JTYPE(j) != cJSON_Object) {
+        const char *tn = m->name ? m->name : "object";
+        return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got %s", tn, json_type_name(j));
+    }
+    int rc = dec_enter(c);
+    if (rc) return rc;
+    pontes_extra *ex = m->extra_offset != PONTES_NO_EXTRA ? (pontes_extra *)(void *)(obj + m->extra_offset) : NULL;
+    size_t ex_cap = 0, next = 0;
+    for (const cJSON *ch = j->child; ch; ch = ch->next) {
+        const char *k = ch->string ? ch->string : "";
+        /* the walk is bound by memory latency (cJSON nodes and keys are separate
+           mallocs): start fetching the next member's node while this one decodes */
+        if (ch->next) {
+            PONTES_PREFETCH(ch->next->next);
+            PONTES_PREFETCH(ch->next->string);
+        }
+        const pontes_field *f = find_field(m, k, &next);
+        if (f) {
+            if (obj[f->presence_offset] != PONTES_ABSENT) {
+                rc = perr_set(&c->e, PONTES_EDECODE, NULL, "duplicate member");
+            } else {
+                rc = dec_field(c, f, ch, obj);
+            }
+            if (rc) {
+                perr_key(&c->e, k);
+                goto out;
+            }
+            continue;
+        }
+        c->unknown++;
+        if (c->reject_unknown) {
+            rc = perr_set(&c->e, PONTES_EDECODE, NULL, "unknown member");
+            perr_key(&c->e, k);
+            goto out;
+        }
+        if (!ex) continue;
+        for (size_t i = 0; i < ex->count; i++) {
+            const char *o = ex->items[i]->string;
+            if (o[0] == k[0] && strcmp(o, k) == 0) {
+                rc = perr_set(&c->e, PONTES_EDECODE, NULL, "duplicate member");
+                perr_key(&c->e, k);
+                goto out;
+            }
+        }
+        if (ex->count == ex_cap) {
+            /* first unknown member: room for every remaining one */
+            size_t n = 0;
+            for (const cJSON *r = ch; r; r = r->next) n++;
+            const cJSON **items = pontes_arena_calloc(c->a, n + ex->count, sizeof *items);
+            if (!items) {
+                rc = perr_nomem(&c->e);
+                goto out;
+            }
+            if (ex->count) memcpy(items, ex->items, ex->count * sizeof *items);
+            ex->items = items;
+            ex_cap = n + ex->count;
+        }
+        ex->items[ex->count++] = ch;
+    }
+    for (size_t i = 0; i < m->field_count; i++) {
+        const pontes_field *f = &m->fields[i];
+        if ((f->flags & PONTES_F_REQUIRED) && obj[f->presence_offset] == PONTES_ABSENT) {
+            rc = perr_set(&c->e, PONTES_EDECODE, type_name(f->type), "missing required member");
+            perr_key(&c->e, f->name);
+            goto out;
+        }
+    }
+    rc = PONTES_OK;
+out:
+    c->depth--;
+    return rc;
+}
+
+/* One element of an array or map; slot is its storage. */
+static int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, const cJSON *ch, unsigned char *slot,
+                    unsigned char *objs, size_t i) {
+    if (JTYPE(ch) == cJSON_NULL) {
+        if ((t->flags & PONTES_T_ELEM_NULLABLE) && is_pointer_kind(et->kind)) {
+            *(void **)(void *)slot = NULL;
+            return PONTES_OK;
+        }
+        if (!takes_null(et)) return dec_mismatch(c, et, ch);
+    }
+    if (objs) {
+        unsigned char *o = objs + i * et->msg->size;
+        int rc = dec_message(c, et->msg, ch, o);
+        if (rc) return rc;
+        *(void **)(void *)slot = o;
+        return PONTES_OK;
+    }
+    return dec_value(c, et, ch, slot);
+}
+
+static int dec_array(dctx *c, const pontes_type *t, const cJSON *j, pontes_list *l) {
+    if (JTYPE(j) != cJSON_Array) return dec_mismatch(c, t, j);
+    const pontes_type *et = t->elem;
+    size_t n = 0;
+    for (const cJSON *ch = j->child; ch; ch = ch->next) n++;
+    l->items = NULL;
+    l->count = 0;
+    if (!n) return PONTES_OK;
+    int rc = dec_enter(c);
+    if (rc) return rc;
+    unsigned char *items = pontes_arena_calloc(c->a, n, et->size), *objs = NULL;
+    if (items && et->kind == PONTES_KIND_OBJECT) {
+        objs = pontes_arena_calloc(c->a, n, et->msg->size);
+        if (!objs) items = NULL;
+    }
+    if (!items) {
+        rc = perr_nomem(&c->e);
+        goto out;
+    }
+    size_t i = 0;
+    for (const cJSON *ch = j->child; ch; ch = ch->next, i++) {
+        PONTES_PREFETCH(ch->next);
+        rc = dec_elem(c, t, et, ch, items + i * et->size, objs, i);
+        if (rc) {
+            perr_index(&c->e, i);
+            goto out;
+        }
+    }
+    l->items = items;
+    l->count = n;
+out:
+    c->depth--;
+    return rc;
+}
+
+static int dec_map(dctx *c, const pontes_type *t, const cJSON *j, pontes_map *mp) {
+    if (JTYPE(j) != cJSON_Object) return dec_mismatch(c, t, j);
+    const pontes_type *et = t->elem;
+    size_t n = 0;
+    for (const cJSON *ch = j->child; ch; ch = ch->next) n++;
+    mp->keys = NULL;
+    mp->values = NULL;
+    mp->count = 0;
+    if (!n) return PONTES_OK;
+    int rc = dec_enter(c);
+    if (rc) return rc;
+    const char **keys = pontes_arena_calloc(c->a, n, sizeof *keys);
+    unsigned char *vals = keys ? pontes_arena_calloc(c->a, n, et->size) : NULL, *objs = NULL;
+    if (vals && et->kind == PONTES_KIND_OBJECT) {
+        objs = pontes_arena_calloc(c->a, n, et->msg->size);
+        if (!objs) vals = NULL;
+    }
+    if (!vals) {
+        rc = perr_nomem(&c->e);
+        goto out;
+    }
+    size_t i = 0;
+    for (const cJSON *ch = j->child; ch; ch = ch->next, i++) {
+        keys[i] = ch->string ? ch->string : "";
+        rc = dec_elem(c, t, et, ch, vals + i * et->size, objs, i);
+        if (rc) {
+            perr_key(&c->e, keys[i]);
+            goto out;
+        }
+    }
+    size_t d = find_dup_key(keys, n);
+    if (d != SIZE_MAX) {
+        rc = perr_set(&c->e, PONTES_EDECODE, NULL, "duplicate member");
+        perr_key(&c->e, keys[d]);
+        goto out;
+    }
+    mp->keys = keys;
+    mp->values = vals;
+    mp->count = n;
+out:
+    c->depth--;
+    return rc;
+}
+
+static int dec_union(dctx *c, const pontes_union_desc *u, const cJSON *j, unsigned char *us) {
+    pontes_union_head *h = (pontes_union_head *)(void *)us;
+    unsigned char *vs = us + u->value_offset;
+    h->kind = 0;
+    h->raw = j;
+    int rc;
+    if (u->discriminator) {
+        if (JTYPE(j) != cJSON_Object) {
+            const char *tn = u->name ? u->name : "object";
+            return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got %s", tn, json_type_name(j));
+        }
+        const cJSON *d = NULL;
+        for (const cJSON *ch = j->child; ch; ch = ch->next) {
+            if (ch->string && strcmp(ch->string, u->discriminator) == 0) {
+                d = ch;
+                break;
+            }
+        }
+        if (!d || JTYPE(d) != cJSON_String) {
+            if (!d)
+                perr_set(&c->e, PONTES_EDECODE, "string", "missing required member (discriminator)");
+            else
+                perr_set(&c->e, PONTES_EDECODE, "string", "expected string (discriminator), got %s",
+                         json_type_name(d));
+            perr_key(&c->e, u->discriminator);
+            return PONTES_EDECODE;
+        }
+        for (size_t i = 0; i < u->count; i++) {
+            const char *mv = u->mapping ? u->mapping[i] : NULL;
+            if (mv && strcmp(mv, d->valuestring) == 0) {
+                rc = dec_value(c, u->variants[i], j, vs);
+                if (rc) return rc;
+                h->kind = (int)i + 1;
+                return PONTES_OK;
+            }
+        }
+        return PONTES_OK; /* unknown variant: kind 0, raw keeps the JSON */
+    }
+
+    size_t best = SIZE_MAX, best_score = SIZE_MAX, best_unknown = 0, last_ok = SIZE_MAX, saved = c->unknown;
+    for (size_t i = 0; i < u->count; i++) {
+        const pontes_type *vt = u->variants[i];
+        if (JTYPE(j) == cJSON_NULL && vt->kind != PONTES_KIND_ANY) continue;
+        memset(vs, 0, vt->size);
+        c->unknown = 0;
+        rc = dec_value(c, vt, j, vs);
+        if (rc == PONTES_ENOMEM) return rc;
+        if (rc) {
+            perr_clear(&c->e);
+            continue;
+        }
+        last_ok = i;
+        /* an ANY variant matches everything: it is only the fallback */
+        size_t score = vt->kind == PONTES_KIND_ANY ? SIZE_MAX - 1 : c->unknown;
+        if (score < best_score) {
+            best = i;
+            best_score = score;
+            best_unknown = c->unknown;
+            if (!score) break;
+        }
+    }
+    c->unknown = saved;
+    if (best == SIZE_MAX) {
+        char exp[256];
+        size_t k = (size_t)snprintf(exp, sizeof exp, "one of ");
+        for (size_t i = 0; i < u->count && k < sizeof exp; i++) {
+            const char *vn = u->variant_names && u->variant_names[i] ? u->variant_names[i] : type_name(u->variants[i]);
+            k += (size_t)snprintf(exp + k, sizeof exp - k, "%s%s", i ? "|" : "", vn);
+        }
+        return perr_set(&c->e, PONTES_EDECODE, exp, "expected %s, got %s", exp, json_type_name(j));
+    }
+    c->unknown += best_unknown;
+    if (best != last_ok) {
+        memset(vs, 0, u->variants[best]->size);
+        rc = dec_value(c, u->variants[best], j, vs);
+        if (rc) return rc;
+    }
+    h->kind = (int)best + 1;
+    return PONTES_OK;
+}
+
+static int dec_value(dctx *c, const pontes_type *t, const cJSON *j, void *s) {
+    switch (t->kind) {
+    case PONTES_KIND_BOOL:
+        if (JTYPE(j) == cJSON_True) *(bool *)s = true;
+        else if (JTYPE(j) == cJSON_False) *(bool *)s = false;
+        else return dec_mismatch(c, t, j);
+        return PONTES_OK;
+    case PONTES_KIND_INT32:
+    case PONTES_KIND_INT64: {
+        if (JTYPE(j) != cJSON_Number) return dec_mismatch(c, t, j);
+        double v = j->valuedouble;
+        const char *tn = type_name(t);
+        if (!isfinite(v) || v != floor(v))
+            return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got non-integral number", tn);
+        if (t->kind == PONTES_KIND_INT64) {
+            if (fabs(v) >= TWO53)
+                return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
+            *(int64_t *)s = (int64_t)v;
+        } else {
+            if (v < (double)INT32_MIN || v > (double)INT32_MAX)
+                return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s", tn);
+            *(int32_t *)s = (int32_t)v;
+        }
+        return PONTES_OK;
+    }
+    case PONTES_KIND_DOUBLE:
+        if (JTYPE(j) != cJSON_Number) return dec_mismatch(c, t, j);
+        if (!isfinite(j->valuedouble))
+            return perr_set(&c->e, PONTES_ERANGE, type_name(t), "number out of range for %s", type_name(t));
+        *(double *)s = j->valuedouble;
+        return PONTES_OK;
+    case PONTES_KIND_STRING:
+        if (JTYPE(j) != cJSON_String || !j->valuestring) return dec_mismatch(c, t, j);
+        *(const char **)s = j->valuestring;
+        return PONTES_OK;
+    case PONTES_KIND_BYTES:
+    case PONTES_KIND_FILE: {
+        if (JTYPE(j) != cJSON_String || !j->valuestring) return dec_mismatch(c, t, j);
+        pontes_bytes b;
+        int rc = pontes_base64_decode(c->a, j->valuestring, strlen(j->valuestring), &b);
+        if (rc == PONTES_ENOMEM) return perr_nomem(&c->e);
+        if (rc) return perr_set(&c->e, PONTES_EDECODE, type_name(t), "expected %s (base64), got invalid base64",
+                                type_name(t));
+        if (t->kind == PONTES_KIND_BYTES) {
+            *(pontes_bytes *)s = b;
+        } else {
+            pontes_file *f = s;
+            f->data = b.data;
+            f->len = b.len;
+            f->filename = NULL;
+            f->content_type = NULL;
+        }
+        return PONTES_OK;
+    }
+    case PONTES_KIND_ENUM: {
+        if (JTYPE(j) != cJSON_String || !j->valuestring) return dec_mismatch(c, t, j);
+        pontes_enum *e = s;
+        e->raw = j->valuestring;
+        e->value = pontes_enum_from_string(t->en, j->valuestring);
+        if (!e->value) c->unknown++;
+        return PONTES_OK;
+    }
+    case PONTES_KIND_OBJECT: {
+        const pontes_message *m = t->msg;
+        unsigned char *obj = pontes_arena_alloc(c->a, m->size);
+        if (!obj) return perr_nomem(&c->e);
+        int rc = dec_message(c, m, j, obj);
+        if (rc) return rc;
+        *(void **)s = obj;
+        return PONTES_OK;
+    }
+    case PONTES_KIND_ARRAY: return dec_array(c, t, j, s);
+    case PONTES_KIND_MAP: return dec_map(c, t, j, s);
+    case PONTES_KIND_UNION: {
+        const pontes_union_desc *u = t->un;
+        unsigned char *us = pontes_arena_alloc(c->a, u->size);
+        if (!us) return perr_nomem(&c->e);
+        int rc = dec_union(c, u, j, us);
+        if (rc) return rc;
+        *(void **)s = us;
+        return PONTES_OK;
+    }
+    case PONTES_KIND_ANY: *(const cJSON **)s = j; return PONTES_OK;
+    }
+    return perr_set(&c->e, PONTES_EINVAL, NULL, "invalid type descriptor (kind %d)", (int)t->kind);
+}
+
+static void dctx_init(dctx *c, pontes_arena *a, const pontes_decode_options *opts) {
+    c->a = a;
+    perr_init(&c->e);
+    c->depth = 0;
+    c->max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
+    c->reject_unknown = opts ? opts->reject_unknown : false;
+    c->unknown = 0;
+}
+
+int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const cJSON *json, void *storage,
+                             pontes_error *err) {
+    if (!a || !t || !json || !storage) return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_decode_into: NULL argument");
+    dctx c;
+    dctx_init(&c, a, NULL);
+    int rc;
+    if (JTYPE(json) == cJSON_NULL && !takes_null(t))
+        rc = dec_mismatch(&c, t, json);
+    else
+        rc = dec_value(&c, t, json, storage);
+    if (rc) return perr_finish(&c.e, err);
+    return PONTES_OK;
+}
+
+static int decode_fail(pontes_error *err, int status, const char *fmt, ...) PONTES_PRINTF(3, 4);
+static int decode_fail(pontes_error *err, int status, const char *fmt, ...) {
+    perr e;
+    perr_init(&e);
+    e.status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+    va_end(ap);
+    return perr_finish(&e, err);
+}
+
+int pontes_decode(const pontes_type *t, const char *json, size_t len, const pontes_decode_options *opts,
+                  void **out, pontes_error *err) {
+    if (out) *out = NULL;
+    pontes_err_reset(err);
+    if (!t || !out || (!json && len)) return pontes_err_set(err, PONTES_EINVAL, "pontes_decode: NULL argument");
+    if (!((t->kind == PONTES_KIND_OBJECT && t->msg) || (t->kind == PONTES_KIND_UNION && t->un)))
+        return pontes_err_set(err, PONTES_EINVAL, "pontes_decode: root type must be an object or a union");
+    if (!json) json = "";
+    size_t bad = 0;
+    if (!pontes_utf8_valid(json, len, &bad)) return decode_fail(err, PONTES_EDECODE, "invalid UTF-8 at byte %zu", bad);
+    const char *end = NULL;
+    cJSON *doc = len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+    if (!doc) {
+        size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : len;
+        return decode_fail(err, PONTES_EDECODE, "invalid JSON at byte %zu", at);
+    }
+    for (const char *p = end; p < json + len; p++) {
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+            cJSON_Delete(doc);
+            return decode_fail(err, PONTES_EDECODE, "invalid JSON at byte %zu (trailing characters)",
+                               (size_t)(p - json));
+        }
+    }
+    pontes_arena *a = pontes_arena_new(len / 2 + 256);
+    if (!a) {
+        cJSON_Delete(doc);
+        return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    }
+    pontes_arena_adopt_json(a, doc);
+    size_t size = t->kind == PONTES_KIND_OBJECT ? t->msg->size : t->un->size;
+    unsigned char *root = pontes_arena_alloc_root(a, size);
+    if (!root) {
+        pontes_arena_destroy(a);
+        return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    }
+    dctx c;
+    dctx_init(&c, a, opts);
+    int rc = t->kind == PONTES_KIND_OBJECT ? dec_message(&c, t->msg, doc, root) : dec_union(&c, t->un, doc, root);
+    if (rc) {
+        pontes_arena_destroy(a);
+        return perr_finish(&c.e, err);
+    }
+    *out = root;
+    return PONTES_OK;
+}
+
+/* ====================================================================== */
+/* encoder                                                                 */
+/* ====================================================================== */
+
+typedef struct ectx {
+    pontes_buf *b;
+    perr e;
+    unsigned depth, max_depth;
+} ectx;
+
+static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok);
+
+static int enc_nomem(ectx *c) { return perr_nomem(&c->e); }
+
+/* 0: copy, 1: escape, 2: UTF-8 lead/continuation (validate) */
+static const unsigned char esc_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static int put_string(ectx *c, const char *str, size_t n) {
+    pontes_buf *b = c->b;
+    const unsigned char *s = (const unsigned char *)str;
+    if (n > SIZE_MAX - 8 || buf_need(b, n + 2)) return enc_nomem(c);
+    b->data[b->len++] = '"';
+    size_t i = 0;
+    while (i < n) {
+        size_t st = i;
+        while (i < n && !esc_class[s[i]]) i++;
+        if (i > st) {
+            memcpy(b->data + b->len, s + st, i - st);
+            b->len += i - st;
+        }
+        if (i >= n) break;
+        if (esc_class[s[i]] == 2) {
+            size_t k = utf8_seq(s + i, n - i);
+            if (!k) return perr_set(&c->e, PONTES_EENCODE, "string", "invalid UTF-8 in string at byte %zu", i);
+            memcpy(b->data + b->len, s + i, k);
+            b->len += k;
+            i += k;
+            continue;
+        }
+        if (buf_need(b, n - i + 6)) return enc_nomem(c);
+        char *o = b->data + b->len;
+        unsigned ch = s[i++];
+        o[0] = '\\';
+        switch (ch) {
+        case '"': o[1] = '"'; b->len += 2; break;
+        case '\\': o[1] = '\\'; b->len += 2; break;
+        case '\b': o[1] = 'b'; b->len += 2; break;
+        case '\f': o[1] = 'f'; b->len += 2; break;
+        case '\n': o[1] = 'n'; b->len += 2; break;
+        case '\r': o[1] = 'r'; b->len += 2; break;
+        case '\t': o[1] = 't'; b->len += 2; break;
+        default:
+            o[1] = 'u';
+            o[2] = '0';
+            o[3] = '0';
+            o[4] = "0123456789abcdef"[ch >> 4];
+            o[5] = "0123456789abcdef"[ch & 15];
+            b->len += 6;
+        }
+    }
+    b->data[b->len++] = '"';
+    return PONTES_OK;
+}
+
+static int put_key(ectx *c, const char *k) {
+    int rc = put_string(c, k, strlen(k));
+    if (rc) return rc;
+    return buf_putc(c->b, ':') ? enc_nomem(c) : PONTES_OK;
+}
+
+static int put_lit(ectx *c, const char *s, size_t n) { return buf_put(c->b, s, n) ? enc_nomem(c) : PONTES_OK; }
+
+static int put_int(ectx *c, int64_t v) {
+    if (buf_need(c->b, 24)) return enc_nomem(c);
+    c->b->len += fmt_i64(c->b->data + c->b->len, v);
+    return PONTES_OK;
+}
+
+static int put_double(ectx *c, double v, const char *tn) {
+    if (!isfinite(v)) return perr_set(&c->e, PONTES_EENCODE, tn, "cannot encode NaN or Infinity");
+    if (buf_need(c->b, 40)) return enc_nomem(c);
+    c->b->len += fmt_double(c->b->data + c->b->len, v);
+    return PONTES_OK;
+}
+
+static int put_base64(ectx *c, const uint8_t *d, size_t n, const char *tn) {
+    if (!d && n) return perr_set(&c->e, PONTES_EENCODE, tn, "NULL data with non-zero length");
+    if (n > (SIZE_MAX - 8) / 4 * 3 - 3) return enc_nomem(c);
+    size_t m = b64_encoded_len(n);
+    if (buf_need(c->b, m + 2)) return enc_nomem(c);
+    char *o = c->b->data + c->b->len;
+    o[0] = '"';
+    if (n) b64_encode_to(o + 1, d, n);
+    o[m + 1] = '"';
+    c->b->len += m + 2;
+    return PONTES_OK;
+}
+
+/* Writes a cJSON value; integral numbers below 2^53 as integers. */
+static int put_cjson(ectx *c, const cJSON *j, unsigned depth) {
+    if (depth > CJSON_NESTING_LIMIT) return perr_set(&c->e, PONTES_EENCODE, NULL, "JSON value nested too deeply");
+    switch (JTYPE(j)) {
+    case cJSON_False: return put_lit(c, "false", 5);
+    case cJSON_True: return put_lit(c, "true", 4);
+    case cJSON_NULL: return put_lit(c, "null", 4);
+    case cJSON_Number: {
+        double v = j->valuedouble;
+        if (isfinite(v) && fabs(v) < TWO53 && v == floor(v)) return put_int(c, (int64_t)v);
+        return put_double(c, v, "number");
+    }
+    case cJSON_String:
+        if (!j->valuestring) return put_lit(c, "\"\"", 2);
+        return put_string(c, j->valuestring, strlen(j->valuestring));
+    case cJSON_Raw:
+        if (!j->valuestring) return perr_set(&c->e, PONTES_EENCODE, NULL, "raw JSON node without text");
+        return put_lit(c, j->valuestring, strlen(j->valuestring));
+    case cJSON_Array: {
+        if (buf_putc(c->b, '[')) return enc_nomem(c);
+        size_t i = 0;
+        for (const cJSON *ch = j->child; ch; ch = ch->next, i++) {
+            if (i && buf_putc(c->b, ',')) return enc_nomem(c);
+            int rc = put_cjson(c, ch, depth + 1);
+            if (rc) {
+                perr_index(&c->e, i);
+                return rc;
+            }
+        }
+        return buf_putc(c->b, ']') ? enc_nomem(c) : PONTES_OK;
+    }
+    case cJSON_Object: {
+        if (buf_putc(c->b, '{')) return enc_nomem(c);
+        for (const cJSON *ch = j->child; ch; ch = ch->next) {
+            if (ch != j->child && buf_putc(c->b, ',')) return enc_nomem(c);
+            if (!ch->string) return perr_set(&c->e, PONTES_EENCODE, NULL, "object member without a name");
+            int rc = put_key(c, ch->string);
+            if (!rc) rc = put_cjson(c, ch, depth + 1);
+            if (rc) {
+                perr_key(&c->e, ch->string);
+                return rc;
+            }
+        }
+        return buf_putc(c->b, '}') ? enc_nomem(c) : PONTES_OK;
+    }
+    default: return perr_set(&c->e, PONTES_EENCODE, NULL, "invalid cJSON node (type %d)", j->type);
+    }
+}
+
+static int enc_enter(ectx *c) {
+    if (++c->depth > c->max_depth) {
+        c->depth--;
+        return perr_set(&c->e, PONTES_EENCODE, NULL, "nesting deeper than %u levels", c->max_depth);
+    }
+    return PONTES_OK;
+}
+
+static int enc_field_value(ectx *c, const pontes_field *f, const unsigned char *obj) {
+    pontes_presence p = obj[f->presence_offset];
+    if (p == PONTES_NULL) {
+        if (!(f->flags & PONTES_F_NULLABLE))
+            return perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "null for a non-nullable member");
+        return put_lit(c, "null", 4);
+    }
+    if (p != PONTES_SET) return perr_set(&c->e, PONTES_EENCODE, NULL, "invalid presence value %u", (unsigned)p);
+    return enc_value(c, f->type, obj + f->offset, (f->flags & PONTES_F_NULLABLE) != 0);
+}
+
+static int enc_message(ectx *c, const pontes_message *m, const unsigned char *obj) {
+    int rc;
+    if (m->flags & PONTES_M_BOX) {
+        if (m->field_count < 1) return perr_set(&c->e, PONTES_EINVAL, NULL, "box message %s has no field", m->name);
+        const pontes_field *f = &m->fields[0];
+        if (obj[f->presence_offset] == PONTES_ABSENT)
+            return perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "missing value");
+        return enc_field_value(c, f, obj);
+    }
+    if ((rc = enc_enter(c))) return rc;
+    if (buf_putc(c->b, '{')) {
+        rc = enc_nomem(c);
+        goto out;
+    }
+    bool first = true;
+    for (size_t i = 0; i < m->field_count; i++) {
+        const pontes_field *f = &m->fields[i];
+        if (obj[f->presence_offset] == PONTES_ABSENT) {
+            if (f->flags & PONTES_F_REQUIRED) {
+                rc = perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "missing required member");
+                perr_key(&c->e, f->name);
+                goto out;
+            }
+            continue;
+        }
+        if (!first && buf_putc(c->b, ',')) {
+            rc = enc_nomem(c);
+            goto out;
+        }
+        first = false;
+        rc = put_key(c, f->name);
+        if (!rc) rc = enc_field_value(c, f, obj);
+        if (rc) {
+            perr_key(&c->e, f->name);
+            goto out;
+        }
+    }
+    if (m->extra_offset != PONTES_NO_EXTRA) {
+        const pontes_extra *ex = (const pontes_extra *)(const void *)(obj + m->extra_offset);
+        for (size_t i = 0; i < ex->count; i++) {
+            const cJSON *x = ex->items ? ex->items[i] : NULL;
+            if (!x || !x->string) continue;
+            if (!first && buf_putc(c->b, ',')) {
+                rc = enc_nomem(c);
+                goto out;
+            }
+            first = false;
+            rc = put_key(c, x->string);
+            if (!rc) rc = put_cjson(c, x, 0);
+            if (rc) {
+                perr_key(&c->e, x->string);
+                goto out;
+            }
+        }
+    }
+    rc = buf_putc(c->b, '}') ? enc_nomem(c) : PONTES_OK;
+out:
+    c->depth--;
+    return rc;
+}
+
+static int enc_union(ectx *c, const pontes_union_desc *u, const unsigned char *us) {
+    const pontes_union_head *h = (const pontes_union_head *)(const void *)us;
+    if (h->kind == 0) {
+        if (!h->raw) {
+            const char *tn = u->name ? u->name : "union";
+            return perr_set(&c->e, PONTES_EENCODE, tn, "union %s has no variant set (kind 0 and no raw JSON)", tn);
+        }
+        return put_cjson(c, h->raw, 0);
+    }
+    if (h->kind < 0 || (size_t)h->kind > u->count)
+        return perr_set(&c->e, PONTES_EENCODE, u->name, "union variant %d out of range", h->kind);
+    return enc_value(c, u->variants[h->kind - 1], us + u->value_offset, false);
+}
+
+static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, const char *const *keys, size_t n) {
+    const pontes_type *et = t->elem;
+    for (size_t i = 0; i < n; i++) {
+        if (i && buf_putc(c->b, ',')) return enc_nomem(c);
+        int rc = PONTES_OK;
+        if (keys) {
+            if (!keys[i]) {
+                rc = perr_set(&c->e, PONTES_EENCODE, NULL, "NULL map key");
+                perr_index(&c->e, i);
+                return rc;
+            }
+            rc = put_key(c, keys[i]);
+        }
+        if (!rc) rc = enc_value(c, et, vals + i * et->size, true);
+        if (rc) {
+            if (keys) perr_key(&c->e, keys[i]);
+            else perr_index(&c->e, i);
+            return rc;
+        }
+    }
+    return PONTES_OK;
+}
+
+static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok) {
+    const char *tn;
+    switch (t->kind) {
+    case PONTES_KIND_BOOL: return *(const bool *)s ? put_lit(c, "true", 4) : put_lit(c, "false", 5);
+    case PONTES_KIND_INT32: return put_int(c, *(const int32_t *)s);
+    case PONTES_KIND_INT64: {
+        int64_t v = *(const int64_t *)s;
+        if (v >= (int64_t)TWO53 || v <= -(int64_t)TWO53) {
+            tn = type_name(t);
+            return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
+        }
+        return put_int(c, v);
+    }
+    case PONTES_KIND_DOUBLE: return put_double(c, *(const double *)s, type_name(t));
+    case PONTES_KIND_STRING: {
+        const char *str = *(const char *const *)s;
+        if (!str) {
+            if (null_ok) return put_lit(c, "null", 4);
+            return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL string for a non-nullable value");
+        }
+        return put_string(c, str, strlen(str));
+    }
+    case PONTES_KIND_BYTES: {
+        const pontes_bytes *bb = s;
+        return put_base64(c, bb->data, bb->len, type_name(t));
+    }
+    case PONTES_KIND_FILE: {
+        const pontes_file *f = s;
+        return put_base64(c, f->data, f->len, type_name(t));
+    }
+    case PONTES_KIND_ENUM: {
+        const pontes_enum *e = s;
+        const char *txt;
+        tn = type_name(t);
+        if (e->value) {
+            txt = pontes_enum_to_string(t->en, e->value);
+            if (!txt) return perr_set(&c->e, PONTES_EENCODE, tn, "enum value %d out of range for %s", e->value, tn);
+        } else {
+            txt = e->raw;
+            if (!txt) return perr_set(&c->e, PONTES_EENCODE, tn, "enum %s not set (value 0 and no raw text)", tn);
+        }
+        return put_string(c, txt, strlen(txt));
+    }
+    case PONTES_KIND_OBJECT: {
+        const unsigned char *obj = *(const unsigned char *const *)s;
+        if (!obj) {
+            if (null_ok) return put_lit(c, "null", 4);
+            return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL object for a non-nullable value");
+        }
+        return enc_message(c, t->msg, obj);
+    }
+    case PONTES_KIND_ARRAY: {
+        const pontes_list *l = s;
+        if (!l->items && l->count) return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL items with count %zu", l->count);
+        int rc = enc_enter(c);
+        if (rc) return rc;
+        if (buf_putc(c->b, '[')) rc = enc_nomem(c);
+        if (!rc) rc = enc_elems(c, t, l->items, NULL, l->count);
+        if (!rc && buf_putc(c->b, ']')) rc = enc_nomem(c);
+        c->depth--;
+        return rc;
+    }
+    case PONTES_KIND_MAP: {
+        const pontes_map *mp = s;
+        if ((!mp->keys || !mp->values) && mp->count)
+            return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL keys/values with count %zu", mp->count);
+        int rc = enc_enter(c);
+        if (rc) return rc;
+        if (buf_putc(c->b, '{')) rc = enc_nomem(c);
+        if (!rc) rc = enc_elems(c, t, mp->values, mp->keys, mp->count);
+        if (!rc && buf_putc(c->b, '}')) rc = enc_nomem(c);
+        c->depth--;
+        return rc;
+    }
+    case PONTES_KIND_UNION: {
+        const unsigned char *us = *(const unsigned char *const *)s;
+        if (!us) {
+            if (null_ok) return put_lit(c, "null", 4);
+            return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL union for a non-nullable value");
+        }
+        return enc_union(c, t->un, us);
+    }
+    case PONTES_KIND_ANY: {
+        const cJSON *j = *(const cJSON *const *)s;
+        if (!j) return put_lit(c, "null", 4);
+        return put_cjson(c, j, 0);
+    }
+    }
+    return perr_set(&c->e, PONTES_EINVAL, NULL, "invalid type descriptor (kind %d)", (int)t->kind);
+}
+
+static void ectx_init(ectx *c, pontes_buf *b) {
+    c->b = b;
+    perr_init(&c->e);
+    c->depth = 0;
+    c->max_depth = DEFAULT_MAX_DEPTH;
+}
+
+int pontes_codec_encode_value(pontes_buf *b, const pontes_type *t, const void *storage, pontes_error *err) {
+    if (!b || !t || !storage) return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_encode_value: NULL argument");
+    ectx c;
+    ectx_init(&c, b);
+    int rc = enc_value(&c, t, storage, false);
+    if (!rc && b->failed) rc = enc_nomem(&c);
+    buf_terminate(b);
+    if (rc) return perr_finish(&c.e, err);
+    return PONTES_OK;
+}
+
+int pontes_encode(const pontes_type *t, const void *value, char **out, size_t *out_len, pontes_error *err) {
+    if (out) *out = NULL;
+    if (out_len) *out_len = 0;
+    pontes_err_reset(err);
+    if (!t || !value || !out) return pontes_err_set(err, PONTES_EINVAL, "pontes_encode: NULL argument");
+    if (!((t->kind == PONTES_KIND_OBJECT && t->msg) || (t->kind == PONTES_KIND_UNION && t->un)))
+        return pontes_err_set(err, PONTES_EINVAL, "pontes_encode: root type must be an object or a union");
+    pontes_buf b;
+    pontes_buf_init(&b);
+    if (buf_grow(&b, 1024)) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    ectx c;
+    ectx_init(&c, &b);
+    int rc = enc_value(&c, t, &value, false);
+    if (!rc && b.failed) rc = enc_nomem(&c);
+    if (rc) {
+        pontes_buf_free(&b);
+        return perr_finish(&c.e, err);
+    }
+    b.data[b.len] = '\0';
+    *out = b.data;
+    if (out_len) *out_len = b.len;
+    return PONTES_OK;
+}
+
+void pontes_json_free(char *json) { free(json); }

@@ -1,0 +1,919 @@
+/* Tests for the table-driven JSON codec (runtime/src/codec.c). */
+#include <locale.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "codec_fixtures.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Decode from an exact-length heap copy (no NUL after it) so ASan catches over-reads. */
+static int decode_opts(const pontes_type *t, const char *json, const pontes_decode_options *o, void **out,
+                       pontes_error *err) {
+    size_t n = strlen(json);
+    char *copy = malloc(n ? n : 1);
+    assert_non_null(copy);
+    memcpy(copy, json, n);
+    int rc = pontes_decode(t, copy, n, o, out, err);
+    free(copy);
+    return rc;
+}
+
+static void *decode_ok(const pontes_type *t, const char *json) {
+    void *out = NULL;
+    pontes_error err = PONTES_ERROR_INIT;
+    int rc = decode_opts(t, json, NULL, &out, &err);
+    if (rc != PONTES_OK) print_error("unexpected decode failure: %s\n", err.message ? err.message : "?");
+    assert_int_equal(rc, PONTES_OK);
+    assert_non_null(out);
+    assert_int_equal(err.status, PONTES_OK);
+    pontes_error_clear(&err);
+    return out;
+}
+
+/* Expect a failure with status, path and (if not NULL) expected; message must contain msg_part. */
+static void decode_fail(const pontes_type *t, const char *json, int status, const char *path, const char *expected,
+                        const char *msg_part) {
+    void *out = (void *)1;
+    pontes_error err = PONTES_ERROR_INIT;
+    int rc = decode_opts(t, json, NULL, &out, &err);
+    assert_int_equal(rc, status);
+    assert_null(out);
+    assert_int_equal(err.status, status);
+    assert_non_null(err.message);
+    if (path) {
+        assert_non_null(err.json_path);
+        assert_string_equal(err.json_path, path);
+        assert_true(strncmp(err.message, path, strlen(path)) == 0);
+    }
+    if (expected) {
+        assert_non_null(err.expected);
+        assert_string_equal(err.expected, expected);
+    }
+    if (msg_part && !strstr(err.message, msg_part)) {
+        print_error("message '%s' lacks '%s'\n", err.message, msg_part);
+        fail();
+    }
+    pontes_error_clear(&err);
+}
+
+static char *encode_ok(const pontes_type *t, const void *v) {
+    char *out = NULL;
+    size_t len = 0;
+    pontes_error err = PONTES_ERROR_INIT;
+    int rc = pontes_encode(t, v, &out, &len, &err);
+    if (rc != PONTES_OK) print_error("unexpected encode failure: %s\n", err.message ? err.message : "?");
+    assert_int_equal(rc, PONTES_OK);
+    assert_non_null(out);
+    assert_int_equal(strlen(out), len);
+    pontes_error_clear(&err);
+    return out;
+}
+
+static void encode_fail(const pontes_type *t, const void *v, int status, const char *path, const char *msg_part) {
+    char *out = (char *)1;
+    pontes_error err = PONTES_ERROR_INIT;
+    int rc = pontes_encode(t, v, &out, NULL, &err);
+    assert_int_equal(rc, status);
+    assert_null(out);
+    assert_int_equal(err.status, status);
+    if (path) assert_string_equal(err.json_path, path);
+    if (msg_part && !strstr(err.message, msg_part)) {
+        print_error("message '%s' lacks '%s'\n", err.message, msg_part);
+        fail();
+    }
+    pontes_error_clear(&err);
+}
+
+/* Decode json, encode it back, and check that both texts are the same JSON. */
+static void assert_round_trip(const pontes_type *t, const char *json) {
+    void *v = decode_ok(t, json);
+    char *enc = encode_ok(t, v);
+    cJSON *a = cJSON_Parse(json), *b = cJSON_Parse(enc);
+    assert_non_null(a);
+    assert_non_null(b);
+    if (!cJSON_Compare(a, b, 1)) {
+        print_error("round trip differs:\n in:  %s\n out: %s\n", json, enc);
+        fail();
+    }
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    pontes_json_free(enc);
+    pontes_free(v);
+}
+
+static const char *FULL =
+    "{\"id\":\"abc\",\"b\":true,\"i32\":-42,\"i64\":9007199254740991,\"d\":0.1,\"s\":\"ol\xc3\xa1 \\\"q\\\"\","
+    "\"by\":\"aGVsbG8=\",\"file\":\"AAEC\",\"status\":\"CLOSED\",\"amortization\":{\"apr\":12.5,\"n\":12,\"x\":[1]},"
+    "\"data\":[{\"id\":\"a\",\"qty\":1},{\"id\":\"b\",\"note\":null,\"extra\":{\"k\":true}}],"
+    "\"names\":[\"x\",null,\"z\"],\"tags\":{\"a\":[\"x\",\"y\"],\"b c\":[]},"
+    "\"pet\":{\"petType\":\"dog\",\"bark\":true},\"sid\":77,\"every\":[\"l\"],"
+    "\"any\":{\"deep\":[1,2.5,\"s\",null,false,{}]},\"unknown1\":1000000000000000,\"unknown2\":-0.25}";
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_full_decode_values(void **state) {
+    (void)state;
+    fx_all *v = decode_ok(&fx_all_type, FULL);
+    assert_string_equal(v->id, "abc");
+    assert_int_equal(v->has_b, PONTES_SET);
+    assert_true(v->b);
+    assert_int_equal(v->i32, -42);
+    assert_true(v->i64 == INT64_C(9007199254740991));
+    assert_true(v->d == 0.1);
+    assert_string_equal(v->s, "ol\xc3\xa1 \"q\"");
+    assert_int_equal(v->by.len, 5);
+    assert_memory_equal(v->by.data, "hello", 5);
+    assert_int_equal(v->file.len, 3);
+    assert_int_equal(v->file.data[2], 2);
+    assert_int_equal(v->status.value, FX_STATUS_CLOSED);
+    assert_string_equal(v->status.raw, "CLOSED");
+    assert_non_null(v->amortization);
+    assert_true(v->amortization->apr == 12.5);
+    assert_int_equal(v->amortization->_extra.count, 1);
+    assert_int_equal(v->data.count, 2);
+    assert_string_equal(v->data.items[1]->id, "b");
+    assert_int_equal(v->data.items[1]->has_note, PONTES_NULL);
+    assert_int_equal(v->data.items[1]->has_qty, PONTES_ABSENT);
+    assert_int_equal(v->data.items[1]->_extra.count, 1);
+    assert_int_equal(v->names.count, 3);
+    assert_null(v->names.items[1]);
+    assert_int_equal(v->tags.count, 2);
+    assert_string_equal(v->tags.keys[1], "b c");
+    assert_int_equal(v->tags.values[0].count, 2);
+    assert_string_equal(v->tags.values[0].items[1], "y");
+    assert_int_equal(v->tags.values[1].count, 0);
+    assert_int_equal(v->pet->kind, 2);
+    assert_true(v->pet->u.dog->bark);
+    assert_int_equal(v->sid->kind, 2);
+    assert_true(v->sid->u.i == 77);
+    assert_int_equal(v->every->kind, FX_EVERY_LIST);
+    assert_true(cJSON_IsObject(v->any));
+    assert_int_equal(v->_extra.count, 2);
+    assert_string_equal(v->_extra.items[0]->string, "unknown1");
+    assert_string_equal(v->_extra.items[1]->string, "unknown2");
+    /* zero-copy: strings point into the adopted cJSON document */
+    assert_ptr_equal(v->_extra.items[0]->next, v->_extra.items[1]);
+    pontes_free(v);
+}
+
+static void test_full_round_trip(void **state) {
+    (void)state;
+    assert_round_trip(&fx_all_type, FULL);
+}
+
+static void test_three_states(void **state) {
+    (void)state;
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"\",\"b\":false,\"i32\":0,\"s\":null,\"amortization\":null}");
+    assert_int_equal(v->has_b, PONTES_SET);
+    assert_false(v->b);
+    assert_int_equal(v->has_i32, PONTES_SET);
+    assert_int_equal(v->i32, 0);
+    assert_int_equal(v->has_id, PONTES_SET);
+    assert_string_equal(v->id, "");
+    assert_int_equal(v->has_s, PONTES_NULL);
+    assert_int_equal(v->has_amortization, PONTES_NULL);
+    assert_int_equal(v->has_i64, PONTES_ABSENT);
+    assert_int_equal(v->has_d, PONTES_ABSENT);
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"\",\"b\":false,\"i32\":0,\"s\":null,\"amortization\":null}");
+    pontes_json_free(enc);
+    pontes_free(v);
+}
+
+static void test_null_not_nullable(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i32\":null}", PONTES_EDECODE, "$.i32", "int32",
+                "$.i32: expected int32, got null");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"data\":[null]}", PONTES_EDECODE, "$.data[0]", "Item", "got null");
+    /* ANY accepts null as a value */
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"any\":null}");
+    assert_int_equal(v->has_any, PONTES_SET);
+    assert_true(cJSON_IsNull(v->any));
+    pontes_free(v);
+}
+
+static void test_enum_unknown_kept(void **state) {
+    (void)state;
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"status\":\"FROZEN\"}");
+    assert_int_equal(v->status.value, FX_STATUS_UNKNOWN);
+    assert_string_equal(v->status.raw, "FROZEN");
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"status\":\"FROZEN\"}");
+    pontes_json_free(enc);
+    /* value wins over raw on encode */
+    v->status.value = FX_STATUS_ACTIVE;
+    enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"status\":\"ACTIVE\"}");
+    pontes_json_free(enc);
+    v->status.value = 3;
+    encode_fail(&fx_all_type, v, PONTES_EENCODE, "$.status", "out of range");
+    v->status.value = 0;
+    v->status.raw = NULL;
+    encode_fail(&fx_all_type, v, PONTES_EENCODE, "$.status", NULL);
+    pontes_free(v);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"status\":1}", PONTES_EDECODE, "$.status", "Status", NULL);
+    assert_int_equal(pontes_enum_from_string(&fx_status_enum, "CLOSED"), 2);
+    assert_int_equal(pontes_enum_from_string(&fx_status_enum, "closed"), 0);
+    assert_string_equal(pontes_enum_to_string(&fx_status_enum, 1), "ACTIVE");
+    assert_null(pontes_enum_to_string(&fx_status_enum, 0));
+    assert_null(pontes_enum_to_string(&fx_status_enum, 3));
+}
+
+static void test_unknown_members(void **state) {
+    (void)state;
+    const char *json = "{\"id\":\"x\",\"big\":1000000000000000,\"neg\":-12345678901234,\"f\":1.5,"
+                       "\"obj\":{\"a\":[1,\"\\u00e9\\n\"]},\"huge\":1e300}";
+    fx_all *v = decode_ok(&fx_all_type, json);
+    assert_int_equal(v->_extra.count, 5);
+    assert_string_equal(v->_extra.items[3]->string, "obj");
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_non_null(strstr(enc, "\"big\":1000000000000000,"));
+    assert_non_null(strstr(enc, "\"neg\":-12345678901234,"));
+    assert_null(strstr(enc, "e+15"));
+    assert_non_null(strstr(enc, "\"obj\":{\"a\":[1,\"\xc3\xa9\\n\"]}"));
+    pontes_json_free(enc);
+    pontes_free(v);
+    assert_round_trip(&fx_all_type, json);
+
+    pontes_decode_options o = PONTES_DECODE_OPTIONS_INIT;
+    o.reject_unknown = true;
+    void *out = NULL;
+    pontes_error err = PONTES_ERROR_INIT;
+    assert_int_equal(decode_opts(&fx_all_type, "{\"id\":\"x\",\"data\":[{\"id\":\"a\",\"zz\":1}]}", &o, &out, &err),
+                     PONTES_EDECODE);
+    assert_string_equal(err.json_path, "$.data[0].zz");
+    assert_non_null(strstr(err.message, "unknown member"));
+    pontes_error_clear(&err);
+
+    /* no _extra slot: unknown members are ignored */
+    fx_node *n = decode_ok(&fx_node_type, "{\"zz\":1,\"child\":{\"q\":[]}}");
+    assert_non_null(n->child);
+    enc = encode_ok(&fx_node_type, n);
+    assert_string_equal(enc, "{\"child\":{}}");
+    pontes_json_free(enc);
+    pontes_free(n);
+}
+
+static void test_wrong_type_paths(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"data\":[{\"id\":\"a\"},{\"id\":5}]}", PONTES_EDECODE, "$.data[1].id",
+                "string", "$.data[1].id: expected string, got number");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"amortization\":{\"apr\":\"1\"}}", PONTES_EDECODE, "$.amortization.apr",
+                "double", "expected double, got string");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"tags\":{\"b c\":[\"ok\",1]}}", PONTES_EDECODE, "$.tags[\"b c\"][1]",
+                "string", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"tags\":{\"k_1\":\"no\"}}", PONTES_EDECODE, "$.tags.k_1", "string[]",
+                "got string");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"b\":\"true\"}", PONTES_EDECODE, "$.b", "bool", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"amortization\":[]}", PONTES_EDECODE, "$.amortization", "Amortization",
+                NULL);
+    decode_fail(&fx_all_type, "[]", PONTES_EDECODE, "$", "All", "$: expected All, got array");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"by\":\"***\"}", PONTES_EDECODE, "$.by", "bytes", "base64");
+}
+
+static void test_missing_required(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{}", PONTES_EDECODE, "$.id", "string", "$.id: missing required member");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"data\":[{\"id\":\"a\"},{\"qty\":1}]}", PONTES_EDECODE, "$.data[1].id",
+                NULL, "missing required member");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"amortization\":{\"n\":1}}", PONTES_EDECODE, "$.amortization.apr",
+                "double", NULL);
+}
+
+static void test_int64_range(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i64\":9007199254740992}", PONTES_ERANGE, "$.i64", "int64", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i64\":-9007199254740992}", PONTES_ERANGE, "$.i64", "int64", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i64\":9007199254740993}", PONTES_ERANGE, "$.i64", NULL, NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i64\":1e300}", PONTES_ERANGE, "$.i64", NULL, NULL);
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"i64\":9007199254740991}");
+    assert_true(v->i64 == INT64_C(9007199254740991));
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"i64\":9007199254740991}");
+    pontes_json_free(enc);
+    v->i64 = -INT64_C(9007199254740991);
+    enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"i64\":-9007199254740991}");
+    pontes_json_free(enc);
+    v->i64 = INT64_C(9007199254740992);
+    encode_fail(&fx_all_type, v, PONTES_ERANGE, "$.i64", "2^53");
+    v->i64 = INT64_MIN;
+    encode_fail(&fx_all_type, v, PONTES_ERANGE, "$.i64", NULL);
+    pontes_free(v);
+    v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"i64\":-9007199254740991,\"i32\":2.0}");
+    assert_true(v->i64 == -INT64_C(9007199254740991));
+    assert_int_equal(v->i32, 2);
+    pontes_free(v);
+}
+
+static void test_non_integral(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i64\":1.5}", PONTES_EDECODE, "$.i64", "int64", "non-integral");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i32\":-0.5}", PONTES_EDECODE, "$.i32", "int32", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i32\":1e999}", PONTES_EDECODE, "$.i32", "int32", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i64\":\"5\"}", PONTES_EDECODE, "$.i64", "int64", "got string");
+}
+
+static void test_int32_range(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i32\":2147483648}", PONTES_ERANGE, "$.i32", "int32", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"i32\":-2147483649}", PONTES_ERANGE, "$.i32", "int32", NULL);
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"i32\":-2147483648}");
+    assert_int_equal(v->i32, INT32_MIN);
+    pontes_free(v);
+    v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"i32\":2147483647}");
+    assert_int_equal(v->i32, INT32_MAX);
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"i32\":2147483647}");
+    pontes_json_free(enc);
+    pontes_free(v);
+}
+
+static void test_invalid_json(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"data\":[", PONTES_EDECODE, "$", NULL, "invalid JSON at byte");
+    decode_fail(&fx_all_type, "{\"id\":\"x", PONTES_EDECODE, "$", NULL, "invalid JSON at byte");
+    decode_fail(&fx_all_type, "{\"id\":\"x\\", PONTES_EDECODE, "$", NULL, "invalid JSON at byte");
+    decode_fail(&fx_all_type, "{\"id\":1.", PONTES_EDECODE, "$", NULL, "invalid JSON at byte");
+    decode_fail(&fx_all_type, "", PONTES_EDECODE, "$", NULL, "invalid JSON at byte 0");
+    decode_fail(&fx_all_type, "   ", PONTES_EDECODE, "$", NULL, "invalid JSON");
+    decode_fail(&fx_all_type, "{\"id\":\"x\"} x", PONTES_EDECODE, "$", NULL, "invalid JSON at byte 11");
+    decode_fail(&fx_all_type, "{\"id\":\"x\"}{}", PONTES_EDECODE, "$", NULL, "invalid JSON at byte 10");
+    /* embedded NUL after the value is not whitespace */
+    void *out = NULL;
+    pontes_error err = PONTES_ERROR_INIT;
+    assert_int_equal(pontes_decode(&fx_all_type, "{\"id\":\"x\"}\0", 11, NULL, &out, &err), PONTES_EDECODE);
+    assert_null(out);
+    pontes_error_clear(&err);
+    /* trailing whitespace is fine */
+    fx_all *v = decode_ok(&fx_all_type, " \r\n{\"id\":\"x\"}\t \n");
+    assert_string_equal(v->id, "x");
+    pontes_free(v);
+}
+
+static void test_deep_nesting(void **state) {
+    (void)state;
+    /* 2000 nested arrays inside an ANY member: cJSON refuses (nesting limit 1000) */
+    size_t depth = 2000;
+    char *j = malloc(depth * 2 + 32);
+    assert_non_null(j);
+    size_t k = (size_t)sprintf(j, "{\"id\":\"x\",\"any\":");
+    for (size_t i = 0; i < depth; i++) j[k++] = '[';
+    for (size_t i = 0; i < depth; i++) j[k++] = ']';
+    j[k++] = '}';
+    j[k] = '\0';
+    decode_fail(&fx_all_type, j, PONTES_EDECODE, "$", NULL, "invalid JSON");
+    free(j);
+
+    /* descriptor recursion is bounded by max_depth */
+    char buf[4096];
+    for (int levels = 10; levels <= 100; levels += 90) {
+        k = 0;
+        for (int i = 0; i < levels; i++) k += (size_t)sprintf(buf + k, "{\"child\":");
+        k += (size_t)sprintf(buf + k, "{}");
+        for (int i = 0; i < levels; i++) buf[k++] = '}';
+        buf[k] = '\0';
+        if (levels == 10) {
+            fx_node *n = decode_ok(&fx_node_type, buf);
+            char *enc = encode_ok(&fx_node_type, n);
+            assert_string_equal(enc, buf);
+            pontes_json_free(enc);
+            pontes_free(n);
+            pontes_decode_options o = PONTES_DECODE_OPTIONS_INIT;
+            o.max_depth = 5;
+            void *out = NULL;
+            pontes_error err = PONTES_ERROR_INIT;
+            assert_int_equal(decode_opts(&fx_node_type, buf, &o, &out, &err), PONTES_EDECODE);
+            assert_string_equal(err.json_path, "$.child.child.child.child.child");
+            assert_non_null(strstr(err.message, "nesting"));
+            pontes_error_clear(&err);
+        } else {
+            decode_fail(&fx_node_type, buf, PONTES_EDECODE, NULL, NULL, "nesting deeper than 64");
+        }
+    }
+
+    /* the encoder is bounded too: a hand-built cycle fails cleanly */
+    fx_node cyc = {NULL, PONTES_SET};
+    cyc.child = &cyc;
+    encode_fail(&fx_node_type, &cyc, PONTES_EENCODE, NULL, "nesting");
+}
+
+static void test_invalid_utf8(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"\xc0\xaf\"}", PONTES_EDECODE, "$", NULL, "invalid UTF-8 at byte 7");
+    decode_fail(&fx_all_type, "{\"id\":\"\xe0\x80\xaf\"}", PONTES_EDECODE, "$", NULL, "invalid UTF-8 at byte 7");
+    decode_fail(&fx_all_type, "{\"id\":\"\xed\xa0\x80\"}", PONTES_EDECODE, "$", NULL, "invalid UTF-8 at byte 7");
+    decode_fail(&fx_all_type, "{\"id\":\"\xf4\x90\x80\x80\"}", PONTES_EDECODE, "$", NULL, "invalid UTF-8");
+    decode_fail(&fx_all_type, "{\"id\":\"x\"}  \xe2\x82", PONTES_EDECODE, "$", NULL, "invalid UTF-8 at byte 12");
+    decode_fail(&fx_all_type, "{\"id\":\"\xe2\x82\"}", PONTES_EDECODE, "$", NULL, "invalid UTF-8 at byte 7");
+    decode_fail(&fx_all_type, "{\"id\":\"abcdefghijklmnop\x80\"}", PONTES_EDECODE, "$", NULL,
+                "invalid UTF-8 at byte 23");
+    /* valid multi-byte text and escaped non-ASCII survive */
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"a\xc3\xa7\xe2\x82\xac\xf0\x9f\x98\x80\\u00e3\\ud83d\\ude00\"}");
+    assert_string_equal(v->id, "a\xc3\xa7\xe2\x82\xac\xf0\x9f\x98\x80\xc3\xa3\xf0\x9f\x98\x80");
+    pontes_free(v);
+
+    size_t bad = 99;
+    assert_true(pontes_utf8_valid("plain ascii text, long enough", 29, &bad));
+    assert_false(pontes_utf8_valid("12345678\xff", 9, &bad));
+    assert_int_equal(bad, 8);
+    assert_true(pontes_utf8_valid("", 0, NULL));
+}
+
+static void test_encode_invalid_utf8(void **state) {
+    (void)state;
+    fx_all v;
+    memset(&v, 0, sizeof v);
+    v.id = "ok";
+    v.has_id = PONTES_SET;
+    fx_item it = {"\xc3", PONTES_SET, 0, 0, NULL, 0, {NULL, 0}};
+    fx_item *items[] = {&it};
+    v.data.items = items;
+    v.data.count = 1;
+    v.has_data = PONTES_SET;
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.data[0].id", "invalid UTF-8");
+    it.id = "\xed\xa0\x80";
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.data[0].id", "invalid UTF-8");
+    it.id = "ok";
+    const char *keys[] = {"\xff"};
+    pontes_string_list vals[] = {{NULL, 0}};
+    v.tags.keys = keys;
+    v.tags.values = vals;
+    v.tags.count = 1;
+    v.has_tags = PONTES_SET;
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.tags[\"\\xFF\"]", "invalid UTF-8");
+    keys[0] = "ok";
+    const char *bad_items[] = {"fine", "\xe2\x82"};
+    vals[0].items = bad_items;
+    vals[0].count = 2;
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.tags.ok[1]", "invalid UTF-8 in string at byte 0");
+}
+
+static void test_string_escaping(void **state) {
+    (void)state;
+    fx_text_box t = {"q\"b\\s/n\nt\tc\x01\x1f\b\f\r\x7f\xc3\xa9", PONTES_SET};
+    char *enc = encode_ok(&fx_text_box_type, &t);
+    assert_string_equal(enc, "\"q\\\"b\\\\s/n\\nt\\tc\\u0001\\u001f\\b\\f\\r\x7f\xc3\xa9\"");
+    fx_text_box *back = decode_ok(&fx_text_box_type, enc);
+    assert_string_equal(back->value, t.value);
+    pontes_free(back);
+    pontes_json_free(enc);
+}
+
+static void test_base64(void **state) {
+    (void)state;
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"by\":\"_-8\",\"file\":\"aGk\"}");
+    assert_int_equal(v->by.len, 2);
+    assert_int_equal(v->by.data[0], 0xff);
+    assert_int_equal(v->by.data[1], 0xef);
+    assert_int_equal(v->file.len, 2);
+    assert_memory_equal(v->file.data, "hi", 2);
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"by\":\"/+8=\",\"file\":\"aGk=\"}");
+    pontes_json_free(enc);
+    pontes_free(v);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"by\":\"a\"}", PONTES_EDECODE, "$.by", "bytes", NULL);
+}
+
+static void test_base64_helpers(void **state) {
+    (void)state;
+    uint8_t data[256];
+    for (int i = 0; i < 256; i++) data[i] = (uint8_t)(255 - i);
+    pontes_arena *a = pontes_arena_new(0);
+    assert_non_null(a);
+    for (size_t n = 0; n <= 256; n += (n < 8 ? 1 : 61)) {
+        size_t elen = 0;
+        char *e = pontes_base64_encode(data, n, &elen);
+        assert_non_null(e);
+        assert_int_equal(elen, (n + 2) / 3 * 4);
+        assert_int_equal(strlen(e), elen);
+        pontes_bytes b;
+        assert_int_equal(pontes_base64_decode(a, e, elen, &b), PONTES_OK);
+        assert_int_equal(b.len, n);
+        if (n) assert_memory_equal(b.data, data, n);
+        /* without padding */
+        size_t un = elen;
+        while (un && e[un - 1] == '=') un--;
+        assert_int_equal(pontes_base64_decode(a, e, un, &b), PONTES_OK);
+        assert_int_equal(b.len, n);
+        free(e);
+    }
+    char *e = pontes_base64_encode((const uint8_t *)"hello", 5, NULL);
+    assert_string_equal(e, "aGVsbG8=");
+    free(e);
+    pontes_bytes b;
+    assert_int_equal(pontes_base64_decode(a, "aGVsbG8", 7, &b), PONTES_OK);
+    assert_memory_equal(b.data, "hello", 5);
+    assert_int_equal(pontes_base64_decode(a, "aGVsbG8==", 9, &b), PONTES_EDECODE);
+    assert_int_equal(pontes_base64_decode(a, "aG=sbG8=", 8, &b), PONTES_EDECODE);
+    assert_int_equal(pontes_base64_decode(a, "aGVsb", 5, &b), PONTES_EDECODE);
+    assert_int_equal(pontes_base64_decode(a, "aGV sbG8", 8, &b), PONTES_EDECODE);
+    pontes_arena_destroy(a);
+}
+
+static void test_nan_inf(void **state) {
+    (void)state;
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"d\":1.5}");
+    v->d = NAN;
+    encode_fail(&fx_all_type, v, PONTES_EENCODE, "$.d", "NaN");
+    v->d = -INFINITY;
+    encode_fail(&fx_all_type, v, PONTES_EENCODE, "$.d", NULL);
+    char buf[64];
+    assert_int_equal(pontes_codec_format_double(buf, sizeof buf, NAN), PONTES_EENCODE);
+    pontes_free(v);
+}
+
+static void test_double_format(void **state) {
+    (void)state;
+    const double vals[] = {0.1, 0.5, -2.75, 1e-7, 123456789.125, 1e21, 5e-324, 1.7976931348623157e308, 100.0,
+                           -0.0, 3.0, 0.30000000000000004, 2.5e15};
+    char buf[64];
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        assert_int_equal(pontes_codec_format_double(buf, sizeof buf, vals[i]), PONTES_OK);
+        assert_true(strtod(buf, NULL) == vals[i]);
+        assert_null(strchr(buf, ','));
+    }
+    pontes_codec_format_double(buf, sizeof buf, 0.1);
+    assert_string_equal(buf, "0.1");
+    pontes_codec_format_double(buf, sizeof buf, 100.0);
+    assert_string_equal(buf, "100");
+    pontes_codec_format_double(buf, sizeof buf, 0.30000000000000004);
+    assert_string_equal(buf, "0.30000000000000004");
+    assert_int_equal(pontes_codec_format_int(buf, sizeof buf, -9007199254740991), PONTES_OK);
+    assert_string_equal(buf, "-9007199254740991");
+    assert_int_equal(pontes_codec_format_int(buf, sizeof buf, 0), PONTES_OK);
+    assert_string_equal(buf, "0");
+    assert_int_equal(pontes_codec_format_int(buf, sizeof buf, INT64_C(9007199254740992)), PONTES_ERANGE);
+}
+
+static void test_locale_decimal_point(void **state) {
+    (void)state;
+    const char *names[] = {"pt_PT.UTF-8", "pt_PT.utf8", "de_DE.UTF-8", "de_DE.utf8", "pt_BR.UTF-8", "fr_FR.UTF-8"};
+    const char *got = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !got; i++) got = setlocale(LC_NUMERIC, names[i]);
+    fx_all v;
+    memset(&v, 0, sizeof v);
+    v.id = "x";
+    v.has_id = PONTES_SET;
+    v.d = 0.5;
+    v.has_d = PONTES_SET;
+    char *enc = encode_ok(&fx_all_type, &v);
+    if (got) {
+        assert_string_equal(localeconv()->decimal_point, ",");
+        assert_string_equal(enc, "{\"id\":\"x\",\"d\":0.5}");
+        fx_all *back = decode_ok(&fx_all_type, enc);
+        assert_true(back->d == 0.5);
+        pontes_free(back);
+    } else {
+        print_message("no comma-decimal locale installed; checked in the C locale only\n");
+        assert_string_equal(enc, "{\"id\":\"x\",\"d\":0.5}");
+    }
+    pontes_json_free(enc);
+    setlocale(LC_NUMERIC, "C");
+}
+
+static void test_duplicate_member(void **state) {
+    (void)state;
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"id\":\"y\"}", PONTES_EDECODE, "$.id", NULL, "duplicate member");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"s\":null,\"s\":\"y\"}", PONTES_EDECODE, "$.s", NULL,
+                "duplicate member");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"z\":1,\"q\":2,\"z\":3}", PONTES_EDECODE, "$.z", NULL,
+                "duplicate member");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"tags\":{\"a\":[],\"b\":[],\"a\":[]}}", PONTES_EDECODE, "$.tags.a",
+                NULL, "duplicate member");
+    /* big map: hashed duplicate check */
+    char buf[4096];
+    size_t k = (size_t)sprintf(buf, "{\"id\":\"x\",\"tags\":{");
+    for (int i = 0; i < 100; i++) k += (size_t)sprintf(buf + k, "%s\"k%d\":[]", i ? "," : "", i);
+    strcpy(buf + k, "}}");
+    fx_all *v = decode_ok(&fx_all_type, buf);
+    assert_int_equal(v->tags.count, 100);
+    pontes_free(v);
+    strcpy(buf + k, ",\"k42\":[]}}");
+    decode_fail(&fx_all_type, buf, PONTES_EDECODE, "$.tags.k42", NULL, "duplicate member");
+}
+
+static void test_free_null(void **state) {
+    (void)state;
+    pontes_free(NULL);
+    pontes_json_free(NULL);
+    pontes_buf b;
+    pontes_buf_init(&b);
+    pontes_buf_free(&b);
+    assert_null(b.data);
+}
+
+static void test_every_kind_union(void **state) {
+    (void)state;
+    static const struct {
+        const char *json;
+        int kind;
+    } cases[] = {
+        {"true", FX_EVERY_BOOL},
+        {"-7", FX_EVERY_INT32},
+        {"7.25", FX_EVERY_DOUBLE},
+        {"\"aGVsbG8=\"", FX_EVERY_BYTES},
+        {"\"ACTIVE\"", FX_EVERY_ENUM},
+        {"\"not base64!\"", FX_EVERY_ENUM}, /* unknown Status: still better than the any fallback */
+        {"\"CLOSED\"", FX_EVERY_ENUM},
+        {"[\"a\",\"b\"]", FX_EVERY_LIST},
+        {"{\"id\":\"i\",\"qty\":3}", FX_EVERY_ITEM},
+        {"{\"k\":\"v\"}", FX_EVERY_MAP},
+        {"{\"id\":\"i\",\"zz\":\"v\"}", FX_EVERY_MAP}, /* map has no unknown members: preferred */
+        {"{\"id\":\"i\",\"zz\":1}", FX_EVERY_ITEM},    /* map fails (1 is not a string) */
+        {"[1,2]", FX_EVERY_ANY},
+        {"null", FX_EVERY_ANY},
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(buf, sizeof buf, "{\"id\":\"x\",\"every\":%s}", cases[i].json);
+        fx_all *v = decode_ok(&fx_all_type, buf);
+        assert_int_equal(v->has_every, PONTES_SET);
+        assert_non_null(v->every);
+        if (v->every->kind != cases[i].kind) {
+            print_error("%s: kind %d, want %d\n", cases[i].json, v->every->kind, cases[i].kind);
+            fail();
+        }
+        fx_every *e = v->every;
+        switch (e->kind) {
+        case FX_EVERY_BOOL: assert_true(e->u.b); break;
+        case FX_EVERY_INT32: assert_int_equal(e->u.i32, -7); break;
+        case FX_EVERY_DOUBLE: assert_true(e->u.d == 7.25); break;
+        case FX_EVERY_BYTES: assert_memory_equal(e->u.by.data, "hello", 5); break;
+        case FX_EVERY_ENUM: assert_non_null(e->u.st.raw); break;
+        case FX_EVERY_LIST: assert_string_equal(e->u.sl.items[1], "b"); break;
+        case FX_EVERY_ITEM: assert_string_equal(e->u.item->id, "i"); break;
+        case FX_EVERY_MAP: assert_int_equal(e->u.sm.count, e->u.sm.count); assert_true(e->u.sm.count >= 1); break;
+        case FX_EVERY_ANY: assert_non_null(e->u.any); break;
+        }
+        pontes_free(v);
+        assert_round_trip(&fx_all_type, buf);
+    }
+    /* a union without an any variant does not take null */
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"sid\":null}", PONTES_EDECODE, "$.sid", "Sid", "got null");
+}
+
+static void test_discriminated_union(void **state) {
+    (void)state;
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"pet\":{\"name\":\"Tom\",\"petType\":\"cat\"}}");
+    assert_int_equal(v->pet->kind, 1);
+    assert_string_equal(v->pet->u.cat->name, "Tom");
+    pontes_free(v);
+    const char *bird = "{\"id\":\"x\",\"pet\":{\"petType\":\"bird\",\"wings\":2,\"n\":12345678901234}}";
+    v = decode_ok(&fx_all_type, bird);
+    assert_int_equal(v->pet->kind, 0);
+    assert_non_null(v->pet->raw);
+    pontes_free(v);
+    assert_round_trip(&fx_all_type, bird);
+    assert_round_trip(&fx_all_type, "{\"id\":\"x\",\"pet\":{\"petType\":\"cat\",\"name\":\"Tom\",\"u\":[true]}}");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"pet\":{\"name\":\"Tom\"}}", PONTES_EDECODE, "$.pet.petType",
+                "string", "missing");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"pet\":{\"petType\":3}}", PONTES_EDECODE, "$.pet.petType", "string",
+                NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"pet\":\"cat\"}", PONTES_EDECODE, "$.pet", "Pet", NULL);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"pet\":{\"petType\":\"dog\",\"bark\":1}}", PONTES_EDECODE,
+                "$.pet.bark", "bool", NULL);
+    /* encoder: kind 0 without raw, kind out of range */
+    fx_pet p = {0, NULL, {NULL}};
+    fx_all w;
+    memset(&w, 0, sizeof w);
+    w.id = "x";
+    w.has_id = PONTES_SET;
+    w.pet = &p;
+    w.has_pet = PONTES_SET;
+    encode_fail(&fx_all_type, &w, PONTES_EENCODE, "$.pet", NULL);
+    p.kind = 3;
+    encode_fail(&fx_all_type, &w, PONTES_EENCODE, "$.pet", NULL);
+    fx_dog d = {"dog", PONTES_SET, false, PONTES_SET, {NULL, 0}};
+    p.kind = 2;
+    p.u.dog = &d;
+    char *enc = encode_ok(&fx_all_type, &w);
+    assert_string_equal(enc, "{\"id\":\"x\",\"pet\":{\"petType\":\"dog\",\"bark\":false}}");
+    pontes_json_free(enc);
+}
+
+static void test_string_int64_union(void **state) {
+    (void)state;
+    fx_all *v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"sid\":\"abc\"}");
+    assert_int_equal(v->sid->kind, 1);
+    assert_string_equal(v->sid->u.s, "abc");
+    pontes_free(v);
+    v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"sid\":-42}");
+    assert_int_equal(v->sid->kind, 2);
+    assert_true(v->sid->u.i == -42);
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"sid\":-42}");
+    pontes_json_free(enc);
+    pontes_free(v);
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"sid\":true}", PONTES_EDECODE, "$.sid", "one of string|int64",
+                "$.sid: expected one of string|int64, got boolean");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"sid\":1.5}", PONTES_EDECODE, "$.sid", "one of string|int64", NULL);
+    /* union as the root type */
+    fx_sid *s = decode_ok(&fx_sid_type, "\"z\"");
+    assert_int_equal(s->kind, 1);
+    enc = encode_ok(&fx_sid_type, s);
+    assert_string_equal(enc, "\"z\"");
+    pontes_json_free(enc);
+    pontes_free(s);
+}
+
+static void test_box_array(void **state) {
+    (void)state;
+    fx_strings_box *b = decode_ok(&fx_strings_box_type, "[\"a\",\"\",\"c\xc3\xa7\"]");
+    assert_int_equal(b->has_value, PONTES_SET);
+    assert_int_equal(b->value.count, 3);
+    assert_string_equal(b->value.items[2], "c\xc3\xa7");
+    char *enc = encode_ok(&fx_strings_box_type, b);
+    assert_string_equal(enc, "[\"a\",\"\",\"c\xc3\xa7\"]");
+    pontes_json_free(enc);
+    pontes_free(b);
+    b = decode_ok(&fx_strings_box_type, "[]");
+    assert_int_equal(b->value.count, 0);
+    enc = encode_ok(&fx_strings_box_type, b);
+    assert_string_equal(enc, "[]");
+    pontes_json_free(enc);
+    pontes_free(b);
+    decode_fail(&fx_strings_box_type, "{}", PONTES_EDECODE, "$", "string[]", NULL);
+    decode_fail(&fx_strings_box_type, "[\"a\",null]", PONTES_EDECODE, "$[1]", "string", NULL);
+    decode_fail(&fx_strings_box_type, "null", PONTES_EDECODE, "$", "string[]", NULL);
+}
+
+static void test_box_string(void **state) {
+    (void)state;
+    fx_text_box *t = decode_ok(&fx_text_box_type, "\"ol\xc3\xa1\"");
+    assert_int_equal(t->has_value, PONTES_SET);
+    assert_string_equal(t->value, "ol\xc3\xa1");
+    char *enc = encode_ok(&fx_text_box_type, t);
+    assert_string_equal(enc, "\"ol\xc3\xa1\"");
+    pontes_json_free(enc);
+    pontes_free(t);
+    decode_fail(&fx_text_box_type, "5", PONTES_EDECODE, "$", "string", "$: expected string, got number");
+    fx_text_box empty = {NULL, PONTES_ABSENT};
+    encode_fail(&fx_text_box_type, &empty, PONTES_EENCODE, "$", NULL);
+}
+
+static void test_encode_presence_errors(void **state) {
+    (void)state;
+    fx_all v;
+    memset(&v, 0, sizeof v);
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.id", "$.id: missing required member");
+    v.id = "x";
+    v.has_id = PONTES_SET;
+    v.has_i32 = PONTES_NULL;
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.i32", "null");
+    v.has_i32 = PONTES_ABSENT;
+    fx_amort am = {0.0, PONTES_ABSENT, 0, 0, {NULL, 0}};
+    v.amortization = &am;
+    v.has_amortization = PONTES_SET;
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.amortization.apr", "missing required member");
+    am.has_apr = PONTES_SET;
+    am.apr = 0.0;
+    v.has_s = PONTES_SET; /* SET with a NULL pointer on a nullable string member writes null */
+    char *enc = encode_ok(&fx_all_type, &v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"s\":null,\"amortization\":{\"apr\":0}}");
+    pontes_json_free(enc);
+    v.has_s = PONTES_ABSENT;
+    v.id = NULL;
+    encode_fail(&fx_all_type, &v, PONTES_EENCODE, "$.id", NULL);
+    v.id = "x";
+    /* NULL pointer elements are written as null */
+    const char *names[] = {"a", NULL};
+    v.names.items = names;
+    v.names.count = 2;
+    v.has_names = PONTES_SET;
+    enc = encode_ok(&fx_all_type, &v);
+    assert_non_null(strstr(enc, "\"names\":[\"a\",null]"));
+    pontes_json_free(enc);
+    /* bad arguments */
+    char *out = NULL;
+    assert_int_equal(pontes_encode(&pontes_type_string, &v, &out, NULL, NULL), PONTES_EINVAL);
+    assert_int_equal(pontes_encode(&fx_all_type, NULL, &out, NULL, NULL), PONTES_EINVAL);
+    void *dv = NULL;
+    pontes_error err = PONTES_ERROR_INIT;
+    assert_int_equal(pontes_decode(&pontes_type_string, "\"a\"", 3, NULL, &dv, &err), PONTES_EINVAL);
+    assert_int_equal(err.status, PONTES_EINVAL);
+    pontes_error_clear(&err);
+}
+
+static void test_allocation_count(void **state) {
+    (void)state;
+    pontes_buf b;
+    pontes_buf_init(&b);
+    assert_int_equal(pontes_buf_puts(&b, "{\"id\":\"x\",\"data\":["), PONTES_OK);
+    for (int i = 0; i < 1000; i++)
+        pontes_buf_printf(&b, "%s{\"id\":\"item-%d\",\"qty\":%d,\"note\":\"n\"}", i ? "," : "", i, i * 1000);
+    pontes_buf_puts(&b, "],\"names\":[");
+    for (int i = 0; i < 1000; i++) pontes_buf_printf(&b, "%s\"nm%d\"", i ? "," : "", i);
+    pontes_buf_puts(&b, "]}");
+    assert_false(b.failed);
+    fx_all *v = decode_ok(&fx_all_type, b.data);
+    assert_int_equal(v->data.count, 1000);
+    assert_string_equal(v->data.items[999]->id, "item-999");
+    assert_true(v->data.items[999]->qty == 999000);
+    size_t blocks = pontes_arena_block_count(pontes_arena_of(v));
+    print_message("arena mallocs for a 1000-element array: %zu\n", blocks);
+    assert_true(blocks >= 2);
+    assert_true(blocks <= 5);
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, b.data);
+    pontes_json_free(enc);
+    pontes_free(v);
+    pontes_buf_free(&b);
+}
+
+static void test_internal_entry_points(void **state) {
+    (void)state;
+    pontes_arena *a = pontes_arena_new(0);
+    cJSON *doc = cJSON_Parse("[\"a\",\"b\"]");
+    pontes_arena_adopt_json(a, doc);
+    pontes_string_list l = {NULL, 0};
+    assert_int_equal(pontes_codec_decode_into(a, &fx_string_list_type, doc, &l, NULL), PONTES_OK);
+    assert_int_equal(l.count, 2);
+    pontes_error err = PONTES_ERROR_INIT;
+    int64_t i = 0;
+    assert_int_equal(pontes_codec_decode_into(a, &pontes_type_int64, doc, &i, &err), PONTES_EDECODE);
+    assert_string_equal(err.json_path, "$");
+    assert_string_equal(err.expected, "int64");
+    pontes_error_clear(&err);
+
+    pontes_buf b;
+    pontes_buf_init(&b);
+    assert_int_equal(pontes_codec_encode_value(&b, &fx_string_list_type, &l, NULL), PONTES_OK);
+    assert_string_equal(b.data, "[\"a\",\"b\"]");
+    b.len = 0;
+    i = 123456789012;
+    assert_int_equal(pontes_codec_encode_value(&b, &pontes_type_int64, &i, NULL), PONTES_OK);
+    assert_string_equal(b.data, "123456789012");
+    i = INT64_MAX;
+    assert_int_equal(pontes_codec_encode_value(&b, &pontes_type_int64, &i, &err), PONTES_ERANGE);
+    assert_string_equal(err.json_path, "$");
+    pontes_error_clear(&err);
+    b.len = 0;
+    assert_int_equal(pontes_buf_printf(&b, "%s-%d", "x", 7), PONTES_OK);
+    char big[1000];
+    memset(big, 'q', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(pontes_buf_printf(&b, "%s", big), PONTES_OK);
+    assert_int_equal(b.len, 3 + 999);
+    assert_int_equal(strlen(b.data), b.len);
+    assert_memory_equal(b.data, "x-7q", 4);
+    pontes_buf_free(&b);
+    pontes_arena_destroy(a);
+}
+
+static void test_decode_resets_error(void **state) {
+    (void)state;
+    pontes_error err = PONTES_ERROR_INIT;
+    void *out = NULL;
+    assert_int_equal(decode_opts(&fx_all_type, "{", NULL, &out, &err), PONTES_EDECODE);
+    assert_int_equal(decode_opts(&fx_all_type, "{\"id\":\"x\"}", NULL, &out, &err), PONTES_OK);
+    assert_int_equal(err.status, PONTES_OK);
+    assert_null(err.message);
+    assert_null(err.json_path);
+    pontes_free(out);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_decode_values),
+        cmocka_unit_test(test_full_round_trip),
+        cmocka_unit_test(test_three_states),
+        cmocka_unit_test(test_null_not_nullable),
+        cmocka_unit_test(test_enum_unknown_kept),
+        cmocka_unit_test(test_unknown_members),
+        cmocka_unit_test(test_wrong_type_paths),
+        cmocka_unit_test(test_missing_required),
+        cmocka_unit_test(test_int64_range),
+        cmocka_unit_test(test_non_integral),
+        cmocka_unit_test(test_int32_range),
+        cmocka_unit_test(test_invalid_json),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_encode_invalid_utf8),
+        cmocka_unit_test(test_string_escaping),
+        cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_base64_helpers),
+        cmocka_unit_test(test_nan_inf),
+        cmocka_unit_test(test_double_format),
+        cmocka_unit_test(test_locale_decimal_point),
+        cmocka_unit_test(test_duplicate_member),
+        cmocka_unit_test(test_free_null),
+        cmocka_unit_test(test_every_kind_union),
+        cmocka_unit_test(test_discriminated_union),
+        cmocka_unit_test(test_string_int64_union),
+        cmocka_unit_test(test_box_array),
+        cmocka_unit_test(test_box_string),
+        cmocka_unit_test(test_encode_presence_errors),
+        cmocka_unit_test(test_allocation_count),
+        cmocka_unit_test(test_internal_entry_points),
+        cmocka_unit_test(test_decode_resets_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
