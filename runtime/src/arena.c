@@ -16,9 +16,14 @@ typedef struct block {
     alignas(max_align_t) unsigned char data[];
 } block;
 
+typedef struct adopted {
+    cJSON *doc;
+    struct adopted *next;
+} adopted;
+
 struct pontes_arena {
     block *head;      /* current block (allocation happens here) */
-    cJSON *doc;       /* adopted parsed document */
+    adopted *docs;    /* adopted cJSON trees (records live in the arena) */
     size_t blocks;    /* malloc calls made, arena header included */
 };
 
@@ -49,7 +54,7 @@ pontes_arena *pontes_arena_new(size_t size_hint) {
         free(a);
         return NULL;
     }
-    a->doc = NULL;
+    a->docs = NULL;
     a->blocks = 2;
     return a;
 }
@@ -109,22 +114,26 @@ pontes_arena *pontes_arena_of(void *root) {
     return t->arena;
 }
 
-void pontes_arena_adopt_json(pontes_arena *a, cJSON *doc) {
-    if (a->doc) cJSON_Delete(a->doc);
-    a->doc = doc;
+int pontes_arena_adopt_json(pontes_arena *a, cJSON *doc) {
+    adopted *r = arena_raw(a, sizeof *r);
+    if (!r) return PONTES_ENOMEM;
+    r->doc = doc;
+    r->next = a->docs;
+    a->docs = r;
+    return PONTES_OK;
 }
 
 size_t pontes_arena_block_count(const pontes_arena *a) { return a ? a->blocks : 0; }
 
 void pontes_arena_destroy(pontes_arena *a) {
     if (!a) return;
+    for (adopted *r = a->docs; r; r = r->next) cJSON_Delete(r->doc);
     block *b = a->head;
     while (b) {
         block *n = b->next;
         free(b);
         b = n;
     }
-    if (a->doc) cJSON_Delete(a->doc);
     free(a);
 }
 

@@ -75,20 +75,6 @@ static int is_pointer_kind(pontes_kind k) {
 
 #define JTYPE(j) ((j)->type & 0xFF)
 
-static const char *json_type_name(const cJSON *j) {
-    switch (JTYPE(j)) {
-    case cJSON_False:
-    case cJSON_True: return "boolean";
-    case cJSON_NULL: return "null";
-    case cJSON_Number: return "number";
-    case cJSON_String: return "string";
-    case cJSON_Array: return "array";
-    case cJSON_Object: return "object";
-    case cJSON_Raw: return "raw JSON";
-    default: return "invalid node";
-    }
-}
-
 /* Member names are short: an inline loop beats a call to strcmp. */
 static inline bool name_eq(const char *a, const char *b) {
     while (*a && *a == *b) {
@@ -452,6 +438,7 @@ typedef struct perr {
     size_t plen;
     char msg[256];
     char expected[256];
+    int syntax; /* a JSON syntax error: reported at "$", no path segments */
 } perr;
 
 static void perr_init(perr *e) {
@@ -460,6 +447,7 @@ static void perr_init(perr *e) {
     e->plen = 0;
     e->msg[0] = '\0';
     e->expected[0] = '\0';
+    e->syntax = 0;
 }
 
 static void perr_clear(perr *e) {
@@ -482,7 +470,7 @@ static int perr_set(perr *e, int status, const char *expected, const char *fmt, 
 static int perr_nomem(perr *e) { return perr_set(e, PONTES_ENOMEM, NULL, "out of memory"); }
 
 static void perr_prepend(perr *e, const char *seg, size_t n) {
-    if (!e->status) return;
+    if (!e->status || (e->syntax && seg[0] != '$')) return;
     char *np = malloc(e->plen + n + 1);
     if (!np) return; /* best effort */
     memcpy(np, seg, n);
@@ -566,33 +554,29 @@ static int perr_finish(perr *e, pontes_error *err) {
 }
 
 /* ====================================================================== */
-/* decoder                                                                 */
+/* decoder: one pass over the JSON text, straight into the structs          */
 /* ====================================================================== */
+/*
+ * The decoder reads the JSON text once and writes the values into structs in the
+ * arena: no intermediate tree, no per-node malloc, strings copied once into the
+ * arena. cJSON is used only for values kept as JSON (kind ANY, unknown members,
+ * unknown union variants): their text span is handed to cJSON_ParseWithLength.
+ * UTF-8 is validated over the whole input first, so the scanners below only need
+ * to look at ASCII structure. Syntax errors report the byte offset with path "$".
+ */
 
 typedef struct dctx {
     pontes_arena *a;
     perr e;
+    const char *base; /* start of the input, for byte offsets */
+    const char *p;    /* current position */
+    const char *end;
     unsigned depth, max_depth;
+    unsigned skip_depth; /* nesting of a value being skipped or kept as JSON */
     bool reject_unknown;
     size_t unknown; /* unknown members / enum values seen (union variant scoring) */
+    char dp;        /* the C library's decimal point in the current locale */
 } dctx;
-
-static int dec_value(dctx *c, const pontes_type *t, const cJSON *j, void *s);
-static int dec_message(dctx *c, const pontes_message *m, const cJSON *j, unsigned char *obj);
-static int dec_union(dctx *c, const pontes_union_desc *u, const cJSON *j, unsigned char *us);
-
-static int dec_mismatch(dctx *c, const pontes_type *t, const cJSON *j) {
-    const char *tn = type_name(t);
-    return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got %s", tn, json_type_name(j));
-}
-
-static int dec_enter(dctx *c) {
-    if (++c->depth > c->max_depth) {
-        c->depth--;
-        return perr_set(&c->e, PONTES_EDECODE, NULL, "nesting deeper than %u levels", c->max_depth);
-    }
-    return PONTES_OK;
-}
 
 /* Index of a duplicated key (the second occurrence), or SIZE_MAX. */
 static size_t find_dup_key(const char *const *keys, size_t n) {
@@ -635,6 +619,449 @@ static size_t find_dup_key(const char *const *keys, size_t n) {
     return dup;
 }
 
+static int decode_fail(pontes_error *err, int status, const char *fmt, ...) PONTES_PRINTF(3, 4);
+static int decode_fail(pontes_error *err, int status, const char *fmt, ...) {
+    perr e;
+    perr_init(&e);
+    e.status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+    va_end(ap);
+    return perr_finish(&e, err);
+}
+
+static int dec_value(dctx *c, const pontes_type *t, void *s);
+static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj);
+static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us);
+
+static inline int peek(dctx *c) {
+    const char *p = c->p, *e = c->end;
+    while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+    c->p = p;
+    return p < e ? (unsigned char)*p : -1;
+}
+
+/* A syntax error: "invalid JSON at byte N (...)", reported at path "$". */
+static int dec_syntax(dctx *c, const char *what) {
+    perr_set(&c->e, PONTES_EDECODE, NULL, "invalid JSON at byte %zu (%s)", (size_t)(c->p - c->base), what);
+    c->e.syntax = 1;
+    return PONTES_EDECODE;
+}
+
+static const char *next_type_name(dctx *c) {
+    int ch = peek(c);
+    switch (ch) {
+    case '{': return "object";
+    case '[': return "array";
+    case '"': return "string";
+    case 't':
+    case 'f': return "boolean";
+    case 'n': return "null";
+    default: return (ch == '-' || (ch >= '0' && ch <= '9')) ? "number" : NULL;
+    }
+}
+
+static int dec_mismatch_name(dctx *c, const char *tn) {
+    const char *got = next_type_name(c);
+    if (!got) return dec_syntax(c, c->p < c->end ? "unexpected character" : "unexpected end of input");
+    return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got %s", tn, got);
+}
+
+static int dec_mismatch(dctx *c, const pontes_type *t) { return dec_mismatch_name(c, type_name(t)); }
+
+static int dec_enter(dctx *c) {
+    if (++c->depth > c->max_depth) {
+        c->depth--;
+        return perr_set(&c->e, PONTES_EDECODE, NULL, "nesting deeper than %u levels", c->max_depth);
+    }
+    return PONTES_OK;
+}
+
+static int dec_literal(dctx *c, const char *lit, size_t n) {
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0) return dec_syntax(c, "invalid literal");
+    c->p += n;
+    return PONTES_OK;
+}
+
+/* 0: plain string byte; 1: '"', '\\' or a control character */
+static const unsigned char str_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+static int hex4(const char *p, unsigned *out) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char ch = p[i];
+        v <<= 4;
+        if (ch >= '0' && ch <= '9') v |= (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f') v |= (unsigned)(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F') v |= (unsigned)(ch - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Find the end of the string starting after the opening quote at s: returns the
+ * position of the closing quote (NULL on a syntax error, c->p moved to the fault),
+ * *escaped tells whether a backslash was seen. */
+static const char *scan_string(dctx *c, const char *s, bool *escaped) {
+    const unsigned char *q = (const unsigned char *)s, *e = (const unsigned char *)c->end;
+    *escaped = false;
+    for (;;) {
+        while (q < e && (*q >= 0x80 || !str_stop[*q])) q++;
+        if (q >= e) {
+            c->p = c->end;
+            dec_syntax(c, "unterminated string");
+            return NULL;
+        }
+        if (*q == '"') return (const char *)q;
+        if (*q == '\\') {
+            *escaped = true;
+            if (q + 1 >= e) {
+                c->p = c->end;
+                dec_syntax(c, "unterminated string");
+                return NULL;
+            }
+            unsigned char x = q[1];
+            if (x == 'u') {
+                unsigned v;
+                if (e - q < 6 || !hex4((const char *)q + 2, &v)) {
+                    c->p = (const char *)q;
+                    dec_syntax(c, "invalid \\u escape");
+                    return NULL;
+                }
+                q += 6;
+            } else if (x == '"' || x == '\\' || x == '/' || x == 'b' || x == 'f' || x == 'n' || x == 'r' ||
+                       x == 't') {
+                q += 2;
+            } else {
+                c->p = (const char *)q;
+                dec_syntax(c, "invalid escape");
+                return NULL;
+            }
+            continue;
+        }
+        c->p = (const char *)q;
+        dec_syntax(c, "control character in string");
+        return NULL;
+    }
+}
+
+static size_t put_utf8(char *o, unsigned cp) {
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Unescape s[0..n) (already scanned) into o; returns the length, or SIZE_MAX with
+ * the error set (lone surrogate, \u0000 which a C string cannot hold). */
+static size_t unescape(dctx *c, const char *s, size_t n, char *o) {
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        char ch = s[i];
+        if (ch != '\\') {
+            o[k++] = ch;
+            i++;
+            continue;
+        }
+        char x = s[i + 1];
+        i += 2;
+        switch (x) {
+        case 'b': o[k++] = '\b'; break;
+        case 'f': o[k++] = '\f'; break;
+        case 'n': o[k++] = '\n'; break;
+        case 'r': o[k++] = '\r'; break;
+        case 't': o[k++] = '\t'; break;
+        case 'u': {
+            unsigned cp;
+            hex4(s + i, &cp);
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                unsigned lo;
+                if (i + 6 <= n && s[i] == '\\' && s[i + 1] == 'u' && hex4(s + i + 2, &lo) && lo >= 0xDC00 &&
+                    lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                } else {
+                    c->p = s + i - 6;
+                    dec_syntax(c, "unpaired UTF-16 surrogate in \\u escape");
+                    return SIZE_MAX;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                c->p = s + i - 6;
+                dec_syntax(c, "unpaired UTF-16 surrogate in \\u escape");
+                return SIZE_MAX;
+            } else if (cp == 0) {
+                c->p = s + i - 6;
+                perr_set(&c->e, PONTES_EDECODE, "string", "string contains \\u0000, which a C string cannot hold");
+                return SIZE_MAX;
+            }
+            k += put_utf8(o + k, cp);
+            break;
+        }
+        default: o[k++] = x; break; /* " \ / */
+        }
+    }
+    o[k] = '\0';
+    return k;
+}
+
+/* Parse the string at c->p (a '"') into the arena: *out NUL-terminated, *len its length. */
+static int dec_string(dctx *c, const char **out, size_t *len) {
+    const char *s = c->p + 1;
+    bool escaped;
+    const char *q = scan_string(c, s, &escaped);
+    if (!q) return PONTES_EDECODE;
+    size_t n = (size_t)(q - s);
+    char *o = pontes_arena_strndup(c->a, s, n); /* unescaping only shrinks */
+    if (!o) return perr_nomem(&c->e);
+    if (escaped) {
+        n = unescape(c, s, n, o);
+        if (n == SIZE_MAX) return PONTES_EDECODE;
+    }
+    c->p = q + 1;
+    *out = o;
+    if (len) *len = n;
+    return PONTES_OK;
+}
+
+/* A member name: points into the input when it has no escapes (not NUL-terminated). */
+static int dec_key(dctx *c, const char **k, size_t *klen) {
+    const char *s = c->p + 1;
+    bool escaped;
+    const char *q = scan_string(c, s, &escaped);
+    if (!q) return PONTES_EDECODE;
+    if (escaped) return dec_string(c, k, klen);
+    *k = s;
+    *klen = (size_t)(q - s);
+    c->p = q + 1;
+    return PONTES_OK;
+}
+
+static int dec_colon(dctx *c) {
+    if (peek(c) != ':') return dec_syntax(c, "expected ':'");
+    c->p++;
+    return PONTES_OK;
+}
+
+/* Scan a number: returns its length (0: not a number); *is_int when it has no
+ * fraction and no exponent. */
+static size_t scan_number(const char *p, const char *end, bool *is_int) {
+    const char *s = p;
+    *is_int = true;
+    if (p < end && *p == '-') p++;
+    if (p >= end) return 0;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    } else {
+        return 0;
+    }
+    if (p < end && *p == '.') {
+        *is_int = false;
+        p++;
+        if (p >= end || *p < '0' || *p > '9') return 0;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        *is_int = false;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        if (p >= end || *p < '0' || *p > '9') return 0;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+    }
+    return (size_t)(p - s);
+}
+
+/* strtod on s[0..n) in any locale (the JSON '.' becomes the locale's decimal point). */
+static double to_double(dctx *c, const char *s, size_t n) {
+    char buf[64], *tmp = buf;
+    if (n >= sizeof buf) {
+        tmp = malloc(n + 1);
+        if (!tmp) return NAN;
+    }
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    if (c->dp != '.') {
+        char *d = memchr(tmp, '.', n);
+        if (d) *d = c->dp;
+    }
+    double v = strtod(tmp, NULL);
+    if (tmp != buf) free(tmp);
+    return v;
+}
+
+/* Exact magnitude of a JSON integer literal (no fraction/exponent); false when it
+ * does not fit in 63 bits. */
+static bool int_literal(const char *s, size_t n, bool *neg, uint64_t *mag) {
+    *neg = s[0] == '-';
+    size_t i = *neg ? 1 : 0;
+    if (n - i > 18) return false;
+    uint64_t v = 0;
+    for (; i < n; i++) v = v * 10 + (uint64_t)(s[i] - '0');
+    *mag = v;
+    return true;
+}
+
+/* Parse a number for an integer type: exact for integer literals; a literal with a
+ * fraction or exponent must still denote an integer (1e3 is 1000; 1.5 is an error). */
+static int dec_integer(dctx *c, const pontes_type *t, int64_t *out) {
+    const char *tn = type_name(t);
+    int ch = peek(c);
+    if (ch != '-' && (ch < '0' || ch > '9')) return dec_mismatch(c, t);
+    bool is_int;
+    size_t n = scan_number(c->p, c->end, &is_int);
+    if (!n) return dec_syntax(c, "invalid number");
+    const char *s = c->p;
+    int64_t v;
+    bool neg;
+    uint64_t mag;
+    if (is_int && int_literal(s, n, &neg, &mag)) {
+        if (mag >= (uint64_t)TWO53)
+            return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
+        v = neg ? -(int64_t)mag : (int64_t)mag;
+    } else {
+        double d = to_double(c, s, n);
+        if (is_int || (isfinite(d) && d == floor(d))) {
+            if (!isfinite(d) || fabs(d) >= TWO53)
+                return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
+            v = (int64_t)d;
+        } else {
+            return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got non-integral number", tn);
+        }
+    }
+    if (t->kind == PONTES_KIND_INT32 && (v < INT32_MIN || v > INT32_MAX))
+        return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s", tn);
+    c->p += n;
+    *out = v;
+    return PONTES_OK;
+}
+
+static int dec_double(dctx *c, const pontes_type *t, double *out) {
+    int ch = peek(c);
+    if (ch != '-' && (ch < '0' || ch > '9')) return dec_mismatch(c, t);
+    bool is_int;
+    size_t n = scan_number(c->p, c->end, &is_int);
+    if (!n) return dec_syntax(c, "invalid number");
+    double v;
+    bool neg;
+    uint64_t mag;
+    if (is_int && n <= 16 && int_literal(c->p, n, &neg, &mag) && mag < (uint64_t)TWO53)
+        v = neg ? -(double)mag : (double)mag; /* exact, and much cheaper than strtod */
+    else
+        v = to_double(c, c->p, n);
+    if (!isfinite(v)) return perr_set(&c->e, PONTES_ERANGE, type_name(t), "number out of range for %s", type_name(t));
+    c->p += n;
+    *out = v;
+    return PONTES_OK;
+}
+
+/* Skip one value (syntax-checked). Values kept as JSON are bounded by cJSON's own
+ * nesting limit, not by max_depth (which bounds the descriptor recursion). */
+#ifndef CJSON_NESTING_LIMIT
+#define CJSON_NESTING_LIMIT 1000
+#endif
+static int dec_skip(dctx *c) {
+    int ch = peek(c);
+    switch (ch) {
+    case '"': {
+        bool escaped;
+        const char *q = scan_string(c, c->p + 1, &escaped);
+        if (!q) return PONTES_EDECODE;
+        c->p = q + 1;
+        return PONTES_OK;
+    }
+    case '{':
+    case '[': {
+        if (c->skip_depth >= CJSON_NESTING_LIMIT) return dec_syntax(c, "nesting deeper than cJSON's limit");
+        c->skip_depth++;
+        int rc;
+        char close = ch == '{' ? '}' : ']';
+        c->p++;
+        if (peek(c) == close) {
+            c->p++;
+            c->skip_depth--;
+            return PONTES_OK;
+        }
+        for (;;) {
+            if (ch == '{') {
+                if (peek(c) != '"') return dec_syntax(c, "expected a member name");
+                const char *k;
+                size_t kl;
+                if ((rc = dec_key(c, &k, &kl)) != PONTES_OK || (rc = dec_colon(c)) != PONTES_OK) return rc;
+            }
+            if ((rc = dec_skip(c)) != PONTES_OK) return rc;
+            int nx = peek(c);
+            c->p++;
+            if (nx == ',') continue;
+            if (nx == close) break;
+            c->p--;
+            return dec_syntax(c, ch == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+        }
+        c->skip_depth--;
+        return PONTES_OK;
+    }
+    case 't': return dec_literal(c, "true", 4);
+    case 'f': return dec_literal(c, "false", 5);
+    case 'n': return dec_literal(c, "null", 4);
+    default: {
+        bool is_int;
+        size_t n = scan_number(c->p, c->end, &is_int);
+        if (!n) return dec_syntax(c, c->p < c->end ? "unexpected character" : "unexpected end of input");
+        c->p += n;
+        return PONTES_OK;
+    }
+    }
+}
+
+/* Keep the next value as a cJSON tree owned by the arena. */
+static int dec_capture(dctx *c, cJSON **out) {
+    peek(c);
+    const char *start = c->p;
+    int rc = dec_skip(c);
+    if (rc) return rc;
+    cJSON *j = cJSON_ParseWithLength(start, (size_t)(c->p - start));
+    if (!j) return perr_nomem(&c->e); /* the span was checked above: only allocation can fail */
+    if (pontes_arena_adopt_json(c->a, j) != PONTES_OK) {
+        cJSON_Delete(j);
+        return perr_nomem(&c->e);
+    }
+    *out = j;
+    return PONTES_OK;
+}
+
+/* Prepend a key that is not NUL-terminated to the error path (error path only). */
+static void perr_key_n(perr *e, const char *k, size_t n) {
+    char *t = malloc(n + 1);
+    if (!t) return;
+    memcpy(t, k, n);
+    t[n] = '\0';
+    perr_key(e, t);
+    free(t);
+}
+
 /* Whether JSON null is a value of t itself (not "no value"): ANY, and unions
  * with an ANY variant. */
 static int takes_null(const pontes_type *t) {
@@ -647,51 +1074,45 @@ static int takes_null(const pontes_type *t) {
 }
 
 /* Null/presence handling shared by object members and box values. */
-static inline int dec_field(dctx *c, const pontes_field *f, const cJSON *j, unsigned char *obj) {
+static inline int dec_field(dctx *c, const pontes_field *f, unsigned char *obj) {
     pontes_presence *p = obj + f->presence_offset;
-    if (JTYPE(j) == cJSON_NULL) {
-        if (f->flags & PONTES_F_NULLABLE) {
-            *p = PONTES_NULL;
-            return PONTES_OK;
-        }
-        if (!takes_null(f->type)) return dec_mismatch(c, f->type, j);
-    }
-    /* fast paths for the common scalar members (no call into dec_value) */
     void *s = obj + f->offset;
-    switch (f->type->kind) {
-    case PONTES_KIND_STRING:
-        if (JTYPE(j) != cJSON_String || !j->valuestring) break;
-        *(const char **)s = j->valuestring;
-        *p = PONTES_SET;
-        return PONTES_OK;
-    case PONTES_KIND_BOOL:
-        if (JTYPE(j) != cJSON_True && JTYPE(j) != cJSON_False) break;
-        *(bool *)s = JTYPE(j) == cJSON_True;
-        *p = PONTES_SET;
-        return PONTES_OK;
-    case PONTES_KIND_DOUBLE:
-        if (JTYPE(j) != cJSON_Number || !isfinite(j->valuedouble)) break;
-        *(double *)s = j->valuedouble;
-        *p = PONTES_SET;
-        return PONTES_OK;
-    default: break;
+    int ch = peek(c), rc;
+    if (ch == 'n') {
+        if (f->flags & PONTES_F_NULLABLE) {
+            rc = dec_literal(c, "null", 4);
+            if (!rc) *p = PONTES_NULL;
+            return rc;
+        }
+        if (!takes_null(f->type)) return dec_mismatch(c, f->type);
     }
-    int rc = dec_value(c, f->type, j, s);
-    if (rc) return rc;
-    *p = PONTES_SET;
-    return PONTES_OK;
+    /* fast path for the most common member kind (no call into dec_value) */
+    if (f->type->kind == PONTES_KIND_STRING && ch == '"') {
+        rc = dec_string(c, (const char **)s, NULL);
+    } else {
+        rc = dec_value(c, f->type, s);
+    }
+    if (!rc) *p = PONTES_SET;
+    return rc;
 }
 
-static inline const pontes_field *find_field(const pontes_message *m, const char *k, size_t *next) {
+static inline bool name_eq_n(const char *name, const char *k, size_t n) {
+    size_t i = 0;
+    for (; i < n; i++)
+        if (name[i] != k[i]) return false; /* also stops at the end of a shorter name */
+    return name[i] == '\0';
+}
+
+static inline const pontes_field *find_field(const pontes_message *m, const char *k, size_t n, size_t *next) {
     const pontes_field *f = m->fields;
-    size_t n = m->field_count, i = *next;
+    size_t cnt = m->field_count, i = *next;
     /* members usually arrive in descriptor order: try the next expected one first */
-    if (i < n && f[i].name[0] == k[0] && name_eq(f[i].name, k)) {
+    if (n && i < cnt && f[i].name[0] == k[0] && name_eq_n(f[i].name, k, n)) {
         *next = i + 1;
         return &f[i];
     }
-    for (i = 0; i < n; i++) {
-        if (f[i].name[0] == k[0] && name_eq(f[i].name, k)) {
+    for (i = 0; i < cnt; i++) {
+        if (f[i].name[0] == (n ? k[0] : '\0') && name_eq_n(f[i].name, k, n)) {
             *next = i + 1;
             return &f[i];
         }
@@ -699,69 +1120,89 @@ static inline const pontes_field *find_field(const pontes_message *m, const char
     return NULL;
 }
 
-static int dec_message(dctx *c, const pontes_message *m, const cJSON *j, unsigned char *obj) {
+/* After a member or element: ',' (more) or the closing bracket (done). */
+static int dec_next(dctx *c, char close, bool *more) {
+    int ch = peek(c);
+    if (ch == ',') {
+        c->p++;
+        *more = true;
+        return PONTES_OK;
+    }
+    if (ch == close) {
+        c->p++;
+        *more = false;
+        return PONTES_OK;
+    }
+    return dec_syntax(c, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
+/* Grow an arena array (old contents copied; arena memory is not freed). */
+static void *arena_grow(pontes_arena *a, void *old, size_t n, size_t cap, size_t elem) {
+    void *p = pontes_arena_calloc(a, cap, elem);
+    if (p && n) memcpy(p, old, n * elem);
+    return p;
+}
+
+static int dec_unknown(dctx *c, const pontes_message *m, unsigned char *obj, const char *k, size_t kl,
+                       size_t *ex_cap) {
+    c->unknown++;
+    if (c->reject_unknown) return perr_set(&c->e, PONTES_EDECODE, NULL, "unknown member");
+    if (m->extra_offset == PONTES_NO_EXTRA) return dec_skip(c);
+    pontes_extra *ex = (pontes_extra *)(void *)(obj + m->extra_offset);
+    for (size_t i = 0; i < ex->count; i++)
+        if (name_eq_n(ex->items[i]->string, k, kl)) return perr_set(&c->e, PONTES_EDECODE, NULL, "duplicate member");
+    if (ex->count == *ex_cap) {
+        size_t nc = *ex_cap ? *ex_cap * 2 : 4;
+        const cJSON **items = arena_grow(c->a, (void *)ex->items, ex->count, nc, sizeof *items);
+        if (!items) return perr_nomem(&c->e);
+        ex->items = items;
+        *ex_cap = nc;
+    }
+    cJSON *j;
+    int rc = dec_capture(c, &j);
+    if (rc) return rc;
+    char *name = pontes_arena_strndup(c->a, k, kl);
+    if (!name) return perr_nomem(&c->e);
+    j->string = name;
+    j->type |= cJSON_StringIsConst; /* the arena owns the name: cJSON_Delete must not free it */
+    ex->items[ex->count++] = j;
+    return PONTES_OK;
+}
+
+static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
     if (m->flags & PONTES_M_BOX) {
         if (m->field_count < 1) return perr_set(&c->e, PONTES_EINVAL, NULL, "box message %s has no field", m->name);
-        return dec_field(c, &m->fields[0], j, obj);
+        return dec_field(c, &m->fields[0], obj);
     }
-    if (JTYPE(j) != cJSON_Object) {
-        const char *tn = m->name ? m->name : "object";
-        return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got %s", tn, json_type_name(j));
-    }
+    if (peek(c) != '{') return dec_mismatch_name(c, m->name ? m->name : "object");
     int rc = dec_enter(c);
     if (rc) return rc;
-    pontes_extra *ex = m->extra_offset != PONTES_NO_EXTRA ? (pontes_extra *)(void *)(obj + m->extra_offset) : NULL;
+    c->p++;
     size_t ex_cap = 0, next = 0;
-    for (const cJSON *ch = j->child; ch; ch = ch->next) {
-        const char *k = ch->string ? ch->string : "";
-        /* the walk is bound by memory latency (cJSON nodes and keys are separate
-           mallocs): start fetching the next member's node while this one decodes */
-        if (ch->next) {
-            PONTES_PREFETCH(ch->next->next);
-            PONTES_PREFETCH(ch->next->string);
-        }
-        const pontes_field *f = find_field(m, k, &next);
-        if (f) {
-            if (obj[f->presence_offset] != PONTES_ABSENT) {
-                rc = perr_set(&c->e, PONTES_EDECODE, NULL, "duplicate member");
-            } else {
-                rc = dec_field(c, f, ch, obj);
-            }
-            if (rc) {
-                perr_key(&c->e, k);
-                goto out;
-            }
-            continue;
-        }
-        c->unknown++;
-        if (c->reject_unknown) {
-            rc = perr_set(&c->e, PONTES_EDECODE, NULL, "unknown member");
-            perr_key(&c->e, k);
+    bool more = peek(c) != '}';
+    if (!more) c->p++;
+    while (more) {
+        if (peek(c) != '"') {
+            rc = dec_syntax(c, "expected a member name");
             goto out;
         }
-        if (!ex) continue;
-        for (size_t i = 0; i < ex->count; i++) {
-            const char *o = ex->items[i]->string;
-            if (o[0] == k[0] && strcmp(o, k) == 0) {
+        const char *k;
+        size_t kl;
+        if ((rc = dec_key(c, &k, &kl)) != PONTES_OK || (rc = dec_colon(c)) != PONTES_OK) goto out;
+        const pontes_field *f = find_field(m, k, kl, &next);
+        if (f) {
+            if (obj[f->presence_offset] != PONTES_ABSENT)
                 rc = perr_set(&c->e, PONTES_EDECODE, NULL, "duplicate member");
-                perr_key(&c->e, k);
-                goto out;
-            }
+            else
+                rc = dec_field(c, f, obj);
+        } else {
+            rc = dec_unknown(c, m, obj, k, kl, &ex_cap);
         }
-        if (ex->count == ex_cap) {
-            /* first unknown member: room for every remaining one */
-            size_t n = 0;
-            for (const cJSON *r = ch; r; r = r->next) n++;
-            const cJSON **items = pontes_arena_calloc(c->a, n + ex->count, sizeof *items);
-            if (!items) {
-                rc = perr_nomem(&c->e);
-                goto out;
-            }
-            if (ex->count) memcpy(items, ex->items, ex->count * sizeof *items);
-            ex->items = items;
-            ex_cap = n + ex->count;
+        if (rc) {
+            perr_key_n(&c->e, k, kl);
+            goto out;
         }
-        ex->items[ex->count++] = ch;
+        if ((rc = dec_next(c, '}', &more)) != PONTES_OK) goto out;
     }
     for (size_t i = 0; i < m->field_count; i++) {
         const pontes_field *f = &m->fields[i];
@@ -778,52 +1219,47 @@ out:
 }
 
 /* One element of an array or map; slot is its storage. */
-static int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, const cJSON *ch, unsigned char *slot,
-                    unsigned char *objs, size_t i) {
-    if (JTYPE(ch) == cJSON_NULL) {
+static int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, unsigned char *slot) {
+    if (peek(c) == 'n') {
         if ((t->flags & PONTES_T_ELEM_NULLABLE) && is_pointer_kind(et->kind)) {
             *(void **)(void *)slot = NULL;
-            return PONTES_OK;
+            return dec_literal(c, "null", 4);
         }
-        if (!takes_null(et)) return dec_mismatch(c, et, ch);
+        if (!takes_null(et)) return dec_mismatch(c, et);
     }
-    if (objs) {
-        unsigned char *o = objs + i * et->msg->size;
-        int rc = dec_message(c, et->msg, ch, o);
-        if (rc) return rc;
-        *(void **)(void *)slot = o;
-        return PONTES_OK;
-    }
-    return dec_value(c, et, ch, slot);
+    return dec_value(c, et, slot);
 }
 
-static int dec_array(dctx *c, const pontes_type *t, const cJSON *j, pontes_list *l) {
-    if (JTYPE(j) != cJSON_Array) return dec_mismatch(c, t, j);
+static int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
+    if (peek(c) != '[') return dec_mismatch(c, t);
     const pontes_type *et = t->elem;
-    size_t n = 0;
-    for (const cJSON *ch = j->child; ch; ch = ch->next) n++;
     l->items = NULL;
     l->count = 0;
-    if (!n) return PONTES_OK;
     int rc = dec_enter(c);
     if (rc) return rc;
-    unsigned char *items = pontes_arena_calloc(c->a, n, et->size), *objs = NULL;
-    if (items && et->kind == PONTES_KIND_OBJECT) {
-        objs = pontes_arena_calloc(c->a, n, et->msg->size);
-        if (!objs) items = NULL;
-    }
-    if (!items) {
-        rc = perr_nomem(&c->e);
-        goto out;
-    }
-    size_t i = 0;
-    for (const cJSON *ch = j->child; ch; ch = ch->next, i++) {
-        PONTES_PREFETCH(ch->next);
-        rc = dec_elem(c, t, et, ch, items + i * et->size, objs, i);
+    c->p++;
+    unsigned char *items = NULL;
+    size_t n = 0, cap = 0;
+    bool more = peek(c) != ']';
+    if (!more) c->p++;
+    while (more) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            unsigned char *ni = arena_grow(c->a, items, n, nc, et->size);
+            if (!ni) {
+                rc = perr_nomem(&c->e);
+                goto out;
+            }
+            items = ni;
+            cap = nc;
+        }
+        rc = dec_elem(c, t, et, items + n * et->size);
         if (rc) {
-            perr_index(&c->e, i);
+            perr_index(&c->e, n);
             goto out;
         }
+        n++;
+        if ((rc = dec_next(c, ']', &more)) != PONTES_OK) goto out;
     }
     l->items = items;
     l->count = n;
@@ -832,35 +1268,45 @@ out:
     return rc;
 }
 
-static int dec_map(dctx *c, const pontes_type *t, const cJSON *j, pontes_map *mp) {
-    if (JTYPE(j) != cJSON_Object) return dec_mismatch(c, t, j);
+static int dec_map(dctx *c, const pontes_type *t, pontes_map *mp) {
+    if (peek(c) != '{') return dec_mismatch(c, t);
     const pontes_type *et = t->elem;
-    size_t n = 0;
-    for (const cJSON *ch = j->child; ch; ch = ch->next) n++;
     mp->keys = NULL;
     mp->values = NULL;
     mp->count = 0;
-    if (!n) return PONTES_OK;
     int rc = dec_enter(c);
     if (rc) return rc;
-    const char **keys = pontes_arena_calloc(c->a, n, sizeof *keys);
-    unsigned char *vals = keys ? pontes_arena_calloc(c->a, n, et->size) : NULL, *objs = NULL;
-    if (vals && et->kind == PONTES_KIND_OBJECT) {
-        objs = pontes_arena_calloc(c->a, n, et->msg->size);
-        if (!objs) vals = NULL;
-    }
-    if (!vals) {
-        rc = perr_nomem(&c->e);
-        goto out;
-    }
-    size_t i = 0;
-    for (const cJSON *ch = j->child; ch; ch = ch->next, i++) {
-        keys[i] = ch->string ? ch->string : "";
-        rc = dec_elem(c, t, et, ch, vals + i * et->size, objs, i);
-        if (rc) {
-            perr_key(&c->e, keys[i]);
+    c->p++;
+    const char **keys = NULL;
+    unsigned char *vals = NULL;
+    size_t n = 0, cap = 0;
+    bool more = peek(c) != '}';
+    if (!more) c->p++;
+    while (more) {
+        if (peek(c) != '"') {
+            rc = dec_syntax(c, "expected a member name");
             goto out;
         }
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            const char **nk = arena_grow(c->a, (void *)keys, n, nc, sizeof *keys);
+            unsigned char *nv = nk ? arena_grow(c->a, vals, n, nc, et->size) : NULL;
+            if (!nv) {
+                rc = perr_nomem(&c->e);
+                goto out;
+            }
+            keys = nk;
+            vals = nv;
+            cap = nc;
+        }
+        if ((rc = dec_string(c, &keys[n], NULL)) != PONTES_OK || (rc = dec_colon(c)) != PONTES_OK) goto out;
+        rc = dec_elem(c, t, et, vals + n * et->size);
+        if (rc) {
+            perr_key(&c->e, keys[n]);
+            goto out;
+        }
+        n++;
+        if ((rc = dec_next(c, '}', &more)) != PONTES_OK) goto out;
     }
     size_t d = find_dup_key(keys, n);
     if (d != SIZE_MAX) {
@@ -876,64 +1322,102 @@ out:
     return rc;
 }
 
-static int dec_union(dctx *c, const pontes_union_desc *u, const cJSON *j, unsigned char *us) {
+/* Look ahead in the object at c->p for the discriminator member (c->p is restored).
+ * *val is its value (arena copy) or NULL when absent; *not_string when it is not a string. */
+static int dec_find_discriminator(dctx *c, const char *name, const char **val, const char **got) {
+    const char *start = c->p;
+    *val = NULL;
+    *got = NULL;
+    int rc = dec_enter(c);
+    if (rc) return rc;
+    c->p++;
+    size_t nl = strlen(name);
+    bool more = peek(c) != '}';
+    while (more) {
+        if (peek(c) != '"') {
+            rc = dec_syntax(c, "expected a member name");
+            goto out;
+        }
+        const char *k;
+        size_t kl;
+        if ((rc = dec_key(c, &k, &kl)) != PONTES_OK || (rc = dec_colon(c)) != PONTES_OK) goto out;
+        if (kl == nl && memcmp(k, name, nl) == 0) {
+            if (peek(c) == '"') {
+                rc = dec_string(c, val, NULL);
+            } else {
+                *got = next_type_name(c);
+                if (!*got) rc = dec_syntax(c, "unexpected character");
+            }
+            goto out;
+        }
+        if ((rc = dec_skip(c)) != PONTES_OK || (rc = dec_next(c, '}', &more)) != PONTES_OK) goto out;
+    }
+out:
+    c->depth--;
+    c->p = start;
+    return rc;
+}
+
+static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
     pontes_union_head *h = (pontes_union_head *)(void *)us;
     unsigned char *vs = us + u->value_offset;
     h->kind = 0;
-    h->raw = j;
+    h->raw = NULL;
     int rc;
     if (u->discriminator) {
-        if (JTYPE(j) != cJSON_Object) {
-            const char *tn = u->name ? u->name : "object";
-            return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got %s", tn, json_type_name(j));
-        }
-        const cJSON *d = NULL;
-        for (const cJSON *ch = j->child; ch; ch = ch->next) {
-            if (ch->string && strcmp(ch->string, u->discriminator) == 0) {
-                d = ch;
-                break;
-            }
-        }
-        if (!d || JTYPE(d) != cJSON_String) {
-            if (!d)
+        if (peek(c) != '{') return dec_mismatch_name(c, u->name ? u->name : "object");
+        const char *dv, *got;
+        if ((rc = dec_find_discriminator(c, u->discriminator, &dv, &got)) != PONTES_OK) return rc;
+        if (!dv) {
+            if (!got)
                 perr_set(&c->e, PONTES_EDECODE, "string", "missing required member (discriminator)");
             else
-                perr_set(&c->e, PONTES_EDECODE, "string", "expected string (discriminator), got %s",
-                         json_type_name(d));
+                perr_set(&c->e, PONTES_EDECODE, "string", "expected string (discriminator), got %s", got);
             perr_key(&c->e, u->discriminator);
             return PONTES_EDECODE;
         }
         for (size_t i = 0; i < u->count; i++) {
             const char *mv = u->mapping ? u->mapping[i] : NULL;
-            if (mv && strcmp(mv, d->valuestring) == 0) {
-                rc = dec_value(c, u->variants[i], j, vs);
+            if (mv && strcmp(mv, dv) == 0) {
+                rc = dec_value(c, u->variants[i], vs);
                 if (rc) return rc;
                 h->kind = (int)i + 1;
                 return PONTES_OK;
             }
         }
-        return PONTES_OK; /* unknown variant: kind 0, raw keeps the JSON */
+        /* unknown variant: kind 0, raw keeps the JSON */
+        cJSON *raw;
+        if ((rc = dec_capture(c, &raw)) != PONTES_OK) return rc;
+        h->raw = raw;
+        c->unknown++;
+        return PONTES_OK;
     }
 
-    size_t best = SIZE_MAX, best_score = SIZE_MAX, best_unknown = 0, last_ok = SIZE_MAX, saved = c->unknown;
+    /* No discriminator: try every variant from the same position; keep the one
+       with the fewest unknown members (an ANY variant only as the fallback). */
+    peek(c);
+    const char *start = c->p, *best_end = NULL;
+    size_t best = SIZE_MAX, best_score = SIZE_MAX, best_unknown = 0, last_tried = SIZE_MAX, saved = c->unknown;
+    int is_null = *start == 'n';
     for (size_t i = 0; i < u->count; i++) {
         const pontes_type *vt = u->variants[i];
-        if (JTYPE(j) == cJSON_NULL && vt->kind != PONTES_KIND_ANY) continue;
+        if (is_null && vt->kind != PONTES_KIND_ANY) continue;
         memset(vs, 0, vt->size);
+        c->p = start;
         c->unknown = 0;
-        rc = dec_value(c, vt, j, vs);
-        if (rc == PONTES_ENOMEM) return rc;
+        last_tried = i;
+        rc = dec_value(c, vt, vs);
+        if (rc == PONTES_ENOMEM || c->e.syntax) return rc; /* no variant can do better */
         if (rc) {
             perr_clear(&c->e);
             continue;
         }
-        last_ok = i;
-        /* an ANY variant matches everything: it is only the fallback */
         size_t score = vt->kind == PONTES_KIND_ANY ? SIZE_MAX - 1 : c->unknown;
         if (score < best_score) {
             best = i;
             best_score = score;
             best_unknown = c->unknown;
+            best_end = c->p;
             if (!score) break;
         }
     }
@@ -945,58 +1429,54 @@ static int dec_union(dctx *c, const pontes_union_desc *u, const cJSON *j, unsign
             const char *vn = u->variant_names && u->variant_names[i] ? u->variant_names[i] : type_name(u->variants[i]);
             k += (size_t)snprintf(exp + k, sizeof exp - k, "%s%s", i ? "|" : "", vn);
         }
-        return perr_set(&c->e, PONTES_EDECODE, exp, "expected %s, got %s", exp, json_type_name(j));
+        c->p = start;
+        return dec_mismatch_name(c, exp);
     }
     c->unknown += best_unknown;
-    if (best != last_ok) {
+    if (best != last_tried) { /* a later attempt overwrote the storage: decode the winner again */
         memset(vs, 0, u->variants[best]->size);
-        rc = dec_value(c, u->variants[best], j, vs);
+        c->p = start;
+        rc = dec_value(c, u->variants[best], vs);
         if (rc) return rc;
     }
+    c->p = best_end;
     h->kind = (int)best + 1;
     return PONTES_OK;
 }
 
-static int dec_value(dctx *c, const pontes_type *t, const cJSON *j, void *s) {
+static int dec_value(dctx *c, const pontes_type *t, void *s) {
+    int rc, ch = peek(c);
     switch (t->kind) {
     case PONTES_KIND_BOOL:
-        if (JTYPE(j) == cJSON_True) *(bool *)s = true;
-        else if (JTYPE(j) == cJSON_False) *(bool *)s = false;
-        else return dec_mismatch(c, t, j);
-        return PONTES_OK;
+        if (ch == 't') {
+            *(bool *)s = true;
+            return dec_literal(c, "true", 4);
+        }
+        if (ch == 'f') {
+            *(bool *)s = false;
+            return dec_literal(c, "false", 5);
+        }
+        return dec_mismatch(c, t);
     case PONTES_KIND_INT32:
     case PONTES_KIND_INT64: {
-        if (JTYPE(j) != cJSON_Number) return dec_mismatch(c, t, j);
-        double v = j->valuedouble;
-        const char *tn = type_name(t);
-        if (!isfinite(v) || v != floor(v))
-            return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got non-integral number", tn);
-        if (t->kind == PONTES_KIND_INT64) {
-            if (fabs(v) >= TWO53)
-                return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
-            *(int64_t *)s = (int64_t)v;
-        } else {
-            if (v < (double)INT32_MIN || v > (double)INT32_MAX)
-                return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s", tn);
-            *(int32_t *)s = (int32_t)v;
-        }
+        int64_t v = 0;
+        if ((rc = dec_integer(c, t, &v)) != PONTES_OK) return rc;
+        if (t->kind == PONTES_KIND_INT64) *(int64_t *)s = v;
+        else *(int32_t *)s = (int32_t)v;
         return PONTES_OK;
     }
-    case PONTES_KIND_DOUBLE:
-        if (JTYPE(j) != cJSON_Number) return dec_mismatch(c, t, j);
-        if (!isfinite(j->valuedouble))
-            return perr_set(&c->e, PONTES_ERANGE, type_name(t), "number out of range for %s", type_name(t));
-        *(double *)s = j->valuedouble;
-        return PONTES_OK;
+    case PONTES_KIND_DOUBLE: return dec_double(c, t, s);
     case PONTES_KIND_STRING:
-        if (JTYPE(j) != cJSON_String || !j->valuestring) return dec_mismatch(c, t, j);
-        *(const char **)s = j->valuestring;
-        return PONTES_OK;
+        if (ch != '"') return dec_mismatch(c, t);
+        return dec_string(c, (const char **)s, NULL);
     case PONTES_KIND_BYTES:
     case PONTES_KIND_FILE: {
-        if (JTYPE(j) != cJSON_String || !j->valuestring) return dec_mismatch(c, t, j);
+        if (ch != '"') return dec_mismatch(c, t);
+        const char *txt;
+        size_t n;
+        if ((rc = dec_string(c, &txt, &n)) != PONTES_OK) return rc;
         pontes_bytes b;
-        int rc = pontes_base64_decode(c->a, j->valuestring, strlen(j->valuestring), &b);
+        rc = pontes_base64_decode(c->a, txt, n, &b);
         if (rc == PONTES_ENOMEM) return perr_nomem(&c->e);
         if (rc) return perr_set(&c->e, PONTES_EDECODE, type_name(t), "expected %s (base64), got invalid base64",
                                 type_name(t));
@@ -1012,10 +1492,10 @@ static int dec_value(dctx *c, const pontes_type *t, const cJSON *j, void *s) {
         return PONTES_OK;
     }
     case PONTES_KIND_ENUM: {
-        if (JTYPE(j) != cJSON_String || !j->valuestring) return dec_mismatch(c, t, j);
+        if (ch != '"') return dec_mismatch(c, t);
         pontes_enum *e = s;
-        e->raw = j->valuestring;
-        e->value = pontes_enum_from_string(t->en, j->valuestring);
+        if ((rc = dec_string(c, &e->raw, NULL)) != PONTES_OK) return rc;
+        e->value = pontes_enum_from_string(t->en, e->raw);
         if (!e->value) c->unknown++;
         return PONTES_OK;
     }
@@ -1023,60 +1503,86 @@ static int dec_value(dctx *c, const pontes_type *t, const cJSON *j, void *s) {
         const pontes_message *m = t->msg;
         unsigned char *obj = pontes_arena_alloc(c->a, m->size);
         if (!obj) return perr_nomem(&c->e);
-        int rc = dec_message(c, m, j, obj);
-        if (rc) return rc;
+        if ((rc = dec_message(c, m, obj)) != PONTES_OK) return rc;
         *(void **)s = obj;
         return PONTES_OK;
     }
-    case PONTES_KIND_ARRAY: return dec_array(c, t, j, s);
-    case PONTES_KIND_MAP: return dec_map(c, t, j, s);
+    case PONTES_KIND_ARRAY: return dec_array(c, t, s);
+    case PONTES_KIND_MAP: return dec_map(c, t, s);
     case PONTES_KIND_UNION: {
         const pontes_union_desc *u = t->un;
         unsigned char *us = pontes_arena_alloc(c->a, u->size);
         if (!us) return perr_nomem(&c->e);
-        int rc = dec_union(c, u, j, us);
-        if (rc) return rc;
+        if ((rc = dec_union(c, u, us)) != PONTES_OK) return rc;
         *(void **)s = us;
         return PONTES_OK;
     }
-    case PONTES_KIND_ANY: *(const cJSON **)s = j; return PONTES_OK;
+    case PONTES_KIND_ANY: {
+        cJSON *j;
+        if ((rc = dec_capture(c, &j)) != PONTES_OK) return rc;
+        *(const cJSON **)s = j;
+        return PONTES_OK;
+    }
     }
     return perr_set(&c->e, PONTES_EINVAL, NULL, "invalid type descriptor (kind %d)", (int)t->kind);
 }
 
-static void dctx_init(dctx *c, pontes_arena *a, const pontes_decode_options *opts) {
+static void dctx_init(dctx *c, pontes_arena *a, const pontes_decode_options *opts, const char *json, size_t len) {
     c->a = a;
     perr_init(&c->e);
+    c->base = c->p = json;
+    c->end = json + len;
     c->depth = 0;
+    c->skip_depth = 0;
     c->max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
     c->reject_unknown = opts ? opts->reject_unknown : false;
     c->unknown = 0;
+    const struct lconv *lc = localeconv();
+    c->dp = lc && lc->decimal_point && lc->decimal_point[0] ? lc->decimal_point[0] : '.';
 }
 
-int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const cJSON *json, void *storage,
-                             pontes_error *err) {
-    if (!a || !t || !json || !storage) return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_decode_into: NULL argument");
-    dctx c;
-    dctx_init(&c, a, NULL);
-    int rc;
-    if (JTYPE(json) == cJSON_NULL && !takes_null(t))
-        rc = dec_mismatch(&c, t, json);
-    else
-        rc = dec_value(&c, t, json, storage);
-    if (rc) return perr_finish(&c.e, err);
+/* After the root value only whitespace may follow. */
+static int dec_finish(dctx *c) {
+    if (peek(c) != -1) return dec_syntax(c, "trailing characters");
     return PONTES_OK;
 }
 
-static int decode_fail(pontes_error *err, int status, const char *fmt, ...) PONTES_PRINTF(3, 4);
-static int decode_fail(pontes_error *err, int status, const char *fmt, ...) {
-    perr e;
-    perr_init(&e);
-    e.status = status;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
-    va_end(ap);
-    return perr_finish(&e, err);
+/* A decode error that is not a syntax error may have been found before a syntax
+ * error further on: the text as a whole being invalid JSON is the better report
+ * (and the one a tree-building parser would give). Error path only. */
+static void dec_prefer_syntax(dctx *c, const char *json, size_t len) {
+    if (c->e.syntax || c->e.status == PONTES_ENOMEM) return;
+    dctx s;
+    dctx_init(&s, c->a, NULL, json, len);
+    int rc = peek(&s) == -1 ? dec_syntax(&s, "empty input") : dec_skip(&s);
+    if (!rc) rc = dec_finish(&s);
+    if (rc && s.e.syntax) {
+        perr_clear(&c->e);
+        c->e = s.e;
+    } else {
+        perr_clear(&s.e);
+    }
+}
+
+int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const char *json, size_t len, void *storage,
+                             pontes_error *err) {
+    if (!a || !t || !json || !storage)
+        return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_decode_into: NULL argument");
+    size_t bad = 0;
+    if (!pontes_utf8_valid(json, len, &bad)) return decode_fail(err, PONTES_EDECODE, "invalid UTF-8 at byte %zu", bad);
+    dctx c;
+    dctx_init(&c, a, NULL, json, len);
+    int rc;
+    if (peek(&c) == 'n' && !takes_null(t))
+        rc = dec_mismatch(&c, t);
+    else
+        rc = dec_value(&c, t, storage);
+    if (!rc) rc = dec_finish(&c);
+    if (rc) {
+        dec_prefer_syntax(&c, json, len);
+        return perr_finish(&c.e, err);
+    }
+    return PONTES_OK;
 }
 
 int pontes_decode(const pontes_type *t, const char *json, size_t len, const pontes_decode_options *opts,
@@ -1089,25 +1595,9 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
     if (!json) json = "";
     size_t bad = 0;
     if (!pontes_utf8_valid(json, len, &bad)) return decode_fail(err, PONTES_EDECODE, "invalid UTF-8 at byte %zu", bad);
-    const char *end = NULL;
-    cJSON *doc = len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
-    if (!doc) {
-        size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : len;
-        return decode_fail(err, PONTES_EDECODE, "invalid JSON at byte %zu", at);
-    }
-    for (const char *p = end; p < json + len; p++) {
-        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-            cJSON_Delete(doc);
-            return decode_fail(err, PONTES_EDECODE, "invalid JSON at byte %zu (trailing characters)",
-                               (size_t)(p - json));
-        }
-    }
-    pontes_arena *a = pontes_arena_new(len / 2 + 256);
-    if (!a) {
-        cJSON_Delete(doc);
-        return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
-    }
-    pontes_arena_adopt_json(a, doc);
+    /* structs plus copied strings come to about the size of the JSON text */
+    pontes_arena *a = pontes_arena_new(len + len / 4 + 512);
+    if (!a) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
     size_t size = t->kind == PONTES_KIND_OBJECT ? t->msg->size : t->un->size;
     unsigned char *root = pontes_arena_alloc_root(a, size);
     if (!root) {
@@ -1115,9 +1605,15 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
         return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
     }
     dctx c;
-    dctx_init(&c, a, opts);
-    int rc = t->kind == PONTES_KIND_OBJECT ? dec_message(&c, t->msg, doc, root) : dec_union(&c, t->un, doc, root);
+    dctx_init(&c, a, opts, json, len);
+    int rc;
+    if (peek(&c) == -1)
+        rc = dec_syntax(&c, "empty input");
+    else
+        rc = t->kind == PONTES_KIND_OBJECT ? dec_message(&c, t->msg, root) : dec_union(&c, t->un, root);
+    if (!rc) rc = dec_finish(&c);
     if (rc) {
+        dec_prefer_syntax(&c, json, len);
         pontes_arena_destroy(a);
         return perr_finish(&c.e, err);
     }

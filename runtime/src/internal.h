@@ -26,8 +26,9 @@ void *pontes_arena_calloc(pontes_arena *a, size_t n, size_t size);
 char *pontes_arena_strndup(pontes_arena *a, const char *s, size_t len);
 /* The root value: allocated so that pontes_free(root) finds the arena. Call once. */
 void *pontes_arena_alloc_root(pontes_arena *a, size_t size);
-/* The arena takes ownership of a parsed cJSON document (deleted when freed). */
-void pontes_arena_adopt_json(pontes_arena *a, cJSON *doc);
+/* The arena takes ownership of a parsed cJSON tree (deleted when the arena is
+ * destroyed); any number of trees. PONTES_ENOMEM if it cannot record it. */
+int pontes_arena_adopt_json(pontes_arena *a, cJSON *doc);
 /* Destroy an arena (and everything in it). */
 void pontes_arena_destroy(pontes_arena *a);
 /* Number of malloc calls made by the arena so far (for the benchmark). */
@@ -49,10 +50,10 @@ int pontes_err_add_field(pontes_error *err, const char *key, const char *message
 void pontes_err_move(pontes_error *dst, pontes_error *src);
 
 /* ---- codec helpers (codec.c) ---- */
-/* Decode an already-parsed cJSON value into storage of type t inside arena a.
- * path is the JSON path buffer for error reporting. Used by the client for
- * boxed bodies as well. */
-int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const cJSON *json,
+/* Decode the JSON text json[0..len) as one value of type t into storage (allocations
+ * in arena a). The same machinery as pontes_decode, for values that are not a root
+ * struct (e.g. a single list). */
+int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const char *json, size_t len,
                              void *storage, pontes_error *err);
 /* Growable output buffer used by the encoder and by request bodies. */
 typedef struct pontes_buf {
