@@ -827,12 +827,9 @@ static size_t unescape(dctx *c, const char *s, size_t n, char *o) {
     return k;
 }
 
-/* Parse the string at c->p (a '"') into the arena: *out NUL-terminated, *len its length. */
-static int dec_string(dctx *c, const char **out, size_t *len) {
-    const char *s = c->p + 1;
-    bool escaped;
-    const char *q = scan_string(c, s, &escaped);
-    if (!q) return PONTES_EDECODE;
+/* Copy the scanned string s..q (q at the closing quote) into the arena, unescaping
+ * it when needed; c->p moves past the closing quote. */
+static int dec_string_span(dctx *c, const char *s, const char *q, bool escaped, const char **out, size_t *len) {
     size_t n = (size_t)(q - s);
     char *o = pontes_arena_strndup(c->a, s, n); /* unescaping only shrinks */
     if (!o) return perr_nomem(&c->e);
@@ -846,13 +843,21 @@ static int dec_string(dctx *c, const char **out, size_t *len) {
     return PONTES_OK;
 }
 
-/* A member name: points into the input when it has no escapes (not NUL-terminated). */
+/* Parse the string at c->p (a '"') into the arena: *out NUL-terminated, *len its length. */
+static int dec_string(dctx *c, const char **out, size_t *len) {
+    bool escaped;
+    const char *q = scan_string(c, c->p + 1, &escaped);
+    if (!q) return PONTES_EDECODE;
+    return dec_string_span(c, c->p + 1, q, escaped, out, len);
+}
+
+/* A member name: points into the input when it has no escapes (then not NUL-terminated). */
 static int dec_key(dctx *c, const char **k, size_t *klen) {
     const char *s = c->p + 1;
     bool escaped;
     const char *q = scan_string(c, s, &escaped);
     if (!q) return PONTES_EDECODE;
-    if (escaped) return dec_string(c, k, klen);
+    if (escaped) return dec_string_span(c, s, q, true, k, klen);
     *k = s;
     *klen = (size_t)(q - s);
     c->p = q + 1;
