@@ -265,6 +265,43 @@ static void test_get_thing_params(void **state) {
     ks_client_free(c);
 }
 
+/* A top-level string body: as text/plain (raw text) and as application/json (a JSON string). */
+static void test_string_bodies(void **state) {
+    (void)state;
+    REQUIRE_MOCK();
+    ks_client *c = client();
+    const char *text = "a note with \"quotes\" and \xc3\xa7\xc3\xa3o";
+    ks_put_note_request plain;
+    memset(&plain, 0, sizeof plain);
+    plain.value = text;
+    plain.has_value = PONTES_SET;
+    CHECK_OK(c, ks_put_note(c, -42, &plain));
+    cJSON *e = last_request("putNote");
+    assert_accepted(e);
+    assert_string_equal(str_member(e, "path"), "/api/notes/-42");
+    const char *ct = header(e, "Content-Type");
+    assert_non_null(ct);
+    assert_int_equal(strncmp(ct, "text/plain", 10), 0);
+    const cJSON *len = cJSON_GetObjectItemCaseSensitive(e, "bodyLength");
+    assert_int_equal(len->valueint, (int)strlen(text));
+    cJSON_Delete(e);
+
+    ks_put_note_request2 js;
+    memset(&js, 0, sizeof js);
+    js.value = text;
+    js.has_value = PONTES_SET;
+    CHECK_OK(c, ks_put_note_json(c, 7, &js));
+    e = last_request("putNote");
+    assert_accepted(e);
+    ct = header(e, "Content-Type");
+    assert_non_null(ct);
+    assert_int_equal(strncmp(ct, "application/json", 16), 0);
+    len = cJSON_GetObjectItemCaseSensitive(e, "bodyLength");
+    assert_int_equal(len->valueint, (int)strlen("\"a note with \\\"quotes\\\" and \xc3\xa7\xc3\xa3o\""));
+    cJSON_Delete(e);
+    ks_client_free(c);
+}
+
 static void test_array_body_and_bare_string(void **state) {
     (void)state;
     REQUIRE_MOCK();
@@ -333,6 +370,7 @@ int main(void) {
         cmocka_unit_test(test_upload_json_base64),
         cmocka_unit_test(test_get_thing_params),
         cmocka_unit_test(test_array_body_and_bare_string),
+        cmocka_unit_test(test_string_bodies),
     };
     return cmocka_run_group_tests_name("e2e_kitchen_sink", tests, group_setup, group_teardown);
 }
