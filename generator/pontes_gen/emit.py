@@ -113,7 +113,7 @@ class View:
         if f.type.consts:
             attrs.append(f'codes: {f.type.consts.prefix}_*')
         if f.type.kind == 'enum':
-            attrs.append(f'values: {f.type.named.consts[0].rsplit("_", 1)[0]}_*' if f.type.named.consts else '')
+            attrs.append(f'values: {self.api.upper}_{enum_const(f.type.named.name)}_*')
         head = (' '.join(parts) + ' — ' if parts else '') + ', '.join(a for a in attrs if a)
         text = head + ('. ' + f.description.strip() if f.description.strip() else '')
         return c_comment(text, 92)

@@ -1107,10 +1107,6 @@ int eccor_list_products(eccor_client *c, eccor_product_page **out) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_list_products);
     if (rc != PONTES_OK) return rc;
-    if (rc != PONTES_OK) {
-        pontes_request_free(r);
-        return rc;
-    }
     return pontes_request_send(r, (void **)out, NULL);
 }
 

@@ -581,8 +581,8 @@ typedef struct eccor_product_list {
  * Form body of the token request (`application/x-www-form-urlencoded`).
  */
 struct eccor_token_request {
-    /** "grant_type" — TokenRequestGrantType, required, values:
-     *  ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_*. OAuth 2.0 grant type; always `client_credentials`. */
+    /** "grant_type" — TokenRequestGrantType, required, values: ECCOR_TOKEN_REQUEST_GRANT_TYPE_*.
+     *  OAuth 2.0 grant type; always `client_credentials`. */
     eccor_token_request_grant_type grant_type;
     pontes_presence has_grant_type;
     /** "scope" — string, required. Scope(s) granted to you by ECCOR, space-separated, e.g.
@@ -618,8 +618,8 @@ struct eccor_token_response {
  * as `{error, error_description?}` and the scope case as `invalid_scope`.
  */
 struct eccor_o_auth_error {
-    /** "error" — OAuthErrorError, required, values: ECCOR_OAUTH_ERROR_ERROR_INVALID_*. OAuth 2.0
-     *  error code (RFC 6749 §5.2). */
+    /** "error" — OAuthErrorError, required, values: ECCOR_OAUTH_ERROR_ERROR_*. OAuth 2.0 error code
+     *  (RFC 6749 §5.2). */
     eccor_o_auth_error_error error;
     pontes_presence has_error;
     /** "error_description" — string. Optional human-readable explanation. */
@@ -660,10 +660,9 @@ struct eccor_api_error_details {
      *  documented; unknown values may appear and must be preserved. */
     eccor_api_error_details_permission_type permission_type;
     pontes_presence has_permission_type;
-    /** "resource" — ApiErrorDetailsResource, values: ECCOR_API_ERROR_DETAILS_RESOURCE_CREDIT_*. For
-     *  403 errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`, `CreditNote`).
-     *  Open set: only the listed values are documented; unknown values may appear and must be
-     *  preserved. */
+    /** "resource" — ApiErrorDetailsResource, values: ECCOR_API_ERROR_DETAILS_RESOURCE_*. For 403
+     *  errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`, `CreditNote`). Open
+     *  set: only the listed values are documented; unknown values may appear and must be preserved. */
     eccor_api_error_details_resource resource;
     pontes_presence has_resource;
     /** "resourceId" — string. For `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION`: ID of the requested
@@ -685,10 +684,10 @@ struct eccor_api_error_details {
  * JSON error body of the `/v1` API (400 and 403; 401 has an empty body).
  */
 struct eccor_api_error {
-    /** "code" — ApiErrorCode, required, values: ECCOR_API_ERROR_CODE_INVALID_*. Machine-readable
-     *  API error code: `INVALID_FORM` (400, form/operation validation), `RECORD_IS_DELETED` (400,
-     *  referenced record was deleted), `INVALID_ACTION_FOR_STATUS` (400, action not allowed in the
-     *  current status), `MISSING_RESOURCE_PERMISSION` (403, no permission on the resource),
+    /** "code" — ApiErrorCode, required, values: ECCOR_API_ERROR_CODE_*. Machine-readable API error
+     *  code: `INVALID_FORM` (400, form/operation validation), `RECORD_IS_DELETED` (400, referenced
+     *  record was deleted), `INVALID_ACTION_FOR_STATUS` (400, action not allowed in the current
+     *  status), `MISSING_RESOURCE_PERMISSION` (403, no permission on the resource),
      *  `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION` (403, record does not exist or no permission).
      *  Open set: only the listed values are documented; unknown values may appear and must be
      *  preserved. */
@@ -810,9 +809,9 @@ struct eccor_product {
     bool facial_biometrics;
     pontes_presence has_facial_biometrics;
     /** "signatureValidation" — ProductSignatureValidation, values:
-     *  ECCOR_PRODUCT_SIGNATURE_VALIDATION_ELETRONIC_*. Signature validation method (sic spelling;
-     *  seen: `EletronicSignature`). Open set: only the listed values are documented; unknown values
-     *  may appear and must be preserved. */
+     *  ECCOR_PRODUCT_SIGNATURE_VALIDATION_*. Signature validation method (sic spelling; seen:
+     *  `EletronicSignature`). Open set: only the listed values are documented; unknown values may
+     *  appear and must be preserved. */
     eccor_product_signature_validation signature_validation;
     pontes_presence has_signature_validation;
     /** "signatureValidationStep" — boolean. Whether the "signature validation" status step is used. */
@@ -1031,8 +1030,8 @@ struct eccor_agent_commission {
     eccor_agent_commission_type type;
     pontes_presence has_type;
     /** "baseValue" — AgentCommissionBaseValue, required, values:
-     *  ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_*. `InitialValue`: initial debt value;
-     *  `RequestedValue`: amount requested by the borrower. */
+     *  ECCOR_AGENT_COMMISSION_BASE_VALUE_*. `InitialValue`: initial debt value; `RequestedValue`:
+     *  amount requested by the borrower. */
     eccor_agent_commission_base_value base_value;
     pontes_presence has_base_value;
     pontes_extra _extra; /**< unknown members, kept for round trips */
@@ -1281,8 +1280,7 @@ struct eccor_pix_key_input {
      *  ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_*. Discriminator: `Pix`. */
     eccor_pix_key_input_operation_type_value operation_type_value;
     pontes_presence has_operation_type_value;
-    /** "pixKeyTypeValue" — PixKeyType, required, values: ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_*.
-     *  PIX key type. */
+    /** "pixKeyTypeValue" — PixKeyType, required, values: ECCOR_PIX_KEY_TYPE_*. PIX key type. */
     eccor_pix_key_type pix_key_type_value;
     pontes_presence has_pix_key_type_value;
     /** "keyPix" — string, required. The PIX key (CPF digits, phone digits with area code, e-mail or
@@ -1318,9 +1316,9 @@ struct eccor_transfer_account_input {
     /** "agency" — string, required. Branch number without check digit, e.g. `0001`. */
     const char *agency;
     pontes_presence has_agency;
-    /** "type" — BankAccountType, required, values: ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_*.
-     *  Account type; required for transfers ("Requerido para tipo de Operação 'Transferência'").
-     *  Send `NaturalCheckingAccount` or `NaturalSavingsAccount`. */
+    /** "type" — BankAccountType, required, values: ECCOR_BANK_ACCOUNT_TYPE_*. Account type;
+     *  required for transfers ("Requerido para tipo de Operação 'Transferência'"). Send
+     *  `NaturalCheckingAccount` or `NaturalSavingsAccount`. */
     eccor_bank_account_type type;
     pontes_presence has_type;
     /** "bankCode" — string, required. Bank code (COMPE) as a string, e.g. `"1"`, `"457"`. */
@@ -1409,13 +1407,13 @@ struct eccor_bank_account {
     /** "agencyDigit" — string, nullable. Branch check digit. */
     const char *agency_digit;
     pontes_presence has_agency_digit;
-    /** "type" — BankAccountType2, nullable, values: ECCOR_BANK_ACCOUNT_TYPE2_NATURAL_CHECKING_*.
-     *  Account type (null for PIX entries). Bank account type: `NaturalCheckingAccount` (individual
-     *  checking account), `NaturalSavingsAccount` (individual savings account). Decision: §8.4 —
-     *  the API echoes an account created as `NaturalCheckingAccount` back as `LegalCheckingAccount`
-     *  (typeDisplay "Conta Corrente"), so `LegalCheckingAccount` and the unconfirmed
-     *  `LegalSavingsAccount` are included; send only the `Natural*` values. Open set: only the
-     *  listed values are documented; unknown values may appear and must be preserved. */
+    /** "type" — BankAccountType2, nullable, values: ECCOR_BANK_ACCOUNT_TYPE2_*. Account type (null
+     *  for PIX entries). Bank account type: `NaturalCheckingAccount` (individual checking account),
+     *  `NaturalSavingsAccount` (individual savings account). Decision: §8.4 — the API echoes an
+     *  account created as `NaturalCheckingAccount` back as `LegalCheckingAccount` (typeDisplay
+     *  "Conta Corrente"), so `LegalCheckingAccount` and the unconfirmed `LegalSavingsAccount` are
+     *  included; send only the `Natural*` values. Open set: only the listed values are documented;
+     *  unknown values may appear and must be preserved. */
     eccor_bank_account_type2 type;
     pontes_presence has_type;
     /** "typeDisplay" — string, nullable. Account type display text, e.g. `Conta Corrente`. */
@@ -1429,9 +1427,9 @@ struct eccor_bank_account {
     eccor_operation_type operation_type_value;
     pontes_presence has_operation_type_value;
     /** "pixKeyTypeValue" — BankAccountPixKeyTypeValue, nullable, values:
-     *  ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_NATURAL_REGISTRATION_*. PIX key type (null for
-     *  transfer accounts): `NaturalRegistrationNumber` (CPF), `Phone`, `Email`, `Automatic`. Open
-     *  set: only the listed values are documented; unknown values may appear and must be preserved. */
+     *  ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_*. PIX key type (null for transfer accounts):
+     *  `NaturalRegistrationNumber` (CPF), `Phone`, `Email`, `Automatic`. Open set: only the listed
+     *  values are documented; unknown values may appear and must be preserved. */
     eccor_bank_account_pix_key_type_value pix_key_type_value;
     pontes_presence has_pix_key_type_value;
     /** "keyPix" — string, nullable. PIX key (null for transfer accounts). */
@@ -1862,9 +1860,9 @@ struct eccor_credit_note_request {
      *  for the payout. */
     const char *bank_account_id;
     pontes_presence has_bank_account_id;
-    /** "liquidationType" — LiquidationType, required, values: ECCOR_LIQUIDATION_TYPE_ELETRONIC_*.
-     *  How the operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only
-     *  the listed values are documented; unknown values may appear and must be preserved. */
+    /** "liquidationType" — LiquidationType, required, values: ECCOR_LIQUIDATION_TYPE_*. How the
+     *  operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only the listed
+     *  values are documented; unknown values may appear and must be preserved. */
     eccor_liquidation_type liquidation_type;
     pontes_presence has_liquidation_type;
     /** "amortization" — CreditNoteAmortization, required. Operation parameters; `startDate` cannot
@@ -1888,8 +1886,8 @@ struct eccor_revision_bank_account {
     /** "agency" — string, required. Branch number without check digit. */
     const char *agency;
     pontes_presence has_agency;
-    /** "type" — BankAccountType, required, values: ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_*.
-     *  Account type (`NaturalCheckingAccount` / `NaturalSavingsAccount`). */
+    /** "type" — BankAccountType, required, values: ECCOR_BANK_ACCOUNT_TYPE_*. Account type
+     *  (`NaturalCheckingAccount` / `NaturalSavingsAccount`). */
     eccor_bank_account_type type;
     pontes_presence has_type;
     /** "jointAccount" — boolean. Joint account flag. */
@@ -1957,10 +1955,9 @@ struct eccor_credit_note_status_event {
      *  "Liquidação". */
     const char *event_value_display;
     pontes_presence has_event_value_display;
-    /** "type" — CreditNoteStatusEventType, values:
-     *  ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE_CREDIT_NOTE_*. Event type: `CreditNoteOp` (Alteração de
-     *  Status Operação de Crédito). Open set: only the listed values are documented; unknown values
-     *  may appear and must be preserved. */
+    /** "type" — CreditNoteStatusEventType, values: ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE_*. Event
+     *  type: `CreditNoteOp` (Alteração de Status Operação de Crédito). Open set: only the listed
+     *  values are documented; unknown values may appear and must be preserved. */
     eccor_credit_note_status_event_type type;
     pontes_presence has_type;
     /** "typeDisplay" — string. Display text of `type`. */
