@@ -707,7 +707,8 @@ void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *
     }
     if (cJSON_IsObject(doc) && !err->provider_code) {
         /* Bodies outside the API's model (e.g. an OAuth 2.0 token endpoint inside the API):
-           RFC 6749 section 5.2 {"error", "error_description"}, then plain {"code", "message"}. */
+           RFC 6749 section 5.2 {"error", "error_description"}, then plain {"code", "message"},
+           then RFC 9457 problem details. */
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
         if (cJSON_IsString(e)) {
             set_json_str(err, &err->provider_code, e);
@@ -718,6 +719,14 @@ void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *
             if (cJSON_IsString(cd)) set_json_str(err, &err->provider_code, cd);
             if (!err->provider_message)
                 set_json_str(err, &err->provider_message, cJSON_GetObjectItemCaseSensitive(doc, "message"));
+            /* RFC 9457 problem details: {"type", "title", "status", "detail"} */
+            const cJSON *ty = cJSON_GetObjectItemCaseSensitive(doc, "type");
+            if (!err->provider_code && cJSON_IsString(ty)) set_json_str(err, &err->provider_code, ty);
+            if (!err->provider_message) {
+                const cJSON *d = cJSON_GetObjectItemCaseSensitive(doc, "detail");
+                set_json_str(err, &err->provider_message,
+                             cJSON_IsString(d) ? d : cJSON_GetObjectItemCaseSensitive(doc, "title"));
+            }
         }
     }
     cJSON_Delete(doc);

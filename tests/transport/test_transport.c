@@ -460,6 +460,25 @@ static void test_400_provider_error(void **state) {
     assert_int_equal(e->attempts, 1);
 }
 
+/* Bodies outside the API's error model: OAuth 2.0 and RFC 9457 problem details. */
+static void test_error_body_fallbacks(void **state) {
+    fx *f = *state;
+    ts_push(f->srv, TS_ROUTE_API, 400, "Content-Type: application/json\r\n",
+            "{\"error\":\"invalid_scope\",\"error_description\":\"scope x\"}");
+    assert_int_equal(call_get(f, "1", NULL, NULL), PONTES_EHTTP);
+    const pontes_error *e = pontes_client_last_error(f->c);
+    assert_string_equal(e->provider_code, "invalid_scope");
+    assert_string_equal(e->provider_message, "scope x");
+    ts_push(f->srv, TS_ROUTE_API, 422, "Content-Type: application/problem+json\r\n",
+            "{\"type\":\"https://example.test/probs/out-of-credit\",\"title\":\"No credit\",\"status\":422,"
+            "\"detail\":\"Balance is 30, cost is 50\"}");
+    assert_int_equal(call_get(f, "1", NULL, NULL), PONTES_EHTTP);
+    e = pontes_client_last_error(f->c);
+    assert_int_equal(e->http_status, 422);
+    assert_string_equal(e->provider_code, "https://example.test/probs/out-of-credit");
+    assert_string_equal(e->provider_message, "Balance is 30, cost is 50");
+}
+
 static void test_401_empty(void **state) {
     fx *f = *state;
     ts_push(f->srv, TS_ROUTE_API, 401, "X-Correlation-Id: corr-9\r\n", "");
@@ -937,6 +956,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_503_retry_after, setup, teardown),
         cmocka_unit_test_setup_teardown(test_429_post_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_502_only_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_body_fallbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_400_provider_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_401_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oauth2_cached, setup, teardown),
