@@ -654,7 +654,10 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
         if (rc != PONTES_OK) {
             if (out) *out = NULL;
             err->http_status = x.status;
-            pontes_cl_fill_provider_error(err, NULL, &x); /* keep the raw body */
+            if (x.resp.len) { /* keep the raw body (a success body: no provider error fields) */
+                pontes_err_set_str(err, &err->body, x.resp.data, x.resp.len);
+                if (err->body) err->body_len = x.resp.len;
+            }
             goto done;
         }
     }

@@ -815,6 +815,12 @@ static void test_empty_body_expected(void **state) {
     assert_int_equal(call_get(f, "1", &p, NULL), PONTES_EDECODE);
     assert_string_equal(pontes_client_last_error(f->c)->body, "{\"name\":");
     assert_string_equal(pontes_client_last_error(f->c)->operation_id, "getPerson");
+    /* a success body that does not match the schema: its members are not provider error fields */
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":5,\"code\":\"c\",\"type\":\"t\"}");
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_EDECODE);
+    assert_string_equal(pontes_client_last_error(f->c)->json_path, "$.name");
+    assert_null(pontes_client_last_error(f->c)->provider_code);
+    assert_non_null(pontes_client_last_error(f->c)->body);
 }
 
 static void test_form_body(void **state) {
