@@ -1600,6 +1600,11 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
     if (!json) json = "";
     size_t bad = 0;
     if (!pontes_utf8_valid(json, len, &bad)) return decode_fail(err, PONTES_EDECODE, "invalid UTF-8 at byte %zu", bad);
+    /* RFC 8259 section 8.1: a parser may ignore a byte order mark (some servers send one) */
+    if (len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) {
+        json += 3;
+        len -= 3;
+    }
     /* structs plus copied strings come to about the size of the JSON text */
     pontes_arena *a = pontes_arena_new(len + len / 4 + 512);
     if (!a) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");

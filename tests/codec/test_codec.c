@@ -355,6 +355,11 @@ static void test_invalid_json(void **state) {
     assert_int_equal(pontes_decode(&fx_all_type, "{\"id\":\"x\"}\0", 11, NULL, &out, &err), PONTES_EDECODE);
     assert_null(out);
     pontes_error_clear(&err);
+    /* a leading UTF-8 byte order mark is ignored (RFC 8259 8.1); elsewhere it is not whitespace */
+    fx_all *bom = decode_ok(&fx_all_type, "\xEF\xBB\xBF{\"id\":\"bom\"}");
+    assert_string_equal(bom->id, "bom");
+    pontes_free(bom);
+    decode_fail(&fx_all_type, "{\"id\":\"x\"}\xEF\xBB\xBF", PONTES_EDECODE, "$", NULL, "invalid JSON at byte 10");
     /* trailing whitespace is fine */
     fx_all *v = decode_ok(&fx_all_type, " \r\n{\"id\":\"x\"}\t \n");
     assert_string_equal(v->id, "x");
