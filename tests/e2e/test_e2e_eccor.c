@@ -12,6 +12,7 @@
 #include <pontes/eccor.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1148,6 +1149,69 @@ static int group_teardown(void **state) {
     return 0;
 }
 
+/* ---- threading model: one client per thread; decoded values shared read-only ---- */
+
+typedef struct worker {
+    eccor_client *c;
+    const eccor_natural_person *shared; /* decoded once, read by every thread */
+    int calls, ok;
+    char err[256];
+} worker;
+
+static void *worker_main(void *p) {
+    worker *w = p;
+    for (int i = 0; i < w->calls; i++) {
+        eccor_product_page *pp = NULL;
+        int rc = eccor_list_products(w->c, &pp);
+        if (rc != PONTES_OK || !pp || pp->data.count < 1 || !pp->data.items[0]->id) {
+            snprintf(w->err, sizeof w->err, "call %d: %s: %s", i, pontes_status_name(rc),
+                     eccor_client_last_error(w->c)->message ? eccor_client_last_error(w->c)->message : "");
+            eccor_product_page_free(pp);
+            return NULL;
+        }
+        eccor_product_page_free(pp);
+        if (strcmp(w->shared->name, "NILCE GARBELINI KNUPP") != 0 || w->shared->bank_accounts.count != 2) {
+            snprintf(w->err, sizeof w->err, "shared value changed");
+            return NULL;
+        }
+        w->ok++;
+    }
+    return NULL;
+}
+
+static void test_threads_one_client_each(void **state) {
+    (void)state;
+    reset_mock();
+    enum { N = 4, CALLS = 15 };
+    const char *person = "{\"name\":\"NILCE GARBELINI KNUPP\",\"registrationNumber\":\"00805349960\","
+                         "\"bankAccounts\":[{\"id\":\"a1\",\"bankCode\":\"1\",\"operationTypeValue\":\"Transfer\"},"
+                         "{\"id\":\"a2\",\"bankCode\":\"0\",\"operationTypeValue\":\"Pix\"}],\"id\":\"x\"}";
+    eccor_natural_person *shared = NULL;
+    pontes_error err = PONTES_ERROR_INIT;
+    assert_int_equal(eccor_natural_person_decode(person, strlen(person), &shared, &err), PONTES_OK);
+    worker w[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        w[i].c = client();
+        w[i].shared = shared;
+        w[i].calls = CALLS;
+        w[i].ok = 0;
+        w[i].err[0] = '\0';
+    }
+    for (int i = 0; i < N; i++) assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+    for (int i = 0; i < N; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < N; i++) {
+        if (w[i].err[0]) fail_msg("thread %d: %s", i, w[i].err);
+        assert_int_equal(w[i].ok, CALLS);
+        eccor_client_free(w[i].c);
+    }
+    if (!g_srv.external) {
+        assert_int_equal(count_requests("GET", "/v1/Product"), N * CALLS);
+        assert_int_equal(count_requests("POST", "/oauth2/token"), N); /* one token per client */
+    }
+    eccor_natural_person_free(shared); /* freed from another thread than the readers' */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_token),
@@ -1168,6 +1232,7 @@ int main(void) {
         cmocka_unit_test(test_error_401_static_bogus_bearer),
         cmocka_unit_test(test_error_403_unknown_person),
         cmocka_unit_test(test_client_side_encode_error),
+        cmocka_unit_test(test_threads_one_client_each),
     };
     return cmocka_run_group_tests_name("e2e_eccor", tests, group_setup, group_teardown);
 }
