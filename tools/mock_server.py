@@ -1225,7 +1225,36 @@ class MockServer(ThreadingHTTPServer):
         for api in apis:
             if any(op_id in api.by_id for op_id in ECCOR_OPS):
                 self.eccor[id(api)] = EccorState(api, self)
+        self.tls = None
+        if getattr(opts, "tls_cert", None):
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+            ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
+            if getattr(opts, "tls_client_ca", None):
+                ctx.verify_mode = ssl.CERT_REQUIRED
+                ctx.load_verify_locations(opts.tls_client_ca)
+            self.tls = ctx
         ThreadingHTTPServer.__init__(self, addr, Handler)
+
+    def finish_request(self, request, client_address):
+        # TLS handshake in the connection's own thread (a slow or failing client does not
+        # hold up the accept loop); a failed handshake just closes the connection.
+        if self.tls is None:
+            return ThreadingHTTPServer.finish_request(self, request, client_address)
+        try:
+            conn = self.tls.wrap_socket(request, server_side=True)
+        except OSError as e:
+            if not self.opts.quiet:
+                sys.stderr.write("mock_server: TLS handshake with %s failed: %s\n" % (client_address[0], e))
+            return
+        try:
+            ThreadingHTTPServer.finish_request(self, conn, client_address)
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
 
     def reset(self):
         with self.lock:
@@ -1871,6 +1900,9 @@ def parse_args(argv):
     ap.add_argument("--client-secret", default="pontes-demo-secret")
     ap.add_argument("--token-ttl", type=int, default=3600, help="access-token lifetime in seconds")
     ap.add_argument("--quiet", action="store_true", help="no per-request log lines on stderr")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; chain allowed)")
+    ap.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
+    ap.add_argument("--tls-client-ca", help="require a client certificate signed by this CA (mutual TLS)")
     return ap.parse_args(argv)
 
 
@@ -1888,6 +1920,9 @@ def main(argv=None):
     except OSError as e:
         sys.stderr.write("mock_server: cannot listen on %s:%s: %s\n" % (opts.host, opts.port, e))
         return 2
+    if opts.tls_cert and not opts.tls_key:
+        sys.stderr.write("mock_server: --tls-cert needs --tls-key\n")
+        return 2
     port = server.server_address[1]
     host = opts.host if ":" not in opts.host else "[%s]" % opts.host
     stop = threading.Event()
@@ -1904,7 +1939,7 @@ def main(argv=None):
         with open(tmp, "w") as f:
             f.write("%d\n" % port)
         os.replace(tmp, opts.port_file)
-    sys.stdout.write("listening on http://%s:%d\n" % (host, port))
+    sys.stdout.write("listening on %s://%s:%d\n" % ("https" if opts.tls_cert else "http", host, port))
     sys.stdout.flush()
     while not stop.is_set():
         stop.wait(0.1)

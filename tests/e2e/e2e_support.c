@@ -132,6 +132,7 @@ static int spawn_mock(e2e_server *s, const char *const *specs, const char *port_
     argv[n++] = "--quiet";
     argv[n++] = "--token-ttl";
     argv[n++] = ttl;
+    for (size_t i = 0; s->extra_args && s->extra_args[i] && n < 31; i++) argv[n++] = s->extra_args[i];
     argv[n] = NULL;
 
     fflush(NULL);
@@ -166,7 +167,11 @@ static int spawn_mock(e2e_server *s, const char *const *specs, const char *port_
 }
 
 int e2e_server_start(e2e_server *s, const char *const *specs, int token_ttl, bool allow_external) {
+    const char *const *extra = s->extra_args; /* the caller's settings survive the reset */
+    bool https = s->https;
     memset(s, 0, sizeof *s);
+    s->extra_args = extra;
+    s->https = https;
     copy_str(s->client_id, sizeof s->client_id, env_or("PONTES_TEST_CLIENT_ID", E2E_DEFAULT_CLIENT_ID));
     copy_str(s->client_secret, sizeof s->client_secret,
              env_or("PONTES_TEST_CLIENT_SECRET", E2E_DEFAULT_CLIENT_SECRET));
@@ -229,7 +234,7 @@ int e2e_server_start(e2e_server *s, const char *const *specs, int token_ttl, boo
     unlink(port_file);
     rmdir(s->tmpdir);
     s->tmpdir[0] = '\0';
-    snprintf(s->base_url, sizeof s->base_url, "http://127.0.0.1:%d", s->port);
+    snprintf(s->base_url, sizeof s->base_url, "%s://127.0.0.1:%d", s->https ? "https" : "http", s->port);
     snprintf(s->token_url, sizeof s->token_url, "%s/oauth2/token", s->base_url);
     copy_str(s->auth_base, sizeof s->auth_base, s->base_url);
     return 0;

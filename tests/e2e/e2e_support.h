@@ -25,6 +25,8 @@ typedef struct e2e_server {
     char auth_base[600];    /* base URL of the "auth" server group (token_url minus /oauth2/token) */
     char client_id[256];
     char client_secret[256];
+    const char *const *extra_args; /* more mock arguments (NULL-terminated), set before start */
+    bool https;                    /* the mock serves TLS (extra_args carry --tls-*) */
 } e2e_server;
 
 /* Fill s from the environment (PONTES_TEST_BASE_URL, PONTES_TEST_TOKEN_URL,
