@@ -1,6 +1,7 @@
 """Build the intermediate model (C-ready) from an OpenAPI 3.x document."""
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -33,9 +34,15 @@ PRIMS = {
 POINTER_KINDS = {'string', 'object', 'union', 'any'}
 
 
+def ascii_fold(text):
+    """'Simulação' -> 'Simulacao': C identifiers are ASCII; Portuguese names keep their letters."""
+    text = unicodedata.normalize('NFKD', str(text))
+    return ''.join(ch for ch in text if not unicodedata.combining(ch))
+
+
 def words(name):
     """Split an identifier-ish string into lowercase words."""
-    s = re.sub(r'[^0-9A-Za-z]+', ' ', str(name))
+    s = re.sub(r'[^0-9A-Za-z]+', ' ', ascii_fold(name))
     s = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', s)
     s = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1 \2', s)
     return [w.lower() for w in s.split() if w]
@@ -59,7 +66,7 @@ def c_ident(name):
 
 
 def enum_const(name):
-    s = re.sub(r'[^0-9A-Za-z]+', '_', str(name))
+    s = re.sub(r'[^0-9A-Za-z]+', '_', ascii_fold(name))
     s = re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', s).upper().strip('_')
     if not s:
         s = 'EMPTY'
@@ -759,13 +766,15 @@ class Builder:
         if not isinstance(subs, list) or not subs:
             self.fail(join_pointer(pointer, 'allOf'), 'allOf must be a non-empty list', file)
         if len(subs) == 1 and not node.get('properties') and not named:
-            return self.schema_n(file, join_pointer(pointer, 'allOf', 0), subs[0], hint)
+            t, n = self.schema_n(file, join_pointer(pointer, 'allOf', 0), subs[0], hint)
+            return t, n or nullable  # e.g. {allOf: [$ref], nullable: true}
         # only objects can be merged
         for i, s in enumerate(subs):
             sf, sp, sn = self.doc.deref(file, join_pointer(pointer, 'allOf', i), s)
             if isinstance(sn, dict) and sn.get('type') not in (None, 'object') and 'allOf' not in sn:
                 if len(subs) == 1:
-                    return self.schema_n(sf, sp, sn, hint)
+                    t, n = self.schema_n(sf, sp, sn, hint)
+                    return t, n or nullable
                 self.fail(join_pointer(pointer, 'allOf', i), 'allOf of non-object schemas is not supported', file)
             if isinstance(sn, dict) and self._nullable(sn):
                 nullable = True

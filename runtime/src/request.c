@@ -167,6 +167,21 @@ static const param *find_param(const pontes_request *r, int in, const char *name
     return NULL;
 }
 
+/* Literal text of a path template: kept as written, except bytes that may not appear in a
+ * URL (non-ASCII, space, controls, '"<>\\^`{|}'), which are percent-encoded. */
+static void append_literal(pontes_buf *u, const char *p, size_t n) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch <= 0x20 || ch >= 0x7F || strchr("\"<>\\^`{|}", ch)) {
+            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            pontes_buf_append(u, e, 3);
+        } else {
+            pontes_buf_append(u, p + i, 1);
+        }
+    }
+}
+
 static int build_url(pontes_request *r, const char *base, pontes_buf *u) {
     size_t bl = strlen(base);
     while (bl > 0 && base[bl - 1] == '/') bl--;
@@ -177,10 +192,10 @@ static int build_url(pontes_request *r, const char *base, pontes_buf *u) {
         const char *open = strchr(p, '{');
         const char *close = open ? strchr(open, '}') : NULL;
         if (!open || !close) {
-            pontes_buf_puts(u, p);
+            append_literal(u, p, strlen(p));
             break;
         }
-        pontes_buf_append(u, p, (size_t)(open - p));
+        append_literal(u, p, (size_t)(open - p));
         const param *pp = find_param(r, PONTES_IN_PATH, open + 1, (size_t)(close - open - 1));
         if (!pp) {
             char name[128];

@@ -138,6 +138,9 @@ static const pontes_operation op_basic_get = {
 static const pontes_operation op_key_get = {
     "keyGet", "GET", "/v1/key", PONTES_OP_IDEMPOTENT, NULL, NULL, sec_key, 2, PONTES_BODY_NONE, NULL, NULL, NULL,
     none_responses, 2};
+static const pontes_operation op_accented = {
+    "getSimulacao", "GET", "/v1/simula\xc3\xa7\xc3\xb5" "es/{id}/a b", PONTES_OP_IDEMPOTENT, NULL, NULL, NULL, 0,
+    PONTES_BODY_NONE, NULL, NULL, NULL, none_responses, 2};
 static const pontes_operation op_files = {
     "filesGet", "GET", "/v1/files", PONTES_OP_IDEMPOTENT, "files", "http://127.0.0.1:1/nowhere", NULL, 0,
     PONTES_BODY_NONE, NULL, NULL, NULL, none_responses, 2};
@@ -461,6 +464,17 @@ static void test_400_provider_error(void **state) {
 }
 
 /* Bodies outside the API's error model: OAuth 2.0 and RFC 9457 problem details. */
+/* Literal path text outside the URL character set (a Portuguese path) is percent-encoded. */
+static void test_literal_path_encoding(void **state) {
+    fx *f = *state;
+    ts_push(f->srv, TS_ROUTE_API, 204, NULL, NULL);
+    pontes_request *r;
+    assert_int_equal(pontes_request_new(&r, f->c, &op_accented), PONTES_OK);
+    pontes_request_param(r, PONTES_IN_PATH, "id", "7/8");
+    assert_int_equal(pontes_request_send(r, NULL, NULL), PONTES_OK);
+    assert_string_equal(ts_get(f->srv, 0)->target, "/v1/simula%C3%A7%C3%B5es/7%2F8/a%20b");
+}
+
 static void test_error_body_fallbacks(void **state) {
     fx *f = *state;
     ts_push(f->srv, TS_ROUTE_API, 400, "Content-Type: application/json\r\n",
@@ -962,6 +976,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_503_retry_after, setup, teardown),
         cmocka_unit_test_setup_teardown(test_429_post_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_502_only_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_literal_path_encoding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_body_fallbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_400_provider_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_401_empty, setup, teardown),
