@@ -1403,7 +1403,7 @@ static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
     peek(c);
     const char *start = c->p, *best_end = NULL;
     size_t best = SIZE_MAX, best_score = SIZE_MAX, best_unknown = 0, last_tried = SIZE_MAX, saved = c->unknown;
-    int is_null = *start == 'n';
+    int is_null = start < c->end && *start == 'n';
     for (size_t i = 0; i < u->count; i++) {
         const pontes_type *vt = u->variants[i];
         if (is_null && vt->kind != PONTES_KIND_ANY) continue;

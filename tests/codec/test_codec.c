@@ -360,6 +360,25 @@ static void test_invalid_json(void **state) {
     assert_string_equal(bom->id, "bom");
     pontes_free(bom);
     decode_fail(&fx_all_type, "{\"id\":\"x\"}\xEF\xBB\xBF", PONTES_EDECODE, "$", NULL, "invalid JSON at byte 10");
+    /* input ending where an untagged union value should start (found by fuzzing): the
+       buffer is exactly the input, with no NUL after it, so a read past the end shows */
+    {
+        const char *cases[] = {"{\"sid\":", "{\"sid\":   ", "{\"sid\":n", "{\"sid\":\"", "{\"sid\":-"};
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            size_t n = strlen(cases[i]);
+            char *exact = malloc(n);
+            assert_non_null(exact);
+            memcpy(exact, cases[i], n);
+            void *v = NULL;
+            pontes_error e = PONTES_ERROR_INIT;
+            assert_int_equal(pontes_decode(&fx_all_type, exact, n, NULL, &v, &e), PONTES_EDECODE);
+            assert_null(v);
+            assert_string_equal(e.json_path, "$");
+            assert_non_null(strstr(e.message, "invalid JSON"));
+            pontes_error_clear(&e);
+            free(exact);
+        }
+    }
     /* trailing whitespace is fine */
     fx_all *v = decode_ok(&fx_all_type, " \r\n{\"id\":\"x\"}\t \n");
     assert_string_equal(v->id, "x");
