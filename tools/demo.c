@@ -272,37 +272,27 @@ int main(int argc, char **argv) {
         }
     }
     eccor_agent_commission commission = {0};
-    commission.amount = 0;
-    commission.has_amount = PONTES_SET;
+    PONTES_PUT(commission, amount, 0);
     commission.type.value = ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE;
     commission.has_type = PONTES_SET;
     commission.base_value.value = ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE;
     commission.has_base_value = PONTES_SET;
 
     eccor_amortization_params params = {0};
-    params.agent_commission = &commission;
-    params.has_agent_commission = PONTES_SET;
-    params.apr = prod->maximum_interest_rate;
-    params.has_apr = PONTES_SET;
-    params.term_in_months = prod->maximum_amortization_periods;
-    params.has_term_in_months = PONTES_SET;
-    params.start_date = start_date;
-    params.has_start_date = PONTES_SET;
-    params.requested_amount = 0;
-    params.has_requested_amount = PONTES_SET;
+    PONTES_PUT(params, agent_commission, &commission);
+    PONTES_PUT(params, apr, prod->maximum_interest_rate);
+    PONTES_PUT(params, term_in_months, prod->maximum_amortization_periods);
+    PONTES_PUT(params, start_date, start_date);
+    PONTES_PUT(params, requested_amount, 0);
     params.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
     params.has_amortization_type = PONTES_SET;
 
     eccor_amortization_request sim_req = {0};
-    sim_req.amortization = &params;
-    sim_req.has_amortization = PONTES_SET;
-    sim_req.registration_number = DEMO_CPF;
-    sim_req.has_registration_number = PONTES_SET;
+    PONTES_PUT(sim_req, amortization, &params);
+    PONTES_PUT(sim_req, registration_number, DEMO_CPF);
     sim_req.has_person_id = PONTES_NULL; /* unregistered borrower: simulate by CPF */
-    sim_req.legal_person = false;
-    sim_req.has_legal_person = PONTES_SET;
-    sim_req.product_id = prod->id;
-    sim_req.has_product_id = PONTES_SET;
+    PONTES_PUT(sim_req, legal_person, false);
+    PONTES_PUT(sim_req, product_id, prod->id);
 
     rc = eccor_simulate_amortization(c, &sim_req, &sim);
     if (rc != PONTES_OK) {
@@ -336,8 +326,7 @@ int main(int argc, char **argv) {
     pix.has_operation_type_value = PONTES_SET;
     pix.pix_key_type_value.value = ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER;
     pix.has_pix_key_type_value = PONTES_SET;
-    pix.key_pix = DEMO_CPF;
-    pix.has_key_pix = PONTES_SET;
+    PONTES_PUT(pix, key_pix, DEMO_CPF);
 
     eccor_transfer_account_input_account account_number = {0};
     account_number.kind = ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING;
@@ -345,18 +334,13 @@ int main(int argc, char **argv) {
     eccor_transfer_account_input ted = {0};
     ted.operation_type_value.value = ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER;
     ted.has_operation_type_value = PONTES_SET;
-    ted.account = &account_number;
-    ted.has_account = PONTES_SET;
-    ted.agency = "0001";
-    ted.has_agency = PONTES_SET;
+    PONTES_PUT(ted, account, &account_number);
+    PONTES_PUT(ted, agency, "0001");
     ted.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
     ted.has_type = PONTES_SET;
-    ted.bank_code = "1";
-    ted.has_bank_code = PONTES_SET;
-    ted.account_digit = "8";
-    ted.has_account_digit = PONTES_SET;
-    ted.joint_account = false;
-    ted.has_joint_account = PONTES_SET;
+    PONTES_PUT(ted, bank_code, "1");
+    PONTES_PUT(ted, account_digit, "8");
+    PONTES_PUT(ted, joint_account, false);
 
     eccor_bank_account_input accounts[2] = {{0}, {0}};
     accounts[0].kind = ECCOR_BANK_ACCOUNT_INPUT_PIX_KEY_INPUT;
@@ -366,40 +350,26 @@ int main(int argc, char **argv) {
     eccor_bank_account_input *account_ptrs[2] = {&accounts[0], &accounts[1]};
 
     eccor_address address = {0};
-    address.address_name = "Rua Barão de Monte Santo";
-    address.has_address_name = PONTES_SET;
-    address.number = "120";
-    address.has_number = PONTES_SET;
-    address.complement = "N/A";
-    address.has_complement = PONTES_SET;
-    address.district = "Centro";
-    address.has_district = PONTES_SET;
-    address.city = "Mococa";
-    address.has_city = PONTES_SET;
+    PONTES_PUT(address, address_name, "Rua Barão de Monte Santo");
+    PONTES_PUT(address, number, "120");
+    PONTES_PUT(address, complement, "N/A");
+    PONTES_PUT(address, district, "Centro");
+    PONTES_PUT(address, city, "Mococa");
     address.uf.value = ECCOR_UF_SP;
     address.has_uf = PONTES_SET;
-    address.zip_code = "13737-005";
-    address.has_zip_code = PONTES_SET;
+    PONTES_PUT(address, zip_code, "13737-005");
 
     eccor_natural_person_input pin = {0};
-    pin.registration_number = DEMO_CPF;
-    pin.has_registration_number = PONTES_SET;
-    pin.name = "Maria Aparecida da Silva";
-    pin.has_name = PONTES_SET;
-    pin.birth_date = "1985-04-03T03:00:00.000Z";
-    pin.has_birth_date = PONTES_SET;
+    PONTES_PUT(pin, registration_number, DEMO_CPF);
+    PONTES_PUT(pin, name, "Maria Aparecida da Silva");
+    PONTES_PUT(pin, birth_date, "1985-04-03T03:00:00.000Z");
     pin.civil_status.value = ECCOR_CIVIL_STATUS_SINGLE;
     pin.has_civil_status = PONTES_SET;
-    pin.nationality = "Brasileira";
-    pin.has_nationality = PONTES_SET;
-    pin.email = "maria.silva@example.com";
-    pin.has_email = PONTES_SET;
-    pin.phone = "19981234567";
-    pin.has_phone = PONTES_SET;
-    pin.occupation = "Professora";
-    pin.has_occupation = PONTES_SET;
-    pin.address = &address;
-    pin.has_address = PONTES_SET;
+    PONTES_PUT(pin, nationality, "Brasileira");
+    PONTES_PUT(pin, email, "maria.silva@example.com");
+    PONTES_PUT(pin, phone, "19981234567");
+    PONTES_PUT(pin, occupation, "Professora");
+    PONTES_PUT(pin, address, &address);
     pin.bank_accounts.items = account_ptrs;
     pin.bank_accounts.count = 2;
     pin.has_bank_accounts = PONTES_SET;
@@ -450,34 +420,23 @@ int main(int argc, char **argv) {
 
     /* 6. the credit note (draft), paid out to the PIX key */
     eccor_credit_note_amortization cn_amort = {0};
-    cn_amort.agent_commission = &commission;
-    cn_amort.has_agent_commission = PONTES_SET;
-    cn_amort.apr = params.apr;
-    cn_amort.has_apr = PONTES_SET;
-    cn_amort.term_in_months = params.term_in_months;
-    cn_amort.has_term_in_months = PONTES_SET;
-    cn_amort.start_date = start_date;
-    cn_amort.has_start_date = PONTES_SET;
-    cn_amort.requested_amount = 0;
-    cn_amort.has_requested_amount = PONTES_SET;
+    PONTES_PUT(cn_amort, agent_commission, &commission);
+    PONTES_PUT(cn_amort, apr, params.apr);
+    PONTES_PUT(cn_amort, term_in_months, params.term_in_months);
+    PONTES_PUT(cn_amort, start_date, start_date);
+    PONTES_PUT(cn_amort, requested_amount, 0);
     cn_amort.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
     cn_amort.has_amortization_type = PONTES_SET;
-    cn_amort.legal_person = false;
-    cn_amort.has_legal_person = PONTES_SET;
+    PONTES_PUT(cn_amort, legal_person, false);
 
     eccor_credit_note_request cn = {0};
-    cn.product_id = prod->id;
-    cn.has_product_id = PONTES_SET;
-    cn.person_id = person_id->value;
-    cn.has_person_id = PONTES_SET;
-    cn.beneficiary_id = person_id->value;
-    cn.has_beneficiary_id = PONTES_SET;
-    cn.bank_account_id = pix_account_id;
-    cn.has_bank_account_id = PONTES_SET;
+    PONTES_PUT(cn, product_id, prod->id);
+    PONTES_PUT(cn, person_id, person_id->value);
+    PONTES_PUT(cn, beneficiary_id, person_id->value);
+    PONTES_PUT(cn, bank_account_id, pix_account_id);
     cn.liquidation_type.value = ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER;
     cn.has_liquidation_type = PONTES_SET;
-    cn.amortization = &cn_amort;
-    cn.has_amortization = PONTES_SET;
+    PONTES_PUT(cn, amortization, &cn_amort);
 
     rc = eccor_create_credit_note(c, &cn, &credit_note_id);
     if (rc != PONTES_OK) {

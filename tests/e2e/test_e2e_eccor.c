@@ -141,37 +141,36 @@ typedef struct person_fixture {
     char name[200];
 } person_fixture;
 
-#define SET(s, m, v) ((s).m = (v), (s).has_##m = PONTES_SET)
 
 static void person_fixture_init(person_fixture *f, const char *name) {
     memset(f, 0, sizeof *f);
     snprintf(f->name, sizeof f->name, "%s", name);
-    SET(f->addr, address_name, "Rua Ant\xc3\xb4nio Marco Pazote");
-    SET(f->addr, zip_code, "13737-005");
-    SET(f->addr, city, "Mococa");
+    PONTES_PUT(f->addr, address_name, "Rua Ant\xc3\xb4nio Marco Pazote");
+    PONTES_PUT(f->addr, zip_code, "13737-005");
+    PONTES_PUT(f->addr, city, "Mococa");
     f->addr.uf.value = ECCOR_UF_SP;
     f->addr.has_uf = PONTES_SET;
-    SET(f->addr, district, "Jardim Colina Verde");
-    SET(f->addr, number, "169");
-    SET(f->addr, complement, "N/A");
+    PONTES_PUT(f->addr, district, "Jardim Colina Verde");
+    PONTES_PUT(f->addr, number, "169");
+    PONTES_PUT(f->addr, complement, "N/A");
 
     f->pix.operation_type_value.value = ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX;
     f->pix.has_operation_type_value = PONTES_SET;
     f->pix.pix_key_type_value.value = ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER;
     f->pix.has_pix_key_type_value = PONTES_SET;
-    SET(f->pix, key_pix, CPF);
+    PONTES_PUT(f->pix, key_pix, CPF);
 
     f->acct.kind = ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING;
     f->acct.u.string = "1234567";
     f->tr.operation_type_value.value = ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER;
     f->tr.has_operation_type_value = PONTES_SET;
-    SET(f->tr, account, &f->acct);
-    SET(f->tr, agency, "1234");
+    PONTES_PUT(f->tr, account, &f->acct);
+    PONTES_PUT(f->tr, agency, "1234");
     f->tr.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
     f->tr.has_type = PONTES_SET;
-    SET(f->tr, bank_code, "1");
-    SET(f->tr, account_digit, "0");
-    SET(f->tr, joint_account, false);
+    PONTES_PUT(f->tr, bank_code, "1");
+    PONTES_PUT(f->tr, account_digit, "0");
+    PONTES_PUT(f->tr, joint_account, false);
 
     f->u_pix.kind = ECCOR_BANK_ACCOUNT_INPUT_PIX_KEY_INPUT;
     f->u_pix.u.pix_key_input = &f->pix;
@@ -180,16 +179,16 @@ static void person_fixture_init(person_fixture *f, const char *name) {
     f->accs[0] = &f->u_pix;
     f->accs[1] = &f->u_tr;
 
-    SET(f->in, registration_number, CPF);
+    PONTES_PUT(f->in, registration_number, CPF);
     f->in.civil_status.value = ECCOR_CIVIL_STATUS_SINGLE;
     f->in.has_civil_status = PONTES_SET;
-    SET(f->in, birth_date, "1985-04-03T03:00:00.000Z");
-    SET(f->in, nationality, "Brasileira");
-    SET(f->in, email, "nilce.knupp@geradornv.com.br");
-    SET(f->in, phone, "12980546587");
-    SET(f->in, name, f->name);
-    SET(f->in, occupation, "ADVOGADA");
-    SET(f->in, address, &f->addr);
+    PONTES_PUT(f->in, birth_date, "1985-04-03T03:00:00.000Z");
+    PONTES_PUT(f->in, nationality, "Brasileira");
+    PONTES_PUT(f->in, email, "nilce.knupp@geradornv.com.br");
+    PONTES_PUT(f->in, phone, "12980546587");
+    PONTES_PUT(f->in, name, f->name);
+    PONTES_PUT(f->in, occupation, "ADVOGADA");
+    PONTES_PUT(f->in, address, &f->addr);
     f->in.bank_accounts.items = f->accs;
     f->in.bank_accounts.count = 2;
     f->in.has_bank_accounts = PONTES_SET;
@@ -254,27 +253,27 @@ typedef struct credit_note_fixture {
 static void credit_note_fixture_init(credit_note_fixture *f, const char *product, const char *person,
                                      const char *account) {
     memset(f, 0, sizeof *f);
-    SET(f->ac, amount, 0.0);
+    PONTES_PUT(f->ac, amount, 0.0);
     f->ac.type.value = ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE;
     f->ac.has_type = PONTES_SET;
     f->ac.base_value.value = ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE;
     f->ac.has_base_value = PONTES_SET;
     e2e_date_in_days(f->start, sizeof f->start, 2); /* cannot be in the past */
-    SET(f->am, agent_commission, &f->ac);
-    SET(f->am, apr, 0.0204);
-    SET(f->am, term_in_months, 10);
-    SET(f->am, start_date, f->start);
-    SET(f->am, requested_amount, 0);
+    PONTES_PUT(f->am, agent_commission, &f->ac);
+    PONTES_PUT(f->am, apr, 0.0204);
+    PONTES_PUT(f->am, term_in_months, 10);
+    PONTES_PUT(f->am, start_date, f->start);
+    PONTES_PUT(f->am, requested_amount, 0);
     f->am.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
     f->am.has_amortization_type = PONTES_SET;
-    SET(f->am, legal_person, false);
-    SET(f->rq, product_id, product);
-    SET(f->rq, person_id, person);
-    SET(f->rq, beneficiary_id, person);
-    SET(f->rq, bank_account_id, account);
+    PONTES_PUT(f->am, legal_person, false);
+    PONTES_PUT(f->rq, product_id, product);
+    PONTES_PUT(f->rq, person_id, person);
+    PONTES_PUT(f->rq, beneficiary_id, person);
+    PONTES_PUT(f->rq, bank_account_id, account);
     f->rq.liquidation_type.value = ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER;
     f->rq.has_liquidation_type = PONTES_SET;
-    SET(f->rq, amortization, &f->am);
+    PONTES_PUT(f->rq, amortization, &f->am);
 }
 
 /* Decode the raw body of the last error as an ECCOR ApiError (typed access to details). */
@@ -302,7 +301,7 @@ static void test_create_token(void **state) {
     memset(&rq, 0, sizeof rq);
     rq.grant_type.value = ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_CREDENTIALS;
     rq.has_grant_type = PONTES_SET;
-    SET(rq, scope, scope());
+    PONTES_PUT(rq, scope, scope());
     eccor_token_response *tok = NULL;
     CHECK_OK(c, eccor_create_token(c, &rq, &tok));
     assert_int_equal(tok->has_access_token, PONTES_SET);
@@ -324,7 +323,7 @@ static void test_create_token(void **state) {
     eccor_token_response_free(tok);
 
     /* a scope that is not granted: a plain operation error (400) with the OAuth body kept */
-    SET(rq, scope, "credit/uy3");
+    PONTES_PUT(rq, scope, "credit/uy3");
     tok = NULL;
     int rc = eccor_create_token(c, &rq, &tok);
     assert_int_equal(rc, PONTES_EHTTP);
@@ -387,7 +386,7 @@ static void test_simulate_amortization(void **state) {
     first_product_id(c, product, sizeof product);
     eccor_agent_commission ac;
     memset(&ac, 0, sizeof ac);
-    SET(ac, amount, 0.0);
+    PONTES_PUT(ac, amount, 0.0);
     ac.type.value = ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE;
     ac.has_type = PONTES_SET;
     ac.base_value.value = ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE;
@@ -396,20 +395,20 @@ static void test_simulate_amortization(void **state) {
     e2e_date_in_days(start, sizeof start, 1);
     eccor_amortization_params ap;
     memset(&ap, 0, sizeof ap);
-    SET(ap, agent_commission, &ac);
-    SET(ap, apr, 0.0204);
-    SET(ap, term_in_months, 10);
-    SET(ap, start_date, start);
-    SET(ap, requested_amount, 0);
+    PONTES_PUT(ap, agent_commission, &ac);
+    PONTES_PUT(ap, apr, 0.0204);
+    PONTES_PUT(ap, term_in_months, 10);
+    PONTES_PUT(ap, start_date, start);
+    PONTES_PUT(ap, requested_amount, 0);
     ap.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
     ap.has_amortization_type = PONTES_SET;
     eccor_amortization_request rq;
     memset(&rq, 0, sizeof rq);
-    SET(rq, amortization, &ap);
-    SET(rq, registration_number, CPF);
+    PONTES_PUT(rq, amortization, &ap);
+    PONTES_PUT(rq, registration_number, CPF);
     rq.has_person_id = PONTES_NULL; /* one of registrationNumber / personId, the other null */
-    SET(rq, legal_person, false);
-    SET(rq, product_id, product);
+    PONTES_PUT(rq, legal_person, false);
+    PONTES_PUT(rq, product_id, product);
 
     eccor_amortization_simulation *s = NULL;
     CHECK_OK(c, eccor_simulate_amortization(c, &rq, &s));
@@ -517,10 +516,10 @@ static void test_natural_person_crud(void **state) {
     /* updateNaturalPerson (204): new name and e-mail, both accounts kept by id */
     char name2[240];
     snprintf(name2, sizeof name2, "%s (atualizado)", name);
-    SET(f.in, name, name2);
-    SET(f.in, email, "nilce@example.com.br");
-    SET(f.pix, id, pix_id);
-    SET(f.tr, id, tr_id);
+    PONTES_PUT(f.in, name, name2);
+    PONTES_PUT(f.in, email, "nilce@example.com.br");
+    PONTES_PUT(f.pix, id, pix_id);
+    PONTES_PUT(f.tr, id, tr_id);
     CHECK_OK(c, eccor_update_natural_person(c, pid, &f.in));
     p = NULL;
     CHECK_OK(c, eccor_get_natural_person(c, pid, &p));
@@ -538,17 +537,17 @@ static void test_natural_person_crud(void **state) {
     pix2.has_operation_type_value = PONTES_SET;
     pix2.pix_key_type_value.value = ECCOR_PIX_KEY_TYPE_EMAIL;
     pix2.has_pix_key_type_value = PONTES_SET;
-    SET(pix2, key_pix, "nilce@example.com.br");
+    PONTES_PUT(pix2, key_pix, "nilce@example.com.br");
     eccor_transfer_account_input_account acct2 = {ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING, NULL, {.string = "0099887766"}};
     eccor_transfer_account_input tr2;
     memset(&tr2, 0, sizeof tr2);
     tr2.operation_type_value.value = ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER;
     tr2.has_operation_type_value = PONTES_SET;
-    SET(tr2, account, &acct2);
-    SET(tr2, agency, "0001");
+    PONTES_PUT(tr2, account, &acct2);
+    PONTES_PUT(tr2, agency, "0001");
     tr2.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_SAVINGS_ACCOUNT;
     tr2.has_type = PONTES_SET;
-    SET(tr2, bank_code, "457");
+    PONTES_PUT(tr2, bank_code, "457");
     tr2.has_account_digit = PONTES_NULL;
     eccor_bank_account_input a1 = {ECCOR_BANK_ACCOUNT_INPUT_PIX_KEY_INPUT, NULL, {.pix_key_input = &pix2}};
     eccor_bank_account_input a2 = {ECCOR_BANK_ACCOUNT_INPUT_TRANSFER_ACCOUNT_INPUT, NULL, {.transfer_account_input = &tr2}};
@@ -589,9 +588,9 @@ static void test_natural_person_crud(void **state) {
 
     /* updateBankAccount (204): the account number as a JSON integer this time (§8.2) */
     eccor_transfer_account_input_account acct3 = {ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_INT64, NULL, {.int64 = 55443322}};
-    SET(tr2, account, &acct3);
-    SET(tr2, agency, "0002");
-    SET(tr2, account_digit, "7");
+    PONTES_PUT(tr2, account, &acct3);
+    PONTES_PUT(tr2, agency, "0002");
+    PONTES_PUT(tr2, account_digit, "7");
     eccor_bank_account_input upd = {ECCOR_BANK_ACCOUNT_INPUT_TRANSFER_ACCOUNT_INPUT, NULL, {.transfer_account_input = &tr2}};
     CHECK_OK(c, eccor_update_bank_account(c, pid, new_tr, &upd));
     p = NULL;
@@ -643,17 +642,17 @@ static void test_credit_note_lifecycle(void **state) {
     /* a payment revision is only allowed in status 13: 400 INVALID_ACTION_FOR_STATUS */
     eccor_revision_bank_account rba;
     memset(&rba, 0, sizeof rba);
-    SET(rba, bank_code, "33");
-    SET(rba, account, "123456789");
-    SET(rba, agency, "1234");
+    PONTES_PUT(rba, bank_code, "33");
+    PONTES_PUT(rba, account, "123456789");
+    PONTES_PUT(rba, agency, "1234");
     rba.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
     rba.has_type = PONTES_SET;
-    SET(rba, joint_account, false);
+    PONTES_PUT(rba, joint_account, false);
     rba.operation_type_value.value = ECCOR_OPERATION_TYPE_TRANSFER;
     rba.has_operation_type_value = PONTES_SET;
     eccor_done_payment_revision_request dr;
     memset(&dr, 0, sizeof dr);
-    SET(dr, bank_account, &rba);
+    PONTES_PUT(dr, bank_account, &rba);
     int rc = eccor_done_payment_revision(c, cid, &dr);
     assert_int_equal(rc, PONTES_EHTTP);
     const pontes_error *e = eccor_client_last_error(c);
@@ -782,17 +781,17 @@ static void test_webhooks_and_payment_revision(void **state) {
     /* now in status 13: donePaymentRevision succeeds (204) ... */
     eccor_revision_bank_account rba;
     memset(&rba, 0, sizeof rba);
-    SET(rba, bank_code, "33");
-    SET(rba, account, "123456789");
-    SET(rba, agency, "1234");
+    PONTES_PUT(rba, bank_code, "33");
+    PONTES_PUT(rba, account, "123456789");
+    PONTES_PUT(rba, agency, "1234");
     rba.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
     rba.has_type = PONTES_SET;
-    SET(rba, joint_account, false);
+    PONTES_PUT(rba, joint_account, false);
     rba.operation_type_value.value = ECCOR_OPERATION_TYPE_TRANSFER;
     rba.has_operation_type_value = PONTES_SET;
     eccor_done_payment_revision_request dr;
     memset(&dr, 0, sizeof dr);
-    SET(dr, bank_account, &rba);
+    PONTES_PUT(dr, bank_account, &rba);
     CHECK_OK(c, eccor_done_payment_revision(c, cid, &dr));
     /* ... and moved the operation back to liquidation (3): a second one is refused */
     int rc = eccor_done_payment_revision(c, cid, &dr);

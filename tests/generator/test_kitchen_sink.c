@@ -121,6 +121,18 @@ static void build_and_encode(void **state) {
     assert_non_null(strstr(err.json_path, "lives"));
     pontes_error_clear(&err);
 
+    /* PONTES_PUT / PONTES_PUT_NULL / PONTES_CLEAR */
+    ks_address geo_less = {0};
+    PONTES_PUT(geo_less, city, "Mococa");
+    PONTES_PUT_NULL(geo_less, street);
+    assert_int_equal(ks_address_encode(&geo_less, &json, &len, &err), PONTES_OK);
+    assert_string_equal(json, "{\"street\":null,\"city\":\"Mococa\"}");
+    pontes_json_free(json);
+    PONTES_CLEAR(geo_less, street);
+    assert_int_equal(ks_address_encode(&geo_less, &json, &len, &err), PONTES_OK);
+    assert_string_equal(json, "{\"city\":\"Mococa\"}");
+    pontes_json_free(json);
+
     /* the untagged union encodes the chosen variant */
     ks_string_or_number sn = {0};
     sn.kind = KS_STRING_OR_NUMBER_STRING;

@@ -94,6 +94,14 @@ typedef uint8_t pontes_presence;
 #define PONTES_NULL   ((pontes_presence)1) /**< present as JSON null */
 #define PONTES_SET    ((pontes_presence)2) /**< present with a value */
 
+/** Set a struct member and mark it present in one statement:
+ *    PONTES_PUT(person, name, "NILCE");  PONTES_PUT(person, total_income, 0);
+ *  (for a pointer obj use PONTES_PUT(*obj, ...)). PONTES_PUT_NULL sends JSON null
+ *  (nullable members only); PONTES_CLEAR leaves the member out of the JSON. */
+#define PONTES_PUT(obj, member, val) ((void)((obj).member = (val), (obj).has_##member = PONTES_SET))
+#define PONTES_PUT_NULL(obj, member) ((void)((obj).has_##member = PONTES_NULL))
+#define PONTES_CLEAR(obj, member) ((void)((obj).has_##member = PONTES_ABSENT))
+
 /* ---- the error object ------------------------------------------------- */
 typedef struct pontes_field_error {
     const char *key;     /**< the provider's field path, e.g. "registrationNumber", "[0].Type" */
