@@ -451,16 +451,12 @@ static void slist_wipe_free(struct curl_slist *l) {
     curl_slist_free_all(l);
 }
 
-/* Perform one exchange on the client's handle. x->method/url/headers/body/mime are inputs. */
-void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
+/* Options that are the same for every exchange: set once per handle (curl keeps them
+ * across transfers; connections, DNS and TLS session caches are reused). */
+static void configure_handle(pontes_client *c) {
     CURL *h = c->curl;
-    pontes_cl_xfer_reset_result(x);
-    x->max = c->o.max_response_bytes;
-    curl_easy_reset(h); /* keeps live connections, DNS and TLS session caches */
-    c->errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_URL, x->url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -480,19 +476,35 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
                                                                    : (curl_off_t)c->o.max_response_bytes;
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, maxfs);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     if (pontes_cl_log_enabled(c, PONTES_LOG_DEBUG)) {
         curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
+    c->handle_ready = true;
+}
+
+/* Perform one exchange on the client's handle. x->method/url/headers/body/mime are inputs.
+ * Every option that depends on the request is set explicitly each time (method, body,
+ * headers, data pointers), so nothing of the previous exchange carries over. */
+void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
+    CURL *h = c->curl;
+    pontes_cl_xfer_reset_result(x);
+    x->max = c->o.max_response_bytes;
+    if (!c->handle_ready) configure_handle(c);
+    c->errbuf[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, x->url);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->headers);
 
     const char *m = x->method;
+    /* HTTPGET resets the method to GET and clears NOBODY/UPLOAD; the rest builds on it */
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
     if (strcmp(m, "GET") == 0) {
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        /* nothing more */
     } else if (strcmp(m, "HEAD") == 0) {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else {
@@ -525,7 +537,6 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_MIMEPOST, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
     pontes_cl_buf_cstr(&x->resp);

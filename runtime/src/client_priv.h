@@ -35,6 +35,7 @@ struct pontes_client {
     cred *creds;
     size_t ncreds;
     uint64_t rng;
+    bool handle_ready; /* the options that never change are set on curl */
     char errbuf[CURL_ERROR_SIZE];
 };
 
