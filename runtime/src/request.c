@@ -291,6 +291,18 @@ static int form_pair(pontes_buf *out, const char *name, const pontes_buf *val) {
     return pontes_cl_percent_append(out, val->data ? val->data : "", val->len);
 }
 
+/* Whether a top-level body member is sent as a form field / part: only when set. A
+ * required member left absent sets *rc (EINVAL); null members are not sent (a form has
+ * no null). */
+static bool field_to_send(pontes_request *r, const pontes_field *f, int *rc) {
+    pontes_presence p = PRESENCE(r->body, f);
+    if (p == PONTES_SET) return true;
+    if ((f->flags & PONTES_F_REQUIRED) && p == PONTES_ABSENT)
+        *rc = pontes_err_set(&r->c->err, PONTES_EINVAL, "%s %s: missing required field %s", r->op->method,
+                             r->op->path, f->name);
+    return false;
+}
+
 static int build_form(pontes_request *r, pontes_buf *out) {
     pontes_error *err = &r->c->err;
     const pontes_message *m = object_msg(r->op->body_type);
@@ -300,12 +312,7 @@ static int build_form(pontes_request *r, pontes_buf *out) {
     int rc = PONTES_OK;
     for (size_t i = 0; i < m->field_count && rc == PONTES_OK; i++) {
         const pontes_field *f = &m->fields[i];
-        if (PRESENCE(r->body, f) != PONTES_SET) {
-            if ((f->flags & PONTES_F_REQUIRED) && PRESENCE(r->body, f) == PONTES_ABSENT)
-                rc = pontes_err_set(err, PONTES_EINVAL, "%s %s: missing required field %s", r->op->method,
-                                    r->op->path, f->name);
-            continue;
-        }
+        if (!field_to_send(r, f, &rc)) continue;
         const void *sp = STORAGE(r->body, f);
         if (f->type->kind == PONTES_KIND_ARRAY && f->type->elem && is_scalar(f->type->elem)) {
             const pontes_list *l = sp;
@@ -360,12 +367,7 @@ static int build_multipart(pontes_request *r, curl_mime **out) {
     int rc = PONTES_OK;
     for (size_t i = 0; i < m->field_count && rc == PONTES_OK; i++) {
         const pontes_field *f = &m->fields[i];
-        if (PRESENCE(r->body, f) != PONTES_SET) {
-            if ((f->flags & PONTES_F_REQUIRED) && PRESENCE(r->body, f) == PONTES_ABSENT)
-                rc = pontes_err_set(err, PONTES_EINVAL, "%s %s: missing required field %s", r->op->method,
-                                    r->op->path, f->name);
-            continue;
-        }
+        if (!field_to_send(r, f, &rc)) continue;
         const void *sp = STORAGE(r->body, f);
         const pontes_type *t = f->type;
         if (t->kind == PONTES_KIND_FILE) {
