@@ -50,19 +50,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         || die "apt-get install ${missing[*]} failed"
 fi
 
-# A Python 3 with jinja2 and yaml, chosen like cmake/PontesPython.cmake (and tools/regenerate.sh):
-# $PONTES_PYTHON, then python3 on PATH, then /usr/bin/python3.
-pontes_find_python() {
-    local c
-    for c in ${PONTES_PYTHON:+"$PONTES_PYTHON"} "$(command -v python3 || true)" /usr/bin/python3; do
-        [ -n "$c" ] && [ -x "$c" ] || continue
-        if "$c" -c 'import sys, jinja2, yaml; assert sys.version_info >= (3, 8)' >/dev/null 2>&1; then
-            echo "$c"
-            return 0
-        fi
-    done
-    return 1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 py=$(pontes_find_python) || die "no Python 3 with Jinja2 and PyYAML found (tried: ${PONTES_PYTHON:+$PONTES_PYTHON }python3 on PATH, /usr/bin/python3); install python3-jinja2 python3-yaml"
 if [ "${PONTES_BOOTSTRAP_QUIET:-0}" != 1 ]; then
     echo "bootstrap: generator python: $py"

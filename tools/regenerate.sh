@@ -24,17 +24,7 @@ esac
 
 die() { echo "regenerate: error: $*" >&2; exit 1; }
 
-pontes_find_python() {
-    local c
-    for c in ${PONTES_PYTHON:+"$PONTES_PYTHON"} "$(command -v python3 || true)" /usr/bin/python3; do
-        [ -n "$c" ] && [ -x "$c" ] || continue
-        if "$c" -c 'import sys, jinja2, yaml; assert sys.version_info >= (3, 8)' >/dev/null 2>&1; then
-            echo "$c"
-            return 0
-        fi
-    done
-    return 1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 py=$(pontes_find_python) \
     || die "no Python 3 with Jinja2 and PyYAML found (set PONTES_PYTHON, or run tools/bootstrap.sh)"
 
