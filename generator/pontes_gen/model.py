@@ -921,6 +921,8 @@ class Builder:
                 p.cname += '_'
             used.add(p.cname)
         bodies = []
+        skipped_media = []
+        notes = []
         rb = op.get('requestBody')
         if rb is not None:
             rbp = join_pointer(ptr, 'requestBody')
@@ -931,6 +933,7 @@ class Builder:
                 kind = self.body_kind(media)
                 if kind is None:
                     self.warn(mp, f"media type {media!r} is not supported; skipped")
+                    skipped_media.append(media)
                     continue
                 sch = (mo or {}).get('schema', {})
                 root = self.body_root(rf, join_pointer(mp, 'schema'), sch, pascal(op_id) + 'Request')
@@ -979,9 +982,10 @@ class Builder:
                 if success is None:
                     success, success_status = root, status
                 elif root is not success:
-                    notes = f'the {code_s} body has another type ({root.name}) and is not decoded'
+                    note = f'the {code_s} body has another type ({root.name}) and is not decoded'
                     root = None
-                    self.warn(rp, notes)
+                    self.warn(rp, note)
+                    notes.append(note[0].upper() + note[1:] + '.')
             responses.append(Response(status, code_s, root, str((r or {}).get('description', '') or '')))
         sec = op.get('security', self.root.get('security') or [])
         security = []
@@ -1008,9 +1012,12 @@ class Builder:
             if not group:
                 group = sn
         tags = [str(t) for t in (op.get('tags') or [])]
+        if skipped_media:
+            notes.append('Request media types not supported by pontes (no function for them): '
+                         + ', '.join(skipped_media) + '.')
         return Operation(op_id, sn, method.upper(), path, str(op.get('summary', '') or ''),
                          str(op.get('description', '') or ''), bool(op.get('deprecated')), path_params, other,
-                         bodies, responses, success, success_status, security, group, default_server, tags)
+                         bodies, responses, success, success_status, security, group, default_server, tags, notes)
 
     def body_kind(self, media):
         m = media.split(';')[0].strip().lower()
