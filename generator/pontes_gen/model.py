@@ -76,23 +76,44 @@ def enum_const(name):
 
 
 def c_comment(text, width=96, indent=''):
-    """Safe, wrapped lines for a C block comment."""
+    """Safe, re-wrapped lines for a C block comment. Lines of a paragraph are joined
+    (specs often hard-wrap descriptions); blank lines and list items start anew."""
     if not text:
         return []
     text = str(text).replace('*/', '* /').replace('/*', '/ *').replace('\r', '')
+    paras, cur = [], None
+    for raw in text.split('\n'):
+        line = raw.strip()
+        if not line:
+            if cur is not None:
+                paras.append(cur)
+            paras.append('')
+            cur = None
+        elif cur is None or re.match(r'^([*+-]|\d+[.)]|#+)\s', line) or line.startswith('|'):
+            if cur is not None:
+                paras.append(cur)
+            cur = line
+        else:
+            cur += ' ' + line
+    if cur is not None:
+        paras.append(cur)
     out = []
-    for para in text.split('\n'):
+    for para in paras:
         line = ''
+        hang = '  ' if re.match(r'^([*+-]|\d+[.)])\s', para) else ''
         for w in para.split(' '):
             if line and len(indent) + len(line) + 1 + len(w) > width:
                 out.append(line)
-                line = w
+                line = hang + w
             else:
                 line = (line + ' ' + w) if line else w
         out.append(line)
     while out and not out[-1].strip():
         out.pop()
-    return out
+    while out and not out[0].strip():
+        out.pop(0)
+    # no runs of blank lines
+    return [l for i, l in enumerate(out) if l.strip() or (i and out[i - 1].strip())]
 
 
 def c_string(s):

@@ -20,44 +20,7 @@
  * their text in `.raw` with `.value == 0`. Integers beyond +-2^53 are rejected, never rounded.
  * Threading: see pontes/pontes.h (a client is used by one thread at a time; results are
  * immutable and may be shared).
- *   ECCOR FGTS (ECCOR Open on the UY3 credit platform, Brazil): advance of the FGTS
- *   saque-aniversário
- *   (anniversary withdrawal) for individuals. List your configured product, simulate, register
- *   the borrower (natural
- *   person) with payout bank accounts / PIX keys, create the credit operation (CreditNote, a
- *   CCB), submit it for approval,
- *   fix payout data when the payout fails ("payment revision"), and receive status webhooks.
- *   
- *   Conventions:
- *   * **Money is always in integer centavos** (cents): `4570` means R$ 45,70 — in every field,
- *   whether or not it is named `…InCents`.
- *   * **Percentages are fractions**: `0.0204` means 2.04 % (`apr`, `monthlyInterest`,
- *   `effectiveYearlyCost`, …).
- *   * Dates are ISO-8601: requests in UTC with milliseconds (`2023-11-21T03:00:00.000Z` =
- *   midnight in Brasília); responses
- *   use a local offset (`-03:00`, even `-03:06`) and microseconds. Decision: §8.18 — date-time
- *   strings are kept
- *   verbatim by the client; parsers must accept arbitrary offsets.
- *   * IDs are UUID strings; CPF (`registrationNumber`) is 11 digits without punctuation.
- *   * Some successes return a bare JSON string (a UUID) or an array of UUIDs, or no body at
- *   all.
- *   
- *   Authentication: OAuth 2.0 client credentials on a per-client AWS Cognito domain (see
- *   createToken); every `/v1`
- *   request needs `Authorization: Bearer <access_token>` (401 with empty body otherwise).
- *   Decision: §8.11 — the
- *   documented curls omit the `Authorization` and `Content-Type` headers (Postman export);
- *   both are required —
- *   send `Content-Type: application/json` with every JSON body. Tokens and credentials differ
- *   per environment; production
- *   requires completing homologation.
- *   
- *   Onboarding: ECCOR provides the authentication URL, the Basic token and scope, the product
- *   configuration and the API base
- *   URL. Support: suporte@eccoropen.com.br (each e-mail opens a ticket).
- *   
- *   Source: https://eccoropen.com.br/documentacao ("Eccor FGTS - Documentação").
- */
+ *   ECCOR FGTS (ECCOR Open on the UY3 credit platform, Brazil): advance of the FGTS *   saque-aniversário (anniversary withdrawal) for individuals. List your configured product, *   simulate, register the borrower (natural person) with payout bank accounts / PIX keys, *   create the credit operation (CreditNote, a CCB), submit it for approval, fix payout data *   when the payout fails ("payment revision"), and receive status webhooks. * *   Conventions: *   * **Money is always in integer centavos** (cents): `4570` means R$ 45,70 — in every field, *     whether or not it is named `…InCents`. *   * **Percentages are fractions**: `0.0204` means 2.04 % (`apr`, `monthlyInterest`, *     `effectiveYearlyCost`, …). *   * Dates are ISO-8601: requests in UTC with milliseconds (`2023-11-21T03:00:00.000Z` = *     midnight in Brasília); responses use a local offset (`-03:00`, even `-03:06`) and *     microseconds. Decision: §8.18 — date-time strings are kept verbatim by the client; *     parsers must accept arbitrary offsets. *   * IDs are UUID strings; CPF (`registrationNumber`) is 11 digits without punctuation. *   * Some successes return a bare JSON string (a UUID) or an array of UUIDs, or no body at *     all. * *   Authentication: OAuth 2.0 client credentials on a per-client AWS Cognito domain (see *   createToken); every `/v1` request needs `Authorization: Bearer <access_token>` (401 with *   empty body otherwise). Decision: §8.11 — the documented curls omit the `Authorization` and *   `Content-Type` headers (Postman export); both are required — send `Content-Type: *   application/json` with every JSON body. Tokens and credentials differ per environment; *   production requires completing homologation. * *   Onboarding: ECCOR provides the authentication URL, the Basic token and scope, the product *   configuration and the API base URL. Support: suporte@eccoropen.com.br (each e-mail opens a *   ticket). * *   Source: https://eccoropen.com.br/documentacao ("Eccor FGTS - Documentação"). */
 #ifndef PONTES_ECCOR_H
 #define PONTES_ECCOR_H
 
@@ -126,8 +89,7 @@ typedef struct eccor_bank_account_input eccor_bank_account_input;
 
 /**
  * TokenRequestGrantType:
- * OAuth 2.0 grant type; always `client_credentials`.
- */
+ * OAuth 2.0 grant type; always `client_credentials`. */
 typedef enum eccor_token_request_grant_type_value {
     ECCOR_TOKEN_REQUEST_GRANT_TYPE__UNKNOWN = 0,
     ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_CREDENTIALS = 1, /**< "client_credentials" */
@@ -139,8 +101,7 @@ typedef struct eccor_token_request_grant_type {
 
 /**
  * OAuthErrorError:
- * OAuth 2.0 error code (RFC 6749 §5.2).
- */
+ * OAuth 2.0 error code (RFC 6749 §5.2). */
 typedef enum eccor_o_auth_error_error_value {
     ECCOR_OAUTH_ERROR_ERROR__UNKNOWN = 0,
     ECCOR_OAUTH_ERROR_ERROR_INVALID_REQUEST = 1, /**< "invalid_request" */
@@ -157,13 +118,7 @@ typedef struct eccor_o_auth_error_error {
 
 /**
  * ApiErrorCode:
- * Machine-readable API error code: `INVALID_FORM` (400, form/operation validation),
- * `RECORD_IS_DELETED` (400, referenced record was deleted), `INVALID_ACTION_FOR_STATUS`
- * (400, action not allowed in the current status), `MISSING_RESOURCE_PERMISSION` (403, no
- * permission on the resource), `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION` (403, record does
- * not exist or no permission). Open set: only the listed values are documented; unknown
- * values may appear and must be preserved.
- */
+ * Machine-readable API error code: `INVALID_FORM` (400, form/operation validation), * `RECORD_IS_DELETED` (400, referenced record was deleted), `INVALID_ACTION_FOR_STATUS` * (400, action not allowed in the current status), `MISSING_RESOURCE_PERMISSION` (403, no * permission on the resource), `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION` (403, record does * not exist or no permission). Open set: only the listed values are documented; unknown * values may appear and must be preserved. */
 typedef enum eccor_api_error_code_value {
     ECCOR_API_ERROR_CODE__UNKNOWN = 0,
     ECCOR_API_ERROR_CODE_INVALID_FORM = 1, /**< "INVALID_FORM" */
@@ -179,10 +134,7 @@ typedef struct eccor_api_error_code {
 
 /**
  * ApiErrorDetailsPermissionType:
- * For 403 errors: the permission level that was missing (seen: `Read`,
- * `LiquidationPaymentRevision`). Open set: only the listed values are documented; unknown
- * values may appear and must be preserved.
- */
+ * For 403 errors: the permission level that was missing (seen: `Read`, * `LiquidationPaymentRevision`). Open set: only the listed values are documented; unknown * values may appear and must be preserved. */
 typedef enum eccor_api_error_details_permission_type_value {
     ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE__UNKNOWN = 0,
     ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE_READ = 1, /**< "Read" */
@@ -195,10 +147,7 @@ typedef struct eccor_api_error_details_permission_type {
 
 /**
  * ApiErrorDetailsResource:
- * For 403 errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`,
- * `CreditNote`). Open set: only the listed values are documented; unknown values may appear
- * and must be preserved.
- */
+ * For 403 errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`, * `CreditNote`). Open set: only the listed values are documented; unknown values may appear * and must be preserved. */
 typedef enum eccor_api_error_details_resource_value {
     ECCOR_API_ERROR_DETAILS_RESOURCE__UNKNOWN = 0,
     ECCOR_API_ERROR_DETAILS_RESOURCE_CREDIT_PRODUCT = 1, /**< "CreditProduct" */
@@ -212,9 +161,7 @@ typedef struct eccor_api_error_details_resource {
 
 /**
  * CivilStatus:
- * Civil status: `Married` (Casado), `Widowed` (Viúvo), `Separated` (Separado), `Divorced`
- * (Divorciado), `Single` (Solteiro).
- */
+ * Civil status: `Married` (Casado), `Widowed` (Viúvo), `Separated` (Separado), `Divorced` * (Divorciado), `Single` (Solteiro). */
 typedef enum eccor_civil_status_value {
     ECCOR_CIVIL_STATUS__UNKNOWN = 0,
     ECCOR_CIVIL_STATUS_MARRIED = 1, /**< "Married" */
@@ -230,8 +177,7 @@ typedef struct eccor_civil_status {
 
 /**
  * Uf:
- * Brazilian state code (unidade federativa), e.g. `SP`.
- */
+ * Brazilian state code (unidade federativa), e.g. `SP`. */
 typedef enum eccor_uf_value {
     ECCOR_UF__UNKNOWN = 0,
     ECCOR_UF_AC = 1, /**< "AC" */
@@ -269,8 +215,7 @@ typedef struct eccor_uf {
 
 /**
  * OperationType:
- * Payout method: `Pix` (PIX key) or `Transfer` (TED bank transfer).
- */
+ * Payout method: `Pix` (PIX key) or `Transfer` (TED bank transfer). */
 typedef enum eccor_operation_type_value {
     ECCOR_OPERATION_TYPE__UNKNOWN = 0,
     ECCOR_OPERATION_TYPE_PIX = 1, /**< "Pix" */
@@ -283,9 +228,7 @@ typedef struct eccor_operation_type {
 
 /**
  * PixKeyType:
- * PIX key type: `NaturalRegistrationNumber` (CPF), `Phone` (telefone), `Email`, `Automatic`
- * (random key generated by the bank).
- */
+ * PIX key type: `NaturalRegistrationNumber` (CPF), `Phone` (telefone), `Email`, `Automatic` * (random key generated by the bank). */
 typedef enum eccor_pix_key_type_value {
     ECCOR_PIX_KEY_TYPE__UNKNOWN = 0,
     ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER = 1, /**< "NaturalRegistrationNumber" */
@@ -300,13 +243,7 @@ typedef struct eccor_pix_key_type {
 
 /**
  * BankAccountType:
- * Bank account type: `NaturalCheckingAccount` (individual checking account),
- * `NaturalSavingsAccount` (individual savings account). Decision: §8.4 — the API echoes an
- * account created as `NaturalCheckingAccount` back as `LegalCheckingAccount` (typeDisplay
- * "Conta Corrente"), so `LegalCheckingAccount` and the unconfirmed `LegalSavingsAccount` are
- * included; send only the `Natural*` values. Open set: only the listed values are
- * documented; unknown values may appear and must be preserved.
- */
+ * Bank account type: `NaturalCheckingAccount` (individual checking account), * `NaturalSavingsAccount` (individual savings account). Decision: §8.4 — the API echoes an * account created as `NaturalCheckingAccount` back as `LegalCheckingAccount` (typeDisplay * "Conta Corrente"), so `LegalCheckingAccount` and the unconfirmed `LegalSavingsAccount` are * included; send only the `Natural*` values. Open set: only the listed values are * documented; unknown values may appear and must be preserved. */
 typedef enum eccor_bank_account_type_value {
     ECCOR_BANK_ACCOUNT_TYPE__UNKNOWN = 0,
     ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT = 1, /**< "NaturalCheckingAccount" */
@@ -321,9 +258,7 @@ typedef struct eccor_bank_account_type {
 
 /**
  * LiquidationType:
- * How the operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only
- * the listed values are documented; unknown values may appear and must be preserved.
- */
+ * How the operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only * the listed values are documented; unknown values may appear and must be preserved. */
 typedef enum eccor_liquidation_type_value {
     ECCOR_LIQUIDATION_TYPE__UNKNOWN = 0,
     ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER = 1, /**< "EletronicTransfer" */
@@ -335,9 +270,7 @@ typedef struct eccor_liquidation_type {
 
 /**
  * RiskRating:
- * Risk rating of the person (seen: `Intermediary`). Open set: only the listed values are
- * documented; unknown values may appear and must be preserved.
- */
+ * Risk rating of the person (seen: `Intermediary`). Open set: only the listed values are * documented; unknown values may appear and must be preserved. */
 typedef enum eccor_risk_rating_value {
     ECCOR_RISK_RATING__UNKNOWN = 0,
     ECCOR_RISK_RATING_INTERMEDIARY = 1, /**< "Intermediary" */
@@ -349,9 +282,7 @@ typedef struct eccor_risk_rating {
 
 /**
  * TemplateDocFileType:
- * File type (seen: `Document`). Open set: only the listed values are documented; unknown
- * values may appear and must be preserved.
- */
+ * File type (seen: `Document`). Open set: only the listed values are documented; unknown * values may appear and must be preserved. */
 typedef enum eccor_template_doc_file_type_value {
     ECCOR_TEMPLATE_DOC_FILE_TYPE__UNKNOWN = 0,
     ECCOR_TEMPLATE_DOC_FILE_TYPE_DOCUMENT = 1, /**< "Document" */
@@ -363,10 +294,7 @@ typedef struct eccor_template_doc_file_type {
 
 /**
  * ProductAmortizationType:
- * Amortisation type of the product (`FGTS`). Decision: §8.6 — the product reports `FGTS`
- * while requests send `fgts`; compare case-insensitively. Open set: only the listed values
- * are documented; unknown values may appear and must be preserved.
- */
+ * Amortisation type of the product (`FGTS`). Decision: §8.6 — the product reports `FGTS` * while requests send `fgts`; compare case-insensitively. Open set: only the listed values * are documented; unknown values may appear and must be preserved. */
 typedef enum eccor_product_amortization_type_value {
     ECCOR_PRODUCT_AMORTIZATION_TYPE__UNKNOWN = 0,
     ECCOR_PRODUCT_AMORTIZATION_TYPE_FGTS = 1, /**< "FGTS" */
@@ -378,9 +306,7 @@ typedef struct eccor_product_amortization_type {
 
 /**
  * ProductSignatureValidation:
- * Signature validation method (sic spelling; seen: `EletronicSignature`). Open set: only the
- * listed values are documented; unknown values may appear and must be preserved.
- */
+ * Signature validation method (sic spelling; seen: `EletronicSignature`). Open set: only the * listed values are documented; unknown values may appear and must be preserved. */
 typedef enum eccor_product_signature_validation_value {
     ECCOR_PRODUCT_SIGNATURE_VALIDATION__UNKNOWN = 0,
     ECCOR_PRODUCT_SIGNATURE_VALIDATION_ELETRONIC_SIGNATURE = 1, /**< "EletronicSignature" */
@@ -392,8 +318,7 @@ typedef struct eccor_product_signature_validation {
 
 /**
  * AgentCommissionType:
- * `Absolute`: fixed value per operation; `Percentage`: percentage of the debt.
- */
+ * `Absolute`: fixed value per operation; `Percentage`: percentage of the debt. */
 typedef enum eccor_agent_commission_type_value {
     ECCOR_AGENT_COMMISSION_TYPE__UNKNOWN = 0,
     ECCOR_AGENT_COMMISSION_TYPE_ABSOLUTE = 1, /**< "Absolute" */
@@ -406,8 +331,7 @@ typedef struct eccor_agent_commission_type {
 
 /**
  * AgentCommissionBaseValue:
- * `InitialValue`: initial debt value; `RequestedValue`: amount requested by the borrower.
- */
+ * `InitialValue`: initial debt value; `RequestedValue`: amount requested by the borrower. */
 typedef enum eccor_agent_commission_base_value_value {
     ECCOR_AGENT_COMMISSION_BASE_VALUE__UNKNOWN = 0,
     ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE = 1, /**< "InitialValue" */
@@ -420,10 +344,7 @@ typedef struct eccor_agent_commission_base_value {
 
 /**
  * AmortizationParamsAmortizationType:
- * Amortisation type; always `fgts`. Decision: §8.6 — requests use lower-case `fgts`,
- * products report `FGTS`; send `fgts`, compare case-insensitively. Open set: only the listed
- * values are documented; unknown values may appear and must be preserved.
- */
+ * Amortisation type; always `fgts`. Decision: §8.6 — requests use lower-case `fgts`, * products report `FGTS`; send `fgts`, compare case-insensitively. Open set: only the listed * values are documented; unknown values may appear and must be preserved. */
 typedef enum eccor_amortization_params_amortization_type_value {
     ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE__UNKNOWN = 0,
     ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS = 1, /**< "fgts" */
@@ -435,8 +356,7 @@ typedef struct eccor_amortization_params_amortization_type {
 
 /**
  * AmortizationSimulationCalculateByValueType:
- * Calculation basis: `Gross` (valor bruto) or `Liquid` (valor líquido).
- */
+ * Calculation basis: `Gross` (valor bruto) or `Liquid` (valor líquido). */
 typedef enum eccor_amortization_simulation_calculate_by_value_type_value {
     ECCOR_AMORTIZATION_SIMULATION_CALCULATE_BY_VALUE_TYPE__UNKNOWN = 0,
     ECCOR_AMORTIZATION_SIMULATION_CALCULATE_BY_VALUE_TYPE_GROSS = 1, /**< "Gross" */
@@ -449,8 +369,7 @@ typedef struct eccor_amortization_simulation_calculate_by_value_type {
 
 /**
  * PixKeyInputOperationTypeValue:
- * Discriminator: `Pix`.
- */
+ * Discriminator: `Pix`. */
 typedef enum eccor_pix_key_input_operation_type_value_value {
     ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE__UNKNOWN = 0,
     ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX = 1, /**< "Pix" */
@@ -462,8 +381,7 @@ typedef struct eccor_pix_key_input_operation_type_value {
 
 /**
  * TransferAccountInputOperationTypeValue:
- * Discriminator: `Transfer` (TED).
- */
+ * Discriminator: `Transfer` (TED). */
 typedef enum eccor_transfer_account_input_operation_type_value_value {
     ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE__UNKNOWN = 0,
     ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER = 1, /**< "Transfer" */
@@ -475,13 +393,7 @@ typedef struct eccor_transfer_account_input_operation_type_value {
 
 /**
  * BankAccountType2:
- * Account type (null for PIX entries). Bank account type: `NaturalCheckingAccount`
- * (individual checking account), `NaturalSavingsAccount` (individual savings account).
- * Decision: §8.4 — the API echoes an account created as `NaturalCheckingAccount` back as
- * `LegalCheckingAccount` (typeDisplay "Conta Corrente"), so `LegalCheckingAccount` and the
- * unconfirmed `LegalSavingsAccount` are included; send only the `Natural*` values. Open set:
- * only the listed values are documented; unknown values may appear and must be preserved.
- */
+ * Account type (null for PIX entries). Bank account type: `NaturalCheckingAccount` * (individual checking account), `NaturalSavingsAccount` (individual savings account). * Decision: §8.4 — the API echoes an account created as `NaturalCheckingAccount` back as * `LegalCheckingAccount` (typeDisplay "Conta Corrente"), so `LegalCheckingAccount` and the * unconfirmed `LegalSavingsAccount` are included; send only the `Natural*` values. Open set: * only the listed values are documented; unknown values may appear and must be preserved. */
 typedef enum eccor_bank_account_type2_value {
     ECCOR_BANK_ACCOUNT_TYPE2__UNKNOWN = 0,
     ECCOR_BANK_ACCOUNT_TYPE2_NATURAL_CHECKING_ACCOUNT = 1, /**< "NaturalCheckingAccount" */
@@ -496,10 +408,7 @@ typedef struct eccor_bank_account_type2 {
 
 /**
  * BankAccountPixKeyTypeValue:
- * PIX key type (null for transfer accounts): `NaturalRegistrationNumber` (CPF), `Phone`,
- * `Email`, `Automatic`. Open set: only the listed values are documented; unknown values may
- * appear and must be preserved.
- */
+ * PIX key type (null for transfer accounts): `NaturalRegistrationNumber` (CPF), `Phone`, * `Email`, `Automatic`. Open set: only the listed values are documented; unknown values may * appear and must be preserved. */
 typedef enum eccor_bank_account_pix_key_type_value_value {
     ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE__UNKNOWN = 0,
     ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_NATURAL_REGISTRATION_NUMBER = 1, /**< "NaturalRegistrationNumber" */
@@ -514,9 +423,7 @@ typedef struct eccor_bank_account_pix_key_type_value {
 
 /**
  * CreditNoteStatusEventType:
- * Event type: `CreditNoteOp` (Alteração de Status Operação de Crédito). Open set: only the
- * listed values are documented; unknown values may appear and must be preserved.
- */
+ * Event type: `CreditNoteOp` (Alteração de Status Operação de Crédito). Open set: only the * listed values are documented; unknown values may appear and must be preserved. */
 typedef enum eccor_credit_note_status_event_type_value {
     ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE__UNKNOWN = 0,
     ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE_CREDIT_NOTE_OP = 1, /**< "CreditNoteOp" */
@@ -578,8 +485,7 @@ typedef struct eccor_product_list {
 
 /**
  * TokenRequest
- * Form body of the token request (`application/x-www-form-urlencoded`).
- */
+ * Form body of the token request (`application/x-www-form-urlencoded`). */
 struct eccor_token_request {
     /** "grant_type" — TokenRequestGrantType, required, values: ECCOR_TOKEN_REQUEST_GRANT_TYPE_*.
      *  OAuth 2.0 grant type; always `client_credentials`. */
@@ -594,8 +500,7 @@ struct eccor_token_request {
 
 /**
  * TokenResponse
- * Successful token response.
- */
+ * Successful token response. */
 struct eccor_token_response {
     /** "access_token" — string, required. Bearer access token (a Cognito RS256 JWT) for the `/v1`
      *  API. */
@@ -613,10 +518,7 @@ struct eccor_token_response {
 
 /**
  * OAuthError
- * Token-endpoint error body (standard OAuth 2.0). Decision: §8.1 — the documented "wrong
- * scope" 400 example pastes a successful token body (copy error); the 400 body is modelled
- * as `{error, error_description?}` and the scope case as `invalid_scope`.
- */
+ * Token-endpoint error body (standard OAuth 2.0). Decision: §8.1 — the documented "wrong * scope" 400 example pastes a successful token body (copy error); the 400 body is modelled * as `{error, error_description?}` and the scope case as `invalid_scope`. */
 struct eccor_o_auth_error {
     /** "error" — OAuthErrorError, required, values: ECCOR_OAUTH_ERROR_ERROR_*. OAuth 2.0 error code
      *  (RFC 6749 §5.2). */
@@ -630,8 +532,7 @@ struct eccor_o_auth_error {
 
 /**
  * FormError
- * One form-validation error.
- */
+ * One form-validation error. */
 struct eccor_form_error {
     /** "message" — string. Portuguese validation message, e.g. "Produto não encontrado". */
     const char *message;
@@ -645,9 +546,7 @@ struct eccor_form_error {
 
 /**
  * ApiErrorDetails
- * Code-specific error details; which members are present depends on `code`. Other members
- * may appear.
- */
+ * Code-specific error details; which members are present depends on `code`. Other members * may appear. */
 struct eccor_api_error_details {
     /** "formErrors" — array of FormError. For `INVALID_FORM`: the field errors. Decision: §8.9 —
      *  the same error may be listed more than once (seen for `productId`); clients should not
@@ -681,8 +580,7 @@ struct eccor_api_error_details {
 
 /**
  * ApiError
- * JSON error body of the `/v1` API (400 and 403; 401 has an empty body).
- */
+ * JSON error body of the `/v1` API (400 and 403; 401 has an empty body). */
 struct eccor_api_error {
     /** "code" — ApiErrorCode, required, values: ECCOR_API_ERROR_CODE_*. Machine-readable API error
      *  code: `INVALID_FORM` (400, form/operation validation), `RECORD_IS_DELETED` (400, referenced
@@ -708,8 +606,7 @@ struct eccor_api_error {
 
 /**
  * TemplateDoc
- * Contract (CCB) template document of a product.
- */
+ * Contract (CCB) template document of a product. */
 struct eccor_template_doc {
     /** "id" — string (uuid), required. Template document ID. */
     const char *id;
@@ -736,8 +633,7 @@ struct eccor_template_doc {
 
 /**
  * BankCommission
- * Bank/UY3 commission configured on a product.
- */
+ * Bank/UY3 commission configured on a product. */
 struct eccor_bank_commission {
     /** "amount" — number. Bank (UY3) commission value. Decision: §8.17 — unclear whether 0.01 means
      *  1 % (fraction) or R$ 0,01; modelled as a number (double) and interpreted as a fraction when
@@ -760,9 +656,7 @@ struct eccor_bank_commission {
 
 /**
  * Product
- * A credit product configured by ECCOR for your account (changes are requested by e-mail to
- * ECCOR). Field meanings are inferred from names; ECCOR documents none.
- */
+ * A credit product configured by ECCOR for your account (changes are requested by e-mail to * ECCOR). Field meanings are inferred from names; ECCOR documents none. */
 struct eccor_product {
     /** "id" — string (uuid), required. Product ID; use it as `productId` in simulations and credit
      *  notes. */
@@ -993,10 +887,7 @@ struct eccor_product {
 
 /**
  * ProductPage
- * Paginated list of products. Decision: §8.13 — only these response-side paging fields are
- * documented; request-side paging parameters (page number, page size, token) are not, so
- * none are modelled.
- */
+ * Paginated list of products. Decision: §8.13 — only these response-side paging fields are * documented; request-side paging parameters (page number, page size, token) are not, so * none are modelled. */
 struct eccor_product_page {
     /** "page" — int32. Current page (0-based). */
     int32_t page;
@@ -1018,8 +909,7 @@ struct eccor_product_page {
 
 /**
  * AgentCommission
- * Agent (correspondent) commission.
- */
+ * Agent (correspondent) commission. */
 struct eccor_agent_commission {
     /** "amount" — number, required. Agent (correspondent) commission value: cents when `type` is
      *  `Absolute`, a fraction (0.0204 = 2.04 %) when `type` is `Percentage` (inferred). */
@@ -1039,8 +929,7 @@ struct eccor_agent_commission {
 
 /**
  * AmortizationParams
- * Simulation / credit-operation parameters.
- */
+ * Simulation / credit-operation parameters. */
 struct eccor_amortization_params {
     /** "agentCommission" — AgentCommission, required. Agent commission. */
     eccor_agent_commission *agent_commission;
@@ -1075,10 +964,7 @@ struct eccor_amortization_params {
 
 /**
  * AmortizationRequest
- * FGTS advance simulation request. Decision: §8.19 — `registrationNumber` and `personId` are
- * mutually exclusive — send one and null (or omit) the other; this is not enforced by the
- * schema.
- */
+ * FGTS advance simulation request. Decision: §8.19 — `registrationNumber` and `personId` are * mutually exclusive — send one and null (or omit) the other; this is not enforced by the * schema. */
 struct eccor_amortization_request {
     /** "amortization" — AmortizationParams, required. Simulation parameters. */
     eccor_amortization_params *amortization;
@@ -1104,8 +990,7 @@ struct eccor_amortization_request {
 
 /**
  * PaymentScheduleItem
- * One line of the payment schedule.
- */
+ * One line of the payment schedule. */
 struct eccor_payment_schedule_item {
     /** "dueDate" — string (date-time). Instalment due date (FGTS: yearly, in the anniversary
      *  month); the first item is the start date. ISO-8601 date-time; responses use a local offset
@@ -1137,8 +1022,7 @@ struct eccor_payment_schedule_item {
 
 /**
  * AmortizationSimulation
- * Result of an FGTS advance simulation.
- */
+ * Result of an FGTS advance simulation. */
 struct eccor_amortization_simulation {
     /** "id" — string (uuid), required. Simulation ID. */
     const char *id;
@@ -1205,8 +1089,7 @@ struct eccor_amortization_simulation {
 
 /**
  * Address
- * Postal address.
- */
+ * Postal address. */
 struct eccor_address {
     /** "addressName" — string. Street (logradouro). */
     const char *address_name;
@@ -1237,8 +1120,7 @@ struct eccor_address {
 
 /**
  * UserRef
- * Reference to a platform user.
- */
+ * Reference to a platform user. */
 struct eccor_user_ref {
     /** "userId" — string. User ID (Cognito subject / client ID). */
     const char *user_id;
@@ -1254,8 +1136,7 @@ struct eccor_user_ref {
 
 /**
  * GroupRef
- * Reference to a platform user group.
- */
+ * Reference to a platform user group. */
 struct eccor_group_ref {
     /** "groupDisplay" — string. Group display name, e.g. `Todos`. */
     const char *group_display;
@@ -1268,8 +1149,7 @@ struct eccor_group_ref {
 
 /**
  * PixKeyInput
- * A PIX key to receive the payout.
- */
+ * A PIX key to receive the payout. */
 struct eccor_pix_key_input {
     /** "id" — string (uuid). Existing bank-account ID — only in the `bankAccounts` of PUT
      *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted (entries
@@ -1295,8 +1175,7 @@ struct eccor_pix_key_input {
 
 /**
  * TransferAccountInput
- * A bank account to receive the payout by TED transfer.
- */
+ * A bank account to receive the payout by TED transfer. */
 struct eccor_transfer_account_input {
     /** "id" — string (uuid). Existing bank-account ID — only in the `bankAccounts` of PUT
      *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted (entries
@@ -1335,8 +1214,7 @@ struct eccor_transfer_account_input {
 
 /**
  * NaturalPersonInput
- * Create / update body of a natural person (borrower).
- */
+ * Create / update body of a natural person (borrower). */
 struct eccor_natural_person_input {
     /** "registrationNumber" — string, required. CPF: 11 digits without punctuation, as a string
      *  (null → 400 INVALID_FORM). */
@@ -1378,8 +1256,7 @@ struct eccor_natural_person_input {
 
 /**
  * BankAccount
- * A bank account or PIX key of a natural person, as returned by the API.
- */
+ * A bank account or PIX key of a natural person, as returned by the API. */
 struct eccor_bank_account {
     /** "bankCode" — string. Bank code (COMPE) as a string (`"0"` for PIX entries). Decision: §8.3 —
      *  `bankCode` is a string while `bankCodeCompe` is the same code as an integer; both kept as
@@ -1470,9 +1347,7 @@ struct eccor_bank_account {
 
 /**
  * NaturalPerson
- * A natural person (borrower) as returned by the API. Most fields are unused for FGTS and
- * null; types of always-null fields are inferred.
- */
+ * A natural person (borrower) as returned by the API. Most fields are unused for FGTS and * null; types of always-null fields are inferred. */
 struct eccor_natural_person {
     /** "registrationNumber" — string. CPF (11 digits). */
     const char *registration_number;
@@ -1776,11 +1651,7 @@ struct eccor_natural_person {
 
 /**
  * NaturalPersonPage
- * Paginated list of natural persons (in list results `address` may be null and
- * `bankAccounts` empty). Decision: §8.13 — only these response-side paging fields are
- * documented; request-side paging parameters (page number, page size, token) are not, so
- * none are modelled.
- */
+ * Paginated list of natural persons (in list results `address` may be null and * `bankAccounts` empty). Decision: §8.13 — only these response-side paging fields are * documented; request-side paging parameters (page number, page size, token) are not, so * none are modelled. */
 struct eccor_natural_person_page {
     /** "page" — int32. Current page (0-based). */
     int32_t page;
@@ -1802,10 +1673,7 @@ struct eccor_natural_person_page {
 
 /**
  * CreditNoteAmortization
- * Credit-note amortisation parameters: AmortizationParams plus `legalPerson`. Decision
- * (reference §8.5): for /v1/CreditNote `legalPerson` sits **inside** `amortization`, whereas
- * /v1/Amortization has it at the top level.
- */
+ * Credit-note amortisation parameters: AmortizationParams plus `legalPerson`. Decision * (reference §8.5): for /v1/CreditNote `legalPerson` sits **inside** `amortization`, whereas * /v1/Amortization has it at the top level. */
 struct eccor_credit_note_amortization {
     /** "agentCommission" — AgentCommission, required. Agent commission. */
     eccor_agent_commission *agent_commission;
@@ -1844,8 +1712,7 @@ struct eccor_credit_note_amortization {
 
 /**
  * CreditNoteRequest
- * Create body of a credit operation (CCB) — created as a draft (status 0).
- */
+ * Create body of a credit operation (CCB) — created as a draft (status 0). */
 struct eccor_credit_note_request {
     /** "productId" — string (uuid), required. Product ID. */
     const char *product_id;
@@ -1874,8 +1741,7 @@ struct eccor_credit_note_request {
 
 /**
  * RevisionBankAccount
- * Corrected payout bank account.
- */
+ * Corrected payout bank account. */
 struct eccor_revision_bank_account {
     /** "bankCode" — string, required. Bank code (COMPE), e.g. `"33"`. */
     const char *bank_code;
@@ -1902,8 +1768,7 @@ struct eccor_revision_bank_account {
 
 /**
  * DonePaymentRevisionRequest
- * Corrected payout data for an operation in status 13 "Revisão de Pagamento".
- */
+ * Corrected payout data for an operation in status 13 "Revisão de Pagamento". */
 struct eccor_done_payment_revision_request {
     /** "bankAccount" — RevisionBankAccount, required. New payout account. */
     eccor_revision_bank_account *bank_account;
@@ -1913,8 +1778,7 @@ struct eccor_done_payment_revision_request {
 
 /**
  * CreditNoteStatusParameters
- * Status transition details.
- */
+ * Status transition details. */
 struct eccor_credit_note_status_parameters {
     /** "message" — string, nullable. Free text, e.g. "Aprovação de Compliance." (may be null). */
     const char *message;
@@ -1936,8 +1800,7 @@ struct eccor_credit_note_status_parameters {
 
 /**
  * CreditNoteStatusEvent
- * Webhook payload sent by ECCOR when a credit operation changes status.
- */
+ * Webhook payload sent by ECCOR when a credit operation changes status. */
 struct eccor_credit_note_status_event {
     /** "eventCode" — int32, codes: ECCOR_WEBHOOK_EVENT_CODE_*. Webhook event code. Only `2` is
      *  documented; unknown codes may appear. */
@@ -1974,8 +1837,7 @@ struct eccor_credit_note_status_event {
 
 /**
  * Uuid (box)
- * Box for a top-level string (uuid) body.
- */
+ * Box for a top-level string (uuid) body. */
 struct eccor_uuid {
     /** string (uuid), nullable */
     const char *value;
@@ -1984,8 +1846,7 @@ struct eccor_uuid {
 
 /**
  * BankAccountInputList (box)
- * Box for a top-level array of BankAccountInput body.
- */
+ * Box for a top-level array of BankAccountInput body. */
 struct eccor_bank_account_input_list {
     /** array of BankAccountInput, nullable */
     eccor_bank_account_input_list_t value;
@@ -1994,8 +1855,7 @@ struct eccor_bank_account_input_list {
 
 /**
  * UuidList (box)
- * Box for a top-level array of string (uuid) body.
- */
+ * Box for a top-level array of string (uuid) body. */
 struct eccor_uuid_list {
     /** array of string (uuid), nullable */
     pontes_string_list value;
@@ -2007,10 +1867,7 @@ struct eccor_uuid_list {
 /**
  * TransferAccountInputAccount: one of String, Int64.
  * No discriminator: decoding picks the variant that matches best.
- * Account number. Decision: §8.2 — the documented requests send a JSON number (`1234567`)
- * while responses and donePaymentRevision use a string (`"123456789"`); both are accepted, a
- * string is recommended (it preserves leading zeros).
- */
+ * Account number. Decision: §8.2 — the documented requests send a JSON number (`1234567`) * while responses and donePaymentRevision use a string (`"123456789"`); both are accepted, a * string is recommended (it preserves leading zeros). */
 typedef enum eccor_transfer_account_input_account_kind {
     ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT__UNKNOWN = 0, /**< a variant this version does not know: see raw */
     ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING = 1,
@@ -2028,10 +1885,7 @@ struct eccor_transfer_account_input_account {
 /**
  * BankAccountInput: one of PixKeyInput, TransferAccountInput.
  * Selected by the member "operationTypeValue": "Pix" -> pix_key_input, "Transfer" -> transfer_account_input.
- * A bank account or PIX key of the borrower (must be in the borrower's name), selected by
- * `operationTypeValue`. A body without `operationTypeValue` is treated by the server as a
- * Transfer (and then fails on the missing `type`).
- */
+ * A bank account or PIX key of the borrower (must be in the borrower's name), selected by * `operationTypeValue`. A body without `operationTypeValue` is treated by the server as a * Transfer (and then fails on the missing `type`). */
 typedef enum eccor_bank_account_input_kind {
     ECCOR_BANK_ACCOUNT_INPUT__UNKNOWN = 0, /**< a variant this version does not know: see raw */
     ECCOR_BANK_ACCOUNT_INPUT_PIX_KEY_INPUT = 1,
@@ -2291,15 +2145,7 @@ ECCOR_EXTERN(const size_t) eccor_operation_count;
 /**
  * POST /oauth2/token — Obtain an access token (OAuth 2.0 client credentials)
  *
- * Doc section: 1.1 Autenticação → "POST - Autenticação".
- * 
- * Exchanges the Basic Token supplied by ECCOR (for Cognito: Base64 of
- * `client_id:client_secret`) for a bearer access token, using the client-credentials grant
- * and the scope(s) granted to you (e.g. `credit/admin`). The token endpoint lives on your
- * per-client authentication URL, not on the API host. The token is valid for `expires_in`
- * seconds (3600); no refresh token is issued — request a new one shortly before expiry. The
- * response content type is `application/json;charset=UTF-8`.
- *
+ * Doc section: 1.1 Autenticação → "POST - Autenticação". * * Exchanges the Basic Token supplied by ECCOR (for Cognito: Base64 of * `client_id:client_secret`) for a bearer access token, using the client-credentials grant * and the scope(s) granted to you (e.g. `credit/admin`). The token endpoint lives on your * per-client authentication URL, not on the API host. The token is valid for `expires_in` * seconds (3600); no refresh token is issued — request a new one shortly before expiry. The * response content type is `application/json;charset=UTF-8`. *
  * @param body application/x-www-form-urlencoded body
  * @param out on success (200): a new eccor_token_response; free with eccor_token_response_free
  * Responses: 200 (TokenResponse), 400 (OAuthError), 401 (OAuthError).
@@ -2313,14 +2159,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_token;
 /**
  * GET /v1/Product — List your configured credit products
  *
- * Doc section: 1.3 Produtos → "GET Listar Produtos".
- * 
- * Lists the credit products ECCOR configured for you (commissions, interest-rate range,
- * amortisation periods). Use a product `id` as `productId` in simulations and credit notes.
- * Product configuration is changed only by ECCOR, on request to suporte@eccoropen.com.br. No
- * query parameters are documented. Decision: §8.13 — request-side paging parameters are
- * undocumented and left out.
- *
+ * Doc section: 1.3 Produtos → "GET Listar Produtos". * * Lists the credit products ECCOR configured for you (commissions, interest-rate range, * amortisation periods). Use a product `id` as `productId` in simulations and credit notes. * Product configuration is changed only by ECCOR, on request to suporte@eccoropen.com.br. No * query parameters are documented. Decision: §8.13 — request-side paging parameters are * undocumented and left out. *
  * @param out on success (200): a new eccor_product_page; free with eccor_product_page_free
  * Responses: 200 (ProductPage), 401, 403 (ApiError).
  * Auth: uy3Auth.
@@ -2332,14 +2171,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_list_products;
 /**
  * POST /v1/Amortization — Simulate an FGTS anniversary-withdrawal advance
  *
- * Doc section: 2.0 Simulação → "POST Realizar Simulação".
- * 
- * Simulates an FGTS saque-aniversário advance for a CPF (unregistered borrower) or a
- * registered natural person. Prerequisites for the borrower: enable Saque-Aniversário in the
- * FGTS app and authorise UY3 (bank code 457) to query the FGTS balance. Money is in cents
- * and rates are fractions. Decision: §8.19 — send either `registrationNumber` or `personId`,
- * the other null/omitted.
- *
+ * Doc section: 2.0 Simulação → "POST Realizar Simulação". * * Simulates an FGTS saque-aniversário advance for a CPF (unregistered borrower) or a * registered natural person. Prerequisites for the borrower: enable Saque-Aniversário in the * FGTS app and authorise UY3 (bank code 457) to query the FGTS balance. Money is in cents * and rates are fractions. Decision: §8.19 — send either `registrationNumber` or `personId`, * the other null/omitted. *
  * @param body application/json body
  * @param out on success (200): a new eccor_amortization_simulation; free with eccor_amortization_simulation_free
  * Responses: 200 (AmortizationSimulation), 400 (ApiError), 401, 403 (ApiError).
@@ -2362,13 +2194,7 @@ typedef struct eccor_list_natural_persons_params {
 /**
  * GET /v1/NaturalPerson — Search / list natural persons
  *
- * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas".
- * 
- * Searches natural persons; all filters are optional strings (the documented request sends
- * empty values for unused filters). In list results `address` may be null and `bankAccounts`
- * empty. Decision: §8.13 — request-side paging parameters (page number, page size, token)
- * are undocumented and were left out; only the response envelope fields are modelled.
- *
+ * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas". * * Searches natural persons; all filters are optional strings (the documented request sends * empty values for unused filters). In list results `address` may be null and `bankAccounts` * empty. Decision: §8.13 — request-side paging parameters (page number, page size, token) * are undocumented and were left out; only the response envelope fields are modelled. *
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new eccor_natural_person_page; free with eccor_natural_person_page_free
  * Responses: 200 (NaturalPersonPage), 401, 403 (ApiError).
@@ -2381,12 +2207,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_list_natural_persons;
 /**
  * POST /v1/NaturalPerson — Create a natural person (borrower)
  *
- * Doc section: 3.0 Pessoa Física → "POST Inserir Pessoa Física".
- * 
- * Registers the borrower with at least one bank account or PIX key in their name (used for
- * the payout). Decision: §8.8 — the response is a bare JSON string with the new person's ID,
- * not an object. Read the created bank-account IDs with GET /v1/NaturalPerson/{personId}.
- *
+ * Doc section: 3.0 Pessoa Física → "POST Inserir Pessoa Física". * * Registers the borrower with at least one bank account or PIX key in their name (used for * the payout). Decision: §8.8 — the response is a bare JSON string with the new person's ID, * not an object. Read the created bank-account IDs with GET /v1/NaturalPerson/{personId}. *
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid; free with eccor_uuid_free
  * Responses: 200 (Uuid), 400 (ApiError), 401, 403 (ApiError).
@@ -2399,11 +2220,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_natural_person;
 /**
  * GET /v1/NaturalPerson/{personId} — Get a natural person
  *
- * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas por ID".
- * 
- * Returns one natural person with address and bank accounts / PIX keys (use their `id` as
- * `bankAccountId`). An unknown ID yields 403 `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION`.
- *
+ * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas por ID". * * Returns one natural person with address and bank accounts / PIX keys (use their `id` as * `bankAccountId`). An unknown ID yields 403 `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION`. *
  * @param person_id path "personId": Natural person ID.
  * @param out on success (200): a new eccor_natural_person; free with eccor_natural_person_free
  * Responses: 200 (NaturalPerson), 401, 403 (ApiError).
@@ -2416,12 +2233,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_get_natural_person;
 /**
  * PUT /v1/NaturalPerson/{personId} — Update a natural person
  *
- * Doc section: 3.0 Pessoa Física → "PUT Atualizar Pessoa Física".
- * 
- * Replaces the person's data. In `bankAccounts` send the `id` of every existing account to
- * keep: an existing account whose `id` is not sent is deleted (entries without `id` are
- * created — inferred). Validation errors as for create.
- *
+ * Doc section: 3.0 Pessoa Física → "PUT Atualizar Pessoa Física". * * Replaces the person's data. In `bankAccounts` send the `id` of every existing account to * keep: an existing account whose `id` is not sent is deleted (entries without `id` are * created — inferred). Validation errors as for create. *
  * @param person_id path "personId": Natural person ID.
  * @param body application/json body
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
@@ -2434,11 +2246,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_update_natural_person;
 /**
  * POST /v1/NaturalPerson/{personId}/BankAccount — Add bank accounts / PIX keys
  *
- * Doc section: 3.0 Pessoa Física → "POST Inserir Dado Bancário".
- * 
- * Adds one or more bank accounts / PIX keys to the person. Decision: §8.8 — the response is
- * a bare JSON array of the created IDs (same order as sent — inferred).
- *
+ * Doc section: 3.0 Pessoa Física → "POST Inserir Dado Bancário". * * Adds one or more bank accounts / PIX keys to the person. Decision: §8.8 — the response is * a bare JSON array of the created IDs (same order as sent — inferred). *
  * @param person_id path "personId": Natural person ID.
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid_list; free with eccor_uuid_list_free
@@ -2452,10 +2260,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_add_bank_accounts;
 /**
  * PUT /v1/NaturalPerson/{personId}/BankAccount/{bankAccountId} — Update a bank account / PIX key
  *
- * Doc section: 3.0 Pessoa Física → "PUT Atualizar Dado Bancário".
- * 
- * Replaces one bank account / PIX key of the person.
- *
+ * Doc section: 3.0 Pessoa Física → "PUT Atualizar Dado Bancário". * * Replaces one bank account / PIX key of the person. *
  * @param person_id path "personId": Natural person ID.
  * @param bank_account_id path "bankAccountId": Bank account / PIX key ID.
  * @param body application/json body
@@ -2469,11 +2274,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_update_bank_account;
 /**
  * DELETE /v1/NaturalPerson/{personId}/BankAccount/{bankAccountId} — Delete a bank account / PIX key
  *
- * Doc section: 3.0 Pessoa Física → "DELETE Dado Bancário".
- * 
- * Deletes one bank account / PIX key. If a draft credit note references it, a later
- * SubmitApproval fails with `RECORD_IS_DELETED`.
- *
+ * Doc section: 3.0 Pessoa Física → "DELETE Dado Bancário". * * Deletes one bank account / PIX key. If a draft credit note references it, a later * SubmitApproval fails with `RECORD_IS_DELETED`. *
  * @param person_id path "personId": Natural person ID.
  * @param bank_account_id path "bankAccountId": Bank account / PIX key ID.
  * Responses: 204, 401, 403 (ApiError).
@@ -2486,13 +2287,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_delete_bank_account;
 /**
  * POST /v1/CreditNote — Create a credit operation (draft)
  *
- * Doc section: 4.0 Operação de Crédito → "POST Inserir Operação de Crédito".
- * 
- * Creates the FGTS advance credit operation (CCB) as a draft (status 0 Rascunho) for a
- * registered borrower, paying out to `bankAccountId`. `amortization.startDate` cannot be in
- * the past. Decision: §8.5 — `legalPerson` goes inside `amortization` here. Decision: §8.8 —
- * the response is a bare JSON string with the credit-operation ID.
- *
+ * Doc section: 4.0 Operação de Crédito → "POST Inserir Operação de Crédito". * * Creates the FGTS advance credit operation (CCB) as a draft (status 0 Rascunho) for a * registered borrower, paying out to `bankAccountId`. `amortization.startDate` cannot be in * the past. Decision: §8.5 — `legalPerson` goes inside `amortization` here. Decision: §8.8 — * the response is a bare JSON string with the credit-operation ID. *
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid; free with eccor_uuid_free
  * Responses: 200 (Uuid), 400 (ApiError), 401, 403 (ApiError).
@@ -2505,11 +2300,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_credit_note;
 /**
  * POST /v1/CreditNote/{creditNoteId}/SubmitApproval — Submit a credit operation for approval
  *
- * Doc section: 4.0 Operação de Crédito → "POST Enviar Operação de Crédito para Análise".
- * 
- * Moves the operation out of Draft into the approval pipeline (status changes are then
- * notified by webhook). No request body. Decision: §8.8 — success is 200 with an empty body.
- *
+ * Doc section: 4.0 Operação de Crédito → "POST Enviar Operação de Crédito para Análise". * * Moves the operation out of Draft into the approval pipeline (status changes are then * notified by webhook). No request body. Decision: §8.8 — success is 200 with an empty body. *
  * @param credit_note_id path "creditNoteId": Credit operation (CreditNote) ID.
  * Responses: 200, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
@@ -2521,13 +2312,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_submit_credit_note_approval;
 /**
  * POST /v1/CreditNote/{creditNoteId}/donePaymentRevision — Supply corrected payout data (payment revision)
  *
- * Doc section: 4.0 Operação de Crédito → "POST Revisão de Pagamento".
- * 
- * For an operation in status 13 "Revisão de Pagamento" (payout failed), supplies a new
- * payout bank account. Allowed only in that status. Decision: §8.8 — the success response is
- * undocumented; it is modelled as 204 No Content — clients should accept any 2xx with an
- * empty body.
- *
+ * Doc section: 4.0 Operação de Crédito → "POST Revisão de Pagamento". * * For an operation in status 13 "Revisão de Pagamento" (payout failed), supplies a new * payout bank account. Allowed only in that status. Decision: §8.8 — the success response is * undocumented; it is modelled as 204 No Content — clients should accept any 2xx with an * empty body. *
  * @param credit_note_id path "creditNoteId": Credit operation (CreditNote) ID.
  * @param body application/json body
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
