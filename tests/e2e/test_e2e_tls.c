@@ -156,7 +156,9 @@ static void test_server_not_trusted(void **state) {
     assert_true(rc == PONTES_ETRANSPORT || rc == PONTES_EAUTH); /* the token request fails first */
     assert_null(pp);
     const pontes_error *e = eccor_client_last_error(c);
-    assert_int_equal(e->curl_code, 60); /* CURLE_PEER_FAILED_VERIFICATION */
+    /* CURLE_PEER_FAILED_VERIFICATION (60), or CURLE_SSL_CACERT_BADFILE (77) on a machine
+       without a system CA store: either way nothing is sent to an unverified server */
+    if (e->curl_code != 60 && e->curl_code != 77) fail_msg("curl_code %d: %s", e->curl_code, e->curl_message);
     assert_non_null(e->curl_message);
     eccor_client_free(c);
     /* a CA file of another CA: still refused */

@@ -475,7 +475,7 @@ class EccorMockTest(unittest.TestCase):
         listener = WebhookListener()
         try:
             status, body, _, _ = self.c.request("POST", "/__admin/webhooks/" + cn, {
-                "url": "http://localhost:%d/" % listener.port, "transitions": "all"})
+                "url": "http://127.0.0.1:%d/" % listener.port, "transitions": "all"})
             self.assertEqual(status, 200, body)
             self.assertEqual(body["delivered"], len(examples))
             got = [e for _, _, e in listener.received]
