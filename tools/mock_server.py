@@ -12,7 +12,11 @@ exercised end to end; see ``EccorState``.
 Usage:
     python3 tools/mock_server.py --spec generated/eccor/openapi.json \
         [--spec other.json] [--host 127.0.0.1] [--port 0] [--port-file FILE] \
-        [--client-id ID --client-secret SECRET] [--token-ttl SECONDS] [--quiet]
+        [--client-id ID --client-secret SECRET] [--token-ttl SECONDS] [--quiet] \
+        [--tls-cert CERT.pem --tls-key KEY.pem [--tls-client-ca CA.pem]]
+
+With --tls-cert it serves HTTPS; with --tls-client-ca it also requires a client
+certificate signed by that CA (mutual TLS, as PSD2 APIs do).
 
 Admin endpoints (no authentication; the server only listens on loopback):
     POST /__admin/reset                    reset all state (tokens, records, log)
