@@ -273,10 +273,8 @@ int main(int argc, char **argv) {
     }
     eccor_agent_commission commission = {0};
     PONTES_PUT(commission, amount, 0);
-    commission.type.value = ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE;
-    commission.has_type = PONTES_SET;
-    commission.base_value.value = ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE;
-    commission.has_base_value = PONTES_SET;
+    PONTES_PUT_ENUM(commission, type, ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE);
+    PONTES_PUT_ENUM(commission, base_value, ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE);
 
     eccor_amortization_params params = {0};
     PONTES_PUT(params, agent_commission, &commission);
@@ -284,8 +282,7 @@ int main(int argc, char **argv) {
     PONTES_PUT(params, term_in_months, prod->maximum_amortization_periods);
     PONTES_PUT(params, start_date, start_date);
     PONTES_PUT(params, requested_amount, 0);
-    params.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
-    params.has_amortization_type = PONTES_SET;
+    PONTES_PUT_ENUM(params, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
 
     eccor_amortization_request sim_req = {0};
     PONTES_PUT(sim_req, amortization, &params);
@@ -322,22 +319,18 @@ int main(int argc, char **argv) {
 
     /* 4. the borrower, with one PIX key and one bank account for the payout */
     eccor_pix_key_input pix = {0};
-    pix.operation_type_value.value = ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX;
-    pix.has_operation_type_value = PONTES_SET;
-    pix.pix_key_type_value.value = ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER;
-    pix.has_pix_key_type_value = PONTES_SET;
+    PONTES_PUT_ENUM(pix, operation_type_value, ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX);
+    PONTES_PUT_ENUM(pix, pix_key_type_value, ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER);
     PONTES_PUT(pix, key_pix, DEMO_CPF);
 
     eccor_transfer_account_input_account account_number = {0};
     account_number.kind = ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING;
     account_number.u.string = "1234567";
     eccor_transfer_account_input ted = {0};
-    ted.operation_type_value.value = ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER;
-    ted.has_operation_type_value = PONTES_SET;
+    PONTES_PUT_ENUM(ted, operation_type_value, ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER);
     PONTES_PUT(ted, account, &account_number);
     PONTES_PUT(ted, agency, "0001");
-    ted.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
-    ted.has_type = PONTES_SET;
+    PONTES_PUT_ENUM(ted, type, ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT);
     PONTES_PUT(ted, bank_code, "1");
     PONTES_PUT(ted, account_digit, "8");
     PONTES_PUT(ted, joint_account, false);
@@ -355,16 +348,14 @@ int main(int argc, char **argv) {
     PONTES_PUT(address, complement, "N/A");
     PONTES_PUT(address, district, "Centro");
     PONTES_PUT(address, city, "Mococa");
-    address.uf.value = ECCOR_UF_SP;
-    address.has_uf = PONTES_SET;
+    PONTES_PUT_ENUM(address, uf, ECCOR_UF_SP);
     PONTES_PUT(address, zip_code, "13737-005");
 
     eccor_natural_person_input pin = {0};
     PONTES_PUT(pin, registration_number, DEMO_CPF);
     PONTES_PUT(pin, name, "Maria Aparecida da Silva");
     PONTES_PUT(pin, birth_date, "1985-04-03T03:00:00.000Z");
-    pin.civil_status.value = ECCOR_CIVIL_STATUS_SINGLE;
-    pin.has_civil_status = PONTES_SET;
+    PONTES_PUT_ENUM(pin, civil_status, ECCOR_CIVIL_STATUS_SINGLE);
     PONTES_PUT(pin, nationality, "Brasileira");
     PONTES_PUT(pin, email, "maria.silva@example.com");
     PONTES_PUT(pin, phone, "19981234567");
@@ -425,8 +416,7 @@ int main(int argc, char **argv) {
     PONTES_PUT(cn_amort, term_in_months, params.term_in_months);
     PONTES_PUT(cn_amort, start_date, start_date);
     PONTES_PUT(cn_amort, requested_amount, 0);
-    cn_amort.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
-    cn_amort.has_amortization_type = PONTES_SET;
+    PONTES_PUT_ENUM(cn_amort, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
     PONTES_PUT(cn_amort, legal_person, false);
 
     eccor_credit_note_request cn = {0};
@@ -434,8 +424,7 @@ int main(int argc, char **argv) {
     PONTES_PUT(cn, person_id, person_id->value);
     PONTES_PUT(cn, beneficiary_id, person_id->value);
     PONTES_PUT(cn, bank_account_id, pix_account_id);
-    cn.liquidation_type.value = ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER;
-    cn.has_liquidation_type = PONTES_SET;
+    PONTES_PUT_ENUM(cn, liquidation_type, ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER);
     PONTES_PUT(cn, amortization, &cn_amort);
 
     rc = eccor_create_credit_note(c, &cn, &credit_note_id);

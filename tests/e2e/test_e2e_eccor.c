@@ -86,6 +86,19 @@ static eccor_client *client_oauth(long margin_s, const char *secret, const char 
 /* The default client for API calls: OAuth2, token kept while valid. */
 static eccor_client *client(void) { return client_oauth(0, NULL, NULL); }
 
+/* The corrected payout account of the documented donePaymentRevision example. */
+static void revision_request(eccor_revision_bank_account *rba, eccor_done_payment_revision_request *dr) {
+    memset(rba, 0, sizeof *rba);
+    PONTES_PUT(*rba, bank_code, "33");
+    PONTES_PUT(*rba, account, "123456789");
+    PONTES_PUT(*rba, agency, "1234");
+    PONTES_PUT_ENUM(*rba, type, ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT);
+    PONTES_PUT(*rba, joint_account, false);
+    PONTES_PUT_ENUM(*rba, operation_type_value, ECCOR_OPERATION_TYPE_TRANSFER);
+    memset(dr, 0, sizeof *dr);
+    PONTES_PUT(*dr, bank_account, rba);
+}
+
 static void check_ok(eccor_client *c, int rc, const char *what, const char *file, int line) {
     if (rc == PONTES_OK) return;
     const pontes_error *e = eccor_client_last_error(c);
@@ -148,26 +161,21 @@ static void person_fixture_init(person_fixture *f, const char *name) {
     PONTES_PUT(f->addr, address_name, "Rua Ant\xc3\xb4nio Marco Pazote");
     PONTES_PUT(f->addr, zip_code, "13737-005");
     PONTES_PUT(f->addr, city, "Mococa");
-    f->addr.uf.value = ECCOR_UF_SP;
-    f->addr.has_uf = PONTES_SET;
+    PONTES_PUT_ENUM(f->addr, uf, ECCOR_UF_SP);
     PONTES_PUT(f->addr, district, "Jardim Colina Verde");
     PONTES_PUT(f->addr, number, "169");
     PONTES_PUT(f->addr, complement, "N/A");
 
-    f->pix.operation_type_value.value = ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX;
-    f->pix.has_operation_type_value = PONTES_SET;
-    f->pix.pix_key_type_value.value = ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER;
-    f->pix.has_pix_key_type_value = PONTES_SET;
+    PONTES_PUT_ENUM(f->pix, operation_type_value, ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX);
+    PONTES_PUT_ENUM(f->pix, pix_key_type_value, ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER);
     PONTES_PUT(f->pix, key_pix, CPF);
 
     f->acct.kind = ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING;
     f->acct.u.string = "1234567";
-    f->tr.operation_type_value.value = ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER;
-    f->tr.has_operation_type_value = PONTES_SET;
+    PONTES_PUT_ENUM(f->tr, operation_type_value, ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER);
     PONTES_PUT(f->tr, account, &f->acct);
     PONTES_PUT(f->tr, agency, "1234");
-    f->tr.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
-    f->tr.has_type = PONTES_SET;
+    PONTES_PUT_ENUM(f->tr, type, ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT);
     PONTES_PUT(f->tr, bank_code, "1");
     PONTES_PUT(f->tr, account_digit, "0");
     PONTES_PUT(f->tr, joint_account, false);
@@ -180,8 +188,7 @@ static void person_fixture_init(person_fixture *f, const char *name) {
     f->accs[1] = &f->u_tr;
 
     PONTES_PUT(f->in, registration_number, CPF);
-    f->in.civil_status.value = ECCOR_CIVIL_STATUS_SINGLE;
-    f->in.has_civil_status = PONTES_SET;
+    PONTES_PUT_ENUM(f->in, civil_status, ECCOR_CIVIL_STATUS_SINGLE);
     PONTES_PUT(f->in, birth_date, "1985-04-03T03:00:00.000Z");
     PONTES_PUT(f->in, nationality, "Brasileira");
     PONTES_PUT(f->in, email, "nilce.knupp@geradornv.com.br");
@@ -254,25 +261,21 @@ static void credit_note_fixture_init(credit_note_fixture *f, const char *product
                                      const char *account) {
     memset(f, 0, sizeof *f);
     PONTES_PUT(f->ac, amount, 0.0);
-    f->ac.type.value = ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE;
-    f->ac.has_type = PONTES_SET;
-    f->ac.base_value.value = ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE;
-    f->ac.has_base_value = PONTES_SET;
+    PONTES_PUT_ENUM(f->ac, type, ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE);
+    PONTES_PUT_ENUM(f->ac, base_value, ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE);
     e2e_date_in_days(f->start, sizeof f->start, 2); /* cannot be in the past */
     PONTES_PUT(f->am, agent_commission, &f->ac);
     PONTES_PUT(f->am, apr, 0.0204);
     PONTES_PUT(f->am, term_in_months, 10);
     PONTES_PUT(f->am, start_date, f->start);
     PONTES_PUT(f->am, requested_amount, 0);
-    f->am.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
-    f->am.has_amortization_type = PONTES_SET;
+    PONTES_PUT_ENUM(f->am, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
     PONTES_PUT(f->am, legal_person, false);
     PONTES_PUT(f->rq, product_id, product);
     PONTES_PUT(f->rq, person_id, person);
     PONTES_PUT(f->rq, beneficiary_id, person);
     PONTES_PUT(f->rq, bank_account_id, account);
-    f->rq.liquidation_type.value = ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER;
-    f->rq.has_liquidation_type = PONTES_SET;
+    PONTES_PUT_ENUM(f->rq, liquidation_type, ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER);
     PONTES_PUT(f->rq, amortization, &f->am);
 }
 
@@ -299,8 +302,7 @@ static void test_create_token(void **state) {
     CHECK_OK(c, pontes_client_set_basic(c, "basicToken", g_srv.client_id, g_srv.client_secret, NULL));
     eccor_token_request rq;
     memset(&rq, 0, sizeof rq);
-    rq.grant_type.value = ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_CREDENTIALS;
-    rq.has_grant_type = PONTES_SET;
+    PONTES_PUT_ENUM(rq, grant_type, ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_CREDENTIALS);
     PONTES_PUT(rq, scope, scope());
     eccor_token_response *tok = NULL;
     CHECK_OK(c, eccor_create_token(c, &rq, &tok));
@@ -387,10 +389,8 @@ static void test_simulate_amortization(void **state) {
     eccor_agent_commission ac;
     memset(&ac, 0, sizeof ac);
     PONTES_PUT(ac, amount, 0.0);
-    ac.type.value = ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE;
-    ac.has_type = PONTES_SET;
-    ac.base_value.value = ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE;
-    ac.has_base_value = PONTES_SET;
+    PONTES_PUT_ENUM(ac, type, ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE);
+    PONTES_PUT_ENUM(ac, base_value, ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE);
     char start[40];
     e2e_date_in_days(start, sizeof start, 1);
     eccor_amortization_params ap;
@@ -400,8 +400,7 @@ static void test_simulate_amortization(void **state) {
     PONTES_PUT(ap, term_in_months, 10);
     PONTES_PUT(ap, start_date, start);
     PONTES_PUT(ap, requested_amount, 0);
-    ap.amortization_type.value = ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS;
-    ap.has_amortization_type = PONTES_SET;
+    PONTES_PUT_ENUM(ap, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
     eccor_amortization_request rq;
     memset(&rq, 0, sizeof rq);
     PONTES_PUT(rq, amortization, &ap);
@@ -533,20 +532,16 @@ static void test_natural_person_crud(void **state) {
     /* addBankAccounts: a top-level array body, a top-level array of ids back */
     eccor_pix_key_input pix2;
     memset(&pix2, 0, sizeof pix2);
-    pix2.operation_type_value.value = ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX;
-    pix2.has_operation_type_value = PONTES_SET;
-    pix2.pix_key_type_value.value = ECCOR_PIX_KEY_TYPE_EMAIL;
-    pix2.has_pix_key_type_value = PONTES_SET;
+    PONTES_PUT_ENUM(pix2, operation_type_value, ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX);
+    PONTES_PUT_ENUM(pix2, pix_key_type_value, ECCOR_PIX_KEY_TYPE_EMAIL);
     PONTES_PUT(pix2, key_pix, "nilce@example.com.br");
     eccor_transfer_account_input_account acct2 = {ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING, NULL, {.string = "0099887766"}};
     eccor_transfer_account_input tr2;
     memset(&tr2, 0, sizeof tr2);
-    tr2.operation_type_value.value = ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER;
-    tr2.has_operation_type_value = PONTES_SET;
+    PONTES_PUT_ENUM(tr2, operation_type_value, ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER);
     PONTES_PUT(tr2, account, &acct2);
     PONTES_PUT(tr2, agency, "0001");
-    tr2.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_SAVINGS_ACCOUNT;
-    tr2.has_type = PONTES_SET;
+    PONTES_PUT_ENUM(tr2, type, ECCOR_BANK_ACCOUNT_TYPE_NATURAL_SAVINGS_ACCOUNT);
     PONTES_PUT(tr2, bank_code, "457");
     tr2.has_account_digit = PONTES_NULL;
     eccor_bank_account_input a1 = {ECCOR_BANK_ACCOUNT_INPUT_PIX_KEY_INPUT, NULL, {.pix_key_input = &pix2}};
@@ -641,18 +636,8 @@ static void test_credit_note_lifecycle(void **state) {
 
     /* a payment revision is only allowed in status 13: 400 INVALID_ACTION_FOR_STATUS */
     eccor_revision_bank_account rba;
-    memset(&rba, 0, sizeof rba);
-    PONTES_PUT(rba, bank_code, "33");
-    PONTES_PUT(rba, account, "123456789");
-    PONTES_PUT(rba, agency, "1234");
-    rba.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
-    rba.has_type = PONTES_SET;
-    PONTES_PUT(rba, joint_account, false);
-    rba.operation_type_value.value = ECCOR_OPERATION_TYPE_TRANSFER;
-    rba.has_operation_type_value = PONTES_SET;
     eccor_done_payment_revision_request dr;
-    memset(&dr, 0, sizeof dr);
-    PONTES_PUT(dr, bank_account, &rba);
+    revision_request(&rba, &dr);
     int rc = eccor_done_payment_revision(c, cid, &dr);
     assert_int_equal(rc, PONTES_EHTTP);
     const pontes_error *e = eccor_client_last_error(c);
@@ -780,18 +765,8 @@ static void test_webhooks_and_payment_revision(void **state) {
 
     /* now in status 13: donePaymentRevision succeeds (204) ... */
     eccor_revision_bank_account rba;
-    memset(&rba, 0, sizeof rba);
-    PONTES_PUT(rba, bank_code, "33");
-    PONTES_PUT(rba, account, "123456789");
-    PONTES_PUT(rba, agency, "1234");
-    rba.type.value = ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT;
-    rba.has_type = PONTES_SET;
-    PONTES_PUT(rba, joint_account, false);
-    rba.operation_type_value.value = ECCOR_OPERATION_TYPE_TRANSFER;
-    rba.has_operation_type_value = PONTES_SET;
     eccor_done_payment_revision_request dr;
-    memset(&dr, 0, sizeof dr);
-    PONTES_PUT(dr, bank_account, &rba);
+    revision_request(&rba, &dr);
     CHECK_OK(c, eccor_done_payment_revision(c, cid, &dr));
     /* ... and moved the operation back to liquidation (3): a second one is refused */
     int rc = eccor_done_payment_revision(c, cid, &dr);

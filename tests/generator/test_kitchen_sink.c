@@ -100,8 +100,7 @@ static void build_and_encode(void **state) {
     (void)state;
     /* A value built by hand: only members with has_ != ABSENT are written. */
     ks_cat cat = {0};
-    cat.kind.value = KS_CAT_KIND_CAT;
-    cat.has_kind = PONTES_SET;
+    PONTES_PUT_ENUM(cat, kind, KS_CAT_KIND_CAT);
     cat.lives = 0;
     cat.has_lives = PONTES_SET;
     ks_pet pet = {0};

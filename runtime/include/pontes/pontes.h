@@ -100,6 +100,8 @@ typedef uint8_t pontes_presence;
  *  (nullable members only); PONTES_CLEAR leaves the member out of the JSON. */
 #define PONTES_PUT(obj, member, val) ((void)((obj).member = (val), (obj).has_##member = PONTES_SET))
 #define PONTES_PUT_NULL(obj, member) ((void)((obj).has_##member = PONTES_NULL))
+/** The same for a string-enum member: PONTES_PUT_ENUM(acct, type, ECCOR_BANK_ACCOUNT_TYPE_...). */
+#define PONTES_PUT_ENUM(obj, member, val) ((void)((obj).member.value = (val), (obj).has_##member = PONTES_SET))
 #define PONTES_CLEAR(obj, member) ((void)((obj).has_##member = PONTES_ABSENT))
 
 /* ---- the error object ------------------------------------------------- */
