@@ -279,6 +279,22 @@ static void credit_note_fixture_init(credit_note_fixture *f, const char *product
     PONTES_PUT(f->rq, amortization, &f->am);
 }
 
+/* A borrower with one account and a draft credit note for the first product:
+ * pid/aid/cid receive the person, account and credit note ids (cap bytes each). */
+static void create_draft_credit_note(eccor_client *c, char *pid, char *aid, char *cid, size_t cap) {
+    char product[64];
+    create_person_with_account(c, pid, aid, cap);
+    first_product_id(c, product, sizeof product);
+    credit_note_fixture f;
+    credit_note_fixture_init(&f, product, pid, aid);
+    eccor_uuid *u = NULL;
+    CHECK_OK(c, eccor_create_credit_note(c, &f.rq, &u));
+    assert_int_equal(u->has_value, PONTES_SET);
+    assert_int_equal(strlen(u->value), 36);
+    snprintf(cid, cap, "%s", u->value);
+    eccor_uuid_free(u);
+}
+
 /* Decode the raw body of the last error as an ECCOR ApiError (typed access to details). */
 static eccor_api_error *decode_api_error(const pontes_error *e) {
     assert_non_null(e->body);
@@ -622,17 +638,8 @@ static void test_credit_note_lifecycle(void **state) {
     (void)state;
     reset_mock();
     eccor_client *c = client();
-    char pid[64], aid[64], product[64], cid[64];
-    create_person_with_account(c, pid, aid, sizeof pid);
-    first_product_id(c, product, sizeof product);
-    credit_note_fixture f;
-    credit_note_fixture_init(&f, product, pid, aid);
-    eccor_uuid *u = NULL;
-    CHECK_OK(c, eccor_create_credit_note(c, &f.rq, &u));
-    assert_int_equal(u->has_value, PONTES_SET);
-    assert_int_equal(strlen(u->value), 36);
-    snprintf(cid, sizeof cid, "%s", u->value);
-    eccor_uuid_free(u);
+    char pid[64], aid[64], cid[64];
+    create_draft_credit_note(c, pid, aid, cid, sizeof pid);
 
     /* a payment revision is only allowed in status 13: 400 INVALID_ACTION_FOR_STATUS */
     eccor_revision_bank_account rba;
@@ -679,15 +686,8 @@ static void test_webhooks_and_payment_revision(void **state) {
     REQUIRE_MOCK();
     reset_mock();
     eccor_client *c = client();
-    char pid[64], aid[64], product[64], cid[64];
-    create_person_with_account(c, pid, aid, sizeof pid);
-    first_product_id(c, product, sizeof product);
-    credit_note_fixture f;
-    credit_note_fixture_init(&f, product, pid, aid);
-    eccor_uuid *u = NULL;
-    CHECK_OK(c, eccor_create_credit_note(c, &f.rq, &u));
-    snprintf(cid, sizeof cid, "%s", u->value);
-    eccor_uuid_free(u);
+    char pid[64], aid[64], cid[64];
+    create_draft_credit_note(c, pid, aid, cid, sizeof pid);
     CHECK_OK(c, eccor_submit_credit_note_approval(c, cid));
 
     e2e_listener *l = e2e_listener_start();
@@ -1004,15 +1004,8 @@ static void test_error_400_record_is_deleted(void **state) {
     (void)state;
     reset_mock();
     eccor_client *c = client();
-    char pid[64], aid[64], product[64], cid[64];
-    create_person_with_account(c, pid, aid, sizeof pid);
-    first_product_id(c, product, sizeof product);
-    credit_note_fixture f;
-    credit_note_fixture_init(&f, product, pid, aid);
-    eccor_uuid *u = NULL;
-    CHECK_OK(c, eccor_create_credit_note(c, &f.rq, &u));
-    snprintf(cid, sizeof cid, "%s", u->value);
-    eccor_uuid_free(u);
+    char pid[64], aid[64], cid[64];
+    create_draft_credit_note(c, pid, aid, cid, sizeof pid);
     CHECK_OK(c, eccor_delete_bank_account(c, pid, aid));
     int rc = eccor_submit_credit_note_approval(c, cid);
     assert_int_equal(rc, PONTES_EHTTP);
