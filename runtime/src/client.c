@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,9 +215,17 @@ int pontes_client_new(pontes_client **out, const pontes_api *api, const pontes_c
     if (!api) return PONTES_EINVAL;
     pontes_client_options d = PONTES_CLIENT_OPTIONS_INIT;
     if (opts) {
-        if (opts->version != PONTES_CLIENT_OPTIONS_VERSION) return PONTES_EINVAL;
-        d = *opts;
+        /* Never read past what the caller's struct version has: a version-1 caller
+           allocated the members up to log_level only. */
+        if (opts->version == 1)
+            memcpy(&d, opts, offsetof(pontes_client_options, strict_response_validation));
+        else if (opts->version == PONTES_CLIENT_OPTIONS_VERSION)
+            d = *opts;
+        else
+            return PONTES_EINVAL;
+        d.version = PONTES_CLIENT_OPTIONS_VERSION;
     }
+    if (d.attempt_timeout_ms < 0) d.attempt_timeout_ms = 0;
     if (d.connect_timeout_ms <= 0) d.connect_timeout_ms = 10000;
     if (d.timeout_ms <= 0) d.timeout_ms = 60000;
     if (d.max_response_bytes == 0) d.max_response_bytes = 64u * 1024u * 1024u;

@@ -115,6 +115,7 @@ const char *pontes_status_name(int status) {
     case PONTES_EAUTH: return "PONTES_EAUTH";
     case PONTES_ETOOBIG: return "PONTES_ETOOBIG";
     case PONTES_ERANGE: return "PONTES_ERANGE";
+    case PONTES_EBUSY: return "PONTES_EBUSY";
     default: return "PONTES_EUNKNOWN";
     }
 }

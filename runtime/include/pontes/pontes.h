@@ -82,7 +82,8 @@ typedef enum pontes_status {
     PONTES_EENCODE = -7,    /**< a value cannot be encoded (see json_path) */
     PONTES_EAUTH = -8,      /**< credentials rejected or token could not be obtained */
     PONTES_ETOOBIG = -9,    /**< response body larger than max_response_bytes */
-    PONTES_ERANGE = -10     /**< integer outside the exactly representable range (|n| >= 2^53) */
+    PONTES_ERANGE = -10,    /**< number outside the range of its C type (int32, int64, double) */
+    PONTES_EBUSY = -11      /**< the client is being used by another thread at the same time */
 } pontes_status;
 
 /** Short English name of a status code ("PONTES_EDECODE", ...). Never NULL. */
@@ -193,7 +194,7 @@ typedef struct pontes_string_map { const char **keys; const char **values; size_
 typedef enum pontes_kind {
     PONTES_KIND_BOOL = 1, /**< bool */
     PONTES_KIND_INT32,    /**< int32_t */
-    PONTES_KIND_INT64,    /**< int64_t; |n| < 2^53 on the wire */
+    PONTES_KIND_INT64,    /**< int64_t; the whole int64 range, exactly (the codec reads the digits) */
     PONTES_KIND_DOUBLE,   /**< double */
     PONTES_KIND_STRING,   /**< const char * (NUL-terminated UTF-8) */
     PONTES_KIND_BYTES,    /**< pontes_bytes, base64 text on the wire */
@@ -219,6 +220,11 @@ typedef struct pontes_union_desc pontes_union_desc;
 
 /* type flags */
 #define PONTES_T_ELEM_NULLABLE 0x01u /**< ARRAY/MAP: elements may be null (pointer kinds only: stored as NULL) */
+/* STRING formats the codec checks (strict decode, and every encode of a request body) */
+#define PONTES_T_FMT_DATE      0x10u /**< format: date (RFC 3339 full-date, YYYY-MM-DD) */
+#define PONTES_T_FMT_DATE_TIME 0x20u /**< format: date-time (RFC 3339 date-time) */
+#define PONTES_T_FMT_UUID      0x40u /**< format: uuid (8-4-4-4-12 hex digits) */
+#define PONTES_T_FMT_MASK      0x70u
 
 struct pontes_type {
     pontes_kind kind;
@@ -289,22 +295,49 @@ PONTES_EXTERN(const pontes_type) pontes_type_any;
 
 /* ---- codec ------------------------------------------------------------ */
 
-/** Decode limits; pass NULL for the defaults. */
+/** How many deviations a pontes_deviations keeps in full (it counts all of them). */
+#define PONTES_DEVIATIONS_KEPT 8
+
+/** Deviations from the schema that a tolerant (non-strict) decode accepted: a
+ *  required member missing (decoded as absent), a null where the schema does not
+ *  allow it (decoded as PONTES_NULL), an unknown member or enum value (kept), a
+ *  string that does not match its format (kept as text). Nothing is lost: each is
+ *  counted, and the first PONTES_DEVIATIONS_KEPT are described. */
+typedef struct pontes_deviation {
+    char path[160];            /**< JSON path, e.g. "$.data[3].id" (truncated with "..." if longer) */
+    char what[96];             /**< e.g. "missing required member", "null for a non-nullable int64" */
+} pontes_deviation;
+
+typedef struct pontes_deviations {
+    size_t count;              /**< every deviation seen */
+    size_t kept;               /**< entries filled in first[] (<= PONTES_DEVIATIONS_KEPT) */
+    pontes_deviation first[PONTES_DEVIATIONS_KEPT];
+} pontes_deviations;
+
+/** Decode options; pass NULL for the defaults (tolerant, depth 64). */
 typedef struct pontes_decode_options {
-    unsigned version;          /**< PONTES_DECODE_OPTIONS_VERSION */
+    unsigned version;          /**< PONTES_DECODE_OPTIONS_VERSION (1 is accepted: the fields up to max_depth) */
     bool reject_unknown;       /**< treat unknown object members as an error (default: keep them) */
     unsigned max_depth;        /**< default 64 */
+    /* version 2 */
+    bool strict;               /**< schema-test mode: every deviation is an error (unknown members and
+                                    enum values, missing required members, unexpected nulls, invalid
+                                    date / date-time / uuid / byte text), naming the JSON path */
+    pontes_deviations *deviations; /**< optional out: tolerated deviations (reset by the call) */
 } pontes_decode_options;
-#define PONTES_DECODE_OPTIONS_VERSION 1
-#define PONTES_DECODE_OPTIONS_INIT {PONTES_DECODE_OPTIONS_VERSION, false, 64}
+#define PONTES_DECODE_OPTIONS_VERSION 2
+#define PONTES_DECODE_OPTIONS_INIT {PONTES_DECODE_OPTIONS_VERSION, false, 64, false, NULL}
 
 /**
  * Decode JSON text into a freshly allocated value of type t (kind OBJECT or UNION;
  * the generator boxes every other top-level type into a PONTES_M_BOX message).
  * The whole result lives in one arena: release it with pontes_free(*out).
  * The input must be valid UTF-8 JSON; integers for INT32/INT64 must be integral and
- * in range (|n| < 2^53 for INT64). On failure *out is NULL and err (if not NULL)
- * carries status, message, json_path and expected.
+ * in range of their C type (exact over the whole int64 range). Wrong JSON types,
+ * malformed JSON, invalid UTF-8 and out-of-range numbers are always errors; the
+ * deviations listed at pontes_deviations are errors only with opts->strict.
+ * On failure *out is NULL and err (if not NULL) carries status, message, json_path
+ * and expected.
  */
 PONTES_EXTERN(int) pontes_decode(const pontes_type *t, const char *json, size_t len,
                                  const pontes_decode_options *opts, void **out, pontes_error *err);
@@ -347,7 +380,8 @@ typedef struct pontes_client_options {
     unsigned version;             /**< PONTES_CLIENT_OPTIONS_VERSION */
     const char *base_url;         /**< e.g. "https://api.uy3.com.br"; NULL: the spec's first server */
     long connect_timeout_ms;      /**< default 10000 */
-    long timeout_ms;              /**< whole request, default 60000 */
+    long timeout_ms;              /**< the whole call: every attempt and every wait between attempts
+                                       (and an OAuth2 token fetch it triggers); default 60000 */
     size_t max_response_bytes;    /**< default 64 MiB; larger bodies fail with PONTES_ETOOBIG */
     unsigned max_retries;         /**< retries for idempotent calls and 429/503; default 2 */
     long retry_base_ms;           /**< first backoff, default 200 (doubles, with jitter) */
@@ -360,10 +394,14 @@ typedef struct pontes_client_options {
     pontes_log_fn log;            /**< optional log hook */
     void *log_user;
     pontes_log_level log_level;   /**< minimum level passed to the hook; default INFO */
+    /* version 2 */
+    bool strict_response_validation; /**< decode responses strictly (see pontes_decode_options.strict);
+                                          default false: deviations are tolerated and recorded */
+    long attempt_timeout_ms;      /**< limit of one attempt; default 0: the rest of timeout_ms */
 } pontes_client_options;
-#define PONTES_CLIENT_OPTIONS_VERSION 1
+#define PONTES_CLIENT_OPTIONS_VERSION 2
 #define PONTES_CLIENT_OPTIONS_INIT {PONTES_CLIENT_OPTIONS_VERSION, NULL, 10000, 60000, \
-    64u * 1024u * 1024u, 2, 200, 30000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, PONTES_LOG_INFO}
+    64u * 1024u * 1024u, 2, 200, 30000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, PONTES_LOG_INFO, false, 0}
 
 /** How an API reports errors in its bodies: JSON member names (dotted paths for
  *  nesting, e.g. "details.formErrors"). Emitted by the generator from x-pontes-errors. */
@@ -394,6 +432,11 @@ PONTES_EXTERN(void) pontes_client_free(pontes_client *c);
 /** The error of the last failed call on this client (status PONTES_OK after a success).
  *  Valid until the next call on the client. Never NULL for a non-NULL client. */
 PONTES_EXTERN(const pontes_error *) pontes_client_last_error(const pontes_client *c);
+
+/** Deviations from the spec tolerated while decoding the last response (count 0 when
+ *  there were none, or in strict mode, where they are errors). Valid until the next
+ *  call on the client. Never NULL for a non-NULL client. */
+PONTES_EXTERN(const pontes_deviations *) pontes_client_last_deviations(const pontes_client *c);
 
 /** Set the base URL used for operations of a given server group (NULL group: the API's
  *  main servers; otherwise the x-pontes-server-group of an operation, e.g. "auth"). */
