@@ -81,7 +81,128 @@ void pontes_cl_buf_wipe_free(pontes_buf *b) {
     pontes_buf_free(b);
 }
 
+static int set_begin(pontes_client *c);
+static int set_end(pontes_client *c, int rc);
+
+/* ---- in-use guard ---------------------------------------------------------
+ * A client is documented as one-thread-at-a-time. A second thread that calls into a
+ * client already in use gets PONTES_EBUSY instead of racing on the handle, the token
+ * cache and the error object (which stays the other call's: it is not touched). */
+int pontes_cl_enter(pontes_client *c) {
+    int expected = 0;
+    if (!atomic_compare_exchange_strong_explicit(&c->busy, &expected, 1, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return PONTES_EBUSY;
+    return PONTES_OK;
+}
+
+void pontes_cl_leave(pontes_client *c) { atomic_store_explicit(&c->busy, 0, memory_order_release); }
+
+/* ---- the time budget of a call ------------------------------------------- */
+void pontes_cl_begin_call(pontes_client *c) { c->deadline = pontes_cl_now() + (double)c->o.timeout_ms / 1000.0; }
+
+long pontes_cl_remaining_ms(const pontes_client *c) {
+    double r = (c->deadline - pontes_cl_now()) * 1000.0;
+    if (r <= 0) return 0;
+    return r > (double)LONG_MAX ? LONG_MAX : (long)r;
+}
+
+bool pontes_cl_retry_fits(const pontes_client *c, long delay_ms) {
+    /* the wait and at least a little of an attempt must fit in what is left */
+    long rem = pontes_cl_remaining_ms(c);
+    return delay_ms >= 0 && delay_ms < rem && rem - delay_ms >= 10;
+}
+
+/* ---- header values --------------------------------------------------------- */
+long pontes_cl_bad_header_byte(const char *s) {
+    if (!s) return -1;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7F) return (long)(p - (const unsigned char *)s);
+    return -1;
+}
+
 /* ---- logging ------------------------------------------------------------ */
+/* Every secret value the client holds (malloc'd array of borrowed pointers in *out);
+ * (size_t)-1 on ENOMEM. */
+static size_t client_secrets(const pontes_client *c, const char ***out) {
+    size_t cap = 3 * c->ncreds + 1, n = 0;
+    const char **v = malloc(cap * sizeof *v);
+    *out = v;
+    if (!v) return (size_t)-1;
+    for (size_t i = 0; i < c->ncreds; i++) {
+        if (c->creds[i].secret) v[n++] = c->creds[i].secret;
+        if (c->creds[i].plain) v[n++] = c->creds[i].plain;
+        if (c->creds[i].access_token) v[n++] = c->creds[i].access_token;
+    }
+    if (c->o.client_key_password) v[n++] = c->o.client_key_password;
+    return n;
+}
+
+static void redact_member(pontes_error *err, const char **member, const char *const *secrets, size_t ns) {
+    if (!*member) return;
+    size_t len = member == &err->body ? err->body_len : strlen(*member);
+    size_t out_len = 0;
+    char *red = pontes__redact_known(*member, len, secrets, ns, &out_len);
+    if (!red) { /* never keep an unredacted copy: drop the text */
+        pontes_cl_wipe((void *)(uintptr_t)*member, len);
+        free((void *)(uintptr_t)*member);
+        *member = NULL;
+        if (member == &err->body) err->body_len = 0;
+        return;
+    }
+    if (out_len == len && memcmp(red, *member, len) == 0) {
+        free(red);
+        return;
+    }
+    pontes_cl_wipe((void *)(uintptr_t)*member, len);
+    free((void *)(uintptr_t)*member);
+    *member = red;
+    if (member == &err->body) err->body_len = out_len;
+}
+
+/* A server may echo a credential (gateways put the Authorization value in their error
+ * text): the error object never shows one. */
+void pontes_cl_redact_error(pontes_client *c, pontes_error *err) {
+    const char **secrets = NULL;
+    size_t ns = client_secrets(c, &secrets);
+    if (ns == 0) {
+        free(secrets);
+        return;
+    }
+    if (ns == (size_t)-1) {
+        /* ENOMEM: nothing to redact with. Drop every text that may hold an echo, and
+           overwrite the summary in place (no allocation possible). */
+        ns = 0;
+        if (err->message) {
+            static const char oom[] = "out of memory while redacting the error";
+            char *m = (char *)(uintptr_t)err->message;
+            size_t ml = strlen(m);
+            if (ml >= sizeof oom - 1) memcpy(m, oom, sizeof oom);
+            else m[0] = '\0';
+        }
+    }
+    const char **members[] = {&err->message, &err->provider_code, &err->provider_message, &err->request_id,
+                              &err->curl_message, &err->json_path, &err->body};
+    for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+        if (ns == 0) {
+            if (members[i] == &err->message) continue;
+            if (*members[i]) {
+                free((void *)(uintptr_t)*members[i]);
+                *members[i] = NULL;
+            }
+            continue;
+        }
+        redact_member(err, members[i], secrets, ns);
+    }
+    for (size_t i = 0; i < err->field_error_count; i++) {
+        pontes_field_error *fe = (pontes_field_error *)(uintptr_t)&err->field_errors[i];
+        redact_member(err, &fe->key, secrets, ns);
+        redact_member(err, &fe->message, secrets, ns);
+    }
+    err->body_len = err->body ? err->body_len : 0;
+    free(secrets);
+}
+
 bool pontes_cl_log_enabled(const pontes_client *c, pontes_log_level lvl) {
     return c->o.log && lvl >= c->o.log_level;
 }
@@ -105,15 +226,10 @@ void pontes_cl_log(pontes_client *c, pontes_log_level lvl, const char *fmt, ...)
             msg = heap;
         }
     }
-    /* Known secrets held by the client. */
-    const char *secrets[2 * 16 + 1];
-    size_t ns = 0;
-    for (size_t i = 0; i < c->ncreds && ns + 2 < sizeof secrets / sizeof *secrets; i++) {
-        if (c->creds[i].secret) secrets[ns++] = c->creds[i].secret;
-        if (c->creds[i].access_token) secrets[ns++] = c->creds[i].access_token;
-    }
-    if (c->o.client_key_password) secrets[ns++] = c->o.client_key_password;
-    char *red = pontes__redact(msg, secrets, ns);
+    const char **secrets = NULL;
+    size_t ns = client_secrets(c, &secrets);
+    char *red = ns == (size_t)-1 ? NULL : pontes__redact(msg, secrets, ns);
+    free(secrets);
     /* Never pass an unredacted line: drop it if redaction failed. */
     if (red) c->o.log(c->o.log_user, lvl, red);
     free(red);
@@ -158,8 +274,27 @@ static uint64_t rng_next(pontes_client *c) {
     return x * 0x2545F4914F6CDD1DULL;
 }
 
+/* A URL the client is given: no control bytes, spaces or non-ASCII (curl would send or
+ * reject them unpredictably). */
+static int check_url(pontes_client *c, const char *what, const char *u) {
+    for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7F)
+            return pontes_err_set(&c->err, PONTES_EINVAL, "%s contains a space, control or non-ASCII byte at offset %ld",
+                                  what, (long)(p - (const unsigned char *)u));
+    return PONTES_OK;
+}
+
+static int set_server(pontes_client *c, const char *group, const char *base_url);
+
 int pontes_client_set_server(pontes_client *c, const char *group, const char *base_url) {
     if (!c) return PONTES_EINVAL;
+    if (set_begin(c) != PONTES_OK) return PONTES_EBUSY;
+    int rc = base_url ? check_url(c, "base URL", base_url) : PONTES_OK;
+    if (rc == PONTES_OK) rc = set_server(c, group, base_url);
+    return set_end(c, rc);
+}
+
+static int set_server(pontes_client *c, const char *group, const char *base_url) {
     for (size_t i = 0; i < c->nservers; i++) {
         server *s = &c->servers[i];
         if ((!group && !s->group) || (group && s->group && strcmp(group, s->group) == 0)) {
@@ -232,10 +367,16 @@ int pontes_client_new(pontes_client **out, const pontes_api *api, const pontes_c
     if (d.retry_base_ms < 0) d.retry_base_ms = 200;
     if (d.retry_max_ms < 0) d.retry_max_ms = 30000;
     if ((int)d.log_level < PONTES_LOG_DEBUG || (int)d.log_level > PONTES_LOG_ERROR) d.log_level = PONTES_LOG_INFO;
+    /* The user agent becomes a header line, the base URL the start of every URL. */
+    if (d.user_agent && pontes_cl_bad_header_byte(d.user_agent) >= 0) return PONTES_EINVAL;
+    if (d.base_url)
+        for (const unsigned char *p = (const unsigned char *)d.base_url; *p; p++)
+            if (*p <= 0x20 || *p >= 0x7F) return PONTES_EINVAL;
     if (pontes_global_init() != PONTES_OK) return PONTES_ETRANSPORT;
 
     pontes_client *c = calloc(1, sizeof *c);
     if (!c) return PONTES_ENOMEM;
+    atomic_init(&c->busy, 0);
     c->api = api;
     c->o = d;
     c->o.base_url = NULL;
@@ -251,7 +392,7 @@ int pontes_client_new(pontes_client **out, const pontes_api *api, const pontes_c
     if (!c->rng) c->rng = 0x9E3779B97F4A7C15ULL;
     if ((d.ca_file && !c->o.ca_file) || (d.client_cert && !c->o.client_cert) ||
         (d.client_key && !c->o.client_key) || (d.client_key_password && !c->o.client_key_password) ||
-        !c->o.user_agent || !c->curl || (d.base_url && pontes_client_set_server(c, NULL, d.base_url) != PONTES_OK)) {
+        !c->o.user_agent || !c->curl || (d.base_url && set_server(c, NULL, d.base_url) != PONTES_OK)) {
         int st = c->curl ? PONTES_ENOMEM : PONTES_ETRANSPORT;
         pontes_client_free(c);
         return st;
@@ -265,6 +406,7 @@ static void cred_clear(cred *cr) {
     pontes_cl_secret_free(cr->secret);
     free(cr->token_url);
     free(cr->scope);
+    pontes_cl_secret_free(cr->plain);
     pontes_cl_secret_free(cr->access_token);
     memset(cr, 0, sizeof *cr);
 }
@@ -289,6 +431,8 @@ void pontes_client_free(pontes_client *c) {
 }
 
 const pontes_error *pontes_client_last_error(const pontes_client *c) { return c ? &c->err : NULL; }
+
+const pontes_deviations *pontes_client_last_deviations(const pontes_client *c) { return c ? &c->dev : NULL; }
 
 /* ---- credentials -------------------------------------------------------- */
 static cred *cred_find(pontes_client *c, const char *scheme) {
@@ -326,13 +470,43 @@ static int cred_fail(pontes_client *c, cred *cr) {
     return PONTES_ENOMEM;
 }
 
+/* A value that becomes (part of) a header line must hold no control byte but HTAB:
+ * a CR or LF would end the header and let the value inject headers or a request.
+ * The message names the field, never the value. Sets the client's last error. */
+static int check_header_value(pontes_client *c, const char *what, const char *scheme, const char *v) {
+    long off = pontes_cl_bad_header_byte(v);
+    if (off < 0) return PONTES_OK;
+    return pontes_err_set(&c->err, PONTES_EINVAL,
+                          "%s%s%s contains a control character (byte 0x%02x at offset %ld): refused, it would "
+                          "break the header line",
+                          what, scheme ? " for scheme " : "", scheme ? scheme : "",
+                          (unsigned)(unsigned char)v[off], off);
+}
+
+/* The setters take the in-use guard and report through the client's last error. */
+static int set_begin(pontes_client *c) {
+    if (pontes_cl_enter(c) != PONTES_OK) return PONTES_EBUSY;
+    pontes_err_reset(&c->err);
+    return PONTES_OK;
+}
+
+static int set_end(pontes_client *c, int rc) {
+    if (rc == PONTES_ENOMEM && !c->err.message) pontes_err_set(&c->err, rc, "out of memory");
+    pontes_cl_leave(c);
+    return rc;
+}
+
 int pontes_client_set_bearer(pontes_client *c, const char *scheme, const char *token) {
     if (!c || !scheme || !token) return PONTES_EINVAL;
+    if (set_begin(c) != PONTES_OK) return PONTES_EBUSY;
+    int rc = check_header_value(c, "bearer token", scheme, token);
+    if (rc == PONTES_OK && !*token) rc = pontes_err_set(&c->err, PONTES_EINVAL, "bearer token for scheme %s is empty", scheme);
+    if (rc != PONTES_OK) return set_end(c, rc);
     cred *cr = cred_slot(c, scheme);
-    if (!cr) return PONTES_ENOMEM;
+    if (!cr) return set_end(c, PONTES_ENOMEM);
     cr->kind = CRED_BEARER;
     cr->secret = pontes_cl_strdup(token);
-    return cr->secret ? PONTES_OK : cred_fail(c, cr);
+    return set_end(c, cr->secret ? PONTES_OK : cred_fail(c, cr));
 }
 
 static char *basic_of(const char *user, const char *password) {
@@ -350,41 +524,104 @@ static char *basic_of(const char *user, const char *password) {
     return b64;
 }
 
+/* RFC 7617: the user-id holds no ':' and neither part holds a control character. */
+static int check_basic_parts(pontes_client *c, const char *scheme, const char *user, const char *password) {
+    int rc = check_header_value(c, "Basic user", scheme, user);
+    if (rc == PONTES_OK && password) rc = check_header_value(c, "Basic password", scheme, password);
+    if (rc == PONTES_OK && strchr(user, ':'))
+        rc = pontes_err_set(&c->err, PONTES_EINVAL, "Basic user for scheme %s contains ':' (RFC 7617)", scheme);
+    return rc;
+}
+
 int pontes_client_set_basic(pontes_client *c, const char *scheme, const char *user, const char *password,
                             const char *basic_token) {
     if (!c || !scheme || (!user && !basic_token)) return PONTES_EINVAL;
+    if (set_begin(c) != PONTES_OK) return PONTES_EBUSY;
+    int rc = user ? check_basic_parts(c, scheme, user, password)
+                  : check_header_value(c, "Basic credential", scheme, basic_token);
+    if (rc != PONTES_OK) return set_end(c, rc);
     cred *cr = cred_slot(c, scheme);
-    if (!cr) return PONTES_ENOMEM;
+    if (!cr) return set_end(c, PONTES_ENOMEM);
     cr->kind = CRED_BASIC;
     cr->secret = user ? basic_of(user, password) : pontes_cl_strdup(basic_token);
-    return cr->secret ? PONTES_OK : cred_fail(c, cr);
+    cr->plain = (user && password && *password) ? pontes_cl_strdup(password) : NULL;
+    if (!cr->secret || (user && password && *password && !cr->plain)) return set_end(c, cred_fail(c, cr));
+    return set_end(c, PONTES_OK);
 }
 
 int pontes_client_set_api_key(pontes_client *c, const char *scheme, const char *key) {
     if (!c || !scheme || !key) return PONTES_EINVAL;
+    if (set_begin(c) != PONTES_OK) return PONTES_EBUSY;
+    int rc = check_header_value(c, "API key", scheme, key);
+    if (rc != PONTES_OK) return set_end(c, rc);
     cred *cr = cred_slot(c, scheme);
-    if (!cr) return PONTES_ENOMEM;
+    if (!cr) return set_end(c, PONTES_ENOMEM);
     cr->kind = CRED_API_KEY;
     cr->secret = pontes_cl_strdup(key);
-    return cr->secret ? PONTES_OK : cred_fail(c, cr);
+    return set_end(c, cr->secret ? PONTES_OK : cred_fail(c, cr));
 }
 
 int pontes_client_set_oauth2_client_credentials(pontes_client *c, const char *scheme,
                                                 const pontes_oauth2_options *o) {
     if (!c || !scheme || !o || o->version != PONTES_OAUTH2_OPTIONS_VERSION || !o->token_url) return PONTES_EINVAL;
     if (!o->basic_token && !o->client_id) return PONTES_EINVAL;
+    if (set_begin(c) != PONTES_OK) return PONTES_EBUSY;
+    int rc = o->client_id ? check_basic_parts(c, scheme, o->client_id, o->client_secret)
+                          : check_header_value(c, "oauth2 Basic credential", scheme, o->basic_token);
+    if (rc == PONTES_OK) rc = check_url(c, "oauth2 token_url", o->token_url);
+    if (rc != PONTES_OK) return set_end(c, rc);
     cred *cr = cred_slot(c, scheme);
-    if (!cr) return PONTES_ENOMEM;
+    if (!cr) return set_end(c, PONTES_ENOMEM);
     cr->kind = CRED_OAUTH2;
     cr->secret = o->client_id ? basic_of(o->client_id, o->client_secret) : pontes_cl_strdup(o->basic_token);
+    bool has_plain = o->client_id && o->client_secret && *o->client_secret;
+    cr->plain = has_plain ? pontes_cl_strdup(o->client_secret) : NULL;
     cr->token_url = pontes_cl_strdup(o->token_url);
     cr->scope = o->scope ? pontes_cl_strdup(o->scope) : NULL;
     cr->margin_s = o->refresh_margin_s >= 0 ? o->refresh_margin_s : 60;
-    if (!cr->secret || !cr->token_url || (o->scope && !cr->scope)) return cred_fail(c, cr);
-    return PONTES_OK;
+    if (!cr->secret || !cr->token_url || (o->scope && !cr->scope) || (has_plain && !cr->plain))
+        return set_end(c, cred_fail(c, cr));
+    return set_end(c, PONTES_OK);
 }
 
 /* ---- one HTTP exchange -------------------------------------------------- */
+/* Make room for need bytes (body so far + the new data + the NUL). The buffer never
+ * grows past max_response_bytes + 1: doubling stops at the cap, and a Content-Length
+ * (when the server sends one) sizes it once. Small buffers move by copy + wipe; large
+ * ones by realloc, which glibc does with mremap for mmap'd chunks (the pages move, no
+ * copy is left behind). */
+static int resp_reserve(pontes_cl_xfer *x, size_t need) {
+    pontes_buf *b = &x->resp;
+    if (need <= b->cap) return PONTES_OK;
+    size_t lim = x->max + 1;
+    size_t nc = b->cap ? b->cap : 4096;
+    if (b->len == 0 && x->h) { /* first data: size from Content-Length if there is one */
+        curl_off_t cl = -1;
+        if (curl_easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl > 0 &&
+            (uint64_t)cl < (uint64_t)lim)
+            nc = (size_t)cl + 1;
+    }
+    while (nc < need) nc = nc > lim / 2 ? lim : nc * 2;
+    if (nc > lim) nc = lim;
+    if (nc < need) return PONTES_ETOOBIG;
+    char *np;
+    if (nc <= ((size_t)1 << 20) || !b->data) {
+        np = malloc(nc);
+        if (!np) return PONTES_ENOMEM;
+        if (b->data) {
+            memcpy(np, b->data, b->len);
+            pontes_cl_wipe(b->data, x->resp_hw);
+            free(b->data);
+        }
+    } else {
+        np = realloc(b->data, nc);
+        if (!np) return PONTES_ENOMEM;
+    }
+    b->data = np;
+    b->cap = nc;
+    return PONTES_OK;
+}
+
 static size_t on_write(char *p, size_t sz, size_t n, void *ud) {
     pontes_cl_xfer *x = ud;
     size_t len = sz * n;
@@ -392,10 +629,16 @@ static size_t on_write(char *p, size_t sz, size_t n, void *ud) {
         x->toobig = true;
         return 0;
     }
-    if (pontes_buf_append(&x->resp, p, len) != PONTES_OK) {
-        x->nomem = true;
+    int rc = resp_reserve(x, x->resp.len + len + 1);
+    if (rc != PONTES_OK) {
+        if (rc == PONTES_ETOOBIG) x->toobig = true;
+        else x->nomem = true;
         return 0;
     }
+    memcpy(x->resp.data + x->resp.len, p, len);
+    x->resp.len += len;
+    x->resp.data[x->resp.len] = '\0';
+    if (x->resp.len + 1 > x->resp_hw) x->resp_hw = x->resp.len + 1;
     return len;
 }
 
@@ -423,14 +666,17 @@ void pontes_cl_xfer_init(pontes_cl_xfer *x) {
 void pontes_cl_xfer_reset_result(pontes_cl_xfer *x) {
     x->resp.len = 0;
     x->hdrs.len = 0;
-    x->toobig = x->nomem = false;
+    x->toobig = x->nomem = x->out_of_time = false;
     x->cc = CURLE_OK;
     x->status = 0;
     x->elapsed_ms = 0;
 }
 
 void pontes_cl_xfer_free(pontes_cl_xfer *x) {
-    pontes_cl_buf_wipe_free(&x->resp);
+    /* wipe what was written, not the whole capacity (which may never have been touched) */
+    if (x->resp.data) pontes_cl_wipe(x->resp.data, x->resp_hw < x->resp.cap ? x->resp_hw : x->resp.cap);
+    pontes_buf_free(&x->resp);
+    x->resp_hw = 0;
     pontes_buf_free(&x->hdrs);
 }
 
@@ -469,8 +715,7 @@ static void configure_handle(pontes_client *c) {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L); /* the URL is sent as built: no dot-segment removal */
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
@@ -501,8 +746,21 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
     CURL *h = c->curl;
     pontes_cl_xfer_reset_result(x);
     x->max = c->o.max_response_bytes;
+    x->h = h;
     if (!c->handle_ready) configure_handle(c);
     c->errbuf[0] = '\0';
+    /* This attempt gets what is left of the call's budget (or the per-attempt limit). */
+    long rem = pontes_cl_remaining_ms(c);
+    if (rem <= 0) {
+        x->cc = CURLE_OPERATION_TIMEDOUT;
+        x->out_of_time = true;
+        snprintf(x->curl_msg, sizeof x->curl_msg, "no time left for another attempt");
+        return;
+    }
+    long lim = rem;
+    if (c->o.attempt_timeout_ms > 0 && c->o.attempt_timeout_ms < lim) lim = c->o.attempt_timeout_ms;
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, lim);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms < lim ? c->o.connect_timeout_ms : lim);
     curl_easy_setopt(h, CURLOPT_URL, x->url);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
@@ -533,6 +791,7 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
     x->status = st;
     if (x->cc == CURLE_FILESIZE_EXCEEDED) x->toobig = true;
+    if (x->cc == CURLE_OPERATION_TIMEDOUT && pontes_cl_remaining_ms(c) <= 0) x->out_of_time = true;
     if (x->cc != CURLE_OK) {
         if (c->errbuf[0]) {
             snprintf(x->curl_msg, sizeof x->curl_msg, "%s", c->errbuf);
@@ -548,7 +807,8 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
-    pontes_cl_buf_cstr(&x->resp);
+    x->h = NULL;
+    if (pontes_cl_buf_cstr(&x->resp) == PONTES_OK && x->resp.len + 1 > x->resp_hw) x->resp_hw = x->resp.len + 1;
 }
 
 /* ---- retry policy ------------------------------------------------------- */
@@ -563,7 +823,7 @@ static bool curl_maybe_sent(CURLcode cc) {
 
 /* Whether the outcome of x may be retried; reason describes it. */
 bool pontes_cl_should_retry(const pontes_cl_xfer *x, bool idempotent, char *reason, size_t cap) {
-    if (x->toobig || x->nomem) return false;
+    if (x->toobig || x->nomem || x->out_of_time) return false;
     if (x->cc != CURLE_OK) {
         snprintf(reason, cap, "%s", x->curl_msg);
         if (curl_nothing_sent(x->cc)) return true;
@@ -612,19 +872,36 @@ long pontes_cl_retry_delay(pontes_client *c, const pontes_cl_xfer *x, unsigned r
 void pontes_cl_sleep(long ms) { g_sleep(ms); }
 
 /* Fill err for a transport failure of x. */
-int pontes_cl_transport_error(pontes_error *err, const pontes_cl_xfer *x, const char *method, const char *what,
-                       long timeout_ms, size_t max_bytes) {
+/* "10 s" or "1500 ms" */
+static void fmt_ms(char *b, size_t cap, long ms) {
+    if (ms % 1000 == 0) snprintf(b, cap, "%ld s", ms / 1000);
+    else snprintf(b, cap, "%ld ms", ms);
+}
+
+int pontes_cl_transport_error(pontes_client *c, const pontes_cl_xfer *x, const char *method, const char *what,
+                              unsigned attempts) {
+    pontes_error *err = &c->err;
     int st;
+    char lim[32], per[32];
+    fmt_ms(lim, sizeof lim, c->o.timeout_ms);
+    fmt_ms(per, sizeof per, c->o.attempt_timeout_ms);
+    const char *pl = attempts == 1 ? "" : "s";
     if (x->toobig) {
-        st = pontes_err_set(err, PONTES_ETOOBIG, "%s %s: response body larger than %zu bytes", method, what, max_bytes);
+        st = pontes_err_set(err, PONTES_ETOOBIG, "%s %s: response body larger than %zu bytes", method, what,
+                            c->o.max_response_bytes);
     } else if (x->nomem) {
         st = pontes_err_set(err, PONTES_ENOMEM, "%s %s: out of memory reading the response", method, what);
+    } else if (x->cc == CURLE_OPERATION_TIMEDOUT && (x->out_of_time || c->o.attempt_timeout_ms <= 0)) {
+        st = pontes_err_set(err, PONTES_ETIMEOUT, "%s %s: timed out after %u attempt%s, %s limit: %s", method, what,
+                            attempts, pl, lim, x->curl_msg);
     } else if (x->cc == CURLE_OPERATION_TIMEDOUT) {
-        st = pontes_err_set(err, PONTES_ETIMEOUT, "%s %s: timed out (limit %ld ms): %s", method, what, timeout_ms,
-                            x->curl_msg);
+        st = pontes_err_set(err, PONTES_ETIMEOUT, "%s %s: timed out after %u attempt%s (%s per attempt, %s limit): %s",
+                            method, what, attempts, pl, per, lim, x->curl_msg);
     } else {
-        st = pontes_err_set(err, PONTES_ETRANSPORT, "%s %s: transport error: %s", method, what, x->curl_msg);
+        st = pontes_err_set(err, PONTES_ETRANSPORT, "%s %s: transport error after %u attempt%s: %s", method, what,
+                            attempts, pl, x->curl_msg);
     }
+    err->attempts = attempts;
     if (!x->toobig && !x->nomem) {
         err->curl_code = (int)x->cc;
         pontes_err_set_str(err, &err->curl_message, x->curl_msg, (size_t)-1);
@@ -835,6 +1112,11 @@ static int oauth2_fetch(pontes_client *c, cred *cr) {
         char reason[CURL_ERROR_SIZE + 32];
         if (retries < c->o.max_retries && pontes_cl_should_retry(&x, true, reason, sizeof reason)) {
             long d = pontes_cl_retry_delay(c, &x, retries);
+            if (!pontes_cl_retry_fits(c, d)) {
+                pontes_cl_log(c, PONTES_LOG_WARN, "not retrying POST %s: a %ld ms wait does not fit the %ld ms left (%s)",
+                              cr->token_url, d, pontes_cl_remaining_ms(c), reason);
+                break;
+            }
             pontes_cl_log(c, PONTES_LOG_WARN, "retrying POST %s in %ld ms (attempt %u of %u): %s", cr->token_url, d,
                    attempts + 1, c->o.max_retries + 1, reason);
             pontes_cl_sleep(d);
@@ -847,7 +1129,7 @@ static int oauth2_fetch(pontes_client *c, cred *cr) {
     pontes_buf_free(&body);
 
     if (x.cc != CURLE_OK || x.toobig || x.nomem) {
-        rc = pontes_cl_transport_error(err, &x, "POST", cr->token_url, c->o.timeout_ms, c->o.max_response_bytes);
+        rc = pontes_cl_transport_error(c, &x, "POST", cr->token_url, attempts);
     } else if (x.status < 200 || x.status > 299) {
         err->http_status = x.status;
         pontes_cl_fill_provider_error(err, &oauth_error_model, &x);
@@ -859,9 +1141,17 @@ static int oauth2_fetch(pontes_client *c, cred *cr) {
     } else {
         cJSON *doc = cJSON_ParseWithLength(x.resp.data, x.resp.len);
         const cJSON *at = doc ? cJSON_GetObjectItemCaseSensitive(doc, "access_token") : NULL;
+        long bad = cJSON_IsString(at) ? pontes_cl_bad_header_byte(at->valuestring) : -1;
         if (!cJSON_IsString(at) || !at->valuestring[0]) {
             err->http_status = x.status;
             rc = pontes_err_set(err, PONTES_EAUTH, "oauth2 token for %s: response has no access_token", cr->scheme);
+        } else if (bad >= 0) {
+            /* a token with CR/LF would inject headers into every later call */
+            err->http_status = x.status;
+            rc = pontes_err_set(err, PONTES_EAUTH,
+                                "oauth2 token for %s: access_token from the token endpoint contains a control "
+                                "character (byte 0x%02x at offset %ld): refused",
+                                cr->scheme, (unsigned)(unsigned char)at->valuestring[bad], bad);
         } else {
             const cJSON *ex = cJSON_GetObjectItemCaseSensitive(doc, "expires_in");
             double secs = 3600;
@@ -888,9 +1178,18 @@ static bool token_fresh(const cred *cr) {
     return cr->access_token && pontes_cl_now() < cr->expiry - (double)cr->margin_s;
 }
 
+static int authenticate(pontes_client *c, const char *scheme);
+
 int pontes_client_authenticate(pontes_client *c, const char *scheme) {
     if (!c) return PONTES_EINVAL;
-    pontes_err_reset(&c->err);
+    if (set_begin(c) != PONTES_OK) return PONTES_EBUSY;
+    pontes_cl_begin_call(c);
+    int rc = authenticate(c, scheme);
+    if (rc != PONTES_OK) pontes_cl_redact_error(c, &c->err);
+    return set_end(c, rc);
+}
+
+static int authenticate(pontes_client *c, const char *scheme) {
     cred *cr = NULL;
     if (scheme) {
         cr = cred_find(c, scheme);

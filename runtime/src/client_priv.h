@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 
 enum { CRED_BEARER = 1, CRED_BASIC, CRED_API_KEY, CRED_OAUTH2 };
 
@@ -16,6 +17,7 @@ typedef struct cred {
     char *token_url;     /* OAuth2 */
     char *scope;         /* OAuth2, or NULL */
     long margin_s;       /* OAuth2 refresh margin */
+    char *plain;         /* Basic password / OAuth2 client secret as given: kept only to redact echoes */
     char *access_token;  /* OAuth2 token cache, or NULL */
     double expiry;       /* CLOCK_MONOTONIC seconds */
 } cred;
@@ -36,6 +38,9 @@ struct pontes_client {
     size_t ncreds;
     uint64_t rng;
     bool handle_ready; /* the options that never change are set on curl */
+    atomic_int busy;   /* in-use guard: 1 while a call or a request builder holds the client */
+    double deadline;   /* CLOCK_MONOTONIC end of the current call's time budget */
+    pontes_deviations dev; /* deviations tolerated while decoding the last response */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -55,6 +60,9 @@ typedef struct pontes_cl_xfer {
     bool toobig, nomem;
     size_t max;
     pontes_buf resp; /* NUL-terminated after pontes_cl_perform */
+    size_t resp_hw;  /* bytes of resp.data ever written (what freeing wipes) */
+    CURL *h;         /* the handle of the exchange in progress */
+    bool out_of_time; /* the call's time budget was spent before/while this attempt ran */
     pontes_buf hdrs; /* "Name: value\n" lines of the final response */
     char curl_msg[CURL_ERROR_SIZE];
 } pontes_cl_xfer;
@@ -63,6 +71,21 @@ typedef struct pontes_cl_auth {
     cred *cr;                        /* NULL: no auth */
     const pontes_security_req *req;
 } pontes_cl_auth;
+
+/* in-use guard (PONTES_EBUSY when another thread holds the client) */
+int pontes_cl_enter(pontes_client *c);
+void pontes_cl_leave(pontes_client *c);
+
+/* the time budget of one call (timeout_ms covers every attempt and wait) */
+void pontes_cl_begin_call(pontes_client *c);
+long pontes_cl_remaining_ms(const pontes_client *c);
+
+/* header-value checks: a control byte other than HTAB (or DEL) makes a value unfit for
+ * a header line; returns the offset of the first such byte, or -1 */
+long pontes_cl_bad_header_byte(const char *s);
+
+/* redact the client's known secrets out of every string of err */
+void pontes_cl_redact_error(pontes_client *c, pontes_error *err);
 
 /* helpers */
 void pontes_cl_wipe(void *p, size_t n);
@@ -88,8 +111,10 @@ const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *
 bool pontes_cl_should_retry(const pontes_cl_xfer *x, bool idempotent, char *reason, size_t cap);
 long pontes_cl_retry_delay(pontes_client *c, const pontes_cl_xfer *x, unsigned retry_index);
 void pontes_cl_sleep(long ms);
-int pontes_cl_transport_error(pontes_error *err, const pontes_cl_xfer *x, const char *method, const char *what,
-                       long timeout_ms, size_t max_bytes);
+int pontes_cl_transport_error(pontes_client *c, const pontes_cl_xfer *x, const char *method, const char *what,
+                              unsigned attempts);
+/* Whether a wait of delay_ms before another attempt fits the remaining budget. */
+bool pontes_cl_retry_fits(const pontes_client *c, long delay_ms);
 
 /* errors */
 void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, const pontes_cl_xfer *x);

@@ -89,6 +89,9 @@ void pontes__set_sleep_hook(void (*fn)(long ms));
 /* Redact a diagnostic line (see log.c): known secret values and values of
  * secret-looking names are replaced by "[REDACTED]". malloc'd; NULL on ENOMEM. */
 char *pontes__redact(const char *s, const char *const *secrets, size_t nsecrets);
+/* Pass 1 of pontes__redact only (known secret values), over s[0..n) which may hold NULs.
+ * malloc'd and NUL-terminated, its length in *out_len; NULL on ENOMEM. */
+char *pontes__redact_known(const char *s, size_t n, const char *const *secrets, size_t nsecrets, size_t *out_len);
 /* Whether a header/parameter/member name looks like it carries a secret. */
 bool pontes__name_is_secret(const char *name, size_t len);
 

@@ -223,3 +223,15 @@ char *pontes__redact(const char *s, const char *const *secrets, size_t nsecrets)
     }
     return b.p;
 }
+
+char *pontes__redact_known(const char *s, size_t n, const char *const *secrets, size_t nsecrets, size_t *out_len) {
+    sbuf a = {0};
+    scrub_known(&a, s ? s : "", s ? n : 0, secrets, nsecrets);
+    sb_add(&a, "", 0);
+    if (a.failed) {
+        if (a.p) free(a.p);
+        return NULL;
+    }
+    if (out_len) *out_len = a.len;
+    return a.p;
+}

@@ -22,6 +22,7 @@ struct pontes_request {
     size_t n, cap;
     const void *body;
     int failed; /* first error from a builder call (also in the client's last error) */
+    bool holds; /* the request holds the client's in-use guard (released by free/send) */
 };
 
 /* ---- percent-encoding ---------------------------------------------------- */
@@ -73,11 +74,20 @@ int pontes_request_new(pontes_request **out, pontes_client *c, const pontes_oper
     if (!out) return PONTES_EINVAL;
     *out = NULL;
     if (!c || !op || !op->method || !op->path) return PONTES_EINVAL;
+    /* From here until the request is sent or freed, the request holds the client: a
+       second thread using the same client gets PONTES_EBUSY (its last error untouched). */
+    if (pontes_cl_enter(c) != PONTES_OK) return PONTES_EBUSY;
     pontes_err_reset(&c->err);
+    c->dev.count = c->dev.kept = 0;
     pontes_request *r = calloc(1, sizeof *r);
-    if (!r) return pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
+    if (!r) {
+        pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
+        pontes_cl_leave(c);
+        return PONTES_ENOMEM;
+    }
     r->c = c;
     r->op = op;
+    r->holds = true;
     *out = r;
     return PONTES_OK;
 }
@@ -89,6 +99,7 @@ void pontes_request_free(pontes_request *r) {
         pontes_cl_secret_free(r->params[i].value); /* header values may carry credentials */
     }
     free(r->params);
+    if (r->holds) pontes_cl_leave(r->c);
     free(r);
 }
 
@@ -103,9 +114,12 @@ int pontes_request_param(pontes_request *r, pontes_param_in in, const char *name
         return req_fail(r, PONTES_EINVAL, "%s %s: required parameter %s is missing", name ? name : "(name)");
     if ((int)in < PONTES_IN_PATH || (int)in > PONTES_IN_COOKIE)
         return req_fail(r, PONTES_EINVAL, "%s %s: parameter %s: bad location", name);
+    if (in == PONTES_IN_PATH && !*value)
+        return req_fail(r, PONTES_EINVAL, "%s %s: path parameter %s is empty", name);
+    if (in == PONTES_IN_HEADER && pontes_cl_bad_header_byte(value) >= 0)
+        return req_fail(r, PONTES_EINVAL,
+                        "%s %s: header parameter %s contains a control character (only HTAB is allowed)", name);
     if (in == PONTES_IN_HEADER || in == PONTES_IN_COOKIE) {
-        if (strpbrk(value, "\r\n"))
-            return req_fail(r, PONTES_EINVAL, "%s %s: header parameter %s contains CR or LF", name);
         if (!*name) return req_fail(r, PONTES_EINVAL, "%s %s: empty header name%s", "");
         for (const char *p = name; *p; p++)
             if (!is_tchar((unsigned char)*p))
@@ -203,7 +217,13 @@ static int build_url(pontes_request *r, const char *base, pontes_buf *u) {
             r->failed = 0;
             return req_fail(r, PONTES_EINVAL, "%s %s: missing path parameter %s", name);
         }
-        pontes_cl_percent_append(u, pp->value, strlen(pp->value));
+        if (strcmp(pp->value, ".") == 0 || strcmp(pp->value, "..") == 0) {
+            /* a dot segment would be removed by URL normalisation (RFC 3986 5.2.4) and
+               address another resource: send it percent-encoded, as data */
+            pontes_buf_puts(u, pp->value[1] ? "%2E%2E" : "%2E");
+        } else {
+            pontes_cl_percent_append(u, pp->value, strlen(pp->value));
+        }
         p = close + 1;
     }
     char sep = strchr(r->op->path, '?') ? '&' : '?';
@@ -441,6 +461,7 @@ static int add_header(struct curl_slist **l, const char *line) {
 }
 
 static int add_header2(struct curl_slist **l, const char *name, const char *sep, const char *value) {
+    if (pontes_cl_bad_header_byte(value) >= 0) return PONTES_EINVAL; /* checked where values enter; never sent */
     pontes_buf b;
     pontes_buf_init(&b);
     pontes_buf_puts(&b, name);
@@ -481,9 +502,13 @@ static int build_headers(pontes_request *r, const char *content_type, const char
         else rc = add_header(&l, cookie.data);
     }
     pontes_cl_buf_wipe_free(&cookie);
-    if (rc == PONTES_OK && auth_header) rc = add_header(&l, auth_header);
+    if (rc == PONTES_OK && auth_header)
+        rc = pontes_cl_bad_header_byte(auth_header) >= 0 ? PONTES_EINVAL : add_header(&l, auth_header);
     if (rc != PONTES_OK) {
         slist_free(l);
+        if (rc == PONTES_EINVAL)
+            return pontes_err_set(&r->c->err, rc, "%s %s: a header value contains a control character", r->op->method,
+                                  r->op->path);
         return pontes_err_set(&r->c->err, PONTES_ENOMEM, "out of memory");
     }
     *out = l;
@@ -516,7 +541,12 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
         pontes_request_free(r);
         return rc;
     }
+    if (!r->holds) { /* not made by pontes_request_new: cannot happen, but never race */
+        pontes_request_free(r);
+        return PONTES_EINVAL;
+    }
     pontes_err_reset(err);
+    pontes_cl_begin_call(c); /* timeout_ms covers everything from here: attempts, waits, token fetches */
 
     pontes_buf url, body;
     pontes_buf_init(&url);
@@ -639,6 +669,11 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
         char reason[CURL_ERROR_SIZE + 32];
         if (retries < c->o.max_retries && pontes_cl_should_retry(&x, idempotent, reason, sizeof reason)) {
             long d = pontes_cl_retry_delay(c, &x, retries);
+            if (!pontes_cl_retry_fits(c, d)) {
+                pontes_cl_log(c, PONTES_LOG_WARN, "not retrying %s %s: a %ld ms wait does not fit the %ld ms left (%s)",
+                              op->method, url.data, d, pontes_cl_remaining_ms(c), reason);
+                break;
+            }
             pontes_cl_log(c, PONTES_LOG_WARN, "retrying %s %s in %ld ms (attempt %u of %u): %s", op->method, url.data, d,
                    attempts + 1, c->o.max_retries + 1 + (refreshed ? 1u : 0u), reason);
             pontes_cl_sleep(d);
@@ -649,7 +684,7 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
     }
 
     if (x.cc != CURLE_OK || x.toobig || x.nomem) {
-        rc = pontes_cl_transport_error(err, &x, op->method, op->path, c->o.timeout_ms, c->o.max_response_bytes);
+        rc = pontes_cl_transport_error(c, &x, op->method, op->path, attempts);
         goto done;
     }
     if (http_status) *http_status = x.status;
@@ -666,7 +701,15 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
             rc = pontes_err_set(err, PONTES_EDECODE, "%s %s: HTTP %ld: empty body, expected %s", op->method, op->path,
                                 x.status, rd->type->name ? rd->type->name : "a value");
         } else {
-            rc = pontes_decode(rd->type, x.resp.data, x.resp.len, NULL, out, err);
+            pontes_decode_options dopts = PONTES_DECODE_OPTIONS_INIT;
+            dopts.strict = c->o.strict_response_validation;
+            dopts.deviations = &c->dev;
+            rc = pontes_decode(rd->type, x.resp.data, x.resp.len, &dopts, out, err);
+            if (rc == PONTES_OK && c->dev.count)
+                pontes_cl_log(c, PONTES_LOG_WARN,
+                              "%s %s: HTTP %ld: the response deviates from the spec in %zu place%s (first: %s: %s)",
+                              op->method, op->path, x.status, c->dev.count, c->dev.count == 1 ? "" : "s",
+                              c->dev.kept ? c->dev.first[0].path : "?", c->dev.kept ? c->dev.first[0].what : "?");
         }
         if (rc != PONTES_OK) {
             if (out) *out = NULL;
@@ -686,6 +729,7 @@ done:
         err->status = rc;
         if (!err->operation_id && op->operation_id)
             pontes_err_set_str(err, &err->operation_id, op->operation_id, (size_t)-1);
+        pontes_cl_redact_error(c, err);
     } else {
         err->http_status = x.status;
     }

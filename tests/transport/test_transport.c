@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "client_priv.h"
+#include <pthread.h>
 #include "test_server.h"
 
 /* ---- descriptor types ---------------------------------------------------- */
@@ -350,7 +352,7 @@ static void test_timeout_post_not_retried(void **state) {
 static void test_timeout_get_retried(void **state) {
     fx *f = *state;
     pontes_client_options o = base_opts(f->srv);
-    o.timeout_ms = 200;
+    o.attempt_timeout_ms = 200; /* per attempt; the call as a whole has 5 s */
     reclient(f, &o);
     ts_push_ex(f->srv, TS_ROUTE_API, 200, NULL, "{}", 2, 1500, false);
     ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"ok\"}");
@@ -786,6 +788,361 @@ static void test_header_injection(void **state) {
     assert_int_equal(ts_request_count(f->srv), 0);
 }
 
+
+/* ---- issue 5: hardening -------------------------------------------------------- */
+
+/* A control byte in any value that becomes a header line is refused where it enters;
+ * the message names the field, never the value. */
+static void test_header_values_checked_at_entry(void **state) {
+    fx *f = *state;
+    const char *evil = "abc\r\n\r\nGET /x HTTP/1.1\r\nHost: y\r\n\r\n";
+    assert_int_equal(pontes_client_set_bearer(f->c, "oauth", evil), PONTES_EINVAL);
+    const pontes_error *e = pontes_client_last_error(f->c);
+    assert_non_null(strstr(e->message, "bearer token"));
+    assert_null(strstr(e->message, "GET /x"));
+    assert_int_equal(pontes_client_set_api_key(f->c, "hdrKey", "k\nX-Evil: 1"), PONTES_EINVAL);
+    assert_non_null(strstr(pontes_client_last_error(f->c)->message, "API key"));
+    assert_null(strstr(pontes_client_last_error(f->c)->message, "X-Evil"));
+    assert_int_equal(pontes_client_set_basic(f->c, "basicAuth", NULL, NULL, "dXM6cA==\r\nX-Evil: 1"), PONTES_EINVAL);
+    assert_int_equal(pontes_client_set_basic(f->c, "basicAuth", "us\x01r", "p", NULL), PONTES_EINVAL);
+    assert_int_equal(pontes_client_set_basic(f->c, "basicAuth", "us:er", "p", NULL), PONTES_EINVAL);
+    assert_int_equal(pontes_client_set_basic(f->c, "basicAuth", "user", "pa\x7fss", NULL), PONTES_EINVAL);
+    pontes_oauth2_options oo = PONTES_OAUTH2_OPTIONS_INIT;
+    oo.token_url = "http://127.0.0.1:1/token";
+    oo.basic_token = "abc\rdef";
+    assert_int_equal(pontes_client_set_oauth2_client_credentials(f->c, "oauth", &oo), PONTES_EINVAL);
+    oo.basic_token = "abc";
+    oo.token_url = "http://127.0.0.1:1/token\r\nX: 1";
+    assert_int_equal(pontes_client_set_oauth2_client_credentials(f->c, "oauth", &oo), PONTES_EINVAL);
+    assert_int_equal(pontes_client_set_server(f->c, NULL, "http://127.0.0.1:1/\nx"), PONTES_EINVAL);
+    /* the user agent */
+    pontes_client_options o = base_opts(f->srv);
+    o.user_agent = "agent/1\r\nX-Evil: 1";
+    pontes_client *c2 = NULL;
+    assert_int_equal(pontes_client_new(&c2, &test_api, &o), PONTES_EINVAL);
+    assert_null(c2);
+    /* header parameters: every control byte but HTAB (issue 5.7) */
+    const char *bad[] = {"a\rb", "a\nb", "a\x01" "b", "a\x1f" "b", "a\x7f" "b", "\x00"};
+    for (size_t i = 0; i < 5; i++) {
+        pontes_request *r;
+        assert_int_equal(pontes_request_new(&r, f->c, &op_get), PONTES_OK);
+        pontes_request_param(r, PONTES_IN_PATH, "id", "1");
+        assert_int_equal(pontes_request_param(r, PONTES_IN_HEADER, "X-A", bad[i]), PONTES_EINVAL);
+        assert_non_null(strstr(pontes_client_last_error(f->c)->message, "X-A"));
+        assert_int_equal(pontes_request_send(r, NULL, NULL), PONTES_EINVAL);
+    }
+    assert_int_equal(ts_request_count(f->srv), 0);
+    /* HTAB is allowed, and sent */
+    ts_push(f->srv, TS_ROUTE_API, 204, NULL, NULL);
+    pontes_request *r;
+    assert_int_equal(pontes_request_new(&r, f->c, &op_delete), PONTES_OK);
+    pontes_request_param(r, PONTES_IN_PATH, "id", "1");
+    assert_int_equal(pontes_request_param(r, PONTES_IN_HEADER, "X-A", "a\tb"), PONTES_OK);
+    assert_int_equal(pontes_request_send(r, NULL, NULL), PONTES_OK);
+    assert_true(has_header(ts_get(f->srv, 0), "X-A: a\tb\r\n"));
+    /* valid credentials still work after refused ones */
+    assert_int_equal(pontes_client_set_bearer(f->c, "oauth", "good-token"), PONTES_OK);
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"A\"}");
+    assert_int_equal(call_secure_get(f), PONTES_OK);
+    assert_true(has_header(ts_get(f->srv, 1), "Authorization: Bearer good-token\r\n"));
+    assert_int_equal(ts_request_count(f->srv), 2);
+}
+
+/* An access token with CR/LF from the token endpoint is refused (EAUTH): it would
+ * otherwise inject a header into every later call. */
+static void test_token_endpoint_injection(void **state) {
+    fx *f = *state;
+    set_oauth(f, NULL, 60);
+    ts_push(f->srv, TS_ROUTE_TOKEN, 200, NULL, "{\"access_token\":\"abc\\r\\nX-Injected: 1\",\"expires_in\":3600}");
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"A\"}");
+    assert_int_equal(call_secure_get(f), PONTES_EAUTH);
+    const pontes_error *e = pontes_client_last_error(f->c);
+    assert_non_null(strstr(e->message, "access_token"));
+    assert_non_null(strstr(e->message, "control character"));
+    assert_null(strstr(e->message, "X-Injected"));
+    assert_int_equal(ts_route_count(f->srv, TS_ROUTE_API), 0);
+    /* a later, clean token is used */
+    ts_push(f->srv, TS_ROUTE_TOKEN, 200, NULL, "{\"access_token\":\"clean\",\"expires_in\":3600}");
+    assert_int_equal(call_secure_get(f), PONTES_OK);
+    assert_int_equal(ts_route_count(f->srv, TS_ROUTE_API), 1);
+    for (size_t i = 0; i < ts_request_count(f->srv); i++)
+        assert_false(has_header(ts_get(f->srv, i), "X-Injected"));
+}
+
+/* "." and ".." as path parameters are sent percent-encoded (never normalised away);
+ * an empty path parameter is refused. The server records the raw request line. */
+static void test_dot_segment_path_params(void **state) {
+    fx *f = *state;
+    ts_push(f->srv, TS_ROUTE_API, 204, NULL, NULL);
+    ts_push(f->srv, TS_ROUTE_API, 204, NULL, NULL);
+    ts_push(f->srv, TS_ROUTE_API, 204, NULL, NULL);
+    const char *ids[] = {"..", ".", "...", NULL};
+    const char *want[] = {"/v1/people/%2E%2E", "/v1/people/%2E", "/v1/people/..."};
+    for (size_t i = 0; ids[i]; i++) {
+        pontes_request *r;
+        assert_int_equal(pontes_request_new(&r, f->c, &op_delete), PONTES_OK);
+        pontes_request_param(r, PONTES_IN_PATH, "id", ids[i]);
+        assert_int_equal(pontes_request_send(r, NULL, NULL), PONTES_OK);
+        const ts_request *q = ts_get(f->srv, i);
+        assert_string_equal(q->method, "DELETE");
+        if (strcmp(q->target, want[i]) != 0) fail_msg("id %s: sent %s, expected %s", ids[i], q->target, want[i]);
+    }
+    pontes_request *r;
+    assert_int_equal(pontes_request_new(&r, f->c, &op_delete), PONTES_OK);
+    assert_int_equal(pontes_request_param(r, PONTES_IN_PATH, "id", ""), PONTES_EINVAL);
+    assert_non_null(strstr(pontes_client_last_error(f->c)->message, "path parameter id is empty"));
+    assert_int_equal(pontes_request_send(r, NULL, NULL), PONTES_EINVAL);
+    assert_int_equal(ts_request_count(f->srv), 3);
+}
+
+static bool err_mentions(const pontes_error *e, const char *s) {
+    const char *m[] = {e->message, e->provider_code, e->provider_message, e->body, e->request_id, e->curl_message};
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+        if (m[i] && strstr(m[i], s)) return true;
+    if (e->body && e->body_len && memmem(e->body, e->body_len, s, strlen(s))) return true;
+    for (size_t i = 0; i < e->field_error_count; i++)
+        if (strstr(e->field_errors[i].key, s) || strstr(e->field_errors[i].message, s)) return true;
+    return false;
+}
+
+/* A server that echoes credentials: none of them reaches the error object or the log. */
+static void test_secrets_echoed_back(void **state) {
+    fx *f = *state;
+    static logbuf lb;
+    memset(&lb, 0, sizeof lb);
+    pontes_client_options o = base_opts(f->srv);
+    o.log = log_hook;
+    o.log_user = &lb;
+    reclient(f, &o);
+    set_oauth(f, NULL, 60);
+    assert_int_equal(pontes_client_set_basic(f->c, "basicAuth", "user", "hunter2-pass", NULL), PONTES_OK);
+    ts_push(f->srv, TS_ROUTE_TOKEN, 200, NULL, "{\"access_token\":\"tok-SECRET-42\",\"expires_in\":3600}");
+    ts_push(f->srv, TS_ROUTE_API, 400, "X-Request-Id: tok-SECRET-42\r\n",
+            "{\"code\":\"BAD tok-SECRET-42\",\"message\":\"rejected Authorization: Bearer tok-SECRET-42 for "
+            "my-client / s3cr3t-value\",\"details\":{\"formErrors\":[{\"key\":\"tok-SECRET-42\","
+            "\"message\":\"echo s3cr3t-value\"}]}}");
+    assert_int_equal(call_secure_get(f), PONTES_EHTTP);
+    const pontes_error *e = pontes_client_last_error(f->c);
+    assert_int_equal(e->http_status, 400);
+    assert_non_null(e->body);
+    assert_non_null(strstr(e->body, "[REDACTED]"));
+    assert_int_equal(e->body_len, strlen(e->body));
+    assert_int_equal(e->field_error_count, 1);
+    assert_non_null(strstr(e->provider_message, "rejected"));
+    const char *secrets[] = {"tok-SECRET-42", "s3cr3t-value", CLIENT_BASIC};
+    for (size_t i = 0; i < 3; i++)
+        if (err_mentions(e, secrets[i])) fail_msg("secret %s echoed into the error object", secrets[i]);
+    /* Basic: the password and the encoded credential */
+    ts_push(f->srv, TS_ROUTE_API, 401, NULL,
+            "{\"message\":\"bad Basic dXNlcjpodW50ZXIyLXBhc3M= (hunter2-pass)\"}");
+    pontes_request *r;
+    assert_int_equal(pontes_request_new(&r, f->c, &op_basic_get), PONTES_OK);
+    assert_int_equal(pontes_request_send(r, NULL, NULL), PONTES_EHTTP);
+    e = pontes_client_last_error(f->c);
+    assert_false(err_mentions(e, "hunter2-pass"));
+    assert_false(err_mentions(e, "dXNlcjpodW50ZXIyLXBhc3M="));
+    assert_non_null(strstr(e->provider_message, "[REDACTED]"));
+    for (size_t i = 0; i < 3; i++) assert_null(strstr(lb.text, secrets[i]));
+    assert_null(strstr(lb.text, "hunter2-pass"));
+}
+
+/* timeout_ms bounds the whole call: attempts and waits (real sleeps here). */
+static void test_total_time_bounded(void **state) {
+    fx *f = *state;
+    pontes__set_sleep_hook(NULL);
+    pontes_client_options o = base_opts(f->srv);
+    o.timeout_ms = 1000;
+    o.max_retries = 5;
+    o.retry_base_ms = 50;
+    reclient(f, &o);
+    for (int i = 0; i < 6; i++) ts_push_ex(f->srv, TS_ROUTE_API, 200, NULL, "{}", 2, 3000, false);
+    double t0 = pontes_cl_now();
+    assert_int_equal(call_get(f, "1", NULL, NULL), PONTES_ETIMEOUT);
+    double took = pontes_cl_now() - t0;
+    const pontes_error *e = pontes_client_last_error(f->c);
+    if (took > 1.6) fail_msg("call took %.2f s against a 1 s limit", took);
+    assert_true(e->attempts >= 1);
+    char want[64];
+    snprintf(want, sizeof want, "timed out after %u attempt", e->attempts);
+    assert_non_null(strstr(e->message, want));
+    assert_non_null(strstr(e->message, "1 s limit"));
+    pontes__set_sleep_hook(fake_sleep);
+}
+
+/* A Retry-After longer than what is left of the budget is not waited for. */
+static void test_retry_after_past_budget(void **state) {
+    fx *f = *state;
+    pontes_client_options o = base_opts(f->srv);
+    o.timeout_ms = 2000;
+    reclient(f, &o);
+    ts_push(f->srv, TS_ROUTE_API, 503, "Retry-After: 999999\r\n", "busy");
+    assert_int_equal(call_get(f, "1", NULL, NULL), PONTES_EHTTP);
+    assert_int_equal(pontes_client_last_error(f->c)->http_status, 503);
+    assert_int_equal(pontes_client_last_error(f->c)->attempts, 1);
+    assert_int_equal(g_sleep_calls, 0);
+    /* a wait that fits is made */
+    ts_push(f->srv, TS_ROUTE_API, 503, "Retry-After: 1\r\n", "busy");
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"A\"}");
+    t_person *p = NULL;
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_OK);
+    pontes_free(p);
+    assert_int_equal(g_sleep_calls, 1);
+    assert_int_equal(g_sleep_last, 1000);
+}
+
+/* A close-delimited body past the cap never grows the buffer past the cap. */
+static void test_oversize_memory_bounded(void **state) {
+    fx *f = *state;
+    size_t cap = 1u << 20, n = 3u << 20;
+    pontes_client_options o = base_opts(f->srv);
+    o.max_response_bytes = cap;
+    reclient(f, &o);
+    char *big = malloc(n);
+    memset(big, 'a', n);
+    ts_push_ex(f->srv, TS_ROUTE_API, 200, NULL, big, n, 0, true);
+    free(big);
+    char url[128];
+    snprintf(url, sizeof url, "%s/v1/big", ts_url(f->srv));
+    pontes_cl_xfer x;
+    pontes_cl_xfer_init(&x);
+    x.method = "GET";
+    x.url = url;
+    pontes_cl_begin_call(f->c);
+    pontes_cl_perform(f->c, &x);
+    assert_true(x.toobig);
+    if (x.resp.cap > cap + 1) fail_msg("buffer grew to %zu bytes against a %zu-byte cap", x.resp.cap, cap);
+    assert_true(x.resp_hw <= cap + 1);
+    pontes_cl_xfer_free(&x);
+}
+
+/* One client used from a second place while a request holds it: PONTES_EBUSY, no race. */
+static void test_busy_guard(void **state) {
+    fx *f = *state;
+    pontes_request *r1, *r2 = NULL;
+    assert_int_equal(pontes_request_new(&r1, f->c, &op_get), PONTES_OK);
+    pontes_request_param(r1, PONTES_IN_PATH, "id", "1");
+    assert_int_equal(pontes_request_new(&r2, f->c, &op_get), PONTES_EBUSY);
+    assert_null(r2);
+    assert_int_equal(pontes_client_set_bearer(f->c, "oauth", "t"), PONTES_EBUSY);
+    assert_int_equal(pontes_client_set_server(f->c, NULL, "http://127.0.0.1:1"), PONTES_EBUSY);
+    assert_int_equal(pontes_client_authenticate(f->c, NULL), PONTES_EBUSY);
+    assert_string_equal(pontes_status_name(PONTES_EBUSY), "PONTES_EBUSY");
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"A\"}");
+    t_person *p = NULL;
+    assert_int_equal(pontes_request_send(r1, (void **)&p, NULL), PONTES_OK); /* releases the client */
+    pontes_free(p);
+    assert_int_equal(pontes_request_new(&r2, f->c, &op_get), PONTES_OK);
+    pontes_request_free(r2); /* releases it too */
+    assert_int_equal(pontes_client_set_bearer(f->c, "oauth", "t"), PONTES_OK);
+}
+
+typedef struct share_arg {
+    fx *f;
+    int ok, busy, other;
+} share_arg;
+
+static void *share_thread(void *p) {
+    share_arg *a = p;
+    for (int i = 0; i < 200; i++) {
+        t_person *out = NULL;
+        int rc = call_get(a->f, "1", &out, NULL);
+        pontes_free(out);
+        if (rc == PONTES_EBUSY) a->busy++;
+        else if (rc == PONTES_OK || rc == PONTES_EHTTP) a->ok++;
+        else a->other++;
+    }
+    return NULL;
+}
+
+/* Four threads sharing one client (documented as not allowed): every call either runs
+ * alone or gets EBUSY; no crash, no corruption (run under ASan/valgrind/TSan). */
+static void test_shared_client_threads(void **state) {
+    fx *f = *state;
+    pthread_t th[4];
+    share_arg a[4];
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < 4; i++) {
+        a[i].f = f;
+        assert_int_equal(pthread_create(&th[i], NULL, share_thread, &a[i]), 0);
+    }
+    int ok = 0, busy = 0, other = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ok += a[i].ok;
+        busy += a[i].busy;
+        other += a[i].other;
+    }
+    assert_int_equal(ok + busy, 800);
+    assert_int_equal(other, 0);
+    assert_true(ok > 0);
+    /* the client is free again and works */
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"after\"}");
+    t_person *p = NULL;
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_OK);
+    assert_string_equal(p->name, "after");
+    pontes_free(p);
+}
+
+/* Responses that deviate from the spec are decoded and the deviations recorded;
+ * strict_response_validation makes them errors. */
+static void test_deviations_tolerated_or_strict(void **state) {
+    fx *f = *state;
+    static logbuf lb;
+    memset(&lb, 0, sizeof lb);
+    pontes_client_options o = base_opts(f->srv);
+    o.log = log_hook;
+    o.log_user = &lb;
+    o.log_level = PONTES_LOG_WARN;
+    reclient(f, &o);
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"age\":7,\"extra\":1}");
+    t_person *p = NULL;
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_OK);
+    assert_non_null(p);
+    assert_int_equal(p->has_name, PONTES_ABSENT);
+    assert_int_equal(p->age, 7);
+    pontes_free(p);
+    const pontes_deviations *d = pontes_client_last_deviations(f->c);
+    assert_true(d->count >= 1);
+    assert_string_equal(d->first[0].path, "$.name");
+    assert_non_null(strstr(lb.text, "deviates from the spec"));
+    /* the next call starts a fresh report */
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"ok\"}");
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_OK);
+    pontes_free(p);
+    assert_int_equal(pontes_client_last_deviations(f->c)->count, 0);
+    /* strict */
+    o.strict_response_validation = true;
+    reclient(f, &o);
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"age\":7}");
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_EDECODE);
+    assert_null(p);
+    assert_string_equal(pontes_client_last_error(f->c)->json_path, "$.name");
+}
+
+/* A version-1 options struct (an app built against the 0.1 header) is read only up
+ * to its last member. */
+static void test_options_v1(void **state) {
+    fx *f = *state;
+    pontes_client_options o = base_opts(f->srv);
+    /* simulate the old, shorter struct: garbage after log_level must not be read */
+    unsigned char buf[sizeof o];
+    memset(buf, 0xA5, sizeof buf);
+    memcpy(buf, &o, offsetof(pontes_client_options, strict_response_validation));
+    ((pontes_client_options *)(void *)buf)->version = 1;
+    pontes_client *c2 = NULL;
+    assert_int_equal(pontes_client_new(&c2, &test_api, (const pontes_client_options *)(const void *)buf), PONTES_OK);
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"age\":1}");
+    pontes_request *r;
+    assert_int_equal(pontes_request_new(&r, c2, &op_get), PONTES_OK);
+    pontes_request_param(r, PONTES_IN_PATH, "id", "1");
+    t_person *p = NULL;
+    assert_int_equal(pontes_request_send(r, (void **)&p, NULL), PONTES_OK); /* not strict */
+    pontes_free(p);
+    pontes_client_free(c2);
+    o.version = 99;
+    assert_int_equal(pontes_client_new(&c2, &test_api, &o), PONTES_EINVAL);
+}
+
 static void test_missing_path_param(void **state) {
     fx *f = *state;
     pontes_request *r;
@@ -993,6 +1350,17 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_form_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multipart_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_body_and_servers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_header_values_checked_at_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_endpoint_injection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dot_segment_path_params, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secrets_echoed_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_total_time_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_after_past_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_memory_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy_guard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_client_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deviations_tolerated_or_strict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_options_v1, setup, teardown),
     };
     return cmocka_run_group_tests_name("transport", tests, NULL, NULL);
 }
