@@ -41,6 +41,12 @@ const pontes_type pontes_type_string = {PONTES_KIND_STRING, 0, sizeof(const char
 const pontes_type pontes_type_bytes = {PONTES_KIND_BYTES, 0, sizeof(pontes_bytes), "bytes", NULL, NULL, NULL, NULL};
 const pontes_type pontes_type_file = {PONTES_KIND_FILE, 0, sizeof(pontes_file), "file", NULL, NULL, NULL, NULL};
 const pontes_type pontes_type_any = {PONTES_KIND_ANY, 0, sizeof(const cJSON *), "any", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_date = {PONTES_KIND_STRING, PONTES_T_FMT_DATE, sizeof(const char *), "date", NULL, NULL,
+                                      NULL, NULL};
+const pontes_type pontes_type_date_time = {PONTES_KIND_STRING, PONTES_T_FMT_DATE_TIME, sizeof(const char *),
+                                           "date-time", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_uuid = {PONTES_KIND_STRING, PONTES_T_FMT_UUID, sizeof(const char *), "uuid", NULL, NULL,
+                                      NULL, NULL};
 
 static const char *kind_name(pontes_kind k) {
     switch (k) {
@@ -408,10 +414,6 @@ static size_t fmt_double(char *out, double v) {
 
 int pontes_codec_format_int(char *buf, size_t cap, int64_t v) {
     if (!buf || cap < 22) return PONTES_EINVAL;
-    if (v >= (int64_t)TWO53 || v <= -(int64_t)TWO53) {
-        buf[0] = '\0';
-        return PONTES_ERANGE;
-    }
     size_t n = fmt_i64(buf, v);
     buf[n] = '\0';
     return PONTES_OK;
@@ -426,6 +428,83 @@ int pontes_codec_format_double(char *buf, size_t cap, double v) {
     size_t n = fmt_double(buf, v);
     buf[n] = '\0';
     return PONTES_OK;
+}
+
+/* ====================================================================== */
+/* string formats: date, date-time, uuid                                   */
+/* ====================================================================== */
+
+static bool digits(const char *s, size_t n, unsigned *v) {
+    unsigned x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        x = x * 10 + (unsigned)(s[i] - '0');
+    }
+    *v = x;
+    return true;
+}
+
+/* RFC 3339 full-date: YYYY-MM-DD with a real month and day (leap years counted). */
+static bool fmt_date_ok(const char *s, size_t n) {
+    unsigned y, m, d;
+    if (n != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) ||
+        !digits(s + 8, 2, &d))
+        return false;
+    static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return false;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return false;
+    return true;
+}
+
+/* RFC 3339 date-time: full-date "T" HH:MM:SS[.frac] ("Z" / +HH:MM / -HH:MM); 't' and 'z'
+ * are accepted too (RFC 3339 section 5.6, note). Second 60 is a leap second. */
+static bool fmt_date_time_ok(const char *s, size_t n) {
+    unsigned h, mi, se;
+    if (n < 20 || !fmt_date_ok(s, 10) || (s[10] != 'T' && s[10] != 't')) return false;
+    if (s[13] != ':' || s[16] != ':' || !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
+        !digits(s + 17, 2, &se) || h > 23 || mi > 59 || se > 60)
+        return false;
+    size_t i = 19;
+    if (s[i] == '.') {
+        size_t st = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == st) return false;
+    }
+    if (i >= n) return false;
+    if (s[i] == 'Z' || s[i] == 'z') return i + 1 == n;
+    if ((s[i] != '+' && s[i] != '-') || n - i != 6 || s[i + 3] != ':' || !digits(s + i + 1, 2, &h) ||
+        !digits(s + i + 4, 2, &mi))
+        return false;
+    return h <= 23 && mi <= 59;
+}
+
+static bool is_hex(char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'); }
+
+/* 8-4-4-4-12 hex digits (either case). */
+static bool fmt_uuid_ok(const char *s, size_t n) {
+    if (n != 36) return false;
+    for (size_t i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') return false;
+        } else if (!is_hex(s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* NULL when s[0..n) matches the format flags of a STRING type, else "invalid date" etc. */
+static const char *fmt_check(uint32_t flags, const char *s, size_t n) {
+    if ((flags & PONTES_T_FMT_DATE) && !fmt_date_ok(s, n)) return "invalid date";
+    if ((flags & PONTES_T_FMT_DATE_TIME) && !fmt_date_time_ok(s, n)) return "invalid date-time";
+    if ((flags & PONTES_T_FMT_UUID) && !fmt_uuid_ok(s, n)) return "invalid uuid";
+    return NULL;
+}
+
+static const char *fmt_name(uint32_t flags) {
+    if (flags & PONTES_T_FMT_DATE) return "date";
+    if (flags & PONTES_T_FMT_DATE_TIME) return "date-time";
+    return "uuid";
 }
 
 /* ====================================================================== */
@@ -492,43 +571,64 @@ static int is_ident(const char *k) {
     return 1;
 }
 
+/* Append the path segment of member name k[0..n): ".key", or ["key"] when k is not
+ * an identifier (escaped; invalid UTF-8 shown as \xNN so the text stays valid UTF-8). */
+static void path_key_seg(pontes_buf *b, const char *k, size_t n) {
+    char tmp[64];
+    if (n < sizeof tmp) {
+        memcpy(tmp, k, n);
+        tmp[n] = '\0';
+        if (is_ident(tmp)) {
+            pontes_buf_append(b, ".", 1);
+            pontes_buf_append(b, k, n);
+            return;
+        }
+    } else {
+        size_t i = 0;
+        unsigned char c0 = (unsigned char)k[0];
+        if ((c0 >= 'A' && c0 <= 'Z') || (c0 >= 'a' && c0 <= 'z') || c0 == '_') {
+            for (i = 1; i < n; i++) {
+                unsigned char c = (unsigned char)k[i];
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) break;
+            }
+        }
+        if (i == n) {
+            pontes_buf_append(b, ".", 1);
+            pontes_buf_append(b, k, n);
+            return;
+        }
+    }
+    pontes_buf_append(b, "[\"", 2);
+    const unsigned char *p = (const unsigned char *)k, *e = p + n;
+    for (; p < e; p++) {
+        if (*p == '"' || *p == '\\') {
+            char t[2] = {'\\', (char)*p};
+            pontes_buf_append(b, t, 2);
+        } else if (*p < 0x20) {
+            pontes_buf_printf(b, "\\u%04x", *p);
+        } else if (*p >= 0x80) {
+            size_t q = utf8_seq(p, (size_t)(e - p));
+            if (q) {
+                pontes_buf_append(b, p, q);
+                p += q - 1;
+            } else {
+                pontes_buf_printf(b, "\\x%02X", *p);
+            }
+        } else {
+            pontes_buf_append(b, p, 1);
+        }
+    }
+    pontes_buf_append(b, "\"]", 2);
+}
+
 /* Prepend ".key" or ["key"]. */
 static void perr_key(perr *e, const char *k) {
     if (!e->status) return;
     if (!k) k = "";
-    if (is_ident(k)) {
-        size_t n = strlen(k);
-        char *seg = malloc(n + 1);
-        if (!seg) return;
-        seg[0] = '.';
-        memcpy(seg + 1, k, n);
-        perr_prepend(e, seg, n + 1);
-        free(seg);
-        return;
-    }
     pontes_buf b;
     pontes_buf_init(&b);
-    pontes_buf_append(&b, "[\"", 2);
-    for (const unsigned char *p = (const unsigned char *)k; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char t[2] = {'\\', (char)*p};
-            pontes_buf_append(&b, t, 2);
-        } else if (*p < 0x20) {
-            pontes_buf_printf(&b, "\\u%04x", *p);
-        } else if (*p >= 0x80) {
-            size_t k = utf8_seq(p, strlen((const char *)p));
-            if (k) {
-                pontes_buf_append(&b, p, k);
-                p += k - 1;
-            } else {
-                pontes_buf_printf(&b, "\\x%02X", *p); /* keep the message valid UTF-8 */
-            }
-        } else {
-            pontes_buf_append(&b, p, 1);
-        }
-    }
-    pontes_buf_append(&b, "\"]", 2);
-    if (!b.failed) perr_prepend(e, b.data, b.len);
+    path_key_seg(&b, k, strlen(k));
+    if (!b.failed && b.data) perr_prepend(e, b.data, b.len);
     pontes_buf_free(&b);
 }
 
@@ -574,8 +674,12 @@ typedef struct dctx {
     unsigned depth, max_depth;
     unsigned skip_depth; /* nesting of a value being skipped or kept as JSON */
     bool reject_unknown;
-    size_t unknown; /* unknown members / enum values seen (union variant scoring) */
+    bool strict;    /* every deviation is an error */
+    size_t unknown; /* deviations (unknown members / enum values, ...) seen: union variant scoring */
     char dp;        /* the C library's decimal point in the current locale */
+    pontes_deviations *dev;                    /* tolerant mode: where deviations are recorded, or NULL */
+    size_t dev_off[PONTES_DEVIATIONS_KEPT];    /* byte offset of the value each kept deviation is about */
+    const char *dev_suffix[PONTES_DEVIATIONS_KEPT]; /* member name appended to that value's path, or NULL */
 } dctx;
 
 /* Index of a duplicated key (the second occurrence), or SIZE_MAX. */
@@ -776,7 +880,7 @@ static size_t put_utf8(char *o, unsigned cp) {
 
 /* Unescape s[0..n) (already scanned) into o; returns the length, or SIZE_MAX with
  * the error set (lone surrogate, \u0000 which a C string cannot hold). */
-static size_t unescape(dctx *c, const char *s, size_t n, char *o) {
+static size_t unescape(dctx *c, const char *s, size_t n, char *o, bool allow_nul) {
     size_t k = 0;
     for (size_t i = 0; i < n;) {
         char ch = s[i];
@@ -812,7 +916,7 @@ static size_t unescape(dctx *c, const char *s, size_t n, char *o) {
                 c->p = s + i - 6;
                 dec_syntax(c, "unpaired UTF-16 surrogate in \\u escape");
                 return SIZE_MAX;
-            } else if (cp == 0) {
+            } else if (cp == 0 && !allow_nul) {
                 c->p = s + i - 6;
                 perr_set(&c->e, PONTES_EDECODE, "string", "string contains \\u0000, which a C string cannot hold");
                 return SIZE_MAX;
@@ -834,7 +938,7 @@ static int dec_string_span(dctx *c, const char *s, const char *q, bool escaped, 
     char *o = pontes_arena_strndup(c->a, s, n); /* unescaping only shrinks */
     if (!o) return perr_nomem(&c->e);
     if (escaped) {
-        n = unescape(c, s, n, o);
+        n = unescape(c, s, n, o, false);
         if (n == SIZE_MAX) return PONTES_EDECODE;
     }
     c->p = q + 1;
@@ -930,8 +1034,64 @@ static bool int_literal(const char *s, size_t n, bool *neg, uint64_t *mag) {
     return true;
 }
 
-/* Parse a number for an integer type: exact for integer literals; a literal with a
- * fraction or exponent must still denote an integer (1e3 is 1000; 1.5 is an error). */
+/* The exact value of the (scanned) JSON number s[0..n) as an int64, from its digits:
+ * 0 ok, 1 not an integer (1.5, 1e-1), 2 outside int64. 1e3, 1.50e2 and -0.0 are integers. */
+static int number_to_i64(const char *s, size_t n, int64_t *out) {
+    size_t i = 0;
+    bool neg = s[0] == '-';
+    if (neg) i = 1;
+    uint64_t mag = 0;
+    long long sig = 0;     /* significant digits taken into mag (plus pending zeros flushed) */
+    long long pending = 0; /* zeros after the last non-zero digit, not yet multiplied in */
+    long long frac = 0;    /* digits after the decimal point */
+    bool big = false;      /* more than 19 significant digits */
+    bool in_frac = false;
+    for (; i < n; i++) {
+        char ch = s[i];
+        if (ch == '.') {
+            in_frac = true;
+            continue;
+        }
+        if (ch == 'e' || ch == 'E') break;
+        if (in_frac) frac++;
+        if (ch == '0') {
+            if (mag || big) pending++;
+            continue;
+        }
+        if (!big && sig + pending + 1 <= 19) {
+            sig += pending + 1;
+            for (; pending; pending--) mag *= 10;
+            mag = mag * 10 + (uint64_t)(ch - '0');
+        } else {
+            big = true;
+            sig += pending + 1;
+            pending = 0;
+        }
+    }
+    long long ex = 0;
+    if (i < n) { /* exponent, saturated */
+        i++;
+        bool eneg = false;
+        if (s[i] == '+' || s[i] == '-') eneg = s[i++] == '-';
+        for (; i < n; i++)
+            if (ex < 1000000) ex = ex * 10 + (s[i] - '0');
+        if (eneg) ex = -ex;
+    }
+    if (!mag && !big) {
+        *out = 0;
+        return 0;
+    }
+    long long e10 = pending + ex - frac; /* value = mag * 10^e10 (mag without the pending zeros) */
+    if (e10 < 0) return 1;                /* the last significant digit is a fraction digit */
+    if (big || sig + e10 > 19) return 2;
+    for (; e10; e10--) mag *= 10; /* at most 19 digits: fits in uint64 */
+    if (mag > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX)) return 2;
+    *out = neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag) : (int64_t)mag;
+    return 0;
+}
+
+/* Parse a number for an integer type, exactly from its digits over the whole int64
+ * range; a literal with a fraction or exponent must still denote an integer. */
 static int dec_integer(dctx *c, const pontes_type *t, int64_t *out) {
     const char *tn = type_name(t);
     int ch = peek(c);
@@ -939,29 +1099,23 @@ static int dec_integer(dctx *c, const pontes_type *t, int64_t *out) {
     bool is_int;
     size_t n = scan_number(c->p, c->end, &is_int);
     if (!n) return dec_syntax(c, "invalid number");
-    const char *s = c->p;
-    int64_t v;
-    bool neg;
-    uint64_t mag;
-    if (is_int && int_literal(s, n, &neg, &mag)) {
-        if (mag >= (uint64_t)TWO53)
-            return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
-        v = neg ? -(int64_t)mag : (int64_t)mag;
-    } else {
-        double d = to_double(c, s, n);
-        if (is_int || (isfinite(d) && d == floor(d))) {
-            if (!isfinite(d) || fabs(d) >= TWO53)
-                return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
-            v = (int64_t)d;
-        } else {
-            return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got non-integral number", tn);
-        }
-    }
-    if (t->kind == PONTES_KIND_INT32 && (v < INT32_MIN || v > INT32_MAX))
+    int64_t v = 0;
+    int r = number_to_i64(c->p, n, &v);
+    if (r == 1) return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got non-integral number", tn);
+    if (r == 2 || (t->kind == PONTES_KIND_INT32 && (v < INT32_MIN || v > INT32_MAX)))
         return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s", tn);
     c->p += n;
     *out = v;
     return PONTES_OK;
+}
+
+/* The double nearest to the (scanned) JSON number s[0..n). */
+static double number_value(dctx *c, const char *s, size_t n, bool is_int) {
+    bool neg;
+    uint64_t mag;
+    if (is_int && n <= 16 && int_literal(s, n, &neg, &mag) && mag < (uint64_t)TWO53)
+        return neg ? -(double)mag : (double)mag; /* exact, and much cheaper than strtod */
+    return to_double(c, s, n);
 }
 
 static int dec_double(dctx *c, const pontes_type *t, double *out) {
@@ -970,13 +1124,7 @@ static int dec_double(dctx *c, const pontes_type *t, double *out) {
     bool is_int;
     size_t n = scan_number(c->p, c->end, &is_int);
     if (!n) return dec_syntax(c, "invalid number");
-    double v;
-    bool neg;
-    uint64_t mag;
-    if (is_int && n <= 16 && int_literal(c->p, n, &neg, &mag) && mag < (uint64_t)TWO53)
-        v = neg ? -(double)mag : (double)mag; /* exact, and much cheaper than strtod */
-    else
-        v = to_double(c, c->p, n);
+    double v = number_value(c, c->p, n, is_int);
     if (!isfinite(v)) return perr_set(&c->e, PONTES_ERANGE, type_name(t), "number out of range for %s", type_name(t));
     c->p += n;
     *out = v;
@@ -1041,20 +1189,222 @@ static int dec_skip(dctx *c) {
     }
 }
 
+/* A malloc'd (cJSON hooks) copy of the scanned string s..q, unescaped when needed.
+ * \u0000 is kept as cJSON keeps it (the C string ends there). */
+static int json_strdup(dctx *c, const char *s, const char *q, bool escaped, char **out) {
+    size_t n = (size_t)(q - s);
+    char *o = cJSON_malloc(n + 1);
+    if (!o) return perr_nomem(&c->e);
+    if (escaped) {
+        if (unescape(c, s, n, o, true) == SIZE_MAX) {
+            cJSON_free(o);
+            return PONTES_EDECODE;
+        }
+    } else {
+        memcpy(o, s, n);
+        o[n] = '\0';
+    }
+    *out = o;
+    return PONTES_OK;
+}
+
+/* Append item to a cJSON array/object the way cJSON does (first child's prev is the last). */
+static void json_append(cJSON *parent, cJSON *item) {
+    if (!parent->child) {
+        parent->child = item;
+        item->prev = item;
+        return;
+    }
+    cJSON *last = parent->child->prev;
+    last->next = item;
+    item->prev = last;
+    parent->child->prev = item;
+}
+
+/* Parse the next value into a new cJSON tree (syntax-checked, one pass). Numbers are
+ * cJSON_Number nodes whose valuestring is a copy of their exact text (see pontes_extra).
+ * Nesting is bounded by cJSON's own limit, not by max_depth. */
+static int dec_build(dctx *c, cJSON **out) {
+    *out = NULL;
+    int ch = peek(c), rc;
+    cJSON *j;
+    switch (ch) {
+    case '"': {
+        bool escaped;
+        const char *s = c->p + 1, *q = scan_string(c, s, &escaped);
+        if (!q) return PONTES_EDECODE;
+        char *txt;
+        if ((rc = json_strdup(c, s, q, escaped, &txt)) != PONTES_OK) return rc;
+        if (!(j = cJSON_CreateNull())) {
+            cJSON_free(txt);
+            return perr_nomem(&c->e);
+        }
+        j->type = cJSON_String;
+        j->valuestring = txt;
+        c->p = q + 1;
+        break;
+    }
+    case '{':
+    case '[': {
+        if (c->skip_depth >= CJSON_NESTING_LIMIT) return dec_syntax(c, "nesting deeper than cJSON's limit");
+        if (!(j = ch == '{' ? cJSON_CreateObject() : cJSON_CreateArray())) return perr_nomem(&c->e);
+        char close = ch == '{' ? '}' : ']';
+        c->skip_depth++;
+        c->p++;
+        rc = PONTES_OK;
+        if (peek(c) == close) {
+            c->p++;
+        } else {
+            for (;;) {
+                char *key = NULL;
+                if (ch == '{') {
+                    bool escaped;
+                    const char *s = c->p + 1, *q;
+                    if (peek(c) != '"') {
+                        rc = dec_syntax(c, "expected a member name");
+                        break;
+                    }
+                    if (!(q = scan_string(c, s, &escaped))) {
+                        rc = PONTES_EDECODE;
+                        break;
+                    }
+                    if ((rc = json_strdup(c, s, q, escaped, &key)) != PONTES_OK) break;
+                    c->p = q + 1;
+                    if ((rc = dec_colon(c)) != PONTES_OK) {
+                        cJSON_free(key);
+                        break;
+                    }
+                }
+                cJSON *item;
+                if ((rc = dec_build(c, &item)) != PONTES_OK) {
+                    cJSON_free(key);
+                    break;
+                }
+                item->string = key;
+                json_append(j, item);
+                int nx = peek(c);
+                if (nx == ',') {
+                    c->p++;
+                    continue;
+                }
+                if (nx == close) {
+                    c->p++;
+                    break;
+                }
+                rc = dec_syntax(c, ch == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+                break;
+            }
+        }
+        c->skip_depth--;
+        if (rc) {
+            cJSON_Delete(j);
+            return rc;
+        }
+        break;
+    }
+    case 't':
+        if ((rc = dec_literal(c, "true", 4)) != PONTES_OK) return rc;
+        if (!(j = cJSON_CreateTrue())) return perr_nomem(&c->e);
+        break;
+    case 'f':
+        if ((rc = dec_literal(c, "false", 5)) != PONTES_OK) return rc;
+        if (!(j = cJSON_CreateFalse())) return perr_nomem(&c->e);
+        break;
+    case 'n':
+        if ((rc = dec_literal(c, "null", 4)) != PONTES_OK) return rc;
+        if (!(j = cJSON_CreateNull())) return perr_nomem(&c->e);
+        break;
+    default: {
+        bool is_int;
+        size_t n = scan_number(c->p, c->end, &is_int);
+        if (!n) return dec_syntax(c, c->p < c->end ? "unexpected character" : "unexpected end of input");
+        char *txt = cJSON_malloc(n + 1);
+        if (!txt) return perr_nomem(&c->e);
+        memcpy(txt, c->p, n);
+        txt[n] = '\0';
+        if (!(j = cJSON_CreateNumber(number_value(c, c->p, n, is_int)))) {
+            cJSON_free(txt);
+            return perr_nomem(&c->e);
+        }
+        j->valuestring = txt; /* freed by cJSON_Delete */
+        c->p += n;
+        break;
+    }
+    }
+    *out = j;
+    return PONTES_OK;
+}
+
 /* Keep the next value as a cJSON tree owned by the arena. */
 static int dec_capture(dctx *c, cJSON **out) {
-    peek(c);
-    const char *start = c->p;
-    int rc = dec_skip(c);
+    cJSON *j;
+    int rc = dec_build(c, &j);
     if (rc) return rc;
-    cJSON *j = cJSON_ParseWithLength(start, (size_t)(c->p - start));
-    if (!j) return perr_nomem(&c->e); /* the span was checked above: only allocation can fail */
     if (pontes_arena_adopt_json(c->a, j) != PONTES_OK) {
         cJSON_Delete(j);
         return perr_nomem(&c->e);
     }
     *out = j;
     return PONTES_OK;
+}
+
+/* A deviation from the schema at the value starting at `at` (suffix: a member name to
+ * append to that value's path, or NULL): in strict mode an EDECODE error with the text
+ * as message; otherwise counted (union scoring, opts->deviations) and the value kept.
+ * Only called when there is a deviation: a conforming document never gets here. */
+static int dec_deviation(dctx *c, const char *at, const char *suffix, const char *expected, const char *fmt, ...)
+    PONTES_PRINTF(5, 6);
+static int dec_deviation(dctx *c, const char *at, const char *suffix, const char *expected, const char *fmt, ...) {
+    va_list ap;
+    if (c->strict) {
+        perr_clear(&c->e);
+        c->e.status = PONTES_EDECODE;
+        va_start(ap, fmt);
+        vsnprintf(c->e.msg, sizeof c->e.msg, fmt, ap);
+        va_end(ap);
+        if (expected) snprintf(c->e.expected, sizeof c->e.expected, "%s", expected);
+        if (suffix) perr_key(&c->e, suffix);
+        return PONTES_EDECODE;
+    }
+    c->unknown++;
+    pontes_deviations *d = c->dev;
+    if (!d) return PONTES_OK;
+    d->count++;
+    if (d->kept < PONTES_DEVIATIONS_KEPT) {
+        size_t k = d->kept++;
+        va_start(ap, fmt);
+        vsnprintf(d->first[k].what, sizeof d->first[k].what, fmt, ap);
+        va_end(ap);
+        d->first[k].path[0] = '\0'; /* filled in at the end (dev_resolve_paths) */
+        c->dev_off[k] = (size_t)(at - c->base);
+        c->dev_suffix[k] = suffix;
+    }
+    return PONTES_OK;
+}
+
+/* A short, printable excerpt of s for a deviation text (long values are cut). */
+static void short_value(char *out, size_t cap, const char *s) {
+    size_t n = strlen(s), k = 0, lim = 32;
+    for (size_t i = 0; i < n && i < lim && k + 1 < cap; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        out[k++] = (ch < 0x20 || ch == '"' || ch == '\\' || ch == 0x7f) ? '?' : (char)ch;
+    }
+    if (n > lim) {
+        while (k && ((unsigned char)out[k - 1] & 0xC0) == 0x80) k--; /* drop a cut UTF-8 sequence */
+        if (k && (unsigned char)out[k - 1] >= 0xC0) k--;
+        if (k + 4 <= cap) {
+            memcpy(out + k, "...", 3);
+            k += 3;
+        }
+    }
+    out[k] = '\0';
+}
+
+/* Check the format of a decoded string (STRING types with PONTES_T_FMT_* flags). */
+static int dec_check_fmt(dctx *c, const pontes_type *t, const char *at, const char *str) {
+    const char *bad = fmt_check(t->flags, str, strlen(str));
+    if (!bad) return PONTES_OK;
+    return dec_deviation(c, at, NULL, fmt_name(t->flags), "%s", bad);
 }
 
 /* Prepend a key that is not NUL-terminated to the error path (error path only). */
@@ -1084,16 +1434,22 @@ static inline int dec_field(dctx *c, const pontes_field *f, unsigned char *obj) 
     void *s = obj + f->offset;
     int ch = peek(c), rc;
     if (ch == 'n') {
-        if (f->flags & PONTES_F_NULLABLE) {
+        if (!(f->flags & PONTES_F_NULLABLE) && !takes_null(f->type)) {
+            if (c->strict) return dec_mismatch(c, f->type);
+            if ((rc = dec_deviation(c, c->p, NULL, NULL, "null for a non-nullable %s", type_name(f->type))))
+                return rc;
+        }
+        if (f->flags & PONTES_F_NULLABLE || !takes_null(f->type)) {
             rc = dec_literal(c, "null", 4);
             if (!rc) *p = PONTES_NULL;
             return rc;
         }
-        if (!takes_null(f->type)) return dec_mismatch(c, f->type);
     }
     /* fast path for the most common member kind (no call into dec_value) */
     if (f->type->kind == PONTES_KIND_STRING && ch == '"') {
+        const char *at = c->p;
         rc = dec_string(c, (const char **)s, NULL);
+        if (!rc && (f->type->flags & PONTES_T_FMT_MASK)) rc = dec_check_fmt(c, f->type, at, *(const char **)s);
     } else {
         rc = dec_value(c, f->type, s);
     }
@@ -1150,8 +1506,9 @@ static void *arena_grow(pontes_arena *a, void *old, size_t n, size_t cap, size_t
 
 static int dec_unknown(dctx *c, const pontes_message *m, unsigned char *obj, const char *k, size_t kl,
                        size_t *ex_cap) {
-    c->unknown++;
-    if (c->reject_unknown) return perr_set(&c->e, PONTES_EDECODE, NULL, "unknown member");
+    if (c->reject_unknown || c->strict) return perr_set(&c->e, PONTES_EDECODE, NULL, "unknown member");
+    peek(c);
+    dec_deviation(c, c->p, NULL, NULL, "unknown member"); /* tolerant: cannot fail */
     if (m->extra_offset == PONTES_NO_EXTRA) return dec_skip(c);
     pontes_extra *ex = (pontes_extra *)(void *)(obj + m->extra_offset);
     for (size_t i = 0; i < ex->count; i++)
@@ -1182,6 +1539,7 @@ static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
     if (peek(c) != '{') return dec_mismatch_name(c, m->name ? m->name : "object");
     int rc = dec_enter(c);
     if (rc) return rc;
+    const char *ostart = c->p;
     c->p++;
     size_t ex_cap = 0, next = 0;
     bool more = peek(c) != '}';
@@ -1211,11 +1569,9 @@ static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
     }
     for (size_t i = 0; i < m->field_count; i++) {
         const pontes_field *f = &m->fields[i];
-        if ((f->flags & PONTES_F_REQUIRED) && obj[f->presence_offset] == PONTES_ABSENT) {
-            rc = perr_set(&c->e, PONTES_EDECODE, type_name(f->type), "missing required member");
-            perr_key(&c->e, f->name);
+        if ((f->flags & PONTES_F_REQUIRED) && obj[f->presence_offset] == PONTES_ABSENT &&
+            (rc = dec_deviation(c, ostart, f->name, type_name(f->type), "missing required member")) != PONTES_OK)
             goto out;
-        }
     }
     rc = PONTES_OK;
 out:
@@ -1230,7 +1586,12 @@ static int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, unsign
             *(void **)(void *)slot = NULL;
             return dec_literal(c, "null", 4);
         }
-        if (!takes_null(et)) return dec_mismatch(c, et);
+        if (!takes_null(et)) {
+            if (c->strict || !is_pointer_kind(et->kind)) return dec_mismatch(c, et); /* no storage for null */
+            dec_deviation(c, c->p, NULL, NULL, "null for a non-nullable %s", type_name(et));
+            *(void **)(void *)slot = NULL;
+            return dec_literal(c, "null", 4);
+        }
     }
     return dec_value(c, et, slot);
 }
@@ -1373,15 +1734,12 @@ static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
         if (peek(c) != '{') return dec_mismatch_name(c, u->name ? u->name : "object");
         const char *dv, *got;
         if ((rc = dec_find_discriminator(c, u->discriminator, &dv, &got)) != PONTES_OK) return rc;
-        if (!dv) {
-            if (!got)
-                perr_set(&c->e, PONTES_EDECODE, "string", "missing required member (discriminator)");
-            else
-                perr_set(&c->e, PONTES_EDECODE, "string", "expected string (discriminator), got %s", got);
+        if (!dv && got) {
+            perr_set(&c->e, PONTES_EDECODE, "string", "expected string (discriminator), got %s", got);
             perr_key(&c->e, u->discriminator);
             return PONTES_EDECODE;
         }
-        for (size_t i = 0; i < u->count; i++) {
+        for (size_t i = 0; dv && i < u->count; i++) {
             const char *mv = u->mapping ? u->mapping[i] : NULL;
             if (mv && strcmp(mv, dv) == 0) {
                 rc = dec_value(c, u->variants[i], vs);
@@ -1390,19 +1748,32 @@ static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
                 return PONTES_OK;
             }
         }
-        /* unknown variant: kind 0, raw keeps the JSON */
+        /* unknown or missing discriminator value: kind 0, raw keeps the JSON */
+        if (!dv) {
+            rc = dec_deviation(c, c->p, u->discriminator, "string", "missing required member (discriminator)");
+        } else {
+            char sv[48];
+            short_value(sv, sizeof sv, dv);
+            rc = dec_deviation(c, c->p, u->discriminator, "string", "unknown discriminator value \"%s\"", sv);
+        }
+        if (rc) return rc;
         cJSON *raw;
         if ((rc = dec_capture(c, &raw)) != PONTES_OK) return rc;
         h->raw = raw;
-        c->unknown++;
         return PONTES_OK;
     }
 
     /* No discriminator: try every variant from the same position; keep the one
-       with the fewest unknown members (an ANY variant only as the fallback). */
+       with the fewest deviations (unknown members, ...; an ANY variant only as the
+       fallback). When none matches, report the error of the variant that got furthest
+       into the value (unless none got past its first byte: then "expected one of"). */
     peek(c);
     const char *start = c->p, *best_end = NULL;
     size_t best = SIZE_MAX, best_score = SIZE_MAX, best_unknown = 0, last_tried = SIZE_MAX, saved = c->unknown;
+    size_t dev_count0 = c->dev ? c->dev->count : 0, dev_kept0 = c->dev ? c->dev->kept : 0;
+    size_t fail_off = 0;
+    perr fail_e;
+    perr_init(&fail_e);
     int is_null = start < c->end && *start == 'n';
     for (size_t i = 0; i < u->count; i++) {
         const pontes_type *vt = u->variants[i];
@@ -1410,11 +1781,26 @@ static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
         memset(vs, 0, vt->size);
         c->p = start;
         c->unknown = 0;
+        if (c->dev) {
+            c->dev->count = dev_count0;
+            c->dev->kept = dev_kept0;
+        }
         last_tried = i;
         rc = dec_value(c, vt, vs);
-        if (rc == PONTES_ENOMEM || c->e.syntax) return rc; /* no variant can do better */
+        if (rc == PONTES_ENOMEM || c->e.syntax) { /* no variant can do better */
+            perr_clear(&fail_e);
+            return rc;
+        }
         if (rc) {
-            perr_clear(&c->e);
+            size_t off = c->p > start ? (size_t)(c->p - start) : 0;
+            if (off > fail_off) {
+                perr_clear(&fail_e);
+                fail_e = c->e; /* moved */
+                perr_init(&c->e);
+                fail_off = off;
+            } else {
+                perr_clear(&c->e);
+            }
             continue;
         }
         size_t score = vt->kind == PONTES_KIND_ANY ? SIZE_MAX - 1 : c->unknown;
@@ -1427,7 +1813,17 @@ static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
         }
     }
     c->unknown = saved;
+    if (c->dev && best != last_tried) {
+        c->dev->count = dev_count0;
+        c->dev->kept = dev_kept0;
+    }
     if (best == SIZE_MAX) {
+        if (fail_e.status) { /* the best-matching variant's own error */
+            perr_clear(&c->e);
+            c->e = fail_e;
+            c->p = start + fail_off;
+            return c->e.status;
+        }
         char exp[256];
         size_t k = (size_t)snprintf(exp, sizeof exp, "one of ");
         for (size_t i = 0; i < u->count && k < sizeof exp; i++) {
@@ -1437,13 +1833,14 @@ static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
         c->p = start;
         return dec_mismatch_name(c, exp);
     }
-    c->unknown += best_unknown;
+    perr_clear(&fail_e);
     if (best != last_tried) { /* a later attempt overwrote the storage: decode the winner again */
         memset(vs, 0, u->variants[best]->size);
         c->p = start;
         rc = dec_value(c, u->variants[best], vs);
         if (rc) return rc;
     }
+    c->unknown = saved + best_unknown;
     c->p = best_end;
     h->kind = (int)best + 1;
     return PONTES_OK;
@@ -1471,9 +1868,12 @@ static int dec_value(dctx *c, const pontes_type *t, void *s) {
         return PONTES_OK;
     }
     case PONTES_KIND_DOUBLE: return dec_double(c, t, s);
-    case PONTES_KIND_STRING:
+    case PONTES_KIND_STRING: {
         if (ch != '"') return dec_mismatch(c, t);
-        return dec_string(c, (const char **)s, NULL);
+        const char *at = c->p;
+        if ((rc = dec_string(c, (const char **)s, NULL)) != PONTES_OK) return rc;
+        return (t->flags & PONTES_T_FMT_MASK) ? dec_check_fmt(c, t, at, *(const char **)s) : PONTES_OK;
+    }
     case PONTES_KIND_BYTES:
     case PONTES_KIND_FILE: {
         if (ch != '"') return dec_mismatch(c, t);
@@ -1499,9 +1899,14 @@ static int dec_value(dctx *c, const pontes_type *t, void *s) {
     case PONTES_KIND_ENUM: {
         if (ch != '"') return dec_mismatch(c, t);
         pontes_enum *e = s;
+        const char *at = c->p;
         if ((rc = dec_string(c, &e->raw, NULL)) != PONTES_OK) return rc;
         e->value = pontes_enum_from_string(t->en, e->raw);
-        if (!e->value) c->unknown++;
+        if (!e->value) {
+            char sv[48];
+            short_value(sv, sizeof sv, e->raw);
+            return dec_deviation(c, at, NULL, type_name(t), "unknown enum value \"%s\"", sv);
+        }
         return PONTES_OK;
     }
     case PONTES_KIND_OBJECT: {
@@ -1539,8 +1944,19 @@ static void dctx_init(dctx *c, pontes_arena *a, const pontes_decode_options *opt
     c->end = json + len;
     c->depth = 0;
     c->skip_depth = 0;
-    c->max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
-    c->reject_unknown = opts ? opts->reject_unknown : false;
+    c->max_depth = DEFAULT_MAX_DEPTH;
+    c->reject_unknown = false;
+    c->strict = false;
+    c->dev = NULL;
+    if (opts) {
+        /* version 1 callers allocated the fields up to max_depth only: read no further */
+        c->max_depth = opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
+        c->reject_unknown = opts->reject_unknown;
+        if (opts->version >= 2) {
+            c->strict = opts->strict;
+            c->dev = opts->deviations;
+        }
+    }
     c->unknown = 0;
     const struct lconv *lc = localeconv();
     c->dp = lc && lc->decimal_point && lc->decimal_point[0] ? lc->decimal_point[0] : '.';
@@ -1569,6 +1985,63 @@ static void dec_prefer_syntax(dctx *c, const char *json, size_t len) {
     }
 }
 
+/* The JSON path of the value starting at byte off of the input, plus member suffix,
+ * into out[cap] (cut with "..." when longer). Scans from the start of the input: run
+ * only for deviations that were kept, after the decode. */
+static void dev_path(dctx *c, size_t off, const char *suffix, char *out, size_t cap) {
+    pontes_buf b;
+    pontes_buf_init(&b);
+    pontes_buf_append(&b, "$", 1);
+    dctx s;
+    dctx_init(&s, c->a, NULL, c->base, (size_t)(c->end - c->base));
+    const char *target = c->base + off;
+    for (;;) {
+        int ch = peek(&s);
+        if (s.p >= target || (ch != '{' && ch != '[')) break;
+        s.p++;
+        bool found = false;
+        for (size_t idx = 0;; idx++) {
+            int nx = peek(&s);
+            const char *k = NULL;
+            size_t kl = 0;
+            if (nx < 0 || nx == '}' || nx == ']') break;
+            if (ch == '{' && (nx != '"' || dec_key(&s, &k, &kl) != PONTES_OK || dec_colon(&s) != PONTES_OK)) break;
+            peek(&s);
+            const char *v = s.p;
+            if (dec_skip(&s) != PONTES_OK || target < s.p) { /* the target is in this value */
+                if (ch == '{') path_key_seg(&b, k, kl);
+                else pontes_buf_printf(&b, "[%zu]", idx);
+                perr_clear(&s.e);
+                s.p = v;
+                found = true;
+                break;
+            }
+            if (peek(&s) != ',') break;
+            s.p++;
+        }
+        if (!found) break;
+    }
+    perr_clear(&s.e);
+    if (suffix) path_key_seg(&b, suffix, strlen(suffix));
+    if (b.failed || !b.data) {
+        snprintf(out, cap, "$");
+    } else if (b.len < cap) {
+        memcpy(out, b.data, b.len + 1);
+    } else {
+        size_t n = cap - 4;
+        while (n && ((unsigned char)b.data[n] & 0xC0) == 0x80) n--; /* do not cut a UTF-8 sequence */
+        memcpy(out, b.data, n);
+        memcpy(out + n, "...", 4);
+    }
+    pontes_buf_free(&b);
+}
+
+static void dev_resolve_paths(dctx *c) {
+    if (!c->dev) return;
+    for (size_t i = 0; i < c->dev->kept; i++)
+        dev_path(c, c->dev_off[i], c->dev_suffix[i], c->dev->first[i].path, sizeof c->dev->first[i].path);
+}
+
 int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const char *json, size_t len, void *storage,
                              pontes_error *err) {
     if (!a || !t || !json || !storage)
@@ -1594,6 +2067,10 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
                   void **out, pontes_error *err) {
     if (out) *out = NULL;
     pontes_err_reset(err);
+    if (opts && opts->version >= 2 && opts->deviations) {
+        opts->deviations->count = 0;
+        opts->deviations->kept = 0;
+    }
     if (!t || !out || (!json && len)) return pontes_err_set(err, PONTES_EINVAL, "pontes_decode: NULL argument");
     if (!((t->kind == PONTES_KIND_OBJECT && t->msg) || (t->kind == PONTES_KIND_UNION && t->un)))
         return pontes_err_set(err, PONTES_EINVAL, "pontes_decode: root type must be an object or a union");
@@ -1622,6 +2099,7 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
     else
         rc = t->kind == PONTES_KIND_OBJECT ? dec_message(&c, t->msg, root) : dec_union(&c, t->un, root);
     if (!rc) rc = dec_finish(&c);
+    if (c.dev && c.dev->kept) dev_resolve_paths(&c);
     if (rc) {
         dec_prefer_syntax(&c, json, len);
         pontes_arena_destroy(a);
@@ -1738,7 +2216,16 @@ static int put_base64(ectx *c, const uint8_t *d, size_t n, const char *tn) {
     return PONTES_OK;
 }
 
-/* Writes a cJSON value; integral numbers below 2^53 as integers. */
+/* Whether s is exactly one JSON number (then a number node's valuestring is written as is). */
+static bool is_number_text(const char *s) {
+    size_t n = strlen(s);
+    bool is_int;
+    return n && scan_number(s, s + n, &is_int) == n;
+}
+
+/* Writes a cJSON value. A number node with a valuestring holding a JSON number (as the
+ * decoder makes them) is written as that text; otherwise integral numbers below 2^53 as
+ * integers, others as the shortest round-tripping double. */
 static int put_cjson(ectx *c, const cJSON *j, unsigned depth) {
     if (depth > CJSON_NESTING_LIMIT) return perr_set(&c->e, PONTES_EENCODE, NULL, "JSON value nested too deeply");
     switch (JTYPE(j)) {
@@ -1746,6 +2233,7 @@ static int put_cjson(ectx *c, const cJSON *j, unsigned depth) {
     case cJSON_True: return put_lit(c, "true", 4);
     case cJSON_NULL: return put_lit(c, "null", 4);
     case cJSON_Number: {
+        if (j->valuestring && is_number_text(j->valuestring)) return put_lit(c, j->valuestring, strlen(j->valuestring));
         double v = j->valuedouble;
         if (isfinite(v) && fabs(v) < TWO53 && v == floor(v)) return put_int(c, (int64_t)v);
         return put_double(c, v, "number");
@@ -1894,7 +2382,7 @@ static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, c
             }
             rc = put_key(c, keys[i]);
         }
-        if (!rc) rc = enc_value(c, et, vals + i * et->size, true);
+        if (!rc) rc = enc_value(c, et, vals + i * et->size, (t->flags & PONTES_T_ELEM_NULLABLE) != 0);
         if (rc) {
             if (keys) perr_key(&c->e, keys[i]);
             else perr_index(&c->e, i);
@@ -1909,14 +2397,7 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
     switch (t->kind) {
     case PONTES_KIND_BOOL: return *(const bool *)s ? put_lit(c, "true", 4) : put_lit(c, "false", 5);
     case PONTES_KIND_INT32: return put_int(c, *(const int32_t *)s);
-    case PONTES_KIND_INT64: {
-        int64_t v = *(const int64_t *)s;
-        if (v >= (int64_t)TWO53 || v <= -(int64_t)TWO53) {
-            tn = type_name(t);
-            return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s (|n| >= 2^53)", tn);
-        }
-        return put_int(c, v);
-    }
+    case PONTES_KIND_INT64: return put_int(c, *(const int64_t *)s);
     case PONTES_KIND_DOUBLE: return put_double(c, *(const double *)s, type_name(t));
     case PONTES_KIND_STRING: {
         const char *str = *(const char *const *)s;
@@ -1924,7 +2405,12 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
             if (null_ok) return put_lit(c, "null", 4);
             return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL string for a non-nullable value");
         }
-        return put_string(c, str, strlen(str));
+        size_t n = strlen(str);
+        if (t->flags & PONTES_T_FMT_MASK) {
+            const char *bad = fmt_check(t->flags, str, n);
+            if (bad) return perr_set(&c->e, PONTES_EENCODE, fmt_name(t->flags), "%s", bad);
+        }
+        return put_string(c, str, n);
     }
     case PONTES_KIND_BYTES: {
         const pontes_bytes *bb = s;

@@ -154,7 +154,10 @@ typedef struct pontes_file {
 } pontes_file;
 
 /** Layout shared by every generated string-enum type: value 0 means "unknown",
- *  and raw then holds the wire text so it survives a round trip. */
+ *  and raw then holds the wire text so it survives a round trip.
+ *  Encoding: a non-zero value is sent as its wire text (raw is ignored); value 0 with
+ *  raw set is sent as the raw text unchecked (forward compatibility: a value the server
+ *  knows but this client's spec does not yet); value 0 with raw NULL is PONTES_EENCODE. */
 typedef struct pontes_enum {
     int value;
     const char *raw;
@@ -174,7 +177,15 @@ typedef struct pontes_map {
 } pontes_map;
 
 /** Unknown object members, kept so that they survive a round trip. Each item is a
- *  cJSON node whose ->string is the member name. Owned by the decoded value. */
+ *  cJSON node whose ->string is the member name. Owned by the decoded value.
+ *
+ *  Numbers in JSON kept as cJSON (unknown members, PONTES_KIND_ANY values, unknown
+ *  union variants) keep their exact text: each number node is a cJSON_Number (valuedouble
+ *  the nearest double, so cJSON_IsNumber / cJSON_GetNumberValue work) whose valuestring
+ *  is additionally a copy of the number's text as received, e.g. "12345678901234567890123"
+ *  or "-0" (allocated with the cJSON hooks; cJSON_Delete frees it). The encoder writes a
+ *  number node's valuestring verbatim when it holds one JSON number, else valuedouble.
+ *  If you change valuedouble of such a node, also free and clear (or update) valuestring. */
 typedef struct pontes_extra {
     const struct cJSON **items;
     size_t count;
@@ -204,7 +215,7 @@ typedef enum pontes_kind {
     PONTES_KIND_ARRAY,    /**< pontes_list layout; element type elem */
     PONTES_KIND_MAP,      /**< pontes_map layout; value type elem */
     PONTES_KIND_UNION,    /**< pointer to a union struct described by un */
-    PONTES_KIND_ANY       /**< const cJSON * (any JSON value) */
+    PONTES_KIND_ANY       /**< const cJSON * (any JSON value; numbers keep their text, see pontes_extra) */
 } pontes_kind;
 
 typedef struct pontes_type pontes_type;
@@ -292,6 +303,11 @@ PONTES_EXTERN(const pontes_type) pontes_type_string;
 PONTES_EXTERN(const pontes_type) pontes_type_bytes;
 PONTES_EXTERN(const pontes_type) pontes_type_file;
 PONTES_EXTERN(const pontes_type) pontes_type_any;
+/* Strings with a checked format (STRING kind with a PONTES_T_FMT_* flag), used by the
+ * generator for format: date / date-time / uuid. */
+PONTES_EXTERN(const pontes_type) pontes_type_date;      /**< "2024-01-31" */
+PONTES_EXTERN(const pontes_type) pontes_type_date_time; /**< "2024-01-31T10:20:30Z", "...30.5+01:00" */
+PONTES_EXTERN(const pontes_type) pontes_type_uuid;      /**< "5088c941-7ec7-4ea9-a41f-ac6f041bec62" */
 
 /* ---- codec ------------------------------------------------------------ */
 
@@ -336,6 +352,24 @@ typedef struct pontes_decode_options {
  * in range of their C type (exact over the whole int64 range). Wrong JSON types,
  * malformed JSON, invalid UTF-8 and out-of-range numbers are always errors; the
  * deviations listed at pontes_deviations are errors only with opts->strict.
+ * Tolerant (default) decoding of each deviation:
+ *   - a missing required member: presence PONTES_ABSENT ("missing required member");
+ *   - null for a non-nullable member: presence PONTES_NULL; a null element of a list or
+ *     map of a pointer kind (string, object, union): stored as NULL; where there is no
+ *     storage for null (e.g. an element of an int64 list) it stays a type error
+ *     ("null for a non-nullable string");
+ *   - an unknown member: kept in pontes_extra ("unknown member"; reject_unknown makes it
+ *     an error in either mode); an unknown enum value: value 0, raw the text
+ *     ("unknown enum value \"X\"", long values cut); an unknown or missing discriminator
+ *     value: union kind 0, raw the JSON ("unknown discriminator value \"X\"");
+ *   - a date / date-time / uuid string not matching its format: kept as text
+ *     ("invalid date-time").
+ * Each is counted in opts->deviations when given (reset at the start of the call; the
+ * paths of the first PONTES_DEVIATIONS_KEPT are filled in, also when the decode fails).
+ * With opts->strict each is PONTES_EDECODE naming the JSON path (format byte must be
+ * valid base64 in both modes). A union without a discriminator takes the variant with
+ * the fewest deviations; when none matches, the error is the one of the variant that got
+ * furthest into the value. Options of version 1 are read up to max_depth (non-strict).
  * On failure *out is NULL and err (if not NULL) carries status, message, json_path
  * and expected.
  */
@@ -349,7 +383,11 @@ PONTES_EXTERN(void) pontes_free(void *value);
  * Encode value (pointer to the struct of an OBJECT/UNION type t) as compact JSON.
  * Fields with presence PONTES_ABSENT are omitted; PONTES_NULL writes null.
  * Unknown members kept in pontes_extra are written back. Integers are never
- * written in exponent form. *out is NUL-terminated; free it with pontes_json_free.
+ * written in exponent form (int64: the whole range). Encoding is always checked, whatever
+ * the decode policy: a required member absent, null (PONTES_NULL, or a NULL pointer) for
+ * a non-nullable member or list/map element, and a string of a PONTES_T_FMT_* type not
+ * matching its format are PONTES_EENCODE naming the JSON path. *out is NUL-terminated;
+ * free it with pontes_json_free.
  */
 PONTES_EXTERN(int) pontes_encode(const pontes_type *t, const void *value, char **out,
                                  size_t *out_len, pontes_error *err);
