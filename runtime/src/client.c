@@ -808,7 +808,12 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
     x->h = NULL;
-    if (pontes_cl_buf_cstr(&x->resp) == PONTES_OK && x->resp.len + 1 > x->resp_hw) x->resp_hw = x->resp.len + 1;
+    /* NUL-terminate in place: on_write always leaves room for it (no growth here) */
+    if (!x->resp.data && resp_reserve(x, 1) != PONTES_OK) x->nomem = true;
+    if (x->resp.data) {
+        x->resp.data[x->resp.len] = '\0';
+        if (x->resp.len + 1 > x->resp_hw) x->resp_hw = x->resp.len + 1;
+    }
 }
 
 /* ---- retry policy ------------------------------------------------------- */
