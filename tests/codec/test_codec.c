@@ -1054,6 +1054,293 @@ static void test_decode_resets_error(void **state) {
     pontes_free(out);
 }
 
+
+/* ---- decoding policy fixtures: formats, an int64 list, an untagged object union ---- */
+typedef struct fx_pol {
+    const char *day;
+    pontes_presence has_day;
+    const char *at;
+    pontes_presence has_at;
+    const char *uid;
+    pontes_presence has_uid;
+    pontes_int64_list nums;
+    pontes_presence has_nums;
+    pontes_string_list uids;
+    pontes_presence has_uids;
+    struct fx_ai *ai;
+    pontes_presence has_ai;
+    pontes_extra _extra;
+} fx_pol;
+static const pontes_type fx_i64_list_type = {PONTES_KIND_ARRAY, 0, sizeof(pontes_list), "int64[]", &pontes_type_int64,
+                                             NULL, NULL, NULL};
+static const pontes_type fx_uuid_list_type = {PONTES_KIND_ARRAY, 0, sizeof(pontes_list), "uuid[]", &pontes_type_uuid,
+                                              NULL, NULL, NULL};
+/* AmortOrItem: Amortization | Item, no discriminator */
+typedef struct fx_ai {
+    int kind;
+    const cJSON *raw;
+    union {
+        fx_amort *amort;
+        fx_item *item;
+    } u;
+} fx_ai;
+static const pontes_type *const fx_ai_variants[] = {&fx_amort_type, &fx_item_type};
+static const char *const fx_ai_names[] = {"Amortization", "Item"};
+static const pontes_union_desc fx_ai_union = {"AmortOrItem", sizeof(fx_ai), offsetof(fx_ai, u), fx_ai_variants,
+                                              fx_ai_names, 2, NULL, NULL};
+static const pontes_type fx_ai_type = {PONTES_KIND_UNION, 0, sizeof(void *), "AmortOrItem", NULL, NULL, NULL,
+                                       &fx_ai_union};
+#define FX_P(json, flags, member, type) \
+    {json, flags, offsetof(fx_pol, member), offsetof(fx_pol, has_##member), type}
+static const pontes_field fx_pol_fields[] = {
+    FX_P("day", 0, day, &pontes_type_date),
+    FX_P("at", PONTES_F_NULLABLE, at, &pontes_type_date_time),
+    FX_P("uid", 0, uid, &pontes_type_uuid),
+    FX_P("nums", 0, nums, &fx_i64_list_type),
+    FX_P("uids", 0, uids, &fx_uuid_list_type),
+    FX_P("ai", 0, ai, &fx_ai_type),
+};
+#undef FX_P
+static const pontes_message fx_pol_msg = {"Pol", 0, sizeof(fx_pol), fx_pol_fields, 6, offsetof(fx_pol, _extra)};
+static const pontes_type fx_pol_type = {PONTES_KIND_OBJECT, 0, sizeof(void *), "Pol", NULL, &fx_pol_msg, NULL, NULL};
+
+static void test_policy_formats(void **state) {
+    (void)state;
+    static const struct { const char *member, *text; int ok; } cases[] = {
+        {"day", "2024-01-31", 1}, {"day", "2024-02-29", 1}, {"day", "2023-02-29", 0}, {"day", "2000-02-29", 1},
+        {"day", "1900-02-29", 0}, {"day", "2024-13-01", 0}, {"day", "2024-04-31", 0}, {"day", "2024-1-31", 0},
+        {"day", "2024-01-31T00:00:00Z", 0}, {"day", "", 0},
+        {"at", "2024-01-31T10:20:30Z", 1}, {"at", "2024-01-31T10:20:30.123456+01:00", 1},
+        {"at", "2024-01-31t10:20:30z", 1}, {"at", "2016-12-31T23:59:60-03:00", 1},
+        {"at", "2024-01-31T10:20:30", 0}, {"at", "2024-01-31 10:20:30Z", 0}, {"at", "2024-01-31T24:00:00Z", 0},
+        {"at", "2024-01-31T10:20:30.Z", 0}, {"at", "2024-01-31T10:20:30+0100", 0}, {"at", "2024-02-30T10:20:30Z", 0},
+        {"uid", "5088c941-7ec7-4ea9-a41f-ac6f041bec62", 1}, {"uid", "5088C941-7EC7-4EA9-A41F-AC6F041BEC62", 1},
+        {"uid", "5088c9417ec74ea9a41fac6f041bec62", 0}, {"uid", "5088c941-7ec7-4ea9-a41f-ac6f041bec6g", 0},
+        {"uid", "{5088c941-7ec7-4ea9-a41f-ac6f041bec62}", 0},
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(buf, sizeof buf, "{\"%s\":\"%s\"}", cases[i].member, cases[i].text);
+        pontes_deviations dv;
+        char path[32], what[64];
+        snprintf(path, sizeof path, "$.%s", cases[i].member);
+        snprintf(what, sizeof what, "invalid %s",
+                 cases[i].member[0] == 'd' ? "date" : cases[i].member[0] == 'a' ? "date-time" : "uuid");
+        /* tolerant: kept as text, recorded */
+        fx_pol *v = decode_dev(&fx_pol_type, buf, cases[i].ok ? 0 : 1, cases[i].ok ? NULL : path,
+                               cases[i].ok ? NULL : what, &dv);
+        if (!cases[i].ok) assert_string_equal(dv.first[0].what, what);
+        /* encoding always checks the format */
+        if (cases[i].ok) {
+            char *enc = encode_ok(&fx_pol_type, v);
+            assert_string_equal(enc, buf);
+            pontes_json_free(enc);
+        } else {
+            encode_fail(&fx_pol_type, v, PONTES_EENCODE, path, what);
+        }
+        pontes_free(v);
+        /* strict: an error naming the path */
+        if (!cases[i].ok) decode_fail_strict(&fx_pol_type, buf, PONTES_EDECODE, path, NULL, what);
+        else pontes_free(decode_ok(&fx_pol_type, buf));
+    }
+    /* list elements of a format type; the path of a deviation inside it */
+    pontes_deviations dv;
+    fx_pol *v = decode_dev(&fx_pol_type, "{\"uids\":[\"5088c941-7ec7-4ea9-a41f-ac6f041bec62\",\"nope\"]}", 1,
+                           "$.uids[1]", "invalid uuid", &dv);
+    encode_fail(&fx_pol_type, v, PONTES_EENCODE, "$.uids[1]", "invalid uuid");
+    pontes_free(v);
+    decode_fail_strict(&fx_pol_type, "{\"uids\":[\"nope\"]}", PONTES_EDECODE, "$.uids[0]", "uuid", "invalid uuid");
+    /* format byte: invalid base64 is an error in both modes */
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"by\":\"***\"}", PONTES_EDECODE, "$.by", "bytes", "base64");
+    decode_fail_strict(&fx_all_type, "{\"id\":\"x\",\"by\":\"***\"}", PONTES_EDECODE, "$.by", "bytes", "base64");
+}
+
+static void test_policy_null_no_storage(void **state) {
+    (void)state;
+    /* a null element of an int64 list has no storage: a type error in both modes */
+    decode_fail(&fx_pol_type, "{\"nums\":[1,null]}", PONTES_EDECODE, "$.nums[1]", "int64", "got null");
+    decode_fail_strict(&fx_pol_type, "{\"nums\":[1,null]}", PONTES_EDECODE, "$.nums[1]", "int64", "got null");
+    /* nullable member: null is not a deviation */
+    pontes_deviations dv;
+    fx_pol *v = decode_dev(&fx_pol_type, "{\"at\":null}", 0, NULL, NULL, &dv);
+    assert_int_equal(v->has_at, PONTES_NULL);
+    pontes_free(v);
+    /* wrong JSON types, out-of-range numbers, malformed JSON: errors in both modes */
+    decode_fail(&fx_pol_type, "{\"day\":20240131}", PONTES_EDECODE, "$.day", "date", "got number");
+    decode_fail(&fx_pol_type, "{\"nums\":[9223372036854775808]}", PONTES_ERANGE, "$.nums[0]", "int64", NULL);
+    decode_fail(&fx_pol_type, "{\"nums\":[1,]}", PONTES_EDECODE, "$", NULL, "invalid JSON");
+}
+
+static void test_policy_strict_unknown(void **state) {
+    (void)state;
+    /* unknown members: kept and recorded by default, errors in strict mode */
+    pontes_deviations dv;
+    fx_all *v = decode_dev(&fx_all_type, "{\"id\":\"x\",\"data\":[{\"id\":\"a\",\"zz\":1}],\"q\":[]}", 2, "$.data[0].zz",
+                           "unknown member", &dv);
+    assert_string_equal(dv.first[1].path, "$.q");
+    assert_int_equal(v->data.items[0]->_extra.count, 1);
+    pontes_free(v);
+    decode_fail_strict(&fx_all_type, "{\"id\":\"x\",\"data\":[{\"id\":\"a\",\"zz\":1}]}", PONTES_EDECODE, "$.data[0].zz",
+                       NULL, "unknown member");
+    /* member names that are not identifiers, escaped names */
+    v = decode_dev(&fx_all_type, "{\"id\":\"x\",\"a\\\"b\":1,\"\\u00e9t\\u00e9\":2}", 2, "$[\"a\\\"b\"]", NULL, &dv);
+    assert_string_equal(dv.first[1].path, "$[\"\xc3\xa9t\xc3\xa9\"]");
+    pontes_free(v);
+    /* unknown enum values */
+    v = decode_dev(&fx_all_type, "{\"id\":\"x\",\"status\":\"FROZEN\"}", 1, "$.status", "unknown enum value \"FROZEN\"",
+                   &dv);
+    assert_string_equal(dv.first[0].what, "unknown enum value \"FROZEN\"");
+    assert_string_equal(v->status.raw, "FROZEN");
+    pontes_free(v);
+    decode_fail_strict(&fx_all_type, "{\"id\":\"x\",\"status\":\"FROZEN\"}", PONTES_EDECODE, "$.status", "Status",
+                       "$.status: unknown enum value \"FROZEN\"");
+    /* long values are cut */
+    char buf[512];
+    char longv[201];
+    memset(longv, 'A', 200);
+    longv[200] = '\0';
+    snprintf(buf, sizeof buf, "{\"id\":\"x\",\"status\":\"%s\"}", longv);
+    v = decode_dev(&fx_all_type, buf, 1, "$.status", "...", &dv);
+    assert_true(strlen(dv.first[0].what) < 64);
+    pontes_free(v);
+    /* reject_unknown keeps working in both modes */
+    pontes_decode_options o = PONTES_DECODE_OPTIONS_INIT;
+    o.reject_unknown = true;
+    decode_fail_opts(&fx_all_type, "{\"id\":\"x\",\"zz\":1}", &o, PONTES_EDECODE, "$.zz", NULL, "unknown member");
+    o.strict = true;
+    decode_fail_opts(&fx_all_type, "{\"id\":\"x\",\"zz\":1}", &o, PONTES_EDECODE, "$.zz", NULL, "unknown member");
+    /* strict accepts a conforming document */
+    void *out = NULL;
+    pontes_error err = PONTES_ERROR_INIT;
+    assert_int_equal(decode_opts(&fx_all_type, "{\"id\":\"x\",\"status\":\"ACTIVE\",\"data\":[{\"id\":\"a\"}]}", &STRICT,
+                                 &out, &err),
+                     PONTES_OK);
+    pontes_free(out);
+}
+
+static void test_policy_deviation_count(void **state) {
+    (void)state;
+    /* more than PONTES_DEVIATIONS_KEPT: all counted, the first ones kept; reset per call */
+    char buf[2048];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "{\"id\":\"x\"");
+    for (int i = 0; i < 20; i++) k += (size_t)snprintf(buf + k, sizeof buf - k, ",\"u%d\":%d", i, i);
+    snprintf(buf + k, sizeof buf - k, "}");
+    pontes_deviations dv;
+    fx_all *v = decode_dev(&fx_all_type, buf, 20, "$.u0", "unknown member", &dv);
+    assert_string_equal(dv.first[PONTES_DEVIATIONS_KEPT - 1].path, "$.u7");
+    pontes_free(v);
+    v = decode_dev(&fx_all_type, "{\"id\":\"x\"}", 0, NULL, NULL, &dv);
+    pontes_free(v);
+    /* deep paths are cut with "..." */
+    char deep[4096];
+    k = 0;
+    for (int i = 0; i < 30; i++) k += (size_t)snprintf(deep + k, sizeof deep - k, "{\"child\":");
+    k += (size_t)snprintf(deep + k, sizeof deep - k, "{\"unknown_member_here\":1}");
+    for (int i = 0; i < 30; i++) deep[k++] = '}';
+    deep[k] = '\0';
+    fx_node *n = decode_dev(&fx_node_type, deep, 1, NULL, "unknown member", &dv);
+    assert_true(strlen(dv.first[0].path) < sizeof dv.first[0].path);
+    assert_non_null(strstr(dv.first[0].path, "..."));
+    assert_true(strncmp(dv.first[0].path, "$.child.child.", 14) == 0);
+    pontes_free(n);
+    /* deviations inside a union variant that was not chosen are not reported */
+    fx_all *u = decode_dev(&fx_all_type, "{\"id\":\"x\",\"every\":{\"k\":\"v\"}}", 0, NULL, NULL, &dv);
+    assert_int_equal(u->every->kind, FX_EVERY_MAP);
+    pontes_free(u);
+    fx_pol *p = decode_dev(&fx_pol_type, "{\"ai\":{\"id\":\"a\",\"zz\":true}}", 1, "$.ai.zz", "unknown member", &dv);
+    assert_int_equal(p->ai->kind, 2);
+    pontes_free(p);
+}
+
+static void test_union_best_variant_error(void **state) {
+    (void)state;
+    /* no variant matches: the error of the one that got furthest */
+    decode_fail(&fx_pol_type, "{\"ai\":{\"apr\":\"high\",\"qty\":\"three\"}}", PONTES_EDECODE, "$.ai.qty", "int64",
+                "$.ai.qty: expected int64, got string");
+    decode_fail(&fx_pol_type, "{\"ai\":{\"qty\":\"three\",\"apr\":\"high\"}}", PONTES_EDECODE, "$.ai.apr", "double",
+                "$.ai.apr: expected double, got string");
+    decode_fail_strict(&fx_pol_type, "{\"ai\":{\"id\":\"a\",\"qty\":\"three\"}}", PONTES_EDECODE, "$.ai.qty", "int64",
+                       "$.ai.qty: expected int64, got string");
+    decode_fail(&fx_pol_type, "{\"ai\":{\"apr\":1.5,\"n\":2,\"x\":[],\"n2\":{\"a\":1},\"n\":3}}", PONTES_EDECODE, "$.ai.n",
+                NULL, "duplicate member");
+    decode_fail_strict(&fx_pol_type, "{\"ai\":{\"apr\":1.5,\"n\":99999999999}}", PONTES_ERANGE, "$.ai.n", "int32", NULL);
+    /* strict: missing required member of the variant that got furthest */
+    decode_fail_strict(&fx_pol_type, "{\"ai\":{\"qty\":5,\"note\":null}}", PONTES_EDECODE, "$.ai.id", NULL,
+                       "missing required member");
+    /* nothing got into the value: "expected one of" */
+    decode_fail(&fx_pol_type, "{\"ai\":[1]}", PONTES_EDECODE, "$.ai", "one of Amortization|Item",
+                "expected one of Amortization|Item, got array");
+}
+
+static void test_exact_number_text(void **state) {
+    (void)state;
+    const char *nums = "{\"x\":12345678901234567890123,\"y\":1.000000000000000000001,\"z\":-0,\"w\":[1E+2,-0.0e-0]}";
+    char buf[512];
+    snprintf(buf, sizeof buf, "{\"id\":\"x\",\"any\":%s,\"unk\":%s,\"n\":-0}", nums, nums);
+    fx_all *v = decode_ok(&fx_all_type, buf);
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(v->any, "x");
+    assert_true(cJSON_IsNumber(x));
+    assert_true(x->valuedouble == 12345678901234567890123.0);
+    assert_string_equal(x->valuestring, "12345678901234567890123");
+    const cJSON *z = cJSON_GetObjectItemCaseSensitive(v->_extra.items[0], "z");
+    assert_true(cJSON_IsNumber(z));
+    assert_true(z->valuedouble == 0.0 && signbit(z->valuedouble));
+    assert_true(cJSON_IsNumber(v->_extra.items[1]));
+    char *enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, buf); /* byte-exact */
+    pontes_json_free(enc);
+    /* a number node without valuestring (built by the caller): valuedouble as before */
+    cJSON *mine = cJSON_CreateNumber(1e15);
+    v->any = mine;
+    enc = encode_ok(&fx_all_type, v);
+    assert_non_null(strstr(enc, "\"any\":1000000000000000,"));
+    pontes_json_free(enc);
+    /* a valuestring that is not one JSON number is not written verbatim */
+    mine->valuestring = cJSON_malloc(8);
+    strcpy(mine->valuestring, "1,\"a\":2");
+    enc = encode_ok(&fx_all_type, v);
+    assert_non_null(strstr(enc, "\"any\":1000000000000000,"));
+    pontes_json_free(enc);
+    cJSON_Delete(mine);
+    pontes_free(v);
+    /* numbers longer than cJSON's 63-character parse buffer */
+    char longnum[200];
+    memset(longnum, '7', 150);
+    longnum[150] = '\0';
+    snprintf(buf, sizeof buf, "{\"id\":\"x\",\"any\":[%s.5e-3]}", longnum);
+    v = decode_ok(&fx_all_type, buf);
+    assert_true(cJSON_IsNumber(v->any->child));
+    assert_true(v->any->child->valuedouble > 7e146 && v->any->child->valuedouble < 8e146);
+    enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, buf);
+    pontes_json_free(enc);
+    pontes_free(v);
+    /* kept JSON: strings with escapes (and \u0000, which cJSON keeps), nesting, empty containers */
+    assert_round_trip(&fx_all_type, "{\"id\":\"x\",\"any\":{\"s\":\"a\\u0041\\n\\ud83d\\ude00\",\"o\":{},\"a\":[[]],"
+                                     "\"t\":true,\"f\":false,\"n\":null},\"e\":\"\\u0000x\"}");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"any\":{\"s\":\"\\ud800\"}}", PONTES_EDECODE, "$", NULL, "surrogate");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"any\":{\"s\" 1}}", PONTES_EDECODE, "$", NULL, "invalid JSON");
+    decode_fail(&fx_all_type, "{\"id\":\"x\",\"any\":[1 2]}", PONTES_EDECODE, "$", NULL, "invalid JSON");
+}
+
+static void test_encode_enum_raw(void **state) {
+    (void)state;
+    fx_all w;
+    memset(&w, 0, sizeof w);
+    PONTES_PUT(w, id, "x");
+    w.status.value = 0;
+    w.status.raw = "NEW_STATE"; /* forward compatibility: sent as its raw text */
+    w.has_status = PONTES_SET;
+    char *enc = encode_ok(&fx_all_type, &w);
+    assert_string_equal(enc, "{\"id\":\"x\",\"status\":\"NEW_STATE\"}");
+    pontes_json_free(enc);
+    w.status.raw = NULL;
+    encode_fail(&fx_all_type, &w, PONTES_EENCODE, "$.status", "not set");
+    /* null for non-nullable members / elements is an encode error */
+    w.has_status = PONTES_NULL;
+    encode_fail(&fx_all_type, &w, PONTES_EENCODE, "$.status", "null for a non-nullable member");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_decode_values),
@@ -1088,6 +1375,13 @@ int main(void) {
         cmocka_unit_test(test_allocation_count),
         cmocka_unit_test(test_internal_entry_points),
         cmocka_unit_test(test_decode_resets_error),
+        cmocka_unit_test(test_policy_formats),
+        cmocka_unit_test(test_policy_null_no_storage),
+        cmocka_unit_test(test_policy_strict_unknown),
+        cmocka_unit_test(test_policy_deviation_count),
+        cmocka_unit_test(test_union_best_variant_error),
+        cmocka_unit_test(test_exact_number_text),
+        cmocka_unit_test(test_encode_enum_raw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
