@@ -12,6 +12,10 @@
  *    ld --wrap=malloc when available, and the arena's block count)
  * 4. throughput  GET /v1/Product against an in-process HTTP/1.1 keep-alive server:
  *    plain libcurl (one reused handle)  vs  eccor_list_products (decode + free included)
+ * 5. memory      peak RSS growth while a close-delimited body larger than the response
+ *    cap (100 MB against 64 MiB; --quick: 12 MB against 8 MiB) is refused: a plain
+ *    libcurl loop into a doubling realloc buffer with the same cap  vs  eccor_list_products
+ *    (each in a forked child, VmHWM - VmRSS before)
  *
  * Payloads come from the spec's examples (generated/eccor/openapi.json): the
  * NaturalPerson of GET /v1/NaturalPerson/{personId} (address + both bank accounts),
@@ -33,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -662,6 +667,151 @@ static int it_eccor(void *p) {
 }
 
 /* ====================================================================== */
+/* memory: a close-delimited body past the cap                             */
+/* ====================================================================== */
+
+typedef struct flood {
+    int lfd;
+    size_t bytes;
+} flood;
+
+/* Answer each connection with 200 and `bytes` bytes, no Content-Length, then close. */
+static void *flood_main(void *p) {
+    flood *fl = p;
+    static char chunk[65536];
+    memset(chunk, '[', sizeof chunk);
+    for (;;) {
+        int fd = accept(fl->lfd, NULL, NULL);
+        if (fd < 0) return NULL;
+        char req[4096];
+        (void)!recv(fd, req, sizeof req, 0);
+        static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
+        send_all(fd, head, sizeof head - 1);
+        for (size_t left = fl->bytes; left;) {
+            size_t n = left < sizeof chunk ? left : sizeof chunk;
+            if (send_all(fd, chunk, n)) break;
+            left -= n;
+        }
+        close(fd);
+    }
+}
+
+static long proc_kb(const char *key) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, kl) == 0) v = atol(line + kl);
+    fclose(f);
+    return v;
+}
+
+typedef struct grow_buf {
+    char *p;
+    size_t len, cap, max;
+} grow_buf;
+
+static size_t grow_write(char *d, size_t sz, size_t n, void *ud) {
+    grow_buf *b = ud;
+    size_t len = sz * n;
+    if (len > b->max - b->len) return 0;
+    if (b->len + len + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 16384;
+        while (nc < b->len + len + 1) nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) return 0;
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, d, len);
+    b->len += len;
+    return len;
+}
+
+/* In a forked child: start the flood server, fetch once (plain or eccor), report the
+ * peak RSS growth in KiB through the pipe. */
+static long rss_child(bool use_eccor, size_t cap, size_t body) {
+    int pfd[2];
+    if (pipe(pfd) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(pfd[0]);
+        long result = -1;
+        int lfd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {0};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t al = sizeof a;
+        if (lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 4) == 0 &&
+            getsockname(lfd, (struct sockaddr *)&a, &al) == 0) {
+            flood fl = {lfd, body};
+            pthread_t th;
+            pthread_create(&th, NULL, flood_main, &fl);
+            char url[64];
+            snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(a.sin_port));
+            long before = proc_kb("VmRSS:");
+            if (use_eccor) {
+                pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+                o.base_url = url;
+                o.max_response_bytes = cap;
+                o.max_retries = 0;
+                eccor_client *c = NULL;
+                eccor_product_page *pg = NULL;
+                if (eccor_client_new(&c, &o) == PONTES_OK && pontes_client_set_bearer(c, "uy3Auth", "bench") == PONTES_OK &&
+                    eccor_list_products(c, &pg) == PONTES_ETOOBIG)
+                    result = proc_kb("VmHWM:") - before;
+                eccor_product_page_free(pg);
+                eccor_client_free(c);
+            } else {
+                char full[96];
+                snprintf(full, sizeof full, "%s/v1/Product", url);
+                CURL *h = curl_easy_init();
+                grow_buf b = {NULL, 0, 0, cap};
+                curl_easy_setopt(h, CURLOPT_URL, full);
+                curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, grow_write);
+                curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+                if (curl_easy_perform(h) == CURLE_WRITE_ERROR) result = proc_kb("VmHWM:") - before;
+                curl_easy_cleanup(h);
+                free(b.p);
+            }
+        }
+        (void)!write(pfd[1], &result, sizeof result);
+        _exit(0);
+    }
+    close(pfd[1]);
+    long r = -1;
+    if (read(pfd[0], &r, sizeof r) != (ssize_t)sizeof r) r = -1;
+    close(pfd[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return r;
+}
+
+static const char *verdict(int ok);
+
+static void rss_section(bool quick) {
+    size_t cap = quick ? (8u << 20) : (64u << 20);
+    size_t body = quick ? 12000000u : 100000000u;
+    long plain = rss_child(false, cap, body);
+    long ec = rss_child(true, cap, body);
+    printf("\n%-9s close-delimited body of %.0f MB against a %zu MiB cap (refused)\n", "memory", (double)body / 1e6,
+           cap >> 20);
+    if (plain < 0 || ec < 0) {
+        fail("memory benchmark (plain %ld, eccor %ld)", plain, ec);
+        return;
+    }
+    double capk = (double)(cap >> 10);
+    printf("%-9s %-32s peak RSS +%7.1f MiB  (%.2f x the cap)\n", "", "plain libcurl, doubling buffer",
+           (double)plain / 1024.0, (double)plain / capk);
+    printf("%-9s %-32s peak RSS +%7.1f MiB  (%.2f x the cap; ratio vs plain %.2f) (target <= 1.10 x the cap + 1 MiB) %s\n",
+           "", "eccor_list_products", (double)ec / 1024.0, (double)ec / capk, (double)ec / (double)plain,
+           verdict((double)ec <= 1.10 * capk + 1024.0));
+}
+
+/* ====================================================================== */
 /* main                                                                    */
 /* ====================================================================== */
 
@@ -950,6 +1100,7 @@ int main(int argc, char **argv) {
         printf("  server answered %lu requests (clients counted %lu)\n", served, sent);
         if (served != sent) fail("server answered %lu requests, clients completed %lu", served, sent);
     }
+    rss_section(quick);
     curl_global_cleanup();
 
     printf("\ntargets: decode %s (%.2f <= 1.15), allocations %s (%zu <= 5), throughput %s (%.2f >= 0.90; "
