@@ -19,7 +19,29 @@
  *     it is called implicitly by pontes_client_new(). There is no other global state.
  *   - A pontes_client (and so an eccor_client, ...) must be used by one thread at a
  *     time; it owns one CURL easy handle (one reused connection) and its token cache.
- *     Use one client per thread, or serialise access with your own mutex.
+ *     Use one client per thread, or serialise access with your own mutex. Misuse is
+ *     detected, not undefined: a call made while another thread's call (or a request
+ *     being built, from pontes_request_new to its send or free) holds the client
+ *     returns PONTES_EBUSY at once and leaves that client's last error alone (it
+ *     belongs to the other call). pontes_client_free must still not race a call.
+ *
+ * Time limits
+ *   - timeout_ms bounds a whole call: every attempt, every wait between retries and any
+ *     OAuth2 token fetch the call makes. A retry whose wait (backoff or Retry-After)
+ *     does not fit in what is left is not made: the last answer is returned instead.
+ *     attempt_timeout_ms (optional) limits one attempt; connect_timeout_ms one connect.
+ *     ETIMEOUT messages say how many attempts were made ("timed out after 3 attempts,
+ *     10 s limit: ...").
+ *
+ * Secrets
+ *   - Values that become header lines (tokens, API keys, Basic credentials, the user
+ *     agent, header parameters, and access tokens returned by a token endpoint) are
+ *     refused if they hold a control byte other than HTAB (EINVAL; EAUTH for a token
+ *     from a server); the message names the field, never the value.
+ *   - Every secret the client holds (and the plain client secret / Basic password it
+ *     was given) is replaced by "[REDACTED]" in everything the error object exposes
+ *     (message, provider_code, provider_message, request_id, field_errors, body) and in
+ *     log lines, so a server that echoes a credential does not leak it through pontes.
  *   - Decoded values (anything returned by *_decode or an operation) are immutable
  *     and independent of the client: they may be read from any number of threads
  *     and freed from any thread, once.
