@@ -6,7 +6,8 @@
 #     --seeds    rewrite the seed files of tests/fuzz/corpus/ from the specs' examples first
 #     --merge    afterwards, add the inputs that gained coverage to tests/fuzz/corpus/ (-merge=1)
 # Builds in build-fuzz-clang/ (clang, -DPONTES_FUZZ=ON). Env: PONTES_FUZZ_JOBS (parallel
-# fuzzing jobs, default: number of CPUs, at most 2), PONTES_JOBS (build parallelism).
+# fuzzing jobs, default: number of CPUs, at most 2), PONTES_JOBS (build parallelism),
+# PONTES_FUZZ_FIXTURES=OFF (only the generated/ APIs, not the test fixture APIs of tests/generator).
 # Prints libFuzzer's final stats (executions, cov/ft) and the coverage of the corpus per API.
 # Exits non-zero on a finding (crash, leak, timeout, OOM: artifacts in build-fuzz-clang/fuzz-work/artifacts/)
 # or when clang/libFuzzer is unavailable (exit 3).
@@ -58,7 +59,8 @@ fi
 
 echo "== configure $bdir (clang, PONTES_FUZZ=ON)"
 args=(-S . -B "$bdir" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPONTES_FUZZ=ON
-      -DPONTES_BUILD_TESTS=ON -DPONTES_BUILD_TOOLS=OFF -DPONTES_SANITIZE=OFF)
+      -DPONTES_BUILD_TESTS=ON -DPONTES_BUILD_TOOLS=OFF -DPONTES_SANITIZE=OFF
+      -DPONTES_FUZZ_FIXTURE_APIS="${PONTES_FUZZ_FIXTURES:-ON}")
 [ -n "${PONTES_PYTHON:-}" ] && args+=("-DPONTES_PYTHON=$PONTES_PYTHON")
 cmake "${args[@]}" >"$bdir.configure.log" 2>&1 || { cat "$bdir.configure.log"; echo "fuzz.sh: configure FAILED"; exit 1; }
 rm -f "$bdir.configure.log"
