@@ -4,7 +4,7 @@ import os
 
 import jinja2
 
-from .model import PRIMS, c_comment, c_string, c_string_chunks, enum_const
+from .model import CHECKED_FORMATS, PRIMS, c_comment, c_string, c_string_chunks, enum_const
 
 GENERATOR_VERSION = '0.1.0'
 
@@ -45,10 +45,12 @@ class View:
         return self.container_name(t).startswith(self.p + '_')
 
     def container_desc(self, t):
-        return f'{self.p}__{t.key}{"_n" if t.elem_nullable else ""}__type'
+        return f'{self.p}__{t.fkey}{"_n" if t.elem_nullable else ""}__type'
 
     def desc(self, t):
-        """C expression: const pontes_type * of t."""
+        """C expression: const pontes_type * of t (checked string formats: pontes_type_date, ...)."""
+        if t.kind == 'string' and t.fmt in CHECKED_FORMATS:
+            return CHECKED_FORMATS[t.fmt][1]
         if t.kind in PRIMS:
             return PRIMS[t.kind][1]
         if t.kind in ('enum', 'object', 'union'):
@@ -63,7 +65,7 @@ class View:
         out, seen = [], set()
 
         def visit(t):
-            k = t.key + ('_n' if t.elem_nullable else '')
+            k = t.fkey + ('_n' if t.elem_nullable else '')
             if k in seen:
                 return
             if t.elem.kind in ('array', 'map'):

@@ -32,6 +32,12 @@ PRIMS = {
     'any': ('const struct cJSON *', '&pontes_type_any', 'pontes_any_list'),
 }
 POINTER_KINDS = {'string', 'object', 'union', 'any'}
+# string formats the runtime checks: format -> (descriptor key, built-in type)
+CHECKED_FORMATS = {
+    'date': ('date', '&pontes_type_date'),
+    'date-time': ('date_time', '&pontes_type_date_time'),
+    'uuid': ('uuid', '&pontes_type_uuid'),
+}
 
 
 def ascii_fold(text):
@@ -174,6 +180,17 @@ class TypeRef:
     consts: object = None          # IntConsts for integer codes
 
     @property
+    def fkey(self):
+        """Like key, but string formats the runtime checks get their own (descriptor) key."""
+        if self.kind == 'string' and self.fmt in CHECKED_FORMATS:
+            return CHECKED_FORMATS[self.fmt][0]
+        if self.kind == 'array':
+            return self.elem.fkey + '_list'
+        if self.kind == 'map':
+            return self.elem.fkey + '_map'
+        return self.key
+
+    @property
     def key(self):
         if self.kind in ('enum', 'object', 'union'):
             return self.named.snake
@@ -313,6 +330,7 @@ class Example:
     json: str
     invalid: bool
     where: str
+    deviations: int = 0   # x-pontes-deviations: tolerated deviations the example knowingly has
 
 
 @dataclass
@@ -688,7 +706,7 @@ class Builder:
 
     def container(self, kind, elem, elem_nullable):
         t = TypeRef(kind, elem=elem, elem_nullable=elem_nullable)
-        k = t.key + ('_n' if elem_nullable else '')
+        k = t.fkey + ('_n' if elem_nullable else '')
         if k not in self.api.containers:
             self.api.containers[k] = t
         return self.api.containers[k]
@@ -1074,7 +1092,8 @@ class Builder:
         if not isinstance(mo, dict):
             return
         if 'example' in mo:
-            self.add_example(where + ' example', root, mo['example'], False, join_pointer(mp, 'example'))
+            self.add_example(where + ' example', root, mo['example'], False, join_pointer(mp, 'example'),
+                             self.example_deviations(mo, 'x-pontes-example-deviations', mp, file))
         for en, ex in (mo.get('examples') or {}).items():
             ep = join_pointer(mp, 'examples', en)
             ef, epp, ex = self.doc.deref(file, ep, ex)
@@ -1082,14 +1101,23 @@ class Builder:
                 self.fail(ep, 'example must be a mapping', ef)
             if 'value' not in ex:
                 continue  # externalValue: not embedded
-            self.add_example(f'{where} {en}', root, ex['value'], bool(ex.get('x-pontes-invalid')), ep)
+            self.add_example(f'{where} {en}', root, ex['value'], bool(ex.get('x-pontes-invalid')), ep,
+                             self.example_deviations(ex, 'x-pontes-deviations', epp, ef))
 
-    def add_example(self, name, root, value, invalid, ptr):
+    def example_deviations(self, node, key, ptr, file):
+        """How many deviations from the schema (unknown members or enum values, ...) an example
+        knowingly has: it must then fail a strict decode and decode tolerantly with exactly that many."""
+        n = node.get(key, 0)
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            self.fail(join_pointer(ptr, key), f'{key} must be a non-negative integer', file)
+        return n
+
+    def add_example(self, name, root, value, invalid, ptr, deviations=0):
         try:
             text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(',', ':'))
         except (TypeError, ValueError) as e:
             self.fail(ptr, f'example is not valid JSON data: {e}')
-        self.api.examples.append(Example(name, root, text, invalid, ptr))
+        self.api.examples.append(Example(name, root, text, invalid, ptr, deviations))
 
 
 def build_model(doc, prefix=None):

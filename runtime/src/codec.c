@@ -1259,11 +1259,11 @@ static int dec_build(dctx *c, cJSON **out) {
                 char *key = NULL;
                 if (ch == '{') {
                     bool escaped;
-                    const char *s = c->p + 1, *q;
                     if (peek(c) != '"') {
                         rc = dec_syntax(c, "expected a member name");
                         break;
                     }
+                    const char *s = c->p + 1, *q;
                     if (!(q = scan_string(c, s, &escaped))) {
                         rc = PONTES_EDECODE;
                         break;

@@ -1318,6 +1318,11 @@ static void test_exact_number_text(void **state) {
     /* kept JSON: strings with escapes (and \u0000, which cJSON keeps), nesting, empty containers */
     assert_round_trip(&fx_all_type, "{\"id\":\"x\",\"any\":{\"s\":\"a\\u0041\\n\\ud83d\\ude00\",\"o\":{},\"a\":[[]],"
                                      "\"t\":true,\"f\":false,\"n\":null},\"e\":\"\\u0000x\"}");
+    v = decode_ok(&fx_all_type, "{\"id\":\"x\",\"any\": { \"a\" : [ 1 , { \"b\" :true } ] ,\n\t\"c\":\"d\" } }");
+    enc = encode_ok(&fx_all_type, v);
+    assert_string_equal(enc, "{\"id\":\"x\",\"any\":{\"a\":[1,{\"b\":true}],\"c\":\"d\"}}");
+    pontes_json_free(enc);
+    pontes_free(v);
     decode_fail(&fx_all_type, "{\"id\":\"x\",\"any\":{\"s\":\"\\ud800\"}}", PONTES_EDECODE, "$", NULL, "surrogate");
     decode_fail(&fx_all_type, "{\"id\":\"x\",\"any\":{\"s\" 1}}", PONTES_EDECODE, "$", NULL, "invalid JSON");
     decode_fail(&fx_all_type, "{\"id\":\"x\",\"any\":[1 2]}", PONTES_EDECODE, "$", NULL, "invalid JSON");

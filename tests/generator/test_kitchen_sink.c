@@ -141,14 +141,20 @@ static void build_and_encode(void **state) {
     pontes_json_free(json);
 
     /* box around a top-level array */
-    const char *ids[] = {"a", "b"};
+    const char *ids[] = {"5088c941-7ec7-4ea9-a41f-ac6f041bec62", "0badc0de-1111-4222-8333-944455556666"};
     ks_create_things_response box = {0};
     box.value.items = ids;
     box.value.count = 2;
     box.has_value = PONTES_SET;
     assert_int_equal(ks_create_things_response_encode(&box, &json, &len, &err), PONTES_OK);
-    assert_string_equal(json, "[\"a\",\"b\"]");
+    assert_string_equal(json, "[\"5088c941-7ec7-4ea9-a41f-ac6f041bec62\",\"0badc0de-1111-4222-8333-944455556666\"]");
     pontes_json_free(json);
+    /* format: uuid elements are checked on encode */
+    ids[1] = "b";
+    assert_int_equal(ks_create_things_response_encode(&box, &json, &len, &err), PONTES_EENCODE);
+    assert_string_equal(err.json_path, "$[1]");
+    assert_non_null(strstr(err.message, "invalid uuid"));
+    pontes_error_clear(&err);
 }
 
 static void decode_errors_have_paths(void **state) {
@@ -160,13 +166,49 @@ static void decode_errors_have_paths(void **state) {
     assert_null(e);
     assert_string_equal(err.json_path, "$.pets[0].lives");
     pontes_error_clear(&err);
-    const char *big = "{\"scalars\":{\"big\":9007199254740992}}";
+    /* int64: exact over the whole range */
+    const char *big = "{\"scalars\":{\"big\":9223372036854775808}}";
     assert_int_equal(ks_everything_decode(big, strlen(big), &e, &err), PONTES_ERANGE);
     assert_string_equal(err.json_path, "$.scalars.big");
     pontes_error_clear(&err);
+    const char *max = "{\"scalars\":{\"big\":9223372036854775807}}";
+    assert_int_equal(ks_everything_decode(max, strlen(max), &e, &err), PONTES_OK);
+    assert_true(e->scalars->big == INT64_MAX);
+    ks_everything_free(e);
+    /* a missing discriminator: an error in strict mode; tolerated (unknown variant) by default */
     const char *nokind = "{\"pets\":[{\"lives\":1}]}";
-    assert_int_equal(ks_everything_decode(nokind, strlen(nokind), &e, &err), PONTES_EDECODE);
+    pontes_decode_options strict = PONTES_DECODE_OPTIONS_INIT;
+    strict.strict = true;
+    void *v = NULL;
+    assert_int_equal(pontes_decode(&ks_everything__type, nokind, strlen(nokind), &strict, &v, &err), PONTES_EDECODE);
     assert_string_equal(err.json_path, "$.pets[0].kind");
+    pontes_error_clear(&err);
+    pontes_deviations dv;
+    pontes_decode_options tolerant = PONTES_DECODE_OPTIONS_INIT;
+    tolerant.deviations = &dv;
+    assert_int_equal(pontes_decode(&ks_everything__type, nokind, strlen(nokind), &tolerant, &v, &err), PONTES_OK);
+    e = v;
+    assert_int_equal(e->pets.items[0]->kind, 0);
+    assert_int_equal(dv.count, 1);
+    assert_string_equal(dv.first[0].path, "$.pets[0].kind");
+    ks_everything_free(e);
+    /* generated descriptors carry the string formats */
+    const char *bad_fmt = "{\"scalars\":{\"id\":\"x\",\"day\":\"2024-02-30\",\"at\":\"yesterday\"}}";
+    assert_int_equal(pontes_decode(&ks_everything__type, bad_fmt, strlen(bad_fmt), &tolerant, &v, &err), PONTES_OK);
+    assert_int_equal(dv.count, 3);
+    assert_string_equal(dv.first[0].path, "$.scalars.id");
+    assert_string_equal(dv.first[0].what, "invalid uuid");
+    assert_string_equal(dv.first[1].what, "invalid date");
+    assert_string_equal(dv.first[2].path, "$.scalars.at");
+    assert_string_equal(dv.first[2].what, "invalid date-time");
+    char *json = NULL;
+    size_t len = 0;
+    assert_int_equal(ks_everything_encode(v, &json, &len, &err), PONTES_EENCODE);
+    assert_string_equal(err.json_path, "$.scalars.id");
+    pontes_error_clear(&err);
+    ks_everything_free(v);
+    assert_int_equal(pontes_decode(&ks_everything__type, bad_fmt, strlen(bad_fmt), &strict, &v, &err), PONTES_EDECODE);
+    assert_string_equal(err.json_path, "$.scalars.id");
     pontes_error_clear(&err);
 }
 

@@ -245,7 +245,7 @@ static const pontes_type eccor__form_error_list__type = { PONTES_KIND_ARRAY, 0, 
 static const pontes_type eccor__natural_person_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_natural_person_list), "array of NaturalPerson", &eccor_natural_person__type, NULL, NULL, NULL };
 static const pontes_type eccor__payment_schedule_item_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_payment_schedule_item_list), "array of PaymentScheduleItem", &eccor_payment_schedule_item__type, NULL, NULL, NULL };
 static const pontes_type eccor__product_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_product_list), "array of Product", &eccor_product__type, NULL, NULL, NULL };
-static const pontes_type eccor__string_list__type = { PONTES_KIND_ARRAY, 0, sizeof(pontes_string_list), "array of string (uuid)", &pontes_type_string, NULL, NULL, NULL };
+static const pontes_type eccor__uuid_list__type = { PONTES_KIND_ARRAY, 0, sizeof(pontes_string_list), "array of string (uuid)", &pontes_type_uuid, NULL, NULL, NULL };
 
 /* ==== objects ========================================================== */
 static const pontes_field eccor_token_request__fields[] = {
@@ -298,7 +298,7 @@ static const pontes_message eccor_api_error__msg = { "ApiError", 0, sizeof(eccor
 const pontes_type eccor_api_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_api_error *), "ApiError", NULL, &eccor_api_error__msg, NULL, NULL };
 
 static const pontes_field eccor_template_doc__fields[] = {
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_template_doc, id), offsetof(eccor_template_doc, has_id), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_template_doc, id), offsetof(eccor_template_doc, has_id), &pontes_type_uuid },
     { "fileName", 0, offsetof(eccor_template_doc, file_name), offsetof(eccor_template_doc, has_file_name), &pontes_type_string },
     { "fileType", 0, offsetof(eccor_template_doc, file_type), offsetof(eccor_template_doc, has_file_type), &eccor_template_doc_file_type__type },
     { "displayName", 0, offsetof(eccor_template_doc, display_name), offsetof(eccor_template_doc, has_display_name), &pontes_type_string },
@@ -317,7 +317,7 @@ static const pontes_message eccor_bank_commission__msg = { "BankCommission", 0, 
 const pontes_type eccor_bank_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_bank_commission *), "BankCommission", NULL, &eccor_bank_commission__msg, NULL, NULL };
 
 static const pontes_field eccor_product__fields[] = {
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_product, id), offsetof(eccor_product, has_id), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_product, id), offsetof(eccor_product, has_id), &pontes_type_uuid },
     { "name", 0, offsetof(eccor_product, name), offsetof(eccor_product, has_name), &pontes_type_string },
     { "categoryName", 0, offsetof(eccor_product, category_name), offsetof(eccor_product, has_category_name), &pontes_type_string },
     { "templateDoc", 0, offsetof(eccor_product, template_doc), offsetof(eccor_product, has_template_doc), &eccor_template_doc__type },
@@ -325,7 +325,7 @@ static const pontes_field eccor_product__fields[] = {
     { "amortizationType", 0, offsetof(eccor_product, amortization_type), offsetof(eccor_product, has_amortization_type), &eccor_product_amortization_type__type },
     { "amortizationTypeDisplay", 0, offsetof(eccor_product, amortization_type_display), offsetof(eccor_product, has_amortization_type_display), &pontes_type_string },
     { "viewType", 0, offsetof(eccor_product, view_type), offsetof(eccor_product, has_view_type), &pontes_type_int32 },
-    { "defaultFundId", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_id), offsetof(eccor_product, has_default_fund_id), &pontes_type_string },
+    { "defaultFundId", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_id), offsetof(eccor_product, has_default_fund_id), &pontes_type_uuid },
     { "defaultFundDisplay", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_display), offsetof(eccor_product, has_default_fund_display), &pontes_type_string },
     { "selfieSignature", 0, offsetof(eccor_product, selfie_signature), offsetof(eccor_product, has_selfie_signature), &pontes_type_bool },
     { "selfieDocumentSignature", 0, offsetof(eccor_product, selfie_document_signature), offsetof(eccor_product, has_selfie_document_signature), &pontes_type_bool },
@@ -378,7 +378,7 @@ static const pontes_field eccor_product__fields[] = {
     { "financeFinTax", 0, offsetof(eccor_product, finance_fin_tax), offsetof(eccor_product, has_finance_fin_tax), &pontes_type_bool },
     { "cvmRegistrationNumber", 0, offsetof(eccor_product, cvm_registration_number), offsetof(eccor_product, has_cvm_registration_number), &pontes_type_int64 },
     { "cvmRegistrationNumberIndex", 0, offsetof(eccor_product, cvm_registration_number_index), offsetof(eccor_product, has_cvm_registration_number_index), &pontes_type_int32 },
-    { "cvmRegistrationDate", 0, offsetof(eccor_product, cvm_registration_date), offsetof(eccor_product, has_cvm_registration_date), &pontes_type_string },
+    { "cvmRegistrationDate", 0, offsetof(eccor_product, cvm_registration_date), offsetof(eccor_product, has_cvm_registration_date), &pontes_type_date_time },
     { "maximumValueWithoutSignatureValidation", 0, offsetof(eccor_product, maximum_value_without_signature_validation), offsetof(eccor_product, has_maximum_value_without_signature_validation), &pontes_type_int64 },
     { "notifySigner", 0, offsetof(eccor_product, notify_signer), offsetof(eccor_product, has_notify_signer), &pontes_type_bool },
 };
@@ -407,7 +407,7 @@ static const pontes_field eccor_amortization_params__fields[] = {
     { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, agent_commission), offsetof(eccor_amortization_params, has_agent_commission), &eccor_agent_commission__type },
     { "apr", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, apr), offsetof(eccor_amortization_params, has_apr), &pontes_type_double },
     { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, term_in_months), offsetof(eccor_amortization_params, has_term_in_months), &pontes_type_int32 },
-    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, start_date), offsetof(eccor_amortization_params, has_start_date), &pontes_type_string },
+    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, start_date), offsetof(eccor_amortization_params, has_start_date), &pontes_type_date_time },
     { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, requested_amount), offsetof(eccor_amortization_params, has_requested_amount), &pontes_type_int64 },
     { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, amortization_type), offsetof(eccor_amortization_params, has_amortization_type), &eccor_amortization_params_amortization_type__type },
 };
@@ -417,15 +417,15 @@ const pontes_type eccor_amortization_params__type = { PONTES_KIND_OBJECT, 0, siz
 static const pontes_field eccor_amortization_request__fields[] = {
     { "amortization", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, amortization), offsetof(eccor_amortization_request, has_amortization), &eccor_amortization_params__type },
     { "registrationNumber", PONTES_F_NULLABLE, offsetof(eccor_amortization_request, registration_number), offsetof(eccor_amortization_request, has_registration_number), &pontes_type_string },
-    { "personId", PONTES_F_NULLABLE, offsetof(eccor_amortization_request, person_id), offsetof(eccor_amortization_request, has_person_id), &pontes_type_string },
+    { "personId", PONTES_F_NULLABLE, offsetof(eccor_amortization_request, person_id), offsetof(eccor_amortization_request, has_person_id), &pontes_type_uuid },
     { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, legal_person), offsetof(eccor_amortization_request, has_legal_person), &pontes_type_bool },
-    { "productId", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, product_id), offsetof(eccor_amortization_request, has_product_id), &pontes_type_string },
+    { "productId", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, product_id), offsetof(eccor_amortization_request, has_product_id), &pontes_type_uuid },
 };
 static const pontes_message eccor_amortization_request__msg = { "AmortizationRequest", 0, sizeof(eccor_amortization_request), eccor_amortization_request__fields, 5, offsetof(eccor_amortization_request, _extra) };
 const pontes_type eccor_amortization_request__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_amortization_request *), "AmortizationRequest", NULL, &eccor_amortization_request__msg, NULL, NULL };
 
 static const pontes_field eccor_payment_schedule_item__fields[] = {
-    { "dueDate", 0, offsetof(eccor_payment_schedule_item, due_date), offsetof(eccor_payment_schedule_item, has_due_date), &pontes_type_string },
+    { "dueDate", 0, offsetof(eccor_payment_schedule_item, due_date), offsetof(eccor_payment_schedule_item, has_due_date), &pontes_type_date_time },
     { "principalAmountInCents", 0, offsetof(eccor_payment_schedule_item, principal_amount_in_cents), offsetof(eccor_payment_schedule_item, has_principal_amount_in_cents), &pontes_type_int64 },
     { "amortization", 0, offsetof(eccor_payment_schedule_item, amortization), offsetof(eccor_payment_schedule_item, has_amortization), &pontes_type_int64 },
     { "interest", 0, offsetof(eccor_payment_schedule_item, interest), offsetof(eccor_payment_schedule_item, has_interest), &pontes_type_int64 },
@@ -436,15 +436,15 @@ static const pontes_message eccor_payment_schedule_item__msg = { "PaymentSchedul
 const pontes_type eccor_payment_schedule_item__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_payment_schedule_item *), "PaymentScheduleItem", NULL, &eccor_payment_schedule_item__msg, NULL, NULL };
 
 static const pontes_field eccor_amortization_simulation__fields[] = {
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_amortization_simulation, id), offsetof(eccor_amortization_simulation, has_id), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_amortization_simulation, id), offsetof(eccor_amortization_simulation, has_id), &pontes_type_uuid },
     { "calculateByValueType", 0, offsetof(eccor_amortization_simulation, calculate_by_value_type), offsetof(eccor_amortization_simulation, has_calculate_by_value_type), &eccor_amortization_simulation_calculate_by_value_type__type },
     { "requestedAmount", 0, offsetof(eccor_amortization_simulation, requested_amount), offsetof(eccor_amortization_simulation, has_requested_amount), &pontes_type_int64 },
     { "initialValue", 0, offsetof(eccor_amortization_simulation, initial_value), offsetof(eccor_amortization_simulation, has_initial_value), &pontes_type_int64 },
     { "liquidValue", 0, offsetof(eccor_amortization_simulation, liquid_value), offsetof(eccor_amortization_simulation, has_liquid_value), &pontes_type_int64 },
     { "monthlyInterest", 0, offsetof(eccor_amortization_simulation, monthly_interest), offsetof(eccor_amortization_simulation, has_monthly_interest), &pontes_type_double },
     { "yearlyInterest", 0, offsetof(eccor_amortization_simulation, yearly_interest), offsetof(eccor_amortization_simulation, has_yearly_interest), &pontes_type_double },
-    { "startDate", 0, offsetof(eccor_amortization_simulation, start_date), offsetof(eccor_amortization_simulation, has_start_date), &pontes_type_string },
-    { "dueDate", 0, offsetof(eccor_amortization_simulation, due_date), offsetof(eccor_amortization_simulation, has_due_date), &pontes_type_string },
+    { "startDate", 0, offsetof(eccor_amortization_simulation, start_date), offsetof(eccor_amortization_simulation, has_start_date), &pontes_type_date_time },
+    { "dueDate", 0, offsetof(eccor_amortization_simulation, due_date), offsetof(eccor_amortization_simulation, has_due_date), &pontes_type_date_time },
     { "comm", 0, offsetof(eccor_amortization_simulation, comm), offsetof(eccor_amortization_simulation, has_comm), &pontes_type_int64 },
     { "finTax", 0, offsetof(eccor_amortization_simulation, fin_tax), offsetof(eccor_amortization_simulation, has_fin_tax), &pontes_type_int64 },
     { "effectiveMonthlyCost", 0, offsetof(eccor_amortization_simulation, effective_monthly_cost), offsetof(eccor_amortization_simulation, has_effective_monthly_cost), &pontes_type_double },
@@ -484,7 +484,7 @@ static const pontes_message eccor_group_ref__msg = { "GroupRef", 0, sizeof(eccor
 const pontes_type eccor_group_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_group_ref *), "GroupRef", NULL, &eccor_group_ref__msg, NULL, NULL };
 
 static const pontes_field eccor_pix_key_input__fields[] = {
-    { "id", 0, offsetof(eccor_pix_key_input, id), offsetof(eccor_pix_key_input, has_id), &pontes_type_string },
+    { "id", 0, offsetof(eccor_pix_key_input, id), offsetof(eccor_pix_key_input, has_id), &pontes_type_uuid },
     { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, operation_type_value), offsetof(eccor_pix_key_input, has_operation_type_value), &eccor_pix_key_input_operation_type_value__type },
     { "pixKeyTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, pix_key_type_value), offsetof(eccor_pix_key_input, has_pix_key_type_value), &eccor_pix_key_type__type },
     { "keyPix", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, key_pix), offsetof(eccor_pix_key_input, has_key_pix), &pontes_type_string },
@@ -494,7 +494,7 @@ static const pontes_message eccor_pix_key_input__msg = { "PixKeyInput", 0, sizeo
 const pontes_type eccor_pix_key_input__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_pix_key_input *), "PixKeyInput", NULL, &eccor_pix_key_input__msg, NULL, NULL };
 
 static const pontes_field eccor_transfer_account_input__fields[] = {
-    { "id", 0, offsetof(eccor_transfer_account_input, id), offsetof(eccor_transfer_account_input, has_id), &pontes_type_string },
+    { "id", 0, offsetof(eccor_transfer_account_input, id), offsetof(eccor_transfer_account_input, has_id), &pontes_type_uuid },
     { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, operation_type_value), offsetof(eccor_transfer_account_input, has_operation_type_value), &eccor_transfer_account_input_operation_type_value__type },
     { "account", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, account), offsetof(eccor_transfer_account_input, has_account), &eccor_transfer_account_input_account__type },
     { "agency", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, agency), offsetof(eccor_transfer_account_input, has_agency), &pontes_type_string },
@@ -509,7 +509,7 @@ const pontes_type eccor_transfer_account_input__type = { PONTES_KIND_OBJECT, 0, 
 static const pontes_field eccor_natural_person_input__fields[] = {
     { "registrationNumber", PONTES_F_REQUIRED, offsetof(eccor_natural_person_input, registration_number), offsetof(eccor_natural_person_input, has_registration_number), &pontes_type_string },
     { "civilStatus", 0, offsetof(eccor_natural_person_input, civil_status), offsetof(eccor_natural_person_input, has_civil_status), &eccor_civil_status__type },
-    { "birthDate", 0, offsetof(eccor_natural_person_input, birth_date), offsetof(eccor_natural_person_input, has_birth_date), &pontes_type_string },
+    { "birthDate", 0, offsetof(eccor_natural_person_input, birth_date), offsetof(eccor_natural_person_input, has_birth_date), &pontes_type_date_time },
     { "nationality", 0, offsetof(eccor_natural_person_input, nationality), offsetof(eccor_natural_person_input, has_nationality), &pontes_type_string },
     { "email", 0, offsetof(eccor_natural_person_input, email), offsetof(eccor_natural_person_input, has_email), &pontes_type_string },
     { "phone", 0, offsetof(eccor_natural_person_input, phone), offsetof(eccor_natural_person_input, has_phone), &pontes_type_string },
@@ -536,12 +536,12 @@ static const pontes_field eccor_bank_account__fields[] = {
     { "operationTypeValue", 0, offsetof(eccor_bank_account, operation_type_value), offsetof(eccor_bank_account, has_operation_type_value), &eccor_operation_type__type },
     { "pixKeyTypeValue", PONTES_F_NULLABLE, offsetof(eccor_bank_account, pix_key_type_value), offsetof(eccor_bank_account, has_pix_key_type_value), &eccor_bank_account_pix_key_type_value__type },
     { "keyPix", PONTES_F_NULLABLE, offsetof(eccor_bank_account, key_pix), offsetof(eccor_bank_account, has_key_pix), &pontes_type_string },
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_bank_account, id), offsetof(eccor_bank_account, has_id), &pontes_type_string },
-    { "createdAt", 0, offsetof(eccor_bank_account, created_at), offsetof(eccor_bank_account, has_created_at), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_bank_account, id), offsetof(eccor_bank_account, has_id), &pontes_type_uuid },
+    { "createdAt", 0, offsetof(eccor_bank_account, created_at), offsetof(eccor_bank_account, has_created_at), &pontes_type_date_time },
     { "createdBy", 0, offsetof(eccor_bank_account, created_by), offsetof(eccor_bank_account, has_created_by), &eccor_user_ref__type },
     { "tenant", 0, offsetof(eccor_bank_account, tenant), offsetof(eccor_bank_account, has_tenant), &pontes_type_string },
     { "tenantDisplay", 0, offsetof(eccor_bank_account, tenant_display), offsetof(eccor_bank_account, has_tenant_display), &pontes_type_string },
-    { "updatedAt", 0, offsetof(eccor_bank_account, updated_at), offsetof(eccor_bank_account, has_updated_at), &pontes_type_string },
+    { "updatedAt", 0, offsetof(eccor_bank_account, updated_at), offsetof(eccor_bank_account, has_updated_at), &pontes_type_date_time },
     { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_bank_account, updated_by), offsetof(eccor_bank_account, has_updated_by), &eccor_user_ref__type },
     { "ownerUser", 0, offsetof(eccor_bank_account, owner_user), offsetof(eccor_bank_account, has_owner_user), &eccor_user_ref__type },
     { "ownerGroup", 0, offsetof(eccor_bank_account, owner_group), offsetof(eccor_bank_account, has_owner_group), &eccor_group_ref__type },
@@ -555,7 +555,7 @@ static const pontes_field eccor_natural_person__fields[] = {
     { "nationality", 0, offsetof(eccor_natural_person, nationality), offsetof(eccor_natural_person, has_nationality), &pontes_type_string },
     { "pep", PONTES_F_NULLABLE, offsetof(eccor_natural_person, pep), offsetof(eccor_natural_person, has_pep), &pontes_type_string },
     { "address", PONTES_F_NULLABLE, offsetof(eccor_natural_person, address), offsetof(eccor_natural_person, has_address), &eccor_address__type },
-    { "birthDate", 0, offsetof(eccor_natural_person, birth_date), offsetof(eccor_natural_person, has_birth_date), &pontes_type_string },
+    { "birthDate", 0, offsetof(eccor_natural_person, birth_date), offsetof(eccor_natural_person, has_birth_date), &pontes_type_date_time },
     { "civilStatus", 0, offsetof(eccor_natural_person, civil_status), offsetof(eccor_natural_person, has_civil_status), &eccor_civil_status__type },
     { "civilStatusDisplay", 0, offsetof(eccor_natural_person, civil_status_display), offsetof(eccor_natural_person, has_civil_status_display), &pontes_type_string },
     { "gender", PONTES_F_NULLABLE, offsetof(eccor_natural_person, gender), offsetof(eccor_natural_person, has_gender), &pontes_type_string },
@@ -564,8 +564,8 @@ static const pontes_field eccor_natural_person__fields[] = {
     { "documentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_type_display), offsetof(eccor_natural_person, has_document_type_display), &pontes_type_string },
     { "documentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_number), offsetof(eccor_natural_person, has_document_number), &pontes_type_string },
     { "documentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_issuer), offsetof(eccor_natural_person, has_document_issuer), &pontes_type_string },
-    { "documentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_date), offsetof(eccor_natural_person, has_document_date), &pontes_type_string },
-    { "documentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_expiration), offsetof(eccor_natural_person, has_document_expiration), &pontes_type_string },
+    { "documentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_date), offsetof(eccor_natural_person, has_document_date), &pontes_type_date_time },
+    { "documentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_expiration), offsetof(eccor_natural_person, has_document_expiration), &pontes_type_date_time },
     { "phone", 0, offsetof(eccor_natural_person, phone), offsetof(eccor_natural_person, has_phone), &pontes_type_string },
     { "phoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone_extension), offsetof(eccor_natural_person, has_phone_extension), &pontes_type_string },
     { "phone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone2), offsetof(eccor_natural_person, has_phone2), &pontes_type_string },
@@ -594,7 +594,7 @@ static const pontes_field eccor_natural_person__fields[] = {
     { "netSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, net_salary), offsetof(eccor_natural_person, has_net_salary), &pontes_type_int64 },
     { "otherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, other_income), offsetof(eccor_natural_person, has_other_income), &pontes_type_int64 },
     { "totalIncome", 0, offsetof(eccor_natural_person, total_income), offsetof(eccor_natural_person, has_total_income), &pontes_type_int64 },
-    { "admissionDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, admission_date), offsetof(eccor_natural_person, has_admission_date), &pontes_type_string },
+    { "admissionDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, admission_date), offsetof(eccor_natural_person, has_admission_date), &pontes_type_date_time },
     { "commercialPhone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone2), offsetof(eccor_natural_person, has_commercial_phone2), &pontes_type_string },
     { "commercialPhone2Extension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone2_extension), offsetof(eccor_natural_person, has_commercial_phone2_extension), &pontes_type_string },
     { "commercialAddress", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_address), offsetof(eccor_natural_person, has_commercial_address), &eccor_address__type },
@@ -606,14 +606,14 @@ static const pontes_field eccor_natural_person__fields[] = {
     { "spouseDocumentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_type_display), offsetof(eccor_natural_person, has_spouse_document_type_display), &pontes_type_string },
     { "spouseDocumentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_number), offsetof(eccor_natural_person, has_spouse_document_number), &pontes_type_string },
     { "spouseDocumentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_issuer), offsetof(eccor_natural_person, has_spouse_document_issuer), &pontes_type_string },
-    { "spouseDocumentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_date), offsetof(eccor_natural_person, has_spouse_document_date), &pontes_type_string },
-    { "spouseDocumentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_expiration), offsetof(eccor_natural_person, has_spouse_document_expiration), &pontes_type_string },
+    { "spouseDocumentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_date), offsetof(eccor_natural_person, has_spouse_document_date), &pontes_type_date_time },
+    { "spouseDocumentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_expiration), offsetof(eccor_natural_person, has_spouse_document_expiration), &pontes_type_date_time },
     { "spouseName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_name), offsetof(eccor_natural_person, has_spouse_name), &pontes_type_string },
     { "spouseWorkplace", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_workplace), offsetof(eccor_natural_person, has_spouse_workplace), &pontes_type_string },
     { "spouseOccupation", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_occupation), offsetof(eccor_natural_person, has_spouse_occupation), &pontes_type_string },
     { "spouseCommercialPhone", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_commercial_phone), offsetof(eccor_natural_person, has_spouse_commercial_phone), &pontes_type_string },
     { "spouseCommercialPhoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_commercial_phone_extension), offsetof(eccor_natural_person, has_spouse_commercial_phone_extension), &pontes_type_string },
-    { "spouseBirthDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_birth_date), offsetof(eccor_natural_person, has_spouse_birth_date), &pontes_type_string },
+    { "spouseBirthDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_birth_date), offsetof(eccor_natural_person, has_spouse_birth_date), &pontes_type_date_time },
     { "spouseNetSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_net_salary), offsetof(eccor_natural_person, has_spouse_net_salary), &pontes_type_int64 },
     { "spouseOtherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_other_income), offsetof(eccor_natural_person, has_spouse_other_income), &pontes_type_int64 },
     { "spouseTotalIncome", 0, offsetof(eccor_natural_person, spouse_total_income), offsetof(eccor_natural_person, has_spouse_total_income), &pontes_type_int64 },
@@ -624,12 +624,12 @@ static const pontes_field eccor_natural_person__fields[] = {
     { "bankAccounts", 0, offsetof(eccor_natural_person, bank_accounts), offsetof(eccor_natural_person, has_bank_accounts), &eccor__bank_account_list__type },
     { "personCreditStatus", PONTES_F_NULLABLE, offsetof(eccor_natural_person, person_credit_status), offsetof(eccor_natural_person, has_person_credit_status), &pontes_type_string },
     { "riskRating", 0, offsetof(eccor_natural_person, risk_rating), offsetof(eccor_natural_person, has_risk_rating), &eccor_risk_rating__type },
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_natural_person, id), offsetof(eccor_natural_person, has_id), &pontes_type_string },
-    { "createdAt", 0, offsetof(eccor_natural_person, created_at), offsetof(eccor_natural_person, has_created_at), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_natural_person, id), offsetof(eccor_natural_person, has_id), &pontes_type_uuid },
+    { "createdAt", 0, offsetof(eccor_natural_person, created_at), offsetof(eccor_natural_person, has_created_at), &pontes_type_date_time },
     { "createdBy", 0, offsetof(eccor_natural_person, created_by), offsetof(eccor_natural_person, has_created_by), &eccor_user_ref__type },
     { "tenant", 0, offsetof(eccor_natural_person, tenant), offsetof(eccor_natural_person, has_tenant), &pontes_type_string },
     { "tenantDisplay", 0, offsetof(eccor_natural_person, tenant_display), offsetof(eccor_natural_person, has_tenant_display), &pontes_type_string },
-    { "updatedAt", 0, offsetof(eccor_natural_person, updated_at), offsetof(eccor_natural_person, has_updated_at), &pontes_type_string },
+    { "updatedAt", 0, offsetof(eccor_natural_person, updated_at), offsetof(eccor_natural_person, has_updated_at), &pontes_type_date_time },
     { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_natural_person, updated_by), offsetof(eccor_natural_person, has_updated_by), &eccor_user_ref__type },
     { "ownerUser", 0, offsetof(eccor_natural_person, owner_user), offsetof(eccor_natural_person, has_owner_user), &eccor_user_ref__type },
     { "ownerGroup", 0, offsetof(eccor_natural_person, owner_group), offsetof(eccor_natural_person, has_owner_group), &eccor_group_ref__type },
@@ -651,7 +651,7 @@ static const pontes_field eccor_credit_note_amortization__fields[] = {
     { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, agent_commission), offsetof(eccor_credit_note_amortization, has_agent_commission), &eccor_agent_commission__type },
     { "apr", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, apr), offsetof(eccor_credit_note_amortization, has_apr), &pontes_type_double },
     { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, term_in_months), offsetof(eccor_credit_note_amortization, has_term_in_months), &pontes_type_int32 },
-    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, start_date), offsetof(eccor_credit_note_amortization, has_start_date), &pontes_type_string },
+    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, start_date), offsetof(eccor_credit_note_amortization, has_start_date), &pontes_type_date_time },
     { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, requested_amount), offsetof(eccor_credit_note_amortization, has_requested_amount), &pontes_type_int64 },
     { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, amortization_type), offsetof(eccor_credit_note_amortization, has_amortization_type), &eccor_amortization_params_amortization_type__type },
     { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, legal_person), offsetof(eccor_credit_note_amortization, has_legal_person), &pontes_type_bool },
@@ -660,10 +660,10 @@ static const pontes_message eccor_credit_note_amortization__msg = { "CreditNoteA
 const pontes_type eccor_credit_note_amortization__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_credit_note_amortization *), "CreditNoteAmortization", NULL, &eccor_credit_note_amortization__msg, NULL, NULL };
 
 static const pontes_field eccor_credit_note_request__fields[] = {
-    { "productId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, product_id), offsetof(eccor_credit_note_request, has_product_id), &pontes_type_string },
-    { "personId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, person_id), offsetof(eccor_credit_note_request, has_person_id), &pontes_type_string },
-    { "beneficiaryId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, beneficiary_id), offsetof(eccor_credit_note_request, has_beneficiary_id), &pontes_type_string },
-    { "bankAccountId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, bank_account_id), offsetof(eccor_credit_note_request, has_bank_account_id), &pontes_type_string },
+    { "productId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, product_id), offsetof(eccor_credit_note_request, has_product_id), &pontes_type_uuid },
+    { "personId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, person_id), offsetof(eccor_credit_note_request, has_person_id), &pontes_type_uuid },
+    { "beneficiaryId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, beneficiary_id), offsetof(eccor_credit_note_request, has_beneficiary_id), &pontes_type_uuid },
+    { "bankAccountId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, bank_account_id), offsetof(eccor_credit_note_request, has_bank_account_id), &pontes_type_uuid },
     { "liquidationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, liquidation_type), offsetof(eccor_credit_note_request, has_liquidation_type), &eccor_liquidation_type__type },
     { "amortization", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, amortization), offsetof(eccor_credit_note_request, has_amortization), &eccor_credit_note_amortization__type },
 };
@@ -704,14 +704,14 @@ static const pontes_field eccor_credit_note_status_event__fields[] = {
     { "eventValueDisplay", 0, offsetof(eccor_credit_note_status_event, event_value_display), offsetof(eccor_credit_note_status_event, has_event_value_display), &pontes_type_string },
     { "type", 0, offsetof(eccor_credit_note_status_event, type), offsetof(eccor_credit_note_status_event, has_type), &eccor_credit_note_status_event_type__type },
     { "typeDisplay", 0, offsetof(eccor_credit_note_status_event, type_display), offsetof(eccor_credit_note_status_event, has_type_display), &pontes_type_string },
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_credit_note_status_event, id), offsetof(eccor_credit_note_status_event, has_id), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_credit_note_status_event, id), offsetof(eccor_credit_note_status_event, has_id), &pontes_type_uuid },
     { "parameters", 0, offsetof(eccor_credit_note_status_event, parameters), offsetof(eccor_credit_note_status_event, has_parameters), &eccor_credit_note_status_parameters__type },
 };
 static const pontes_message eccor_credit_note_status_event__msg = { "CreditNoteStatusEvent", 0, sizeof(eccor_credit_note_status_event), eccor_credit_note_status_event__fields, 8, offsetof(eccor_credit_note_status_event, _extra) };
 const pontes_type eccor_credit_note_status_event__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_credit_note_status_event *), "CreditNoteStatusEvent", NULL, &eccor_credit_note_status_event__msg, NULL, NULL };
 
 static const pontes_field eccor_uuid__fields[] = {
-    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid, value), offsetof(eccor_uuid, has_value), &pontes_type_string },
+    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid, value), offsetof(eccor_uuid, has_value), &pontes_type_uuid },
 };
 static const pontes_message eccor_uuid__msg = { "Uuid", PONTES_M_BOX, sizeof(eccor_uuid), eccor_uuid__fields, 1, PONTES_NO_EXTRA };
 const pontes_type eccor_uuid__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid *), "Uuid", NULL, &eccor_uuid__msg, NULL, NULL };
@@ -723,7 +723,7 @@ static const pontes_message eccor_bank_account_input_list__msg = { "BankAccountI
 const pontes_type eccor_bank_account_input_list__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_bank_account_input_list *), "BankAccountInputList", NULL, &eccor_bank_account_input_list__msg, NULL, NULL };
 
 static const pontes_field eccor_uuid_list__fields[] = {
-    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid_list, value), offsetof(eccor_uuid_list, has_value), &eccor__string_list__type },
+    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid_list, value), offsetof(eccor_uuid_list, has_value), &eccor__uuid_list__type },
 };
 static const pontes_message eccor_uuid_list__msg = { "UuidList", PONTES_M_BOX, sizeof(eccor_uuid_list), eccor_uuid_list__fields, 1, PONTES_NO_EXTRA };
 const pontes_type eccor_uuid_list__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid_list *), "UuidList", NULL, &eccor_uuid_list__msg, NULL, NULL };
