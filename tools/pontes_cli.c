@@ -4,7 +4,7 @@
  *   pontes ops <api>                      list the operations of an API
  *   pontes schemas <api>                  list its schema names
  *   pontes call <api> <operationId> ...   call an operation, print the JSON response
- *   pontes roundtrip <api> <Schema>       decode stdin as Schema, print it re-encoded
+ *   pontes roundtrip <api> <Schema> [--strict]  decode stdin as Schema, print it re-encoded
  *   pontes --version | help
  *
  * The tool is a program: unlike the library it prints (results on stdout,
@@ -75,7 +75,11 @@ static void usage(FILE *f) {
           "  schemas <api>                 list the schema names of an API\n"
           "  call <api> <operationId> [name=value ...] [options]\n"
           "                                call an operation and print the response as JSON\n"
-          "  roundtrip <api> <Schema>      decode JSON from stdin as Schema, print it re-encoded\n"
+          "  roundtrip <api> <Schema> [--strict]\n"
+          "                                decode JSON from stdin as Schema, print it re-encoded;\n"
+          "                                deviations from the schema (unknown members or enum values,\n"
+          "                                missing required members, unexpected nulls, invalid formats)\n"
+          "                                are warnings on stderr, or errors (exit 1) with --strict\n"
           "  help                          this text\n"
           "  --version                     print the version\n"
           "\n"
@@ -278,7 +282,7 @@ static void suggest_schemas(const cli_api *a, const char *name) {
     fputs(shown ? "?\n" : " (see: pontes schemas <api>)\n", stderr);
 }
 
-static int cmd_roundtrip(const cli_api *a, const char *schema) {
+static int cmd_roundtrip(const cli_api *a, const char *schema, bool strict) {
     const pontes_type *t = find_schema(a, schema);
     if (!t) {
         suggest_schemas(a, schema);
@@ -294,12 +298,23 @@ static int cmd_roundtrip(const cli_api *a, const char *schema) {
     snprintf(prefix, sizeof prefix, "roundtrip %s", schema);
     pontes_error err = PONTES_ERROR_INIT;
     void *value = NULL;
-    int rc = pontes_decode(t, json, len, NULL, &value, &err);
+    pontes_deviations dv;
+    pontes_decode_options o = PONTES_DECODE_OPTIONS_INIT;
+    o.strict = strict;
+    o.deviations = &dv;
+    int rc = pontes_decode(t, json, len, &o, &value, &err);
     free(json);
     if (rc != PONTES_OK) {
         print_codec_error(prefix, &err);
         pontes_error_clear(&err);
         return EXIT_FAIL;
+    }
+    if (dv.count) {
+        fprintf(stderr, "pontes: %s: warning: %zu deviation%s from the schema\n", prefix, dv.count,
+                dv.count == 1 ? "" : "s");
+        for (size_t i = 0; i < dv.kept; i++)
+            fprintf(stderr, "pontes: %s: warning: %s: %s\n", prefix, dv.first[i].path, dv.first[i].what);
+        if (dv.count > dv.kept) fprintf(stderr, "pontes: %s: warning: ... and %zu more\n", prefix, dv.count - dv.kept);
     }
     char *out = NULL;
     size_t out_len = 0;
@@ -813,12 +828,13 @@ int main(int argc, char **argv) {
         return cmd[0] == 'o' ? cmd_ops(a) : cmd_schemas(a);
     }
     if (strcmp(cmd, "roundtrip") == 0) {
-        if (argc != 4) {
-            errf("usage: pontes roundtrip <api> <Schema>  (JSON on stdin)");
+        bool strict = argc == 5 && strcmp(argv[4], "--strict") == 0;
+        if (argc != 4 && !strict) {
+            errf("usage: pontes roundtrip <api> <Schema> [--strict]  (JSON on stdin)");
             return EXIT_USAGE;
         }
         if (!(a = find_api(argv[2]))) return EXIT_USAGE;
-        return cmd_roundtrip(a, argv[3]);
+        return cmd_roundtrip(a, argv[3], strict);
     }
     if (strcmp(cmd, "call") == 0) {
         if (argc < 4) {

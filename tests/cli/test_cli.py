@@ -182,6 +182,41 @@ def case_roundtrip_invalid():
     check(p.returncode == 1 and len(p.stderr.splitlines()) == 1, "malformed JSON exits 1 with one line", p)
 
 
+def case_roundtrip_strict():
+    doc = spec()
+    # a conforming document: the same output with and without --strict, no warnings
+    value = response_example(doc, "listProducts")
+    p = pontes("roundtrip", "eccor", "ProductPage", "--strict", stdin=json.dumps(value))
+    check(p.returncode == 0 and p.stderr == "", "--strict accepts a conforming document silently", p)
+    check(json.loads(p.stdout) == value, "--strict round-trips it", p)
+    # a deviation: tolerated with a warning naming the path by default, an error with --strict
+    bad = json.loads(json.dumps(value))
+    bad["data"][0]["surprise"] = 12345678901234567890123
+    del bad["data"][0]["id"]
+    p = pontes("roundtrip", "eccor", "ProductPage", stdin=json.dumps(bad))
+    check(p.returncode == 1, "tolerant: a missing required member still fails the re-encode (exit 1)", p)
+    check("warning: 2 deviations" in p.stderr, "tolerant: the deviation count is a warning on stderr", p)
+    check("warning: $.data[0].id: missing required member" in p.stderr, "tolerant: each deviation's path", p)
+    check("warning: $.data[0].surprise: unknown member" in p.stderr, "tolerant: unknown members are listed", p)
+    del bad["data"][0]["surprise"]
+    bad["data"][0]["id"] = value["data"][0]["id"]
+    bad["data"][0]["surprise"] = 12345678901234567890123
+    p = pontes("roundtrip", "eccor", "ProductPage", stdin=json.dumps(bad))
+    check(p.returncode == 0, "tolerant: an unknown member is kept (exit 0)", p)
+    check("12345678901234567890123" in p.stdout, "tolerant: the unknown member's number keeps its exact text", p)
+    check(p.stderr.splitlines()[0].startswith("pontes: roundtrip ProductPage: warning: 1 deviation"),
+          "tolerant: one warning line with the count", p)
+    p = pontes("roundtrip", "eccor", "ProductPage", "--strict", stdin=json.dumps(bad))
+    check(p.returncode == 1 and p.stdout == "", "--strict: a deviation exits 1, nothing on stdout", p)
+    lines = p.stderr.splitlines()
+    check(len(lines) == 1 and "$.data[0].surprise" in lines[0] and "unknown member" in lines[0],
+          "--strict: one line naming the JSON path", p)
+    p = pontes("roundtrip", "eccor", "ProductPage", "--frobnicate", stdin="{}")
+    check(p.returncode == 2, "an unknown roundtrip option is a usage error (2)", p)
+    p = pontes("help")
+    check("--strict" in p.stdout, "help mentions roundtrip --strict", p)
+
+
 def case_roundtrip_unknown_schema():
     p = pontes("roundtrip", "eccor", "NaturalPersn", stdin="{}")
     check(p.returncode == 2, "unknown schema exits 2", p)
