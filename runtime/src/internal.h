@@ -71,7 +71,7 @@ int pontes_buf_printf(pontes_buf *b, const char *fmt, ...) PONTES_PRINTF(2, 3);
  * address of the member, i.e. for OBJECT a pointer to the struct pointer) onto b. */
 int pontes_codec_encode_value(pontes_buf *b, const pontes_type *t, const void *storage,
                               pontes_error *err);
-/* Encode an int64 without exponent form; ERANGE-check |n| < 2^53. */
+/* Encode an int64 without exponent form (exact over the whole int64 range). */
 int pontes_codec_format_int(char *buf, size_t cap, int64_t v);
 /* Format a double as the shortest text that round-trips (no NaN/Inf: EENCODE). */
 int pontes_codec_format_double(char *buf, size_t cap, double v);
