@@ -87,6 +87,21 @@ long pontes_cl_bad_header_byte(const char *s);
 /* redact the client's known secrets out of every string of err */
 void pontes_cl_redact_error(pontes_client *c, pontes_error *err);
 
+/* util.c */
+int pontes_cl_ci_eq_n(const char *a, const char *b, size_t n);
+uint64_t pontes_cl_rng_next(pontes_client *c);
+int pontes_cl_check_url(pontes_client *c, const char *what, const char *u);
+int pontes_cl_set_begin(pontes_client *c);   /* guard + reset the last error (setters) */
+int pontes_cl_set_end(pontes_client *c, int rc);
+void pontes_cl_slist_wipe_free(struct curl_slist *l);
+void pontes_cl_one_line(char *dst, size_t cap, const char *s);
+
+/* log_client.c: curl's debug callback (header lines, redacted, at DEBUG) */
+int pontes_cl_on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud);
+
+/* auth.c */
+void pontes_cl_cred_clear(cred *cr);
+
 /* helpers */
 void pontes_cl_wipe(void *p, size_t n);
 void pontes_cl_secret_free(char *s);

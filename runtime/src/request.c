@@ -31,23 +31,6 @@ static int unreserved(unsigned char ch) {
            ch == '.' || ch == '_' || ch == '~';
 }
 
-int pontes_cl_percent_append(pontes_buf *b, const char *s, size_t len) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i = 0;
-    while (i < len) {
-        size_t run = i;
-        while (run < len && unreserved((unsigned char)s[run])) run++;
-        if (run > i && pontes_buf_append(b, s + i, run - i) != PONTES_OK) return PONTES_ENOMEM;
-        i = run;
-        if (i < len) {
-            unsigned char ch = (unsigned char)s[i++];
-            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
-            if (pontes_buf_append(b, e, 3) != PONTES_OK) return PONTES_ENOMEM;
-        }
-    }
-    return PONTES_OK;
-}
-
 char *pontes_percent_encode(const char *s, size_t len) {
     if (!s) return NULL;
     pontes_buf b;
@@ -472,11 +455,6 @@ static int add_header2(struct curl_slist **l, const char *name, const char *sep,
     return rc;
 }
 
-static void slist_free(struct curl_slist *l) {
-    for (struct curl_slist *i = l; i; i = i->next)
-        if (i->data) pontes_cl_wipe(i->data, strlen(i->data));
-    curl_slist_free_all(l);
-}
 
 static int build_headers(pontes_request *r, const char *content_type, const char *auth_header,
                          struct curl_slist **out) {
@@ -505,7 +483,7 @@ static int build_headers(pontes_request *r, const char *content_type, const char
     if (rc == PONTES_OK && auth_header)
         rc = pontes_cl_bad_header_byte(auth_header) >= 0 ? PONTES_EINVAL : add_header(&l, auth_header);
     if (rc != PONTES_OK) {
-        slist_free(l);
+        pontes_cl_slist_wipe_free(l);
         if (rc == PONTES_EINVAL)
             return pontes_err_set(&r->c->err, rc, "%s %s: a header value contains a control character", r->op->method,
                                   r->op->path);
@@ -622,7 +600,7 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
         }
         pontes_cl_secret_free(auth_query);
         if (rc != PONTES_OK) {
-            slist_free(hl);
+            pontes_cl_slist_wipe_free(hl);
             pontes_cl_buf_wipe_free(&full);
             goto done;
         }
@@ -632,7 +610,7 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
             mime = NULL;
             rc = build_multipart(r, &mime);
             if (rc != PONTES_OK) {
-                slist_free(hl);
+                pontes_cl_slist_wipe_free(hl);
                 pontes_cl_buf_wipe_free(&full);
                 goto done;
             }
@@ -646,7 +624,7 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
         x.mime = mime;
         pontes_cl_perform(c, &x);
         attempts++;
-        slist_free(hl);
+        pontes_cl_slist_wipe_free(hl);
         pontes_cl_buf_wipe_free(&full);
         x.url = url.data;
         x.headers = NULL;
