@@ -41,7 +41,6 @@ struct pontes_client {
     atomic_int busy;   /* in-use guard: 1 while a call or a request builder holds the client */
     double deadline;   /* CLOCK_MONOTONIC end of the current call's time budget */
     pontes_deviations dev; /* deviations tolerated while decoding the last response */
-    char errbuf[CURL_ERROR_SIZE];
 };
 
 /* One HTTP exchange: inputs, then the result of the last pontes_cl_perform. */
@@ -63,6 +62,10 @@ typedef struct pontes_cl_xfer {
     size_t resp_hw;  /* bytes of resp.data ever written (what freeing wipes) */
     CURL *h;         /* the handle of the exchange in progress */
     bool out_of_time; /* the call's time budget was spent before/while this attempt ran */
+    double deadline;  /* input: end of this call's budget (0: the client's current call) */
+    long attempt_timeout_ms; /* input: per-attempt limit (0: the client's option) */
+    double t0, attempt_deadline;
+    char errbuf[CURL_ERROR_SIZE];
     pontes_buf hdrs; /* "Name: value\n" lines of the final response */
     char curl_msg[CURL_ERROR_SIZE];
 } pontes_cl_xfer;
@@ -122,6 +125,10 @@ const char *pontes_cl_base_url(const pontes_client *c, const pontes_operation *o
 void pontes_cl_xfer_init(pontes_cl_xfer *x);
 void pontes_cl_xfer_free(pontes_cl_xfer *x);
 void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x);
+/* the same in two halves, for curl's multi interface (batch.c) */
+void pontes_cl_configure_handle(pontes_client *c, CURL *h);
+bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h);
+void pontes_cl_xfer_finish(pontes_client *c, pontes_cl_xfer *x, CURLcode cc);
 const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *len);
 bool pontes_cl_should_retry(const pontes_cl_xfer *x, bool idempotent, char *reason, size_t cap);
 long pontes_cl_retry_delay(pontes_client *c, const pontes_cl_xfer *x, unsigned retry_index);
@@ -139,5 +146,34 @@ void pontes_cl_http_error_message(pontes_error *err, int status, const char *met
 int pontes_cl_select_auth(pontes_client *c, const pontes_operation *op, pontes_cl_auth *a);
 int pontes_cl_prepare_auth(pontes_client *c, pontes_cl_auth *a, char **header, char **query);
 void pontes_cl_drop_token(pontes_cl_auth *a);
+
+/* request.c: one call of an operation, in steps (pontes_request_send runs them in a
+ * loop on the client's handle; batch.c on handles of a curl multi). All steps report
+ * into the client's last error. */
+typedef struct pontes_call {
+    pontes_request *r;        /* owned: freed (and the client released) by pontes_call_free */
+    pontes_buf url, body;
+    const char *ctype;
+    bool has_body, multipart;
+    pontes_cl_auth auth;
+    bool idempotent, refreshed;
+    unsigned attempts, retries, max_retries;
+    long budget_ms, delay_ms;
+    double deadline;
+    pontes_cl_xfer x;
+    struct curl_slist *hl;    /* this attempt's headers */
+    pontes_buf full;          /* this attempt's URL with a query credential */
+    curl_mime *mime;          /* this attempt's multipart body */
+} pontes_call;
+#define PONTES_CALL_DONE 0
+#define PONTES_CALL_AGAIN 1   /* attempt again after delay_ms (-1: at once, no wait) */
+int pontes_call_prepare(pontes_call *k, pontes_request *r);
+int pontes_call_attempt_begin(pontes_call *k, CURL *h); /* k->x.h NULL after: no time, attempt over */
+int pontes_call_attempt_end(pontes_call *k);            /* after pontes_cl_xfer_finish */
+int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status);
+void pontes_call_free(pontes_call *k);
+void pontes_cl_request_release(pontes_request *r); /* drop the in-use guard early (batch queue) */
+pontes_client *pontes_cl_request_client(const pontes_request *r);
+int pontes_cl_request_failed(const pontes_request *r);
 
 #endif

@@ -23,6 +23,12 @@ struct pontes_request {
     const void *body;
     int failed; /* first error from a builder call (also in the client's last error) */
     bool holds; /* the request holds the client's in-use guard (released by free/send) */
+    /* per-call options (pontes_request_options) */
+    long timeout_ms, attempt_timeout_ms;
+    int max_retries;      /* -1: the client's */
+    char *idem_key;
+    char **extra;         /* "Name: value" lines */
+    size_t nextra;
 };
 
 /* ---- percent-encoding ---------------------------------------------------- */
@@ -71,6 +77,7 @@ int pontes_request_new(pontes_request **out, pontes_client *c, const pontes_oper
     r->c = c;
     r->op = op;
     r->holds = true;
+    r->max_retries = -1;
     *out = r;
     return PONTES_OK;
 }
@@ -82,9 +89,22 @@ void pontes_request_free(pontes_request *r) {
         pontes_cl_secret_free(r->params[i].value); /* header values may carry credentials */
     }
     free(r->params);
+    pontes_cl_secret_free(r->idem_key);
+    for (size_t i = 0; i < r->nextra; i++) pontes_cl_secret_free(r->extra[i]);
+    free(r->extra);
     if (r->holds) pontes_cl_leave(r->c);
     free(r);
 }
+
+void pontes_cl_request_release(pontes_request *r) {
+    if (r && r->holds) {
+        r->holds = false;
+        pontes_cl_leave(r->c);
+    }
+}
+
+pontes_client *pontes_cl_request_client(const pontes_request *r) { return r->c; }
+int pontes_cl_request_failed(const pontes_request *r) { return r->failed; }
 
 static int is_tchar(unsigned char ch) {
     return unreserved(ch) || (ch && strchr("!#$%&'*+^`|", ch));
@@ -144,6 +164,47 @@ int pontes_request_param_double(pontes_request *r, pontes_param_in in, const cha
 
 int pontes_request_param_bool(pontes_request *r, pontes_param_in in, const char *name, bool value) {
     return pontes_request_param(r, in, name, value ? "true" : "false");
+}
+
+int pontes_request_options(pontes_request *r, const pontes_call_options *o) {
+    if (!r) return PONTES_EINVAL;
+    if (r->failed) return r->failed;
+    if (!o) return PONTES_OK;
+    if (o->version != PONTES_CALL_OPTIONS_VERSION)
+        return req_fail(r, PONTES_EINVAL, "%s %s: pontes_call_options.version %s", "is not PONTES_CALL_OPTIONS_VERSION");
+    if (o->timeout_ms < 0 || o->attempt_timeout_ms < 0 || o->max_retries < -1)
+        return req_fail(r, PONTES_EINVAL, "%s %s: negative %s in pontes_call_options", "timeout or retry count");
+    r->timeout_ms = o->timeout_ms;
+    r->attempt_timeout_ms = o->attempt_timeout_ms;
+    r->max_retries = o->max_retries;
+    if (o->idempotency_key) {
+        if (!*o->idempotency_key || pontes_cl_bad_header_byte(o->idempotency_key) >= 0)
+            return req_fail(r, PONTES_EINVAL, "%s %s: idempotency key %s", "is empty or contains a control character");
+        r->idem_key = pontes_cl_strdup(o->idempotency_key);
+        if (!r->idem_key) return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
+    }
+    size_t n = 0;
+    while (o->headers && o->headers[n]) n++;
+    if (n) {
+        r->extra = calloc(n, sizeof *r->extra);
+        if (!r->extra) return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
+        for (size_t i = 0; i < n; i++) {
+            const char *h = o->headers[i];
+            const char *colon = strchr(h, ':');
+            bool ok = colon && colon > h;
+            for (const char *q = h; ok && q < colon; q++) ok = is_tchar((unsigned char)*q);
+            if (!ok) return req_fail(r, PONTES_EINVAL, "%s %s: extra header %s is not \"Name: value\"", "line");
+            if (pontes_cl_bad_header_byte(colon + 1) >= 0) {
+                char name[64];
+                snprintf(name, sizeof name, "%.*s", (int)(colon - h) < 60 ? (int)(colon - h) : 60, h);
+                return req_fail(r, PONTES_EINVAL, "%s %s: extra header %s contains a control character", name);
+            }
+            r->extra[i] = pontes_cl_strdup(h);
+            if (!r->extra[i]) return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
+            r->nextra++;
+        }
+    }
+    return PONTES_OK;
 }
 
 int pontes_request_body(pontes_request *r, const void *value) {
@@ -357,13 +418,13 @@ static int mime_file(curl_mime *mime, const char *name, const pontes_file *fl) {
     return PONTES_OK;
 }
 
-static int build_multipart(pontes_request *r, curl_mime **out) {
+static int build_multipart(pontes_request *r, curl_mime **out, CURL *h) {
     pontes_error *err = &r->c->err;
     const pontes_message *m = object_msg(r->op->body_type);
     if (!m)
         return pontes_err_set(err, PONTES_EINVAL, "%s %s: multipart body needs an object type", r->op->method,
                               r->op->path);
-    curl_mime *mime = curl_mime_init(r->c->curl);
+    curl_mime *mime = curl_mime_init(h);
     if (!mime) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
     pontes_buf v;
     pontes_buf_init(&v);
@@ -480,6 +541,8 @@ static int build_headers(pontes_request *r, const char *content_type, const char
         else rc = add_header(&l, cookie.data);
     }
     pontes_cl_buf_wipe_free(&cookie);
+    if (rc == PONTES_OK && r->idem_key) rc = add_header2(&l, "Idempotency-Key", ": ", r->idem_key);
+    for (size_t i = 0; i < r->nextra && rc == PONTES_OK; i++) rc = add_header(&l, r->extra[i]);
     if (rc == PONTES_OK && auth_header)
         rc = pontes_cl_bad_header_byte(auth_header) >= 0 ? PONTES_EINVAL : add_header(&l, auth_header);
     if (rc != PONTES_OK) {
@@ -505,196 +568,202 @@ static const pontes_response_desc *match_response(const pontes_operation *op, lo
     return NULL;
 }
 
-/* ---- send --------------------------------------------------------------- */
-int pontes_request_send(pontes_request *r, void **out, long *http_status) {
-    if (out) *out = NULL;
-    if (http_status) *http_status = 0;
-    if (!r) return PONTES_EINVAL;
+/* ---- a call: prepare, attempts, finish (used by pontes_request_send and batch.c) ---- */
+int pontes_call_prepare(pontes_call *k, pontes_request *r) {
+    memset(k, 0, sizeof *k);
+    k->r = r;
+    pontes_buf_init(&k->url);
+    pontes_buf_init(&k->body);
+    pontes_cl_xfer_init(&k->x);
     pontes_client *c = r->c;
     const pontes_operation *op = r->op;
     pontes_error *err = &c->err;
-    int rc;
-    if (r->failed) {
-        rc = r->failed;
-        pontes_request_free(r);
-        return rc;
-    }
-    if (!r->holds) { /* not made by pontes_request_new: cannot happen, but never race */
-        pontes_request_free(r);
-        return PONTES_EINVAL;
-    }
-    pontes_err_reset(err);
-    pontes_cl_begin_call(c); /* timeout_ms covers everything from here: attempts, waits, token fetches */
-
-    pontes_buf url, body;
-    pontes_buf_init(&url);
-    pontes_buf_init(&body);
-    curl_mime *mime = NULL;
-    const char *ctype = NULL;
-    bool has_body = false;
-    pontes_cl_xfer x;
-    pontes_cl_xfer_init(&x);
-    unsigned attempts = 0;
+    long budget = r->timeout_ms > 0 ? r->timeout_ms : c->o.timeout_ms;
+    k->budget_ms = budget;
+    k->deadline = pontes_cl_now() + (double)budget / 1000.0;
+    k->x.deadline = k->deadline;
+    k->x.attempt_timeout_ms = r->attempt_timeout_ms;
+    k->max_retries = r->max_retries >= 0 ? (unsigned)r->max_retries : c->o.max_retries;
+    k->idempotent = (op->flags & PONTES_OP_IDEMPOTENT) != 0 || r->idem_key != NULL;
+    if (r->failed) return r->failed;
 
     const char *base = pontes_cl_base_url(c, op);
-    if (!base) {
-        rc = pontes_err_set(err, PONTES_EINVAL, "%s %s: no base URL (set base_url or a server)", op->method, op->path);
-        goto done;
-    }
-    rc = build_url(r, base, &url);
-    if (rc != PONTES_OK) goto done;
+    if (!base) return pontes_err_set(err, PONTES_EINVAL, "%s %s: no base URL (set base_url or a server)", op->method,
+                                     op->path);
+    int rc = build_url(r, base, &k->url);
+    if (rc != PONTES_OK) return rc;
 
     if (r->body && op->body_type && op->body_kind != PONTES_BODY_NONE) {
-        has_body = true;
+        k->has_body = true;
         switch (op->body_kind) {
         case PONTES_BODY_JSON: {
             char *json = NULL;
             size_t jl = 0;
             rc = pontes_encode(op->body_type, r->body, &json, &jl, err);
             if (rc == PONTES_OK) {
-                if (pontes_buf_append(&body, json, jl) != PONTES_OK || pontes_cl_buf_cstr(&body) != PONTES_OK)
+                if (pontes_buf_append(&k->body, json, jl) != PONTES_OK || pontes_cl_buf_cstr(&k->body) != PONTES_OK)
                     rc = pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+                pontes_cl_wipe(json, jl);
                 pontes_json_free(json);
             }
-            ctype = op->content_type ? op->content_type : "application/json";
+            k->ctype = op->content_type ? op->content_type : "application/json";
             break;
         }
         case PONTES_BODY_FORM:
-            rc = build_form(r, &body);
-            ctype = "application/x-www-form-urlencoded";
+            rc = build_form(r, &k->body);
+            k->ctype = "application/x-www-form-urlencoded";
             break;
-        case PONTES_BODY_MULTIPART: rc = build_multipart(r, &mime); break;
+        case PONTES_BODY_MULTIPART:
+            k->multipart = true; /* built per attempt, on the attempt's handle */
+            break;
         case PONTES_BODY_TEXT:
         case PONTES_BODY_BINARY:
-            ctype = op->content_type ? op->content_type
-                                     : (op->body_kind == PONTES_BODY_TEXT ? "text/plain; charset=utf-8"
-                                                                          : "application/octet-stream");
-            rc = build_raw(r, &body, &ctype);
+            k->ctype = op->content_type ? op->content_type
+                                        : (op->body_kind == PONTES_BODY_TEXT ? "text/plain; charset=utf-8"
+                                                                             : "application/octet-stream");
+            rc = build_raw(r, &k->body, &k->ctype);
             break;
-        default: has_body = false; break;
+        default: k->has_body = false; break;
         }
-        if (rc != PONTES_OK) goto done;
+        if (rc != PONTES_OK) return rc;
     }
+    return pontes_cl_select_auth(c, op, &k->auth);
+}
 
-    pontes_cl_auth auth;
-    rc = pontes_cl_select_auth(c, op, &auth);
+static void attempt_clean(pontes_call *k) {
+    pontes_cl_slist_wipe_free(k->hl);
+    k->hl = NULL;
+    pontes_cl_buf_wipe_free(&k->full);
+    if (k->mime) curl_mime_free(k->mime);
+    k->mime = NULL;
+}
+
+int pontes_call_attempt_begin(pontes_call *k, CURL *h) {
+    pontes_request *r = k->r;
+    pontes_client *c = r->c;
+    pontes_error *err = &c->err;
+    c->deadline = k->deadline; /* a token fetch made now spends this call's budget */
+    attempt_clean(k);
+    char *auth_header = NULL, *auth_query = NULL;
+    int rc = pontes_cl_prepare_auth(c, &k->auth, &auth_header, &auth_query);
+    if (rc != PONTES_OK) return rc; /* token endpoint failure: err filled (EAUTH/ETRANSPORT/ETIMEOUT) */
+    rc = build_headers(r, k->ctype, auth_header, &k->hl);
+    pontes_cl_secret_free(auth_header);
+    pontes_buf_init(&k->full);
+    if (rc == PONTES_OK && auth_query) {
+        pontes_buf_append(&k->full, k->url.data, k->url.len);
+        pontes_buf_puts(&k->full, strchr(k->url.data, '?') ? "&" : "?");
+        pontes_buf_puts(&k->full, auth_query);
+        if (pontes_cl_buf_cstr(&k->full) != PONTES_OK || k->full.failed)
+            rc = pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    }
+    pontes_cl_secret_free(auth_query);
+    /* a fresh MIME tree per attempt: curl does not reliably rewind a reused one */
+    if (rc == PONTES_OK && k->multipart) rc = build_multipart(r, &k->mime, h);
+    if (rc != PONTES_OK) {
+        attempt_clean(k);
+        return rc;
+    }
+    pontes_cl_xfer *x = &k->x;
+    x->method = r->op->method;
+    x->url = k->full.data ? k->full.data : k->url.data;
+    x->headers = k->hl;
+    x->body = k->body.data;
+    x->body_len = k->body.len;
+    x->has_body = k->has_body && !k->mime;
+    x->mime = k->mime;
+    k->attempts++;
+    if (!pontes_cl_xfer_setup(c, x, h)) x->h = NULL; /* out of time: the attempt ends at once */
+    return PONTES_OK;
+}
+
+int pontes_call_attempt_end(pontes_call *k) {
+    pontes_request *r = k->r;
+    pontes_client *c = r->c;
+    const pontes_operation *op = r->op;
+    pontes_cl_xfer *x = &k->x;
+    attempt_clean(k);
+    x->url = k->url.data;
+    x->headers = NULL;
+    x->mime = NULL;
+    if (x->cc == CURLE_OK)
+        pontes_cl_log(c, PONTES_LOG_INFO, "%s %s -> %ld (%ld ms, attempt %u)", op->method, k->url.data, x->status,
+                      x->elapsed_ms, k->attempts);
+    else
+        pontes_cl_log(c, PONTES_LOG_INFO, "%s %s -> %s (%ld ms, attempt %u)", op->method, k->url.data, x->curl_msg,
+                      x->elapsed_ms, k->attempts);
+
+    if (x->cc == CURLE_OK && x->status == 401 && k->auth.cr && k->auth.cr->kind == CRED_OAUTH2 && !k->refreshed) {
+        /* The 401 proves the request was not processed: renew the token and resend once. */
+        k->refreshed = true;
+        pontes_cl_drop_token(&k->auth);
+        pontes_cl_log(c, PONTES_LOG_WARN, "%s %s: HTTP 401, renewing the oauth2 token and resending", op->method,
+                      k->url.data);
+        k->delay_ms = -1; /* at once, no wait */
+        return PONTES_CALL_AGAIN;
+    }
+    char reason[CURL_ERROR_SIZE + 32];
+    if (k->retries < k->max_retries && pontes_cl_should_retry(x, k->idempotent, reason, sizeof reason)) {
+        long d = pontes_cl_retry_delay(c, x, k->retries);
+        double remd = (k->deadline - pontes_cl_now()) * 1000.0;
+        long rem = remd <= 0 ? 0 : (long)remd;
+        if (!(d >= 0 && d < rem && rem - d >= 10)) {
+            pontes_cl_log(c, PONTES_LOG_WARN, "not retrying %s %s: a %ld ms wait does not fit the %ld ms left (%s)",
+                          op->method, k->url.data, d, rem, reason);
+            return PONTES_CALL_DONE;
+        }
+        pontes_cl_log(c, PONTES_LOG_WARN, "retrying %s %s in %ld ms (attempt %u of %u): %s", op->method, k->url.data,
+                      d, k->attempts + 1, k->max_retries + 1 + (k->refreshed ? 1u : 0u), reason);
+        k->retries++;
+        k->delay_ms = d;
+        return PONTES_CALL_AGAIN;
+    }
+    return PONTES_CALL_DONE;
+}
+
+int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status) {
+    pontes_request *r = k->r;
+    pontes_client *c = r->c;
+    const pontes_operation *op = r->op;
+    pontes_error *err = &c->err;
+    pontes_cl_xfer *x = &k->x;
+    if (out) *out = NULL;
+    if (http_status) *http_status = 0;
     if (rc != PONTES_OK) goto done;
-
-    bool idempotent = (op->flags & PONTES_OP_IDEMPOTENT) != 0;
-    bool refreshed = false;
-    unsigned retries = 0;
-    for (;;) {
-        char *auth_header = NULL, *auth_query = NULL;
-        rc = pontes_cl_prepare_auth(c, &auth, &auth_header, &auth_query);
-        if (rc != PONTES_OK) goto done; /* token endpoint failure: err filled (EAUTH/ETRANSPORT) */
-        struct curl_slist *hl = NULL;
-        rc = build_headers(r, ctype, auth_header, &hl);
-        pontes_cl_secret_free(auth_header);
-        pontes_buf full;
-        pontes_buf_init(&full);
-        if (rc == PONTES_OK && auth_query) {
-            pontes_buf_append(&full, url.data, url.len);
-            pontes_buf_puts(&full, strchr(url.data, '?') ? "&" : "?");
-            pontes_buf_puts(&full, auth_query);
-            if (pontes_cl_buf_cstr(&full) != PONTES_OK || full.failed) rc = pontes_err_set(err, PONTES_ENOMEM, "out of memory");
-        }
-        pontes_cl_secret_free(auth_query);
-        if (rc != PONTES_OK) {
-            pontes_cl_slist_wipe_free(hl);
-            pontes_cl_buf_wipe_free(&full);
-            goto done;
-        }
-        if (mime && attempts > 0) {
-            /* a fresh MIME tree per attempt: curl does not reliably rewind a reused one */
-            curl_mime_free(mime);
-            mime = NULL;
-            rc = build_multipart(r, &mime);
-            if (rc != PONTES_OK) {
-                pontes_cl_slist_wipe_free(hl);
-                pontes_cl_buf_wipe_free(&full);
-                goto done;
-            }
-        }
-        x.method = op->method;
-        x.url = full.data ? full.data : url.data;
-        x.headers = hl;
-        x.body = body.data;
-        x.body_len = body.len;
-        x.has_body = has_body && !mime;
-        x.mime = mime;
-        pontes_cl_perform(c, &x);
-        attempts++;
-        pontes_cl_slist_wipe_free(hl);
-        pontes_cl_buf_wipe_free(&full);
-        x.url = url.data;
-        x.headers = NULL;
-
-        if (x.cc == CURLE_OK)
-            pontes_cl_log(c, PONTES_LOG_INFO, "%s %s -> %ld (%ld ms, attempt %u)", op->method, url.data, x.status,
-                   x.elapsed_ms, attempts);
-        else
-            pontes_cl_log(c, PONTES_LOG_INFO, "%s %s -> %s (%ld ms, attempt %u)", op->method, url.data, x.curl_msg,
-                   x.elapsed_ms, attempts);
-
-        if (x.cc == CURLE_OK && x.status == 401 && auth.cr && auth.cr->kind == CRED_OAUTH2 && !refreshed) {
-            /* The 401 proves the request was not processed: renew the token and resend once. */
-            refreshed = true;
-            pontes_cl_drop_token(&auth);
-            pontes_cl_log(c, PONTES_LOG_WARN, "%s %s: HTTP 401, renewing the oauth2 token and resending", op->method,
-                   url.data);
-            continue;
-        }
-        char reason[CURL_ERROR_SIZE + 32];
-        if (retries < c->o.max_retries && pontes_cl_should_retry(&x, idempotent, reason, sizeof reason)) {
-            long d = pontes_cl_retry_delay(c, &x, retries);
-            if (!pontes_cl_retry_fits(c, d)) {
-                pontes_cl_log(c, PONTES_LOG_WARN, "not retrying %s %s: a %ld ms wait does not fit the %ld ms left (%s)",
-                              op->method, url.data, d, pontes_cl_remaining_ms(c), reason);
-                break;
-            }
-            pontes_cl_log(c, PONTES_LOG_WARN, "retrying %s %s in %ld ms (attempt %u of %u): %s", op->method, url.data, d,
-                   attempts + 1, c->o.max_retries + 1 + (refreshed ? 1u : 0u), reason);
-            pontes_cl_sleep(d);
-            retries++;
-            continue;
-        }
-        break;
-    }
-
-    if (x.cc != CURLE_OK || x.toobig || x.nomem) {
-        rc = pontes_cl_transport_error(c, &x, op->method, op->path, attempts);
+    if (x->cc != CURLE_OK || x->toobig || x->nomem) {
+        rc = pontes_cl_transport_error(c, x, op->method, op->path, k->attempts);
         goto done;
     }
-    if (http_status) *http_status = x.status;
-    if (x.status < 200 || x.status > 299) {
-        err->http_status = x.status;
-        pontes_cl_fill_provider_error(err, c->api->errors, &x);
-        rc = (x.status == 401 && refreshed) ? PONTES_EAUTH : PONTES_EHTTP;
+    if (http_status) *http_status = x->status;
+    if (x->status < 200 || x->status > 299) {
+        err->http_status = x->status;
+        pontes_cl_fill_provider_error(err, c->api->errors, x);
+        rc = (x->status == 401 && k->refreshed) ? PONTES_EAUTH : PONTES_EHTTP;
         pontes_cl_http_error_message(err, rc, op->method, op->path);
         goto done;
     }
-    const pontes_response_desc *rd = match_response(op, x.status);
+    const pontes_response_desc *rd = match_response(op, x->status);
     if (rd && rd->type && out) {
-        if (x.resp.len == 0) {
+        if (x->resp.len == 0) {
             rc = pontes_err_set(err, PONTES_EDECODE, "%s %s: HTTP %ld: empty body, expected %s", op->method, op->path,
-                                x.status, rd->type->name ? rd->type->name : "a value");
+                                x->status, rd->type->name ? rd->type->name : "a value");
         } else {
             pontes_decode_options dopts = PONTES_DECODE_OPTIONS_INIT;
             dopts.strict = c->o.strict_response_validation;
             dopts.deviations = &c->dev;
-            rc = pontes_decode(rd->type, x.resp.data, x.resp.len, &dopts, out, err);
+            rc = pontes_decode(rd->type, x->resp.data, x->resp.len, &dopts, out, err);
             if (rc == PONTES_OK && c->dev.count)
                 pontes_cl_log(c, PONTES_LOG_WARN,
                               "%s %s: HTTP %ld: the response deviates from the spec in %zu place%s (first: %s: %s)",
-                              op->method, op->path, x.status, c->dev.count, c->dev.count == 1 ? "" : "s",
+                              op->method, op->path, x->status, c->dev.count, c->dev.count == 1 ? "" : "s",
                               c->dev.kept ? c->dev.first[0].path : "?", c->dev.kept ? c->dev.first[0].what : "?");
         }
         if (rc != PONTES_OK) {
             if (out) *out = NULL;
-            err->http_status = x.status;
-            if (x.resp.len) { /* keep the raw body (a success body: no provider error fields) */
-                pontes_err_set_str(err, &err->body, x.resp.data, x.resp.len);
-                if (err->body) err->body_len = x.resp.len;
+            err->http_status = x->status;
+            if (x->resp.len) { /* keep the raw body (a success body: no provider error fields) */
+                pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
+                if (err->body) err->body_len = x->resp.len;
             }
             goto done;
         }
@@ -709,13 +778,49 @@ done:
             pontes_err_set_str(err, &err->operation_id, op->operation_id, (size_t)-1);
         pontes_cl_redact_error(c, err);
     } else {
-        err->http_status = x.status;
+        err->http_status = x->status;
     }
-    if (attempts) err->attempts = attempts;
-    if (mime) curl_mime_free(mime);
-    pontes_cl_xfer_free(&x);
-    pontes_cl_buf_wipe_free(&body);
-    pontes_buf_free(&url);
-    pontes_request_free(r);
+    if (k->attempts) err->attempts = k->attempts;
+    return rc;
+}
+
+void pontes_call_free(pontes_call *k) {
+    if (!k->r) return;
+    attempt_clean(k);
+    pontes_cl_xfer_free(&k->x);
+    pontes_cl_buf_wipe_free(&k->body);
+    pontes_buf_free(&k->url);
+    pontes_request_free(k->r);
+    k->r = NULL;
+}
+
+/* ---- send --------------------------------------------------------------- */
+int pontes_request_send(pontes_request *r, void **out, long *http_status) {
+    if (out) *out = NULL;
+    if (http_status) *http_status = 0;
+    if (!r) return PONTES_EINVAL;
+    pontes_client *c = r->c;
+    int rc;
+    if (r->failed || !r->holds) { /* !holds: not made by pontes_request_new (never race) */
+        rc = r->failed ? r->failed : PONTES_EINVAL;
+        pontes_request_free(r);
+        return rc;
+    }
+    pontes_err_reset(&c->err);
+    pontes_call k;
+    rc = pontes_call_prepare(&k, r); /* the call's time budget starts here */
+    if (rc == PONTES_OK && !c->handle_ready) {
+        pontes_cl_configure_handle(c, c->curl);
+        c->handle_ready = true;
+    }
+    while (rc == PONTES_OK) {
+        rc = pontes_call_attempt_begin(&k, c->curl);
+        if (rc != PONTES_OK) break;
+        if (k.x.h) pontes_cl_xfer_finish(c, &k.x, curl_easy_perform(c->curl));
+        if (pontes_call_attempt_end(&k) != PONTES_CALL_AGAIN) break;
+        if (k.delay_ms >= 0) pontes_cl_sleep(k.delay_ms);
+    }
+    rc = pontes_call_finish(&k, rc, out, http_status);
+    pontes_call_free(&k); /* frees r, releases the client */
     return rc;
 }

@@ -133,9 +133,9 @@ const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *
 
 /* Options that are the same for every exchange: set once per handle (curl keeps them
  * across transfers; connections, DNS and TLS session caches are reused). */
-static void configure_handle(pontes_client *c) {
-    CURL *h = c->curl;
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+/* Options that are the same for every exchange: set once per handle (curl keeps them
+ * across transfers; connections, DNS and TLS session caches are reused). */
+void pontes_cl_configure_handle(pontes_client *c, CURL *h) {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -161,35 +161,38 @@ static void configure_handle(pontes_client *c) {
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
-    c->handle_ready = true;
 }
 
-/* Perform one exchange on the client's handle. x->method/url/headers/body/mime are inputs.
- * Every option that depends on the request is set explicitly each time (method, body,
- * headers, data pointers), so nothing of the previous exchange carries over. */
-void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
-    CURL *h = c->curl;
+/* Prepare h for the exchange x (inputs: method/url/headers/body/mime; x->deadline, or
+ * the client's current call budget when 0). Every option that depends on the request
+ * is set explicitly, so nothing of a previous exchange carries over. false: no time
+ * is left (x->cc is CURLE_OPERATION_TIMEDOUT and nothing was set up). */
+bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h) {
     pontes_cl_xfer_reset_result(x);
     x->max = c->o.max_response_bytes;
-    x->h = h;
-    if (!c->handle_ready) configure_handle(c);
-    c->errbuf[0] = '\0';
+    x->errbuf[0] = '\0';
     /* This attempt gets what is left of the call's budget (or the per-attempt limit). */
-    long rem = pontes_cl_remaining_ms(c);
+    double deadline = x->deadline > 0 ? x->deadline : c->deadline;
+    double remd = (deadline - pontes_cl_now()) * 1000.0;
+    long rem = remd <= 0 ? 0 : (remd > (double)LONG_MAX ? LONG_MAX : (long)remd);
     if (rem <= 0) {
         x->cc = CURLE_OPERATION_TIMEDOUT;
         x->out_of_time = true;
         snprintf(x->curl_msg, sizeof x->curl_msg, "no time left for another attempt");
-        return;
+        return false;
     }
+    x->h = h;
     long lim = rem;
-    if (c->o.attempt_timeout_ms > 0 && c->o.attempt_timeout_ms < lim) lim = c->o.attempt_timeout_ms;
+    long per = x->attempt_timeout_ms > 0 ? x->attempt_timeout_ms : c->o.attempt_timeout_ms;
+    if (per > 0 && per < lim) lim = per;
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, lim);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms < lim ? c->o.connect_timeout_ms : lim);
     curl_easy_setopt(h, CURLOPT_URL, x->url);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->headers);
+    curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 
     const char *m = x->method;
     /* HTTPGET resets the method to GET and clears NOBODY/UPLOAD; the rest builds on it */
@@ -208,18 +211,25 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
         }
         if (strcmp(m, "POST") != 0) curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
     }
+    x->t0 = pontes_cl_now();
+    x->attempt_deadline = deadline;
+    return true;
+}
 
-    double t0 = pontes_cl_now();
-    x->cc = curl_easy_perform(h);
-    x->elapsed_ms = (long)((pontes_cl_now() - t0) * 1000.0 + 0.5);
+/* Record the outcome cc of the exchange set up by pontes_cl_xfer_setup on x->h. */
+void pontes_cl_xfer_finish(pontes_client *c, pontes_cl_xfer *x, CURLcode cc) {
+    (void)c;
+    CURL *h = x->h;
+    x->cc = cc;
+    x->elapsed_ms = (long)((pontes_cl_now() - x->t0) * 1000.0 + 0.5);
     long st = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
     x->status = st;
     if (x->cc == CURLE_FILESIZE_EXCEEDED) x->toobig = true;
-    if (x->cc == CURLE_OPERATION_TIMEDOUT && pontes_cl_remaining_ms(c) <= 0) x->out_of_time = true;
+    if (x->cc == CURLE_OPERATION_TIMEDOUT && pontes_cl_now() >= x->attempt_deadline) x->out_of_time = true;
     if (x->cc != CURLE_OK) {
-        if (c->errbuf[0]) {
-            snprintf(x->curl_msg, sizeof x->curl_msg, "%s", c->errbuf);
+        if (x->errbuf[0]) {
+            snprintf(x->curl_msg, sizeof x->curl_msg, "%s", x->errbuf);
         } else {
             snprintf(x->curl_msg, sizeof x->curl_msg, "%s", curl_easy_strerror(x->cc));
         }
@@ -232,6 +242,7 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     x->h = NULL;
     /* NUL-terminate in place: on_write always leaves room for it (no growth here) */
     if (!x->resp.data && resp_reserve(x, 1) != PONTES_OK) x->nomem = true;
@@ -239,6 +250,16 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
         x->resp.data[x->resp.len] = '\0';
         if (x->resp.len + 1 > x->resp_hw) x->resp_hw = x->resp.len + 1;
     }
+}
+
+/* Perform one exchange on the client's own handle. */
+void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x) {
+    if (!c->handle_ready) {
+        pontes_cl_configure_handle(c, c->curl);
+        c->handle_ready = true;
+    }
+    if (!pontes_cl_xfer_setup(c, x, c->curl)) return;
+    pontes_cl_xfer_finish(c, x, curl_easy_perform(c->curl));
 }
 
 /* ---- retry policy ------------------------------------------------------- */

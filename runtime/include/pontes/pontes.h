@@ -223,6 +223,34 @@ typedef struct pontes_bytes_list { pontes_bytes *items; size_t count; } pontes_b
 typedef struct pontes_any_list { const struct cJSON **items; size_t count; } pontes_any_list;
 typedef struct pontes_string_map { const char **keys; const char **values; size_t count; } pontes_string_map;
 
+/* ---- building lists and maps (request values) ---------------------------
+ * One rule: a list or map you grow with these functions (or the generated
+ * <prefix>_<elem>_array_append / PONTES_APPEND / PONTES_MAP_PUT) owns its items/keys/values
+ * arrays, malloc'ed and grown by doubling; pontes_list_free / pontes_map_free (or the
+ * generated <type>_clear) frees those arrays and zeroes the list, never the elements: the
+ * strings and structs the elements point to stay yours. Start from a zeroed list; do not
+ * append to, or free, a list whose items point to your own array or that belongs to a
+ * decoded value (decoded values are freed as a whole with their _free).
+ *
+ *   eccor_natural_person_input in = {0};
+ *   PONTES_APPEND(in, bank_accounts, &acct);   // appends and marks has_bank_accounts SET
+ *   ...send...
+ *   pontes_list_free(&in.bank_accounts);
+ *
+ * The macros evaluate obj and member more than once and return PONTES_OK or PONTES_ENOMEM. */
+PONTES_EXTERN(int) pontes_list_grow(void *list, size_t elem_size);  /**< room for one more item */
+PONTES_EXTERN(int) pontes_list_append(void *list, size_t elem_size, const void *elem);
+PONTES_EXTERN(void) pontes_list_free(void *list);
+PONTES_EXTERN(int) pontes_map_grow(void *map, size_t value_size);   /**< room for one more entry */
+PONTES_EXTERN(void) pontes_map_free(void *map);
+#define PONTES_APPEND(obj, member, val)                                                             \
+    (pontes_list_grow(&(obj).member, sizeof *(obj).member.items) != PONTES_OK ? PONTES_ENOMEM         \
+     : ((obj).member.items[(obj).member.count++] = (val), (obj).has_##member = PONTES_SET, PONTES_OK))
+#define PONTES_MAP_PUT(obj, member, key, val)                                                      \
+    (pontes_map_grow(&(obj).member, sizeof *(obj).member.values) != PONTES_OK ? PONTES_ENOMEM         \
+     : ((obj).member.keys[(obj).member.count] = (key), (obj).member.values[(obj).member.count++] = (val), \
+        (obj).has_##member = PONTES_SET, PONTES_OK))
+
 /* ---- descriptor tables (emitted by the generator, walked by the codec) ---- */
 typedef enum pontes_kind {
     PONTES_KIND_BOOL = 1, /**< bool */
@@ -280,6 +308,13 @@ typedef struct pontes_field {
 
 /* message flags */
 #define PONTES_M_BOX 0x01u /**< the struct boxes a single non-object value: fields[0] with name NULL */
+/** With PONTES_M_BOX, a STRING box of a text body (application/jwt, application/jose...): decoding
+ *  stores the whole input text (valid UTF-8, no NUL), encoding writes the text itself, not JSON. */
+#define PONTES_M_TEXT 0x04u
+/** the struct starts with `size_t _size` (sizeof as its builder compiled it, set by the generated
+ *  _INIT macro; the decoder sets it): the encoder reads no member past it (an older caller's
+ *  struct is smaller), and refuses 0 (a struct not initialised with its _INIT macro). */
+#define PONTES_M_SIZED 0x02u
 
 struct pontes_message {
     const char *name;          /**< schema name, e.g. "NaturalPerson" */
@@ -536,6 +571,70 @@ PONTES_EXTERN(int) pontes_client_set_oauth2_client_credentials(pontes_client *c,
 /** Fetch a token now (normally lazy). */
 PONTES_EXTERN(int) pontes_client_authenticate(pontes_client *c, const char *scheme);
 
+/* ---- per-call options and batches ---------------------------------------- */
+
+typedef struct pontes_batch pontes_batch;
+
+/** Options for one call: every generated operation has an `_ex` variant that takes
+ *  them as its last argument (NULL: the client's settings). */
+typedef struct pontes_call_options {
+    unsigned version;            /**< PONTES_CALL_OPTIONS_VERSION */
+    long timeout_ms;             /**< whole call (attempts + waits); 0: the client's timeout_ms */
+    long attempt_timeout_ms;     /**< one attempt; 0: the client's attempt_timeout_ms */
+    int max_retries;             /**< -1: the client's max_retries; 0: no retry */
+    /** Sent as `Idempotency-Key: <key>`. The server then deduplicates repeats, so a
+     *  non-idempotent call (POST, PATCH) is retried like an idempotent one. */
+    const char *idempotency_key;
+    /** Extra request headers, "Name: value" each, NULL-terminated array (or NULL).
+     *  Names must be tokens, values free of control bytes but HTAB (else EINVAL).
+     *  They are added after the operation's own headers. */
+    const char *const *headers;
+    /** Queue the call in this batch instead of sending it now: the generated function
+     *  returns PONTES_OK at once (or a build error), and *out is filled by
+     *  pontes_batch_run. The call's index in the batch is the number of calls queued
+     *  before it. */
+    pontes_batch *batch;
+} pontes_call_options;
+#define PONTES_CALL_OPTIONS_VERSION 1
+#define PONTES_CALL_OPTIONS_INIT {PONTES_CALL_OPTIONS_VERSION, 0, 0, -1, NULL, NULL, NULL}
+
+/** Batch options (NULL: defaults). */
+typedef struct pontes_batch_options {
+    unsigned version;            /**< PONTES_BATCH_OPTIONS_VERSION */
+    unsigned max_concurrency;    /**< calls in flight at once; default 8, at most 256 */
+} pontes_batch_options;
+#define PONTES_BATCH_OPTIONS_VERSION 1
+#define PONTES_BATCH_OPTIONS_INIT {PONTES_BATCH_OPTIONS_VERSION, 8}
+
+/**
+ * A batch runs many calls of one client concurrently on the calling thread (curl's
+ * multi interface: one connection per call in flight, reused between calls; HTTP/2
+ * multiplexing when the server offers it). Queue calls with the `_ex` functions and
+ * pontes_call_options.batch, then pontes_batch_run. Each call keeps its own status,
+ * error and result; retries, Retry-After, the time budget and OAuth2 renewal work per
+ * call as for a single call. Memory in flight is bounded by max_concurrency response
+ * buffers; a queued call holds only its encoded request (a multipart body's file data
+ * is not copied: keep it valid until pontes_batch_run returns).
+ * The client must outlive the batch, and is busy (PONTES_EBUSY for other threads)
+ * while pontes_batch_run runs.
+ */
+PONTES_EXTERN(int) pontes_batch_new(pontes_batch **out, pontes_client *c, const pontes_batch_options *opts);
+/** Run every queued call not run yet; returns when all have finished. PONTES_OK when
+ *  every call succeeded, else the status of the first call (by index) that failed. */
+PONTES_EXTERN(int) pontes_batch_run(pontes_batch *b);
+/** Number of calls queued. */
+PONTES_EXTERN(size_t) pontes_batch_count(const pontes_batch *b);
+/** Status of call i (PONTES_OK, a PONTES_E* code; PONTES_EINVAL for an i out of range). */
+PONTES_EXTERN(int) pontes_batch_status(const pontes_batch *b, size_t i);
+/** Error of call i (status PONTES_OK when it succeeded), valid until pontes_batch_free;
+ *  NULL for an i out of range. */
+PONTES_EXTERN(const pontes_error *) pontes_batch_error(const pontes_batch *b, size_t i);
+/** HTTP status of call i's final response (0 if none). */
+PONTES_EXTERN(long) pontes_batch_http_status(const pontes_batch *b, size_t i);
+/** Free the batch (results already handed out through the calls' out pointers stay
+ *  the caller's). Calls never run are dropped. */
+PONTES_EXTERN(void) pontes_batch_free(pontes_batch *b);
+
 /* ---- operations (used by generated code) ------------------------------ */
 
 typedef enum pontes_param_in {
@@ -620,6 +719,8 @@ PONTES_EXTERN(int) pontes_request_param_double(pontes_request *r, pontes_param_i
                                                double value);
 PONTES_EXTERN(int) pontes_request_param_bool(pontes_request *r, pontes_param_in in, const char *name,
                                              bool value);
+/** Apply per-call options (copied; NULL is a no-op). */
+PONTES_EXTERN(int) pontes_request_options(pontes_request *r, const pontes_call_options *o);
 /** Set the body: value points to storage of op->body_type (for OBJECT/UNION: the struct). */
 PONTES_EXTERN(int) pontes_request_body(pontes_request *r, const void *value);
 /**
