@@ -3,7 +3,7 @@
 
 usage: test_cli.py --pontes PATH --demo PATH --root SOURCE_DIR CASE
 
-The `call_*` and `demo` cases start tools/mock_server.py on a free port and stop it
+The `call_*` and `demo` cases start tools/mock/mock_server.py on a free port and stop it
 at the end. Exit 0 = pass; any failure prints what was expected and exits 1.
 """
 
@@ -65,14 +65,14 @@ def response_example(doc, op_id, status="200"):
 
 
 class Mock:
-    """tools/mock_server.py on a free port, for the duration of a `with` block."""
+    """tools/mock/mock_server.py on a free port, for the duration of a `with` block."""
 
     def __enter__(self):
         self.dir = tempfile.TemporaryDirectory()
         port_file = os.path.join(self.dir.name, "port")
         self.log = open(os.path.join(self.dir.name, "mock.log"), "w+")
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(ARGS.root, "tools", "mock_server.py"),
+            [sys.executable, os.path.join(ARGS.root, "tools", "mock", "mock_server.py"),
              "--spec", os.path.join(ARGS.root, "generated", "eccor", "openapi.json"),
              "--port", "0", "--port-file", port_file, "--quiet"],
             stdout=self.log, stderr=subprocess.STDOUT)

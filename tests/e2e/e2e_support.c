@@ -30,7 +30,7 @@
 #error "E2E_PYTHON (the Python interpreter found by CMake) must be defined"
 #endif
 #ifndef E2E_MOCK_SCRIPT
-#error "E2E_MOCK_SCRIPT (tools/mock_server.py) must be defined"
+#error "E2E_MOCK_SCRIPT (tools/mock/mock_server.py) must be defined"
 #endif
 
 /* ------------------------------------------------------------------------ */

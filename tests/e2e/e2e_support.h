@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-/* The mock's default credentials (tools/mock_server.py --client-id / --client-secret). */
+/* The mock's default credentials (tools/mock/mock_server.py --client-id / --client-secret). */
 #define E2E_DEFAULT_CLIENT_ID "pontes-demo"
 #define E2E_DEFAULT_CLIENT_SECRET "pontes-demo-secret"
 

@@ -1,4 +1,5 @@
-"""Tests of tools/mock_server.py (stdlib unittest; only 127.0.0.1 networking).
+"""Tests of the mock server (tools/mock/mock_server.py) with the ECCOR state module
+(stdlib unittest; only 127.0.0.1 networking).
 
 Run from the repository root:  python3 -m unittest discover -s tests/mock -v
 
@@ -24,7 +25,7 @@ import unittest
 import uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SERVER = os.path.join(ROOT, "tools", "mock_server.py")
+SERVER = os.path.join(ROOT, "tools", "mock", "mock_server.py")
 CLIENT_ID, CLIENT_SECRET = "pontes-demo", "pontes-demo-secret"
 SEEDED_PERSON = "311ae9b2-a751-4819-a9f0-6d839b373172"
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
