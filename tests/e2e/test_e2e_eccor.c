@@ -88,14 +88,14 @@ static eccor_client *client(void) { return client_oauth(0, NULL, NULL); }
 
 /* The corrected payout account of the documented donePaymentRevision example. */
 static void revision_request(eccor_revision_bank_account *rba, eccor_done_payment_revision_request *dr) {
-    memset(rba, 0, sizeof *rba); rba->_size = sizeof *rba;
+    memset(rba, 0, sizeof *rba);
     PONTES_PUT(*rba, bank_code, "33");
     PONTES_PUT(*rba, account, "123456789");
     PONTES_PUT(*rba, agency, "1234");
     PONTES_PUT_ENUM(*rba, type, ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT);
     PONTES_PUT(*rba, joint_account, false);
     PONTES_PUT_ENUM(*rba, operation_type_value, ECCOR_OPERATION_TYPE_TRANSFER);
-    memset(dr, 0, sizeof *dr); dr->_size = sizeof *dr;
+    memset(dr, 0, sizeof *dr);
     PONTES_PUT(*dr, bank_account, rba);
 }
 
@@ -317,7 +317,7 @@ static void test_create_token(void **state) {
     CHECK_OK(c, pontes_client_set_server(c, "auth", g_srv.auth_base));
     CHECK_OK(c, pontes_client_set_basic(c, "basicToken", g_srv.client_id, g_srv.client_secret, NULL));
     eccor_token_request rq;
-    memset(&rq, 0, sizeof rq); rq._size = sizeof rq;
+    memset(&rq, 0, sizeof rq);
     PONTES_PUT_ENUM(rq, grant_type, ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_CREDENTIALS);
     PONTES_PUT(rq, scope, scope());
     eccor_token_response *tok = NULL;
@@ -403,14 +403,14 @@ static void test_simulate_amortization(void **state) {
     char product[64];
     first_product_id(c, product, sizeof product);
     eccor_agent_commission ac;
-    memset(&ac, 0, sizeof ac); ac._size = sizeof ac;
+    memset(&ac, 0, sizeof ac);
     PONTES_PUT(ac, amount, 0.0);
     PONTES_PUT_ENUM(ac, type, ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE);
     PONTES_PUT_ENUM(ac, base_value, ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE);
     char start[40];
     e2e_date_in_days(start, sizeof start, 1);
     eccor_amortization_params ap;
-    memset(&ap, 0, sizeof ap); ap._size = sizeof ap;
+    memset(&ap, 0, sizeof ap);
     PONTES_PUT(ap, agent_commission, &ac);
     PONTES_PUT(ap, apr, 0.0204);
     PONTES_PUT(ap, term_in_months, 10);
@@ -418,7 +418,7 @@ static void test_simulate_amortization(void **state) {
     PONTES_PUT(ap, requested_amount, 0);
     PONTES_PUT_ENUM(ap, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
     eccor_amortization_request rq;
-    memset(&rq, 0, sizeof rq); rq._size = sizeof rq;
+    memset(&rq, 0, sizeof rq);
     PONTES_PUT(rq, amortization, &ap);
     PONTES_PUT(rq, registration_number, CPF);
     rq.has_person_id = PONTES_NULL; /* one of registrationNumber / personId, the other null */
@@ -500,7 +500,7 @@ static void test_natural_person_crud(void **state) {
 
     /* listNaturalPersons with a filter that must be percent-encoded */
     eccor_list_natural_persons_params lp;
-    memset(&lp, 0, sizeof lp); lp._size = sizeof lp;
+    memset(&lp, 0, sizeof lp);
     lp.person_display = name;
     eccor_natural_person_page *page = NULL;
     CHECK_OK(c, eccor_list_natural_persons(c, &lp, &page));
@@ -520,7 +520,7 @@ static void test_natural_person_crud(void **state) {
         cJSON_Delete(log);
     }
     /* a filter that matches nothing */
-    memset(&lp, 0, sizeof lp); lp._size = sizeof lp;
+    memset(&lp, 0, sizeof lp);
     lp.person_display = "no such person \xe2\x9c\x93 e2e";
     lp.phone = "00000000000";
     page = NULL;
@@ -547,13 +547,13 @@ static void test_natural_person_crud(void **state) {
 
     /* addBankAccounts: a top-level array body, a top-level array of ids back */
     eccor_pix_key_input pix2;
-    memset(&pix2, 0, sizeof pix2); pix2._size = sizeof pix2;
+    memset(&pix2, 0, sizeof pix2);
     PONTES_PUT_ENUM(pix2, operation_type_value, ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX);
     PONTES_PUT_ENUM(pix2, pix_key_type_value, ECCOR_PIX_KEY_TYPE_EMAIL);
     PONTES_PUT(pix2, key_pix, "nilce@example.com.br");
     eccor_transfer_account_input_account acct2 = {ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING, NULL, {.string = "0099887766"}};
     eccor_transfer_account_input tr2;
-    memset(&tr2, 0, sizeof tr2); tr2._size = sizeof tr2;
+    memset(&tr2, 0, sizeof tr2);
     PONTES_PUT_ENUM(tr2, operation_type_value, ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER);
     PONTES_PUT(tr2, account, &acct2);
     PONTES_PUT(tr2, agency, "0001");
