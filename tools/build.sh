@@ -29,6 +29,6 @@ cmake --build build -j "$jobs"
 
 if [ $demo -eq 1 ]; then
     echo "== demo against the mock server"
-    PONTES_BUILD_DIR=build tools/run-demo.sh
+    PONTES_BUILD_DIR=build tools/demo/run-demo.sh
 fi
 echo "build.sh: OK"

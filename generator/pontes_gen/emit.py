@@ -1,4 +1,5 @@
 """Render the model to C with Jinja2 templates. Output is deterministic."""
+import hashlib
 import json
 import os
 
@@ -182,6 +183,27 @@ def render(api, template_dir, spec_rel, spec_json):
         'openapi.json': json.dumps(spec_json, ensure_ascii=False, indent=1) + '\n',
     }
     return files
+
+
+def inputs_manifest(doc, template_dir):
+    """Text of DIR/.inputs: the SHA-256 of every input of this output (the spec and the
+    files it references, the generator, the templates). The build (generated/CMakeLists.txt)
+    recomputes these hashes to tell whether generated/<api>/ is stale. Deterministic."""
+    def sha(path):
+        with open(path, 'rb') as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    base = os.path.dirname(doc.path)
+    spec_files = [doc.path] + sorted((p for p in doc.files if p != doc.path),
+                                     key=lambda p: os.path.relpath(p, base))
+    gen_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    lines = ['# pontes-gen inputs (SHA-256): the spec, the generator, the templates. Do not edit.']
+    lines += [f'{sha(p)}  spec/{os.path.relpath(p, base).replace(os.sep, "/")}' for p in spec_files]
+    lines += [f'{sha(os.path.join(gen_dir, "pontes-gen"))}  generator/pontes-gen']
+    pkg = os.path.join(gen_dir, 'pontes_gen')
+    lines += [f'{sha(os.path.join(pkg, n))}  generator/pontes_gen/{n}' for n in sorted(os.listdir(pkg)) if n.endswith('.py')]
+    lines += [f'{sha(os.path.join(template_dir, n))}  templates/{n}'
+              for n in sorted(os.listdir(template_dir)) if n.endswith('.j2')]
+    return '\n'.join(lines) + '\n'
 
 
 def write(files, out_dir):

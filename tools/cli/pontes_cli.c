@@ -2,10 +2,13 @@
  * pontes — command-line tool for the generated pontes API clients.
  *
  *   pontes ops <api>                      list the operations of an API
- *   pontes schemas <api>                  list its schema names
+ *   pontes schemas <api> [<Schema>]       list its schema names, or one schema's members
  *   pontes call <api> <operationId> ...   call an operation, print the JSON response
- *   pontes roundtrip <api> <Schema> [--strict]  decode stdin as Schema, print it re-encoded
- *   pontes --version | help
+ *   pontes roundtrip <api> <Schema> [--strict] [--pretty]  decode stdin as Schema, re-encode
+ *   pontes --version | help [<command>] | <command> --help
+ *
+ * The APIs are every generated/<api>/ of the build: cli_apis.h is written at configure
+ * time by tools/CMakeLists.txt (PONTES_CLI_APIS(X), one X(prefix) per API).
  *
  * The tool is a program: unlike the library it prints (results on stdout,
  * diagnostics on stderr). Exit codes: 0 success, 1 failure, 2 usage error.
@@ -19,14 +22,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <pontes/pontes.h>
-#include <pontes/eccor.h>
+#include "cli_apis.h" /* the API headers and PONTES_CLI_APIS(X), from the build */
 
-/* ---- the API table -------------------------------------------------------
- * To add an API: include its header above and add one X(prefix) line here. */
-#define PONTES_CLI_APIS(X) \
-    X(eccor)
+#ifndef PONTES_CLI_MOCK_SCRIPT
+#define PONTES_CLI_MOCK_SCRIPT "tools/mock/mock_server.py"
+#endif
+#ifndef PONTES_CLI_MOCK_PYTHON
+#define PONTES_CLI_MOCK_PYTHON "python3"
+#endif
+#ifndef PONTES_CLI_GENERATED_DIR
+#define PONTES_CLI_GENERATED_DIR "generated"
+#endif
 
 typedef struct cli_api {
     const char *name;
@@ -50,11 +67,9 @@ PONTES_CLI_APIS(CLI_SCHEMA_ACCESSOR)
 static const cli_api cli_apis[] = {PONTES_CLI_APIS(CLI_API_ENTRY)};
 #define CLI_API_COUNT (sizeof cli_apis / sizeof cli_apis[0])
 
-/* ---- defaults: the local mock server ----------------------------------- */
-#define DEFAULT_BASE_URL "http://127.0.0.1:8080"
-#define DEFAULT_CLIENT_ID "pontes-demo"
-#define DEFAULT_CLIENT_SECRET "pontes-demo-secret"
-#define DEFAULT_SCOPE "credit/admin"
+/* ---- the bundled mock server's default credentials (--mock) ------------- */
+#define MOCK_CLIENT_ID "pontes-demo"
+#define MOCK_CLIENT_SECRET "pontes-demo-secret"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -67,43 +82,95 @@ static void errf(const char *fmt, ...) {
     va_end(ap);
 }
 
+static const char USAGE_OPS[] =
+    "usage: pontes ops <api>\n"
+    "\n"
+    "List the operations of an API: operationId, method, path and summary, then the\n"
+    "parameters (name, where it goes, array, required) and the request body type.\n";
+
+static const char USAGE_SCHEMAS[] =
+    "usage: pontes schemas <api> [<Schema>]\n"
+    "\n"
+    "Without <Schema>: the names of the API's schemas. With <Schema>: its members, one a\n"
+    "line (JSON name, type, required / nullable / read-only / write-only), the values of\n"
+    "enums and the variants of unions. Schema names are matched as written in the spec,\n"
+    "then case-insensitively.\n";
+
+static const char USAGE_ROUNDTRIP[] =
+    "usage: pontes roundtrip <api> <Schema> [--strict] [--pretty]  < document.json\n"
+    "\n"
+    "Decode JSON from stdin as <Schema> and print it re-encoded. Deviations from the schema\n"
+    "(unknown members or enum values, missing required members, unexpected nulls, invalid\n"
+    "formats) are warnings on stderr; exit 1 with the JSON path on invalid input.\n"
+    "  --strict    every deviation is an error (exit 1)\n"
+    "  --pretty    indented JSON output\n";
+
+static const char USAGE_CALL[] =
+    "usage: pontes call <api> <operationId> [name=value ...] [options]\n"
+    "\n"
+    "Call an operation and print the response as JSON (errors: the provider's code,\n"
+    "message, field errors and request id on stderr, exit 1).\n"
+    "  name=value           a parameter of the operation (arrays: a,b,c or repeat name=)\n"
+    "  --body FILE|-        JSON request body from FILE or stdin\n"
+    "  --pretty             indented JSON output\n"
+    "  --mock               run against the bundled mock server (started on a free port for\n"
+    "                       this command, with its default credentials)\n"
+    "  --base-url URL       API base URL   (env PONTES_BASE_URL; default: the spec's first server)\n"
+    "  --token-url URL      OAuth2 token endpoint   (env PONTES_TOKEN_URL)\n"
+    "  --client-id ID       OAuth2/Basic client id  (env PONTES_CLIENT_ID)\n"
+    "  --client-secret S    its secret              (env PONTES_CLIENT_SECRET)\n"
+    "  --basic-token T      ready base64 Basic credential (env PONTES_BASIC_TOKEN)\n"
+    "  --scope S            OAuth2 scope            (env PONTES_SCOPE)\n"
+    "  --bearer TOKEN       static bearer token instead of OAuth2 (env PONTES_BEARER)\n"
+    "  --api-key KEY        key for apiKey security schemes (env PONTES_API_KEY)\n"
+    "  --timeout-ms N       whole-request timeout\n"
+    "  --verbose            HTTP status and the client log on stderr\n"
+    "An operation that needs credentials fails with a message naming what is missing.\n";
+
+static const char USAGE_HELP[] = "usage: pontes help [<command>]\n\nThe usage of pontes, or of one command.\n";
+static const char USAGE_VERSION[] =
+    "usage: pontes --version\n\nThe tool's and the runtime's versions, and each API's version and default base URL.\n";
+
+static const struct {
+    const char *cmd;
+    const char *text;
+} cmd_usages[] = {
+    {"ops", USAGE_OPS},         {"schemas", USAGE_SCHEMAS}, {"roundtrip", USAGE_ROUNDTRIP},
+    {"call", USAGE_CALL},       {"help", USAGE_HELP},       {"version", USAGE_VERSION},
+    {"--version", USAGE_VERSION},
+};
+
+static const char *cmd_usage(const char *cmd) {
+    for (size_t i = 0; i < sizeof cmd_usages / sizeof cmd_usages[0]; i++)
+        if (strcmp(cmd_usages[i].cmd, cmd) == 0) return cmd_usages[i].text;
+    return NULL;
+}
+
 static void usage(FILE *f) {
-    fputs("usage: pontes <command> [arguments]\n"
+    fputs("usage: pontes <command> [arguments]      (pontes <command> --help: its options)\n"
           "\n"
           "commands:\n"
           "  ops <api>                     list the operations of an API\n"
-          "  schemas <api>                 list the schema names of an API\n"
+          "  schemas <api> [<Schema>]      list the schema names of an API, or one schema's members\n"
           "  call <api> <operationId> [name=value ...] [options]\n"
           "                                call an operation and print the response as JSON\n"
-          "  roundtrip <api> <Schema> [--strict]\n"
+          "                                (--mock: against the bundled mock server)\n"
+          "  roundtrip <api> <Schema> [--strict] [--pretty]\n"
           "                                decode JSON from stdin as Schema, print it re-encoded;\n"
           "                                deviations from the schema (unknown members or enum values,\n"
           "                                missing required members, unexpected nulls, invalid formats)\n"
           "                                are warnings on stderr, or errors (exit 1) with --strict\n"
-          "  help                          this text\n"
+          "  help [<command>]              this text, or a command's usage\n"
           "  --version                     print the version\n"
-          "\n"
-          "call options:\n"
-          "  name=value           a parameter of the operation (arrays: a,b,c or repeat name=)\n"
-          "  --body FILE|-        JSON request body from FILE or stdin\n"
-          "  --base-url URL       API base URL            (env PONTES_BASE_URL)\n"
-          "  --token-url URL      OAuth2 token endpoint   (env PONTES_TOKEN_URL)\n"
-          "  --client-id ID       OAuth2/Basic client id  (env PONTES_CLIENT_ID)\n"
-          "  --client-secret S    its secret              (env PONTES_CLIENT_SECRET)\n"
-          "  --basic-token T      ready base64 Basic credential (env PONTES_BASIC_TOKEN)\n"
-          "  --scope S            OAuth2 scope            (env PONTES_SCOPE, default " DEFAULT_SCOPE ")\n"
-          "  --bearer TOKEN       static bearer token instead of OAuth2\n"
-          "  --api-key KEY        key for apiKey security schemes (env PONTES_API_KEY)\n"
-          "  --timeout-ms N       whole-request timeout\n"
-          "  --verbose            HTTP status and the client log on stderr\n"
-          "\n"
-          "Without options the local mock server is used: " DEFAULT_BASE_URL "\n"
-          "(token endpoint " DEFAULT_BASE_URL "/oauth2/token, client " DEFAULT_CLIENT_ID ").\n"
-          "APIs:",
+          "\n",
           f);
+    fputs(USAGE_CALL + strlen("usage: "), f);
+    fputs("\nAPIs:", f);
     for (size_t i = 0; i < CLI_API_COUNT; i++) fprintf(f, " %s", cli_apis[i].name);
     fputc('\n', f);
 }
+
+static bool is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -211,6 +278,53 @@ static void print_codec_error(const char *prefix, const pontes_error *e) {
         fprintf(stderr, "pontes: %s: %s\n", prefix, msg);
 }
 
+/* Print JSON text: as is (compact, from the encoder), or indented by two spaces per level.
+ * The text is only re-spaced, so numbers keep their exact digits. */
+static void print_json(const char *json, size_t len, bool pretty) {
+    if (!pretty) {
+        fwrite(json, 1, len, stdout);
+        putchar('\n');
+        return;
+    }
+    int depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = json[i];
+        if (in_str) {
+            putchar(ch);
+            if (ch == '\\' && i + 1 < len) putchar(json[++i]);
+            else if (ch == '"') in_str = false;
+            continue;
+        }
+        switch (ch) {
+        case ' ': case '\t': case '\n': case '\r': break;
+        case '"': in_str = true; putchar(ch); break;
+        case '{': case '[': {
+            size_t k = i + 1;
+            while (k < len && strchr(" \t\r\n", json[k])) k++;
+            if (k < len && (json[k] == '}' || json[k] == ']')) {   /* {} and [] stay on one line */
+                putchar(ch);
+                putchar(json[k]);
+                i = k;
+                break;
+            }
+            putchar(ch);
+            depth++;
+            printf("\n%*s", 2 * depth, "");
+            break;
+        }
+        case '}': case ']':
+            depth--;
+            printf("\n%*s%c", 2 * (depth > 0 ? depth : 0), "", ch);
+            break;
+        case ',': printf(",\n%*s", 2 * depth, ""); break;
+        case ':': fputs(": ", stdout); break;
+        default: putchar(ch);
+        }
+    }
+    putchar('\n');
+}
+
 /* ---- ops / schemas ------------------------------------------------------ */
 
 static int cmd_ops(const cli_api *a) {
@@ -245,7 +359,179 @@ static int cmd_ops(const cli_api *a) {
     return EXIT_OK;
 }
 
-static int cmd_schemas(const cli_api *a) {
+/* Schema lookup: the name as written in the spec (the registry's name) first, then
+ * case-insensitively, then ignoring case and everything but letters and digits
+ * ("abc-funds_check1" finds ABCFundsCheck1). NULL when nothing or several match (*ambiguous). */
+static bool same_ci(const char *a, const char *b) {
+    for (; *a && *b; a++, b++)
+        if (ascii_tolower((unsigned char)*a) != ascii_tolower((unsigned char)*b)) return false;
+    return *a == *b;
+}
+
+static bool same_alnum_ci(const char *a, const char *b) {
+    for (;;) {
+        while (*a && !isalnum((unsigned char)*a)) a++;
+        while (*b && !isalnum((unsigned char)*b)) b++;
+        if (!*a || !*b) return !*a && !*b;
+        if (ascii_tolower((unsigned char)*a) != ascii_tolower((unsigned char)*b)) return false;
+        a++;
+        b++;
+    }
+}
+
+static const pontes_type *find_schema(const cli_api *a, const char *name, const char **found, bool *ambiguous) {
+    bool (*const rules[])(const char *, const char *) = {NULL, same_ci, same_alnum_ci};
+    *ambiguous = false;
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        const pontes_type *hit = NULL;
+        size_t hits = 0;
+        for (size_t i = 0; i < *a->schema_count; i++) {
+            const char *n;
+            const pontes_type *t;
+            a->schema_at(i, &n, &t);
+            if (rules[r] ? rules[r](n, name) : strcmp(n, name) == 0) {
+                if (!hits) {
+                    hit = t;
+                    *found = n;
+                }
+                hits++;
+            }
+        }
+        if (hits == 1) return hit;
+        if (hits > 1) {
+            *ambiguous = true;
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static void suggest_schemas(const cli_api *a, const char *name, bool ambiguous) {
+    size_t shown = 0;
+    fprintf(stderr, "pontes: %s schema name '%s' in %s", ambiguous ? "ambiguous" : "unknown", name, a->name);
+    for (size_t i = 0; i < *a->schema_count; i++) {
+        const char *n;
+        const pontes_type *t;
+        a->schema_at(i, &n, &t);
+        if (ambiguous ? same_alnum_ci(n, name) : close_name(n, name)) {
+            fprintf(stderr, "%s%s", shown ? ", " : (ambiguous ? "; one of: " : "; did you mean: "), n);
+            shown++;
+        }
+    }
+    fputs(shown ? "?\n" : " (see: pontes schemas <api>)\n", stderr);
+}
+
+/* "string (uuid)", "array of Product", "enum Status", ... into buf. */
+static const char *type_text(const pontes_type *t, char *buf, size_t cap) {
+    const char *fmt = "";
+    switch (t->flags & PONTES_T_FMT_MASK) {
+    case PONTES_T_FMT_DATE: fmt = " (date)"; break;
+    case PONTES_T_FMT_DATE_TIME: fmt = " (date-time)"; break;
+    case PONTES_T_FMT_UUID: fmt = " (uuid)"; break;
+    default: break;
+    }
+    char inner[200];
+    switch (t->kind) {
+    case PONTES_KIND_BOOL: snprintf(buf, cap, "boolean"); break;
+    case PONTES_KIND_INT32: snprintf(buf, cap, "int32"); break;
+    case PONTES_KIND_INT64: snprintf(buf, cap, "int64"); break;
+    case PONTES_KIND_DOUBLE: snprintf(buf, cap, "number"); break;
+    case PONTES_KIND_STRING: snprintf(buf, cap, "string%s", fmt); break;
+    case PONTES_KIND_BYTES: snprintf(buf, cap, "bytes (base64)"); break;
+    case PONTES_KIND_FILE: snprintf(buf, cap, "file"); break;
+    case PONTES_KIND_ENUM: snprintf(buf, cap, "enum %s", (t->en && t->en->name) ? t->en->name : "?"); break;
+    case PONTES_KIND_OBJECT: snprintf(buf, cap, "%s", (t->msg && t->msg->name) ? t->msg->name : "object"); break;
+    case PONTES_KIND_UNION: snprintf(buf, cap, "%s (one of)", (t->un && t->un->name) ? t->un->name : "union"); break;
+    case PONTES_KIND_ARRAY:
+    case PONTES_KIND_MAP:
+        snprintf(buf, cap, "%s of %s%s", t->kind == PONTES_KIND_ARRAY ? "array" : "map",
+                 t->elem ? type_text(t->elem, inner, sizeof inner) : "?",
+                 (t->flags & PONTES_T_ELEM_NULLABLE) ? " or null" : "");
+        break;
+    case PONTES_KIND_ANY: snprintf(buf, cap, "any JSON"); break;
+    default: snprintf(buf, cap, "?"); break;
+    }
+    return buf;
+}
+
+static void print_enum_values(const pontes_enum_desc *en, const char *lead) {
+    fputs(lead, stdout);
+    for (size_t i = 0; i < en->count; i++) printf("%s%s", i ? ", " : "", en->values[i]);
+    putchar('\n');
+}
+
+static int describe_schema(const char *name, const pontes_type *t) {
+    char buf[256];
+    switch (t->kind) {
+    case PONTES_KIND_OBJECT: {
+        const pontes_message *m = t->msg;
+        if (m->flags & PONTES_M_BOX) {
+            printf("%s: %s\n", name, type_text(m->fields[0].type, buf, sizeof buf));
+            if (m->fields[0].type->kind == PONTES_KIND_ENUM) print_enum_values(m->fields[0].type->en, "  values: ");
+            return EXIT_OK;
+        }
+        printf("%s: object, %zu member%s\n", name, m->field_count, m->field_count == 1 ? "" : "s");
+        size_t w = 0;
+        for (size_t i = 0; i < m->field_count; i++)
+            if (strlen(m->fields[i].name) > w) w = strlen(m->fields[i].name);
+        for (size_t i = 0; i < m->field_count; i++) {
+            const pontes_field *f = &m->fields[i];
+            printf("  %-*s  %s", (int)w, f->name, type_text(f->type, buf, sizeof buf));
+            const char *sep = "  [";
+            static const struct { uint32_t flag; const char *text; } flags[] = {
+                {PONTES_F_REQUIRED, "required"}, {PONTES_F_NULLABLE, "nullable"},
+                {PONTES_F_READ_ONLY, "read-only"}, {PONTES_F_WRITE_ONLY, "write-only"}};
+            for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+                if (f->flags & flags[k].flag) {
+                    printf("%s%s", sep, flags[k].text);
+                    sep = ", ";
+                }
+            }
+            if (sep[0] == ',') putchar(']');
+            putchar('\n');
+            const pontes_type *et = f->type;
+            while ((et->kind == PONTES_KIND_ARRAY || et->kind == PONTES_KIND_MAP) && et->elem) et = et->elem;
+            if (et->kind == PONTES_KIND_ENUM && et->en) {
+                printf("  %-*s  ", (int)w, "");
+                print_enum_values(et->en, "values: ");
+            }
+        }
+        if (m->extra_offset != PONTES_NO_EXTRA) puts("  (other members are kept as JSON)");
+        return EXIT_OK;
+    }
+    case PONTES_KIND_ENUM:
+        printf("%s: enum, %zu value%s\n", name, t->en->count, t->en->count == 1 ? "" : "s");
+        print_enum_values(t->en, "  values: ");
+        return EXIT_OK;
+    case PONTES_KIND_UNION: {
+        const pontes_union_desc *u = t->un;
+        printf("%s: one of %zu variant%s", name, u->count, u->count == 1 ? "" : "s");
+        if (u->discriminator) printf(", discriminator \"%s\"", u->discriminator);
+        putchar('\n');
+        for (size_t i = 0; i < u->count; i++) {
+            printf("  %s", type_text(u->variants[i], buf, sizeof buf));
+            if (u->mapping && u->mapping[i]) printf("  (%s = \"%s\")", u->discriminator ? u->discriminator : "?", u->mapping[i]);
+            putchar('\n');
+        }
+        return EXIT_OK;
+    }
+    default:
+        printf("%s: %s\n", name, type_text(t, buf, sizeof buf));
+        return EXIT_OK;
+    }
+}
+
+static int cmd_schemas(const cli_api *a, const char *schema) {
+    if (schema) {
+        const char *found = NULL;
+        bool ambiguous;
+        const pontes_type *t = find_schema(a, schema, &found, &ambiguous);
+        if (!t) {
+            suggest_schemas(a, schema, ambiguous);
+            return EXIT_USAGE;
+        }
+        return describe_schema(found, t);
+    }
     for (size_t i = 0; i < *a->schema_count; i++) {
         const char *name;
         const pontes_type *t;
@@ -257,37 +543,15 @@ static int cmd_schemas(const cli_api *a) {
 
 /* ---- roundtrip ---------------------------------------------------------- */
 
-static const pontes_type *find_schema(const cli_api *a, const char *name) {
-    for (size_t i = 0; i < *a->schema_count; i++) {
-        const char *n;
-        const pontes_type *t;
-        a->schema_at(i, &n, &t);
-        if (strcmp(n, name) == 0) return t;
-    }
-    return NULL;
-}
-
-static void suggest_schemas(const cli_api *a, const char *name) {
-    size_t shown = 0;
-    fprintf(stderr, "pontes: unknown schema '%s' in %s", name, a->name);
-    for (size_t i = 0; i < *a->schema_count; i++) {
-        const char *n;
-        const pontes_type *t;
-        a->schema_at(i, &n, &t);
-        if (close_name(n, name)) {
-            fprintf(stderr, "%s%s", shown ? ", " : "; did you mean: ", n);
-            shown++;
-        }
-    }
-    fputs(shown ? "?\n" : " (see: pontes schemas <api>)\n", stderr);
-}
-
-static int cmd_roundtrip(const cli_api *a, const char *schema, bool strict) {
-    const pontes_type *t = find_schema(a, schema);
+static int cmd_roundtrip(const cli_api *a, const char *schema, bool strict, bool pretty) {
+    const char *found = NULL;
+    bool ambiguous;
+    const pontes_type *t = find_schema(a, schema, &found, &ambiguous);
     if (!t) {
-        suggest_schemas(a, schema);
+        suggest_schemas(a, schema, ambiguous);
         return EXIT_USAGE;
     }
+    schema = found;
     size_t len = 0;
     char *json = read_all(stdin, &len);
     if (!json) {
@@ -325,8 +589,7 @@ static int cmd_roundtrip(const cli_api *a, const char *schema, bool strict) {
         pontes_error_clear(&err);
         return EXIT_FAIL;
     }
-    fwrite(out, 1, out_len, stdout);
-    putchar('\n');
+    print_json(out, out_len, pretty);
     pontes_json_free(out);
     return EXIT_OK;
 }
@@ -338,7 +601,7 @@ typedef struct call_opts {
     const char *base_url, *token_url, *client_id, *client_secret, *basic_token, *scope;
     const char *bearer, *api_key;
     long timeout_ms;
-    bool verbose;
+    bool verbose, pretty, mock;
 } call_opts;
 
 static const char *env_or(const char *name, const char *fallback) {
@@ -465,6 +728,162 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
     return argv[++*i];
 }
 
+/* ---- --mock: the bundled mock server for the duration of a command ------- */
+
+typedef struct mock_server {
+    pid_t pid;
+    char dir[64];
+    char url[64];
+} mock_server;
+
+static void mock_path(char *buf, size_t cap, const mock_server *m, const char *name) {
+    snprintf(buf, cap, "%s/%s", m->dir, name);
+}
+
+static void mock_stop(mock_server *m) {
+    char path[128];
+    if (m->pid > 0) {
+        kill(m->pid, SIGTERM);
+        int st;
+        while (waitpid(m->pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        m->pid = 0;
+    }
+    if (m->dir[0]) {
+        mock_path(path, sizeof path, m, "port");
+        unlink(path);
+        mock_path(path, sizeof path, m, "mock.log");
+        unlink(path);
+        rmdir(m->dir);
+        m->dir[0] = '\0';
+    }
+}
+
+static void mock_log_tail(const mock_server *m) {
+    char path[128];
+    mock_path(path, sizeof path, m, "mock.log");
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    size_t len = 0;
+    char *text = read_all(f, &len);
+    fclose(f);
+    if (text && len) fprintf(stderr, "--- mock server output ---\n%s%s", len > 4000 ? text + len - 4000 : text,
+                             text[len - 1] == '\n' ? "" : "\n");
+    free(text);
+}
+
+/* Start PONTES_MOCK (default: the source tree's mock server) with PONTES_PYTHON on a free
+ * loopback port, for generated/<api>/openapi.json, and wait until it listens. */
+static int mock_start(const cli_api *a, mock_server *m) {
+    const char *script = env_or("PONTES_MOCK", PONTES_CLI_MOCK_SCRIPT);
+    const char *python = env_or("PONTES_PYTHON", PONTES_CLI_MOCK_PYTHON);
+    char spec[4096], port_file[128], log_file[128];
+    memset(m, 0, sizeof *m);
+    snprintf(spec, sizeof spec, "%s/%s/openapi.json", env_or("PONTES_GENERATED_DIR", PONTES_CLI_GENERATED_DIR), a->name);
+    if (access(script, R_OK) != 0) {
+        errf("--mock: the mock server %s is not there (%s); set PONTES_MOCK=/path/to/mock_server.py", script,
+             strerror(errno));
+        return EXIT_FAIL;
+    }
+    if (access(spec, R_OK) != 0) {
+        errf("--mock: the spec %s is not there (%s); set PONTES_GENERATED_DIR=/path/to/generated", spec,
+             strerror(errno));
+        return EXIT_FAIL;
+    }
+    snprintf(m->dir, sizeof m->dir, "%s", "/tmp/pontes-mock.XXXXXX");
+    if (!mkdtemp(m->dir)) {
+        errf("--mock: cannot create a temporary directory: %s", strerror(errno));
+        m->dir[0] = '\0';
+        return EXIT_FAIL;
+    }
+    mock_path(port_file, sizeof port_file, m, "port");
+    mock_path(log_file, sizeof log_file, m, "mock.log");
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        errf("--mock: fork: %s", strerror(errno));
+        mock_stop(m);
+        return EXIT_FAIL;
+    }
+    if (pid == 0) {
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the command */
+#endif
+        int in = open("/dev/null", O_RDONLY);
+        int out = open(log_file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (in >= 0) dup2(in, 0);
+        if (out >= 0) {
+            dup2(out, 1);
+            dup2(out, 2);
+        }
+        execlp(python, python, script, "--spec", spec, "--port", "0", "--port-file", port_file, "--quiet",
+               "--client-id", MOCK_CLIENT_ID, "--client-secret", MOCK_CLIENT_SECRET, (char *)NULL);
+        fprintf(stderr, "cannot run %s: %s\n", python, strerror(errno));
+        _exit(127);
+    }
+    m->pid = pid;
+    for (int tries = 0; tries < 300; tries++) { /* 15 s */
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            m->pid = 0;
+            errf("--mock: the mock server (%s %s) exited before listening", python, script);
+            mock_log_tail(m);
+            mock_stop(m);
+            return EXIT_FAIL;
+        }
+        FILE *f = fopen(port_file, "r");
+        if (f) {
+            long port = 0;
+            char nl = 0;
+            int n = fscanf(f, "%ld%c", &port, &nl);
+            fclose(f);
+            if (n >= 1 && port > 0 && port < 65536 && (n == 2 || tries > 2)) {
+                snprintf(m->url, sizeof m->url, "http://127.0.0.1:%ld", port);
+                return EXIT_OK;
+            }
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    errf("--mock: the mock server did not report its port within 15 s");
+    mock_log_tail(m);
+    mock_stop(m);
+    return EXIT_FAIL;
+}
+
+static const char *sec_kind(const pontes_security_req *s) {
+    switch (s->type) {
+    case PONTES_SEC_BEARER: return "OAuth2 or bearer token";
+    case PONTES_SEC_BASIC: return "HTTP Basic";
+    case PONTES_SEC_API_KEY: return "API key";
+    default: return "unsupported";
+    }
+}
+
+/* What the security scheme still needs from the command line, or NULL when its
+ * credentials are complete. */
+static const char *missing_credentials(const pontes_security_req *s, const call_opts *o) {
+    switch (s->type) {
+    case PONTES_SEC_BEARER:
+        if (o->bearer) return NULL;
+        if (o->basic_token || (o->client_id && o->client_secret))
+            return o->token_url ? NULL : "--token-url URL (env PONTES_TOKEN_URL), the OAuth2 token endpoint";
+        if (o->client_id) return "--client-secret (env PONTES_CLIENT_SECRET) for --client-id";
+        if (o->client_secret) return "--client-id (env PONTES_CLIENT_ID) for --client-secret";
+        return "--client-id and --client-secret with --token-url (OAuth2 client credentials), or --bearer TOKEN";
+    case PONTES_SEC_BASIC:
+        if (o->basic_token || (o->client_id && o->client_secret)) return NULL;
+        if (o->client_id) return "--client-secret (env PONTES_CLIENT_SECRET) for --client-id";
+        if (o->client_secret) return "--client-id (env PONTES_CLIENT_ID) for --client-secret";
+        return "--client-id and --client-secret, or --basic-token";
+    case PONTES_SEC_API_KEY:
+        return o->api_key ? NULL : "--api-key KEY (env PONTES_API_KEY)";
+    default:
+        return "a security scheme type the tool does not support";
+    }
+}
+
 static int cmd_call(const cli_api *a, int argc, char **argv) {
     /* argv[0] = operationId, then params and options */
     const char *op_id = argv[0];
@@ -491,7 +910,8 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
     o.client_id = env_or("PONTES_CLIENT_ID", NULL);
     o.client_secret = env_or("PONTES_CLIENT_SECRET", NULL);
     o.basic_token = env_or("PONTES_BASIC_TOKEN", NULL);
-    o.scope = env_or("PONTES_SCOPE", DEFAULT_SCOPE);
+    o.scope = env_or("PONTES_SCOPE", NULL);
+    o.bearer = env_or("PONTES_BEARER", NULL);
     o.api_key = env_or("PONTES_API_KEY", NULL);
     o.timeout_ms = 0;
 
@@ -518,6 +938,14 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
                 o.verbose = true;
                 continue;
             }
+            if (strcmp(arg, "--pretty") == 0) {
+                o.pretty = true;
+                continue;
+            }
+            if (strcmp(arg, "--mock") == 0) {
+                o.mock = true;
+                continue;
+            }
             const char *v = opt_value(argc, argv, &i, "--timeout-ms", &matched);
             if (matched) {
                 char *end = NULL;
@@ -536,7 +964,7 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
                 if (matched) break;
             }
             if (!matched) {
-                errf("unknown option '%s' (see: pontes help)", arg);
+                errf("unknown option '%s' (see: pontes call --help)", arg);
                 free(param_idx);
                 return EXIT_USAGE;
             }
@@ -554,32 +982,34 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         }
     }
 
-    /* Defaults: the local mock. */
-    bool have_explicit_creds = o.client_id || o.client_secret || o.basic_token;
-    if (!o.base_url) o.base_url = DEFAULT_BASE_URL;
-    if (!have_explicit_creds) {
-        o.client_id = DEFAULT_CLIENT_ID;
-        o.client_secret = DEFAULT_CLIENT_SECRET;
+    /* The base URL: --base-url, PONTES_BASE_URL, else the spec's first server; --mock: the mock. */
+    bool base_given = o.base_url != NULL;
+    if (!o.base_url) o.base_url = a->api->default_base_url;
+    if (o.mock && base_given) {
+        errf("%s: --mock runs against the bundled mock server; it excludes --base-url / PONTES_BASE_URL", op_id);
+        free(param_idx);
+        return EXIT_USAGE;
+    }
+    if (!o.mock && (!o.base_url || !*o.base_url)) {
+        errf("%s: the spec names no server: give --base-url URL (env PONTES_BASE_URL), or --mock", op_id);
+        free(param_idx);
+        return EXIT_USAGE;
+    }
+    /* Credentials: without --mock nothing is assumed; each missing piece is named. */
+    if (!o.mock && op->security_count) {
+        bool ok = false;
+        for (size_t k = 0; k < op->security_count && !ok; k++) ok = missing_credentials(&op->security[k], &o) == NULL;
+        if (!ok) {
+            fprintf(stderr, "pontes: %s: missing credentials:", op_id);
+            for (size_t k = 0; k < op->security_count; k++)
+                fprintf(stderr, "%s security scheme %s (%s) needs %s", k ? ";\n  or" : "", op->security[k].scheme,
+                        sec_kind(&op->security[k]), missing_credentials(&op->security[k], &o));
+            fputs("\n  (or --mock: the bundled mock server with its default credentials)\n", stderr);
+            free(param_idx);
+            return EXIT_USAGE;
+        }
     }
     char *default_token_url = NULL;
-    if (!o.token_url) {
-        char *origin = url_origin(o.base_url);
-        if (!origin) {
-            free(param_idx);
-            return EXIT_FAIL;
-        }
-        size_t n = strlen(origin) + sizeof "/oauth2/token";
-        default_token_url = malloc(n);
-        if (!default_token_url) {
-            free(origin);
-            free(param_idx);
-            return EXIT_FAIL;
-        }
-        snprintf(default_token_url, n, "%s/oauth2/token", origin);
-        free(origin);
-        o.token_url = default_token_url;
-    }
-
     int ret = EXIT_FAIL;
     pontes_client *c = NULL;
     pontes_request *r = NULL;
@@ -587,6 +1017,7 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
     void *body = NULL;
     void *out = NULL;
     char *server_base = NULL;
+    mock_server mock = {0};
 
     /* Check parameters before doing any I/O. */
     bool *seen = calloc(e->param_count ? e->param_count : 1, sizeof *seen);
@@ -657,6 +1088,22 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
             print_codec_error(prefix, &derr);
             pontes_error_clear(&derr);
             goto done;
+        }
+    }
+
+    /* --mock: start it, point everything at it, with its default credentials. */
+    if (o.mock) {
+        if (mock_start(a, &mock) != EXIT_OK) goto done;
+        if (o.verbose) fprintf(stderr, "pontes: mock server on %s\n", mock.url);
+        o.base_url = mock.url;
+        size_t n = strlen(mock.url) + sizeof "/oauth2/token";
+        default_token_url = malloc(n);
+        if (!default_token_url) goto done;
+        snprintf(default_token_url, n, "%s/oauth2/token", mock.url);
+        o.token_url = default_token_url;
+        if (!o.client_id && !o.client_secret && !o.basic_token && !o.bearer && !o.api_key) {
+            o.client_id = MOCK_CLIENT_ID;
+            o.client_secret = MOCK_CLIENT_SECRET;
         }
     }
 
@@ -781,13 +1228,13 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
             pontes_error_clear(&eerr);
             goto done;
         }
-        fwrite(json, 1, json_len, stdout);
-        putchar('\n');
+        print_json(json, json_len, o.pretty);
         pontes_json_free(json);
     }
     ret = EXIT_OK;
 
 done:
+    mock_stop(&mock);
     pontes_free(out);
     pontes_request_free(r);
     pontes_client_free(c);
@@ -808,42 +1255,83 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("pontes %s (runtime %s)\n", PONTES_VERSION, pontes_version());
-        for (size_t i = 0; i < CLI_API_COUNT; i++)
-            printf("  %s: %s, API version %s\n", cli_apis[i].name, cli_apis[i].api->title, cli_apis[i].api->version);
-        return EXIT_OK;
-    }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
+        if (argc >= 3 && !is_help(argv[2])) {
+            const char *u = cmd_usage(argv[2]);
+            if (!u) {
+                errf("unknown command '%s' (see: pontes help)", argv[2]);
+                return EXIT_USAGE;
+            }
+            fputs(u, stdout);
+            return EXIT_OK;
+        }
         usage(stdout);
         return EXIT_OK;
     }
+    const char *u = cmd_usage(cmd);
+    if (!u) {
+        errf("unknown command '%s' (see: pontes help)", cmd);
+        return EXIT_USAGE;
+    }
+    /* <command> --help, anywhere on the line (not as a name=value or option value). */
+    for (int i = 2; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(u, stdout);
+            return EXIT_OK;
+        }
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("pontes %s (runtime %s)\n", PONTES_VERSION, pontes_version());
+        for (size_t i = 0; i < CLI_API_COUNT; i++)
+            printf("  %s: %s, API version %s, base URL %s\n", cli_apis[i].name, cli_apis[i].api->title,
+                   cli_apis[i].api->version,
+                   cli_apis[i].api->default_base_url && *cli_apis[i].api->default_base_url
+                       ? cli_apis[i].api->default_base_url
+                       : "(none in the spec)");
+        return EXIT_OK;
+    }
     const cli_api *a;
-    if (strcmp(cmd, "ops") == 0 || strcmp(cmd, "schemas") == 0) {
+    if (strcmp(cmd, "ops") == 0) {
         if (argc != 3) {
-            errf("usage: pontes %s <api>", cmd);
+            fprintf(stderr, "pontes: %s", u);
             return EXIT_USAGE;
         }
         if (!(a = find_api(argv[2]))) return EXIT_USAGE;
-        return cmd[0] == 'o' ? cmd_ops(a) : cmd_schemas(a);
+        return cmd_ops(a);
+    }
+    if (strcmp(cmd, "schemas") == 0) {
+        if (argc != 3 && argc != 4) {
+            fprintf(stderr, "pontes: %s", u);
+            return EXIT_USAGE;
+        }
+        if (!(a = find_api(argv[2]))) return EXIT_USAGE;
+        return cmd_schemas(a, argc == 4 ? argv[3] : NULL);
     }
     if (strcmp(cmd, "roundtrip") == 0) {
-        bool strict = argc == 5 && strcmp(argv[4], "--strict") == 0;
-        if (argc != 4 && !strict) {
-            errf("usage: pontes roundtrip <api> <Schema> [--strict]  (JSON on stdin)");
+        bool strict = false, pretty = false;
+        const char *pos[2] = {NULL, NULL};
+        int npos = 0;
+        for (int i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--strict") == 0) strict = true;
+            else if (strcmp(argv[i], "--pretty") == 0) pretty = true;
+            else if (argv[i][0] == '-' || npos == 2) {
+                errf("roundtrip: unexpected argument '%s'", argv[i]);
+                fprintf(stderr, "pontes: %s", u);
+                return EXIT_USAGE;
+            } else pos[npos++] = argv[i];
+        }
+        if (npos != 2) {
+            fprintf(stderr, "pontes: %s", u);
             return EXIT_USAGE;
         }
-        if (!(a = find_api(argv[2]))) return EXIT_USAGE;
-        return cmd_roundtrip(a, argv[3], strict);
+        if (!(a = find_api(pos[0]))) return EXIT_USAGE;
+        return cmd_roundtrip(a, pos[1], strict, pretty);
     }
-    if (strcmp(cmd, "call") == 0) {
-        if (argc < 4) {
-            errf("usage: pontes call <api> <operationId> [name=value ...] [options]");
-            return EXIT_USAGE;
-        }
-        if (!(a = find_api(argv[2]))) return EXIT_USAGE;
-        return cmd_call(a, argc - 3, argv + 3);
+    /* call */
+    if (argc < 4) {
+        fprintf(stderr, "pontes: %s", u);
+        return EXIT_USAGE;
     }
-    errf("unknown command '%s' (see: pontes help)", cmd);
-    return EXIT_USAGE;
+    if (!(a = find_api(argv[2]))) return EXIT_USAGE;
+    return cmd_call(a, argc - 3, argv + 3);
 }

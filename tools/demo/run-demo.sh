@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run the demo (build/tools/pontes-demo) against the bundled mock server:
-# starts tools/mock_server.py on a free loopback port, runs the demo with the mock's
+# starts tools/mock/mock_server.py on a free loopback port, runs the demo with the mock's
 # default OAuth2 client credentials, stops the server, exits with the demo's status.
-#   tools/run-demo.sh [extra pontes-demo arguments...]
+#   tools/demo/run-demo.sh [extra pontes-demo arguments...]
 # Env: PONTES_BUILD_DIR (default: build), PYTHON (default: python3).
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 build=${PONTES_BUILD_DIR:-build}
 demo=$build/tools/pontes-demo
@@ -18,7 +18,7 @@ client_secret=pontes-demo-secret
 die() { echo "run-demo: error: $*" >&2; exit 1; }
 [ -x "$demo" ] || die "$demo not found: build first (cmake -S . -B $build && cmake --build $build), or the demo is not part of this checkout yet"
 [ -f "$spec" ] || die "$spec not found: run tools/regenerate.sh"
-[ -f tools/mock_server.py ] || die "tools/mock_server.py not found"
+[ -f tools/mock/mock_server.py ] || die "tools/mock/mock_server.py not found"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pontes-demo.XXXXXX")
 server_pid=
@@ -33,7 +33,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$python" tools/mock_server.py --spec "$spec" --port 0 --port-file "$tmp/port" --quiet \
+"$python" tools/mock/mock_server.py --spec "$spec" --port 0 --port-file "$tmp/port" --quiet \
     --client-id "$client_id" --client-secret "$client_secret" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
