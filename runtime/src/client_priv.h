@@ -64,6 +64,7 @@ typedef struct pontes_cl_xfer {
     bool out_of_time; /* the call's time budget was spent before/while this attempt ran */
     double deadline;  /* input: end of this call's budget (0: the client's current call) */
     long attempt_timeout_ms; /* input: per-attempt limit (0: the client's option) */
+    long budget_ms;   /* the call's whole limit, for messages (0: the client's timeout_ms) */
     double t0, attempt_deadline;
     char errbuf[CURL_ERROR_SIZE];
     pontes_buf hdrs; /* "Name: value\n" lines of the final response */

@@ -583,6 +583,7 @@ int pontes_call_prepare(pontes_call *k, pontes_request *r) {
     k->deadline = pontes_cl_now() + (double)budget / 1000.0;
     k->x.deadline = k->deadline;
     k->x.attempt_timeout_ms = r->attempt_timeout_ms;
+    k->x.budget_ms = budget;
     k->max_retries = r->max_retries >= 0 ? (unsigned)r->max_retries : c->o.max_retries;
     k->idempotent = (op->flags & PONTES_OP_IDEMPOTENT) != 0 || r->idem_key != NULL;
     if (r->failed) return r->failed;

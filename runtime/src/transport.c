@@ -333,15 +333,16 @@ int pontes_cl_transport_error(pontes_client *c, const pontes_cl_xfer *x, const c
     pontes_error *err = &c->err;
     int st;
     char lim[32], per[32];
-    fmt_ms(lim, sizeof lim, c->o.timeout_ms);
-    fmt_ms(per, sizeof per, c->o.attempt_timeout_ms);
+    long per_ms = x->attempt_timeout_ms > 0 ? x->attempt_timeout_ms : c->o.attempt_timeout_ms;
+    fmt_ms(lim, sizeof lim, x->budget_ms > 0 ? x->budget_ms : c->o.timeout_ms);
+    fmt_ms(per, sizeof per, per_ms);
     const char *pl = attempts == 1 ? "" : "s";
     if (x->toobig) {
         st = pontes_err_set(err, PONTES_ETOOBIG, "%s %s: response body larger than %zu bytes", method, what,
                             c->o.max_response_bytes);
     } else if (x->nomem) {
         st = pontes_err_set(err, PONTES_ENOMEM, "%s %s: out of memory reading the response", method, what);
-    } else if (x->cc == CURLE_OPERATION_TIMEDOUT && (x->out_of_time || c->o.attempt_timeout_ms <= 0)) {
+    } else if (x->cc == CURLE_OPERATION_TIMEDOUT && (x->out_of_time || per_ms <= 0)) {
         st = pontes_err_set(err, PONTES_ETIMEOUT, "%s %s: timed out after %u attempt%s, %s limit: %s", method, what,
                             attempts, pl, lim, x->curl_msg);
     } else if (x->cc == CURLE_OPERATION_TIMEDOUT) {

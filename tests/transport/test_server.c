@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TS_QMAX 64
-#define TS_RMAX 128
+#define TS_QMAX 256
+#define TS_RMAX 512
 #define TS_CMAX 64
 
 typedef struct canned {
@@ -173,6 +173,12 @@ static void *conn_main(void *arg) {
             char head[1024];
             const char *b = have ? cr.body : "no canned response";
             size_t bl = have ? cr.body_len : strlen(b);
+            char echo[2100];
+            if (have && b && strcmp(b, TS_ECHO_TARGET) == 0) { /* {"name": "<request target>"} */
+                snprintf(echo, sizeof echo, "{\"name\":\"%s\"}", rq.target);
+                b = echo;
+                bl = strlen(echo);
+            }
             int hl;
             if (cr.no_length)
                 hl = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nConnection: close\r\n%s\r\n", cr.status,
@@ -333,4 +339,8 @@ const ts_request *ts_get(ts_server *s, size_t i) {
     const ts_request *r = i < s->nreqs ? &s->reqs[i] : NULL;
     pthread_mutex_unlock(&s->mu);
     return r;
+}
+
+void ts_push_n(ts_server *s, int route, int status, const char *headers, const char *body, int delay_ms, int n) {
+    for (int i = 0; i < n; i++) ts_push_ex(s, route, status, headers, body, body ? strlen(body) : 0, delay_ms, false);
 }

@@ -35,6 +35,10 @@ const char *ts_url(const ts_server *s);
 void ts_push_ex(ts_server *s, int route, int status, const char *headers, const char *body, size_t body_len,
                 int delay_ms, bool no_length);
 void ts_push(ts_server *s, int route, int status, const char *headers, const char *body);
+/* A canned body equal to TS_ECHO_TARGET is answered as {"name":"<request target>"}. */
+#define TS_ECHO_TARGET "@echo-target"
+/* Queue n copies of the same response. */
+void ts_push_n(ts_server *s, int route, int status, const char *headers, const char *body, int delay_ms, int n);
 
 size_t ts_request_count(ts_server *s);
 size_t ts_route_count(ts_server *s, int route);

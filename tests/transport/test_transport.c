@@ -1145,6 +1145,214 @@ static void test_options_v1(void **state) {
     assert_int_equal(pontes_client_new(&c2, &test_api, &o), PONTES_EINVAL);
 }
 
+
+/* ---- issue 6: per-call options and batches -------------------------------------- */
+
+static int get_with(fx *f, const char *id, const pontes_call_options *o, t_person **out) {
+    pontes_request *r;
+    int rc = pontes_request_new(&r, f->c, &op_get);
+    if (rc) return rc;
+    pontes_request_param(r, PONTES_IN_PATH, "id", id);
+    rc = pontes_request_options(r, o);
+    if (o && o->batch) return pontes_batch_add(o->batch, r, (void **)out);
+    if (rc != PONTES_OK) {
+        pontes_request_free(r);
+        return rc;
+    }
+    return pontes_request_send(r, (void **)out, NULL);
+}
+
+static int create_with(fx *f, const char *name, const pontes_call_options *o, t_person **out) {
+    t_person p = {0};
+    PONTES_PUT(p, name, name);
+    pontes_request *r;
+    int rc = pontes_request_new(&r, f->c, &op_create);
+    if (rc) return rc;
+    rc = pontes_request_options(r, o);
+    if (rc == PONTES_OK) rc = pontes_request_body(r, &p);
+    if (o && o->batch) return pontes_batch_add(o->batch, r, (void **)out);
+    if (rc != PONTES_OK) {
+        pontes_request_free(r);
+        return rc;
+    }
+    return pontes_request_send(r, (void **)out, NULL);
+}
+
+static void test_call_options(void **state) {
+    fx *f = *state;
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    /* a per-call time limit shorter than the client's */
+    o.timeout_ms = 300;
+    ts_push_ex(f->srv, TS_ROUTE_API, 200, NULL, "{}", 2, 1500, false);
+    assert_int_equal(get_with(f, "1", &o, NULL), PONTES_ETIMEOUT);
+    assert_non_null(strstr(pontes_client_last_error(f->c)->message, "300 ms limit"));
+    /* no retry for this call */
+    o = (pontes_call_options)PONTES_CALL_OPTIONS_INIT;
+    o.max_retries = 0;
+    ts_push(f->srv, TS_ROUTE_API, 503, "Retry-After: 0\r\n", "busy");
+    assert_int_equal(get_with(f, "1", &o, NULL), PONTES_EHTTP);
+    assert_int_equal(pontes_client_last_error(f->c)->attempts, 1);
+    /* a POST is not retried after a 502 ... */
+    size_t before = ts_request_count(f->srv);
+    ts_push(f->srv, TS_ROUTE_API, 502, NULL, "gw");
+    assert_int_equal(create_with(f, "A", NULL, NULL), PONTES_EHTTP);
+    assert_int_equal(ts_request_count(f->srv), before + 1);
+    /* ... unless it carries an idempotency key, which is sent */
+    o = (pontes_call_options)PONTES_CALL_OPTIONS_INIT;
+    o.idempotency_key = "idem-123";
+    const char *extra[] = {"X-Trace: t-1", "X-Empty:", NULL};
+    o.headers = extra;
+    ts_push(f->srv, TS_ROUTE_API, 502, NULL, "gw");
+    ts_push(f->srv, TS_ROUTE_API, 201, NULL, "{\"name\":\"A\"}");
+    t_person *p = NULL;
+    assert_int_equal(create_with(f, "A", &o, &p), PONTES_OK);
+    pontes_free(p);
+    assert_int_equal(pontes_client_last_error(f->c)->attempts, 2);
+    const ts_request *q = ts_get(f->srv, ts_request_count(f->srv) - 1);
+    assert_true(has_header(q, "Idempotency-Key: idem-123\r\n"));
+    assert_true(has_header(q, "X-Trace: t-1\r\n"));
+    /* bad options are refused before anything is sent */
+    before = ts_request_count(f->srv);
+    const char *bad1[] = {"X-Evil: a\r\nX-Injected: 1", NULL};
+    const char *bad2[] = {"no colon", NULL};
+    const char *bad3[] = {"Bad Name: v", NULL};
+    const char *const *bads[] = {bad1, bad2, bad3};
+    for (size_t i = 0; i < 3; i++) {
+        o = (pontes_call_options)PONTES_CALL_OPTIONS_INIT;
+        o.headers = bads[i];
+        assert_int_equal(get_with(f, "1", &o, NULL), PONTES_EINVAL);
+        assert_null(strstr(pontes_client_last_error(f->c)->message, "X-Injected"));
+    }
+    o = (pontes_call_options)PONTES_CALL_OPTIONS_INIT;
+    o.idempotency_key = "k\n1";
+    assert_int_equal(get_with(f, "1", &o, NULL), PONTES_EINVAL);
+    o = (pontes_call_options)PONTES_CALL_OPTIONS_INIT;
+    o.version = 0;
+    assert_int_equal(get_with(f, "1", &o, NULL), PONTES_EINVAL);
+    assert_int_equal(ts_request_count(f->srv), before);
+}
+
+/* 30 calls, 10 in flight: each result lands in its own out pointer; connections are
+ * bounded by the concurrency limit. */
+static void test_batch_concurrent(void **state) {
+    fx *f = *state;
+    enum { N = 30 };
+    ts_push_n(f->srv, TS_ROUTE_API, 200, NULL, TS_ECHO_TARGET, 100, N);
+    pontes_batch_options bo = PONTES_BATCH_OPTIONS_INIT;
+    bo.max_concurrency = 10;
+    pontes_batch *b = NULL;
+    assert_int_equal(pontes_batch_new(&b, f->c, &bo), PONTES_OK);
+    t_person *out[N] = {0};
+    char ids[N][8];
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.batch = b;
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "p%d", i);
+        assert_int_equal(get_with(f, ids[i], &o, &out[i]), PONTES_OK);
+        assert_null(out[i]);
+    }
+    assert_int_equal(pontes_batch_count(b), N);
+    assert_int_equal(ts_request_count(f->srv), 0); /* nothing sent before run */
+    assert_int_equal(pontes_batch_run(b), PONTES_OK);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(pontes_batch_status(b, (size_t)i), PONTES_OK);
+        assert_int_equal(pontes_batch_http_status(b, (size_t)i), 200);
+        assert_non_null(out[i]);
+        char want[32];
+        snprintf(want, sizeof want, "/v1/people/p%d", i);
+        assert_string_equal(out[i]->name, want);
+        pontes_free(out[i]);
+    }
+    assert_int_equal(ts_request_count(f->srv), N);
+    assert_true(ts_connection_count(f->srv) <= 10);
+    assert_int_equal(pontes_batch_status(b, N), PONTES_EINVAL);
+    assert_null(pontes_batch_error(b, N));
+    pontes_batch_free(b);
+    /* the client works normally after */
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"after\"}");
+    t_person *p = NULL;
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_OK);
+    pontes_free(p);
+}
+
+/* One call at a time (deterministic order): a retry after 503, a provider error, a
+ * POST body encoded at queue time, a build error that still takes its index. */
+static void test_batch_errors_retries_bodies(void **state) {
+    fx *f = *state;
+    pontes_batch_options bo = PONTES_BATCH_OPTIONS_INIT;
+    bo.max_concurrency = 1;
+    pontes_batch *b = NULL;
+    assert_int_equal(pontes_batch_new(&b, f->c, &bo), PONTES_OK);
+    ts_push(f->srv, TS_ROUTE_API, 503, "Retry-After: 0\r\n", "busy");
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"first\"}");
+    ts_push(f->srv, TS_ROUTE_API, 404, NULL, "{\"code\":\"NOT_FOUND\",\"message\":\"no such person\"}");
+    ts_push(f->srv, TS_ROUTE_API, 201, NULL, "{\"name\":\"created\"}");
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.batch = b;
+    t_person *p0 = NULL, *p1 = NULL, *p2 = NULL, *p3 = NULL;
+    assert_int_equal(get_with(f, "a", &o, &p0), PONTES_OK);
+    assert_int_equal(get_with(f, "b", &o, &p1), PONTES_OK);
+    assert_int_equal(create_with(f, "body-at-queue-time", &o, &p2), PONTES_OK); /* its struct is gone now */
+    assert_int_equal(get_with(f, "", &o, &p3), PONTES_EINVAL); /* empty path parameter */
+    assert_int_equal(pontes_batch_count(b), 3); /* a call refused by the builder is not queued */
+    assert_int_equal(pontes_batch_run(b), PONTES_EHTTP); /* the first failure, by index */
+    assert_int_equal(pontes_batch_status(b, 0), PONTES_OK);
+    assert_string_equal(p0->name, "first");
+    assert_int_equal(pontes_batch_error(b, 0)->attempts, 2);
+    assert_int_equal(pontes_batch_status(b, 1), PONTES_EHTTP);
+    assert_null(p1);
+    const pontes_error *e = pontes_batch_error(b, 1);
+    assert_int_equal(e->http_status, 404);
+    assert_string_equal(e->provider_code, "NOT_FOUND");
+    assert_int_equal(pontes_batch_status(b, 2), PONTES_OK);
+    assert_string_equal(p2->name, "created");
+    const ts_request *q = ts_get(f->srv, 3);
+    assert_string_equal(q->method, "POST");
+    assert_non_null(strstr(q->body, "body-at-queue-time"));
+    pontes_free(p0);
+    pontes_free(p2);
+    pontes_batch_free(b);
+}
+
+/* The client is free while calls are only queued; busy while the batch runs. */
+static void test_batch_client_guard(void **state) {
+    fx *f = *state;
+    pontes_batch *b = NULL;
+    assert_int_equal(pontes_batch_new(&b, f->c, NULL), PONTES_OK);
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.batch = b;
+    t_person *q = NULL, *p = NULL;
+    assert_int_equal(get_with(f, "q", &o, &q), PONTES_OK);
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"direct\"}");
+    assert_int_equal(call_get(f, "1", &p, NULL), PONTES_OK); /* direct call in between */
+    assert_string_equal(p->name, "direct");
+    pontes_free(p);
+    pontes_request *held;
+    assert_int_equal(pontes_request_new(&held, f->c, &op_get), PONTES_OK);
+    assert_int_equal(pontes_batch_run(b), PONTES_EBUSY);
+    pontes_request_free(held);
+    ts_push(f->srv, TS_ROUTE_API, 200, NULL, "{\"name\":\"queued\"}");
+    assert_int_equal(pontes_batch_run(b), PONTES_OK);
+    assert_string_equal(q->name, "queued");
+    pontes_free(q);
+    /* a batch of another client is refused */
+    pontes_client *c2 = NULL;
+    pontes_client_options co = base_opts(f->srv);
+    assert_int_equal(pontes_client_new(&c2, &test_api, &co), PONTES_OK);
+    pontes_request *r2;
+    assert_int_equal(pontes_request_new(&r2, c2, &op_get), PONTES_OK);
+    pontes_request_param(r2, PONTES_IN_PATH, "id", "1");
+    assert_int_equal(pontes_batch_add(b, r2, NULL), PONTES_EINVAL);
+    pontes_client_free(c2);
+    /* the options struct is checked */
+    pontes_batch_options bad = PONTES_BATCH_OPTIONS_INIT;
+    bad.max_concurrency = 100000;
+    pontes_batch *b2 = NULL;
+    assert_int_equal(pontes_batch_new(&b2, f->c, &bad), PONTES_EINVAL);
+    assert_null(b2);
+    pontes_batch_free(b);
+}
+
 static void test_missing_path_param(void **state) {
     fx *f = *state;
     pontes_request *r;
@@ -1363,6 +1571,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_shared_client_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deviations_tolerated_or_strict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_options_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_concurrent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_errors_retries_bodies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_client_guard, setup, teardown),
     };
     return cmocka_run_group_tests_name("transport", tests, NULL, NULL);
 }

@@ -574,6 +574,7 @@ PONTES_EXTERN(int) pontes_client_authenticate(pontes_client *c, const char *sche
 /* ---- per-call options and batches ---------------------------------------- */
 
 typedef struct pontes_batch pontes_batch;
+typedef struct pontes_request pontes_request; /* a request being built (below) */
 
 /** Options for one call: every generated operation has an `_ex` variant that takes
  *  them as its last argument (NULL: the client's settings). */
@@ -631,6 +632,10 @@ PONTES_EXTERN(int) pontes_batch_status(const pontes_batch *b, size_t i);
 PONTES_EXTERN(const pontes_error *) pontes_batch_error(const pontes_batch *b, size_t i);
 /** HTTP status of call i's final response (0 if none). */
 PONTES_EXTERN(long) pontes_batch_http_status(const pontes_batch *b, size_t i);
+/** Queue a built request in a batch instead of sending it (used by generated code:
+ *  the `_ex` functions call it when pontes_call_options.batch is set). The request is
+ *  consumed. *out is filled when the batch runs. */
+PONTES_EXTERN(int) pontes_batch_add(pontes_batch *b, pontes_request *r, void **out);
 /** Free the batch (results already handed out through the calls' out pointers stay
  *  the caller's). Calls never run are dropped. */
 PONTES_EXTERN(void) pontes_batch_free(pontes_batch *b);
