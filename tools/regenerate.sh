@@ -5,7 +5,16 @@
 #                                 files the generator no longer produces are removed)
 #   tools/regenerate.sh --check   change nothing; exit 1 if generated/ is out of date
 #                                 (changed, missing or extra files, or a generated/<dir>
-#                                 without a spec). Used by CI.
+#                                 without a spec, or an ABI lock that is out of date or
+#                                 contradicted by an incompatible spec change). Used by CI.
+#   tools/regenerate.sh --accept-abi-break API
+#                                 regenerate, accepting an incompatible ABI change of API
+#                                 (removed/retyped members, values, functions): bumps its ABI
+#                                 major (the library's soname) and rewrites its lock.
+#
+# ABI lock: specs/<spec>.abi.json pins struct member order, enum/union numbering, functions
+# and the ABI version (generator/pontes_gen/abi.py). Additive spec changes update it (and
+# print what was added); incompatible ones fail until accepted with --accept-abi-break.
 #
 # Python: $PONTES_PYTHON, else python3 on PATH, else /usr/bin/python3 — the first one that
 # has Jinja2 and PyYAML (the same rule as cmake/PontesPython.cmake).
@@ -15,11 +24,15 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 check=0
+accept=
 case "${1:-}" in
     "") ;;
     --check) check=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "usage: tools/regenerate.sh [--check]" >&2; exit 2 ;;
+    --accept-abi-break)
+        accept=${2:-}
+        [ -n "$accept" ] || { echo "usage: tools/regenerate.sh --accept-abi-break API" >&2; exit 2; } ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "usage: tools/regenerate.sh [--check | --accept-abi-break API]" >&2; exit 2 ;;
 esac
 
 die() { echo "regenerate: error: $*" >&2; exit 1; }
@@ -72,6 +85,14 @@ for spec in "${specs[@]}"; do
     apis+=("$api")
     out=generated/$api
 
+    if [ $check -eq 0 ]; then
+        # Write generated/<api>/ and the ABI lock first (an accepted break rewrites the lock).
+        abi_args=(--update-abi-lock)
+        [ "$accept" != "$api" ] || abi_args+=(--accept-abi-break)
+        "$py" generator/pontes-gen "$spec" --out "$out" "${abi_args[@]}" \
+            || die "pontes-gen failed on $spec"
+    fi
+
     # Fresh generation into a scratch directory: the reference for --check and for
     # removing files the generator no longer writes.
     if ! "$py" generator/pontes-gen "$spec" --out "$tmp/$api" --quiet; then
@@ -85,7 +106,7 @@ for spec in "${specs[@]}"; do
             continue
         fi
         # The generator's own check (lists changed/missing files) ...
-        if ! "$py" generator/pontes-gen "$spec" --out "$out" --check --quiet; then
+        if ! "$py" generator/pontes-gen "$spec" --out "$out" --check --update-abi-lock --quiet; then
             stale=1
         fi
         # ... and a full comparison, which also catches extra files.
@@ -94,8 +115,6 @@ for spec in "${specs[@]}"; do
             stale=1
         fi
     else
-        "$py" generator/pontes-gen "$spec" --out "$out" \
-            || die "pontes-gen failed on $spec"
         # Remove files the generator did not produce this time.
         while IFS= read -r -d '' f; do
             rel=${f#"$out"/}
@@ -107,6 +126,11 @@ for spec in "${specs[@]}"; do
         find "$out" -mindepth 1 -type d -empty -delete
     fi
 done
+if [ -n "$accept" ]; then
+    known=0
+    for a in "${apis[@]}"; do [ "$a" != "$accept" ] || known=1; done
+    [ $known -eq 1 ] || die "--accept-abi-break: no spec has x-pontes-api: $accept"
+fi
 
 # generated/<dir> that no spec produces any more.
 for d in generated/*/; do
