@@ -113,7 +113,8 @@ class Mock:
         return False
 
     def call(self, *args, stdin=None):
-        return pontes("call", "eccor", *args, "--base-url", self.url, "--token-url", self.token_url, stdin=stdin)
+        return pontes("call", "eccor", *args, "--base-url", self.url, "--token-url", self.token_url,
+                      "--client-id", "pontes-demo", "--client-secret", "pontes-demo-secret", stdin=stdin)
 
 
 # ---- cases --------------------------------------------------------------------
@@ -121,6 +122,9 @@ class Mock:
 def case_version():
     p = pontes("--version")
     check(p.returncode == 0 and p.stdout.startswith("pontes "), "--version prints the version", p)
+    first_server = spec()["servers"][0]["url"]
+    check("eccor: " in p.stdout and "base URL " + first_server in p.stdout,
+          "--version names each API's default base URL, the spec's first server", p)
     p = pontes("help")
     check(p.returncode == 0 and "roundtrip" in p.stdout, "help prints the usage", p)
     p = pontes()
@@ -223,6 +227,111 @@ def case_roundtrip_unknown_schema():
     check("NaturalPerson" in p.stderr, "close names are suggested", p)
 
 
+COMMANDS = ("ops", "schemas", "call", "roundtrip", "help", "--version")
+
+
+def case_help():
+    """`pontes <cmd> --help` (and -h, and `pontes help <cmd>`) for every command."""
+    for cmd in COMMANDS:
+        for flag in ("--help", "-h"):
+            p = pontes(cmd, flag)
+            check(p.returncode == 0, "%s %s exits 0" % (cmd, flag), p)
+            check(p.stdout.startswith("usage: pontes " + ("help" if cmd == "help" else cmd)),
+                  "%s %s prints the command's usage" % (cmd, flag), p)
+            check(p.stderr == "", "%s %s prints nothing on stderr" % (cmd, flag), p)
+        if cmd != "help":
+            p = pontes("help", cmd)
+            check(p.returncode == 0 and p.stdout == pontes(cmd, "--help").stdout, "help %s = %s --help" % (cmd, cmd), p)
+    # --help after other arguments, too
+    p = pontes("call", "eccor", "listProducts", "--help")
+    check(p.returncode == 0 and "--pretty" in p.stdout and "--mock" in p.stdout and "--base-url" in p.stdout,
+          "call ... --help lists the call options", p)
+    p = pontes("roundtrip", "eccor", "ProductPage", "--help")
+    check(p.returncode == 0 and "--strict" in p.stdout and "--pretty" in p.stdout, "roundtrip --help lists its options", p)
+    p = pontes("schemas", "--help")
+    check("<Schema>" in p.stdout, "schemas --help mentions the Schema argument", p)
+    p = pontes("help", "frobnicate")
+    check(p.returncode == 2, "help of an unknown command is a usage error (2)", p)
+
+
+def case_pretty():
+    value = response_example(spec(), "listProducts")
+    value["data"][0]["surprise"] = {"big": 12345678901234567890123, "s": "a,b:{c}\"", "e": [], "o": {}}
+    p = pontes("roundtrip", "eccor", "ProductPage", "--pretty", stdin=json.dumps(value))
+    check(p.returncode == 0, "roundtrip --pretty exits 0", p)
+    lines = p.stdout.splitlines()
+    check(len(lines) > 10 and lines[0] == "{" and lines[-1] == "}", "--pretty prints indented JSON over many lines", p)
+    check(lines[1].startswith('  "') and any(l.startswith('      "') for l in lines), "two spaces per level", p)
+    check(json.loads(p.stdout) == value, "--pretty output is the same JSON", p)
+    check("12345678901234567890123" in p.stdout, "--pretty keeps exact number text", p)
+    check('"e": []' in p.stdout and '"o": {}' in p.stdout, "empty arrays and objects stay on one line", p)
+    compact = pontes("roundtrip", "eccor", "ProductPage", stdin=json.dumps(value))
+    check(json.loads(compact.stdout) == json.loads(p.stdout), "pretty and compact agree", compact)
+    p = pontes("roundtrip", "eccor", "ProductPage", "--strict", "--pretty", stdin=json.dumps(response_example(spec(), "listProducts")))
+    check(p.returncode == 0 and p.stdout.count("\n") > 5, "--strict and --pretty combine", p)
+    with Mock() as m:
+        p = m.call("listProducts", "--pretty")
+        check(p.returncode == 0 and p.stdout.startswith("{\n  ") and "data" in json.loads(p.stdout),
+              "call --pretty prints indented JSON", p)
+
+
+def case_schema_describe():
+    p = pontes("schemas", "eccor", "ProductPage")
+    check(p.returncode == 0, "schemas eccor ProductPage exits 0", p)
+    check(p.stdout.startswith("ProductPage: object"), "the first line names the schema and its kind", p)
+    check(any(l.split()[:3] == ["data", "array", "of"] and "Product" in l for l in p.stdout.splitlines()),
+          "members with their types (data: array of Product)", p)
+    doc = spec()
+    schemas = doc["components"]["schemas"]
+    # a schema with required members and an enum member, found from the spec itself
+    for name, sch in schemas.items():
+        props = sch.get("properties") or {}
+        if sch.get("required") and any("$ref" in v for v in props.values()):
+            break
+    p = pontes("schemas", "eccor", name)
+    check(p.returncode == 0, "schemas eccor %s exits 0" % name, p)
+    req = sch["required"][0]
+    line = [l for l in p.stdout.splitlines() if l.split() and l.split()[0] == req]
+    check(line and "required" in line[0], "required member %s.%s is flagged required" % (name, req), p)
+    for name, sch in schemas.items():
+        if "enum" in sch and sch.get("type") == "string":
+            break
+    p = pontes("schemas", "eccor", name)
+    check(p.returncode == 0 and all(v in p.stdout for v in sch["enum"]),
+          "enum schema %s lists its values" % name, p)
+    p = pontes("schemas", "eccor", "NaturalPerson")
+    check("nullable" in p.stdout and "values: " in p.stdout, "nullable flags and enum member values are shown", p)
+    check("string (date-time)" in p.stdout, "formats are shown", p)
+    p = pontes("schemas", "eccor", "NoSuchSchemaX")
+    check(p.returncode == 2, "an unknown schema is a usage error (2)", p)
+
+
+def case_schema_names():
+    """Schema names as written in the spec: exact first, then case-insensitive, then ignoring separators."""
+    doc = spec()
+    names = pontes("schemas", "eccor").stdout.split()
+    for spec_name, sch in doc["components"]["schemas"].items():
+        # objects, unions and string enums have descriptors (an integer enum is an int32)
+        if not ("properties" in sch or "oneOf" in sch or "anyOf" in sch or sch.get("type") == "string" and "enum" in sch):
+            continue
+        p = pontes("schemas", "eccor", spec_name)
+        check(p.returncode == 0, "the spec's schema name %s is found" % spec_name, p)
+    p = pontes("schemas", "eccor", "productpage")
+    check(p.returncode == 0 and p.stdout.startswith("ProductPage:"), "lower-case name found (case-insensitive)", p)
+    p = pontes("schemas", "eccor", "PRODUCT_PAGE")
+    check(p.returncode == 0 and p.stdout.startswith("ProductPage:"), "separators and case ignored last", p)
+    value = response_example(doc, "listProducts")
+    p = pontes("roundtrip", "eccor", "productPage", stdin=json.dumps(value))
+    check(p.returncode == 0 and json.loads(p.stdout) == value, "roundtrip takes the same names", p)
+    check("ProductPage" in names, "registry lists ProductPage", p)
+    for name in names:
+        p = pontes("schemas", "eccor", name)
+        check(p.returncode == 0 and p.stdout.startswith(name + ":"), "listed schema %s is described" % name, p)
+    enum = [n for n, sch in doc["components"]["schemas"].items() if sch.get("type") == "string" and "enum" in sch][0]
+    p = pontes("roundtrip", "eccor", enum, stdin="{}")
+    check(p.returncode == 2 and "enum" in p.stderr, "roundtrip of an enum schema is a clear usage error", p)
+
+
 def case_call_usage_errors():
     p = pontes("call", "eccor", "getNaturalPerson", "nope=1")
     check(p.returncode == 2 and "nope" in p.stderr, "an unknown parameter is a usage error (2)", p)
@@ -234,6 +343,37 @@ def case_call_usage_errors():
     check(p.returncode == 2, "an unknown option is a usage error (2)", p)
     p = pontes("call", "eccor", "simulateAmortization", "--body", "-", stdin='{"amortization": 5}')
     check(p.returncode == 1 and "$.amortization" in p.stderr, "an invalid body names the JSON path, exit 1", p)
+
+
+def case_call_credentials():
+    """No silent defaults: a missing credential is named; the base URL defaults to the spec's first server."""
+    p = pontes("call", "eccor", "listProducts")
+    check(p.returncode == 2, "no credentials is a usage error (2)", p)
+    check("missing credentials" in p.stderr and "uy3Auth" in p.stderr, "the error names the security scheme", p)
+    check("--client-id" in p.stderr and "--client-secret" in p.stderr and "--bearer" in p.stderr and "--mock" in p.stderr,
+          "the error says what to pass", p)
+    p = pontes("call", "eccor", "listProducts", "--client-id", "x")
+    check(p.returncode == 2 and "--client-secret" in p.stderr, "a client id without its secret is named", p)
+    p = pontes("call", "eccor", "listProducts", "--client-id", "x", "--client-secret", "y")
+    check(p.returncode == 2 and "--token-url" in p.stderr, "OAuth2 credentials without a token URL are named", p)
+    p = pontes("call", "eccor", "listProducts", "--mock", "--base-url", "http://127.0.0.1:1")
+    check(p.returncode == 2 and "--mock" in p.stderr, "--mock excludes --base-url", p)
+
+
+def case_call_mock():
+    p = pontes("call", "eccor", "listProducts", "--mock", "--verbose")
+    check(p.returncode == 0, "call --mock exits 0 (mock started on a free port, default credentials)", p)
+    check("data" in json.loads(p.stdout), "call --mock prints the mock's answer", p)
+    check("mock server on http://127.0.0.1:" in p.stderr and "HTTP 200" in p.stderr, "--verbose names the mock's URL", p)
+    p = pontes("call", "eccor", "getNaturalPerson", "personId=" + UNKNOWN_UUID, "--mock")
+    check(p.returncode == 1 and "RECORD_NOT_EXISTS_OR_MISSING_PERMISSION" in p.stderr,
+          "call --mock: provider errors as usual", p)
+    env = clean_env()
+    env["PONTES_MOCK"] = "/nonexistent/mock_server.py"
+    p = subprocess.run([ARGS.pontes, "call", "eccor", "listProducts", "--mock"], capture_output=True, text=True,
+                       timeout=60, env=env)
+    check(p.returncode == 1 and "/nonexistent/mock_server.py" in p.stderr and "PONTES_MOCK" in p.stderr,
+          "a missing mock server is a clear error", p)
 
 
 def case_call_list_products():

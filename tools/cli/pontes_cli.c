@@ -379,46 +379,98 @@ static bool same_alnum_ci(const char *a, const char *b) {
     }
 }
 
+/* The named types of an API: its schema registry, plus the enum schemas reachable from it
+ * (enums are not registry entries, but have names in the spec). Sorted by name. */
+typedef struct named_type {
+    const char *name;
+    const pontes_type *type;
+} named_type;
+
+static int cmp_named(const void *x, const void *y) {
+    return strcmp(((const named_type *)x)->name, ((const named_type *)y)->name);
+}
+
+static void add_enum(named_type *v, size_t *n, size_t cap, const pontes_type *t) {
+    while ((t->kind == PONTES_KIND_ARRAY || t->kind == PONTES_KIND_MAP) && t->elem) t = t->elem;
+    if (t->kind != PONTES_KIND_ENUM || !t->en || !t->en->name || *n >= cap) return;
+    for (size_t i = 0; i < *n; i++)
+        if (v[i].type->kind == PONTES_KIND_ENUM && (v[i].type->en == t->en || strcmp(v[i].name, t->en->name) == 0))
+            return;
+    v[*n].name = t->en->name;
+    v[*n].type = t;
+    (*n)++;
+}
+
+static named_type *named_types(const cli_api *a, size_t *count) {
+    size_t cap = *a->schema_count, n = 0;
+    for (size_t i = 0; i < *a->schema_count; i++) {
+        const char *nm;
+        const pontes_type *t;
+        a->schema_at(i, &nm, &t);
+        if (t->kind == PONTES_KIND_OBJECT && t->msg) cap += t->msg->field_count;
+        if (t->kind == PONTES_KIND_UNION && t->un) cap += t->un->count;
+    }
+    named_type *v = calloc(cap ? cap : 1, sizeof *v);
+    if (!v) {
+        *count = 0;
+        return NULL;
+    }
+    for (size_t i = 0; i < *a->schema_count; i++) {
+        a->schema_at(i, &v[n].name, &v[n].type);
+        n++;
+    }
+    size_t roots = n;
+    for (size_t i = 0; i < roots; i++) {
+        const pontes_type *t = v[i].type;
+        if (t->kind == PONTES_KIND_OBJECT && t->msg)
+            for (size_t k = 0; k < t->msg->field_count; k++) add_enum(v, &n, cap, t->msg->fields[k].type);
+        if (t->kind == PONTES_KIND_UNION && t->un)
+            for (size_t k = 0; k < t->un->count; k++) add_enum(v, &n, cap, t->un->variants[k]);
+    }
+    qsort(v, n, sizeof *v, cmp_named);
+    *count = n;
+    return v;
+}
+
 static const pontes_type *find_schema(const cli_api *a, const char *name, const char **found, bool *ambiguous) {
     bool (*const rules[])(const char *, const char *) = {NULL, same_ci, same_alnum_ci};
+    size_t count = 0;
+    named_type *v = named_types(a, &count);
+    const pontes_type *hit = NULL;
     *ambiguous = false;
-    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
-        const pontes_type *hit = NULL;
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0] && !hit && !*ambiguous; r++) {
         size_t hits = 0;
-        for (size_t i = 0; i < *a->schema_count; i++) {
-            const char *n;
-            const pontes_type *t;
-            a->schema_at(i, &n, &t);
-            if (rules[r] ? rules[r](n, name) : strcmp(n, name) == 0) {
+        for (size_t i = 0; i < count; i++) {
+            if (rules[r] ? rules[r](v[i].name, name) : strcmp(v[i].name, name) == 0) {
                 if (!hits) {
-                    hit = t;
-                    *found = n;
+                    hit = v[i].type;
+                    *found = v[i].name;
                 }
                 hits++;
             }
         }
-        if (hits == 1) return hit;
         if (hits > 1) {
+            hit = NULL;
             *ambiguous = true;
-            return NULL;
         }
     }
-    return NULL;
+    free(v);
+    return hit;
 }
 
 static void suggest_schemas(const cli_api *a, const char *name, bool ambiguous) {
-    size_t shown = 0;
+    size_t shown = 0, count = 0;
+    named_type *v = named_types(a, &count);
     fprintf(stderr, "pontes: %s schema name '%s' in %s", ambiguous ? "ambiguous" : "unknown", name, a->name);
-    for (size_t i = 0; i < *a->schema_count; i++) {
-        const char *n;
-        const pontes_type *t;
-        a->schema_at(i, &n, &t);
+    for (size_t i = 0; i < count; i++) {
+        const char *n = v[i].name;
         if (ambiguous ? same_alnum_ci(n, name) : close_name(n, name)) {
             fprintf(stderr, "%s%s", shown ? ", " : (ambiguous ? "; one of: " : "; did you mean: "), n);
             shown++;
         }
     }
     fputs(shown ? "?\n" : " (see: pontes schemas <api>)\n", stderr);
+    free(v);
 }
 
 /* "string (uuid)", "array of Product", "enum Status", ... into buf. */
@@ -532,12 +584,11 @@ static int cmd_schemas(const cli_api *a, const char *schema) {
         }
         return describe_schema(found, t);
     }
-    for (size_t i = 0; i < *a->schema_count; i++) {
-        const char *name;
-        const pontes_type *t;
-        a->schema_at(i, &name, &t);
-        puts(name);
-    }
+    size_t count = 0;
+    named_type *v = named_types(a, &count);
+    if (!v) return EXIT_FAIL;
+    for (size_t i = 0; i < count; i++) puts(v[i].name);
+    free(v);
     return EXIT_OK;
 }
 
@@ -552,6 +603,10 @@ static int cmd_roundtrip(const cli_api *a, const char *schema, bool strict, bool
         return EXIT_USAGE;
     }
     schema = found;
+    if (t->kind != PONTES_KIND_OBJECT && t->kind != PONTES_KIND_UNION) {
+        errf("roundtrip: %s is an enum, not a document schema (see: pontes schemas %s %s)", schema, a->name, schema);
+        return EXIT_USAGE;
+    }
     size_t len = 0;
     char *json = read_all(stdin, &len);
     if (!json) {
@@ -995,20 +1050,6 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         free(param_idx);
         return EXIT_USAGE;
     }
-    /* Credentials: without --mock nothing is assumed; each missing piece is named. */
-    if (!o.mock && op->security_count) {
-        bool ok = false;
-        for (size_t k = 0; k < op->security_count && !ok; k++) ok = missing_credentials(&op->security[k], &o) == NULL;
-        if (!ok) {
-            fprintf(stderr, "pontes: %s: missing credentials:", op_id);
-            for (size_t k = 0; k < op->security_count; k++)
-                fprintf(stderr, "%s security scheme %s (%s) needs %s", k ? ";\n  or" : "", op->security[k].scheme,
-                        sec_kind(&op->security[k]), missing_credentials(&op->security[k], &o));
-            fputs("\n  (or --mock: the bundled mock server with its default credentials)\n", stderr);
-            free(param_idx);
-            return EXIT_USAGE;
-        }
-    }
     char *default_token_url = NULL;
     int ret = EXIT_FAIL;
     pontes_client *c = NULL;
@@ -1091,6 +1132,20 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         }
     }
 
+    /* Credentials: without --mock nothing is assumed; each missing piece is named. */
+    if (!o.mock && op->security_count) {
+        bool ok = false;
+        for (size_t k = 0; k < op->security_count && !ok; k++) ok = missing_credentials(&op->security[k], &o) == NULL;
+        if (!ok) {
+            fprintf(stderr, "pontes: %s: missing credentials:", op_id);
+            for (size_t k = 0; k < op->security_count; k++)
+                fprintf(stderr, "%s security scheme %s (%s) needs %s", k ? ";\n  or" : "", op->security[k].scheme,
+                        sec_kind(&op->security[k]), missing_credentials(&op->security[k], &o));
+            fputs("\n  (or --mock: the bundled mock server with its default credentials)\n", stderr);
+            ret = EXIT_USAGE;
+            goto done;
+        }
+    }
     /* --mock: start it, point everything at it, with its default credentials. */
     if (o.mock) {
         if (mock_start(a, &mock) != EXIT_OK) goto done;
@@ -1256,6 +1311,10 @@ int main(int argc, char **argv) {
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
+        if (strcmp(cmd, "help") == 0 && argc >= 3 && is_help(argv[2])) {
+            fputs(USAGE_HELP, stdout);
+            return EXIT_OK;
+        }
         if (argc >= 3 && !is_help(argv[2])) {
             const char *u = cmd_usage(argv[2]);
             if (!u) {
