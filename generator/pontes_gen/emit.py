@@ -1,11 +1,14 @@
 """Render the model to C with Jinja2 templates. Output is deterministic."""
 import hashlib
 import json
+import re
 import os
 
 import jinja2
 
-from .model import CHECKED_FORMATS, PRIMS, c_comment, c_string, c_string_chunks, enum_const
+from .layout import layout_c
+from .model import (CHECKED_FORMATS, PRIMS, c_comment, c_string, c_string_chunks, comment_inline,
+                    comment_paragraphs, enum_const)
 
 GENERATOR_VERSION = '0.1.0'
 
@@ -114,12 +117,12 @@ class View:
         if f.deprecated:
             attrs.append('deprecated')
         if f.type.consts:
-            attrs.append(f'codes: {f.type.consts.prefix}_*')
+            attrs.append(f'codes: `{f.type.consts.prefix}_*`')
         if f.type.kind == 'enum':
-            attrs.append(f'values: {self.api.upper}_{enum_const(f.type.named.name)}_*')
+            attrs.append(f'values: `{self.api.upper}_{enum_const(f.type.named.name)}_*`')
         head = (' '.join(parts) + ' — ' if parts else '') + ', '.join(a for a in attrs if a)
         text = head + ('. ' + f.description.strip() if f.description.strip() else '')
-        return c_comment(text, 92)
+        return c_comment(text, 89)  # 8 columns of '    /** ' before, ' */' after: <= 100
 
     def union_kind_desc(self, u):
         return u.discriminator
@@ -135,6 +138,19 @@ class View:
             args.append(f'const {self.body_ctype(body)} *body')
         if op.success is not None:
             args.append(f'{op.success.cname} **out')
+        return args
+
+    def md_call_args(self, op, body):
+        """Arguments of the usage example of op in the Markdown reference."""
+        args = ['c']
+        for p in op.path_params:
+            args.append('1' if p.kind == 'int64' else f'"<{p.name}>"')
+        if op.params:
+            args.append('NULL')
+        if body is not None:
+            args.append('body')
+        if op.success is not None:
+            args.append('&out')
         return args
 
     def body_ctype(self, body):
@@ -168,6 +184,11 @@ def make_env(template_dir):
     env.filters['cstr_chunks'] = c_string_chunks
     env.filters['comment'] = lambda s, w=96: c_comment(s, w)
     env.filters['const'] = enum_const
+    env.filters['inline'] = comment_inline  # for a trailing comment; layout_c wraps it
+    env.filters['flat'] = lambda s: ' '.join(x for x in comment_paragraphs(s) if x)
+    env.filters['md_text'] = lambda s: str(s or '').strip()  # a description as Markdown
+    env.filters['md_cell'] = lambda s: ' '.join(str(s or '').split()).replace('|', '\\|')
+    env.filters['md_anchor'] = lambda s: re.sub(r'[^a-z0-9_ -]', '', str(s).lower()).replace(' ', '-')
     return env
 
 
@@ -182,6 +203,13 @@ def render(api, template_dir, spec_rel, spec_json):
         'CMakeLists.txt': env.get_template('CMakeLists.txt.j2').render(**ctx),
         'openapi.json': json.dumps(spec_json, ensure_ascii=False, indent=1) + '\n',
     }
+    for rel in files:
+        if rel.endswith(('.h', '.c')):
+            files[rel] = layout_c(files[rel])
+    # the Markdown reference of the API (generated/<api>/<api>.md)
+    schemes = ((spec_json.get('components') or {}).get('securitySchemes') or {}) if isinstance(spec_json, dict) else {}
+    files[f'{api.prefix}.md'] = env.get_template('api.md.j2').render(
+        schemes={k: s for k, s in schemes.items() if isinstance(s, dict)}, scheme_setter=_scheme_setter, **ctx)
     return files
 
 
@@ -204,6 +232,24 @@ def inputs_manifest(doc, template_dir):
     lines += [f'{sha(os.path.join(template_dir, n))}  templates/{n}'
               for n in sorted(os.listdir(template_dir)) if n.endswith('.j2')]
     return '\n'.join(lines) + '\n'
+
+
+def _scheme_setter(name, s):
+    """Markdown: the pontes call that sets the credentials of security scheme s."""
+    t, scheme = s.get('type'), str(s.get('scheme', '')).lower()
+    if t == 'http' and scheme == 'basic':
+        return f'`pontes_client_set_basic(c, "{name}", user, password)`'
+    if t == 'http' or t == 'openIdConnect':
+        return f'`pontes_client_set_bearer(c, "{name}", token)`'
+    if t == 'oauth2':
+        flows = s.get('flows') or {}
+        if 'clientCredentials' in flows:
+            return (f'`pontes_client_set_oauth2_client_credentials(c, "{name}", &o)` (token URL: '
+                    f'`{flows["clientCredentials"].get("tokenUrl", "")}`), or `pontes_client_set_bearer`')
+        return f'`pontes_client_set_bearer(c, "{name}", token)`'
+    if t == 'apiKey':
+        return f'`pontes_client_set_api_key(c, "{name}", key)`'
+    return 'the TLS client certificate options (`pontes_client_options`)' if t == 'mutualTLS' else ''
 
 
 def write(files, out_dir):

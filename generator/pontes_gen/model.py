@@ -81,9 +81,16 @@ def enum_const(name):
     return s
 
 
-def c_comment(text, width=96, indent=''):
-    """Safe, re-wrapped lines for a C block comment. Lines of a paragraph are joined
-    (specs often hard-wrap descriptions); blank lines and list items start anew."""
+_LIST_ITEM = re.compile(r'^([*+-]|\d+[.)])\s+')
+_BLOCK_START = re.compile(r'^([*+-]|\d+[.)]|#+)\s')
+# a word that would start a list, a heading or a Doxygen command if it began a line
+_LINE_START_HAZARD = re.compile(r'^([*+-]\W*|\d+[.)]|#+|[@\\]\w+)$')
+
+
+def comment_paragraphs(text):
+    """Logical paragraphs of a description: hard-wrapped lines are joined; '' is a paragraph
+    break; list items ('- x', '* x', '1. x', normalised to '- ' for bullets) and table rows
+    are entries of their own. Comment delimiters are defused."""
     if not text:
         return []
     text = str(text).replace('*/', '* /').replace('/*', '/ *').replace('\r', '')
@@ -93,33 +100,89 @@ def c_comment(text, width=96, indent=''):
         if not line:
             if cur is not None:
                 paras.append(cur)
-            paras.append('')
+            if paras and paras[-1] != '':
+                paras.append('')
             cur = None
-        elif cur is None or re.match(r'^([*+-]|\d+[.)]|#+)\s', line) or line.startswith('|'):
+        elif cur is None or _BLOCK_START.match(line) or line.startswith('|'):
             if cur is not None:
                 paras.append(cur)
+            m = _LIST_ITEM.match(line)
+            if m:  # bullets as '- ' (a '* ' item would read as a stray '* *' in a C comment)
+                nest = ' ' * min(len(raw) - len(raw.lstrip(' ')), 6)
+                marker = '-' if m.group(1) in '*+-' else m.group(1)
+                line = nest + marker + ' ' + line[m.end():]
             cur = line
         else:
             cur += ' ' + line
     if cur is not None:
         paras.append(cur)
+    while paras and paras[-1] == '':
+        paras.pop()
+    while paras and paras[0] == '':
+        paras.pop(0)
+    return paras
+
+
+def _atoms(para):
+    """Words of a paragraph; a `code span` that contains spaces stays one atom."""
     out = []
-    for para in paras:
-        line = ''
-        hang = '  ' if re.match(r'^([*+-]|\d+[.)])\s', para) else ''
-        for w in para.split(' '):
-            if line and len(indent) + len(line) + 1 + len(w) > width:
-                out.append(line)
-                line = hang + w
-            else:
-                line = (line + ' ' + w) if line else w
-        out.append(line)
-    while out and not out[-1].strip():
-        out.pop()
-    while out and not out[0].strip():
-        out.pop(0)
-    # no runs of blank lines
-    return [l for i, l in enumerate(out) if l.strip() or (i and out[i - 1].strip())]
+    for m in re.finditer(r'`[^`]*`\S*|\S+', para):
+        out.append(m.group(0))
+    return out
+
+
+def wrap_paragraph(para, width):
+    """Word-wrap one paragraph (from comment_paragraphs) to lines of at most width characters.
+    A list item's continuation lines hang under its text. A code span or URL is never split
+    unless it is wider than the line by itself; a word longer than the width overflows."""
+    if para == '' or para.startswith('|'):
+        return [para]
+    lead = para[:len(para) - len(para.lstrip(' '))]
+    m = _LIST_ITEM.match(para.lstrip(' '))
+    hang = lead + (' ' * len(m.group(0)) if m else '')
+    words = []
+    for a in _atoms(para):
+        if ' ' in a and len(a) > width - len(hang):
+            words.extend(a.split(' '))  # a code span wider than a line: split it after all
+        else:
+            words.append(a)
+    lines, cur = [], []
+
+    def text(ws, first):
+        return (lead if first else hang) + ' '.join(ws)
+
+    for w in words:
+        if cur and len(text(cur + [w], not lines)) > width:
+            if _LINE_START_HAZARD.match(w) and len(cur) > 1:
+                # do not start a line with something Markdown / Doxygen would take as markup
+                nxt = [cur.pop(), w]
+                lines.append(text(cur, not lines))
+                cur = nxt
+                continue
+            lines.append(text(cur, not lines))
+            cur = [w]
+        else:
+            cur.append(w)
+    if cur:
+        lines.append(text(cur, not lines))
+    return lines
+
+
+def c_comment(text, width=96, indent=''):
+    """Safe, re-wrapped lines (at most width - len(indent) characters, bar single words that
+    are longer) for a C block comment. Lines of a paragraph are joined (specs often hard-wrap
+    descriptions) and re-wrapped by words; '' is a paragraph break (one, never a run); list
+    items start anew and stay items."""
+    out = []
+    for para in comment_paragraphs(text):
+        out.extend(wrap_paragraph(para, width - len(indent)))
+    return out
+
+
+def comment_inline(text):
+    """A description for a one-line (trailing) comment: its paragraphs joined by '\\x1e',
+    which the layout pass (layout.py) turns into a wrapped block comment above the line."""
+    return '\x1e'.join(p for p in comment_paragraphs(text))
 
 
 def c_string(s):
