@@ -3,7 +3,8 @@
 #   1. normal build in build/ (RelWithDebInfo) + ctest
 #   2. sanitizer build in build-asan/ (-DPONTES_SANITIZE=ON, Debug: ASan + UBSan, leaks on) + ctest
 #   3. every C test executable of build/ under valgrind (definite/indirect leaks are errors)
-# Options: --quick (phase 1 only), --no-asan, --no-valgrind.
+#   4. clang build in build-clang/ (RelWithDebInfo, -DCMAKE_C_COMPILER=clang) + ctest
+# Options: --quick (phase 1 only), --no-asan, --no-valgrind, --no-clang.
 # Env: PONTES_JOBS (build and ctest parallelism, default 2), PONTES_PYTHON (generator Python),
 #      PONTES_VALGRIND_TIMEOUT (seconds per test under valgrind, default 600).
 # Ends with a line "N passed, M failed" (tests of all phases; a failed configure/build
@@ -15,13 +16,15 @@ cd "$root" || exit 1
 
 asan=1
 valgrind=1
+clang=1
 for a in "$@"; do
     case "$a" in
-        --quick) asan=0; valgrind=0 ;;
+        --quick) asan=0; valgrind=0; clang=0 ;;
         --no-asan) asan=0 ;;
         --no-valgrind) valgrind=0 ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "usage: tools/test.sh [--quick] [--no-asan] [--no-valgrind]" >&2; exit 2 ;;
+        --no-clang) clang=0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "usage: tools/test.sh [--quick] [--no-asan] [--no-valgrind] [--no-clang]" >&2; exit 2 ;;
     esac
 done
 jobs=${PONTES_JOBS:-2}
@@ -244,6 +247,18 @@ PY
     fi
 elif [ $valgrind -eq 1 ]; then
     note "valgrind: not run (build/ failed)"
+fi
+
+# ---- phase 4: clang ------------------------------------------------------------------
+if [ $clang -eq 1 ]; then
+    if ! command -v clang >/dev/null 2>&1; then
+        echo "test.sh: clang not found (apt-get install clang, or --no-clang)"
+        note "clang: not run (clang missing)"
+        total_fail=$((total_fail + 1))
+    elif configure_and_build build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DPONTES_SANITIZE=OFF -DPONTES_BUILD_TESTS=ON; then
+        run_ctest build-clang clang
+    fi
 fi
 
 echo

@@ -16,8 +16,10 @@ fail() { echo "FAIL $mode: $*" >&2; exit 1; }
 
 src=$tmp/src
 mkdir -p "$src"
-for d in CMakeLists.txt cmake runtime generated generator templates specs; do
-    cp -r "$root/$d" "$src/"
+# The whole source tree but build directories and .git (5 MB).
+for d in "$root"/* "$root"/.[!.]*; do
+    case ${d##*/} in build*|.git|.ci) continue ;; esac
+    [ -e "$d" ] && cp -r "$d" "$src/"
 done
 find "$src" -name __pycache__ -prune -exec rm -rf {} +
 spec=$src/specs/eccor-fgts.yaml
