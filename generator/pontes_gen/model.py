@@ -1,4 +1,6 @@
 """Build the intermediate model (C-ready) from an OpenAPI 3.x document."""
+import base64
+import datetime
 import json
 import re
 import unicodedata
@@ -241,6 +243,7 @@ class TypeRef:
     elem_nullable: bool = False
     fmt: Optional[str] = None      # string format, for docs
     consts: object = None          # IntConsts for integer codes
+    cname: Optional[str] = field(default=None, compare=False)  # array / map: the C container type
 
     @property
     def fkey(self):
@@ -248,7 +251,7 @@ class TypeRef:
         if self.kind == 'string' and self.fmt in CHECKED_FORMATS:
             return CHECKED_FORMATS[self.fmt][0]
         if self.kind == 'array':
-            return self.elem.fkey + '_list'
+            return self.elem.fkey + '_array'
         if self.kind == 'map':
             return self.elem.fkey + '_map'
         return self.key
@@ -258,7 +261,7 @@ class TypeRef:
         if self.kind in ('enum', 'object', 'union'):
             return self.named.snake
         if self.kind == 'array':
-            return self.elem.key + '_list'
+            return self.elem.key + '_array'
         if self.kind == 'map':
             return self.elem.key + '_map'
         return self.kind
@@ -298,6 +301,7 @@ class Message:
     description: str = ''
     pointer: str = ''
     extra: bool = True
+    text: bool = False             # box of a text body (JWT/JOSE): PONTES_M_TEXT
 
 
 @dataclass
@@ -384,6 +388,8 @@ class Operation:
     default_server: Optional[str]
     tags: List[str]
     notes: List[str] = field(default_factory=list)
+    accept: Optional[str] = None   # Accept header when the success body is not JSON (JWT/JOSE)
+    results: list = field(default_factory=list)  # [(member, const, root, [status codes])]: 2xx of several types
 
 
 @dataclass
@@ -442,6 +448,10 @@ class Builder:
         self.api.prefix = prefix
         self.errors = []
         self.boxes = {}
+        self.container_names = {}  # TypeRef.key -> C name
+        self.warned_examples = set()
+        self.msg_nodes = {}  # Message cname -> (file, pointer, node, props): schema / property examples
+        self.schema_snakes = set()  # snake names of the component schemas: containers avoid them
 
     # -- errors ----------------------------------------------------------
     def fail(self, pointer, msg, file=None):
@@ -529,6 +539,7 @@ class Builder:
             f, p, sch = self.doc.deref(self.file, ptr, sch)
             self.schemes[name] = self.security_scheme(ptr, sch)
         self.reserve_operation_names()
+        self.schema_snakes = {snake(pascal(n)) for n in (comps.get('schemas') or {})}
         # named schemas first (stable order = spec order)
         for name, sch in (comps.get('schemas') or {}).items():
             self.schema_ref(self.file, join_pointer('#/components/schemas', name), name)
@@ -546,6 +557,8 @@ class Builder:
             for m in HTTP_METHODS:
                 if m in item:
                     op = self.operation(path, m, item, join_pointer(pptr, m))
+                    if op is None:
+                        continue
                     if op.op_id in op_ids:
                         self.fail(join_pointer(pptr, m, 'operationId'),
                                   f"duplicate operationId '{op.op_id}' (also at {op_ids[op.op_id]})")
@@ -557,6 +570,7 @@ class Builder:
             for m in HTTP_METHODS:
                 if isinstance(item, dict) and m in item:
                     self.webhook(name, m, item[m], join_pointer(wptr, m))
+        self.schema_examples()
         return api
 
     def server_url(self, s):
@@ -624,6 +638,12 @@ class Builder:
         key = (file, pointer)
         nullable = self._nullable(node)
         types = node.get('type')
+        for kw in ('not', 'if', 'prefixItems', 'patternProperties', 'dependentSchemas', 'unevaluatedProperties',
+                   'contains'):
+            if kw in node and (file, pointer, kw) not in self.warned_examples:
+                self.warned_examples.add((file, pointer, kw))
+                self.warn(join_pointer(pointer, kw), f"'{kw}' is not supported: not checked, and the value is typed "
+                                                     'without it')
         if isinstance(types, list):
             bad = [x for x in types if x not in SCHEMA_TYPES]
             if bad:
@@ -737,6 +757,9 @@ class Builder:
                 return t, nullable
             if not props and addl in (None, True, {}) and not named and 'required' not in node:
                 return TypeRef('any'), nullable
+            if props and isinstance(addl, dict) and addl:
+                self.warn(join_pointer(pointer, 'additionalProperties'), 'additionalProperties next to properties: '
+                          'the other members are kept untyped (JSON) in _extra')
             return self.message(file, pointer, node, name_hint), nullable
         self.fail(pointer, f'unsupported schema {node!r:.60}', file)
 
@@ -771,8 +794,32 @@ class Builder:
         t = TypeRef(kind, elem=elem, elem_nullable=elem_nullable)
         k = t.fkey + ('_n' if elem_nullable else '')
         if k not in self.api.containers:
+            t.cname = self.container_cname(t)
             self.api.containers[k] = t
         return self.api.containers[k]
+
+    CONTAINER_SUFFIXES = ('', '_append', '_put', '_clear')
+
+    def container_cname(self, t):
+        """C type of a list / map: the runtime's pontes_<prim>_list / pontes_string_map, else
+        <prefix>_<elem>_array / <prefix>_<elem>_map. Container names are reserved like schema
+        names, so they never collide with a schema (a schema named FooArray keeps its name and
+        the container becomes foo_array2), and a schema that is itself an array keeps its name."""
+        if t.kind == 'array' and t.elem.kind in PRIMS and PRIMS[t.elem.kind][2]:
+            return PRIMS[t.elem.kind][2]
+        if t.kind == 'map' and t.elem.kind == 'string':
+            return 'pontes_string_map'
+        base = t.key
+        if base in self.container_names:
+            return self.container_names[base]
+        name, n = base, 2
+        while name in self.schema_snakes or any(name + sfx in self.names for sfx in self.CONTAINER_SUFFIXES):
+            name = f'{base}{n}'
+            n += 1
+        for sfx in self.CONTAINER_SUFFIXES:
+            self.names.add(name + sfx)
+        self.container_names[base] = f'{self.api.prefix}_{name}'
+        return self.container_names[base]
 
     def enum(self, file, pointer, node, vals, hint):
         key = (file, pointer)
@@ -812,6 +859,7 @@ class Builder:
         self.in_progress[key] = t
         self.api.messages.append(m)
         props, required = self.collect_props(file, pointer, node)
+        self.msg_nodes[m.cname] = (file, pointer, node, props)
         self.fill_fields(m, props, required, name)
         if node.get('additionalProperties') is False:
             m.extra = True  # still kept: a server may add members later
@@ -857,6 +905,13 @@ class Builder:
                     _, _, tgt = self.doc.deref(pf, pp, ps)
                     if isinstance(tgt, dict):
                         desc = tgt.get('description') or tgt.get('title') or ''
+                if not desc and isinstance(ps.get('allOf'), list):  # allOf [$ref, {description}]
+                    for k, part in enumerate(ps['allOf']):
+                        _, _, pn = self.doc.deref(pf, join_pointer(pp, 'allOf', k), part)
+                        if isinstance(pn, dict) and (pn.get('description') or pn.get('title')):
+                            desc = pn.get('description') or pn.get('title')
+                            if '$ref' not in part:
+                                break
             m.fields.append(Field(pname, cn, t, pname in required, nullable, str(desc), ro, wo, dep))
         missing = required - set(props)
         for r in sorted(missing):
@@ -870,6 +925,10 @@ class Builder:
         if len(subs) == 1 and not node.get('properties') and not named:
             t, n = self.schema_n(file, join_pointer(pointer, 'allOf', 0), subs[0], hint)
             return t, n or nullable  # e.g. {allOf: [$ref], nullable: true}
+        prim = self.all_of_primitive(file, pointer, node, subs, hint)
+        if prim is not None:
+            t, n = prim
+            return t, n or nullable
         # only objects can be merged
         for i, s in enumerate(subs):
             sf, sp, sn = self.doc.deref(file, join_pointer(pointer, 'allOf', i), s)
@@ -881,6 +940,56 @@ class Builder:
             if isinstance(sn, dict) and self._nullable(sn):
                 nullable = True
         return self.message(file, pointer, node, hint), nullable
+
+    CONSTRAINT_KEYS = {'description', 'title', 'pattern', 'maxLength', 'minLength', 'format', 'minimum', 'maximum',
+                       'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'example', 'examples', 'default',
+                       'deprecated', 'readOnly', 'writeOnly', 'nullable', 'externalDocs', '$comment',
+                       'contentMediaType'}
+
+    def all_of_primitive(self, file, pointer, node, subs, hint):
+        """allOf of one string/number/integer/boolean schema (typically a $ref) and parts that
+        only constrain or describe it (pattern, maxLength, format, description...): the
+        referenced primitive type (an enum stays that enum); a part's format applies to a
+        string without one. None when the allOf is something else."""
+        if node.get('properties') or node.get('type') == 'object':
+            return None
+        base, fmt, nullable, merged = None, None, False, {}
+        for i, sub in enumerate(subs):
+            sp = join_pointer(pointer, 'allOf', i)
+            sf, spp, sn = self.doc.deref(file, sp, sub)
+            if not isinstance(sn, dict):
+                return None
+            keys = {k for k in sn if not str(k).startswith('x-')}
+            if isinstance(sub, dict) and '$ref' not in sub and keys <= self.CONSTRAINT_KEYS | {'type'} and \
+                    sn.get('type', 'string') in ('string', 'number', 'integer', 'boolean'):
+                if isinstance(sn.get('format'), str):
+                    fmt = fmt or sn['format']
+                nullable = nullable or self._nullable(sn)
+                merged.update(sn)
+                continue
+            ty = sn.get('type')
+            if isinstance(ty, list):
+                ty = [x for x in ty if x != 'null']
+                ty = ty[0] if len(ty) == 1 else None
+            if base is not None or ty not in ('string', 'number', 'integer', 'boolean') or \
+                    any(k in sn for k in ('properties', 'allOf', 'oneOf', 'anyOf', 'items')):
+                return None  # checked before schema_n: no types are made for an allOf of objects
+            t, n = self.schema_n(file, sp, sub, hint)
+            if t.kind not in ('string', 'int32', 'int64', 'double', 'bool', 'enum', 'bytes'):
+                return None
+            base, nullable = t, nullable or n
+        if base is None:
+            if 'type' not in merged:
+                return None
+            base, n = self.schema_n(file, pointer, merged, hint)  # e.g. [{type: string}, {maxLength: 9}]
+            return base, nullable or n
+        t = base
+        if t.kind == 'string' and not t.fmt and fmt:
+            if fmt == 'byte':
+                t = TypeRef('bytes', fmt='byte')
+            elif fmt != 'binary':
+                t = TypeRef('string', fmt=fmt)
+        return t, nullable
 
     def union(self, file, pointer, node, comb, alts, hint, nullable):
         key = (file, pointer)
@@ -969,9 +1078,7 @@ class Builder:
             self.fail(join_pointer(ptr, 'in'), f"unknown parameter location {loc!r}", f)
         sch = p.get('schema')
         kind = 'string'
-        if sch is None and 'content' in p:
-            kind = 'string'
-        elif sch is not None:
+        if sch is not None:
             sf, sp, s = self.doc.deref(f, join_pointer(pp, 'schema'), sch)
             t = s.get('type') if isinstance(s, dict) else None
             if isinstance(t, list):
@@ -985,6 +1092,17 @@ class Builder:
                 kind = 'bool'
             elif t == 'array':
                 kind = 'string_list'
+                it = s.get('items') if isinstance(s, dict) else None
+                _, _, it = self.doc.deref(sf, join_pointer(sp, 'items'), it) if isinstance(it, dict) else (0, 0, it)
+                if isinstance(it, dict) and it.get('type') not in (None, 'string'):
+                    self.warn(join_pointer(pp, 'schema', 'items'), f"parameter '{p['name']}': {it.get('type')} "
+                              "items are passed as strings (a pontes_string_list: the caller formats them)")
+            elif t == 'object' or (isinstance(s, dict) and ('properties' in s or 'additionalProperties' in s)):
+                self.warn(join_pointer(pp, 'schema'), f"parameter '{p['name']}' is an object: it is passed as one "
+                          "string that the caller serializes (no deepObject/form exploding)")
+        elif 'content' in p:
+            self.warn(join_pointer(pp, 'content'), f"parameter '{p['name']}' has a content type: it is passed as "
+                      "a string that the caller serializes")
         req = bool(p.get('required')) or loc == 'path'
         return Param(p['name'], c_ident(p['name']), loc, kind, req, str(p.get('description', '') or ''))
 
@@ -1034,16 +1152,27 @@ class Builder:
                 mp = join_pointer(rbp2, 'content', media)
                 kind = self.body_kind(media)
                 if kind is None:
-                    self.warn(mp, f"media type {media!r} is not supported; skipped")
+                    self.warn(mp, f"media type {media!r} is not supported: no function sends this body")
                     skipped_media.append(media)
                     continue
                 sch = (mo or {}).get('schema', {})
+                if self.is_jose(media):
+                    root = self.jose_box(mp, sch, rf, 'request')
+                    if any(b.body_kind == kind for b in bodies):
+                        continue
+                    suffix = '' if not bodies else '_text'
+                    bodies.append(Body(suffix, media, kind, root, bool(rb.get('required', False))))
+                    continue
                 root = self.body_root(rf, join_pointer(mp, 'schema'), sch, pascal(op_id) + 'Request')
                 if kind in ('PONTES_BODY_FORM', 'PONTES_BODY_MULTIPART') and root.box:
                     self.fail(join_pointer(mp, 'schema'), f'a {media} body must be an object schema', rf)
                 if kind in ('PONTES_BODY_TEXT', 'PONTES_BODY_BINARY') and not root.box:
                     self.warn(join_pointer(mp, 'schema'), f'{media} body is an object: sent as JSON text')
-                if any(b.body_kind == kind for b in bodies):
+                same = next((b for b in bodies if b.body_kind == kind), None)
+                if same is not None:
+                    if same.root is not root:
+                        self.warn(mp, f"a second {kind[12:].lower()} media type with another schema: {media!r} is "
+                                      f"not sent (the function sends {same.media!r})")
                     continue
                 suffix = '' if not bodies else '_' + {'PONTES_BODY_JSON': 'json', 'PONTES_BODY_FORM': 'form',
                                                       'PONTES_BODY_MULTIPART': 'multipart',
@@ -1051,8 +1180,14 @@ class Builder:
                                                       'PONTES_BODY_BINARY': 'binary'}[kind]
                 bodies.append(Body(suffix, media, kind, root, bool(rb.get('required', False))))
                 self.collect_examples(mo, mp, root, rf, f'{op_id} request {media}')
+        if rb is not None and not bodies and skipped_media and bool(rb.get('required', False)):
+            self.warn(ptr, f"operation '{op_id}' is not generated: its required request body has no supported "
+                           f"media type ({', '.join(skipped_media)})")
+            return None
         responses = []
         success, success_status = None, 0
+        accept = None
+        results = []  # (status, code, root) of 2xx responses with a body
         resps = op.get('responses')
         if not isinstance(resps, dict) or not resps:
             self.fail(join_pointer(ptr, 'responses'), 'an operation needs responses')
@@ -1069,8 +1204,21 @@ class Builder:
                 self.fail(rp, f'invalid response code {code_s!r}')
             rf, rp2, r = self.doc.deref(self.file, rp, r)
             root = None
-            for media, mo in ((r or {}).get('content') or {}).items():
-                if self.body_kind(media) != 'PONTES_BODY_JSON':
+            content = (r or {}).get('content') or {}
+            is_success = 200 <= status < 300 or status == 2
+            json_media = [m for m in content if self.body_kind(m) == 'PONTES_BODY_JSON']
+            jose_media = [m for m in content if self.is_jose(m)]
+            if not json_media and jose_media:
+                mp = join_pointer(rp2, 'content', jose_media[0])
+                root = self.jose_box(mp, (content[jose_media[0]] or {}).get('schema', {}), rf, 'response')
+                if is_success:
+                    accept = accept or jose_media[0]
+            elif not json_media and content and is_success:
+                self.warn(rp, f"the {code_s} body ({', '.join(content)}) is not JSON: it is not decoded "
+                              "(the call succeeds without a value)")
+                notes.append(f"The {code_s} body ({', '.join(content)}) is not decoded.")
+            for media, mo in content.items():
+                if self.body_kind(media) != 'PONTES_BODY_JSON' or root is not None:
                     continue
                 mp = join_pointer(rp2, 'content', media)
                 sch = (mo or {}).get('schema', {})
@@ -1079,15 +1227,10 @@ class Builder:
                                                        else f'Error{code_s}'))
                 self.collect_examples(mo, mp, root, rf, f'{op_id} response {code_s}')
                 break
-            is_success = 200 <= status < 300 or status == 2
             if is_success and root is not None:
                 if success is None:
                     success, success_status = root, status
-                elif root is not success:
-                    note = f'the {code_s} body has another type ({root.name}) and is not decoded'
-                    root = None
-                    self.warn(rp, note)
-                    notes.append(note[0].upper() + note[1:] + '.')
+                results.append((status, code_s, root))
             responses.append(Response(status, code_s, root, str((r or {}).get('description', '') or '')))
         sec = op.get('security', self.root.get('security') or [])
         security = []
@@ -1117,12 +1260,64 @@ class Builder:
         if skipped_media:
             notes.append('Request media types not supported by pontes (no function for them): '
                          + ', '.join(skipped_media) + '.')
-        return Operation(op_id, sn, method.upper(), path, str(op.get('summary', '') or ''),
-                         str(op.get('description', '') or ''), bool(op.get('deprecated')), path_params, other,
-                         bodies, responses, success, success_status, security, group, default_server, tags, notes)
+        o = Operation(op_id, sn, method.upper(), path, str(op.get('summary', '') or ''),
+                      str(op.get('description', '') or ''), bool(op.get('deprecated')), path_params, other,
+                      bodies, responses, success, success_status, security, group, default_server, tags, notes)
+        o.accept = accept
+        if len({id(x[2]) for x in results}) > 1:
+            o.results = self.op_results(o, results)
+        return o
+
+    def op_results(self, op, results):
+        """2xx responses of several types: one result member per type, in spec order:
+        (member, kind constant, root, [status ints], [codes])."""
+        out, used = [], {'kind', 'http_status', 'u'}
+        for status, code, root in results:
+            for x in out:
+                if x[2] is root:
+                    x[3].append(status)
+                    x[4].append(code)
+                    break
+            else:
+                member = c_ident(root.snake)
+                base, n = member, 2
+                while member in used:
+                    member = f'{base}_{n}'
+                    n += 1
+                used.add(member)
+                out.append((member, f'{self.api.upper}_{enum_const(op.snake)}_RESULT_{enum_const(member)}', root,
+                            [status], [code]))
+        for sfx in ('_result', '_result_clear', '_result_kind'):
+            self.names.add(op.snake + sfx)
+        return out
+
+    JOSE_MEDIA = ('application/jwt', 'application/jose', 'application/jose+jwe', 'application/jws', 'application/jwe')
+
+    def is_jose(self, media):
+        return media.split(';')[0].strip().lower() in self.JOSE_MEDIA
+
+    def jose_box(self, mp, sch, file, what):
+        """The one text box of JWT/JOSE bodies (compact serialization: a string in, a string out)."""
+        if isinstance(sch, dict) and sch:
+            _, _, tgt = self.doc.deref(file, join_pointer(mp, 'schema'), sch)
+            if isinstance(tgt, dict) and tgt.get('type') not in (None, 'string'):
+                self.warn(join_pointer(mp, 'schema'), f'the {what} is a JWT/JOSE text: its schema (the claims) '
+                                                      'is not checked, the body is passed as a string')
+        if ('jose',) not in self.boxes:
+            name = self.unique('JoseText')
+            sn = snake(name)
+            m = Message(name, sn, f'{self.api.prefix}_{sn}', box=True, pointer=mp, extra=False, text=True,
+                        description='A JWT / JWS / JWE body in compact serialization, sent and received as '
+                                    'text (application/jwt, application/jose...): `value` is the text.')
+            m.fields.append(Field('', 'value', TypeRef('string'), False, False, ''))
+            self.api.messages.append(m)
+            self.boxes[('jose',)] = m
+        return self.boxes[('jose',)]
 
     def body_kind(self, media):
         m = media.split(';')[0].strip().lower()
+        if m in self.JOSE_MEDIA:
+            return 'PONTES_BODY_TEXT'
         if m == 'application/json' or m.endswith('+json') or m == '*/*' and False:
             return 'PONTES_BODY_JSON'
         if m == 'application/x-www-form-urlencoded':
@@ -1140,7 +1335,11 @@ class Builder:
         if rb is None:
             return
         rf, rbp, rb = self.doc.deref(self.file, join_pointer(ptr, 'requestBody'), rb)
-        for media, mo in (rb.get('content') or {}).items():
+        content = rb.get('content') or {}
+        if content and not any(self.body_kind(m) == 'PONTES_BODY_JSON' for m in content):
+            self.warn(join_pointer(rbp, 'content'), f"webhook '{name}' has no JSON body ({', '.join(content)}): "
+                                                     'no type is generated for it')
+        for media, mo in content.items():
             if self.body_kind(media) != 'PONTES_BODY_JSON':
                 continue
             mp = join_pointer(rbp, 'content', media)
@@ -1163,7 +1362,9 @@ class Builder:
             if not isinstance(ex, dict):
                 self.fail(ep, 'example must be a mapping', ef)
             if 'value' not in ex:
-                continue  # externalValue: not embedded
+                if 'externalValue' in ex:
+                    self.warn(ep, 'externalValue examples are not fetched: no round-trip test for it')
+                continue
             self.add_example(f'{where} {en}', root, ex['value'], bool(ex.get('x-pontes-invalid')), ep,
                              self.example_deviations(ex, 'x-pontes-deviations', epp, ef))
 
@@ -1181,6 +1382,199 @@ class Builder:
         except (TypeError, ValueError) as e:
             self.fail(ptr, f'example is not valid JSON data: {e}')
         self.api.examples.append(Example(name, root, text, invalid, ptr, deviations))
+
+
+# ---------------------------------------------------------------------------
+# Examples on schemas and properties
+
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+_DATE_TIME = re.compile(r'^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$')
+_NO_EXAMPLE = object()
+
+
+def _valid_date(text):
+    if not re.match(r'^\d{4}-\d{2}-\d{2}$', text):
+        return False
+    try:
+        datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        return True
+    except ValueError:
+        return False
+
+
+def check_value(t, value, nullable=False, path='$'):
+    """Why value (JSON data) would not decode strictly as t, or None when it would."""
+    if value is None:
+        return None if nullable or t.kind == 'any' else f'{path}: null for a non-nullable value'
+    k = t.kind
+    if k == 'any':
+        return None
+    if k == 'bool':
+        return None if isinstance(value, bool) else f'{path}: expected a boolean'
+    if k in ('int32', 'int64'):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f'{path}: expected an integer'
+        lim = 2 ** 31 if k == 'int32' else 2 ** 63
+        return None if -lim <= value < lim else f'{path}: integer out of {k} range'
+    if k == 'double':
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else f'{path}: expected a number'
+    if k in ('string', 'bytes', 'file', 'enum'):
+        if not isinstance(value, str):
+            return f'{path}: expected a string'
+        if k == 'enum':
+            return None if value in t.named.values else f'{path}: {value!r} is not one of the enum values'
+        if k in ('bytes', 'file'):
+            try:
+                base64.b64decode(value, validate=True)
+            except ValueError:
+                return f'{path}: not base64'
+            return None
+        if t.fmt == 'date' and not _valid_date(value):
+            return f'{path}: {value!r} is not a date (YYYY-MM-DD)'
+        if t.fmt == 'date-time':
+            m = _DATE_TIME.match(value)
+            if not m or not _valid_date(m.group(1)) or int(m.group(2)) > 23 or int(m.group(3)) > 59 \
+                    or int(m.group(4)) > 60:
+                return f'{path}: {value!r} is not an RFC 3339 date-time'
+        if t.fmt == 'uuid' and not _UUID.match(value):
+            return f'{path}: {value!r} is not a uuid'
+        return None
+    if k == 'array':
+        if not isinstance(value, list):
+            return f'{path}: expected an array'
+        for i, x in enumerate(value):
+            e = check_value(t.elem, x, t.elem_nullable, f'{path}[{i}]')
+            if e:
+                return e
+        return None
+    if k == 'map':
+        if not isinstance(value, dict):
+            return f'{path}: expected an object'
+        for key, x in value.items():
+            e = check_value(t.elem, x, t.elem_nullable, f'{path}.{key}')
+            if e:
+                return e
+        return None
+    if k == 'object':
+        m = t.named
+        if m.box:
+            return check_value(m.fields[0].type, value, m.fields[0].nullable, path)
+        if not isinstance(value, dict):
+            return f'{path}: expected an object ({m.name})'
+        by_name = {f.json_name: f for f in m.fields}
+        for key, x in value.items():
+            f = by_name.get(key)
+            if f is None:
+                return f'{path}: unknown member {key!r} of {m.name}'
+            e = check_value(f.type, x, f.nullable, f'{path}.{key}')
+            if e:
+                return e
+        for f in m.fields:
+            if f.required and f.json_name not in value:
+                return f'{path}: required member {f.json_name!r} of {m.name} is missing'
+        return None
+    if k == 'union':
+        u = t.named
+        if u.discriminator:
+            if not isinstance(value, dict) or not isinstance(value.get(u.discriminator), str):
+                return f'{path}: no discriminator {u.discriminator!r} for {u.name}'
+            for x in u.variants:
+                if x.mapping == value[u.discriminator]:
+                    return check_value(x.type, value, False, path)
+            return f'{path}: unknown {u.discriminator} {value[u.discriminator]!r} for {u.name}'
+        errs = [check_value(x.type, value, False, path) for x in u.variants]
+        return None if any(e is None for e in errs) else (errs[0] if errs else f'{path}: empty union')
+    return None
+
+
+def _schema_examples_of(node):
+    """Example values written on a schema node: `example`, then the 3.1 `examples` list."""
+    out = []
+    if not isinstance(node, dict):
+        return out
+    if 'example' in node:
+        out.append(('example', node['example']))
+    ex = node.get('examples')
+    if isinstance(ex, list):
+        out += [(f'examples/{i}', v) for i, v in enumerate(ex)]
+    return out
+
+
+def _builder_schema_examples(self):
+    """Round-trip vectors from examples on schemas and properties (see docs/architecture.md):
+    - every `example` / `examples[i]` on an object schema is a vector for that schema;
+    - an object whose required members all have an example (on the property, on the schema
+      it references, or assembled for a nested object by this same rule), and at least one
+      member has one, gets one vector assembled from all its members' examples;
+    - an example that does not match its schema is a warning naming its pointer, and is not
+      used (nor assembled into its parent)."""
+    by_cname = {m.cname: m for m in self.api.messages}
+    assembled = {}
+
+    def value_example(pf, pp, ps, t, nullable, depth):
+        """(value or _NO_EXAMPLE) for a member schema."""
+        for sub, v in _schema_examples_of(ps)[:1]:
+            return _NO_EXAMPLE if check_value(t, v, nullable) else v  # warned below
+        if isinstance(ps, dict) and '$ref' in ps:
+            tf, tp, tn = self.doc.deref(pf, pp, ps)
+            for sub, v in _schema_examples_of(tn)[:1]:
+                return v if check_value(t, v, nullable) is None else _NO_EXAMPLE  # warned at the schema
+        if t.kind == 'object' and not t.named.box and depth < 8:
+            v = assemble(t.named, depth + 1)
+            return v if v is not None else _NO_EXAMPLE
+        return _NO_EXAMPLE
+
+    def assemble(m, depth=0):
+        if m.cname in assembled:
+            return assembled[m.cname]
+        assembled[m.cname] = None  # recursion guard
+        file, pointer, node, props = self.msg_nodes[m.cname]
+        by_name = {f.json_name: f for f in m.fields}
+        out, own = {}, False
+        for pname, (pf, pp, ps) in props.items():
+            f = by_name.get(pname)
+            if f is None:
+                continue
+            v = value_example(pf, pp, ps, f.type, f.nullable, depth)
+            if v is _NO_EXAMPLE:
+                if f.required:
+                    return None
+                continue
+            own = own or bool(_schema_examples_of(ps))
+            out[pname] = v
+        if not own or check_value(TypeRef('object', named=m), out):
+            return None
+        assembled[m.cname] = out
+        return out
+
+    for m in list(self.api.messages):
+        if m.box or m.cname not in self.msg_nodes:
+            continue
+        file, pointer, node, props = self.msg_nodes[m.cname]
+        t = TypeRef('object', named=m)
+        for sub, v in _schema_examples_of(node):
+            ptr = join_pointer(pointer, *sub.split('/'))
+            e = check_value(t, v)
+            if e:
+                self.warn(ptr, f'schema example does not match the schema ({e}): not used as a test vector')
+                continue
+            self.add_example(f'schema {m.name} {sub}', m, v, False, ptr)
+        fields = {x.json_name: x for x in m.fields}
+        for pname, (pf, pp, ps) in props.items():
+            f = fields.get(pname)
+            for sub, pv in _schema_examples_of(ps)[:1]:
+                e = check_value(f.type, pv, f.nullable) if f is not None else None
+                if e and (pf, pp) not in self.warned_examples:
+                    self.warned_examples.add((pf, pp))
+                    self.warn(join_pointer(pp, *sub.split('/')),
+                              f'property example does not match the schema ({e.replace("$", pname, 1)}): not used')
+        v = assemble(m)
+        if v is not None:
+            self.add_example(f'schema {m.name} property examples', m, v, False, pointer)
+
+
+Builder.schema_examples = _builder_schema_examples
 
 
 def build_model(doc, prefix=None):

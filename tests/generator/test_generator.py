@@ -213,7 +213,7 @@ class Output(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             self.gen(src, tmp, 'petstore')
             with open(os.path.join(tmp, 'include', 'pontes', 'petstore.h'), encoding='utf-8') as f:
-                h = f.read()
+                h = ' '.join(f.read().split())  # prototypes may be wrapped
             self.assertIn('int) petstore_find_pets_by_status(petstore_client *c, '
                           'const petstore_find_pets_by_status_params *params', h)
             self.assertIn('struct petstore_pet {', h)
@@ -228,6 +228,246 @@ class Output(unittest.TestCase):
             r = subprocess.run([sys.executable, GEN, src, '--out', out, '--check'], capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, f'{name}: generated/ is out of date: run tools/regenerate.sh\n'
                                               + r.stderr)
+
+
+def model_of(text):
+    with tempfile.TemporaryDirectory() as tmp:
+        return build_model(Document(spec(tmp, text)))
+
+
+class PublicConstructs(unittest.TestCase):
+    """Constructs of public specs (issue 6.10) and the request-value names (6.7)."""
+
+    def test_container_names_never_collide(self):
+        api = model_of(BASE + """\
+x-pontes-api: t
+components:
+  schemas:
+    Item: {type: object, properties: {a: {type: string}}}
+    ItemArray: {type: object, properties: {all: {type: array, items: {$ref: '#/components/schemas/Item'}}}}
+    ItemList: {type: array, items: {$ref: '#/components/schemas/Item'}}
+    Bag:
+      type: object
+      properties:
+        items: {type: array, items: {$ref: '#/components/schemas/Item'}}
+        byName: {type: object, additionalProperties: {$ref: '#/components/schemas/Item'}}
+        tags: {type: array, items: {type: string}}
+""")
+        names = {m.cname for m in api.messages}
+        self.assertIn('t_item_array', names)   # the schema keeps its name
+        conts = {t.cname for t in api.containers.values()}
+        self.assertIn('t_item_array2', conts)  # the container steps aside
+        self.assertIn('t_item_map', conts)
+        self.assertIn('pontes_string_list', conts)
+        self.assertFalse(conts & names)
+        self.assertFalse(any(c.endswith('_t') or c.endswith('_list') for c in conts if c.startswith('t_')))
+
+    def test_allof_ref_to_primitive_with_constraints(self):
+        api = model_of(BASE + """\
+x-pontes-api: t
+components:
+  schemas:
+    Cpf: {type: string, pattern: '^[0-9]{11}$', description: Tax id}
+    Kind: {type: string, enum: [a, b]}
+    P:
+      type: object
+      properties:
+        cpf:
+          allOf: [{$ref: '#/components/schemas/Cpf'}, {description: The CPF, maxLength: 11}]
+        kind:
+          allOf: [{$ref: '#/components/schemas/Kind'}, {description: Which}]
+        day:
+          allOf: [{type: string}, {format: date}]
+        n:
+          allOf: [{type: integer, format: int32}, {minimum: 1}]
+""")
+        f = {x.json_name: x for x in api.messages[0].fields}
+        self.assertEqual(f['cpf'].type.kind, 'string')
+        self.assertEqual(f['cpf'].description, 'The CPF')
+        self.assertEqual(f['kind'].type.kind, 'enum')
+        self.assertIs(f['kind'].type.named, api.enums[0])
+        self.assertEqual((f['day'].type.kind, f['day'].type.fmt), ('string', 'date'))
+        self.assertEqual(f['n'].type.kind, 'int32')
+
+    def test_allof_of_unrelated_primitives_is_still_an_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(SpecError) as cm:
+                build_model(Document(spec(tmp, BASE + """\
+components:
+  schemas:
+    A: {type: string}
+    B: {type: integer}
+    C: {allOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]}
+""")))
+            self.assertIn('allOf of non-object schemas', cm.exception.message)
+
+    def test_jose_bodies_are_text(self):
+        api = model_of("""\
+openapi: 3.1.0
+info: {title: T, version: "1"}
+x-pontes-api: t
+paths:
+  /s:
+    post:
+      operationId: send
+      requestBody:
+        required: true
+        content:
+          application/jose: {schema: {type: object, properties: {sub: {type: string}}}}
+      responses:
+        "200":
+          description: ok
+          content: {application/jwt: {schema: {type: string}}}
+""")
+        op = api.operations[0]
+        self.assertEqual(len(op.bodies), 1)
+        self.assertEqual(op.bodies[0].body_kind, 'PONTES_BODY_TEXT')
+        self.assertTrue(op.bodies[0].root.text)
+        self.assertIs(op.success, op.bodies[0].root)
+        self.assertEqual(op.accept, 'application/jwt')
+        self.assertTrue(any('claims' in w and 'not checked' in w for w in api.warnings))
+
+    def test_required_body_without_supported_media_is_not_generated(self):
+        api = model_of("""\
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /x:
+    post:
+      operationId: onlyXml
+      requestBody: {required: true, content: {application/xml: {schema: {type: object}}}}
+      responses: {"204": {description: ok}}
+""")
+        self.assertEqual(api.operations, [])
+        self.assertTrue(any("'onlyXml' is not generated" in w and '#/paths/~1x/post' in w for w in api.warnings))
+
+    def test_2xx_of_several_types_is_a_result(self):
+        api = model_of(BASE.replace('paths: {}\n', '') + """\
+x-pontes-api: t
+paths:
+  /r:
+    get:
+      operationId: getR
+      responses:
+        "200": {description: a, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}
+        "201": {description: a, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}
+        "202": {description: b, content: {application/json: {schema: {$ref: '#/components/schemas/B'}}}}
+        2XX: {description: b, content: {application/json: {schema: {$ref: '#/components/schemas/B'}}}}
+components:
+  schemas:
+    A: {type: object, properties: {a: {type: string}}}
+    B: {type: object, properties: {b: {type: string}}}
+""")
+        op = api.operations[0]
+        self.assertEqual([(m, c, r.name, st) for m, c, r, st, _ in op.results],
+                         [('a', 'T_GET_R_RESULT_A', 'A', [200, 201]), ('b', 'T_GET_R_RESULT_B', 'B', [202, 2])])
+        self.assertFalse(any('not decoded' in w for w in api.warnings))
+        self.assertIs(op.responses[2].root, op.results[1][2])  # every response keeps its type
+
+    def test_schema_and_property_examples_become_vectors(self):
+        api = model_of(BASE + """\
+x-pontes-api: t
+components:
+  schemas:
+    Money:
+      type: object
+      required: [amount]
+      properties:
+        amount: {type: number, example: 1.5}
+        currency: {type: string, enum: [BRL], example: BRL}
+      example: {amount: 2, currency: BRL}
+    Person:
+      type: object
+      required: [name, money]
+      properties:
+        name: {type: string, example: Ana}
+        money: {$ref: '#/components/schemas/Money'}
+        born: {type: string, format: date, example: '2024-02-30'}
+        age: {type: integer, example: '12'}
+      examples:
+        - {name: Rui, money: {amount: 1}}
+        - {name: 7, money: {amount: 1}}
+        - {name: Rui, money: {amount: 1}, extra: 1}
+    NoRequiredExample:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        note: {type: string, example: hi}
+""")
+        ex = {e.name: e.json for e in api.examples}
+        self.assertEqual(ex['schema Money example'], '{"amount":2,"currency":"BRL"}')
+        self.assertEqual(ex['schema Money property examples'], '{"amount":1.5,"currency":"BRL"}')
+        self.assertEqual(ex['schema Person examples/0'], '{"name":"Rui","money":{"amount":1}}')
+        # the $ref'd schema's own example fills the member; invalid members are left out
+        self.assertEqual(ex['schema Person property examples'], '{"name":"Ana","money":{"amount":2,"currency":"BRL"}}')
+        self.assertNotIn('schema Person examples/1', ex)
+        self.assertNotIn('schema NoRequiredExample property examples', ex)
+        w = '\n'.join(api.warnings)
+        self.assertIn('#/components/schemas/Person/examples/1: schema example does not match', w)
+        self.assertIn("unknown member 'extra'", w)
+        self.assertIn('#/components/schemas/Person/properties/born/example: property example does not match', w)
+        self.assertIn('not a date', w)
+        self.assertIn('#/components/schemas/Person/properties/age/example', w)
+
+    def test_unsupported_constructs_warn(self):
+        api = model_of("""\
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: a
+      parameters:
+        - {name: filter, in: query, schema: {type: object, properties: {x: {type: string}}}}
+        - {name: ids, in: query, schema: {type: array, items: {type: integer}}}
+      responses:
+        "200": {description: csv, content: {text/csv: {schema: {type: string}}}}
+  /b:
+    post:
+      operationId: b
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {x: {type: string}}}
+            examples: {far: {externalValue: 'http://example.com/x.json'}}
+          application/problem+json: {schema: {type: object, properties: {y: {type: string}}}}
+      responses: {"204": {description: ok}}
+webhooks:
+  ping:
+    post:
+      requestBody: {content: {text/plain: {schema: {type: string}}}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    N: {type: object, properties: {a: {type: string}}, not: {required: [b]}}
+    M: {type: object, properties: {a: {type: string}}, additionalProperties: {type: integer}}
+""")
+        w = '\n'.join(api.warnings)
+        for needle in ("#/paths/~1a/get/parameters/0/schema: parameter 'filter' is an object",
+                       "#/paths/~1a/get/parameters/1/schema/items: parameter 'ids': integer items",
+                       '#/paths/~1a/get/responses/200: the 200 body (text/csv) is not JSON: it is not decoded',
+                       '/examples/far: externalValue examples are not fetched',
+                       "application~1problem+json: a second json media type with another schema",
+                       "#/webhooks/ping/post/requestBody/content: webhook 'ping' has no JSON body",
+                       "#/components/schemas/N/not: 'not' is not supported",
+                       '#/components/schemas/M/additionalProperties: additionalProperties next to properties'):
+            self.assertIn(needle, w)
+        self.assertIn('The 200 body (text/csv) is not decoded.', api.operations[0].notes)
+
+    def test_public_fixture_generates(self):
+        src = os.path.join(ROOT, 'tests', 'generator', 'fixtures', 'public_constructs.yaml')
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([sys.executable, GEN, src, '--out', tmp, '--prefix', 'pub'], capture_output=True,
+                               text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn('#/components/schemas/Person/examples/1: schema example does not match', r.stderr)
+            with open(os.path.join(tmp, 'include', 'pontes', 'pub.h'), encoding='utf-8') as f:
+                h = ' '.join(f.read().split())  # prototypes may be wrapped
+            self.assertIn('int) pub_get_report(pub_client *c, const char *id, pub_get_report_result *out);', h)
+            self.assertIn('static inline int pub_item_array2_append(pub_item_array2 *l, pub_item *v)', h)
+            self.assertNotIn('legacy_xml', h)
+            self.assertNotIn('_list_t', h)
 
 
 if __name__ == '__main__':
