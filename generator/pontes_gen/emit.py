@@ -36,14 +36,7 @@ class View:
         return f'{ct}{name}' if ct.endswith('*') else f'{ct} {name}'
 
     def container_name(self, t):
-        if t.kind == 'array' and t.elem.kind in PRIMS and PRIMS[t.elem.kind][2]:
-            return PRIMS[t.elem.kind][2]
-        if t.kind == 'map' and t.elem.kind == 'string':
-            return 'pontes_string_map'
-        name = f'{self.p}_{t.key}'
-        if name in self.type_names:  # a schema already has that name: it wins
-            name += '_t'
-        return name
+        return t.cname  # chosen (and reserved) by the model: see Builder.container_cname
 
     def needs_container_struct(self, t):
         return self.container_name(t).startswith(self.p + '_')
@@ -136,9 +129,19 @@ class View:
             args.append(f'const {self.p}_{op.snake}_params *params')
         if body is not None:
             args.append(f'const {self.body_ctype(body)} *body')
-        if op.success is not None:
+        if op.results:
+            args.append(f'{self.p}_{op.snake}_result *out')
+        elif op.success is not None:
             args.append(f'{op.success.cname} **out')
         return args
+
+    def result_cases(self, op):
+        """(exact 2xx status, (member, kind const)) for an operation with op.results."""
+        return [(st, (x[0], x[1])) for x in op.results for st in x[3] if st >= 200]
+
+    def result_class(self, op):
+        """(member, kind const) of the 2XX response, or None."""
+        return next(((x[0], x[1]) for x in op.results if 2 in x[3]), None)
 
     def md_call_args(self, op, body):
         """Arguments of the usage example of op in the Markdown reference."""

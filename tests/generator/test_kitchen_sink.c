@@ -212,6 +212,63 @@ static void decode_errors_have_paths(void **state) {
     pontes_error_clear(&err);
 }
 
+/* The encoder derives a discriminator the caller left absent from the chosen variant, and
+ * refuses one that names another variant (an error at the member's path). */
+static void discriminator_derived(void **state) {
+    (void)state;
+    char *json = NULL;
+    size_t len = 0;
+    pontes_error err = PONTES_ERROR_INIT;
+    ks_cat cat = KS_CAT_INIT;
+    PONTES_PUT(cat, lives, 9); /* kind left absent */
+    ks_pet pet = {KS_PET_CAT, NULL, {.cat = &cat}};
+    assert_int_equal(ks_pet_encode(&pet, &json, &len, &err), PONTES_OK);
+    assert_string_equal(json, "{\"kind\":\"cat\",\"lives\":9}");
+    pontes_json_free(json);
+    /* the same value set by hand is accepted */
+    PONTES_PUT_ENUM(cat, kind, KS_CAT_KIND_CAT);
+    assert_int_equal(ks_pet_encode(&pet, &json, &len, &err), PONTES_OK);
+    assert_string_equal(json, "{\"kind\":\"cat\",\"lives\":9}");
+    pontes_json_free(json);
+    /* another variant's value: an error naming the member */
+    cat.kind.value = 0;
+    cat.kind.raw = "dog";
+    assert_int_equal(ks_pet_encode(&pet, &json, &len, &err), PONTES_EENCODE);
+    assert_null(json);
+    assert_string_equal(err.json_path, "$.kind");
+    assert_non_null(strstr(err.message, "discriminator"));
+    assert_non_null(strstr(err.message, "\"cat\""));
+    pontes_error_clear(&err);
+    PONTES_PUT_NULL(cat, kind);
+    assert_int_equal(ks_pet_encode(&pet, &json, &len, &err), PONTES_EENCODE);
+    assert_string_equal(err.json_path, "$.kind");
+    pontes_error_clear(&err);
+
+    /* inside a list built with PONTES_APPEND; nested objects are not affected */
+    ks_dog dog = KS_DOG_INIT;
+    PONTES_PUT(dog, good_boy, true);
+    ks_pet pdog = {KS_PET_DOG, NULL, {.dog = &dog}};
+    PONTES_CLEAR(cat, kind);
+    ks_everything e = KS_EVERYTHING_INIT;
+    assert_int_equal(PONTES_APPEND(e, pets, &pdog), PONTES_OK);
+    assert_int_equal(PONTES_APPEND(e, pets, &pet), PONTES_OK);
+    ks_extended ext = KS_EXTENDED_INIT;
+    PONTES_PUT(ext, id, "x");
+    PONTES_PUT(ext, extra, 1);
+    PONTES_PUT(e, extended, &ext);
+    assert_int_equal(ks_everything_encode(&e, &json, &len, &err), PONTES_OK);
+    assert_string_equal(json, "{\"pets\":[{\"kind\":\"dog\",\"goodBoy\":true},{\"kind\":\"cat\",\"lives\":9}],"
+                              "\"extended\":{\"id\":\"x\",\"extra\":1}}");
+    pontes_json_free(json);
+    dog.kind.raw = "cat";
+    dog.has_kind = PONTES_SET;
+    assert_int_equal(ks_everything_encode(&e, &json, &len, &err), PONTES_EENCODE);
+    assert_string_equal(err.json_path, "$.pets[0].kind");
+    pontes_error_clear(&err);
+    pontes_list_free(&e.pets);
+    assert_int_equal(e.pets.count, 0);
+}
+
 static void schema_registry(void **state) {
     (void)state;
     int found = 0;
@@ -225,6 +282,7 @@ int main(void) {
         cmocka_unit_test(typed_access),
         cmocka_unit_test(build_and_encode),
         cmocka_unit_test(decode_errors_have_paths),
+        cmocka_unit_test(discriminator_derived),
         cmocka_unit_test(schema_registry),
     };
     return cmocka_run_group_tests_name("kitchen_sink", tests, NULL, NULL);
