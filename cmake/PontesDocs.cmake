@@ -20,6 +20,11 @@ foreach(_h ${_pontes_docs_api_headers})
   string(APPEND PONTES_DOCS_PREDEFINED " \"${_API}_EXTERN(t)=extern t\"")
 endforeach()
 
+# (A partial source copy without docs/, like the ABI test's, gets no docs target.)
+if(NOT EXISTS ${CMAKE_SOURCE_DIR}/docs/Doxyfile.in)
+  return()
+endif()
+
 if(DOXYGEN_FOUND)
   if(TARGET Doxygen::dot)
     set(PONTES_DOCS_HAVE_DOT YES)
