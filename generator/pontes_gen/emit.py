@@ -216,15 +216,22 @@ def render(api, template_dir, spec_rel, spec_json):
     return files
 
 
-def inputs_manifest(doc, template_dir):
+def inputs_manifest(doc, template_dir, extra=None):
     """Text of DIR/.inputs: the SHA-256 of every input of this output (the spec and the
     files it references, the generator, the templates). The build (generated/CMakeLists.txt)
-    recomputes these hashes to tell whether generated/<api>/ is stale. Deterministic."""
+    recomputes these hashes to tell whether generated/<api>/ is stale. Deterministic.
+    extra: {path: text or None (read the file)} of further inputs beside the spec (the ABI lock),
+    listed as spec/<path relative to the spec's directory>."""
+    extra = extra or {}
+
     def sha(path):
+        if extra.get(path) is not None:
+            return hashlib.sha256(extra[path].encode('utf-8')).hexdigest()
         with open(path, 'rb') as f:
             return hashlib.sha256(f.read()).hexdigest()
     base = os.path.dirname(doc.path)
-    spec_files = [doc.path] + sorted((p for p in doc.files if p != doc.path),
+    extra = {os.path.abspath(p): t for p, t in extra.items()}
+    spec_files = [doc.path] + sorted((p for p in set(doc.files) | set(extra) if p != doc.path),
                                      key=lambda p: os.path.relpath(p, base))
     gen_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     lines = ['# pontes-gen inputs (SHA-256): the spec, the generator, the templates. Do not edit.']
