@@ -205,6 +205,7 @@ int pontes_batch_run(pontes_batch *b) {
         if (active) curl_multi_perform(b->multi, &running);
         CURLMsg *msg;
         int left;
+        bool finished = false;
         while ((msg = curl_multi_info_read(b->multi, &left))) {
             if (msg->msg != CURLMSG_DONE) continue;
             CURL *h = msg->easy_handle;
@@ -214,6 +215,7 @@ int pontes_batch_run(pontes_batch *b) {
             curl_multi_remove_handle(b->multi, h);
             if (!x) continue;
             batch_call *bc = (batch_call *)(void *)((char *)x - offsetof(batch_call, k.x));
+            finished = true;
             pontes_cl_xfer_finish(c, x, cc);
             give_handle(b, h);
             bc->h = NULL;
@@ -226,13 +228,18 @@ int pontes_batch_run(pontes_batch *b) {
                 call_done(b, bc, PONTES_OK);
             }
         }
-        /* wait for network activity, or until the next retry is due */
+        /* Calls finished: start the next ones at once (no wait). Otherwise wait for
+           network activity, curl's own timers, or the next retry that is due. */
+        if (finished) continue;
         long ms = 1000;
         if (waiting) {
             double d = (wake - pontes_cl_now()) * 1000.0;
             ms = d <= 0 ? 0 : (d < 1000 ? (long)d + 1 : 1000);
         }
-        if (active || ms > 0) curl_multi_poll(b->multi, NULL, 0, (int)ms, NULL);
+        long cm = -1;
+        if (active && curl_multi_timeout(b->multi, &cm) == CURLM_OK && cm >= 0 && cm < ms) ms = cm;
+        if (!active && !waiting) ms = 0;
+        if (ms > 0) curl_multi_poll(b->multi, NULL, 0, (int)ms, NULL);
     }
     pontes_err_reset(&c->err);
     int first = PONTES_OK;
