@@ -2091,6 +2091,26 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
         pontes_arena_destroy(a);
         return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
     }
+    if (t->kind == PONTES_KIND_OBJECT && (t->msg->flags & PONTES_M_TEXT)) { /* the body text itself */
+        const pontes_field *f = t->msg->field_count ? &t->msg->fields[0] : NULL;
+        char *txt = NULL;
+        if (!f || f->type->kind != PONTES_KIND_STRING) {
+            pontes_arena_destroy(a);
+            return pontes_err_set(err, PONTES_EINVAL, "pontes_decode: text box %s must hold a string", t->msg->name);
+        }
+        if (memchr(json, '\0', len)) {
+            pontes_arena_destroy(a);
+            return decode_fail(err, PONTES_EDECODE, "NUL byte in a text body");
+        }
+        if (!(txt = pontes_arena_strndup(a, json, len))) {
+            pontes_arena_destroy(a);
+            return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+        }
+        memcpy(root + f->offset, &txt, sizeof txt);
+        root[f->presence_offset] = PONTES_SET;
+        *out = root;
+        return PONTES_OK;
+    }
     dctx c;
     dctx_init(&c, a, opts, json, len);
     int rc;
@@ -2117,6 +2137,9 @@ typedef struct ectx {
     pontes_buf *b;
     perr e;
     unsigned depth, max_depth;
+    /* set by enc_union for the variant object it encodes next: the discriminator member
+     * and the value the chosen variant implies (consumed by that object's enc_message) */
+    const char *disc_name, *disc_val;
 } ectx;
 
 static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok);
@@ -2294,13 +2317,42 @@ static int enc_field_value(ectx *c, const pontes_field *f, const unsigned char *
     return enc_value(c, f->type, obj + f->offset, (f->flags & PONTES_F_NULLABLE) != 0);
 }
 
+/* The discriminator member of a variant object: written with the chosen variant's mapping
+ * value when the caller left it absent; when set, it must name that variant. */
+static int enc_discriminator(ectx *c, const pontes_field *f, const unsigned char *obj, const char *want,
+                             bool present) {
+    pontes_presence p = present ? obj[f->presence_offset] : PONTES_ABSENT;
+    if (p == PONTES_ABSENT) return put_string(c, want, strlen(want));
+    const char *have = NULL;
+    if (p == PONTES_SET && f->type->kind == PONTES_KIND_STRING) {
+        have = *(const char *const *)(const void *)(obj + f->offset);
+    } else if (p == PONTES_SET && f->type->kind == PONTES_KIND_ENUM) {
+        const pontes_enum *e = (const pontes_enum *)(const void *)(obj + f->offset);
+        have = e->value ? pontes_enum_to_string(f->type->en, e->value) : e->raw;
+    } else if (p == PONTES_SET) {
+        return enc_field_value(c, f, obj); /* not text: cannot disagree with a mapping value */
+    }
+    if (!have || strcmp(have, want) != 0)
+        return perr_set(&c->e, PONTES_EENCODE, want, "discriminator \"%s\" is %s%s%s but the union variant set is \"%s\"",
+                        f->name, have ? "\"" : "", have ? have : (p == PONTES_NULL ? "null" : "not set"),
+                        have ? "\"" : "", want);
+    return enc_field_value(c, f, obj);
+}
+
 static int enc_message(ectx *c, const pontes_message *m, const unsigned char *obj) {
     int rc;
+    const char *disc_name = c->disc_name, *disc_val = c->disc_val; /* for this object only */
+    c->disc_name = c->disc_val = NULL;
     if (m->flags & PONTES_M_BOX) {
         if (m->field_count < 1) return perr_set(&c->e, PONTES_EINVAL, NULL, "box message %s has no field", m->name);
         const pontes_field *f = &m->fields[0];
         if (obj[f->presence_offset] == PONTES_ABSENT)
             return perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "missing value");
+        if ((m->flags & PONTES_M_TEXT) && f->type->kind == PONTES_KIND_STRING && obj[f->presence_offset] == PONTES_SET) {
+            const char *txt = *(const char *const *)(const void *)(obj + f->offset); /* the text itself */
+            if (!txt) return perr_set(&c->e, PONTES_EENCODE, "string", "NULL text");
+            return put_lit(c, txt, strlen(txt));
+        }
         return enc_field_value(c, f, obj);
     }
     if ((rc = enc_enter(c))) return rc;
@@ -2309,8 +2361,31 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
         goto out;
     }
     bool first = true;
+    const pontes_field *disc = NULL;
+    for (size_t i = 0; disc_name && !disc && i < m->field_count; i++)
+        if (m->fields[i].name && strcmp(m->fields[i].name, disc_name) == 0) disc = &m->fields[i];
+    if (disc_name && !disc) { /* the variant schema does not declare it: written first */
+        first = false;
+        rc = put_key(c, disc_name);
+        if (!rc) rc = put_string(c, disc_val, strlen(disc_val));
+        if (rc) goto out;
+    }
     for (size_t i = 0; i < m->field_count; i++) {
         const pontes_field *f = &m->fields[i];
+        if (f == disc) {
+            if (!first && buf_putc(c->b, ',')) {
+                rc = enc_nomem(c);
+                goto out;
+            }
+            first = false;
+            rc = put_key(c, f->name);
+            if (!rc) rc = enc_discriminator(c, f, obj, disc_val, obj[f->presence_offset] != PONTES_ABSENT);
+            if (rc) {
+                perr_key(&c->e, f->name);
+                goto out;
+            }
+            continue;
+        }
         if (obj[f->presence_offset] == PONTES_ABSENT) {
             if (f->flags & PONTES_F_REQUIRED) {
                 rc = perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "missing required member");
@@ -2366,8 +2441,16 @@ static int enc_union(ectx *c, const pontes_union_desc *u, const unsigned char *u
     }
     if (h->kind < 0 || (size_t)h->kind > u->count)
         return perr_set(&c->e, PONTES_EENCODE, u->name, "union variant %d out of range", h->kind);
-    return enc_value(c, u->variants[h->kind - 1], us + u->value_offset, false);
+    const pontes_type *vt = u->variants[h->kind - 1];
+    if (u->discriminator && u->mapping && u->mapping[h->kind - 1] && vt->kind == PONTES_KIND_OBJECT) {
+        c->disc_name = u->discriminator; /* enc_message derives or checks the member */
+        c->disc_val = u->mapping[h->kind - 1];
+    }
+    int rc = enc_value(c, vt, us + u->value_offset, false);
+    c->disc_name = c->disc_val = NULL; /* a NULL variant pointer never reached enc_message */
+    return rc;
 }
+
 
 static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, const char *const *keys, size_t n) {
     const pontes_type *et = t->elem;
@@ -2486,6 +2569,7 @@ static void ectx_init(ectx *c, pontes_buf *b) {
     perr_init(&c->e);
     c->depth = 0;
     c->max_depth = DEFAULT_MAX_DEPTH;
+    c->disc_name = c->disc_val = NULL;
 }
 
 int pontes_codec_encode_value(pontes_buf *b, const pontes_type *t, const void *storage, pontes_error *err) {
@@ -2524,3 +2608,69 @@ int pontes_encode(const pontes_type *t, const void *value, char **out, size_t *o
 }
 
 void pontes_json_free(char *json) { free(json); }
+
+/* ====================================================================== */
+/* building lists and maps (see pontes.h: arrays grown by doubling, capacity implied by     */
+/* count: 4, 8, 16, ...)                                                                     */
+/* ====================================================================== */
+
+/* New capacity when count items are stored and one more is wanted, or 0 when it fits. */
+static size_t grow_cap(size_t count) {
+    if (count == 0) return 4;
+    if (count < 4 || (count & (count - 1)) != 0) return 0;
+    return count <= SIZE_MAX / 2 ? count * 2 : SIZE_MAX;
+}
+
+static int grow_array(void **arr, size_t count, size_t size) {
+    size_t cap = grow_cap(count);
+    if (!cap) return *arr ? PONTES_OK : PONTES_EINVAL;
+    if (cap == SIZE_MAX || size == 0 || cap > SIZE_MAX / size) return PONTES_ENOMEM;
+    void *n = realloc(*arr, cap * size);
+    if (!n) return PONTES_ENOMEM;
+    *arr = n;
+    return PONTES_OK;
+}
+
+int pontes_list_grow(void *list, size_t elem_size) {
+    pontes_list *l = list;
+    if (!l || !elem_size) return PONTES_EINVAL;
+    return grow_array(&l->items, l->count, elem_size);
+}
+
+int pontes_list_append(void *list, size_t elem_size, const void *elem) {
+    if (!elem) return PONTES_EINVAL;
+    int rc = pontes_list_grow(list, elem_size);
+    if (rc) return rc;
+    pontes_list *l = list;
+    memcpy((unsigned char *)l->items + l->count * elem_size, elem, elem_size);
+    l->count++;
+    return PONTES_OK;
+}
+
+void pontes_list_free(void *list) {
+    pontes_list *l = list;
+    if (!l) return;
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+int pontes_map_grow(void *map, size_t value_size) {
+    pontes_map *m = map;
+    if (!m || !value_size) return PONTES_EINVAL;
+    void *keys = (void *)m->keys;
+    int rc = grow_array(&keys, m->count, sizeof(const char *));
+    m->keys = keys;
+    if (!rc) rc = grow_array(&m->values, m->count, value_size);
+    return rc;
+}
+
+void pontes_map_free(void *map) {
+    pontes_map *m = map;
+    if (!m) return;
+    free((void *)m->keys);
+    free(m->values);
+    m->keys = NULL;
+    m->values = NULL;
+    m->count = 0;
+}

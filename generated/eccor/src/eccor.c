@@ -5,18 +5,25 @@
 #include "pontes/eccor.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* enum layout must match pontes_enum, union heads pontes_union_head */
-_Static_assert(sizeof(pontes_enum) == sizeof(struct { int v; const char *r; }), "pontes_enum layout");
+_Static_assert(sizeof(pontes_enum) == sizeof(struct { int v; const char *r; }),
+    "pontes_enum layout");
 
 /* ==== enums ============================================================ */
 static const char *const eccor_token_request_grant_type__values[] = {
     "client_credentials",
 };
-const pontes_enum_desc eccor_token_request_grant_type__enum = { "TokenRequestGrantType", eccor_token_request_grant_type__values, 1 };
-const pontes_type eccor_token_request_grant_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_token_request_grant_type), "TokenRequestGrantType", NULL, NULL, &eccor_token_request_grant_type__enum, NULL };
-_Static_assert(offsetof(eccor_token_request_grant_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_token_request_grant_type_to_string(int value) { return pontes_enum_to_string(&eccor_token_request_grant_type__enum, value); }
+const pontes_enum_desc eccor_token_request_grant_type__enum = { "TokenRequestGrantType",
+    eccor_token_request_grant_type__values, 1 };
+const pontes_type eccor_token_request_grant_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_token_request_grant_type), "TokenRequestGrantType", NULL, NULL,
+    &eccor_token_request_grant_type__enum, NULL };
+_Static_assert(offsetof(eccor_token_request_grant_type, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_token_request_grant_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_token_request_grant_type__enum, value); }
 static const char *const eccor_o_auth_error_error__values[] = {
     "invalid_request",
     "invalid_client",
@@ -25,10 +32,15 @@ static const char *const eccor_o_auth_error_error__values[] = {
     "unsupported_grant_type",
     "invalid_scope",
 };
-const pontes_enum_desc eccor_o_auth_error_error__enum = { "OAuthErrorError", eccor_o_auth_error_error__values, 6 };
-const pontes_type eccor_o_auth_error_error__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_o_auth_error_error), "OAuthErrorError", NULL, NULL, &eccor_o_auth_error_error__enum, NULL };
-_Static_assert(offsetof(eccor_o_auth_error_error, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_o_auth_error_error_to_string(int value) { return pontes_enum_to_string(&eccor_o_auth_error_error__enum, value); }
+const pontes_enum_desc eccor_o_auth_error_error__enum = { "OAuthErrorError",
+    eccor_o_auth_error_error__values, 6 };
+const pontes_type eccor_o_auth_error_error__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_o_auth_error_error), "OAuthErrorError", NULL, NULL,
+    &eccor_o_auth_error_error__enum, NULL };
+_Static_assert(offsetof(eccor_o_auth_error_error, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_o_auth_error_error_to_string(int value) { return pontes_enum_to_string(
+    &eccor_o_auth_error_error__enum, value); }
 static const char *const eccor_api_error_code__values[] = {
     "INVALID_FORM",
     "RECORD_IS_DELETED",
@@ -36,27 +48,40 @@ static const char *const eccor_api_error_code__values[] = {
     "MISSING_RESOURCE_PERMISSION",
     "RECORD_NOT_EXISTS_OR_MISSING_PERMISSION",
 };
-const pontes_enum_desc eccor_api_error_code__enum = { "ApiErrorCode", eccor_api_error_code__values, 5 };
-const pontes_type eccor_api_error_code__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_api_error_code), "ApiErrorCode", NULL, NULL, &eccor_api_error_code__enum, NULL };
+const pontes_enum_desc eccor_api_error_code__enum = { "ApiErrorCode",
+    eccor_api_error_code__values, 5 };
+const pontes_type eccor_api_error_code__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_api_error_code),
+    "ApiErrorCode", NULL, NULL, &eccor_api_error_code__enum, NULL };
 _Static_assert(offsetof(eccor_api_error_code, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_api_error_code_to_string(int value) { return pontes_enum_to_string(&eccor_api_error_code__enum, value); }
+const char *eccor_api_error_code_to_string(int value) { return pontes_enum_to_string(
+    &eccor_api_error_code__enum, value); }
 static const char *const eccor_api_error_details_permission_type__values[] = {
     "Read",
     "LiquidationPaymentRevision",
 };
-const pontes_enum_desc eccor_api_error_details_permission_type__enum = { "ApiErrorDetailsPermissionType", eccor_api_error_details_permission_type__values, 2 };
-const pontes_type eccor_api_error_details_permission_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_api_error_details_permission_type), "ApiErrorDetailsPermissionType", NULL, NULL, &eccor_api_error_details_permission_type__enum, NULL };
-_Static_assert(offsetof(eccor_api_error_details_permission_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_api_error_details_permission_type_to_string(int value) { return pontes_enum_to_string(&eccor_api_error_details_permission_type__enum, value); }
+const pontes_enum_desc eccor_api_error_details_permission_type__enum = {
+    "ApiErrorDetailsPermissionType", eccor_api_error_details_permission_type__values, 2 };
+const pontes_type eccor_api_error_details_permission_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_api_error_details_permission_type), "ApiErrorDetailsPermissionType", NULL, NULL,
+    &eccor_api_error_details_permission_type__enum, NULL };
+_Static_assert(offsetof(eccor_api_error_details_permission_type, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_api_error_details_permission_type_to_string(int value) {
+    return pontes_enum_to_string(&eccor_api_error_details_permission_type__enum, value); }
 static const char *const eccor_api_error_details_resource__values[] = {
     "CreditProduct",
     "NaturalPerson",
     "CreditNote",
 };
-const pontes_enum_desc eccor_api_error_details_resource__enum = { "ApiErrorDetailsResource", eccor_api_error_details_resource__values, 3 };
-const pontes_type eccor_api_error_details_resource__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_api_error_details_resource), "ApiErrorDetailsResource", NULL, NULL, &eccor_api_error_details_resource__enum, NULL };
-_Static_assert(offsetof(eccor_api_error_details_resource, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_api_error_details_resource_to_string(int value) { return pontes_enum_to_string(&eccor_api_error_details_resource__enum, value); }
+const pontes_enum_desc eccor_api_error_details_resource__enum = { "ApiErrorDetailsResource",
+    eccor_api_error_details_resource__values, 3 };
+const pontes_type eccor_api_error_details_resource__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_api_error_details_resource), "ApiErrorDetailsResource", NULL, NULL,
+    &eccor_api_error_details_resource__enum, NULL };
+_Static_assert(offsetof(eccor_api_error_details_resource, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_api_error_details_resource_to_string(int value) { return pontes_enum_to_string(
+    &eccor_api_error_details_resource__enum, value); }
 static const char *const eccor_civil_status__values[] = {
     "Married",
     "Widowed",
@@ -65,9 +90,11 @@ static const char *const eccor_civil_status__values[] = {
     "Single",
 };
 const pontes_enum_desc eccor_civil_status__enum = { "CivilStatus", eccor_civil_status__values, 5 };
-const pontes_type eccor_civil_status__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_civil_status), "CivilStatus", NULL, NULL, &eccor_civil_status__enum, NULL };
+const pontes_type eccor_civil_status__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_civil_status),
+    "CivilStatus", NULL, NULL, &eccor_civil_status__enum, NULL };
 _Static_assert(offsetof(eccor_civil_status, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_civil_status_to_string(int value) { return pontes_enum_to_string(&eccor_civil_status__enum, value); }
+const char *eccor_civil_status_to_string(int value) { return pontes_enum_to_string(
+    &eccor_civil_status__enum, value); }
 static const char *const eccor_uf__values[] = {
     "AC",
     "AL",
@@ -98,17 +125,21 @@ static const char *const eccor_uf__values[] = {
     "TO",
 };
 const pontes_enum_desc eccor_uf__enum = { "Uf", eccor_uf__values, 27 };
-const pontes_type eccor_uf__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_uf), "Uf", NULL, NULL, &eccor_uf__enum, NULL };
+const pontes_type eccor_uf__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_uf), "Uf", NULL, NULL,
+    &eccor_uf__enum, NULL };
 _Static_assert(offsetof(eccor_uf, raw) == offsetof(pontes_enum, raw), "enum layout");
 const char *eccor_uf_to_string(int value) { return pontes_enum_to_string(&eccor_uf__enum, value); }
 static const char *const eccor_operation_type__values[] = {
     "Pix",
     "Transfer",
 };
-const pontes_enum_desc eccor_operation_type__enum = { "OperationType", eccor_operation_type__values, 2 };
-const pontes_type eccor_operation_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_operation_type), "OperationType", NULL, NULL, &eccor_operation_type__enum, NULL };
+const pontes_enum_desc eccor_operation_type__enum = { "OperationType",
+    eccor_operation_type__values, 2 };
+const pontes_type eccor_operation_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_operation_type),
+    "OperationType", NULL, NULL, &eccor_operation_type__enum, NULL };
 _Static_assert(offsetof(eccor_operation_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_operation_type_to_string(int value) { return pontes_enum_to_string(&eccor_operation_type__enum, value); }
+const char *eccor_operation_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_operation_type__enum, value); }
 static const char *const eccor_pix_key_type__values[] = {
     "NaturalRegistrationNumber",
     "Phone",
@@ -116,617 +147,1167 @@ static const char *const eccor_pix_key_type__values[] = {
     "Automatic",
 };
 const pontes_enum_desc eccor_pix_key_type__enum = { "PixKeyType", eccor_pix_key_type__values, 4 };
-const pontes_type eccor_pix_key_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_pix_key_type), "PixKeyType", NULL, NULL, &eccor_pix_key_type__enum, NULL };
+const pontes_type eccor_pix_key_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_pix_key_type),
+    "PixKeyType", NULL, NULL, &eccor_pix_key_type__enum, NULL };
 _Static_assert(offsetof(eccor_pix_key_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_pix_key_type_to_string(int value) { return pontes_enum_to_string(&eccor_pix_key_type__enum, value); }
+const char *eccor_pix_key_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_pix_key_type__enum, value); }
 static const char *const eccor_bank_account_type__values[] = {
     "NaturalCheckingAccount",
     "NaturalSavingsAccount",
     "LegalCheckingAccount",
     "LegalSavingsAccount",
 };
-const pontes_enum_desc eccor_bank_account_type__enum = { "BankAccountType", eccor_bank_account_type__values, 4 };
-const pontes_type eccor_bank_account_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_bank_account_type), "BankAccountType", NULL, NULL, &eccor_bank_account_type__enum, NULL };
+const pontes_enum_desc eccor_bank_account_type__enum = { "BankAccountType",
+    eccor_bank_account_type__values, 4 };
+const pontes_type eccor_bank_account_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_bank_account_type), "BankAccountType", NULL, NULL, &eccor_bank_account_type__enum, NULL };
 _Static_assert(offsetof(eccor_bank_account_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_bank_account_type_to_string(int value) { return pontes_enum_to_string(&eccor_bank_account_type__enum, value); }
+const char *eccor_bank_account_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_bank_account_type__enum, value); }
 static const char *const eccor_liquidation_type__values[] = {
     "EletronicTransfer",
 };
-const pontes_enum_desc eccor_liquidation_type__enum = { "LiquidationType", eccor_liquidation_type__values, 1 };
-const pontes_type eccor_liquidation_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_liquidation_type), "LiquidationType", NULL, NULL, &eccor_liquidation_type__enum, NULL };
+const pontes_enum_desc eccor_liquidation_type__enum = { "LiquidationType",
+    eccor_liquidation_type__values, 1 };
+const pontes_type eccor_liquidation_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_liquidation_type), "LiquidationType", NULL, NULL, &eccor_liquidation_type__enum, NULL };
 _Static_assert(offsetof(eccor_liquidation_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_liquidation_type_to_string(int value) { return pontes_enum_to_string(&eccor_liquidation_type__enum, value); }
+const char *eccor_liquidation_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_liquidation_type__enum, value); }
 static const char *const eccor_risk_rating__values[] = {
     "Intermediary",
 };
 const pontes_enum_desc eccor_risk_rating__enum = { "RiskRating", eccor_risk_rating__values, 1 };
-const pontes_type eccor_risk_rating__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_risk_rating), "RiskRating", NULL, NULL, &eccor_risk_rating__enum, NULL };
+const pontes_type eccor_risk_rating__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_risk_rating),
+    "RiskRating", NULL, NULL, &eccor_risk_rating__enum, NULL };
 _Static_assert(offsetof(eccor_risk_rating, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_risk_rating_to_string(int value) { return pontes_enum_to_string(&eccor_risk_rating__enum, value); }
+const char *eccor_risk_rating_to_string(int value) { return pontes_enum_to_string(
+    &eccor_risk_rating__enum, value); }
 static const char *const eccor_template_doc_file_type__values[] = {
     "Document",
 };
-const pontes_enum_desc eccor_template_doc_file_type__enum = { "TemplateDocFileType", eccor_template_doc_file_type__values, 1 };
-const pontes_type eccor_template_doc_file_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_template_doc_file_type), "TemplateDocFileType", NULL, NULL, &eccor_template_doc_file_type__enum, NULL };
-_Static_assert(offsetof(eccor_template_doc_file_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_template_doc_file_type_to_string(int value) { return pontes_enum_to_string(&eccor_template_doc_file_type__enum, value); }
+const pontes_enum_desc eccor_template_doc_file_type__enum = { "TemplateDocFileType",
+    eccor_template_doc_file_type__values, 1 };
+const pontes_type eccor_template_doc_file_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_template_doc_file_type), "TemplateDocFileType", NULL, NULL,
+    &eccor_template_doc_file_type__enum, NULL };
+_Static_assert(offsetof(eccor_template_doc_file_type, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_template_doc_file_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_template_doc_file_type__enum, value); }
 static const char *const eccor_product_amortization_type__values[] = {
     "FGTS",
 };
-const pontes_enum_desc eccor_product_amortization_type__enum = { "ProductAmortizationType", eccor_product_amortization_type__values, 1 };
-const pontes_type eccor_product_amortization_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_product_amortization_type), "ProductAmortizationType", NULL, NULL, &eccor_product_amortization_type__enum, NULL };
-_Static_assert(offsetof(eccor_product_amortization_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_product_amortization_type_to_string(int value) { return pontes_enum_to_string(&eccor_product_amortization_type__enum, value); }
+const pontes_enum_desc eccor_product_amortization_type__enum = { "ProductAmortizationType",
+    eccor_product_amortization_type__values, 1 };
+const pontes_type eccor_product_amortization_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_product_amortization_type), "ProductAmortizationType", NULL, NULL,
+    &eccor_product_amortization_type__enum, NULL };
+_Static_assert(offsetof(eccor_product_amortization_type, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_product_amortization_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_product_amortization_type__enum, value); }
 static const char *const eccor_product_signature_validation__values[] = {
     "EletronicSignature",
 };
-const pontes_enum_desc eccor_product_signature_validation__enum = { "ProductSignatureValidation", eccor_product_signature_validation__values, 1 };
-const pontes_type eccor_product_signature_validation__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_product_signature_validation), "ProductSignatureValidation", NULL, NULL, &eccor_product_signature_validation__enum, NULL };
-_Static_assert(offsetof(eccor_product_signature_validation, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_product_signature_validation_to_string(int value) { return pontes_enum_to_string(&eccor_product_signature_validation__enum, value); }
+const pontes_enum_desc eccor_product_signature_validation__enum = { "ProductSignatureValidation",
+    eccor_product_signature_validation__values, 1 };
+const pontes_type eccor_product_signature_validation__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_product_signature_validation), "ProductSignatureValidation", NULL, NULL,
+    &eccor_product_signature_validation__enum, NULL };
+_Static_assert(offsetof(eccor_product_signature_validation, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_product_signature_validation_to_string(int value) { return pontes_enum_to_string(
+    &eccor_product_signature_validation__enum, value); }
 static const char *const eccor_agent_commission_type__values[] = {
     "Absolute",
     "Percentage",
 };
-const pontes_enum_desc eccor_agent_commission_type__enum = { "AgentCommissionType", eccor_agent_commission_type__values, 2 };
-const pontes_type eccor_agent_commission_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_agent_commission_type), "AgentCommissionType", NULL, NULL, &eccor_agent_commission_type__enum, NULL };
-_Static_assert(offsetof(eccor_agent_commission_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_agent_commission_type_to_string(int value) { return pontes_enum_to_string(&eccor_agent_commission_type__enum, value); }
+const pontes_enum_desc eccor_agent_commission_type__enum = { "AgentCommissionType",
+    eccor_agent_commission_type__values, 2 };
+const pontes_type eccor_agent_commission_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_agent_commission_type), "AgentCommissionType", NULL, NULL,
+    &eccor_agent_commission_type__enum, NULL };
+_Static_assert(offsetof(eccor_agent_commission_type, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_agent_commission_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_agent_commission_type__enum, value); }
 static const char *const eccor_agent_commission_base_value__values[] = {
     "InitialValue",
     "RequestedValue",
 };
-const pontes_enum_desc eccor_agent_commission_base_value__enum = { "AgentCommissionBaseValue", eccor_agent_commission_base_value__values, 2 };
-const pontes_type eccor_agent_commission_base_value__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_agent_commission_base_value), "AgentCommissionBaseValue", NULL, NULL, &eccor_agent_commission_base_value__enum, NULL };
-_Static_assert(offsetof(eccor_agent_commission_base_value, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_agent_commission_base_value_to_string(int value) { return pontes_enum_to_string(&eccor_agent_commission_base_value__enum, value); }
+const pontes_enum_desc eccor_agent_commission_base_value__enum = { "AgentCommissionBaseValue",
+    eccor_agent_commission_base_value__values, 2 };
+const pontes_type eccor_agent_commission_base_value__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_agent_commission_base_value), "AgentCommissionBaseValue", NULL, NULL,
+    &eccor_agent_commission_base_value__enum, NULL };
+_Static_assert(offsetof(eccor_agent_commission_base_value, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_agent_commission_base_value_to_string(int value) { return pontes_enum_to_string(
+    &eccor_agent_commission_base_value__enum, value); }
 static const char *const eccor_amortization_params_amortization_type__values[] = {
     "fgts",
 };
-const pontes_enum_desc eccor_amortization_params_amortization_type__enum = { "AmortizationParamsAmortizationType", eccor_amortization_params_amortization_type__values, 1 };
-const pontes_type eccor_amortization_params_amortization_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_amortization_params_amortization_type), "AmortizationParamsAmortizationType", NULL, NULL, &eccor_amortization_params_amortization_type__enum, NULL };
-_Static_assert(offsetof(eccor_amortization_params_amortization_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_amortization_params_amortization_type_to_string(int value) { return pontes_enum_to_string(&eccor_amortization_params_amortization_type__enum, value); }
+const pontes_enum_desc eccor_amortization_params_amortization_type__enum = {
+    "AmortizationParamsAmortizationType", eccor_amortization_params_amortization_type__values, 1 };
+const pontes_type eccor_amortization_params_amortization_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_amortization_params_amortization_type), "AmortizationParamsAmortizationType", NULL, NULL,
+    &eccor_amortization_params_amortization_type__enum, NULL };
+_Static_assert(offsetof(eccor_amortization_params_amortization_type, raw) == offsetof(pontes_enum,
+    raw), "enum layout");
+const char *eccor_amortization_params_amortization_type_to_string(int value) {
+    return pontes_enum_to_string(&eccor_amortization_params_amortization_type__enum, value); }
 static const char *const eccor_amortization_simulation_calculate_by_value_type__values[] = {
     "Gross",
     "Liquid",
 };
-const pontes_enum_desc eccor_amortization_simulation_calculate_by_value_type__enum = { "AmortizationSimulationCalculateByValueType", eccor_amortization_simulation_calculate_by_value_type__values, 2 };
-const pontes_type eccor_amortization_simulation_calculate_by_value_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_amortization_simulation_calculate_by_value_type), "AmortizationSimulationCalculateByValueType", NULL, NULL, &eccor_amortization_simulation_calculate_by_value_type__enum, NULL };
-_Static_assert(offsetof(eccor_amortization_simulation_calculate_by_value_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_amortization_simulation_calculate_by_value_type_to_string(int value) { return pontes_enum_to_string(&eccor_amortization_simulation_calculate_by_value_type__enum, value); }
+const pontes_enum_desc eccor_amortization_simulation_calculate_by_value_type__enum = {
+    "AmortizationSimulationCalculateByValueType",
+    eccor_amortization_simulation_calculate_by_value_type__values, 2 };
+const pontes_type eccor_amortization_simulation_calculate_by_value_type__type = { PONTES_KIND_ENUM,
+    0, sizeof(eccor_amortization_simulation_calculate_by_value_type),
+    "AmortizationSimulationCalculateByValueType", NULL, NULL,
+    &eccor_amortization_simulation_calculate_by_value_type__enum, NULL };
+_Static_assert(offsetof(eccor_amortization_simulation_calculate_by_value_type, raw) == offsetof(
+    pontes_enum, raw), "enum layout");
+const char *eccor_amortization_simulation_calculate_by_value_type_to_string(int value) {
+    return pontes_enum_to_string(
+    &eccor_amortization_simulation_calculate_by_value_type__enum, value); }
 static const char *const eccor_pix_key_input_operation_type_value__values[] = {
     "Pix",
 };
-const pontes_enum_desc eccor_pix_key_input_operation_type_value__enum = { "PixKeyInputOperationTypeValue", eccor_pix_key_input_operation_type_value__values, 1 };
-const pontes_type eccor_pix_key_input_operation_type_value__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_pix_key_input_operation_type_value), "PixKeyInputOperationTypeValue", NULL, NULL, &eccor_pix_key_input_operation_type_value__enum, NULL };
-_Static_assert(offsetof(eccor_pix_key_input_operation_type_value, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_pix_key_input_operation_type_value_to_string(int value) { return pontes_enum_to_string(&eccor_pix_key_input_operation_type_value__enum, value); }
+const pontes_enum_desc eccor_pix_key_input_operation_type_value__enum = {
+    "PixKeyInputOperationTypeValue", eccor_pix_key_input_operation_type_value__values, 1 };
+const pontes_type eccor_pix_key_input_operation_type_value__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_pix_key_input_operation_type_value), "PixKeyInputOperationTypeValue", NULL, NULL,
+    &eccor_pix_key_input_operation_type_value__enum, NULL };
+_Static_assert(offsetof(eccor_pix_key_input_operation_type_value, raw) == offsetof(pontes_enum,
+    raw), "enum layout");
+const char *eccor_pix_key_input_operation_type_value_to_string(int value) {
+    return pontes_enum_to_string(&eccor_pix_key_input_operation_type_value__enum, value); }
 static const char *const eccor_transfer_account_input_operation_type_value__values[] = {
     "Transfer",
 };
-const pontes_enum_desc eccor_transfer_account_input_operation_type_value__enum = { "TransferAccountInputOperationTypeValue", eccor_transfer_account_input_operation_type_value__values, 1 };
-const pontes_type eccor_transfer_account_input_operation_type_value__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_transfer_account_input_operation_type_value), "TransferAccountInputOperationTypeValue", NULL, NULL, &eccor_transfer_account_input_operation_type_value__enum, NULL };
-_Static_assert(offsetof(eccor_transfer_account_input_operation_type_value, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_transfer_account_input_operation_type_value_to_string(int value) { return pontes_enum_to_string(&eccor_transfer_account_input_operation_type_value__enum, value); }
+const pontes_enum_desc eccor_transfer_account_input_operation_type_value__enum = {
+    "TransferAccountInputOperationTypeValue",
+    eccor_transfer_account_input_operation_type_value__values, 1 };
+const pontes_type eccor_transfer_account_input_operation_type_value__type = { PONTES_KIND_ENUM, 0,
+    sizeof(eccor_transfer_account_input_operation_type_value),
+    "TransferAccountInputOperationTypeValue", NULL, NULL,
+    &eccor_transfer_account_input_operation_type_value__enum, NULL };
+_Static_assert(offsetof(eccor_transfer_account_input_operation_type_value, raw) == offsetof(
+    pontes_enum, raw), "enum layout");
+const char *eccor_transfer_account_input_operation_type_value_to_string(int value) {
+    return pontes_enum_to_string(&eccor_transfer_account_input_operation_type_value__enum, value); }
 static const char *const eccor_bank_account_type2__values[] = {
     "NaturalCheckingAccount",
     "NaturalSavingsAccount",
     "LegalCheckingAccount",
     "LegalSavingsAccount",
 };
-const pontes_enum_desc eccor_bank_account_type2__enum = { "BankAccountType2", eccor_bank_account_type2__values, 4 };
-const pontes_type eccor_bank_account_type2__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_bank_account_type2), "BankAccountType2", NULL, NULL, &eccor_bank_account_type2__enum, NULL };
-_Static_assert(offsetof(eccor_bank_account_type2, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_bank_account_type2_to_string(int value) { return pontes_enum_to_string(&eccor_bank_account_type2__enum, value); }
+const pontes_enum_desc eccor_bank_account_type2__enum = { "BankAccountType2",
+    eccor_bank_account_type2__values, 4 };
+const pontes_type eccor_bank_account_type2__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_bank_account_type2), "BankAccountType2", NULL, NULL,
+    &eccor_bank_account_type2__enum, NULL };
+_Static_assert(offsetof(eccor_bank_account_type2, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_bank_account_type2_to_string(int value) { return pontes_enum_to_string(
+    &eccor_bank_account_type2__enum, value); }
 static const char *const eccor_bank_account_pix_key_type_value__values[] = {
     "NaturalRegistrationNumber",
     "Phone",
     "Email",
     "Automatic",
 };
-const pontes_enum_desc eccor_bank_account_pix_key_type_value__enum = { "BankAccountPixKeyTypeValue", eccor_bank_account_pix_key_type_value__values, 4 };
-const pontes_type eccor_bank_account_pix_key_type_value__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_bank_account_pix_key_type_value), "BankAccountPixKeyTypeValue", NULL, NULL, &eccor_bank_account_pix_key_type_value__enum, NULL };
-_Static_assert(offsetof(eccor_bank_account_pix_key_type_value, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_bank_account_pix_key_type_value_to_string(int value) { return pontes_enum_to_string(&eccor_bank_account_pix_key_type_value__enum, value); }
+const pontes_enum_desc eccor_bank_account_pix_key_type_value__enum = { "BankAccountPixKeyTypeValue",
+    eccor_bank_account_pix_key_type_value__values, 4 };
+const pontes_type eccor_bank_account_pix_key_type_value__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_bank_account_pix_key_type_value), "BankAccountPixKeyTypeValue", NULL, NULL,
+    &eccor_bank_account_pix_key_type_value__enum, NULL };
+_Static_assert(offsetof(eccor_bank_account_pix_key_type_value, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_bank_account_pix_key_type_value_to_string(int value) {
+    return pontes_enum_to_string(&eccor_bank_account_pix_key_type_value__enum, value); }
 static const char *const eccor_credit_note_status_event_type__values[] = {
     "CreditNoteOp",
 };
-const pontes_enum_desc eccor_credit_note_status_event_type__enum = { "CreditNoteStatusEventType", eccor_credit_note_status_event_type__values, 1 };
-const pontes_type eccor_credit_note_status_event_type__type = { PONTES_KIND_ENUM, 0, sizeof(eccor_credit_note_status_event_type), "CreditNoteStatusEventType", NULL, NULL, &eccor_credit_note_status_event_type__enum, NULL };
-_Static_assert(offsetof(eccor_credit_note_status_event_type, raw) == offsetof(pontes_enum, raw), "enum layout");
-const char *eccor_credit_note_status_event_type_to_string(int value) { return pontes_enum_to_string(&eccor_credit_note_status_event_type__enum, value); }
+const pontes_enum_desc eccor_credit_note_status_event_type__enum = { "CreditNoteStatusEventType",
+    eccor_credit_note_status_event_type__values, 1 };
+const pontes_type eccor_credit_note_status_event_type__type = { PONTES_KIND_ENUM, 0, sizeof(
+    eccor_credit_note_status_event_type), "CreditNoteStatusEventType", NULL, NULL,
+    &eccor_credit_note_status_event_type__enum, NULL };
+_Static_assert(offsetof(eccor_credit_note_status_event_type, raw) == offsetof(pontes_enum, raw),
+    "enum layout");
+const char *eccor_credit_note_status_event_type_to_string(int value) { return pontes_enum_to_string(
+    &eccor_credit_note_status_event_type__enum, value); }
 
 /* ==== lists and maps =================================================== */
-static const pontes_type eccor__any_list_n__type = { PONTES_KIND_ARRAY, PONTES_T_ELEM_NULLABLE, sizeof(pontes_any_list), "array of any JSON", &pontes_type_any, NULL, NULL, NULL };
-static const pontes_type eccor__bank_account_input_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_bank_account_input_list_t), "array of BankAccountInput", &eccor_bank_account_input__type, NULL, NULL, NULL };
-static const pontes_type eccor__bank_account_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_bank_account_list), "array of BankAccount", &eccor_bank_account__type, NULL, NULL, NULL };
-static const pontes_type eccor__form_error_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_form_error_list), "array of FormError", &eccor_form_error__type, NULL, NULL, NULL };
-static const pontes_type eccor__natural_person_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_natural_person_list), "array of NaturalPerson", &eccor_natural_person__type, NULL, NULL, NULL };
-static const pontes_type eccor__payment_schedule_item_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_payment_schedule_item_list), "array of PaymentScheduleItem", &eccor_payment_schedule_item__type, NULL, NULL, NULL };
-static const pontes_type eccor__product_list__type = { PONTES_KIND_ARRAY, 0, sizeof(eccor_product_list), "array of Product", &eccor_product__type, NULL, NULL, NULL };
-static const pontes_type eccor__uuid_list__type = { PONTES_KIND_ARRAY, 0, sizeof(pontes_string_list), "array of string (uuid)", &pontes_type_uuid, NULL, NULL, NULL };
+static const pontes_type eccor__any_array_n__type = { PONTES_KIND_ARRAY, PONTES_T_ELEM_NULLABLE,
+    sizeof(pontes_any_list), "array of any JSON", &pontes_type_any, NULL, NULL, NULL };
+static const pontes_type eccor__bank_account_array__type = { PONTES_KIND_ARRAY, 0, sizeof(
+    eccor_bank_account_array), "array of BankAccount", &eccor_bank_account__type, NULL,
+    NULL, NULL };
+static const pontes_type eccor__bank_account_input_array__type = { PONTES_KIND_ARRAY, 0, sizeof(
+    eccor_bank_account_input_array), "array of BankAccountInput", &eccor_bank_account_input__type,
+    NULL, NULL, NULL };
+static const pontes_type eccor__form_error_array__type = { PONTES_KIND_ARRAY, 0, sizeof(
+    eccor_form_error_array), "array of FormError", &eccor_form_error__type, NULL, NULL, NULL };
+static const pontes_type eccor__natural_person_array__type = { PONTES_KIND_ARRAY, 0, sizeof(
+    eccor_natural_person_array), "array of NaturalPerson", &eccor_natural_person__type, NULL,
+    NULL, NULL };
+static const pontes_type eccor__payment_schedule_item_array__type = { PONTES_KIND_ARRAY, 0, sizeof(
+    eccor_payment_schedule_item_array), "array of PaymentScheduleItem",
+    &eccor_payment_schedule_item__type, NULL, NULL, NULL };
+static const pontes_type eccor__product_array__type = { PONTES_KIND_ARRAY, 0, sizeof(
+    eccor_product_array), "array of Product", &eccor_product__type, NULL, NULL, NULL };
+static const pontes_type eccor__uuid_array__type = { PONTES_KIND_ARRAY, 0, sizeof(
+    pontes_string_list), "array of string (uuid)", &pontes_type_uuid, NULL, NULL, NULL };
 
 /* ==== objects ========================================================== */
 static const pontes_field eccor_token_request__fields[] = {
-    { "grant_type", PONTES_F_REQUIRED, offsetof(eccor_token_request, grant_type), offsetof(eccor_token_request, has_grant_type), &eccor_token_request_grant_type__type },
-    { "scope", PONTES_F_REQUIRED, offsetof(eccor_token_request, scope), offsetof(eccor_token_request, has_scope), &pontes_type_string },
+    { "grant_type", PONTES_F_REQUIRED, offsetof(eccor_token_request, grant_type), offsetof(
+        eccor_token_request, has_grant_type), &eccor_token_request_grant_type__type },
+    { "scope", PONTES_F_REQUIRED, offsetof(eccor_token_request, scope), offsetof(
+        eccor_token_request, has_scope), &pontes_type_string },
 };
-static const pontes_message eccor_token_request__msg = { "TokenRequest", 0, sizeof(eccor_token_request), eccor_token_request__fields, 2, offsetof(eccor_token_request, _extra) };
-const pontes_type eccor_token_request__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_token_request *), "TokenRequest", NULL, &eccor_token_request__msg, NULL, NULL };
+static const pontes_message eccor_token_request__msg = { "TokenRequest", 0, sizeof(
+    eccor_token_request), eccor_token_request__fields, 2, offsetof(eccor_token_request, _extra) };
+const pontes_type eccor_token_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_token_request *), "TokenRequest", NULL, &eccor_token_request__msg, NULL, NULL };
 
 static const pontes_field eccor_token_response__fields[] = {
-    { "access_token", PONTES_F_REQUIRED, offsetof(eccor_token_response, access_token), offsetof(eccor_token_response, has_access_token), &pontes_type_string },
-    { "expires_in", PONTES_F_REQUIRED, offsetof(eccor_token_response, expires_in), offsetof(eccor_token_response, has_expires_in), &pontes_type_int32 },
-    { "token_type", PONTES_F_REQUIRED, offsetof(eccor_token_response, token_type), offsetof(eccor_token_response, has_token_type), &pontes_type_string },
+    { "access_token", PONTES_F_REQUIRED, offsetof(eccor_token_response, access_token), offsetof(
+        eccor_token_response, has_access_token), &pontes_type_string },
+    { "expires_in", PONTES_F_REQUIRED, offsetof(eccor_token_response, expires_in), offsetof(
+        eccor_token_response, has_expires_in), &pontes_type_int32 },
+    { "token_type", PONTES_F_REQUIRED, offsetof(eccor_token_response, token_type), offsetof(
+        eccor_token_response, has_token_type), &pontes_type_string },
 };
-static const pontes_message eccor_token_response__msg = { "TokenResponse", 0, sizeof(eccor_token_response), eccor_token_response__fields, 3, offsetof(eccor_token_response, _extra) };
-const pontes_type eccor_token_response__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_token_response *), "TokenResponse", NULL, &eccor_token_response__msg, NULL, NULL };
+static const pontes_message eccor_token_response__msg = { "TokenResponse", 0, sizeof(
+    eccor_token_response), eccor_token_response__fields, 3, offsetof(
+    eccor_token_response, _extra) };
+const pontes_type eccor_token_response__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_token_response *), "TokenResponse", NULL, &eccor_token_response__msg, NULL, NULL };
 
 static const pontes_field eccor_o_auth_error__fields[] = {
-    { "error", PONTES_F_REQUIRED, offsetof(eccor_o_auth_error, error), offsetof(eccor_o_auth_error, has_error), &eccor_o_auth_error_error__type },
-    { "error_description", 0, offsetof(eccor_o_auth_error, error_description), offsetof(eccor_o_auth_error, has_error_description), &pontes_type_string },
+    { "error", PONTES_F_REQUIRED, offsetof(eccor_o_auth_error, error), offsetof(eccor_o_auth_error,
+        has_error), &eccor_o_auth_error_error__type },
+    { "error_description", 0, offsetof(eccor_o_auth_error, error_description), offsetof(
+        eccor_o_auth_error, has_error_description), &pontes_type_string },
 };
-static const pontes_message eccor_o_auth_error__msg = { "OAuthError", 0, sizeof(eccor_o_auth_error), eccor_o_auth_error__fields, 2, offsetof(eccor_o_auth_error, _extra) };
-const pontes_type eccor_o_auth_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_o_auth_error *), "OAuthError", NULL, &eccor_o_auth_error__msg, NULL, NULL };
+static const pontes_message eccor_o_auth_error__msg = { "OAuthError", 0, sizeof(eccor_o_auth_error),
+    eccor_o_auth_error__fields, 2, offsetof(eccor_o_auth_error, _extra) };
+const pontes_type eccor_o_auth_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_o_auth_error *),
+    "OAuthError", NULL, &eccor_o_auth_error__msg, NULL, NULL };
 
 static const pontes_field eccor_form_error__fields[] = {
-    { "message", 0, offsetof(eccor_form_error, message), offsetof(eccor_form_error, has_message), &pontes_type_string },
-    { "key", 0, offsetof(eccor_form_error, key), offsetof(eccor_form_error, has_key), &pontes_type_string },
+    { "message", 0, offsetof(eccor_form_error, message), offsetof(eccor_form_error, has_message),
+        &pontes_type_string },
+    { "key", 0, offsetof(eccor_form_error, key), offsetof(eccor_form_error, has_key),
+        &pontes_type_string },
 };
-static const pontes_message eccor_form_error__msg = { "FormError", 0, sizeof(eccor_form_error), eccor_form_error__fields, 2, offsetof(eccor_form_error, _extra) };
-const pontes_type eccor_form_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_form_error *), "FormError", NULL, &eccor_form_error__msg, NULL, NULL };
+static const pontes_message eccor_form_error__msg = { "FormError", 0, sizeof(eccor_form_error),
+    eccor_form_error__fields, 2, offsetof(eccor_form_error, _extra) };
+const pontes_type eccor_form_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_form_error *),
+    "FormError", NULL, &eccor_form_error__msg, NULL, NULL };
 
 static const pontes_field eccor_api_error_details__fields[] = {
-    { "formErrors", 0, offsetof(eccor_api_error_details, form_errors), offsetof(eccor_api_error_details, has_form_errors), &eccor__form_error_list__type },
-    { "permissionType", 0, offsetof(eccor_api_error_details, permission_type), offsetof(eccor_api_error_details, has_permission_type), &eccor_api_error_details_permission_type__type },
-    { "resource", 0, offsetof(eccor_api_error_details, resource), offsetof(eccor_api_error_details, has_resource), &eccor_api_error_details_resource__type },
-    { "resourceId", 0, offsetof(eccor_api_error_details, resource_id), offsetof(eccor_api_error_details, has_resource_id), &pontes_type_string },
-    { "recordId", 0, offsetof(eccor_api_error_details, record_id), offsetof(eccor_api_error_details, has_record_id), &pontes_type_string },
-    { "currentStatus", 0, offsetof(eccor_api_error_details, current_status), offsetof(eccor_api_error_details, has_current_status), &pontes_type_string },
+    { "formErrors", 0, offsetof(eccor_api_error_details, form_errors), offsetof(
+        eccor_api_error_details, has_form_errors), &eccor__form_error_array__type },
+    { "permissionType", 0, offsetof(eccor_api_error_details, permission_type), offsetof(
+        eccor_api_error_details, has_permission_type),
+        &eccor_api_error_details_permission_type__type },
+    { "resource", 0, offsetof(eccor_api_error_details, resource), offsetof(eccor_api_error_details,
+        has_resource), &eccor_api_error_details_resource__type },
+    { "resourceId", 0, offsetof(eccor_api_error_details, resource_id), offsetof(
+        eccor_api_error_details, has_resource_id), &pontes_type_string },
+    { "recordId", 0, offsetof(eccor_api_error_details, record_id), offsetof(eccor_api_error_details,
+        has_record_id), &pontes_type_string },
+    { "currentStatus", 0, offsetof(eccor_api_error_details, current_status), offsetof(
+        eccor_api_error_details, has_current_status), &pontes_type_string },
 };
-static const pontes_message eccor_api_error_details__msg = { "ApiErrorDetails", 0, sizeof(eccor_api_error_details), eccor_api_error_details__fields, 6, offsetof(eccor_api_error_details, _extra) };
-const pontes_type eccor_api_error_details__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_api_error_details *), "ApiErrorDetails", NULL, &eccor_api_error_details__msg, NULL, NULL };
+static const pontes_message eccor_api_error_details__msg = { "ApiErrorDetails", 0, sizeof(
+    eccor_api_error_details), eccor_api_error_details__fields, 6, offsetof(
+    eccor_api_error_details, _extra) };
+const pontes_type eccor_api_error_details__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_api_error_details *), "ApiErrorDetails", NULL, &eccor_api_error_details__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_api_error__fields[] = {
-    { "code", PONTES_F_REQUIRED, offsetof(eccor_api_error, code), offsetof(eccor_api_error, has_code), &eccor_api_error_code__type },
-    { "message", PONTES_F_REQUIRED, offsetof(eccor_api_error, message), offsetof(eccor_api_error, has_message), &pontes_type_string },
-    { "details", 0, offsetof(eccor_api_error, details), offsetof(eccor_api_error, has_details), &eccor_api_error_details__type },
-    { "correlationId", 0, offsetof(eccor_api_error, correlation_id), offsetof(eccor_api_error, has_correlation_id), &pontes_type_string },
+    { "code", PONTES_F_REQUIRED, offsetof(eccor_api_error, code), offsetof(eccor_api_error,
+        has_code), &eccor_api_error_code__type },
+    { "message", PONTES_F_REQUIRED, offsetof(eccor_api_error, message), offsetof(eccor_api_error,
+        has_message), &pontes_type_string },
+    { "details", 0, offsetof(eccor_api_error, details), offsetof(eccor_api_error, has_details),
+        &eccor_api_error_details__type },
+    { "correlationId", 0, offsetof(eccor_api_error, correlation_id), offsetof(eccor_api_error,
+        has_correlation_id), &pontes_type_string },
 };
-static const pontes_message eccor_api_error__msg = { "ApiError", 0, sizeof(eccor_api_error), eccor_api_error__fields, 4, offsetof(eccor_api_error, _extra) };
-const pontes_type eccor_api_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_api_error *), "ApiError", NULL, &eccor_api_error__msg, NULL, NULL };
+static const pontes_message eccor_api_error__msg = { "ApiError", 0, sizeof(eccor_api_error),
+    eccor_api_error__fields, 4, offsetof(eccor_api_error, _extra) };
+const pontes_type eccor_api_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_api_error *),
+    "ApiError", NULL, &eccor_api_error__msg, NULL, NULL };
 
 static const pontes_field eccor_template_doc__fields[] = {
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_template_doc, id), offsetof(eccor_template_doc, has_id), &pontes_type_uuid },
-    { "fileName", 0, offsetof(eccor_template_doc, file_name), offsetof(eccor_template_doc, has_file_name), &pontes_type_string },
-    { "fileType", 0, offsetof(eccor_template_doc, file_type), offsetof(eccor_template_doc, has_file_type), &eccor_template_doc_file_type__type },
-    { "displayName", 0, offsetof(eccor_template_doc, display_name), offsetof(eccor_template_doc, has_display_name), &pontes_type_string },
-    { "tempUrl", 0, offsetof(eccor_template_doc, temp_url), offsetof(eccor_template_doc, has_temp_url), &pontes_type_string },
-    { "tempGetUrl", 0, offsetof(eccor_template_doc, temp_get_url), offsetof(eccor_template_doc, has_temp_get_url), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_template_doc, id), offsetof(eccor_template_doc,
+        has_id), &pontes_type_uuid },
+    { "fileName", 0, offsetof(eccor_template_doc, file_name), offsetof(eccor_template_doc,
+        has_file_name), &pontes_type_string },
+    { "fileType", 0, offsetof(eccor_template_doc, file_type), offsetof(eccor_template_doc,
+        has_file_type), &eccor_template_doc_file_type__type },
+    { "displayName", 0, offsetof(eccor_template_doc, display_name), offsetof(eccor_template_doc,
+        has_display_name), &pontes_type_string },
+    { "tempUrl", 0, offsetof(eccor_template_doc, temp_url), offsetof(eccor_template_doc,
+        has_temp_url), &pontes_type_string },
+    { "tempGetUrl", 0, offsetof(eccor_template_doc, temp_get_url), offsetof(eccor_template_doc,
+        has_temp_get_url), &pontes_type_string },
 };
-static const pontes_message eccor_template_doc__msg = { "TemplateDoc", 0, sizeof(eccor_template_doc), eccor_template_doc__fields, 6, offsetof(eccor_template_doc, _extra) };
-const pontes_type eccor_template_doc__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_template_doc *), "TemplateDoc", NULL, &eccor_template_doc__msg, NULL, NULL };
+static const pontes_message eccor_template_doc__msg = { "TemplateDoc", 0, sizeof(
+    eccor_template_doc), eccor_template_doc__fields, 6, offsetof(eccor_template_doc, _extra) };
+const pontes_type eccor_template_doc__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_template_doc *),
+    "TemplateDoc", NULL, &eccor_template_doc__msg, NULL, NULL };
 
 static const pontes_field eccor_bank_commission__fields[] = {
-    { "amount", 0, offsetof(eccor_bank_commission, amount), offsetof(eccor_bank_commission, has_amount), &pontes_type_double },
-    { "type", 0, offsetof(eccor_bank_commission, type), offsetof(eccor_bank_commission, has_type), &pontes_type_int32 },
-    { "baseValue", 0, offsetof(eccor_bank_commission, base_value), offsetof(eccor_bank_commission, has_base_value), &pontes_type_int32 },
+    { "amount", 0, offsetof(eccor_bank_commission, amount), offsetof(eccor_bank_commission,
+        has_amount), &pontes_type_double },
+    { "type", 0, offsetof(eccor_bank_commission, type), offsetof(eccor_bank_commission, has_type),
+        &pontes_type_int32 },
+    { "baseValue", 0, offsetof(eccor_bank_commission, base_value), offsetof(eccor_bank_commission,
+        has_base_value), &pontes_type_int32 },
 };
-static const pontes_message eccor_bank_commission__msg = { "BankCommission", 0, sizeof(eccor_bank_commission), eccor_bank_commission__fields, 3, offsetof(eccor_bank_commission, _extra) };
-const pontes_type eccor_bank_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_bank_commission *), "BankCommission", NULL, &eccor_bank_commission__msg, NULL, NULL };
+static const pontes_message eccor_bank_commission__msg = { "BankCommission", 0, sizeof(
+    eccor_bank_commission), eccor_bank_commission__fields, 3, offsetof(
+    eccor_bank_commission, _extra) };
+const pontes_type eccor_bank_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_bank_commission *), "BankCommission", NULL, &eccor_bank_commission__msg, NULL, NULL };
 
 static const pontes_field eccor_product__fields[] = {
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_product, id), offsetof(eccor_product, has_id), &pontes_type_uuid },
-    { "name", 0, offsetof(eccor_product, name), offsetof(eccor_product, has_name), &pontes_type_string },
-    { "categoryName", 0, offsetof(eccor_product, category_name), offsetof(eccor_product, has_category_name), &pontes_type_string },
-    { "templateDoc", 0, offsetof(eccor_product, template_doc), offsetof(eccor_product, has_template_doc), &eccor_template_doc__type },
-    { "code", 0, offsetof(eccor_product, code), offsetof(eccor_product, has_code), &pontes_type_int32 },
-    { "amortizationType", 0, offsetof(eccor_product, amortization_type), offsetof(eccor_product, has_amortization_type), &eccor_product_amortization_type__type },
-    { "amortizationTypeDisplay", 0, offsetof(eccor_product, amortization_type_display), offsetof(eccor_product, has_amortization_type_display), &pontes_type_string },
-    { "viewType", 0, offsetof(eccor_product, view_type), offsetof(eccor_product, has_view_type), &pontes_type_int32 },
-    { "defaultFundId", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_id), offsetof(eccor_product, has_default_fund_id), &pontes_type_uuid },
-    { "defaultFundDisplay", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_display), offsetof(eccor_product, has_default_fund_display), &pontes_type_string },
-    { "selfieSignature", 0, offsetof(eccor_product, selfie_signature), offsetof(eccor_product, has_selfie_signature), &pontes_type_bool },
-    { "selfieDocumentSignature", 0, offsetof(eccor_product, selfie_document_signature), offsetof(eccor_product, has_selfie_document_signature), &pontes_type_bool },
-    { "facialBiometrics", 0, offsetof(eccor_product, facial_biometrics), offsetof(eccor_product, has_facial_biometrics), &pontes_type_bool },
-    { "signatureValidation", 0, offsetof(eccor_product, signature_validation), offsetof(eccor_product, has_signature_validation), &eccor_product_signature_validation__type },
-    { "signatureValidationStep", 0, offsetof(eccor_product, signature_validation_step), offsetof(eccor_product, has_signature_validation_step), &pontes_type_bool },
-    { "defaultCreditAnalysisGroup", 0, offsetof(eccor_product, default_credit_analysis_group), offsetof(eccor_product, has_default_credit_analysis_group), &pontes_type_int64 },
-    { "automaticCreditApproval", 0, offsetof(eccor_product, automatic_credit_approval), offsetof(eccor_product, has_automatic_credit_approval), &pontes_type_bool },
-    { "automaticCreditAnalysisExecution", 0, offsetof(eccor_product, automatic_credit_analysis_execution), offsetof(eccor_product, has_automatic_credit_analysis_execution), &pontes_type_bool },
-    { "minimumInterestRate", 0, offsetof(eccor_product, minimum_interest_rate), offsetof(eccor_product, has_minimum_interest_rate), &pontes_type_double },
-    { "maximumInterestRate", 0, offsetof(eccor_product, maximum_interest_rate), offsetof(eccor_product, has_maximum_interest_rate), &pontes_type_double },
-    { "minimumPrincipalAmount", 0, offsetof(eccor_product, minimum_principal_amount), offsetof(eccor_product, has_minimum_principal_amount), &pontes_type_int64 },
-    { "maximumPrincipalAmount", 0, offsetof(eccor_product, maximum_principal_amount), offsetof(eccor_product, has_maximum_principal_amount), &pontes_type_int64 },
-    { "cosifBankAccount", PONTES_F_NULLABLE, offsetof(eccor_product, cosif_bank_account), offsetof(eccor_product, has_cosif_bank_account), &pontes_type_any },
-    { "requireGuarantor", 0, offsetof(eccor_product, require_guarantor), offsetof(eccor_product, has_require_guarantor), &pontes_type_bool },
-    { "bankComission", 0, offsetof(eccor_product, bank_comission), offsetof(eccor_product, has_bank_comission), &eccor_bank_commission__type },
-    { "commissionRange", 0, offsetof(eccor_product, commission_range), offsetof(eccor_product, has_commission_range), &eccor__any_list_n__type },
-    { "relatedPerson", 0, offsetof(eccor_product, related_person), offsetof(eccor_product, has_related_person), &eccor__any_list_n__type },
-    { "requiredDoc", 0, offsetof(eccor_product, required_doc), offsetof(eccor_product, has_required_doc), &eccor__any_list_n__type },
-    { "allowOwnFund", 0, offsetof(eccor_product, allow_own_fund), offsetof(eccor_product, has_allow_own_fund), &pontes_type_bool },
-    { "maximumValueWithoutDigitalSignature", 0, offsetof(eccor_product, maximum_value_without_digital_signature), offsetof(eccor_product, has_maximum_value_without_digital_signature), &pontes_type_int64 },
-    { "instrumentApproval", 0, offsetof(eccor_product, instrument_approval), offsetof(eccor_product, has_instrument_approval), &pontes_type_bool },
-    { "draftGeneration", 0, offsetof(eccor_product, draft_generation), offsetof(eccor_product, has_draft_generation), &pontes_type_bool },
-    { "useSignaturePortal", 0, offsetof(eccor_product, use_signature_portal), offsetof(eccor_product, has_use_signature_portal), &pontes_type_bool },
-    { "signatureType", 0, offsetof(eccor_product, signature_type), offsetof(eccor_product, has_signature_type), &pontes_type_int32 },
-    { "automaticComplianceAnalysisExecution", 0, offsetof(eccor_product, automatic_compliance_analysis_execution), offsetof(eccor_product, has_automatic_compliance_analysis_execution), &pontes_type_bool },
-    { "defaultComplianceAnalysisGroup", 0, offsetof(eccor_product, default_compliance_analysis_group), offsetof(eccor_product, has_default_compliance_analysis_group), &pontes_type_int64 },
-    { "automaticComplianceApproval", 0, offsetof(eccor_product, automatic_compliance_approval), offsetof(eccor_product, has_automatic_compliance_approval), &pontes_type_bool },
-    { "requireWitness", 0, offsetof(eccor_product, require_witness), offsetof(eccor_product, has_require_witness), &pontes_type_bool },
-    { "limitOpToPerson", 0, offsetof(eccor_product, limit_op_to_person), offsetof(eccor_product, has_limit_op_to_person), &pontes_type_bool },
-    { "allowFinanceTaxExemption", 0, offsetof(eccor_product, allow_finance_tax_exemption), offsetof(eccor_product, has_allow_finance_tax_exemption), &pontes_type_bool },
-    { "debitBankAccount", PONTES_F_NULLABLE, offsetof(eccor_product, debit_bank_account), offsetof(eccor_product, has_debit_bank_account), &pontes_type_any },
-    { "signaturePortalProvider", 0, offsetof(eccor_product, signature_portal_provider), offsetof(eccor_product, has_signature_portal_provider), &pontes_type_int32 },
-    { "useCollateral", 0, offsetof(eccor_product, use_collateral), offsetof(eccor_product, has_use_collateral), &pontes_type_bool },
-    { "defaultCollateralDescription", 0, offsetof(eccor_product, default_collateral_description), offsetof(eccor_product, has_default_collateral_description), &pontes_type_string },
-    { "openBankAccount", 0, offsetof(eccor_product, open_bank_account), offsetof(eccor_product, has_open_bank_account), &pontes_type_bool },
-    { "isConsumerCreditNote", 0, offsetof(eccor_product, is_consumer_credit_note), offsetof(eccor_product, has_is_consumer_credit_note), &pontes_type_bool },
-    { "maximumAbsAmortizationPeriods", PONTES_F_NULLABLE, offsetof(eccor_product, maximum_abs_amortization_periods), offsetof(eccor_product, has_maximum_abs_amortization_periods), &pontes_type_int32 },
-    { "maximumAbsInterestPeriods", PONTES_F_NULLABLE, offsetof(eccor_product, maximum_abs_interest_periods), offsetof(eccor_product, has_maximum_abs_interest_periods), &pontes_type_int32 },
-    { "maximumAmortizationPeriods", 0, offsetof(eccor_product, maximum_amortization_periods), offsetof(eccor_product, has_maximum_amortization_periods), &pontes_type_int32 },
-    { "minimumAmortizationPeriods", 0, offsetof(eccor_product, minimum_amortization_periods), offsetof(eccor_product, has_minimum_amortization_periods), &pontes_type_int32 },
-    { "minimumEmissionCostInCents", 0, offsetof(eccor_product, minimum_emission_cost_in_cents), offsetof(eccor_product, has_minimum_emission_cost_in_cents), &pontes_type_int64 },
-    { "maximumEmissionCostInCents", 0, offsetof(eccor_product, maximum_emission_cost_in_cents), offsetof(eccor_product, has_maximum_emission_cost_in_cents), &pontes_type_int64 },
-    { "timeToSendToSignatures", 0, offsetof(eccor_product, time_to_send_to_signatures), offsetof(eccor_product, has_time_to_send_to_signatures), &pontes_type_int32 },
-    { "timeLimitToSign", 0, offsetof(eccor_product, time_limit_to_sign), offsetof(eccor_product, has_time_limit_to_sign), &pontes_type_int32 },
-    { "timeLimitToSubmitApproval", 0, offsetof(eccor_product, time_limit_to_submit_approval), offsetof(eccor_product, has_time_limit_to_submit_approval), &pontes_type_int32 },
-    { "timeLimitToApprove", 0, offsetof(eccor_product, time_limit_to_approve), offsetof(eccor_product, has_time_limit_to_approve), &pontes_type_int32 },
-    { "maximumAutomaticLiquidationValueInCents", 0, offsetof(eccor_product, maximum_automatic_liquidation_value_in_cents), offsetof(eccor_product, has_maximum_automatic_liquidation_value_in_cents), &pontes_type_int64 },
-    { "financeEmissioncost", 0, offsetof(eccor_product, finance_emissioncost), offsetof(eccor_product, has_finance_emissioncost), &pontes_type_bool },
-    { "financeFinTax", 0, offsetof(eccor_product, finance_fin_tax), offsetof(eccor_product, has_finance_fin_tax), &pontes_type_bool },
-    { "cvmRegistrationNumber", 0, offsetof(eccor_product, cvm_registration_number), offsetof(eccor_product, has_cvm_registration_number), &pontes_type_int64 },
-    { "cvmRegistrationNumberIndex", 0, offsetof(eccor_product, cvm_registration_number_index), offsetof(eccor_product, has_cvm_registration_number_index), &pontes_type_int32 },
-    { "cvmRegistrationDate", 0, offsetof(eccor_product, cvm_registration_date), offsetof(eccor_product, has_cvm_registration_date), &pontes_type_date_time },
-    { "maximumValueWithoutSignatureValidation", 0, offsetof(eccor_product, maximum_value_without_signature_validation), offsetof(eccor_product, has_maximum_value_without_signature_validation), &pontes_type_int64 },
-    { "notifySigner", 0, offsetof(eccor_product, notify_signer), offsetof(eccor_product, has_notify_signer), &pontes_type_bool },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_product, id), offsetof(eccor_product, has_id),
+        &pontes_type_uuid },
+    { "name", 0, offsetof(eccor_product, name), offsetof(eccor_product, has_name),
+        &pontes_type_string },
+    { "categoryName", 0, offsetof(eccor_product, category_name), offsetof(eccor_product,
+        has_category_name), &pontes_type_string },
+    { "templateDoc", 0, offsetof(eccor_product, template_doc), offsetof(eccor_product,
+        has_template_doc), &eccor_template_doc__type },
+    { "code", 0, offsetof(eccor_product, code), offsetof(eccor_product, has_code),
+        &pontes_type_int32 },
+    { "amortizationType", 0, offsetof(eccor_product, amortization_type), offsetof(eccor_product,
+        has_amortization_type), &eccor_product_amortization_type__type },
+    { "amortizationTypeDisplay", 0, offsetof(eccor_product, amortization_type_display), offsetof(
+        eccor_product, has_amortization_type_display), &pontes_type_string },
+    { "viewType", 0, offsetof(eccor_product, view_type), offsetof(eccor_product, has_view_type),
+        &pontes_type_int32 },
+    { "defaultFundId", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_id), offsetof(
+        eccor_product, has_default_fund_id), &pontes_type_uuid },
+    { "defaultFundDisplay", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_display),
+        offsetof(eccor_product, has_default_fund_display), &pontes_type_string },
+    { "selfieSignature", 0, offsetof(eccor_product, selfie_signature), offsetof(eccor_product,
+        has_selfie_signature), &pontes_type_bool },
+    { "selfieDocumentSignature", 0, offsetof(eccor_product, selfie_document_signature), offsetof(
+        eccor_product, has_selfie_document_signature), &pontes_type_bool },
+    { "facialBiometrics", 0, offsetof(eccor_product, facial_biometrics), offsetof(eccor_product,
+        has_facial_biometrics), &pontes_type_bool },
+    { "signatureValidation", 0, offsetof(eccor_product, signature_validation), offsetof(
+        eccor_product, has_signature_validation), &eccor_product_signature_validation__type },
+    { "signatureValidationStep", 0, offsetof(eccor_product, signature_validation_step), offsetof(
+        eccor_product, has_signature_validation_step), &pontes_type_bool },
+    { "defaultCreditAnalysisGroup", 0, offsetof(eccor_product, default_credit_analysis_group),
+        offsetof(eccor_product, has_default_credit_analysis_group), &pontes_type_int64 },
+    { "automaticCreditApproval", 0, offsetof(eccor_product, automatic_credit_approval), offsetof(
+        eccor_product, has_automatic_credit_approval), &pontes_type_bool },
+    { "automaticCreditAnalysisExecution", 0, offsetof(eccor_product,
+        automatic_credit_analysis_execution), offsetof(eccor_product,
+        has_automatic_credit_analysis_execution), &pontes_type_bool },
+    { "minimumInterestRate", 0, offsetof(eccor_product, minimum_interest_rate), offsetof(
+        eccor_product, has_minimum_interest_rate), &pontes_type_double },
+    { "maximumInterestRate", 0, offsetof(eccor_product, maximum_interest_rate), offsetof(
+        eccor_product, has_maximum_interest_rate), &pontes_type_double },
+    { "minimumPrincipalAmount", 0, offsetof(eccor_product, minimum_principal_amount), offsetof(
+        eccor_product, has_minimum_principal_amount), &pontes_type_int64 },
+    { "maximumPrincipalAmount", 0, offsetof(eccor_product, maximum_principal_amount), offsetof(
+        eccor_product, has_maximum_principal_amount), &pontes_type_int64 },
+    { "cosifBankAccount", PONTES_F_NULLABLE, offsetof(eccor_product, cosif_bank_account), offsetof(
+        eccor_product, has_cosif_bank_account), &pontes_type_any },
+    { "requireGuarantor", 0, offsetof(eccor_product, require_guarantor), offsetof(eccor_product,
+        has_require_guarantor), &pontes_type_bool },
+    { "bankComission", 0, offsetof(eccor_product, bank_comission), offsetof(eccor_product,
+        has_bank_comission), &eccor_bank_commission__type },
+    { "commissionRange", 0, offsetof(eccor_product, commission_range), offsetof(eccor_product,
+        has_commission_range), &eccor__any_array_n__type },
+    { "relatedPerson", 0, offsetof(eccor_product, related_person), offsetof(eccor_product,
+        has_related_person), &eccor__any_array_n__type },
+    { "requiredDoc", 0, offsetof(eccor_product, required_doc), offsetof(eccor_product,
+        has_required_doc), &eccor__any_array_n__type },
+    { "allowOwnFund", 0, offsetof(eccor_product, allow_own_fund), offsetof(eccor_product,
+        has_allow_own_fund), &pontes_type_bool },
+    { "maximumValueWithoutDigitalSignature", 0, offsetof(eccor_product,
+        maximum_value_without_digital_signature), offsetof(eccor_product,
+        has_maximum_value_without_digital_signature), &pontes_type_int64 },
+    { "instrumentApproval", 0, offsetof(eccor_product, instrument_approval), offsetof(eccor_product,
+        has_instrument_approval), &pontes_type_bool },
+    { "draftGeneration", 0, offsetof(eccor_product, draft_generation), offsetof(eccor_product,
+        has_draft_generation), &pontes_type_bool },
+    { "useSignaturePortal", 0, offsetof(eccor_product, use_signature_portal), offsetof(
+        eccor_product, has_use_signature_portal), &pontes_type_bool },
+    { "signatureType", 0, offsetof(eccor_product, signature_type), offsetof(eccor_product,
+        has_signature_type), &pontes_type_int32 },
+    { "automaticComplianceAnalysisExecution", 0, offsetof(eccor_product,
+        automatic_compliance_analysis_execution), offsetof(eccor_product,
+        has_automatic_compliance_analysis_execution), &pontes_type_bool },
+    { "defaultComplianceAnalysisGroup", 0, offsetof(eccor_product,
+        default_compliance_analysis_group), offsetof(eccor_product,
+        has_default_compliance_analysis_group), &pontes_type_int64 },
+    { "automaticComplianceApproval", 0, offsetof(eccor_product, automatic_compliance_approval),
+        offsetof(eccor_product, has_automatic_compliance_approval), &pontes_type_bool },
+    { "requireWitness", 0, offsetof(eccor_product, require_witness), offsetof(eccor_product,
+        has_require_witness), &pontes_type_bool },
+    { "limitOpToPerson", 0, offsetof(eccor_product, limit_op_to_person), offsetof(eccor_product,
+        has_limit_op_to_person), &pontes_type_bool },
+    { "allowFinanceTaxExemption", 0, offsetof(eccor_product, allow_finance_tax_exemption), offsetof(
+        eccor_product, has_allow_finance_tax_exemption), &pontes_type_bool },
+    { "debitBankAccount", PONTES_F_NULLABLE, offsetof(eccor_product, debit_bank_account), offsetof(
+        eccor_product, has_debit_bank_account), &pontes_type_any },
+    { "signaturePortalProvider", 0, offsetof(eccor_product, signature_portal_provider), offsetof(
+        eccor_product, has_signature_portal_provider), &pontes_type_int32 },
+    { "useCollateral", 0, offsetof(eccor_product, use_collateral), offsetof(eccor_product,
+        has_use_collateral), &pontes_type_bool },
+    { "defaultCollateralDescription", 0, offsetof(eccor_product, default_collateral_description),
+        offsetof(eccor_product, has_default_collateral_description), &pontes_type_string },
+    { "openBankAccount", 0, offsetof(eccor_product, open_bank_account), offsetof(eccor_product,
+        has_open_bank_account), &pontes_type_bool },
+    { "isConsumerCreditNote", 0, offsetof(eccor_product, is_consumer_credit_note), offsetof(
+        eccor_product, has_is_consumer_credit_note), &pontes_type_bool },
+    { "maximumAbsAmortizationPeriods", PONTES_F_NULLABLE, offsetof(eccor_product,
+        maximum_abs_amortization_periods), offsetof(eccor_product,
+        has_maximum_abs_amortization_periods), &pontes_type_int32 },
+    { "maximumAbsInterestPeriods", PONTES_F_NULLABLE, offsetof(eccor_product,
+        maximum_abs_interest_periods), offsetof(eccor_product, has_maximum_abs_interest_periods),
+        &pontes_type_int32 },
+    { "maximumAmortizationPeriods", 0, offsetof(eccor_product, maximum_amortization_periods),
+        offsetof(eccor_product, has_maximum_amortization_periods), &pontes_type_int32 },
+    { "minimumAmortizationPeriods", 0, offsetof(eccor_product, minimum_amortization_periods),
+        offsetof(eccor_product, has_minimum_amortization_periods), &pontes_type_int32 },
+    { "minimumEmissionCostInCents", 0, offsetof(eccor_product, minimum_emission_cost_in_cents),
+        offsetof(eccor_product, has_minimum_emission_cost_in_cents), &pontes_type_int64 },
+    { "maximumEmissionCostInCents", 0, offsetof(eccor_product, maximum_emission_cost_in_cents),
+        offsetof(eccor_product, has_maximum_emission_cost_in_cents), &pontes_type_int64 },
+    { "timeToSendToSignatures", 0, offsetof(eccor_product, time_to_send_to_signatures), offsetof(
+        eccor_product, has_time_to_send_to_signatures), &pontes_type_int32 },
+    { "timeLimitToSign", 0, offsetof(eccor_product, time_limit_to_sign), offsetof(eccor_product,
+        has_time_limit_to_sign), &pontes_type_int32 },
+    { "timeLimitToSubmitApproval", 0, offsetof(eccor_product, time_limit_to_submit_approval),
+        offsetof(eccor_product, has_time_limit_to_submit_approval), &pontes_type_int32 },
+    { "timeLimitToApprove", 0, offsetof(eccor_product, time_limit_to_approve), offsetof(
+        eccor_product, has_time_limit_to_approve), &pontes_type_int32 },
+    { "maximumAutomaticLiquidationValueInCents", 0, offsetof(eccor_product,
+        maximum_automatic_liquidation_value_in_cents), offsetof(eccor_product,
+        has_maximum_automatic_liquidation_value_in_cents), &pontes_type_int64 },
+    { "financeEmissioncost", 0, offsetof(eccor_product, finance_emissioncost), offsetof(
+        eccor_product, has_finance_emissioncost), &pontes_type_bool },
+    { "financeFinTax", 0, offsetof(eccor_product, finance_fin_tax), offsetof(eccor_product,
+        has_finance_fin_tax), &pontes_type_bool },
+    { "cvmRegistrationNumber", 0, offsetof(eccor_product, cvm_registration_number), offsetof(
+        eccor_product, has_cvm_registration_number), &pontes_type_int64 },
+    { "cvmRegistrationNumberIndex", 0, offsetof(eccor_product, cvm_registration_number_index),
+        offsetof(eccor_product, has_cvm_registration_number_index), &pontes_type_int32 },
+    { "cvmRegistrationDate", 0, offsetof(eccor_product, cvm_registration_date), offsetof(
+        eccor_product, has_cvm_registration_date), &pontes_type_date_time },
+    { "maximumValueWithoutSignatureValidation", 0, offsetof(eccor_product,
+        maximum_value_without_signature_validation), offsetof(eccor_product,
+        has_maximum_value_without_signature_validation), &pontes_type_int64 },
+    { "notifySigner", 0, offsetof(eccor_product, notify_signer), offsetof(eccor_product,
+        has_notify_signer), &pontes_type_bool },
 };
-static const pontes_message eccor_product__msg = { "Product", 0, sizeof(eccor_product), eccor_product__fields, 64, offsetof(eccor_product, _extra) };
-const pontes_type eccor_product__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_product *), "Product", NULL, &eccor_product__msg, NULL, NULL };
+static const pontes_message eccor_product__msg = { "Product", 0, sizeof(eccor_product),
+    eccor_product__fields, 64, offsetof(eccor_product, _extra) };
+const pontes_type eccor_product__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_product *), "Product",
+    NULL, &eccor_product__msg, NULL, NULL };
 
 static const pontes_field eccor_product_page__fields[] = {
-    { "page", 0, offsetof(eccor_product_page, page), offsetof(eccor_product_page, has_page), &pontes_type_int32 },
-    { "totalPages", 0, offsetof(eccor_product_page, total_pages), offsetof(eccor_product_page, has_total_pages), &pontes_type_int32 },
-    { "totalItems", 0, offsetof(eccor_product_page, total_items), offsetof(eccor_product_page, has_total_items), &pontes_type_int32 },
-    { "data", PONTES_F_REQUIRED, offsetof(eccor_product_page, data), offsetof(eccor_product_page, has_data), &eccor__product_list__type },
-    { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_product_page, pagination_token), offsetof(eccor_product_page, has_pagination_token), &pontes_type_string },
+    { "page", 0, offsetof(eccor_product_page, page), offsetof(eccor_product_page, has_page),
+        &pontes_type_int32 },
+    { "totalPages", 0, offsetof(eccor_product_page, total_pages), offsetof(eccor_product_page,
+        has_total_pages), &pontes_type_int32 },
+    { "totalItems", 0, offsetof(eccor_product_page, total_items), offsetof(eccor_product_page,
+        has_total_items), &pontes_type_int32 },
+    { "data", PONTES_F_REQUIRED, offsetof(eccor_product_page, data), offsetof(eccor_product_page,
+        has_data), &eccor__product_array__type },
+    { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_product_page, pagination_token),
+        offsetof(eccor_product_page, has_pagination_token), &pontes_type_string },
 };
-static const pontes_message eccor_product_page__msg = { "ProductPage", 0, sizeof(eccor_product_page), eccor_product_page__fields, 5, offsetof(eccor_product_page, _extra) };
-const pontes_type eccor_product_page__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_product_page *), "ProductPage", NULL, &eccor_product_page__msg, NULL, NULL };
+static const pontes_message eccor_product_page__msg = { "ProductPage", 0, sizeof(
+    eccor_product_page), eccor_product_page__fields, 5, offsetof(eccor_product_page, _extra) };
+const pontes_type eccor_product_page__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_product_page *),
+    "ProductPage", NULL, &eccor_product_page__msg, NULL, NULL };
 
 static const pontes_field eccor_agent_commission__fields[] = {
-    { "amount", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, amount), offsetof(eccor_agent_commission, has_amount), &pontes_type_double },
-    { "type", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, type), offsetof(eccor_agent_commission, has_type), &eccor_agent_commission_type__type },
-    { "baseValue", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, base_value), offsetof(eccor_agent_commission, has_base_value), &eccor_agent_commission_base_value__type },
+    { "amount", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, amount), offsetof(
+        eccor_agent_commission, has_amount), &pontes_type_double },
+    { "type", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, type), offsetof(
+        eccor_agent_commission, has_type), &eccor_agent_commission_type__type },
+    { "baseValue", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, base_value), offsetof(
+        eccor_agent_commission, has_base_value), &eccor_agent_commission_base_value__type },
 };
-static const pontes_message eccor_agent_commission__msg = { "AgentCommission", 0, sizeof(eccor_agent_commission), eccor_agent_commission__fields, 3, offsetof(eccor_agent_commission, _extra) };
-const pontes_type eccor_agent_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_agent_commission *), "AgentCommission", NULL, &eccor_agent_commission__msg, NULL, NULL };
+static const pontes_message eccor_agent_commission__msg = { "AgentCommission", 0, sizeof(
+    eccor_agent_commission), eccor_agent_commission__fields, 3, offsetof(
+    eccor_agent_commission, _extra) };
+const pontes_type eccor_agent_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_agent_commission *), "AgentCommission", NULL, &eccor_agent_commission__msg, NULL, NULL };
 
 static const pontes_field eccor_amortization_params__fields[] = {
-    { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, agent_commission), offsetof(eccor_amortization_params, has_agent_commission), &eccor_agent_commission__type },
-    { "apr", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, apr), offsetof(eccor_amortization_params, has_apr), &pontes_type_double },
-    { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, term_in_months), offsetof(eccor_amortization_params, has_term_in_months), &pontes_type_int32 },
-    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, start_date), offsetof(eccor_amortization_params, has_start_date), &pontes_type_date_time },
-    { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, requested_amount), offsetof(eccor_amortization_params, has_requested_amount), &pontes_type_int64 },
-    { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, amortization_type), offsetof(eccor_amortization_params, has_amortization_type), &eccor_amortization_params_amortization_type__type },
+    { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, agent_commission),
+        offsetof(eccor_amortization_params, has_agent_commission), &eccor_agent_commission__type },
+    { "apr", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, apr), offsetof(
+        eccor_amortization_params, has_apr), &pontes_type_double },
+    { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, term_in_months),
+        offsetof(eccor_amortization_params, has_term_in_months), &pontes_type_int32 },
+    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, start_date), offsetof(
+        eccor_amortization_params, has_start_date), &pontes_type_date_time },
+    { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, requested_amount),
+        offsetof(eccor_amortization_params, has_requested_amount), &pontes_type_int64 },
+    { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, amortization_type),
+        offsetof(eccor_amortization_params, has_amortization_type),
+        &eccor_amortization_params_amortization_type__type },
 };
-static const pontes_message eccor_amortization_params__msg = { "AmortizationParams", 0, sizeof(eccor_amortization_params), eccor_amortization_params__fields, 6, offsetof(eccor_amortization_params, _extra) };
-const pontes_type eccor_amortization_params__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_amortization_params *), "AmortizationParams", NULL, &eccor_amortization_params__msg, NULL, NULL };
+static const pontes_message eccor_amortization_params__msg = { "AmortizationParams", 0, sizeof(
+    eccor_amortization_params), eccor_amortization_params__fields, 6, offsetof(
+    eccor_amortization_params, _extra) };
+const pontes_type eccor_amortization_params__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_amortization_params *), "AmortizationParams", NULL, &eccor_amortization_params__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_amortization_request__fields[] = {
-    { "amortization", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, amortization), offsetof(eccor_amortization_request, has_amortization), &eccor_amortization_params__type },
-    { "registrationNumber", PONTES_F_NULLABLE, offsetof(eccor_amortization_request, registration_number), offsetof(eccor_amortization_request, has_registration_number), &pontes_type_string },
-    { "personId", PONTES_F_NULLABLE, offsetof(eccor_amortization_request, person_id), offsetof(eccor_amortization_request, has_person_id), &pontes_type_uuid },
-    { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, legal_person), offsetof(eccor_amortization_request, has_legal_person), &pontes_type_bool },
-    { "productId", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, product_id), offsetof(eccor_amortization_request, has_product_id), &pontes_type_uuid },
+    { "amortization", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, amortization),
+        offsetof(eccor_amortization_request, has_amortization), &eccor_amortization_params__type },
+    { "registrationNumber", PONTES_F_NULLABLE, offsetof(eccor_amortization_request,
+        registration_number), offsetof(eccor_amortization_request, has_registration_number),
+        &pontes_type_string },
+    { "personId", PONTES_F_NULLABLE, offsetof(eccor_amortization_request, person_id), offsetof(
+        eccor_amortization_request, has_person_id), &pontes_type_uuid },
+    { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, legal_person),
+        offsetof(eccor_amortization_request, has_legal_person), &pontes_type_bool },
+    { "productId", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, product_id), offsetof(
+        eccor_amortization_request, has_product_id), &pontes_type_uuid },
 };
-static const pontes_message eccor_amortization_request__msg = { "AmortizationRequest", 0, sizeof(eccor_amortization_request), eccor_amortization_request__fields, 5, offsetof(eccor_amortization_request, _extra) };
-const pontes_type eccor_amortization_request__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_amortization_request *), "AmortizationRequest", NULL, &eccor_amortization_request__msg, NULL, NULL };
+static const pontes_message eccor_amortization_request__msg = { "AmortizationRequest", 0, sizeof(
+    eccor_amortization_request), eccor_amortization_request__fields, 5, offsetof(
+    eccor_amortization_request, _extra) };
+const pontes_type eccor_amortization_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_amortization_request *), "AmortizationRequest", NULL, &eccor_amortization_request__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_payment_schedule_item__fields[] = {
-    { "dueDate", 0, offsetof(eccor_payment_schedule_item, due_date), offsetof(eccor_payment_schedule_item, has_due_date), &pontes_type_date_time },
-    { "principalAmountInCents", 0, offsetof(eccor_payment_schedule_item, principal_amount_in_cents), offsetof(eccor_payment_schedule_item, has_principal_amount_in_cents), &pontes_type_int64 },
-    { "amortization", 0, offsetof(eccor_payment_schedule_item, amortization), offsetof(eccor_payment_schedule_item, has_amortization), &pontes_type_int64 },
-    { "interest", 0, offsetof(eccor_payment_schedule_item, interest), offsetof(eccor_payment_schedule_item, has_interest), &pontes_type_int64 },
-    { "financeTax", 0, offsetof(eccor_payment_schedule_item, finance_tax), offsetof(eccor_payment_schedule_item, has_finance_tax), &pontes_type_int64 },
-    { "payment", 0, offsetof(eccor_payment_schedule_item, payment), offsetof(eccor_payment_schedule_item, has_payment), &pontes_type_int64 },
+    { "dueDate", 0, offsetof(eccor_payment_schedule_item, due_date), offsetof(
+        eccor_payment_schedule_item, has_due_date), &pontes_type_date_time },
+    { "principalAmountInCents", 0, offsetof(eccor_payment_schedule_item, principal_amount_in_cents),
+        offsetof(eccor_payment_schedule_item, has_principal_amount_in_cents), &pontes_type_int64 },
+    { "amortization", 0, offsetof(eccor_payment_schedule_item, amortization), offsetof(
+        eccor_payment_schedule_item, has_amortization), &pontes_type_int64 },
+    { "interest", 0, offsetof(eccor_payment_schedule_item, interest), offsetof(
+        eccor_payment_schedule_item, has_interest), &pontes_type_int64 },
+    { "financeTax", 0, offsetof(eccor_payment_schedule_item, finance_tax), offsetof(
+        eccor_payment_schedule_item, has_finance_tax), &pontes_type_int64 },
+    { "payment", 0, offsetof(eccor_payment_schedule_item, payment), offsetof(
+        eccor_payment_schedule_item, has_payment), &pontes_type_int64 },
 };
-static const pontes_message eccor_payment_schedule_item__msg = { "PaymentScheduleItem", 0, sizeof(eccor_payment_schedule_item), eccor_payment_schedule_item__fields, 6, offsetof(eccor_payment_schedule_item, _extra) };
-const pontes_type eccor_payment_schedule_item__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_payment_schedule_item *), "PaymentScheduleItem", NULL, &eccor_payment_schedule_item__msg, NULL, NULL };
+static const pontes_message eccor_payment_schedule_item__msg = { "PaymentScheduleItem", 0, sizeof(
+    eccor_payment_schedule_item), eccor_payment_schedule_item__fields, 6, offsetof(
+    eccor_payment_schedule_item, _extra) };
+const pontes_type eccor_payment_schedule_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_payment_schedule_item *), "PaymentScheduleItem", NULL, &eccor_payment_schedule_item__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_amortization_simulation__fields[] = {
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_amortization_simulation, id), offsetof(eccor_amortization_simulation, has_id), &pontes_type_uuid },
-    { "calculateByValueType", 0, offsetof(eccor_amortization_simulation, calculate_by_value_type), offsetof(eccor_amortization_simulation, has_calculate_by_value_type), &eccor_amortization_simulation_calculate_by_value_type__type },
-    { "requestedAmount", 0, offsetof(eccor_amortization_simulation, requested_amount), offsetof(eccor_amortization_simulation, has_requested_amount), &pontes_type_int64 },
-    { "initialValue", 0, offsetof(eccor_amortization_simulation, initial_value), offsetof(eccor_amortization_simulation, has_initial_value), &pontes_type_int64 },
-    { "liquidValue", 0, offsetof(eccor_amortization_simulation, liquid_value), offsetof(eccor_amortization_simulation, has_liquid_value), &pontes_type_int64 },
-    { "monthlyInterest", 0, offsetof(eccor_amortization_simulation, monthly_interest), offsetof(eccor_amortization_simulation, has_monthly_interest), &pontes_type_double },
-    { "yearlyInterest", 0, offsetof(eccor_amortization_simulation, yearly_interest), offsetof(eccor_amortization_simulation, has_yearly_interest), &pontes_type_double },
-    { "startDate", 0, offsetof(eccor_amortization_simulation, start_date), offsetof(eccor_amortization_simulation, has_start_date), &pontes_type_date_time },
-    { "dueDate", 0, offsetof(eccor_amortization_simulation, due_date), offsetof(eccor_amortization_simulation, has_due_date), &pontes_type_date_time },
-    { "comm", 0, offsetof(eccor_amortization_simulation, comm), offsetof(eccor_amortization_simulation, has_comm), &pontes_type_int64 },
-    { "finTax", 0, offsetof(eccor_amortization_simulation, fin_tax), offsetof(eccor_amortization_simulation, has_fin_tax), &pontes_type_int64 },
-    { "effectiveMonthlyCost", 0, offsetof(eccor_amortization_simulation, effective_monthly_cost), offsetof(eccor_amortization_simulation, has_effective_monthly_cost), &pontes_type_double },
-    { "effectiveYearlyCost", 0, offsetof(eccor_amortization_simulation, effective_yearly_cost), offsetof(eccor_amortization_simulation, has_effective_yearly_cost), &pontes_type_double },
-    { "termInMonths", 0, offsetof(eccor_amortization_simulation, term_in_months), offsetof(eccor_amortization_simulation, has_term_in_months), &pontes_type_int32 },
-    { "paymentScheduleItems", 0, offsetof(eccor_amortization_simulation, payment_schedule_items), offsetof(eccor_amortization_simulation, has_payment_schedule_items), &eccor__payment_schedule_item_list__type },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_amortization_simulation, id), offsetof(
+        eccor_amortization_simulation, has_id), &pontes_type_uuid },
+    { "calculateByValueType", 0, offsetof(eccor_amortization_simulation, calculate_by_value_type),
+        offsetof(eccor_amortization_simulation, has_calculate_by_value_type),
+        &eccor_amortization_simulation_calculate_by_value_type__type },
+    { "requestedAmount", 0, offsetof(eccor_amortization_simulation, requested_amount), offsetof(
+        eccor_amortization_simulation, has_requested_amount), &pontes_type_int64 },
+    { "initialValue", 0, offsetof(eccor_amortization_simulation, initial_value), offsetof(
+        eccor_amortization_simulation, has_initial_value), &pontes_type_int64 },
+    { "liquidValue", 0, offsetof(eccor_amortization_simulation, liquid_value), offsetof(
+        eccor_amortization_simulation, has_liquid_value), &pontes_type_int64 },
+    { "monthlyInterest", 0, offsetof(eccor_amortization_simulation, monthly_interest), offsetof(
+        eccor_amortization_simulation, has_monthly_interest), &pontes_type_double },
+    { "yearlyInterest", 0, offsetof(eccor_amortization_simulation, yearly_interest), offsetof(
+        eccor_amortization_simulation, has_yearly_interest), &pontes_type_double },
+    { "startDate", 0, offsetof(eccor_amortization_simulation, start_date), offsetof(
+        eccor_amortization_simulation, has_start_date), &pontes_type_date_time },
+    { "dueDate", 0, offsetof(eccor_amortization_simulation, due_date), offsetof(
+        eccor_amortization_simulation, has_due_date), &pontes_type_date_time },
+    { "comm", 0, offsetof(eccor_amortization_simulation, comm), offsetof(
+        eccor_amortization_simulation, has_comm), &pontes_type_int64 },
+    { "finTax", 0, offsetof(eccor_amortization_simulation, fin_tax), offsetof(
+        eccor_amortization_simulation, has_fin_tax), &pontes_type_int64 },
+    { "effectiveMonthlyCost", 0, offsetof(eccor_amortization_simulation, effective_monthly_cost),
+        offsetof(eccor_amortization_simulation, has_effective_monthly_cost), &pontes_type_double },
+    { "effectiveYearlyCost", 0, offsetof(eccor_amortization_simulation, effective_yearly_cost),
+        offsetof(eccor_amortization_simulation, has_effective_yearly_cost), &pontes_type_double },
+    { "termInMonths", 0, offsetof(eccor_amortization_simulation, term_in_months), offsetof(
+        eccor_amortization_simulation, has_term_in_months), &pontes_type_int32 },
+    { "paymentScheduleItems", 0, offsetof(eccor_amortization_simulation, payment_schedule_items),
+        offsetof(eccor_amortization_simulation, has_payment_schedule_items),
+        &eccor__payment_schedule_item_array__type },
 };
-static const pontes_message eccor_amortization_simulation__msg = { "AmortizationSimulation", 0, sizeof(eccor_amortization_simulation), eccor_amortization_simulation__fields, 15, offsetof(eccor_amortization_simulation, _extra) };
-const pontes_type eccor_amortization_simulation__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_amortization_simulation *), "AmortizationSimulation", NULL, &eccor_amortization_simulation__msg, NULL, NULL };
+static const pontes_message eccor_amortization_simulation__msg = { "AmortizationSimulation", 0,
+    sizeof(eccor_amortization_simulation), eccor_amortization_simulation__fields, 15, offsetof(
+    eccor_amortization_simulation, _extra) };
+const pontes_type eccor_amortization_simulation__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_amortization_simulation *), "AmortizationSimulation", NULL,
+    &eccor_amortization_simulation__msg, NULL, NULL };
 
 static const pontes_field eccor_address__fields[] = {
-    { "addressName", 0, offsetof(eccor_address, address_name), offsetof(eccor_address, has_address_name), &pontes_type_string },
-    { "zipCode", 0, offsetof(eccor_address, zip_code), offsetof(eccor_address, has_zip_code), &pontes_type_string },
-    { "city", 0, offsetof(eccor_address, city), offsetof(eccor_address, has_city), &pontes_type_string },
+    { "addressName", 0, offsetof(eccor_address, address_name), offsetof(eccor_address,
+        has_address_name), &pontes_type_string },
+    { "zipCode", 0, offsetof(eccor_address, zip_code), offsetof(eccor_address, has_zip_code),
+        &pontes_type_string },
+    { "city", 0, offsetof(eccor_address, city), offsetof(eccor_address, has_city),
+        &pontes_type_string },
     { "uf", 0, offsetof(eccor_address, uf), offsetof(eccor_address, has_uf), &eccor_uf__type },
-    { "ufDisplay", 0, offsetof(eccor_address, uf_display), offsetof(eccor_address, has_uf_display), &pontes_type_string },
-    { "district", 0, offsetof(eccor_address, district), offsetof(eccor_address, has_district), &pontes_type_string },
-    { "number", 0, offsetof(eccor_address, number), offsetof(eccor_address, has_number), &pontes_type_string },
-    { "complement", 0, offsetof(eccor_address, complement), offsetof(eccor_address, has_complement), &pontes_type_string },
+    { "ufDisplay", 0, offsetof(eccor_address, uf_display), offsetof(eccor_address, has_uf_display),
+        &pontes_type_string },
+    { "district", 0, offsetof(eccor_address, district), offsetof(eccor_address, has_district),
+        &pontes_type_string },
+    { "number", 0, offsetof(eccor_address, number), offsetof(eccor_address, has_number),
+        &pontes_type_string },
+    { "complement", 0, offsetof(eccor_address, complement), offsetof(eccor_address, has_complement),
+        &pontes_type_string },
 };
-static const pontes_message eccor_address__msg = { "Address", 0, sizeof(eccor_address), eccor_address__fields, 8, offsetof(eccor_address, _extra) };
-const pontes_type eccor_address__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_address *), "Address", NULL, &eccor_address__msg, NULL, NULL };
+static const pontes_message eccor_address__msg = { "Address", 0, sizeof(eccor_address),
+    eccor_address__fields, 8, offsetof(eccor_address, _extra) };
+const pontes_type eccor_address__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_address *), "Address",
+    NULL, &eccor_address__msg, NULL, NULL };
 
 static const pontes_field eccor_user_ref__fields[] = {
-    { "userId", 0, offsetof(eccor_user_ref, user_id), offsetof(eccor_user_ref, has_user_id), &pontes_type_string },
-    { "userIdDisplay", 0, offsetof(eccor_user_ref, user_id_display), offsetof(eccor_user_ref, has_user_id_display), &pontes_type_string },
-    { "tenantDisplay", 0, offsetof(eccor_user_ref, tenant_display), offsetof(eccor_user_ref, has_tenant_display), &pontes_type_string },
+    { "userId", 0, offsetof(eccor_user_ref, user_id), offsetof(eccor_user_ref, has_user_id),
+        &pontes_type_string },
+    { "userIdDisplay", 0, offsetof(eccor_user_ref, user_id_display), offsetof(eccor_user_ref,
+        has_user_id_display), &pontes_type_string },
+    { "tenantDisplay", 0, offsetof(eccor_user_ref, tenant_display), offsetof(eccor_user_ref,
+        has_tenant_display), &pontes_type_string },
 };
-static const pontes_message eccor_user_ref__msg = { "UserRef", 0, sizeof(eccor_user_ref), eccor_user_ref__fields, 3, offsetof(eccor_user_ref, _extra) };
-const pontes_type eccor_user_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_user_ref *), "UserRef", NULL, &eccor_user_ref__msg, NULL, NULL };
+static const pontes_message eccor_user_ref__msg = { "UserRef", 0, sizeof(eccor_user_ref),
+    eccor_user_ref__fields, 3, offsetof(eccor_user_ref, _extra) };
+const pontes_type eccor_user_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_user_ref *),
+    "UserRef", NULL, &eccor_user_ref__msg, NULL, NULL };
 
 static const pontes_field eccor_group_ref__fields[] = {
-    { "groupDisplay", 0, offsetof(eccor_group_ref, group_display), offsetof(eccor_group_ref, has_group_display), &pontes_type_string },
-    { "tenantDisplay", 0, offsetof(eccor_group_ref, tenant_display), offsetof(eccor_group_ref, has_tenant_display), &pontes_type_string },
+    { "groupDisplay", 0, offsetof(eccor_group_ref, group_display), offsetof(eccor_group_ref,
+        has_group_display), &pontes_type_string },
+    { "tenantDisplay", 0, offsetof(eccor_group_ref, tenant_display), offsetof(eccor_group_ref,
+        has_tenant_display), &pontes_type_string },
 };
-static const pontes_message eccor_group_ref__msg = { "GroupRef", 0, sizeof(eccor_group_ref), eccor_group_ref__fields, 2, offsetof(eccor_group_ref, _extra) };
-const pontes_type eccor_group_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_group_ref *), "GroupRef", NULL, &eccor_group_ref__msg, NULL, NULL };
+static const pontes_message eccor_group_ref__msg = { "GroupRef", 0, sizeof(eccor_group_ref),
+    eccor_group_ref__fields, 2, offsetof(eccor_group_ref, _extra) };
+const pontes_type eccor_group_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_group_ref *),
+    "GroupRef", NULL, &eccor_group_ref__msg, NULL, NULL };
 
 static const pontes_field eccor_pix_key_input__fields[] = {
-    { "id", 0, offsetof(eccor_pix_key_input, id), offsetof(eccor_pix_key_input, has_id), &pontes_type_uuid },
-    { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, operation_type_value), offsetof(eccor_pix_key_input, has_operation_type_value), &eccor_pix_key_input_operation_type_value__type },
-    { "pixKeyTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, pix_key_type_value), offsetof(eccor_pix_key_input, has_pix_key_type_value), &eccor_pix_key_type__type },
-    { "keyPix", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, key_pix), offsetof(eccor_pix_key_input, has_key_pix), &pontes_type_string },
-    { "jointAccount", 0, offsetof(eccor_pix_key_input, joint_account), offsetof(eccor_pix_key_input, has_joint_account), &pontes_type_bool },
+    { "id", 0, offsetof(eccor_pix_key_input, id), offsetof(eccor_pix_key_input, has_id),
+        &pontes_type_uuid },
+    { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, operation_type_value),
+        offsetof(eccor_pix_key_input, has_operation_type_value),
+        &eccor_pix_key_input_operation_type_value__type },
+    { "pixKeyTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, pix_key_type_value),
+        offsetof(eccor_pix_key_input, has_pix_key_type_value), &eccor_pix_key_type__type },
+    { "keyPix", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, key_pix), offsetof(
+        eccor_pix_key_input, has_key_pix), &pontes_type_string },
+    { "jointAccount", 0, offsetof(eccor_pix_key_input, joint_account), offsetof(eccor_pix_key_input,
+        has_joint_account), &pontes_type_bool },
 };
-static const pontes_message eccor_pix_key_input__msg = { "PixKeyInput", 0, sizeof(eccor_pix_key_input), eccor_pix_key_input__fields, 5, offsetof(eccor_pix_key_input, _extra) };
-const pontes_type eccor_pix_key_input__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_pix_key_input *), "PixKeyInput", NULL, &eccor_pix_key_input__msg, NULL, NULL };
+static const pontes_message eccor_pix_key_input__msg = { "PixKeyInput", 0, sizeof(
+    eccor_pix_key_input), eccor_pix_key_input__fields, 5, offsetof(eccor_pix_key_input, _extra) };
+const pontes_type eccor_pix_key_input__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_pix_key_input *), "PixKeyInput", NULL, &eccor_pix_key_input__msg, NULL, NULL };
 
 static const pontes_field eccor_transfer_account_input__fields[] = {
-    { "id", 0, offsetof(eccor_transfer_account_input, id), offsetof(eccor_transfer_account_input, has_id), &pontes_type_uuid },
-    { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, operation_type_value), offsetof(eccor_transfer_account_input, has_operation_type_value), &eccor_transfer_account_input_operation_type_value__type },
-    { "account", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, account), offsetof(eccor_transfer_account_input, has_account), &eccor_transfer_account_input_account__type },
-    { "agency", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, agency), offsetof(eccor_transfer_account_input, has_agency), &pontes_type_string },
-    { "type", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, type), offsetof(eccor_transfer_account_input, has_type), &eccor_bank_account_type__type },
-    { "bankCode", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, bank_code), offsetof(eccor_transfer_account_input, has_bank_code), &pontes_type_string },
-    { "accountDigit", PONTES_F_NULLABLE, offsetof(eccor_transfer_account_input, account_digit), offsetof(eccor_transfer_account_input, has_account_digit), &pontes_type_string },
-    { "jointAccount", 0, offsetof(eccor_transfer_account_input, joint_account), offsetof(eccor_transfer_account_input, has_joint_account), &pontes_type_bool },
+    { "id", 0, offsetof(eccor_transfer_account_input, id), offsetof(eccor_transfer_account_input,
+        has_id), &pontes_type_uuid },
+    { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input,
+        operation_type_value), offsetof(eccor_transfer_account_input, has_operation_type_value),
+        &eccor_transfer_account_input_operation_type_value__type },
+    { "account", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, account), offsetof(
+        eccor_transfer_account_input, has_account), &eccor_transfer_account_input_account__type },
+    { "agency", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, agency), offsetof(
+        eccor_transfer_account_input, has_agency), &pontes_type_string },
+    { "type", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, type), offsetof(
+        eccor_transfer_account_input, has_type), &eccor_bank_account_type__type },
+    { "bankCode", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, bank_code), offsetof(
+        eccor_transfer_account_input, has_bank_code), &pontes_type_string },
+    { "accountDigit", PONTES_F_NULLABLE, offsetof(eccor_transfer_account_input, account_digit),
+        offsetof(eccor_transfer_account_input, has_account_digit), &pontes_type_string },
+    { "jointAccount", 0, offsetof(eccor_transfer_account_input, joint_account), offsetof(
+        eccor_transfer_account_input, has_joint_account), &pontes_type_bool },
 };
-static const pontes_message eccor_transfer_account_input__msg = { "TransferAccountInput", 0, sizeof(eccor_transfer_account_input), eccor_transfer_account_input__fields, 8, offsetof(eccor_transfer_account_input, _extra) };
-const pontes_type eccor_transfer_account_input__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_transfer_account_input *), "TransferAccountInput", NULL, &eccor_transfer_account_input__msg, NULL, NULL };
+static const pontes_message eccor_transfer_account_input__msg = { "TransferAccountInput", 0, sizeof(
+    eccor_transfer_account_input), eccor_transfer_account_input__fields, 8, offsetof(
+    eccor_transfer_account_input, _extra) };
+const pontes_type eccor_transfer_account_input__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_transfer_account_input *), "TransferAccountInput", NULL,
+    &eccor_transfer_account_input__msg, NULL, NULL };
 
 static const pontes_field eccor_natural_person_input__fields[] = {
-    { "registrationNumber", PONTES_F_REQUIRED, offsetof(eccor_natural_person_input, registration_number), offsetof(eccor_natural_person_input, has_registration_number), &pontes_type_string },
-    { "civilStatus", 0, offsetof(eccor_natural_person_input, civil_status), offsetof(eccor_natural_person_input, has_civil_status), &eccor_civil_status__type },
-    { "birthDate", 0, offsetof(eccor_natural_person_input, birth_date), offsetof(eccor_natural_person_input, has_birth_date), &pontes_type_date_time },
-    { "nationality", 0, offsetof(eccor_natural_person_input, nationality), offsetof(eccor_natural_person_input, has_nationality), &pontes_type_string },
-    { "email", 0, offsetof(eccor_natural_person_input, email), offsetof(eccor_natural_person_input, has_email), &pontes_type_string },
-    { "phone", 0, offsetof(eccor_natural_person_input, phone), offsetof(eccor_natural_person_input, has_phone), &pontes_type_string },
-    { "name", 0, offsetof(eccor_natural_person_input, name), offsetof(eccor_natural_person_input, has_name), &pontes_type_string },
-    { "occupation", 0, offsetof(eccor_natural_person_input, occupation), offsetof(eccor_natural_person_input, has_occupation), &pontes_type_string },
-    { "address", 0, offsetof(eccor_natural_person_input, address), offsetof(eccor_natural_person_input, has_address), &eccor_address__type },
-    { "bankAccounts", PONTES_F_REQUIRED, offsetof(eccor_natural_person_input, bank_accounts), offsetof(eccor_natural_person_input, has_bank_accounts), &eccor__bank_account_input_list__type },
+    { "registrationNumber", PONTES_F_REQUIRED, offsetof(eccor_natural_person_input,
+        registration_number), offsetof(eccor_natural_person_input, has_registration_number),
+        &pontes_type_string },
+    { "civilStatus", 0, offsetof(eccor_natural_person_input, civil_status), offsetof(
+        eccor_natural_person_input, has_civil_status), &eccor_civil_status__type },
+    { "birthDate", 0, offsetof(eccor_natural_person_input, birth_date), offsetof(
+        eccor_natural_person_input, has_birth_date), &pontes_type_date_time },
+    { "nationality", 0, offsetof(eccor_natural_person_input, nationality), offsetof(
+        eccor_natural_person_input, has_nationality), &pontes_type_string },
+    { "email", 0, offsetof(eccor_natural_person_input, email), offsetof(eccor_natural_person_input,
+        has_email), &pontes_type_string },
+    { "phone", 0, offsetof(eccor_natural_person_input, phone), offsetof(eccor_natural_person_input,
+        has_phone), &pontes_type_string },
+    { "name", 0, offsetof(eccor_natural_person_input, name), offsetof(eccor_natural_person_input,
+        has_name), &pontes_type_string },
+    { "occupation", 0, offsetof(eccor_natural_person_input, occupation), offsetof(
+        eccor_natural_person_input, has_occupation), &pontes_type_string },
+    { "address", 0, offsetof(eccor_natural_person_input, address), offsetof(
+        eccor_natural_person_input, has_address), &eccor_address__type },
+    { "bankAccounts", PONTES_F_REQUIRED, offsetof(eccor_natural_person_input, bank_accounts),
+        offsetof(eccor_natural_person_input, has_bank_accounts),
+        &eccor__bank_account_input_array__type },
 };
-static const pontes_message eccor_natural_person_input__msg = { "NaturalPersonInput", 0, sizeof(eccor_natural_person_input), eccor_natural_person_input__fields, 10, offsetof(eccor_natural_person_input, _extra) };
-const pontes_type eccor_natural_person_input__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_natural_person_input *), "NaturalPersonInput", NULL, &eccor_natural_person_input__msg, NULL, NULL };
+static const pontes_message eccor_natural_person_input__msg = { "NaturalPersonInput", 0, sizeof(
+    eccor_natural_person_input), eccor_natural_person_input__fields, 10, offsetof(
+    eccor_natural_person_input, _extra) };
+const pontes_type eccor_natural_person_input__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_natural_person_input *), "NaturalPersonInput", NULL, &eccor_natural_person_input__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_bank_account__fields[] = {
-    { "bankCode", 0, offsetof(eccor_bank_account, bank_code), offsetof(eccor_bank_account, has_bank_code), &pontes_type_string },
-    { "bankCodeCompe", 0, offsetof(eccor_bank_account, bank_code_compe), offsetof(eccor_bank_account, has_bank_code_compe), &pontes_type_int32 },
-    { "bankCodeDisplay", PONTES_F_NULLABLE, offsetof(eccor_bank_account, bank_code_display), offsetof(eccor_bank_account, has_bank_code_display), &pontes_type_string },
-    { "bankIspb", PONTES_F_NULLABLE, offsetof(eccor_bank_account, bank_ispb), offsetof(eccor_bank_account, has_bank_ispb), &pontes_type_int32 },
-    { "account", PONTES_F_NULLABLE, offsetof(eccor_bank_account, account), offsetof(eccor_bank_account, has_account), &pontes_type_string },
-    { "accountDigit", PONTES_F_NULLABLE, offsetof(eccor_bank_account, account_digit), offsetof(eccor_bank_account, has_account_digit), &pontes_type_string },
-    { "agency", PONTES_F_NULLABLE, offsetof(eccor_bank_account, agency), offsetof(eccor_bank_account, has_agency), &pontes_type_string },
-    { "agencyDigit", PONTES_F_NULLABLE, offsetof(eccor_bank_account, agency_digit), offsetof(eccor_bank_account, has_agency_digit), &pontes_type_string },
-    { "type", PONTES_F_NULLABLE, offsetof(eccor_bank_account, type), offsetof(eccor_bank_account, has_type), &eccor_bank_account_type2__type },
-    { "typeDisplay", PONTES_F_NULLABLE, offsetof(eccor_bank_account, type_display), offsetof(eccor_bank_account, has_type_display), &pontes_type_string },
-    { "jointAccount", 0, offsetof(eccor_bank_account, joint_account), offsetof(eccor_bank_account, has_joint_account), &pontes_type_bool },
-    { "operationTypeValue", 0, offsetof(eccor_bank_account, operation_type_value), offsetof(eccor_bank_account, has_operation_type_value), &eccor_operation_type__type },
-    { "pixKeyTypeValue", PONTES_F_NULLABLE, offsetof(eccor_bank_account, pix_key_type_value), offsetof(eccor_bank_account, has_pix_key_type_value), &eccor_bank_account_pix_key_type_value__type },
-    { "keyPix", PONTES_F_NULLABLE, offsetof(eccor_bank_account, key_pix), offsetof(eccor_bank_account, has_key_pix), &pontes_type_string },
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_bank_account, id), offsetof(eccor_bank_account, has_id), &pontes_type_uuid },
-    { "createdAt", 0, offsetof(eccor_bank_account, created_at), offsetof(eccor_bank_account, has_created_at), &pontes_type_date_time },
-    { "createdBy", 0, offsetof(eccor_bank_account, created_by), offsetof(eccor_bank_account, has_created_by), &eccor_user_ref__type },
-    { "tenant", 0, offsetof(eccor_bank_account, tenant), offsetof(eccor_bank_account, has_tenant), &pontes_type_string },
-    { "tenantDisplay", 0, offsetof(eccor_bank_account, tenant_display), offsetof(eccor_bank_account, has_tenant_display), &pontes_type_string },
-    { "updatedAt", 0, offsetof(eccor_bank_account, updated_at), offsetof(eccor_bank_account, has_updated_at), &pontes_type_date_time },
-    { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_bank_account, updated_by), offsetof(eccor_bank_account, has_updated_by), &eccor_user_ref__type },
-    { "ownerUser", 0, offsetof(eccor_bank_account, owner_user), offsetof(eccor_bank_account, has_owner_user), &eccor_user_ref__type },
-    { "ownerGroup", 0, offsetof(eccor_bank_account, owner_group), offsetof(eccor_bank_account, has_owner_group), &eccor_group_ref__type },
+    { "bankCode", 0, offsetof(eccor_bank_account, bank_code), offsetof(eccor_bank_account,
+        has_bank_code), &pontes_type_string },
+    { "bankCodeCompe", 0, offsetof(eccor_bank_account, bank_code_compe), offsetof(
+        eccor_bank_account, has_bank_code_compe), &pontes_type_int32 },
+    { "bankCodeDisplay", PONTES_F_NULLABLE, offsetof(eccor_bank_account, bank_code_display),
+        offsetof(eccor_bank_account, has_bank_code_display), &pontes_type_string },
+    { "bankIspb", PONTES_F_NULLABLE, offsetof(eccor_bank_account, bank_ispb), offsetof(
+        eccor_bank_account, has_bank_ispb), &pontes_type_int32 },
+    { "account", PONTES_F_NULLABLE, offsetof(eccor_bank_account, account), offsetof(
+        eccor_bank_account, has_account), &pontes_type_string },
+    { "accountDigit", PONTES_F_NULLABLE, offsetof(eccor_bank_account, account_digit), offsetof(
+        eccor_bank_account, has_account_digit), &pontes_type_string },
+    { "agency", PONTES_F_NULLABLE, offsetof(eccor_bank_account, agency), offsetof(
+        eccor_bank_account, has_agency), &pontes_type_string },
+    { "agencyDigit", PONTES_F_NULLABLE, offsetof(eccor_bank_account, agency_digit), offsetof(
+        eccor_bank_account, has_agency_digit), &pontes_type_string },
+    { "type", PONTES_F_NULLABLE, offsetof(eccor_bank_account, type), offsetof(eccor_bank_account,
+        has_type), &eccor_bank_account_type2__type },
+    { "typeDisplay", PONTES_F_NULLABLE, offsetof(eccor_bank_account, type_display), offsetof(
+        eccor_bank_account, has_type_display), &pontes_type_string },
+    { "jointAccount", 0, offsetof(eccor_bank_account, joint_account), offsetof(eccor_bank_account,
+        has_joint_account), &pontes_type_bool },
+    { "operationTypeValue", 0, offsetof(eccor_bank_account, operation_type_value), offsetof(
+        eccor_bank_account, has_operation_type_value), &eccor_operation_type__type },
+    { "pixKeyTypeValue", PONTES_F_NULLABLE, offsetof(eccor_bank_account, pix_key_type_value),
+        offsetof(eccor_bank_account, has_pix_key_type_value),
+        &eccor_bank_account_pix_key_type_value__type },
+    { "keyPix", PONTES_F_NULLABLE, offsetof(eccor_bank_account, key_pix), offsetof(
+        eccor_bank_account, has_key_pix), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_bank_account, id), offsetof(eccor_bank_account,
+        has_id), &pontes_type_uuid },
+    { "createdAt", 0, offsetof(eccor_bank_account, created_at), offsetof(eccor_bank_account,
+        has_created_at), &pontes_type_date_time },
+    { "createdBy", 0, offsetof(eccor_bank_account, created_by), offsetof(eccor_bank_account,
+        has_created_by), &eccor_user_ref__type },
+    { "tenant", 0, offsetof(eccor_bank_account, tenant), offsetof(eccor_bank_account, has_tenant),
+        &pontes_type_string },
+    { "tenantDisplay", 0, offsetof(eccor_bank_account, tenant_display), offsetof(eccor_bank_account,
+        has_tenant_display), &pontes_type_string },
+    { "updatedAt", 0, offsetof(eccor_bank_account, updated_at), offsetof(eccor_bank_account,
+        has_updated_at), &pontes_type_date_time },
+    { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_bank_account, updated_by), offsetof(
+        eccor_bank_account, has_updated_by), &eccor_user_ref__type },
+    { "ownerUser", 0, offsetof(eccor_bank_account, owner_user), offsetof(eccor_bank_account,
+        has_owner_user), &eccor_user_ref__type },
+    { "ownerGroup", 0, offsetof(eccor_bank_account, owner_group), offsetof(eccor_bank_account,
+        has_owner_group), &eccor_group_ref__type },
 };
-static const pontes_message eccor_bank_account__msg = { "BankAccount", 0, sizeof(eccor_bank_account), eccor_bank_account__fields, 23, offsetof(eccor_bank_account, _extra) };
-const pontes_type eccor_bank_account__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_bank_account *), "BankAccount", NULL, &eccor_bank_account__msg, NULL, NULL };
+static const pontes_message eccor_bank_account__msg = { "BankAccount", 0, sizeof(
+    eccor_bank_account), eccor_bank_account__fields, 23, offsetof(eccor_bank_account, _extra) };
+const pontes_type eccor_bank_account__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_bank_account *),
+    "BankAccount", NULL, &eccor_bank_account__msg, NULL, NULL };
 
 static const pontes_field eccor_natural_person__fields[] = {
-    { "registrationNumber", 0, offsetof(eccor_natural_person, registration_number), offsetof(eccor_natural_person, has_registration_number), &pontes_type_string },
-    { "name", 0, offsetof(eccor_natural_person, name), offsetof(eccor_natural_person, has_name), &pontes_type_string },
-    { "nationality", 0, offsetof(eccor_natural_person, nationality), offsetof(eccor_natural_person, has_nationality), &pontes_type_string },
-    { "pep", PONTES_F_NULLABLE, offsetof(eccor_natural_person, pep), offsetof(eccor_natural_person, has_pep), &pontes_type_string },
-    { "address", PONTES_F_NULLABLE, offsetof(eccor_natural_person, address), offsetof(eccor_natural_person, has_address), &eccor_address__type },
-    { "birthDate", 0, offsetof(eccor_natural_person, birth_date), offsetof(eccor_natural_person, has_birth_date), &pontes_type_date_time },
-    { "civilStatus", 0, offsetof(eccor_natural_person, civil_status), offsetof(eccor_natural_person, has_civil_status), &eccor_civil_status__type },
-    { "civilStatusDisplay", 0, offsetof(eccor_natural_person, civil_status_display), offsetof(eccor_natural_person, has_civil_status_display), &pontes_type_string },
-    { "gender", PONTES_F_NULLABLE, offsetof(eccor_natural_person, gender), offsetof(eccor_natural_person, has_gender), &pontes_type_string },
-    { "genderDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, gender_display), offsetof(eccor_natural_person, has_gender_display), &pontes_type_string },
-    { "documentType", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_type), offsetof(eccor_natural_person, has_document_type), &pontes_type_string },
-    { "documentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_type_display), offsetof(eccor_natural_person, has_document_type_display), &pontes_type_string },
-    { "documentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_number), offsetof(eccor_natural_person, has_document_number), &pontes_type_string },
-    { "documentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_issuer), offsetof(eccor_natural_person, has_document_issuer), &pontes_type_string },
-    { "documentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_date), offsetof(eccor_natural_person, has_document_date), &pontes_type_date_time },
-    { "documentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_expiration), offsetof(eccor_natural_person, has_document_expiration), &pontes_type_date_time },
-    { "phone", 0, offsetof(eccor_natural_person, phone), offsetof(eccor_natural_person, has_phone), &pontes_type_string },
-    { "phoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone_extension), offsetof(eccor_natural_person, has_phone_extension), &pontes_type_string },
-    { "phone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone2), offsetof(eccor_natural_person, has_phone2), &pontes_type_string },
-    { "phone2Extension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone2_extension), offsetof(eccor_natural_person, has_phone2_extension), &pontes_type_string },
-    { "email", 0, offsetof(eccor_natural_person, email), offsetof(eccor_natural_person, has_email), &pontes_type_string },
-    { "mothersName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, mothers_name), offsetof(eccor_natural_person, has_mothers_name), &pontes_type_string },
-    { "fathersName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, fathers_name), offsetof(eccor_natural_person, has_fathers_name), &pontes_type_string },
-    { "placeOfBirthCountry", PONTES_F_NULLABLE, offsetof(eccor_natural_person, place_of_birth_country), offsetof(eccor_natural_person, has_place_of_birth_country), &pontes_type_string },
-    { "placeOfBirthState", PONTES_F_NULLABLE, offsetof(eccor_natural_person, place_of_birth_state), offsetof(eccor_natural_person, has_place_of_birth_state), &pontes_type_string },
-    { "typeOfResidence", PONTES_F_NULLABLE, offsetof(eccor_natural_person, type_of_residence), offsetof(eccor_natural_person, has_type_of_residence), &pontes_type_string },
-    { "typeOfResidenceDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, type_of_residence_display), offsetof(eccor_natural_person, has_type_of_residence_display), &pontes_type_string },
-    { "hasDependents", 0, offsetof(eccor_natural_person, has_dependents), offsetof(eccor_natural_person, has_has_dependents), &pontes_type_bool },
-    { "totalDependents", 0, offsetof(eccor_natural_person, total_dependents), offsetof(eccor_natural_person, has_total_dependents), &pontes_type_int32 },
-    { "between7And15YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person, between7_and15_years_old), offsetof(eccor_natural_person, has_between7_and15_years_old), &pontes_type_int32 },
-    { "upTo6YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person, up_to6_years_old), offsetof(eccor_natural_person, has_up_to6_years_old), &pontes_type_int32 },
-    { "over15YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person, over15_years_old), offsetof(eccor_natural_person, has_over15_years_old), &pontes_type_int32 },
-    { "workplace", PONTES_F_NULLABLE, offsetof(eccor_natural_person, workplace), offsetof(eccor_natural_person, has_workplace), &pontes_type_string },
-    { "workplaceDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, workplace_display), offsetof(eccor_natural_person, has_workplace_display), &pontes_type_string },
-    { "workplaceCompanyRegistrationNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, workplace_company_registration_number), offsetof(eccor_natural_person, has_workplace_company_registration_number), &pontes_type_string },
-    { "employeeNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, employee_number), offsetof(eccor_natural_person, has_employee_number), &pontes_type_string },
-    { "occupation", 0, offsetof(eccor_natural_person, occupation), offsetof(eccor_natural_person, has_occupation), &pontes_type_string },
-    { "natureOfOccupation", PONTES_F_NULLABLE, offsetof(eccor_natural_person, nature_of_occupation), offsetof(eccor_natural_person, has_nature_of_occupation), &pontes_type_string },
-    { "natureOfOccupationDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, nature_of_occupation_display), offsetof(eccor_natural_person, has_nature_of_occupation_display), &pontes_type_string },
-    { "commercialPhone", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone), offsetof(eccor_natural_person, has_commercial_phone), &pontes_type_string },
-    { "commercialPhoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone_extension), offsetof(eccor_natural_person, has_commercial_phone_extension), &pontes_type_string },
-    { "netSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, net_salary), offsetof(eccor_natural_person, has_net_salary), &pontes_type_int64 },
-    { "otherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, other_income), offsetof(eccor_natural_person, has_other_income), &pontes_type_int64 },
-    { "totalIncome", 0, offsetof(eccor_natural_person, total_income), offsetof(eccor_natural_person, has_total_income), &pontes_type_int64 },
-    { "admissionDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, admission_date), offsetof(eccor_natural_person, has_admission_date), &pontes_type_date_time },
-    { "commercialPhone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone2), offsetof(eccor_natural_person, has_commercial_phone2), &pontes_type_string },
-    { "commercialPhone2Extension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone2_extension), offsetof(eccor_natural_person, has_commercial_phone2_extension), &pontes_type_string },
-    { "commercialAddress", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_address), offsetof(eccor_natural_person, has_commercial_address), &eccor_address__type },
-    { "economicActivityCodeId", PONTES_F_NULLABLE, offsetof(eccor_natural_person, economic_activity_code_id), offsetof(eccor_natural_person, has_economic_activity_code_id), &pontes_type_string },
-    { "economicActivityCode", PONTES_F_NULLABLE, offsetof(eccor_natural_person, economic_activity_code), offsetof(eccor_natural_person, has_economic_activity_code), &pontes_type_string },
-    { "economicActivityCodeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, economic_activity_code_display), offsetof(eccor_natural_person, has_economic_activity_code_display), &pontes_type_string },
-    { "spouseIndividualRegistrationNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_individual_registration_number), offsetof(eccor_natural_person, has_spouse_individual_registration_number), &pontes_type_string },
-    { "spouseDocumentType", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_type), offsetof(eccor_natural_person, has_spouse_document_type), &pontes_type_string },
-    { "spouseDocumentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_type_display), offsetof(eccor_natural_person, has_spouse_document_type_display), &pontes_type_string },
-    { "spouseDocumentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_number), offsetof(eccor_natural_person, has_spouse_document_number), &pontes_type_string },
-    { "spouseDocumentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_issuer), offsetof(eccor_natural_person, has_spouse_document_issuer), &pontes_type_string },
-    { "spouseDocumentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_date), offsetof(eccor_natural_person, has_spouse_document_date), &pontes_type_date_time },
-    { "spouseDocumentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_expiration), offsetof(eccor_natural_person, has_spouse_document_expiration), &pontes_type_date_time },
-    { "spouseName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_name), offsetof(eccor_natural_person, has_spouse_name), &pontes_type_string },
-    { "spouseWorkplace", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_workplace), offsetof(eccor_natural_person, has_spouse_workplace), &pontes_type_string },
-    { "spouseOccupation", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_occupation), offsetof(eccor_natural_person, has_spouse_occupation), &pontes_type_string },
-    { "spouseCommercialPhone", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_commercial_phone), offsetof(eccor_natural_person, has_spouse_commercial_phone), &pontes_type_string },
-    { "spouseCommercialPhoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_commercial_phone_extension), offsetof(eccor_natural_person, has_spouse_commercial_phone_extension), &pontes_type_string },
-    { "spouseBirthDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_birth_date), offsetof(eccor_natural_person, has_spouse_birth_date), &pontes_type_date_time },
-    { "spouseNetSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_net_salary), offsetof(eccor_natural_person, has_spouse_net_salary), &pontes_type_int64 },
-    { "spouseOtherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_other_income), offsetof(eccor_natural_person, has_spouse_other_income), &pontes_type_int64 },
-    { "spouseTotalIncome", 0, offsetof(eccor_natural_person, spouse_total_income), offsetof(eccor_natural_person, has_spouse_total_income), &pontes_type_int64 },
-    { "allowContactWhatsApp", PONTES_F_NULLABLE, offsetof(eccor_natural_person, allow_contact_whats_app), offsetof(eccor_natural_person, has_allow_contact_whats_app), &pontes_type_bool },
-    { "allowUpdatesWhatsApp", PONTES_F_NULLABLE, offsetof(eccor_natural_person, allow_updates_whats_app), offsetof(eccor_natural_person, has_allow_updates_whats_app), &pontes_type_bool },
-    { "assets", 0, offsetof(eccor_natural_person, assets), offsetof(eccor_natural_person, has_assets), &eccor__any_list_n__type },
-    { "uploads", 0, offsetof(eccor_natural_person, uploads), offsetof(eccor_natural_person, has_uploads), &eccor__any_list_n__type },
-    { "bankAccounts", 0, offsetof(eccor_natural_person, bank_accounts), offsetof(eccor_natural_person, has_bank_accounts), &eccor__bank_account_list__type },
-    { "personCreditStatus", PONTES_F_NULLABLE, offsetof(eccor_natural_person, person_credit_status), offsetof(eccor_natural_person, has_person_credit_status), &pontes_type_string },
-    { "riskRating", 0, offsetof(eccor_natural_person, risk_rating), offsetof(eccor_natural_person, has_risk_rating), &eccor_risk_rating__type },
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_natural_person, id), offsetof(eccor_natural_person, has_id), &pontes_type_uuid },
-    { "createdAt", 0, offsetof(eccor_natural_person, created_at), offsetof(eccor_natural_person, has_created_at), &pontes_type_date_time },
-    { "createdBy", 0, offsetof(eccor_natural_person, created_by), offsetof(eccor_natural_person, has_created_by), &eccor_user_ref__type },
-    { "tenant", 0, offsetof(eccor_natural_person, tenant), offsetof(eccor_natural_person, has_tenant), &pontes_type_string },
-    { "tenantDisplay", 0, offsetof(eccor_natural_person, tenant_display), offsetof(eccor_natural_person, has_tenant_display), &pontes_type_string },
-    { "updatedAt", 0, offsetof(eccor_natural_person, updated_at), offsetof(eccor_natural_person, has_updated_at), &pontes_type_date_time },
-    { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_natural_person, updated_by), offsetof(eccor_natural_person, has_updated_by), &eccor_user_ref__type },
-    { "ownerUser", 0, offsetof(eccor_natural_person, owner_user), offsetof(eccor_natural_person, has_owner_user), &eccor_user_ref__type },
-    { "ownerGroup", 0, offsetof(eccor_natural_person, owner_group), offsetof(eccor_natural_person, has_owner_group), &eccor_group_ref__type },
+    { "registrationNumber", 0, offsetof(eccor_natural_person, registration_number), offsetof(
+        eccor_natural_person, has_registration_number), &pontes_type_string },
+    { "name", 0, offsetof(eccor_natural_person, name), offsetof(eccor_natural_person, has_name),
+        &pontes_type_string },
+    { "nationality", 0, offsetof(eccor_natural_person, nationality), offsetof(eccor_natural_person,
+        has_nationality), &pontes_type_string },
+    { "pep", PONTES_F_NULLABLE, offsetof(eccor_natural_person, pep), offsetof(eccor_natural_person,
+        has_pep), &pontes_type_string },
+    { "address", PONTES_F_NULLABLE, offsetof(eccor_natural_person, address), offsetof(
+        eccor_natural_person, has_address), &eccor_address__type },
+    { "birthDate", 0, offsetof(eccor_natural_person, birth_date), offsetof(eccor_natural_person,
+        has_birth_date), &pontes_type_date_time },
+    { "civilStatus", 0, offsetof(eccor_natural_person, civil_status), offsetof(eccor_natural_person,
+        has_civil_status), &eccor_civil_status__type },
+    { "civilStatusDisplay", 0, offsetof(eccor_natural_person, civil_status_display), offsetof(
+        eccor_natural_person, has_civil_status_display), &pontes_type_string },
+    { "gender", PONTES_F_NULLABLE, offsetof(eccor_natural_person, gender), offsetof(
+        eccor_natural_person, has_gender), &pontes_type_string },
+    { "genderDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, gender_display), offsetof(
+        eccor_natural_person, has_gender_display), &pontes_type_string },
+    { "documentType", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_type), offsetof(
+        eccor_natural_person, has_document_type), &pontes_type_string },
+    { "documentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        document_type_display), offsetof(eccor_natural_person, has_document_type_display),
+        &pontes_type_string },
+    { "documentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_number),
+        offsetof(eccor_natural_person, has_document_number), &pontes_type_string },
+    { "documentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_issuer),
+        offsetof(eccor_natural_person, has_document_issuer), &pontes_type_string },
+    { "documentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_date), offsetof(
+        eccor_natural_person, has_document_date), &pontes_type_date_time },
+    { "documentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_expiration),
+        offsetof(eccor_natural_person, has_document_expiration), &pontes_type_date_time },
+    { "phone", 0, offsetof(eccor_natural_person, phone), offsetof(eccor_natural_person, has_phone),
+        &pontes_type_string },
+    { "phoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone_extension),
+        offsetof(eccor_natural_person, has_phone_extension), &pontes_type_string },
+    { "phone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone2), offsetof(
+        eccor_natural_person, has_phone2), &pontes_type_string },
+    { "phone2Extension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone2_extension),
+        offsetof(eccor_natural_person, has_phone2_extension), &pontes_type_string },
+    { "email", 0, offsetof(eccor_natural_person, email), offsetof(eccor_natural_person, has_email),
+        &pontes_type_string },
+    { "mothersName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, mothers_name), offsetof(
+        eccor_natural_person, has_mothers_name), &pontes_type_string },
+    { "fathersName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, fathers_name), offsetof(
+        eccor_natural_person, has_fathers_name), &pontes_type_string },
+    { "placeOfBirthCountry", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        place_of_birth_country), offsetof(eccor_natural_person, has_place_of_birth_country),
+        &pontes_type_string },
+    { "placeOfBirthState", PONTES_F_NULLABLE, offsetof(eccor_natural_person, place_of_birth_state),
+        offsetof(eccor_natural_person, has_place_of_birth_state), &pontes_type_string },
+    { "typeOfResidence", PONTES_F_NULLABLE, offsetof(eccor_natural_person, type_of_residence),
+        offsetof(eccor_natural_person, has_type_of_residence), &pontes_type_string },
+    { "typeOfResidenceDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        type_of_residence_display), offsetof(eccor_natural_person, has_type_of_residence_display),
+        &pontes_type_string },
+    { "hasDependents", 0, offsetof(eccor_natural_person, has_dependents), offsetof(
+        eccor_natural_person, has_has_dependents), &pontes_type_bool },
+    { "totalDependents", 0, offsetof(eccor_natural_person, total_dependents), offsetof(
+        eccor_natural_person, has_total_dependents), &pontes_type_int32 },
+    { "between7And15YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        between7_and15_years_old), offsetof(eccor_natural_person, has_between7_and15_years_old),
+        &pontes_type_int32 },
+    { "upTo6YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person, up_to6_years_old),
+        offsetof(eccor_natural_person, has_up_to6_years_old), &pontes_type_int32 },
+    { "over15YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person, over15_years_old),
+        offsetof(eccor_natural_person, has_over15_years_old), &pontes_type_int32 },
+    { "workplace", PONTES_F_NULLABLE, offsetof(eccor_natural_person, workplace), offsetof(
+        eccor_natural_person, has_workplace), &pontes_type_string },
+    { "workplaceDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, workplace_display),
+        offsetof(eccor_natural_person, has_workplace_display), &pontes_type_string },
+    { "workplaceCompanyRegistrationNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        workplace_company_registration_number), offsetof(eccor_natural_person,
+        has_workplace_company_registration_number), &pontes_type_string },
+    { "employeeNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, employee_number),
+        offsetof(eccor_natural_person, has_employee_number), &pontes_type_string },
+    { "occupation", 0, offsetof(eccor_natural_person, occupation), offsetof(eccor_natural_person,
+        has_occupation), &pontes_type_string },
+    { "natureOfOccupation", PONTES_F_NULLABLE, offsetof(eccor_natural_person, nature_of_occupation),
+        offsetof(eccor_natural_person, has_nature_of_occupation), &pontes_type_string },
+    { "natureOfOccupationDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        nature_of_occupation_display), offsetof(eccor_natural_person,
+        has_nature_of_occupation_display), &pontes_type_string },
+    { "commercialPhone", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone),
+        offsetof(eccor_natural_person, has_commercial_phone), &pontes_type_string },
+    { "commercialPhoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        commercial_phone_extension), offsetof(eccor_natural_person, has_commercial_phone_extension),
+        &pontes_type_string },
+    { "netSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, net_salary), offsetof(
+        eccor_natural_person, has_net_salary), &pontes_type_int64 },
+    { "otherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, other_income), offsetof(
+        eccor_natural_person, has_other_income), &pontes_type_int64 },
+    { "totalIncome", 0, offsetof(eccor_natural_person, total_income), offsetof(eccor_natural_person,
+        has_total_income), &pontes_type_int64 },
+    { "admissionDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, admission_date), offsetof(
+        eccor_natural_person, has_admission_date), &pontes_type_date_time },
+    { "commercialPhone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone2),
+        offsetof(eccor_natural_person, has_commercial_phone2), &pontes_type_string },
+    { "commercialPhone2Extension", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        commercial_phone2_extension), offsetof(eccor_natural_person,
+        has_commercial_phone2_extension), &pontes_type_string },
+    { "commercialAddress", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_address),
+        offsetof(eccor_natural_person, has_commercial_address), &eccor_address__type },
+    { "economicActivityCodeId", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        economic_activity_code_id), offsetof(eccor_natural_person, has_economic_activity_code_id),
+        &pontes_type_string },
+    { "economicActivityCode", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        economic_activity_code), offsetof(eccor_natural_person, has_economic_activity_code),
+        &pontes_type_string },
+    { "economicActivityCodeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        economic_activity_code_display), offsetof(eccor_natural_person,
+        has_economic_activity_code_display), &pontes_type_string },
+    { "spouseIndividualRegistrationNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        spouse_individual_registration_number), offsetof(eccor_natural_person,
+        has_spouse_individual_registration_number), &pontes_type_string },
+    { "spouseDocumentType", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_type),
+        offsetof(eccor_natural_person, has_spouse_document_type), &pontes_type_string },
+    { "spouseDocumentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        spouse_document_type_display), offsetof(eccor_natural_person,
+        has_spouse_document_type_display), &pontes_type_string },
+    { "spouseDocumentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        spouse_document_number), offsetof(eccor_natural_person, has_spouse_document_number),
+        &pontes_type_string },
+    { "spouseDocumentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        spouse_document_issuer), offsetof(eccor_natural_person, has_spouse_document_issuer),
+        &pontes_type_string },
+    { "spouseDocumentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_date),
+        offsetof(eccor_natural_person, has_spouse_document_date), &pontes_type_date_time },
+    { "spouseDocumentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        spouse_document_expiration), offsetof(eccor_natural_person, has_spouse_document_expiration),
+        &pontes_type_date_time },
+    { "spouseName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_name), offsetof(
+        eccor_natural_person, has_spouse_name), &pontes_type_string },
+    { "spouseWorkplace", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_workplace),
+        offsetof(eccor_natural_person, has_spouse_workplace), &pontes_type_string },
+    { "spouseOccupation", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_occupation),
+        offsetof(eccor_natural_person, has_spouse_occupation), &pontes_type_string },
+    { "spouseCommercialPhone", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        spouse_commercial_phone), offsetof(eccor_natural_person, has_spouse_commercial_phone),
+        &pontes_type_string },
+    { "spouseCommercialPhoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        spouse_commercial_phone_extension), offsetof(eccor_natural_person,
+        has_spouse_commercial_phone_extension), &pontes_type_string },
+    { "spouseBirthDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_birth_date),
+        offsetof(eccor_natural_person, has_spouse_birth_date), &pontes_type_date_time },
+    { "spouseNetSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_net_salary),
+        offsetof(eccor_natural_person, has_spouse_net_salary), &pontes_type_int64 },
+    { "spouseOtherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_other_income),
+        offsetof(eccor_natural_person, has_spouse_other_income), &pontes_type_int64 },
+    { "spouseTotalIncome", 0, offsetof(eccor_natural_person, spouse_total_income), offsetof(
+        eccor_natural_person, has_spouse_total_income), &pontes_type_int64 },
+    { "allowContactWhatsApp", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        allow_contact_whats_app), offsetof(eccor_natural_person, has_allow_contact_whats_app),
+        &pontes_type_bool },
+    { "allowUpdatesWhatsApp", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
+        allow_updates_whats_app), offsetof(eccor_natural_person, has_allow_updates_whats_app),
+        &pontes_type_bool },
+    { "assets", 0, offsetof(eccor_natural_person, assets), offsetof(eccor_natural_person,
+        has_assets), &eccor__any_array_n__type },
+    { "uploads", 0, offsetof(eccor_natural_person, uploads), offsetof(eccor_natural_person,
+        has_uploads), &eccor__any_array_n__type },
+    { "bankAccounts", 0, offsetof(eccor_natural_person, bank_accounts), offsetof(
+        eccor_natural_person, has_bank_accounts), &eccor__bank_account_array__type },
+    { "personCreditStatus", PONTES_F_NULLABLE, offsetof(eccor_natural_person, person_credit_status),
+        offsetof(eccor_natural_person, has_person_credit_status), &pontes_type_string },
+    { "riskRating", 0, offsetof(eccor_natural_person, risk_rating), offsetof(eccor_natural_person,
+        has_risk_rating), &eccor_risk_rating__type },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_natural_person, id), offsetof(eccor_natural_person,
+        has_id), &pontes_type_uuid },
+    { "createdAt", 0, offsetof(eccor_natural_person, created_at), offsetof(eccor_natural_person,
+        has_created_at), &pontes_type_date_time },
+    { "createdBy", 0, offsetof(eccor_natural_person, created_by), offsetof(eccor_natural_person,
+        has_created_by), &eccor_user_ref__type },
+    { "tenant", 0, offsetof(eccor_natural_person, tenant), offsetof(eccor_natural_person,
+        has_tenant), &pontes_type_string },
+    { "tenantDisplay", 0, offsetof(eccor_natural_person, tenant_display), offsetof(
+        eccor_natural_person, has_tenant_display), &pontes_type_string },
+    { "updatedAt", 0, offsetof(eccor_natural_person, updated_at), offsetof(eccor_natural_person,
+        has_updated_at), &pontes_type_date_time },
+    { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_natural_person, updated_by), offsetof(
+        eccor_natural_person, has_updated_by), &eccor_user_ref__type },
+    { "ownerUser", 0, offsetof(eccor_natural_person, owner_user), offsetof(eccor_natural_person,
+        has_owner_user), &eccor_user_ref__type },
+    { "ownerGroup", 0, offsetof(eccor_natural_person, owner_group), offsetof(eccor_natural_person,
+        has_owner_group), &eccor_group_ref__type },
 };
-static const pontes_message eccor_natural_person__msg = { "NaturalPerson", 0, sizeof(eccor_natural_person), eccor_natural_person__fields, 83, offsetof(eccor_natural_person, _extra) };
-const pontes_type eccor_natural_person__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_natural_person *), "NaturalPerson", NULL, &eccor_natural_person__msg, NULL, NULL };
+static const pontes_message eccor_natural_person__msg = { "NaturalPerson", 0, sizeof(
+    eccor_natural_person), eccor_natural_person__fields, 83, offsetof(
+    eccor_natural_person, _extra) };
+const pontes_type eccor_natural_person__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_natural_person *), "NaturalPerson", NULL, &eccor_natural_person__msg, NULL, NULL };
 
 static const pontes_field eccor_natural_person_page__fields[] = {
-    { "page", 0, offsetof(eccor_natural_person_page, page), offsetof(eccor_natural_person_page, has_page), &pontes_type_int32 },
-    { "totalPages", 0, offsetof(eccor_natural_person_page, total_pages), offsetof(eccor_natural_person_page, has_total_pages), &pontes_type_int32 },
-    { "totalItems", 0, offsetof(eccor_natural_person_page, total_items), offsetof(eccor_natural_person_page, has_total_items), &pontes_type_int32 },
-    { "data", PONTES_F_REQUIRED, offsetof(eccor_natural_person_page, data), offsetof(eccor_natural_person_page, has_data), &eccor__natural_person_list__type },
-    { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_natural_person_page, pagination_token), offsetof(eccor_natural_person_page, has_pagination_token), &pontes_type_string },
+    { "page", 0, offsetof(eccor_natural_person_page, page), offsetof(eccor_natural_person_page,
+        has_page), &pontes_type_int32 },
+    { "totalPages", 0, offsetof(eccor_natural_person_page, total_pages), offsetof(
+        eccor_natural_person_page, has_total_pages), &pontes_type_int32 },
+    { "totalItems", 0, offsetof(eccor_natural_person_page, total_items), offsetof(
+        eccor_natural_person_page, has_total_items), &pontes_type_int32 },
+    { "data", PONTES_F_REQUIRED, offsetof(eccor_natural_person_page, data), offsetof(
+        eccor_natural_person_page, has_data), &eccor__natural_person_array__type },
+    { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_natural_person_page, pagination_token),
+        offsetof(eccor_natural_person_page, has_pagination_token), &pontes_type_string },
 };
-static const pontes_message eccor_natural_person_page__msg = { "NaturalPersonPage", 0, sizeof(eccor_natural_person_page), eccor_natural_person_page__fields, 5, offsetof(eccor_natural_person_page, _extra) };
-const pontes_type eccor_natural_person_page__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_natural_person_page *), "NaturalPersonPage", NULL, &eccor_natural_person_page__msg, NULL, NULL };
+static const pontes_message eccor_natural_person_page__msg = { "NaturalPersonPage", 0, sizeof(
+    eccor_natural_person_page), eccor_natural_person_page__fields, 5, offsetof(
+    eccor_natural_person_page, _extra) };
+const pontes_type eccor_natural_person_page__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_natural_person_page *), "NaturalPersonPage", NULL, &eccor_natural_person_page__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_credit_note_amortization__fields[] = {
-    { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, agent_commission), offsetof(eccor_credit_note_amortization, has_agent_commission), &eccor_agent_commission__type },
-    { "apr", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, apr), offsetof(eccor_credit_note_amortization, has_apr), &pontes_type_double },
-    { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, term_in_months), offsetof(eccor_credit_note_amortization, has_term_in_months), &pontes_type_int32 },
-    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, start_date), offsetof(eccor_credit_note_amortization, has_start_date), &pontes_type_date_time },
-    { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, requested_amount), offsetof(eccor_credit_note_amortization, has_requested_amount), &pontes_type_int64 },
-    { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, amortization_type), offsetof(eccor_credit_note_amortization, has_amortization_type), &eccor_amortization_params_amortization_type__type },
-    { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, legal_person), offsetof(eccor_credit_note_amortization, has_legal_person), &pontes_type_bool },
+    { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization,
+        agent_commission), offsetof(eccor_credit_note_amortization, has_agent_commission),
+        &eccor_agent_commission__type },
+    { "apr", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, apr), offsetof(
+        eccor_credit_note_amortization, has_apr), &pontes_type_double },
+    { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, term_in_months),
+        offsetof(eccor_credit_note_amortization, has_term_in_months), &pontes_type_int32 },
+    { "startDate", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, start_date),
+        offsetof(eccor_credit_note_amortization, has_start_date), &pontes_type_date_time },
+    { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization,
+        requested_amount), offsetof(eccor_credit_note_amortization, has_requested_amount),
+        &pontes_type_int64 },
+    { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization,
+        amortization_type), offsetof(eccor_credit_note_amortization, has_amortization_type),
+        &eccor_amortization_params_amortization_type__type },
+    { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, legal_person),
+        offsetof(eccor_credit_note_amortization, has_legal_person), &pontes_type_bool },
 };
-static const pontes_message eccor_credit_note_amortization__msg = { "CreditNoteAmortization", 0, sizeof(eccor_credit_note_amortization), eccor_credit_note_amortization__fields, 7, offsetof(eccor_credit_note_amortization, _extra) };
-const pontes_type eccor_credit_note_amortization__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_credit_note_amortization *), "CreditNoteAmortization", NULL, &eccor_credit_note_amortization__msg, NULL, NULL };
+static const pontes_message eccor_credit_note_amortization__msg = { "CreditNoteAmortization", 0,
+    sizeof(eccor_credit_note_amortization), eccor_credit_note_amortization__fields, 7, offsetof(
+    eccor_credit_note_amortization, _extra) };
+const pontes_type eccor_credit_note_amortization__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_credit_note_amortization *), "CreditNoteAmortization", NULL,
+    &eccor_credit_note_amortization__msg, NULL, NULL };
 
 static const pontes_field eccor_credit_note_request__fields[] = {
-    { "productId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, product_id), offsetof(eccor_credit_note_request, has_product_id), &pontes_type_uuid },
-    { "personId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, person_id), offsetof(eccor_credit_note_request, has_person_id), &pontes_type_uuid },
-    { "beneficiaryId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, beneficiary_id), offsetof(eccor_credit_note_request, has_beneficiary_id), &pontes_type_uuid },
-    { "bankAccountId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, bank_account_id), offsetof(eccor_credit_note_request, has_bank_account_id), &pontes_type_uuid },
-    { "liquidationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, liquidation_type), offsetof(eccor_credit_note_request, has_liquidation_type), &eccor_liquidation_type__type },
-    { "amortization", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, amortization), offsetof(eccor_credit_note_request, has_amortization), &eccor_credit_note_amortization__type },
+    { "productId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, product_id), offsetof(
+        eccor_credit_note_request, has_product_id), &pontes_type_uuid },
+    { "personId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, person_id), offsetof(
+        eccor_credit_note_request, has_person_id), &pontes_type_uuid },
+    { "beneficiaryId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, beneficiary_id),
+        offsetof(eccor_credit_note_request, has_beneficiary_id), &pontes_type_uuid },
+    { "bankAccountId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, bank_account_id),
+        offsetof(eccor_credit_note_request, has_bank_account_id), &pontes_type_uuid },
+    { "liquidationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, liquidation_type),
+        offsetof(eccor_credit_note_request, has_liquidation_type), &eccor_liquidation_type__type },
+    { "amortization", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, amortization),
+        offsetof(eccor_credit_note_request, has_amortization),
+        &eccor_credit_note_amortization__type },
 };
-static const pontes_message eccor_credit_note_request__msg = { "CreditNoteRequest", 0, sizeof(eccor_credit_note_request), eccor_credit_note_request__fields, 6, offsetof(eccor_credit_note_request, _extra) };
-const pontes_type eccor_credit_note_request__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_credit_note_request *), "CreditNoteRequest", NULL, &eccor_credit_note_request__msg, NULL, NULL };
+static const pontes_message eccor_credit_note_request__msg = { "CreditNoteRequest", 0, sizeof(
+    eccor_credit_note_request), eccor_credit_note_request__fields, 6, offsetof(
+    eccor_credit_note_request, _extra) };
+const pontes_type eccor_credit_note_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_credit_note_request *), "CreditNoteRequest", NULL, &eccor_credit_note_request__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_revision_bank_account__fields[] = {
-    { "bankCode", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, bank_code), offsetof(eccor_revision_bank_account, has_bank_code), &pontes_type_string },
-    { "account", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, account), offsetof(eccor_revision_bank_account, has_account), &pontes_type_string },
-    { "agency", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, agency), offsetof(eccor_revision_bank_account, has_agency), &pontes_type_string },
-    { "type", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, type), offsetof(eccor_revision_bank_account, has_type), &eccor_bank_account_type__type },
-    { "jointAccount", 0, offsetof(eccor_revision_bank_account, joint_account), offsetof(eccor_revision_bank_account, has_joint_account), &pontes_type_bool },
-    { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, operation_type_value), offsetof(eccor_revision_bank_account, has_operation_type_value), &eccor_operation_type__type },
+    { "bankCode", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, bank_code), offsetof(
+        eccor_revision_bank_account, has_bank_code), &pontes_type_string },
+    { "account", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, account), offsetof(
+        eccor_revision_bank_account, has_account), &pontes_type_string },
+    { "agency", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, agency), offsetof(
+        eccor_revision_bank_account, has_agency), &pontes_type_string },
+    { "type", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, type), offsetof(
+        eccor_revision_bank_account, has_type), &eccor_bank_account_type__type },
+    { "jointAccount", 0, offsetof(eccor_revision_bank_account, joint_account), offsetof(
+        eccor_revision_bank_account, has_joint_account), &pontes_type_bool },
+    { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account,
+        operation_type_value), offsetof(eccor_revision_bank_account, has_operation_type_value),
+        &eccor_operation_type__type },
 };
-static const pontes_message eccor_revision_bank_account__msg = { "RevisionBankAccount", 0, sizeof(eccor_revision_bank_account), eccor_revision_bank_account__fields, 6, offsetof(eccor_revision_bank_account, _extra) };
-const pontes_type eccor_revision_bank_account__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_revision_bank_account *), "RevisionBankAccount", NULL, &eccor_revision_bank_account__msg, NULL, NULL };
+static const pontes_message eccor_revision_bank_account__msg = { "RevisionBankAccount", 0, sizeof(
+    eccor_revision_bank_account), eccor_revision_bank_account__fields, 6, offsetof(
+    eccor_revision_bank_account, _extra) };
+const pontes_type eccor_revision_bank_account__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_revision_bank_account *), "RevisionBankAccount", NULL, &eccor_revision_bank_account__msg,
+    NULL, NULL };
 
 static const pontes_field eccor_done_payment_revision_request__fields[] = {
-    { "bankAccount", PONTES_F_REQUIRED, offsetof(eccor_done_payment_revision_request, bank_account), offsetof(eccor_done_payment_revision_request, has_bank_account), &eccor_revision_bank_account__type },
+    { "bankAccount", PONTES_F_REQUIRED, offsetof(eccor_done_payment_revision_request, bank_account),
+        offsetof(eccor_done_payment_revision_request, has_bank_account),
+        &eccor_revision_bank_account__type },
 };
-static const pontes_message eccor_done_payment_revision_request__msg = { "DonePaymentRevisionRequest", 0, sizeof(eccor_done_payment_revision_request), eccor_done_payment_revision_request__fields, 1, offsetof(eccor_done_payment_revision_request, _extra) };
-const pontes_type eccor_done_payment_revision_request__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_done_payment_revision_request *), "DonePaymentRevisionRequest", NULL, &eccor_done_payment_revision_request__msg, NULL, NULL };
+static const pontes_message eccor_done_payment_revision_request__msg = {
+    "DonePaymentRevisionRequest", 0, sizeof(eccor_done_payment_revision_request),
+    eccor_done_payment_revision_request__fields, 1, offsetof(
+    eccor_done_payment_revision_request, _extra) };
+const pontes_type eccor_done_payment_revision_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_done_payment_revision_request *), "DonePaymentRevisionRequest", NULL,
+    &eccor_done_payment_revision_request__msg, NULL, NULL };
 
 static const pontes_field eccor_credit_note_status_parameters__fields[] = {
-    { "message", PONTES_F_NULLABLE, offsetof(eccor_credit_note_status_parameters, message), offsetof(eccor_credit_note_status_parameters, has_message), &pontes_type_string },
-    { "oldStatus", 0, offsetof(eccor_credit_note_status_parameters, old_status), offsetof(eccor_credit_note_status_parameters, has_old_status), &pontes_type_int32 },
-    { "oldStatusDisplay", 0, offsetof(eccor_credit_note_status_parameters, old_status_display), offsetof(eccor_credit_note_status_parameters, has_old_status_display), &pontes_type_string },
-    { "newStatus", 0, offsetof(eccor_credit_note_status_parameters, new_status), offsetof(eccor_credit_note_status_parameters, has_new_status), &pontes_type_int32 },
-    { "newStatusDisplay", 0, offsetof(eccor_credit_note_status_parameters, new_status_display), offsetof(eccor_credit_note_status_parameters, has_new_status_display), &pontes_type_string },
+    { "message", PONTES_F_NULLABLE, offsetof(eccor_credit_note_status_parameters, message),
+        offsetof(eccor_credit_note_status_parameters, has_message), &pontes_type_string },
+    { "oldStatus", 0, offsetof(eccor_credit_note_status_parameters, old_status), offsetof(
+        eccor_credit_note_status_parameters, has_old_status), &pontes_type_int32 },
+    { "oldStatusDisplay", 0, offsetof(eccor_credit_note_status_parameters, old_status_display),
+        offsetof(eccor_credit_note_status_parameters, has_old_status_display),
+        &pontes_type_string },
+    { "newStatus", 0, offsetof(eccor_credit_note_status_parameters, new_status), offsetof(
+        eccor_credit_note_status_parameters, has_new_status), &pontes_type_int32 },
+    { "newStatusDisplay", 0, offsetof(eccor_credit_note_status_parameters, new_status_display),
+        offsetof(eccor_credit_note_status_parameters, has_new_status_display),
+        &pontes_type_string },
 };
-static const pontes_message eccor_credit_note_status_parameters__msg = { "CreditNoteStatusParameters", 0, sizeof(eccor_credit_note_status_parameters), eccor_credit_note_status_parameters__fields, 5, offsetof(eccor_credit_note_status_parameters, _extra) };
-const pontes_type eccor_credit_note_status_parameters__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_credit_note_status_parameters *), "CreditNoteStatusParameters", NULL, &eccor_credit_note_status_parameters__msg, NULL, NULL };
+static const pontes_message eccor_credit_note_status_parameters__msg = {
+    "CreditNoteStatusParameters", 0, sizeof(eccor_credit_note_status_parameters),
+    eccor_credit_note_status_parameters__fields, 5, offsetof(
+    eccor_credit_note_status_parameters, _extra) };
+const pontes_type eccor_credit_note_status_parameters__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_credit_note_status_parameters *), "CreditNoteStatusParameters", NULL,
+    &eccor_credit_note_status_parameters__msg, NULL, NULL };
 
 static const pontes_field eccor_credit_note_status_event__fields[] = {
-    { "eventCode", 0, offsetof(eccor_credit_note_status_event, event_code), offsetof(eccor_credit_note_status_event, has_event_code), &pontes_type_int32 },
-    { "eventCodeDisplay", 0, offsetof(eccor_credit_note_status_event, event_code_display), offsetof(eccor_credit_note_status_event, has_event_code_display), &pontes_type_string },
-    { "eventValue", 0, offsetof(eccor_credit_note_status_event, event_value), offsetof(eccor_credit_note_status_event, has_event_value), &pontes_type_int32 },
-    { "eventValueDisplay", 0, offsetof(eccor_credit_note_status_event, event_value_display), offsetof(eccor_credit_note_status_event, has_event_value_display), &pontes_type_string },
-    { "type", 0, offsetof(eccor_credit_note_status_event, type), offsetof(eccor_credit_note_status_event, has_type), &eccor_credit_note_status_event_type__type },
-    { "typeDisplay", 0, offsetof(eccor_credit_note_status_event, type_display), offsetof(eccor_credit_note_status_event, has_type_display), &pontes_type_string },
-    { "id", PONTES_F_REQUIRED, offsetof(eccor_credit_note_status_event, id), offsetof(eccor_credit_note_status_event, has_id), &pontes_type_uuid },
-    { "parameters", 0, offsetof(eccor_credit_note_status_event, parameters), offsetof(eccor_credit_note_status_event, has_parameters), &eccor_credit_note_status_parameters__type },
+    { "eventCode", 0, offsetof(eccor_credit_note_status_event, event_code), offsetof(
+        eccor_credit_note_status_event, has_event_code), &pontes_type_int32 },
+    { "eventCodeDisplay", 0, offsetof(eccor_credit_note_status_event, event_code_display), offsetof(
+        eccor_credit_note_status_event, has_event_code_display), &pontes_type_string },
+    { "eventValue", 0, offsetof(eccor_credit_note_status_event, event_value), offsetof(
+        eccor_credit_note_status_event, has_event_value), &pontes_type_int32 },
+    { "eventValueDisplay", 0, offsetof(eccor_credit_note_status_event, event_value_display),
+        offsetof(eccor_credit_note_status_event, has_event_value_display), &pontes_type_string },
+    { "type", 0, offsetof(eccor_credit_note_status_event, type), offsetof(
+        eccor_credit_note_status_event, has_type), &eccor_credit_note_status_event_type__type },
+    { "typeDisplay", 0, offsetof(eccor_credit_note_status_event, type_display), offsetof(
+        eccor_credit_note_status_event, has_type_display), &pontes_type_string },
+    { "id", PONTES_F_REQUIRED, offsetof(eccor_credit_note_status_event, id), offsetof(
+        eccor_credit_note_status_event, has_id), &pontes_type_uuid },
+    { "parameters", 0, offsetof(eccor_credit_note_status_event, parameters), offsetof(
+        eccor_credit_note_status_event, has_parameters),
+        &eccor_credit_note_status_parameters__type },
 };
-static const pontes_message eccor_credit_note_status_event__msg = { "CreditNoteStatusEvent", 0, sizeof(eccor_credit_note_status_event), eccor_credit_note_status_event__fields, 8, offsetof(eccor_credit_note_status_event, _extra) };
-const pontes_type eccor_credit_note_status_event__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_credit_note_status_event *), "CreditNoteStatusEvent", NULL, &eccor_credit_note_status_event__msg, NULL, NULL };
+static const pontes_message eccor_credit_note_status_event__msg = { "CreditNoteStatusEvent", 0,
+    sizeof(eccor_credit_note_status_event), eccor_credit_note_status_event__fields, 8, offsetof(
+    eccor_credit_note_status_event, _extra) };
+const pontes_type eccor_credit_note_status_event__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_credit_note_status_event *), "CreditNoteStatusEvent", NULL,
+    &eccor_credit_note_status_event__msg, NULL, NULL };
 
 static const pontes_field eccor_uuid__fields[] = {
-    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid, value), offsetof(eccor_uuid, has_value), &pontes_type_uuid },
+    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid, value), offsetof(eccor_uuid, has_value),
+        &pontes_type_uuid },
 };
-static const pontes_message eccor_uuid__msg = { "Uuid", PONTES_M_BOX, sizeof(eccor_uuid), eccor_uuid__fields, 1, PONTES_NO_EXTRA };
-const pontes_type eccor_uuid__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid *), "Uuid", NULL, &eccor_uuid__msg, NULL, NULL };
+static const pontes_message eccor_uuid__msg = { "Uuid", PONTES_M_BOX, sizeof(eccor_uuid),
+    eccor_uuid__fields, 1, PONTES_NO_EXTRA };
+const pontes_type eccor_uuid__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid *), "Uuid", NULL,
+    &eccor_uuid__msg, NULL, NULL };
 
 static const pontes_field eccor_bank_account_input_list__fields[] = {
-    { NULL, PONTES_F_NULLABLE, offsetof(eccor_bank_account_input_list, value), offsetof(eccor_bank_account_input_list, has_value), &eccor__bank_account_input_list__type },
+    { NULL, PONTES_F_NULLABLE, offsetof(eccor_bank_account_input_list, value), offsetof(
+        eccor_bank_account_input_list, has_value), &eccor__bank_account_input_array__type },
 };
-static const pontes_message eccor_bank_account_input_list__msg = { "BankAccountInputList", PONTES_M_BOX, sizeof(eccor_bank_account_input_list), eccor_bank_account_input_list__fields, 1, PONTES_NO_EXTRA };
-const pontes_type eccor_bank_account_input_list__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_bank_account_input_list *), "BankAccountInputList", NULL, &eccor_bank_account_input_list__msg, NULL, NULL };
+static const pontes_message eccor_bank_account_input_list__msg = { "BankAccountInputList",
+    PONTES_M_BOX, sizeof(eccor_bank_account_input_list), eccor_bank_account_input_list__fields, 1,
+    PONTES_NO_EXTRA };
+const pontes_type eccor_bank_account_input_list__type = { PONTES_KIND_OBJECT, 0, sizeof(
+    eccor_bank_account_input_list *), "BankAccountInputList", NULL,
+    &eccor_bank_account_input_list__msg, NULL, NULL };
 
 static const pontes_field eccor_uuid_list__fields[] = {
-    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid_list, value), offsetof(eccor_uuid_list, has_value), &eccor__uuid_list__type },
+    { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid_list, value), offsetof(eccor_uuid_list,
+        has_value), &eccor__uuid_array__type },
 };
-static const pontes_message eccor_uuid_list__msg = { "UuidList", PONTES_M_BOX, sizeof(eccor_uuid_list), eccor_uuid_list__fields, 1, PONTES_NO_EXTRA };
-const pontes_type eccor_uuid_list__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid_list *), "UuidList", NULL, &eccor_uuid_list__msg, NULL, NULL };
+static const pontes_message eccor_uuid_list__msg = { "UuidList", PONTES_M_BOX, sizeof(
+    eccor_uuid_list), eccor_uuid_list__fields, 1, PONTES_NO_EXTRA };
+const pontes_type eccor_uuid_list__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid_list *),
+    "UuidList", NULL, &eccor_uuid_list__msg, NULL, NULL };
 
 /* ==== unions =========================================================== */
 static const pontes_type *const eccor_transfer_account_input_account__variants[] = {
@@ -737,9 +1318,15 @@ static const char *const eccor_transfer_account_input_account__variant_names[] =
     "String",
     "Int64",
 };
-static const pontes_union_desc eccor_transfer_account_input_account__union = { "TransferAccountInputAccount", sizeof(eccor_transfer_account_input_account), offsetof(eccor_transfer_account_input_account, u), eccor_transfer_account_input_account__variants, eccor_transfer_account_input_account__variant_names, 2, NULL, NULL };
-const pontes_type eccor_transfer_account_input_account__type = { PONTES_KIND_UNION, 0, sizeof(eccor_transfer_account_input_account *), "TransferAccountInputAccount", NULL, NULL, NULL, &eccor_transfer_account_input_account__union };
-_Static_assert(offsetof(eccor_transfer_account_input_account, raw) == offsetof(pontes_union_head, raw), "union layout");
+static const pontes_union_desc eccor_transfer_account_input_account__union = {
+    "TransferAccountInputAccount", sizeof(eccor_transfer_account_input_account), offsetof(
+    eccor_transfer_account_input_account, u), eccor_transfer_account_input_account__variants,
+    eccor_transfer_account_input_account__variant_names, 2, NULL, NULL };
+const pontes_type eccor_transfer_account_input_account__type = { PONTES_KIND_UNION, 0, sizeof(
+    eccor_transfer_account_input_account *), "TransferAccountInputAccount", NULL, NULL, NULL,
+    &eccor_transfer_account_input_account__union };
+_Static_assert(offsetof(eccor_transfer_account_input_account, raw) == offsetof(pontes_union_head,
+    raw), "union layout");
 
 static const pontes_type *const eccor_bank_account_input__variants[] = {
     &eccor_pix_key_input__type,
@@ -753,9 +1340,15 @@ static const char *const eccor_bank_account_input__mapping[] = {
     "Pix",
     "Transfer",
 };
-static const pontes_union_desc eccor_bank_account_input__union = { "BankAccountInput", sizeof(eccor_bank_account_input), offsetof(eccor_bank_account_input, u), eccor_bank_account_input__variants, eccor_bank_account_input__variant_names, 2, "operationTypeValue", eccor_bank_account_input__mapping };
-const pontes_type eccor_bank_account_input__type = { PONTES_KIND_UNION, 0, sizeof(eccor_bank_account_input *), "BankAccountInput", NULL, NULL, NULL, &eccor_bank_account_input__union };
-_Static_assert(offsetof(eccor_bank_account_input, raw) == offsetof(pontes_union_head, raw), "union layout");
+static const pontes_union_desc eccor_bank_account_input__union = { "BankAccountInput", sizeof(
+    eccor_bank_account_input), offsetof(eccor_bank_account_input, u),
+    eccor_bank_account_input__variants, eccor_bank_account_input__variant_names, 2,
+    "operationTypeValue", eccor_bank_account_input__mapping };
+const pontes_type eccor_bank_account_input__type = { PONTES_KIND_UNION, 0, sizeof(
+    eccor_bank_account_input *), "BankAccountInput", NULL, NULL, NULL,
+    &eccor_bank_account_input__union };
+_Static_assert(offsetof(eccor_bank_account_input, raw) == offsetof(pontes_union_head, raw),
+    "union layout");
 
 /* ==== schema registry ================================================== */
 const eccor_schema_entry eccor_schemas[] = {
@@ -798,59 +1391,74 @@ const eccor_schema_entry eccor_schemas[] = {
 const size_t eccor_schema_count = sizeof(eccor_schemas) / sizeof(eccor_schemas[0]);
 
 /* ==== decode / encode / free =========================================== */
-int eccor_token_request_decode(const char *json, size_t len, eccor_token_request **out, pontes_error *err) {
+int eccor_token_request_decode(const char *json, size_t len, eccor_token_request **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_token_request__type, json, len, NULL, (void **)out, err);
 }
-int eccor_token_request_encode(const eccor_token_request *value, char **json, size_t *len, pontes_error *err) {
+int eccor_token_request_encode(const eccor_token_request *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_token_request__type, value, json, len, err);
 }
 void eccor_token_request_free(eccor_token_request *value) { pontes_free(value); }
-int eccor_token_response_decode(const char *json, size_t len, eccor_token_response **out, pontes_error *err) {
+int eccor_token_response_decode(const char *json, size_t len, eccor_token_response **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_token_response__type, json, len, NULL, (void **)out, err);
 }
-int eccor_token_response_encode(const eccor_token_response *value, char **json, size_t *len, pontes_error *err) {
+int eccor_token_response_encode(const eccor_token_response *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_token_response__type, value, json, len, err);
 }
 void eccor_token_response_free(eccor_token_response *value) { pontes_free(value); }
-int eccor_o_auth_error_decode(const char *json, size_t len, eccor_o_auth_error **out, pontes_error *err) {
+int eccor_o_auth_error_decode(const char *json, size_t len, eccor_o_auth_error **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_o_auth_error__type, json, len, NULL, (void **)out, err);
 }
-int eccor_o_auth_error_encode(const eccor_o_auth_error *value, char **json, size_t *len, pontes_error *err) {
+int eccor_o_auth_error_encode(const eccor_o_auth_error *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_o_auth_error__type, value, json, len, err);
 }
 void eccor_o_auth_error_free(eccor_o_auth_error *value) { pontes_free(value); }
-int eccor_form_error_decode(const char *json, size_t len, eccor_form_error **out, pontes_error *err) {
+int eccor_form_error_decode(const char *json, size_t len, eccor_form_error **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_form_error__type, json, len, NULL, (void **)out, err);
 }
-int eccor_form_error_encode(const eccor_form_error *value, char **json, size_t *len, pontes_error *err) {
+int eccor_form_error_encode(const eccor_form_error *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_form_error__type, value, json, len, err);
 }
 void eccor_form_error_free(eccor_form_error *value) { pontes_free(value); }
-int eccor_api_error_details_decode(const char *json, size_t len, eccor_api_error_details **out, pontes_error *err) {
+int eccor_api_error_details_decode(const char *json, size_t len, eccor_api_error_details **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_api_error_details__type, json, len, NULL, (void **)out, err);
 }
-int eccor_api_error_details_encode(const eccor_api_error_details *value, char **json, size_t *len, pontes_error *err) {
+int eccor_api_error_details_encode(const eccor_api_error_details *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_api_error_details__type, value, json, len, err);
 }
 void eccor_api_error_details_free(eccor_api_error_details *value) { pontes_free(value); }
 int eccor_api_error_decode(const char *json, size_t len, eccor_api_error **out, pontes_error *err) {
     return pontes_decode(&eccor_api_error__type, json, len, NULL, (void **)out, err);
 }
-int eccor_api_error_encode(const eccor_api_error *value, char **json, size_t *len, pontes_error *err) {
+int eccor_api_error_encode(const eccor_api_error *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_api_error__type, value, json, len, err);
 }
 void eccor_api_error_free(eccor_api_error *value) { pontes_free(value); }
-int eccor_template_doc_decode(const char *json, size_t len, eccor_template_doc **out, pontes_error *err) {
+int eccor_template_doc_decode(const char *json, size_t len, eccor_template_doc **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_template_doc__type, json, len, NULL, (void **)out, err);
 }
-int eccor_template_doc_encode(const eccor_template_doc *value, char **json, size_t *len, pontes_error *err) {
+int eccor_template_doc_encode(const eccor_template_doc *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_template_doc__type, value, json, len, err);
 }
 void eccor_template_doc_free(eccor_template_doc *value) { pontes_free(value); }
-int eccor_bank_commission_decode(const char *json, size_t len, eccor_bank_commission **out, pontes_error *err) {
+int eccor_bank_commission_decode(const char *json, size_t len, eccor_bank_commission **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_bank_commission__type, json, len, NULL, (void **)out, err);
 }
-int eccor_bank_commission_encode(const eccor_bank_commission *value, char **json, size_t *len, pontes_error *err) {
+int eccor_bank_commission_encode(const eccor_bank_commission *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_bank_commission__type, value, json, len, err);
 }
 void eccor_bank_commission_free(eccor_bank_commission *value) { pontes_free(value); }
@@ -861,48 +1469,61 @@ int eccor_product_encode(const eccor_product *value, char **json, size_t *len, p
     return pontes_encode(&eccor_product__type, value, json, len, err);
 }
 void eccor_product_free(eccor_product *value) { pontes_free(value); }
-int eccor_product_page_decode(const char *json, size_t len, eccor_product_page **out, pontes_error *err) {
+int eccor_product_page_decode(const char *json, size_t len, eccor_product_page **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_product_page__type, json, len, NULL, (void **)out, err);
 }
-int eccor_product_page_encode(const eccor_product_page *value, char **json, size_t *len, pontes_error *err) {
+int eccor_product_page_encode(const eccor_product_page *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_product_page__type, value, json, len, err);
 }
 void eccor_product_page_free(eccor_product_page *value) { pontes_free(value); }
-int eccor_agent_commission_decode(const char *json, size_t len, eccor_agent_commission **out, pontes_error *err) {
+int eccor_agent_commission_decode(const char *json, size_t len, eccor_agent_commission **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_agent_commission__type, json, len, NULL, (void **)out, err);
 }
-int eccor_agent_commission_encode(const eccor_agent_commission *value, char **json, size_t *len, pontes_error *err) {
+int eccor_agent_commission_encode(const eccor_agent_commission *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_agent_commission__type, value, json, len, err);
 }
 void eccor_agent_commission_free(eccor_agent_commission *value) { pontes_free(value); }
-int eccor_amortization_params_decode(const char *json, size_t len, eccor_amortization_params **out, pontes_error *err) {
+int eccor_amortization_params_decode(const char *json, size_t len, eccor_amortization_params **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_amortization_params__type, json, len, NULL, (void **)out, err);
 }
-int eccor_amortization_params_encode(const eccor_amortization_params *value, char **json, size_t *len, pontes_error *err) {
+int eccor_amortization_params_encode(const eccor_amortization_params *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_amortization_params__type, value, json, len, err);
 }
 void eccor_amortization_params_free(eccor_amortization_params *value) { pontes_free(value); }
-int eccor_amortization_request_decode(const char *json, size_t len, eccor_amortization_request **out, pontes_error *err) {
+int eccor_amortization_request_decode(const char *json, size_t len,
+    eccor_amortization_request **out, pontes_error *err) {
     return pontes_decode(&eccor_amortization_request__type, json, len, NULL, (void **)out, err);
 }
-int eccor_amortization_request_encode(const eccor_amortization_request *value, char **json, size_t *len, pontes_error *err) {
+int eccor_amortization_request_encode(const eccor_amortization_request *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_amortization_request__type, value, json, len, err);
 }
 void eccor_amortization_request_free(eccor_amortization_request *value) { pontes_free(value); }
-int eccor_payment_schedule_item_decode(const char *json, size_t len, eccor_payment_schedule_item **out, pontes_error *err) {
+int eccor_payment_schedule_item_decode(const char *json, size_t len,
+    eccor_payment_schedule_item **out, pontes_error *err) {
     return pontes_decode(&eccor_payment_schedule_item__type, json, len, NULL, (void **)out, err);
 }
-int eccor_payment_schedule_item_encode(const eccor_payment_schedule_item *value, char **json, size_t *len, pontes_error *err) {
+int eccor_payment_schedule_item_encode(const eccor_payment_schedule_item *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_payment_schedule_item__type, value, json, len, err);
 }
 void eccor_payment_schedule_item_free(eccor_payment_schedule_item *value) { pontes_free(value); }
-int eccor_amortization_simulation_decode(const char *json, size_t len, eccor_amortization_simulation **out, pontes_error *err) {
+int eccor_amortization_simulation_decode(const char *json, size_t len,
+    eccor_amortization_simulation **out, pontes_error *err) {
     return pontes_decode(&eccor_amortization_simulation__type, json, len, NULL, (void **)out, err);
 }
-int eccor_amortization_simulation_encode(const eccor_amortization_simulation *value, char **json, size_t *len, pontes_error *err) {
+int eccor_amortization_simulation_encode(const eccor_amortization_simulation *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_amortization_simulation__type, value, json, len, err);
 }
-void eccor_amortization_simulation_free(eccor_amortization_simulation *value) { pontes_free(value); }
+void eccor_amortization_simulation_free(eccor_amortization_simulation *value) {
+    pontes_free(value); }
 int eccor_address_decode(const char *json, size_t len, eccor_address **out, pontes_error *err) {
     return pontes_decode(&eccor_address__type, json, len, NULL, (void **)out, err);
 }
@@ -913,101 +1534,133 @@ void eccor_address_free(eccor_address *value) { pontes_free(value); }
 int eccor_user_ref_decode(const char *json, size_t len, eccor_user_ref **out, pontes_error *err) {
     return pontes_decode(&eccor_user_ref__type, json, len, NULL, (void **)out, err);
 }
-int eccor_user_ref_encode(const eccor_user_ref *value, char **json, size_t *len, pontes_error *err) {
+int eccor_user_ref_encode(const eccor_user_ref *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_user_ref__type, value, json, len, err);
 }
 void eccor_user_ref_free(eccor_user_ref *value) { pontes_free(value); }
 int eccor_group_ref_decode(const char *json, size_t len, eccor_group_ref **out, pontes_error *err) {
     return pontes_decode(&eccor_group_ref__type, json, len, NULL, (void **)out, err);
 }
-int eccor_group_ref_encode(const eccor_group_ref *value, char **json, size_t *len, pontes_error *err) {
+int eccor_group_ref_encode(const eccor_group_ref *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_group_ref__type, value, json, len, err);
 }
 void eccor_group_ref_free(eccor_group_ref *value) { pontes_free(value); }
-int eccor_pix_key_input_decode(const char *json, size_t len, eccor_pix_key_input **out, pontes_error *err) {
+int eccor_pix_key_input_decode(const char *json, size_t len, eccor_pix_key_input **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_pix_key_input__type, json, len, NULL, (void **)out, err);
 }
-int eccor_pix_key_input_encode(const eccor_pix_key_input *value, char **json, size_t *len, pontes_error *err) {
+int eccor_pix_key_input_encode(const eccor_pix_key_input *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_pix_key_input__type, value, json, len, err);
 }
 void eccor_pix_key_input_free(eccor_pix_key_input *value) { pontes_free(value); }
-int eccor_transfer_account_input_decode(const char *json, size_t len, eccor_transfer_account_input **out, pontes_error *err) {
+int eccor_transfer_account_input_decode(const char *json, size_t len,
+    eccor_transfer_account_input **out, pontes_error *err) {
     return pontes_decode(&eccor_transfer_account_input__type, json, len, NULL, (void **)out, err);
 }
-int eccor_transfer_account_input_encode(const eccor_transfer_account_input *value, char **json, size_t *len, pontes_error *err) {
+int eccor_transfer_account_input_encode(const eccor_transfer_account_input *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_transfer_account_input__type, value, json, len, err);
 }
 void eccor_transfer_account_input_free(eccor_transfer_account_input *value) { pontes_free(value); }
-int eccor_natural_person_input_decode(const char *json, size_t len, eccor_natural_person_input **out, pontes_error *err) {
+int eccor_natural_person_input_decode(const char *json, size_t len,
+    eccor_natural_person_input **out, pontes_error *err) {
     return pontes_decode(&eccor_natural_person_input__type, json, len, NULL, (void **)out, err);
 }
-int eccor_natural_person_input_encode(const eccor_natural_person_input *value, char **json, size_t *len, pontes_error *err) {
+int eccor_natural_person_input_encode(const eccor_natural_person_input *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_natural_person_input__type, value, json, len, err);
 }
 void eccor_natural_person_input_free(eccor_natural_person_input *value) { pontes_free(value); }
-int eccor_bank_account_decode(const char *json, size_t len, eccor_bank_account **out, pontes_error *err) {
+int eccor_bank_account_decode(const char *json, size_t len, eccor_bank_account **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_bank_account__type, json, len, NULL, (void **)out, err);
 }
-int eccor_bank_account_encode(const eccor_bank_account *value, char **json, size_t *len, pontes_error *err) {
+int eccor_bank_account_encode(const eccor_bank_account *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_bank_account__type, value, json, len, err);
 }
 void eccor_bank_account_free(eccor_bank_account *value) { pontes_free(value); }
-int eccor_natural_person_decode(const char *json, size_t len, eccor_natural_person **out, pontes_error *err) {
+int eccor_natural_person_decode(const char *json, size_t len, eccor_natural_person **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_natural_person__type, json, len, NULL, (void **)out, err);
 }
-int eccor_natural_person_encode(const eccor_natural_person *value, char **json, size_t *len, pontes_error *err) {
+int eccor_natural_person_encode(const eccor_natural_person *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_natural_person__type, value, json, len, err);
 }
 void eccor_natural_person_free(eccor_natural_person *value) { pontes_free(value); }
-int eccor_natural_person_page_decode(const char *json, size_t len, eccor_natural_person_page **out, pontes_error *err) {
+int eccor_natural_person_page_decode(const char *json, size_t len, eccor_natural_person_page **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_natural_person_page__type, json, len, NULL, (void **)out, err);
 }
-int eccor_natural_person_page_encode(const eccor_natural_person_page *value, char **json, size_t *len, pontes_error *err) {
+int eccor_natural_person_page_encode(const eccor_natural_person_page *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_natural_person_page__type, value, json, len, err);
 }
 void eccor_natural_person_page_free(eccor_natural_person_page *value) { pontes_free(value); }
-int eccor_credit_note_amortization_decode(const char *json, size_t len, eccor_credit_note_amortization **out, pontes_error *err) {
+int eccor_credit_note_amortization_decode(const char *json, size_t len,
+    eccor_credit_note_amortization **out, pontes_error *err) {
     return pontes_decode(&eccor_credit_note_amortization__type, json, len, NULL, (void **)out, err);
 }
-int eccor_credit_note_amortization_encode(const eccor_credit_note_amortization *value, char **json, size_t *len, pontes_error *err) {
+int eccor_credit_note_amortization_encode(const eccor_credit_note_amortization *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_credit_note_amortization__type, value, json, len, err);
 }
-void eccor_credit_note_amortization_free(eccor_credit_note_amortization *value) { pontes_free(value); }
-int eccor_credit_note_request_decode(const char *json, size_t len, eccor_credit_note_request **out, pontes_error *err) {
+void eccor_credit_note_amortization_free(eccor_credit_note_amortization *value) {
+    pontes_free(value); }
+int eccor_credit_note_request_decode(const char *json, size_t len, eccor_credit_note_request **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_credit_note_request__type, json, len, NULL, (void **)out, err);
 }
-int eccor_credit_note_request_encode(const eccor_credit_note_request *value, char **json, size_t *len, pontes_error *err) {
+int eccor_credit_note_request_encode(const eccor_credit_note_request *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_credit_note_request__type, value, json, len, err);
 }
 void eccor_credit_note_request_free(eccor_credit_note_request *value) { pontes_free(value); }
-int eccor_revision_bank_account_decode(const char *json, size_t len, eccor_revision_bank_account **out, pontes_error *err) {
+int eccor_revision_bank_account_decode(const char *json, size_t len,
+    eccor_revision_bank_account **out, pontes_error *err) {
     return pontes_decode(&eccor_revision_bank_account__type, json, len, NULL, (void **)out, err);
 }
-int eccor_revision_bank_account_encode(const eccor_revision_bank_account *value, char **json, size_t *len, pontes_error *err) {
+int eccor_revision_bank_account_encode(const eccor_revision_bank_account *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_revision_bank_account__type, value, json, len, err);
 }
 void eccor_revision_bank_account_free(eccor_revision_bank_account *value) { pontes_free(value); }
-int eccor_done_payment_revision_request_decode(const char *json, size_t len, eccor_done_payment_revision_request **out, pontes_error *err) {
-    return pontes_decode(&eccor_done_payment_revision_request__type, json, len, NULL, (void **)out, err);
+int eccor_done_payment_revision_request_decode(const char *json, size_t len,
+    eccor_done_payment_revision_request **out, pontes_error *err) {
+    return pontes_decode(&eccor_done_payment_revision_request__type, json, len, NULL, (
+        void **)out, err);
 }
-int eccor_done_payment_revision_request_encode(const eccor_done_payment_revision_request *value, char **json, size_t *len, pontes_error *err) {
+int eccor_done_payment_revision_request_encode(const eccor_done_payment_revision_request *value,
+    char **json, size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_done_payment_revision_request__type, value, json, len, err);
 }
-void eccor_done_payment_revision_request_free(eccor_done_payment_revision_request *value) { pontes_free(value); }
-int eccor_credit_note_status_parameters_decode(const char *json, size_t len, eccor_credit_note_status_parameters **out, pontes_error *err) {
-    return pontes_decode(&eccor_credit_note_status_parameters__type, json, len, NULL, (void **)out, err);
+void eccor_done_payment_revision_request_free(eccor_done_payment_revision_request *value) {
+    pontes_free(value); }
+int eccor_credit_note_status_parameters_decode(const char *json, size_t len,
+    eccor_credit_note_status_parameters **out, pontes_error *err) {
+    return pontes_decode(&eccor_credit_note_status_parameters__type, json, len, NULL, (
+        void **)out, err);
 }
-int eccor_credit_note_status_parameters_encode(const eccor_credit_note_status_parameters *value, char **json, size_t *len, pontes_error *err) {
+int eccor_credit_note_status_parameters_encode(const eccor_credit_note_status_parameters *value,
+    char **json, size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_credit_note_status_parameters__type, value, json, len, err);
 }
-void eccor_credit_note_status_parameters_free(eccor_credit_note_status_parameters *value) { pontes_free(value); }
-int eccor_credit_note_status_event_decode(const char *json, size_t len, eccor_credit_note_status_event **out, pontes_error *err) {
+void eccor_credit_note_status_parameters_free(eccor_credit_note_status_parameters *value) {
+    pontes_free(value); }
+int eccor_credit_note_status_event_decode(const char *json, size_t len,
+    eccor_credit_note_status_event **out, pontes_error *err) {
     return pontes_decode(&eccor_credit_note_status_event__type, json, len, NULL, (void **)out, err);
 }
-int eccor_credit_note_status_event_encode(const eccor_credit_note_status_event *value, char **json, size_t *len, pontes_error *err) {
+int eccor_credit_note_status_event_encode(const eccor_credit_note_status_event *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_credit_note_status_event__type, value, json, len, err);
 }
-void eccor_credit_note_status_event_free(eccor_credit_note_status_event *value) { pontes_free(value); }
+void eccor_credit_note_status_event_free(eccor_credit_note_status_event *value) {
+    pontes_free(value); }
 int eccor_uuid_decode(const char *json, size_t len, eccor_uuid **out, pontes_error *err) {
     return pontes_decode(&eccor_uuid__type, json, len, NULL, (void **)out, err);
 }
@@ -1015,44 +1668,57 @@ int eccor_uuid_encode(const eccor_uuid *value, char **json, size_t *len, pontes_
     return pontes_encode(&eccor_uuid__type, value, json, len, err);
 }
 void eccor_uuid_free(eccor_uuid *value) { pontes_free(value); }
-int eccor_bank_account_input_list_decode(const char *json, size_t len, eccor_bank_account_input_list **out, pontes_error *err) {
+int eccor_bank_account_input_list_decode(const char *json, size_t len,
+    eccor_bank_account_input_list **out, pontes_error *err) {
     return pontes_decode(&eccor_bank_account_input_list__type, json, len, NULL, (void **)out, err);
 }
-int eccor_bank_account_input_list_encode(const eccor_bank_account_input_list *value, char **json, size_t *len, pontes_error *err) {
+int eccor_bank_account_input_list_encode(const eccor_bank_account_input_list *value, char **json,
+    size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_bank_account_input_list__type, value, json, len, err);
 }
-void eccor_bank_account_input_list_free(eccor_bank_account_input_list *value) { pontes_free(value); }
+void eccor_bank_account_input_list_free(eccor_bank_account_input_list *value) {
+    pontes_free(value); }
 int eccor_uuid_list_decode(const char *json, size_t len, eccor_uuid_list **out, pontes_error *err) {
     return pontes_decode(&eccor_uuid_list__type, json, len, NULL, (void **)out, err);
 }
-int eccor_uuid_list_encode(const eccor_uuid_list *value, char **json, size_t *len, pontes_error *err) {
+int eccor_uuid_list_encode(const eccor_uuid_list *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_uuid_list__type, value, json, len, err);
 }
 void eccor_uuid_list_free(eccor_uuid_list *value) { pontes_free(value); }
-int eccor_transfer_account_input_account_decode(const char *json, size_t len, eccor_transfer_account_input_account **out, pontes_error *err) {
-    return pontes_decode(&eccor_transfer_account_input_account__type, json, len, NULL, (void **)out, err);
+int eccor_transfer_account_input_account_decode(const char *json, size_t len,
+    eccor_transfer_account_input_account **out, pontes_error *err) {
+    return pontes_decode(&eccor_transfer_account_input_account__type, json, len, NULL, (
+        void **)out, err);
 }
-int eccor_transfer_account_input_account_encode(const eccor_transfer_account_input_account *value, char **json, size_t *len, pontes_error *err) {
+int eccor_transfer_account_input_account_encode(const eccor_transfer_account_input_account *value,
+    char **json, size_t *len, pontes_error *err) {
     return pontes_encode(&eccor_transfer_account_input_account__type, value, json, len, err);
 }
-void eccor_transfer_account_input_account_free(eccor_transfer_account_input_account *value) { pontes_free(value); }
-int eccor_bank_account_input_decode(const char *json, size_t len, eccor_bank_account_input **out, pontes_error *err) {
+void eccor_transfer_account_input_account_free(eccor_transfer_account_input_account *value) {
+    pontes_free(value); }
+int eccor_bank_account_input_decode(const char *json, size_t len, eccor_bank_account_input **out,
+    pontes_error *err) {
     return pontes_decode(&eccor_bank_account_input__type, json, len, NULL, (void **)out, err);
 }
-int eccor_bank_account_input_encode(const eccor_bank_account_input *value, char **json, size_t *len, pontes_error *err) {
+int eccor_bank_account_input_encode(const eccor_bank_account_input *value, char **json, size_t *len,
+    pontes_error *err) {
     return pontes_encode(&eccor_bank_account_input__type, value, json, len, err);
 }
 void eccor_bank_account_input_free(eccor_bank_account_input *value) { pontes_free(value); }
 
 /* ==== client =========================================================== */
-static const pontes_error_model eccor__errors = { "code", "message", "details.formErrors", "key", "message", "correlationId", NULL };
-const pontes_api eccor_api = { "eccor", "ECCOR FGTS API", "2023.11", "https://web-credit-api.azurewebsites.net", &eccor__errors };
+static const pontes_error_model eccor__errors = { "code", "message", "details.formErrors", "key",
+    "message", "correlationId", NULL };
+const pontes_api eccor_api = { "eccor", "ECCOR FGTS API", "2023.11",
+    "https://web-credit-api.azurewebsites.net", &eccor__errors };
 
 int eccor_client_new(eccor_client **out, const pontes_client_options *opts) {
     return pontes_client_new(out, &eccor_api, opts);
 }
 void eccor_client_free(eccor_client *c) { pontes_client_free(c); }
-const pontes_error *eccor_client_last_error(const eccor_client *c) { return pontes_client_last_error(c); }
+const pontes_error *eccor_client_last_error(const eccor_client *c) {
+    return pontes_client_last_error(c); }
 
 /* ==== operations ======================================================= */
 static const pontes_security_req eccor__sec_create_token[] = {
@@ -1073,7 +1739,8 @@ const pontes_operation eccor_op_create_token = {
     eccor__resp_create_token, 3
 };
 
-int eccor_create_token(eccor_client *c, const eccor_token_request *body, eccor_token_response **out) {
+int eccor_create_token(eccor_client *c, const eccor_token_request *body,
+    eccor_token_response **out) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_create_token);
     if (rc != PONTES_OK) return rc;
@@ -1129,7 +1796,8 @@ const pontes_operation eccor_op_simulate_amortization = {
     eccor__resp_simulate_amortization, 4
 };
 
-int eccor_simulate_amortization(eccor_client *c, const eccor_amortization_request *body, eccor_amortization_simulation **out) {
+int eccor_simulate_amortization(eccor_client *c, const eccor_amortization_request *body,
+    eccor_amortization_simulation **out) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_simulate_amortization);
     if (rc != PONTES_OK) return rc;
@@ -1159,17 +1827,24 @@ const pontes_operation eccor_op_list_natural_persons = {
     eccor__resp_list_natural_persons, 3
 };
 
-int eccor_list_natural_persons(eccor_client *c, const eccor_list_natural_persons_params *params, eccor_natural_person_page **out) {
+int eccor_list_natural_persons(eccor_client *c, const eccor_list_natural_persons_params *params,
+    eccor_natural_person_page **out) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_list_natural_persons);
     if (rc != PONTES_OK) return rc;
     if (params) {
-        if (rc == PONTES_OK && params->search_string) rc = pontes_request_param(r, PONTES_IN_QUERY, "searchString", params->search_string);
-        if (rc == PONTES_OK && params->registration_number) rc = pontes_request_param(r, PONTES_IN_QUERY, "registrationNumber", params->registration_number);
-        if (rc == PONTES_OK && params->phone) rc = pontes_request_param(r, PONTES_IN_QUERY, "phone", params->phone);
-        if (rc == PONTES_OK && params->filter_by_owner) rc = pontes_request_param(r, PONTES_IN_QUERY, "filterByOwner", params->filter_by_owner);
-        if (rc == PONTES_OK && params->filter_by_owner_group) rc = pontes_request_param(r, PONTES_IN_QUERY, "filterByOwnerGroup", params->filter_by_owner_group);
-        if (rc == PONTES_OK && params->person_display) rc = pontes_request_param(r, PONTES_IN_QUERY, "personDisplay", params->person_display);
+        if (rc == PONTES_OK && params->search_string) rc = pontes_request_param(r, PONTES_IN_QUERY,
+            "searchString", params->search_string);
+        if (rc == PONTES_OK && params->registration_number) rc = pontes_request_param(r,
+            PONTES_IN_QUERY, "registrationNumber", params->registration_number);
+        if (rc == PONTES_OK && params->phone) rc = pontes_request_param(r, PONTES_IN_QUERY, "phone",
+            params->phone);
+        if (rc == PONTES_OK && params->filter_by_owner) rc = pontes_request_param(r,
+            PONTES_IN_QUERY, "filterByOwner", params->filter_by_owner);
+        if (rc == PONTES_OK && params->filter_by_owner_group) rc = pontes_request_param(r,
+            PONTES_IN_QUERY, "filterByOwnerGroup", params->filter_by_owner_group);
+        if (rc == PONTES_OK && params->person_display) rc = pontes_request_param(r, PONTES_IN_QUERY,
+            "personDisplay", params->person_display);
     }
     if (rc != PONTES_OK) {
         pontes_request_free(r);
@@ -1197,7 +1872,8 @@ const pontes_operation eccor_op_create_natural_person = {
     eccor__resp_create_natural_person, 4
 };
 
-int eccor_create_natural_person(eccor_client *c, const eccor_natural_person_input *body, eccor_uuid **out) {
+int eccor_create_natural_person(eccor_client *c, const eccor_natural_person_input *body,
+    eccor_uuid **out) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_create_natural_person);
     if (rc != PONTES_OK) return rc;
@@ -1258,7 +1934,8 @@ const pontes_operation eccor_op_update_natural_person = {
     eccor__resp_update_natural_person, 4
 };
 
-int eccor_update_natural_person(eccor_client *c, const char *person_id, const eccor_natural_person_input *body) {
+int eccor_update_natural_person(eccor_client *c, const char *person_id,
+    const eccor_natural_person_input *body) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_update_natural_person);
     if (rc != PONTES_OK) return rc;
@@ -1290,7 +1967,8 @@ const pontes_operation eccor_op_add_bank_accounts = {
     eccor__resp_add_bank_accounts, 4
 };
 
-int eccor_add_bank_accounts(eccor_client *c, const char *person_id, const eccor_bank_account_input_list *body, eccor_uuid_list **out) {
+int eccor_add_bank_accounts(eccor_client *c, const char *person_id,
+    const eccor_bank_account_input_list *body, eccor_uuid_list **out) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_add_bank_accounts);
     if (rc != PONTES_OK) return rc;
@@ -1322,12 +2000,14 @@ const pontes_operation eccor_op_update_bank_account = {
     eccor__resp_update_bank_account, 4
 };
 
-int eccor_update_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id, const eccor_bank_account_input *body) {
+int eccor_update_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id,
+    const eccor_bank_account_input *body) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_update_bank_account);
     if (rc != PONTES_OK) return rc;
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "personId", person_id);
-    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "bankAccountId", bank_account_id);
+    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "bankAccountId",
+        bank_account_id);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
@@ -1359,7 +2039,8 @@ int eccor_delete_bank_account(eccor_client *c, const char *person_id, const char
     int rc = pontes_request_new(&r, c, &eccor_op_delete_bank_account);
     if (rc != PONTES_OK) return rc;
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "personId", person_id);
-    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "bankAccountId", bank_account_id);
+    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "bankAccountId",
+        bank_account_id);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
@@ -1386,7 +2067,8 @@ const pontes_operation eccor_op_create_credit_note = {
     eccor__resp_create_credit_note, 4
 };
 
-int eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *body, eccor_uuid **out) {
+int eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *body,
+    eccor_uuid **out) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_create_credit_note);
     if (rc != PONTES_OK) return rc;
@@ -1421,7 +2103,8 @@ int eccor_submit_credit_note_approval(eccor_client *c, const char *credit_note_i
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_submit_credit_note_approval);
     if (rc != PONTES_OK) return rc;
-    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "creditNoteId", credit_note_id);
+    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "creditNoteId",
+        credit_note_id);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
@@ -1448,11 +2131,13 @@ const pontes_operation eccor_op_done_payment_revision = {
     eccor__resp_done_payment_revision, 4
 };
 
-int eccor_done_payment_revision(eccor_client *c, const char *credit_note_id, const eccor_done_payment_revision_request *body) {
+int eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
+    const eccor_done_payment_revision_request *body) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_done_payment_revision);
     if (rc != PONTES_OK) return rc;
-    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "creditNoteId", credit_note_id);
+    if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "creditNoteId",
+        credit_note_id);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
@@ -1498,15 +2183,22 @@ const pontes_operation_entry eccor_operations[] = {
     { &eccor_op_create_token, NULL, 0, "Obtain an access token (OAuth 2.0 client credentials)" },
     { &eccor_op_list_products, NULL, 0, "List your configured credit products" },
     { &eccor_op_simulate_amortization, NULL, 0, "Simulate an FGTS anniversary-withdrawal advance" },
-    { &eccor_op_list_natural_persons, eccor__params_list_natural_persons, 6, "Search / list natural persons" },
+    { &eccor_op_list_natural_persons, eccor__params_list_natural_persons, 6,
+        "Search / list natural persons" },
     { &eccor_op_create_natural_person, NULL, 0, "Create a natural person (borrower)" },
     { &eccor_op_get_natural_person, eccor__params_get_natural_person, 1, "Get a natural person" },
-    { &eccor_op_update_natural_person, eccor__params_update_natural_person, 1, "Update a natural person" },
-    { &eccor_op_add_bank_accounts, eccor__params_add_bank_accounts, 1, "Add bank accounts / PIX keys" },
-    { &eccor_op_update_bank_account, eccor__params_update_bank_account, 2, "Update a bank account / PIX key" },
-    { &eccor_op_delete_bank_account, eccor__params_delete_bank_account, 2, "Delete a bank account / PIX key" },
+    { &eccor_op_update_natural_person, eccor__params_update_natural_person, 1,
+        "Update a natural person" },
+    { &eccor_op_add_bank_accounts, eccor__params_add_bank_accounts, 1,
+        "Add bank accounts / PIX keys" },
+    { &eccor_op_update_bank_account, eccor__params_update_bank_account, 2,
+        "Update a bank account / PIX key" },
+    { &eccor_op_delete_bank_account, eccor__params_delete_bank_account, 2,
+        "Delete a bank account / PIX key" },
     { &eccor_op_create_credit_note, NULL, 0, "Create a credit operation (draft)" },
-    { &eccor_op_submit_credit_note_approval, eccor__params_submit_credit_note_approval, 1, "Submit a credit operation for approval" },
-    { &eccor_op_done_payment_revision, eccor__params_done_payment_revision, 1, "Supply corrected payout data (payment revision)" },
+    { &eccor_op_submit_credit_note_approval, eccor__params_submit_credit_note_approval, 1,
+        "Submit a credit operation for approval" },
+    { &eccor_op_done_payment_revision, eccor__params_done_payment_revision, 1,
+        "Supply corrected payout data (payment revision)" },
 };
 const size_t eccor_operation_count = sizeof(eccor_operations) / sizeof(eccor_operations[0]);

@@ -23,7 +23,38 @@
  * use pontes_decode with pontes_decode_options.strict to make them errors (see pontes.h).
  * Threading: see pontes/pontes.h (a client is used by one thread at a time; results are
  * immutable and may be shared).
- *   ECCOR FGTS (ECCOR Open on the UY3 credit platform, Brazil): advance of the FGTS *   saque-aniversário (anniversary withdrawal) for individuals. List your configured product, *   simulate, register the borrower (natural person) with payout bank accounts / PIX keys, *   create the credit operation (CreditNote, a CCB), submit it for approval, fix payout data *   when the payout fails ("payment revision"), and receive status webhooks. * *   Conventions: *   * **Money is always in integer centavos** (cents): `4570` means R$ 45,70 — in every field, *     whether or not it is named `…InCents`. *   * **Percentages are fractions**: `0.0204` means 2.04 % (`apr`, `monthlyInterest`, *     `effectiveYearlyCost`, …). *   * Dates are ISO-8601: requests in UTC with milliseconds (`2023-11-21T03:00:00.000Z` = *     midnight in Brasília); responses use a local offset (`-03:00`, even `-03:06`) and *     microseconds. Decision: §8.18 — date-time strings are kept verbatim by the client; *     parsers must accept arbitrary offsets. *   * IDs are UUID strings; CPF (`registrationNumber`) is 11 digits without punctuation. *   * Some successes return a bare JSON string (a UUID) or an array of UUIDs, or no body at *     all. * *   Authentication: OAuth 2.0 client credentials on a per-client AWS Cognito domain (see *   createToken); every `/v1` request needs `Authorization: Bearer <access_token>` (401 with *   empty body otherwise). Decision: §8.11 — the documented curls omit the `Authorization` and *   `Content-Type` headers (Postman export); both are required — send `Content-Type: *   application/json` with every JSON body. Tokens and credentials differ per environment; *   production requires completing homologation. * *   Onboarding: ECCOR provides the authentication URL, the Basic token and scope, the product *   configuration and the API base URL. Support: suporte@eccoropen.com.br (each e-mail opens a *   ticket). * *   Source: https://eccoropen.com.br/documentacao ("Eccor FGTS - Documentação"). */
+ *   ECCOR FGTS (ECCOR Open on the UY3 credit platform, Brazil): advance of the FGTS
+ *   saque-aniversário (anniversary withdrawal) for individuals. List your configured product,
+ *   simulate, register the borrower (natural person) with payout bank accounts / PIX keys,
+ *   create the credit operation (CreditNote, a CCB), submit it for approval, fix payout data
+ *   when the payout fails ("payment revision"), and receive status webhooks.
+ *
+ *   Conventions:
+ *   - **Money is always in integer centavos** (cents): `4570` means R$ 45,70 — in every field,
+ *     whether or not it is named `…InCents`.
+ *   - **Percentages are fractions**: `0.0204` means 2.04 % (`apr`, `monthlyInterest`,
+ *     `effectiveYearlyCost`, …).
+ *   - Dates are ISO-8601: requests in UTC with milliseconds (`2023-11-21T03:00:00.000Z` =
+ *     midnight in Brasília); responses use a local offset (`-03:00`, even `-03:06`) and
+ *     microseconds. Decision: since the offsets vary, date-time strings are kept verbatim by
+ *     the client; parsers must accept arbitrary offsets.
+ *   - IDs are UUID strings; CPF (`registrationNumber`) is 11 digits without punctuation.
+ *   - Some successes return a bare JSON string (a UUID) or an array of UUIDs, or no body at
+ *     all.
+ *
+ *   Authentication: OAuth 2.0 client credentials on a per-client AWS Cognito domain (see
+ *   createToken); every `/v1` request needs `Authorization: Bearer <access_token>` (401 with
+ *   empty body otherwise). Decision: the documented curls omit the `Authorization` and
+ *   `Content-Type` headers (they are a Postman export), but both are required — send
+ *   `Content-Type: application/json` with every JSON body. Tokens and credentials differ per
+ *   environment; production requires completing homologation.
+ *
+ *   Onboarding: ECCOR provides the authentication URL, the Basic token and scope, the product
+ *   configuration and the API base URL. Support: suporte@eccoropen.com.br (each e-mail opens a
+ *   ticket).
+ *
+ *   Source: https://eccoropen.com.br/documentacao ("Eccor FGTS - Documentação").
+ */
 #ifndef PONTES_ECCOR_H
 #define PONTES_ECCOR_H
 
@@ -36,8 +67,10 @@ extern "C" {
 #define ECCOR_API_VERSION "2023.11"
 #define ECCOR_GENERATOR_VERSION "0.1.0"
 #define ECCOR_DEFAULT_BASE_URL "https://web-credit-api.azurewebsites.net"
-/* server: https://web-credit-api.azurewebsites.net — Homologação (staging) — all documented examples use this host. */
-/* server: https://api.uy3.com.br — Produção (production) — requires completing homologation; separate credentials. */
+/* server: https://web-credit-api.azurewebsites.net — Homologação (staging) — all documented
+ * examples use this host. */
+/* server: https://api.uy3.com.br — Produção (production) — requires completing homologation;
+ * separate credentials. */
 
 #if defined(_WIN32) && defined(ECCOR_SHARED)
 #  ifdef ECCOR_BUILDING
@@ -92,7 +125,8 @@ typedef struct eccor_bank_account_input eccor_bank_account_input;
 
 /**
  * TokenRequestGrantType:
- * OAuth 2.0 grant type; always `client_credentials`. */
+ * OAuth 2.0 grant type; always `client_credentials`.
+ */
 typedef enum eccor_token_request_grant_type_value {
     ECCOR_TOKEN_REQUEST_GRANT_TYPE__UNKNOWN = 0,
     ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_CREDENTIALS = 1, /**< "client_credentials" */
@@ -104,7 +138,8 @@ typedef struct eccor_token_request_grant_type {
 
 /**
  * OAuthErrorError:
- * OAuth 2.0 error code (RFC 6749 §5.2). */
+ * OAuth 2.0 error code (RFC 6749, section 5.2).
+ */
 typedef enum eccor_o_auth_error_error_value {
     ECCOR_OAUTH_ERROR_ERROR__UNKNOWN = 0,
     ECCOR_OAUTH_ERROR_ERROR_INVALID_REQUEST = 1, /**< "invalid_request" */
@@ -121,14 +156,21 @@ typedef struct eccor_o_auth_error_error {
 
 /**
  * ApiErrorCode:
- * Machine-readable API error code: `INVALID_FORM` (400, form/operation validation), * `RECORD_IS_DELETED` (400, referenced record was deleted), `INVALID_ACTION_FOR_STATUS` * (400, action not allowed in the current status), `MISSING_RESOURCE_PERMISSION` (403, no * permission on the resource), `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION` (403, record does * not exist or no permission). Open set: only the listed values are documented; unknown * values may appear and must be preserved. */
+ * Machine-readable API error code: `INVALID_FORM` (400, form/operation validation),
+ * `RECORD_IS_DELETED` (400, referenced record was deleted), `INVALID_ACTION_FOR_STATUS`
+ * (400, action not allowed in the current status), `MISSING_RESOURCE_PERMISSION` (403, no
+ * permission on the resource), `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION` (403, record does
+ * not exist or no permission). Open set: only the listed values are documented; unknown
+ * values may appear and must be preserved.
+ */
 typedef enum eccor_api_error_code_value {
     ECCOR_API_ERROR_CODE__UNKNOWN = 0,
     ECCOR_API_ERROR_CODE_INVALID_FORM = 1, /**< "INVALID_FORM" */
     ECCOR_API_ERROR_CODE_RECORD_IS_DELETED = 2, /**< "RECORD_IS_DELETED" */
     ECCOR_API_ERROR_CODE_INVALID_ACTION_FOR_STATUS = 3, /**< "INVALID_ACTION_FOR_STATUS" */
     ECCOR_API_ERROR_CODE_MISSING_RESOURCE_PERMISSION = 4, /**< "MISSING_RESOURCE_PERMISSION" */
-    ECCOR_API_ERROR_CODE_RECORD_NOT_EXISTS_OR_MISSING_PERMISSION = 5, /**< "RECORD_NOT_EXISTS_OR_MISSING_PERMISSION" */
+    /** "RECORD_NOT_EXISTS_OR_MISSING_PERMISSION" */
+    ECCOR_API_ERROR_CODE_RECORD_NOT_EXISTS_OR_MISSING_PERMISSION = 5,
 } eccor_api_error_code_value;
 typedef struct eccor_api_error_code {
     int value;       /**< a eccor_api_error_code_value */
@@ -137,11 +179,15 @@ typedef struct eccor_api_error_code {
 
 /**
  * ApiErrorDetailsPermissionType:
- * For 403 errors: the permission level that was missing (seen: `Read`, * `LiquidationPaymentRevision`). Open set: only the listed values are documented; unknown * values may appear and must be preserved. */
+ * For 403 errors: the permission level that was missing (seen: `Read`,
+ * `LiquidationPaymentRevision`). Open set: only the listed values are documented; unknown
+ * values may appear and must be preserved.
+ */
 typedef enum eccor_api_error_details_permission_type_value {
     ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE__UNKNOWN = 0,
     ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE_READ = 1, /**< "Read" */
-    ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE_LIQUIDATION_PAYMENT_REVISION = 2, /**< "LiquidationPaymentRevision" */
+    /** "LiquidationPaymentRevision" */
+    ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE_LIQUIDATION_PAYMENT_REVISION = 2,
 } eccor_api_error_details_permission_type_value;
 typedef struct eccor_api_error_details_permission_type {
     int value;       /**< a eccor_api_error_details_permission_type_value */
@@ -150,7 +196,10 @@ typedef struct eccor_api_error_details_permission_type {
 
 /**
  * ApiErrorDetailsResource:
- * For 403 errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`, * `CreditNote`). Open set: only the listed values are documented; unknown values may appear * and must be preserved. */
+ * For 403 errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`,
+ * `CreditNote`). Open set: only the listed values are documented; unknown values may appear
+ * and must be preserved.
+ */
 typedef enum eccor_api_error_details_resource_value {
     ECCOR_API_ERROR_DETAILS_RESOURCE__UNKNOWN = 0,
     ECCOR_API_ERROR_DETAILS_RESOURCE_CREDIT_PRODUCT = 1, /**< "CreditProduct" */
@@ -164,7 +213,9 @@ typedef struct eccor_api_error_details_resource {
 
 /**
  * CivilStatus:
- * Civil status: `Married` (Casado), `Widowed` (Viúvo), `Separated` (Separado), `Divorced` * (Divorciado), `Single` (Solteiro). */
+ * Civil status: `Married` (Casado), `Widowed` (Viúvo), `Separated` (Separado), `Divorced`
+ * (Divorciado), `Single` (Solteiro).
+ */
 typedef enum eccor_civil_status_value {
     ECCOR_CIVIL_STATUS__UNKNOWN = 0,
     ECCOR_CIVIL_STATUS_MARRIED = 1, /**< "Married" */
@@ -180,7 +231,8 @@ typedef struct eccor_civil_status {
 
 /**
  * Uf:
- * Brazilian state code (unidade federativa), e.g. `SP`. */
+ * Brazilian state code (unidade federativa), e.g. `SP`.
+ */
 typedef enum eccor_uf_value {
     ECCOR_UF__UNKNOWN = 0,
     ECCOR_UF_AC = 1, /**< "AC" */
@@ -218,7 +270,8 @@ typedef struct eccor_uf {
 
 /**
  * OperationType:
- * Payout method: `Pix` (PIX key) or `Transfer` (TED bank transfer). */
+ * Payout method: `Pix` (PIX key) or `Transfer` (TED bank transfer).
+ */
 typedef enum eccor_operation_type_value {
     ECCOR_OPERATION_TYPE__UNKNOWN = 0,
     ECCOR_OPERATION_TYPE_PIX = 1, /**< "Pix" */
@@ -231,7 +284,9 @@ typedef struct eccor_operation_type {
 
 /**
  * PixKeyType:
- * PIX key type: `NaturalRegistrationNumber` (CPF), `Phone` (telefone), `Email`, `Automatic` * (random key generated by the bank). */
+ * PIX key type: `NaturalRegistrationNumber` (CPF), `Phone` (telefone), `Email`, `Automatic`
+ * (random key generated by the bank).
+ */
 typedef enum eccor_pix_key_type_value {
     ECCOR_PIX_KEY_TYPE__UNKNOWN = 0,
     ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER = 1, /**< "NaturalRegistrationNumber" */
@@ -246,7 +301,13 @@ typedef struct eccor_pix_key_type {
 
 /**
  * BankAccountType:
- * Bank account type: `NaturalCheckingAccount` (individual checking account), * `NaturalSavingsAccount` (individual savings account). Decision: §8.4 — the API echoes an * account created as `NaturalCheckingAccount` back as `LegalCheckingAccount` (typeDisplay * "Conta Corrente"), so `LegalCheckingAccount` and the unconfirmed `LegalSavingsAccount` are * included; send only the `Natural*` values. Open set: only the listed values are * documented; unknown values may appear and must be preserved. */
+ * Bank account type: `NaturalCheckingAccount` (individual checking account),
+ * `NaturalSavingsAccount` (individual savings account). Decision: the API echoes an account
+ * created as `NaturalCheckingAccount` back as `LegalCheckingAccount` (typeDisplay "Conta
+ * Corrente"), so `LegalCheckingAccount` and the unconfirmed `LegalSavingsAccount` are
+ * included; send only the `Natural*` values. Open set: only the listed values are
+ * documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_bank_account_type_value {
     ECCOR_BANK_ACCOUNT_TYPE__UNKNOWN = 0,
     ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT = 1, /**< "NaturalCheckingAccount" */
@@ -261,7 +322,9 @@ typedef struct eccor_bank_account_type {
 
 /**
  * LiquidationType:
- * How the operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only * the listed values are documented; unknown values may appear and must be preserved. */
+ * How the operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only
+ * the listed values are documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_liquidation_type_value {
     ECCOR_LIQUIDATION_TYPE__UNKNOWN = 0,
     ECCOR_LIQUIDATION_TYPE_ELETRONIC_TRANSFER = 1, /**< "EletronicTransfer" */
@@ -273,7 +336,9 @@ typedef struct eccor_liquidation_type {
 
 /**
  * RiskRating:
- * Risk rating of the person (seen: `Intermediary`). Open set: only the listed values are * documented; unknown values may appear and must be preserved. */
+ * Risk rating of the person (seen: `Intermediary`). Open set: only the listed values are
+ * documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_risk_rating_value {
     ECCOR_RISK_RATING__UNKNOWN = 0,
     ECCOR_RISK_RATING_INTERMEDIARY = 1, /**< "Intermediary" */
@@ -285,7 +350,9 @@ typedef struct eccor_risk_rating {
 
 /**
  * TemplateDocFileType:
- * File type (seen: `Document`). Open set: only the listed values are documented; unknown * values may appear and must be preserved. */
+ * File type (seen: `Document`). Open set: only the listed values are documented; unknown
+ * values may appear and must be preserved.
+ */
 typedef enum eccor_template_doc_file_type_value {
     ECCOR_TEMPLATE_DOC_FILE_TYPE__UNKNOWN = 0,
     ECCOR_TEMPLATE_DOC_FILE_TYPE_DOCUMENT = 1, /**< "Document" */
@@ -297,7 +364,10 @@ typedef struct eccor_template_doc_file_type {
 
 /**
  * ProductAmortizationType:
- * Amortisation type of the product (`FGTS`). Decision: §8.6 — the product reports `FGTS` * while requests send `fgts`; compare case-insensitively. Open set: only the listed values * are documented; unknown values may appear and must be preserved. */
+ * Amortisation type of the product (`FGTS`). Decision: the product reports `FGTS` while
+ * requests send `fgts`; compare case-insensitively. Open set: only the listed values are
+ * documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_product_amortization_type_value {
     ECCOR_PRODUCT_AMORTIZATION_TYPE__UNKNOWN = 0,
     ECCOR_PRODUCT_AMORTIZATION_TYPE_FGTS = 1, /**< "FGTS" */
@@ -309,7 +379,9 @@ typedef struct eccor_product_amortization_type {
 
 /**
  * ProductSignatureValidation:
- * Signature validation method (sic spelling; seen: `EletronicSignature`). Open set: only the * listed values are documented; unknown values may appear and must be preserved. */
+ * Signature validation method (sic spelling; seen: `EletronicSignature`). Open set: only the
+ * listed values are documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_product_signature_validation_value {
     ECCOR_PRODUCT_SIGNATURE_VALIDATION__UNKNOWN = 0,
     ECCOR_PRODUCT_SIGNATURE_VALIDATION_ELETRONIC_SIGNATURE = 1, /**< "EletronicSignature" */
@@ -321,7 +393,8 @@ typedef struct eccor_product_signature_validation {
 
 /**
  * AgentCommissionType:
- * `Absolute`: fixed value per operation; `Percentage`: percentage of the debt. */
+ * `Absolute`: fixed value per operation; `Percentage`: percentage of the debt.
+ */
 typedef enum eccor_agent_commission_type_value {
     ECCOR_AGENT_COMMISSION_TYPE__UNKNOWN = 0,
     ECCOR_AGENT_COMMISSION_TYPE_ABSOLUTE = 1, /**< "Absolute" */
@@ -334,7 +407,8 @@ typedef struct eccor_agent_commission_type {
 
 /**
  * AgentCommissionBaseValue:
- * `InitialValue`: initial debt value; `RequestedValue`: amount requested by the borrower. */
+ * `InitialValue`: initial debt value; `RequestedValue`: amount requested by the borrower.
+ */
 typedef enum eccor_agent_commission_base_value_value {
     ECCOR_AGENT_COMMISSION_BASE_VALUE__UNKNOWN = 0,
     ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE = 1, /**< "InitialValue" */
@@ -347,7 +421,10 @@ typedef struct eccor_agent_commission_base_value {
 
 /**
  * AmortizationParamsAmortizationType:
- * Amortisation type; always `fgts`. Decision: §8.6 — requests use lower-case `fgts`, * products report `FGTS`; send `fgts`, compare case-insensitively. Open set: only the listed * values are documented; unknown values may appear and must be preserved. */
+ * Amortisation type; always `fgts`. Decision: requests use lower-case `fgts`, products
+ * report `FGTS`; send `fgts`, compare case-insensitively. Open set: only the listed values
+ * are documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_amortization_params_amortization_type_value {
     ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE__UNKNOWN = 0,
     ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS = 1, /**< "fgts" */
@@ -359,7 +436,8 @@ typedef struct eccor_amortization_params_amortization_type {
 
 /**
  * AmortizationSimulationCalculateByValueType:
- * Calculation basis: `Gross` (valor bruto) or `Liquid` (valor líquido). */
+ * Calculation basis: `Gross` (valor bruto) or `Liquid` (valor líquido).
+ */
 typedef enum eccor_amortization_simulation_calculate_by_value_type_value {
     ECCOR_AMORTIZATION_SIMULATION_CALCULATE_BY_VALUE_TYPE__UNKNOWN = 0,
     ECCOR_AMORTIZATION_SIMULATION_CALCULATE_BY_VALUE_TYPE_GROSS = 1, /**< "Gross" */
@@ -372,7 +450,8 @@ typedef struct eccor_amortization_simulation_calculate_by_value_type {
 
 /**
  * PixKeyInputOperationTypeValue:
- * Discriminator: `Pix`. */
+ * Discriminator: `Pix`.
+ */
 typedef enum eccor_pix_key_input_operation_type_value_value {
     ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE__UNKNOWN = 0,
     ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX = 1, /**< "Pix" */
@@ -384,7 +463,8 @@ typedef struct eccor_pix_key_input_operation_type_value {
 
 /**
  * TransferAccountInputOperationTypeValue:
- * Discriminator: `Transfer` (TED). */
+ * Discriminator: `Transfer` (TED).
+ */
 typedef enum eccor_transfer_account_input_operation_type_value_value {
     ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE__UNKNOWN = 0,
     ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER = 1, /**< "Transfer" */
@@ -396,7 +476,13 @@ typedef struct eccor_transfer_account_input_operation_type_value {
 
 /**
  * BankAccountType2:
- * Account type (null for PIX entries). Bank account type: `NaturalCheckingAccount` * (individual checking account), `NaturalSavingsAccount` (individual savings account). * Decision: §8.4 — the API echoes an account created as `NaturalCheckingAccount` back as * `LegalCheckingAccount` (typeDisplay "Conta Corrente"), so `LegalCheckingAccount` and the * unconfirmed `LegalSavingsAccount` are included; send only the `Natural*` values. Open set: * only the listed values are documented; unknown values may appear and must be preserved. */
+ * Account type (null for PIX entries). Bank account type: `NaturalCheckingAccount`
+ * (individual checking account), `NaturalSavingsAccount` (individual savings account).
+ * Decision: the API echoes an account created as `NaturalCheckingAccount` back as
+ * `LegalCheckingAccount` (typeDisplay "Conta Corrente"), so `LegalCheckingAccount` and the
+ * unconfirmed `LegalSavingsAccount` are included; send only the `Natural*` values. Open set:
+ * only the listed values are documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_bank_account_type2_value {
     ECCOR_BANK_ACCOUNT_TYPE2__UNKNOWN = 0,
     ECCOR_BANK_ACCOUNT_TYPE2_NATURAL_CHECKING_ACCOUNT = 1, /**< "NaturalCheckingAccount" */
@@ -411,10 +497,14 @@ typedef struct eccor_bank_account_type2 {
 
 /**
  * BankAccountPixKeyTypeValue:
- * PIX key type (null for transfer accounts): `NaturalRegistrationNumber` (CPF), `Phone`, * `Email`, `Automatic`. Open set: only the listed values are documented; unknown values may * appear and must be preserved. */
+ * PIX key type (null for transfer accounts): `NaturalRegistrationNumber` (CPF), `Phone`,
+ * `Email`, `Automatic`. Open set: only the listed values are documented; unknown values may
+ * appear and must be preserved.
+ */
 typedef enum eccor_bank_account_pix_key_type_value_value {
     ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE__UNKNOWN = 0,
-    ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_NATURAL_REGISTRATION_NUMBER = 1, /**< "NaturalRegistrationNumber" */
+    /** "NaturalRegistrationNumber" */
+    ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_NATURAL_REGISTRATION_NUMBER = 1,
     ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_PHONE = 2, /**< "Phone" */
     ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_EMAIL = 3, /**< "Email" */
     ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_AUTOMATIC = 4, /**< "Automatic" */
@@ -426,7 +516,9 @@ typedef struct eccor_bank_account_pix_key_type_value {
 
 /**
  * CreditNoteStatusEventType:
- * Event type: `CreditNoteOp` (Alteração de Status Operação de Crédito). Open set: only the * listed values are documented; unknown values may appear and must be preserved. */
+ * Event type: `CreditNoteOp` (Alteração de Status Operação de Crédito). Open set: only the
+ * listed values are documented; unknown values may appear and must be preserved.
+ */
 typedef enum eccor_credit_note_status_event_type_value {
     ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE__UNKNOWN = 0,
     ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE_CREDIT_NOTE_OP = 1, /**< "CreditNoteOp" */
@@ -441,8 +533,10 @@ typedef struct eccor_credit_note_status_event_type {
 #define ECCOR_BANK_COMMISSION_TYPE_ABSOLUTE 0 /**< Valor fixo por operação (inferred ordinal) */
 #define ECCOR_BANK_COMMISSION_TYPE_PERCENTAGE 1 /**< Valor percentual (inferred ordinal; seen) */
 /* BankCommissionBaseValue */
-#define ECCOR_BANK_COMMISSION_BASE_VALUE_INITIAL_VALUE 0 /**< Valor inicial da dívida (inferred ordinal; seen) */
-#define ECCOR_BANK_COMMISSION_BASE_VALUE_REQUESTED_VALUE 1 /**< Valor solicitado pelo tomador (inferred ordinal) */
+/** Valor inicial da dívida (inferred ordinal; seen) */
+#define ECCOR_BANK_COMMISSION_BASE_VALUE_INITIAL_VALUE 0
+/** Valor solicitado pelo tomador (inferred ordinal) */
+#define ECCOR_BANK_COMMISSION_BASE_VALUE_REQUESTED_VALUE 1
 /* CreditNoteStatus */
 #define ECCOR_CREDIT_NOTE_STATUS_DRAFT 0 /**< Rascunho */
 #define ECCOR_CREDIT_NOTE_STATUS_COMPLIANCE_APPROVAL 1 /**< Aprovação de Compliance */
@@ -458,40 +552,114 @@ typedef struct eccor_credit_note_status_event_type {
 #define ECCOR_WEBHOOK_EVENT_VALUE_LIQUIDATION 5 /**< Liquidação */
 #define ECCOR_WEBHOOK_EVENT_VALUE_OTHER_PROGRESS 9 /**< Outros andamentos */
 
-/* ==== lists and maps =================================================== */
-typedef struct eccor_bank_account_input_list_t {
-    eccor_bank_account_input **items;
-    size_t count;
-} eccor_bank_account_input_list_t;
-typedef struct eccor_bank_account_list {
+/* ==== lists and maps ===================================================
+ * Containers are named <elem>_array / <elem>_map (eccor_pet_array: a list of eccor_pet *);
+ * a schema that is itself an array or a map keeps its schema name (a box struct whose
+ * `value` is such a container). Arrays of strings, numbers, booleans... are the runtime's
+ * pontes_string_list, pontes_int64_list, ...
+ *
+ * Building a request value: PONTES_APPEND(obj, member, v) appends v to obj.member and marks
+ * has_member SET; <array>_append(&list, v) appends to a list on its own; PONTES_MAP_PUT(obj,
+ * member, key, v) adds a map entry. Who frees what: appending allocates the list's items
+ * array (never the elements: what they point to stays yours); free it with <array>_clear
+ * (or pontes_list_free / pontes_map_free for any list or map) once the call is done. Never
+ * append to or clear a list of a decoded value (free that with its _free). See pontes.h. */
+typedef struct eccor_bank_account_array {
     eccor_bank_account **items;
     size_t count;
-} eccor_bank_account_list;
-typedef struct eccor_form_error_list {
+} eccor_bank_account_array;
+/** Append v (stored as is: not copied) to a list built by appending; PONTES_OK or PONTES_ENOMEM. */
+static inline int eccor_bank_account_array_append(eccor_bank_account_array *l,
+    eccor_bank_account *v) {
+    int rc = pontes_list_grow(l, sizeof *l->items);
+    if (rc == PONTES_OK) l->items[l->count++] = v;
+    return rc;
+}
+/** Free the items array of a list built by appending (not the elements); the list is empty again.
+ */
+static inline void eccor_bank_account_array_clear(eccor_bank_account_array *l) {
+    pontes_list_free(l); }
+typedef struct eccor_bank_account_input_array {
+    eccor_bank_account_input **items;
+    size_t count;
+} eccor_bank_account_input_array;
+/** Append v (stored as is: not copied) to a list built by appending; PONTES_OK or PONTES_ENOMEM. */
+static inline int eccor_bank_account_input_array_append(eccor_bank_account_input_array *l,
+    eccor_bank_account_input *v) {
+    int rc = pontes_list_grow(l, sizeof *l->items);
+    if (rc == PONTES_OK) l->items[l->count++] = v;
+    return rc;
+}
+/** Free the items array of a list built by appending (not the elements); the list is empty again.
+ */
+static inline void eccor_bank_account_input_array_clear(eccor_bank_account_input_array *l) {
+    pontes_list_free(l); }
+typedef struct eccor_form_error_array {
     eccor_form_error **items;
     size_t count;
-} eccor_form_error_list;
-typedef struct eccor_natural_person_list {
+} eccor_form_error_array;
+/** Append v (stored as is: not copied) to a list built by appending; PONTES_OK or PONTES_ENOMEM. */
+static inline int eccor_form_error_array_append(eccor_form_error_array *l, eccor_form_error *v) {
+    int rc = pontes_list_grow(l, sizeof *l->items);
+    if (rc == PONTES_OK) l->items[l->count++] = v;
+    return rc;
+}
+/** Free the items array of a list built by appending (not the elements); the list is empty again.
+ */
+static inline void eccor_form_error_array_clear(eccor_form_error_array *l) { pontes_list_free(l); }
+typedef struct eccor_natural_person_array {
     eccor_natural_person **items;
     size_t count;
-} eccor_natural_person_list;
-typedef struct eccor_payment_schedule_item_list {
+} eccor_natural_person_array;
+/** Append v (stored as is: not copied) to a list built by appending; PONTES_OK or PONTES_ENOMEM. */
+static inline int eccor_natural_person_array_append(eccor_natural_person_array *l,
+    eccor_natural_person *v) {
+    int rc = pontes_list_grow(l, sizeof *l->items);
+    if (rc == PONTES_OK) l->items[l->count++] = v;
+    return rc;
+}
+/** Free the items array of a list built by appending (not the elements); the list is empty again.
+ */
+static inline void eccor_natural_person_array_clear(eccor_natural_person_array *l) {
+    pontes_list_free(l); }
+typedef struct eccor_payment_schedule_item_array {
     eccor_payment_schedule_item **items;
     size_t count;
-} eccor_payment_schedule_item_list;
-typedef struct eccor_product_list {
+} eccor_payment_schedule_item_array;
+/** Append v (stored as is: not copied) to a list built by appending; PONTES_OK or PONTES_ENOMEM. */
+static inline int eccor_payment_schedule_item_array_append(eccor_payment_schedule_item_array *l,
+    eccor_payment_schedule_item *v) {
+    int rc = pontes_list_grow(l, sizeof *l->items);
+    if (rc == PONTES_OK) l->items[l->count++] = v;
+    return rc;
+}
+/** Free the items array of a list built by appending (not the elements); the list is empty again.
+ */
+static inline void eccor_payment_schedule_item_array_clear(eccor_payment_schedule_item_array *l) {
+    pontes_list_free(l); }
+typedef struct eccor_product_array {
     eccor_product **items;
     size_t count;
-} eccor_product_list;
+} eccor_product_array;
+/** Append v (stored as is: not copied) to a list built by appending; PONTES_OK or PONTES_ENOMEM. */
+static inline int eccor_product_array_append(eccor_product_array *l, eccor_product *v) {
+    int rc = pontes_list_grow(l, sizeof *l->items);
+    if (rc == PONTES_OK) l->items[l->count++] = v;
+    return rc;
+}
+/** Free the items array of a list built by appending (not the elements); the list is empty again.
+ */
+static inline void eccor_product_array_clear(eccor_product_array *l) { pontes_list_free(l); }
 
 /* ==== objects ========================================================== */
 
 /**
  * TokenRequest
- * Form body of the token request (`application/x-www-form-urlencoded`). */
+ * Form body of the token request (`application/x-www-form-urlencoded`).
+ */
 struct eccor_token_request {
-    /** "grant_type" — TokenRequestGrantType, required, values: ECCOR_TOKEN_REQUEST_GRANT_TYPE_*.
-     *  OAuth 2.0 grant type; always `client_credentials`. */
+    /** "grant_type" — TokenRequestGrantType, required, values:
+     *  `ECCOR_TOKEN_REQUEST_GRANT_TYPE_*`. OAuth 2.0 grant type; always `client_credentials`. */
     eccor_token_request_grant_type grant_type;
     pontes_presence has_grant_type;
     /** "scope" — string, required. Scope(s) granted to you by ECCOR, space-separated, e.g.
@@ -503,14 +671,15 @@ struct eccor_token_request {
 
 /**
  * TokenResponse
- * Successful token response. */
+ * Successful token response.
+ */
 struct eccor_token_response {
-    /** "access_token" — string, required. Bearer access token (a Cognito RS256 JWT) for the `/v1`
-     *  API. */
+    /** "access_token" — string, required. Bearer access token (a Cognito RS256 JWT) for the
+     *  `/v1` API. */
     const char *access_token;
     pontes_presence has_access_token;
-    /** "expires_in" — int32, required. Token lifetime in seconds (3600 = 1 h). No refresh token is
-     *  issued: request a new token shortly before it expires. */
+    /** "expires_in" — int32, required. Token lifetime in seconds (3600 = 1 h). No refresh token
+     *  is issued: request a new token shortly before it expires. */
     int32_t expires_in;
     pontes_presence has_expires_in;
     /** "token_type" — string, required. Token type, `Bearer`. */
@@ -521,10 +690,13 @@ struct eccor_token_response {
 
 /**
  * OAuthError
- * Token-endpoint error body (standard OAuth 2.0). Decision: §8.1 — the documented "wrong * scope" 400 example pastes a successful token body (copy error); the 400 body is modelled * as `{error, error_description?}` and the scope case as `invalid_scope`. */
+ * Token-endpoint error body (standard OAuth 2.0). Decision: the documented "wrong scope" 400
+ * example pastes a successful token body (copy error); the 400 body is modelled as
+ * `{error, error_description?}` and the scope case as `invalid_scope`.
+ */
 struct eccor_o_auth_error {
-    /** "error" — OAuthErrorError, required, values: ECCOR_OAUTH_ERROR_ERROR_*. OAuth 2.0 error code
-     *  (RFC 6749 §5.2). */
+    /** "error" — OAuthErrorError, required, values: `ECCOR_OAUTH_ERROR_ERROR_*`. OAuth 2.0 error
+     *  code (RFC 6749, section 5.2). */
     eccor_o_auth_error_error error;
     pontes_presence has_error;
     /** "error_description" — string. Optional human-readable explanation. */
@@ -535,7 +707,8 @@ struct eccor_o_auth_error {
 
 /**
  * FormError
- * One form-validation error. */
+ * One form-validation error.
+ */
 struct eccor_form_error {
     /** "message" — string. Portuguese validation message, e.g. "Produto não encontrado". */
     const char *message;
@@ -549,22 +722,25 @@ struct eccor_form_error {
 
 /**
  * ApiErrorDetails
- * Code-specific error details; which members are present depends on `code`. Other members * may appear. */
+ * Code-specific error details; which members are present depends on `code`. Other members
+ * may appear.
+ */
 struct eccor_api_error_details {
-    /** "formErrors" — array of FormError. For `INVALID_FORM`: the field errors. Decision: §8.9 —
-     *  the same error may be listed more than once (seen for `productId`); clients should not
-     *  assume uniqueness. */
-    eccor_form_error_list form_errors;
+    /** "formErrors" — array of FormError. For `INVALID_FORM`: the field errors. Decision: the
+     *  same error may be listed more than once (seen for `productId`); clients should not assume
+     *  uniqueness. */
+    eccor_form_error_array form_errors;
     pontes_presence has_form_errors;
     /** "permissionType" — ApiErrorDetailsPermissionType, values:
-     *  ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE_*. For 403 errors: the permission level that was
-     *  missing (seen: `Read`, `LiquidationPaymentRevision`). Open set: only the listed values are
-     *  documented; unknown values may appear and must be preserved. */
+     *  `ECCOR_API_ERROR_DETAILS_PERMISSION_TYPE_*`. For 403 errors: the permission level that
+     *  was missing (seen: `Read`, `LiquidationPaymentRevision`). Open set: only the listed
+     *  values are documented; unknown values may appear and must be preserved. */
     eccor_api_error_details_permission_type permission_type;
     pontes_presence has_permission_type;
-    /** "resource" — ApiErrorDetailsResource, values: ECCOR_API_ERROR_DETAILS_RESOURCE_*. For 403
-     *  errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`, `CreditNote`). Open
-     *  set: only the listed values are documented; unknown values may appear and must be preserved. */
+    /** "resource" — ApiErrorDetailsResource, values: `ECCOR_API_ERROR_DETAILS_RESOURCE_*`. For
+     *  403 errors: the resource concerned (seen: `CreditProduct`, `NaturalPerson`,
+     *  `CreditNote`). Open set: only the listed values are documented; unknown values may appear
+     *  and must be preserved. */
     eccor_api_error_details_resource resource;
     pontes_presence has_resource;
     /** "resourceId" — string. For `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION`: ID of the requested
@@ -583,12 +759,13 @@ struct eccor_api_error_details {
 
 /**
  * ApiError
- * JSON error body of the `/v1` API (400 and 403; 401 has an empty body). */
+ * JSON error body of the `/v1` API (400 and 403; 401 has an empty body).
+ */
 struct eccor_api_error {
-    /** "code" — ApiErrorCode, required, values: ECCOR_API_ERROR_CODE_*. Machine-readable API error
-     *  code: `INVALID_FORM` (400, form/operation validation), `RECORD_IS_DELETED` (400, referenced
-     *  record was deleted), `INVALID_ACTION_FOR_STATUS` (400, action not allowed in the current
-     *  status), `MISSING_RESOURCE_PERMISSION` (403, no permission on the resource),
+    /** "code" — ApiErrorCode, required, values: `ECCOR_API_ERROR_CODE_*`. Machine-readable API
+     *  error code: `INVALID_FORM` (400, form/operation validation), `RECORD_IS_DELETED` (400,
+     *  referenced record was deleted), `INVALID_ACTION_FOR_STATUS` (400, action not allowed in
+     *  the current status), `MISSING_RESOURCE_PERMISSION` (403, no permission on the resource),
      *  `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION` (403, record does not exist or no permission).
      *  Open set: only the listed values are documented; unknown values may appear and must be
      *  preserved. */
@@ -600,8 +777,8 @@ struct eccor_api_error {
     /** "details" — ApiErrorDetails. Code-specific details. */
     eccor_api_error_details *details;
     pontes_presence has_details;
-    /** "correlationId" — string. Trace ID (`#` + 32 hex characters); quote it to support. Decision:
-     *  §8.9 — optional — absent from some `INVALID_FORM` bodies. */
+    /** "correlationId" — string. Trace ID (`#` + 32 hex characters); quote it to support.
+     *  Decision: optional, because it is absent from some documented `INVALID_FORM` bodies. */
     const char *correlation_id;
     pontes_presence has_correlation_id;
     pontes_extra _extra; /**< unknown members, kept for round trips */
@@ -609,7 +786,8 @@ struct eccor_api_error {
 
 /**
  * TemplateDoc
- * Contract (CCB) template document of a product. */
+ * Contract (CCB) template document of a product.
+ */
 struct eccor_template_doc {
     /** "id" — string (uuid), required. Template document ID. */
     const char *id;
@@ -617,9 +795,9 @@ struct eccor_template_doc {
     /** "fileName" — string. Storage key of the template file. */
     const char *file_name;
     pontes_presence has_file_name;
-    /** "fileType" — TemplateDocFileType, values: ECCOR_TEMPLATE_DOC_FILE_TYPE_*. File type (seen:
-     *  `Document`). Open set: only the listed values are documented; unknown values may appear and
-     *  must be preserved. */
+    /** "fileType" — TemplateDocFileType, values: `ECCOR_TEMPLATE_DOC_FILE_TYPE_*`. File type
+     *  (seen: `Document`). Open set: only the listed values are documented; unknown values may
+     *  appear and must be preserved. */
     eccor_template_doc_file_type file_type;
     pontes_presence has_file_type;
     /** "displayName" — string. Display file name, e.g. `CCB_Antec_FGTS.docx`. */
@@ -636,21 +814,22 @@ struct eccor_template_doc {
 
 /**
  * BankCommission
- * Bank/UY3 commission configured on a product. */
+ * Bank/UY3 commission configured on a product.
+ */
 struct eccor_bank_commission {
-    /** "amount" — number. Bank (UY3) commission value. Decision: §8.17 — unclear whether 0.01 means
-     *  1 % (fraction) or R$ 0,01; modelled as a number (double) and interpreted as a fraction when
-     *  `type` is the percentage code (inferred). */
+    /** "amount" — number. Bank (UY3) commission value. Decision: the docs leave unclear whether
+     *  0.01 means 1 % (fraction) or R$ 0,01; modelled as a number (double) and interpreted as a
+     *  fraction when `type` is the percentage code (inferred). */
     double amount;
     pontes_presence has_amount;
-    /** "type" — int32, codes: ECCOR_BANK_COMMISSION_TYPE_*. Commission type as a numeric code.
-     *  Decision: §8.7 — unlike `agentCommission.type` (a string enum) this is an integer; the
-     *  mapping is undocumented — probably the ordinal of Absolute/Percentage. Unknown codes may
-     *  appear. */
+    /** "type" — int32, codes: `ECCOR_BANK_COMMISSION_TYPE_*`. Commission type as a numeric code.
+     *  Decision: unlike `agentCommission.type` (a string enum) this is an integer; the mapping
+     *  is undocumented — probably the ordinal of Absolute/Percentage. Unknown codes may appear. */
     int32_t type;
     pontes_presence has_type;
-    /** "baseValue" — int32, codes: ECCOR_BANK_COMMISSION_BASE_VALUE_*. Commission base as a numeric
-     *  code. Decision: §8.7 — integer code, mapping undocumented — probably the ordinal of
+    /** "baseValue" — int32, codes: `ECCOR_BANK_COMMISSION_BASE_VALUE_*`. Commission base as a
+     *  numeric code. Decision: an integer code, unlike the string enum
+     *  `agentCommission.baseValue`; the mapping is undocumented — probably the ordinal of
      *  InitialValue/RequestedValue. Unknown codes may appear. */
     int32_t base_value;
     pontes_presence has_base_value;
@@ -659,10 +838,12 @@ struct eccor_bank_commission {
 
 /**
  * Product
- * A credit product configured by ECCOR for your account (changes are requested by e-mail to * ECCOR). Field meanings are inferred from names; ECCOR documents none. */
+ * A credit product configured by ECCOR for your account (changes are requested by e-mail to
+ * ECCOR). Field meanings are inferred from names; ECCOR documents none.
+ */
 struct eccor_product {
-    /** "id" — string (uuid), required. Product ID; use it as `productId` in simulations and credit
-     *  notes. */
+    /** "id" — string (uuid), required. Product ID; use it as `productId` in simulations and
+     *  credit notes. */
     const char *id;
     pontes_presence has_id;
     /** "name" — string. Product name, e.g. `CCB FGTS`. */
@@ -677,10 +858,11 @@ struct eccor_product {
     /** "code" — int32. Product code. */
     int32_t code;
     pontes_presence has_code;
-    /** "amortizationType" — ProductAmortizationType, values: ECCOR_PRODUCT_AMORTIZATION_TYPE_*.
-     *  Amortisation type of the product (`FGTS`). Decision: §8.6 — the product reports `FGTS` while
-     *  requests send `fgts`; compare case-insensitively. Open set: only the listed values are
-     *  documented; unknown values may appear and must be preserved. */
+    /** "amortizationType" — ProductAmortizationType, values:
+     *  `ECCOR_PRODUCT_AMORTIZATION_TYPE_*`. Amortisation type of the product (`FGTS`). Decision:
+     *  the product reports `FGTS` while requests send `fgts`; compare case-insensitively. Open
+     *  set: only the listed values are documented; unknown values may appear and must be
+     *  preserved. */
     eccor_product_amortization_type amortization_type;
     pontes_presence has_amortization_type;
     /** "amortizationTypeDisplay" — string. Display text of `amortizationType`. */
@@ -698,20 +880,21 @@ struct eccor_product {
     /** "selfieSignature" — boolean. Whether a selfie is required as signature evidence. */
     bool selfie_signature;
     pontes_presence has_selfie_signature;
-    /** "selfieDocumentSignature" — boolean. Whether a selfie with document is required as signature
-     *  evidence. */
+    /** "selfieDocumentSignature" — boolean. Whether a selfie with document is required as
+     *  signature evidence. */
     bool selfie_document_signature;
     pontes_presence has_selfie_document_signature;
     /** "facialBiometrics" — boolean. Whether facial biometrics is required. */
     bool facial_biometrics;
     pontes_presence has_facial_biometrics;
     /** "signatureValidation" — ProductSignatureValidation, values:
-     *  ECCOR_PRODUCT_SIGNATURE_VALIDATION_*. Signature validation method (sic spelling; seen:
-     *  `EletronicSignature`). Open set: only the listed values are documented; unknown values may
-     *  appear and must be preserved. */
+     *  `ECCOR_PRODUCT_SIGNATURE_VALIDATION_*`. Signature validation method (sic spelling; seen:
+     *  `EletronicSignature`). Open set: only the listed values are documented; unknown values
+     *  may appear and must be preserved. */
     eccor_product_signature_validation signature_validation;
     pontes_presence has_signature_validation;
-    /** "signatureValidationStep" — boolean. Whether the "signature validation" status step is used. */
+    /** "signatureValidationStep" — boolean. Whether the "signature validation" status step is
+     *  used. */
     bool signature_validation_step;
     pontes_presence has_signature_validation_step;
     /** "defaultCreditAnalysisGroup" — int64. Default credit-analysis group ID. */
@@ -723,31 +906,31 @@ struct eccor_product {
     /** "automaticCreditAnalysisExecution" — boolean. Whether credit analysis runs automatically. */
     bool automatic_credit_analysis_execution;
     pontes_presence has_automatic_credit_analysis_execution;
-    /** "minimumInterestRate" — number. Minimum monthly interest rate allowed for `apr`. Fraction,
-     *  not percent: 0.0204 = 2.04 %. */
+    /** "minimumInterestRate" — number. Minimum monthly interest rate allowed for `apr`.
+     *  Fraction, not percent: 0.0204 = 2.04 %. */
     double minimum_interest_rate;
     pontes_presence has_minimum_interest_rate;
-    /** "maximumInterestRate" — number. Maximum monthly interest rate allowed for `apr`. Fraction,
-     *  not percent: 0.0204 = 2.04 %. */
+    /** "maximumInterestRate" — number. Maximum monthly interest rate allowed for `apr`.
+     *  Fraction, not percent: 0.0204 = 2.04 %. */
     double maximum_interest_rate;
     pontes_presence has_maximum_interest_rate;
-    /** "minimumPrincipalAmount" — int64. Minimum principal. Amount in centavos (integer cents; 4570
-     *  = R$ 45,70). 0 = unrestricted (inferred). */
+    /** "minimumPrincipalAmount" — int64. Minimum principal. Amount in centavos (integer cents;
+     *  4570 = R$ 45,70). 0 = unrestricted (inferred). */
     int64_t minimum_principal_amount;
     pontes_presence has_minimum_principal_amount;
-    /** "maximumPrincipalAmount" — int64. Maximum principal. Amount in centavos (integer cents; 4570
-     *  = R$ 45,70). 0 = unrestricted (inferred). */
+    /** "maximumPrincipalAmount" — int64. Maximum principal. Amount in centavos (integer cents;
+     *  4570 = R$ 45,70). 0 = unrestricted (inferred). */
     int64_t maximum_principal_amount;
     pontes_presence has_maximum_principal_amount;
-    /** "cosifBankAccount" — any JSON, nullable. Accounting (COSIF) account; shape undocumented; any
-     *  JSON (null in the example). */
+    /** "cosifBankAccount" — any JSON, nullable. Accounting (COSIF) account; shape undocumented;
+     *  any JSON (null in the example). */
     const struct cJSON *cosif_bank_account;
     pontes_presence has_cosif_bank_account;
     /** "requireGuarantor" — boolean. Whether a guarantor is required. */
     bool require_guarantor;
     pontes_presence has_require_guarantor;
-    /** "bankComission" — BankCommission. Bank/UY3 commission (field name spelled `bankComission` by
-     *  the API). */
+    /** "bankComission" — BankCommission. Bank/UY3 commission (field name spelled `bankComission`
+     *  by the API). */
     eccor_bank_commission *bank_comission;
     pontes_presence has_bank_comission;
     /** "commissionRange" — array of any JSON. Commission ranges; item shape undocumented (any
@@ -757,7 +940,8 @@ struct eccor_product {
     /** "relatedPerson" — array of any JSON. Related persons; item shape undocumented (any JSON). */
     pontes_any_list related_person;
     pontes_presence has_related_person;
-    /** "requiredDoc" — array of any JSON. Required documents; item shape undocumented (any JSON). */
+    /** "requiredDoc" — array of any JSON. Required documents; item shape undocumented (any
+     *  JSON). */
     pontes_any_list required_doc;
     pontes_presence has_required_doc;
     /** "allowOwnFund" — boolean. Whether own funding is allowed. */
@@ -802,7 +986,8 @@ struct eccor_product {
      *  (null in the example). */
     const struct cJSON *debit_bank_account;
     pontes_presence has_debit_bank_account;
-    /** "signaturePortalProvider" — int32. Signature portal provider code (code list undocumented). */
+    /** "signaturePortalProvider" — int32. Signature portal provider code (code list
+     *  undocumented). */
     int32_t signature_portal_provider;
     pontes_presence has_signature_portal_provider;
     /** "useCollateral" — boolean. Whether collateral is used. */
@@ -817,11 +1002,12 @@ struct eccor_product {
     /** "isConsumerCreditNote" — boolean. Consumer credit note flag. */
     bool is_consumer_credit_note;
     pontes_presence has_is_consumer_credit_note;
-    /** "maximumAbsAmortizationPeriods" — int32, nullable. Absolute maximum number of amortisation
-     *  periods. */
+    /** "maximumAbsAmortizationPeriods" — int32, nullable. Absolute maximum number of
+     *  amortisation periods. */
     int32_t maximum_abs_amortization_periods;
     pontes_presence has_maximum_abs_amortization_periods;
-    /** "maximumAbsInterestPeriods" — int32, nullable. Absolute maximum number of interest periods. */
+    /** "maximumAbsInterestPeriods" — int32, nullable. Absolute maximum number of interest
+     *  periods. */
     int32_t maximum_abs_interest_periods;
     pontes_presence has_maximum_abs_interest_periods;
     /** "maximumAmortizationPeriods" — int32. Maximum `termInMonths` (for FGTS: years advanced). */
@@ -840,24 +1026,26 @@ struct eccor_product {
     pontes_presence has_maximum_emission_cost_in_cents;
     /** "timeToSendToSignatures" — int32. Time setting for sending to signatures (unit/format not
      *  stated; looks like HHMM). Integer that looks like a HHMM time of day (2359 = 23:59;
-     *  inferred). Decision: §8.16 — kept as a plain integer. */
+     *  inferred). Decision: the format is not documented, so it is kept as a plain integer. */
     int32_t time_to_send_to_signatures;
     pontes_presence has_time_to_send_to_signatures;
-    /** "timeLimitToSign" — int32. Daily cut-off time to sign. Integer that looks like a HHMM time
-     *  of day (2359 = 23:59; inferred). Decision: §8.16 — kept as a plain integer. */
+    /** "timeLimitToSign" — int32. Daily cut-off time to sign. Integer that looks like a HHMM
+     *  time of day (2359 = 23:59; inferred). Decision: the format is not documented, so it is
+     *  kept as a plain integer. */
     int32_t time_limit_to_sign;
     pontes_presence has_time_limit_to_sign;
-    /** "timeLimitToSubmitApproval" — int32. Daily cut-off time to submit for approval. Integer that
-     *  looks like a HHMM time of day (2359 = 23:59; inferred). Decision: §8.16 — kept as a plain
-     *  integer. */
+    /** "timeLimitToSubmitApproval" — int32. Daily cut-off time to submit for approval. Integer
+     *  that looks like a HHMM time of day (2359 = 23:59; inferred). Decision: the format is not
+     *  documented, so it is kept as a plain integer. */
     int32_t time_limit_to_submit_approval;
     pontes_presence has_time_limit_to_submit_approval;
-    /** "timeLimitToApprove" — int32. Daily cut-off time to approve. Integer that looks like a HHMM
-     *  time of day (2359 = 23:59; inferred). Decision: §8.16 — kept as a plain integer. */
+    /** "timeLimitToApprove" — int32. Daily cut-off time to approve. Integer that looks like a
+     *  HHMM time of day (2359 = 23:59; inferred). Decision: the format is not documented, so it
+     *  is kept as a plain integer. */
     int32_t time_limit_to_approve;
     pontes_presence has_time_limit_to_approve;
-    /** "maximumAutomaticLiquidationValueInCents" — int64. Cap for automatic liquidation (payout).
-     *  Amount in centavos (integer cents; 4570 = R$ 45,70). */
+    /** "maximumAutomaticLiquidationValueInCents" — int64. Cap for automatic liquidation
+     *  (payout). Amount in centavos (integer cents; 4570 = R$ 45,70). */
     int64_t maximum_automatic_liquidation_value_in_cents;
     pontes_presence has_maximum_automatic_liquidation_value_in_cents;
     /** "financeEmissioncost" — boolean. Whether the emission cost is financed into the loan. */
@@ -873,13 +1061,13 @@ struct eccor_product {
     int32_t cvm_registration_number_index;
     pontes_presence has_cvm_registration_number_index;
     /** "cvmRegistrationDate" — string (date-time). CVM registration date (placeholder
-     *  `1901-01-01T00:00:00-03:06` in the example). Decision: §8.18 — responses carry arbitrary
-     *  offsets (here the historical -03:06 LMT offset); date-time strings are kept verbatim,
-     *  parsers must accept any offset. */
+     *  `1901-01-01T00:00:00-03:06` in the example). Decision: responses carry arbitrary offsets
+     *  (here the historical -03:06 LMT offset); date-time strings are kept verbatim, parsers
+     *  must accept any offset. */
     const char *cvm_registration_date;
     pontes_presence has_cvm_registration_date;
-    /** "maximumValueWithoutSignatureValidation" — int64. Threshold above which signature validation
-     *  is required. Amount in centavos (integer cents; 4570 = R$ 45,70). */
+    /** "maximumValueWithoutSignatureValidation" — int64. Threshold above which signature
+     *  validation is required. Amount in centavos (integer cents; 4570 = R$ 45,70). */
     int64_t maximum_value_without_signature_validation;
     pontes_presence has_maximum_value_without_signature_validation;
     /** "notifySigner" — boolean. Whether signers are notified. */
@@ -890,7 +1078,10 @@ struct eccor_product {
 
 /**
  * ProductPage
- * Paginated list of products. Decision: §8.13 — only these response-side paging fields are * documented; request-side paging parameters (page number, page size, token) are not, so * none are modelled. */
+ * Paginated list of products. Decision: only these response-side paging fields are
+ * documented; request-side paging parameters (page number, page size, token) are not, so
+ * none are modelled.
+ */
 struct eccor_product_page {
     /** "page" — int32. Current page (0-based). */
     int32_t page;
@@ -902,9 +1093,10 @@ struct eccor_product_page {
     int32_t total_items;
     pontes_presence has_total_items;
     /** "data" — array of Product, required. Items of this page. */
-    eccor_product_list data;
+    eccor_product_array data;
     pontes_presence has_data;
-    /** "paginationToken" — string, nullable. Continuation token (null in the documented examples). */
+    /** "paginationToken" — string, nullable. Continuation token (null in the documented
+     *  examples). */
     const char *pagination_token;
     pontes_presence has_pagination_token;
     pontes_extra _extra; /**< unknown members, kept for round trips */
@@ -912,19 +1104,20 @@ struct eccor_product_page {
 
 /**
  * AgentCommission
- * Agent (correspondent) commission. */
+ * Agent (correspondent) commission.
+ */
 struct eccor_agent_commission {
     /** "amount" — number, required. Agent (correspondent) commission value: cents when `type` is
      *  `Absolute`, a fraction (0.0204 = 2.04 %) when `type` is `Percentage` (inferred). */
     double amount;
     pontes_presence has_amount;
-    /** "type" — AgentCommissionType, required, values: ECCOR_AGENT_COMMISSION_TYPE_*. `Absolute`:
-     *  fixed value per operation; `Percentage`: percentage of the debt. */
+    /** "type" — AgentCommissionType, required, values: `ECCOR_AGENT_COMMISSION_TYPE_*`.
+     *  `Absolute`: fixed value per operation; `Percentage`: percentage of the debt. */
     eccor_agent_commission_type type;
     pontes_presence has_type;
     /** "baseValue" — AgentCommissionBaseValue, required, values:
-     *  ECCOR_AGENT_COMMISSION_BASE_VALUE_*. `InitialValue`: initial debt value; `RequestedValue`:
-     *  amount requested by the borrower. */
+     *  `ECCOR_AGENT_COMMISSION_BASE_VALUE_*`. `InitialValue`: initial debt value;
+     *  `RequestedValue`: amount requested by the borrower. */
     eccor_agent_commission_base_value base_value;
     pontes_presence has_base_value;
     pontes_extra _extra; /**< unknown members, kept for round trips */
@@ -932,7 +1125,8 @@ struct eccor_agent_commission {
 
 /**
  * AmortizationParams
- * Simulation / credit-operation parameters. */
+ * Simulation / credit-operation parameters.
+ */
 struct eccor_amortization_params {
     /** "agentCommission" — AgentCommission, required. Agent commission. */
     eccor_agent_commission *agent_commission;
@@ -941,23 +1135,22 @@ struct eccor_amortization_params {
      *  Fraction, not percent: 0.0204 = 2.04 %. */
     double apr;
     pontes_presence has_apr;
-    /** "termInMonths" — int32, required. Number of instalments to advance. Decision: §8.16 —
-     *  despite the name, for FGTS this is the number of **years** advanced (instalments are
-     *  annual). */
+    /** "termInMonths" — int32, required. Number of instalments to advance. Decision: despite the
+     *  name, for FGTS this is the number of **years** advanced (instalments are annual). */
     int32_t term_in_months;
     pontes_presence has_term_in_months;
-    /** "startDate" — string (date-time), required. Simulation / operation start date, sent in UTC
-     *  with milliseconds (`2023-11-21T03:00:00.000Z` = midnight in Brasília). For credit notes it
-     *  cannot be in the past. */
+    /** "startDate" — string (date-time), required. Simulation / operation start date, sent in
+     *  UTC with milliseconds (`2023-11-21T03:00:00.000Z` = midnight in Brasília). For credit
+     *  notes it cannot be in the past. */
     const char *start_date;
     pontes_presence has_start_date;
-    /** "requestedAmount" — int64, required. Requested amount; always 0 for FGTS. Amount in centavos
-     *  (integer cents; 4570 = R$ 45,70). */
+    /** "requestedAmount" — int64, required. Requested amount; always 0 for FGTS. Amount in
+     *  centavos (integer cents; 4570 = R$ 45,70). */
     int64_t requested_amount;
     pontes_presence has_requested_amount;
     /** "amortizationType" — AmortizationParamsAmortizationType, required, values:
-     *  ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_*. Amortisation type; always `fgts`. Decision:
-     *  §8.6 — requests use lower-case `fgts`, products report `FGTS`; send `fgts`, compare
+     *  `ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_*`. Amortisation type; always `fgts`.
+     *  Decision: requests use lower-case `fgts`, products report `FGTS`; send `fgts`, compare
      *  case-insensitively. Open set: only the listed values are documented; unknown values may
      *  appear and must be preserved. */
     eccor_amortization_params_amortization_type amortization_type;
@@ -967,22 +1160,25 @@ struct eccor_amortization_params {
 
 /**
  * AmortizationRequest
- * FGTS advance simulation request. Decision: §8.19 — `registrationNumber` and `personId` are * mutually exclusive — send one and null (or omit) the other; this is not enforced by the * schema. */
+ * FGTS advance simulation request. Decision: `registrationNumber` and `personId` are
+ * mutually exclusive — send one and null (or omit) the other; this is not enforced by the
+ * schema.
+ */
 struct eccor_amortization_request {
     /** "amortization" — AmortizationParams, required. Simulation parameters. */
     eccor_amortization_params *amortization;
     pontes_presence has_amortization;
-    /** "registrationNumber" — string, nullable. Borrower CPF (11 digits, no punctuation) when the
-     *  person is not registered; then `personId` is null or omitted. */
+    /** "registrationNumber" — string, nullable. Borrower CPF (11 digits, no punctuation) when
+     *  the person is not registered; then `personId` is null or omitted. */
     const char *registration_number;
     pontes_presence has_registration_number;
-    /** "personId" — string (uuid), nullable. Natural person ID when the person is registered; then
-     *  `registrationNumber` is null or omitted. */
+    /** "personId" — string (uuid), nullable. Natural person ID when the person is registered;
+     *  then `registrationNumber` is null or omitted. */
     const char *person_id;
     pontes_presence has_person_id;
     /** "legalPerson" — boolean, required. Whether the borrower is a legal person; always `false`
-     *  for FGTS (natural person). Here it sits at the top level (see CreditNoteAmortization for the
-     *  credit-note placement). */
+     *  for FGTS (natural person). Here it sits at the top level (see CreditNoteAmortization for
+     *  the credit-note placement). */
     bool legal_person;
     pontes_presence has_legal_person;
     /** "productId" — string (uuid), required. Product ID. */
@@ -993,27 +1189,28 @@ struct eccor_amortization_request {
 
 /**
  * PaymentScheduleItem
- * One line of the payment schedule. */
+ * One line of the payment schedule.
+ */
 struct eccor_payment_schedule_item {
     /** "dueDate" — string (date-time). Instalment due date (FGTS: yearly, in the anniversary
-     *  month); the first item is the start date. ISO-8601 date-time; responses use a local offset
-     *  (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
+     *  month); the first item is the start date. ISO-8601 date-time; responses use a local
+     *  offset (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
     const char *due_date;
     pontes_presence has_due_date;
     /** "principalAmountInCents" — int64. Outstanding balance after this instalment. Amount in
      *  centavos (integer cents; 4570 = R$ 45,70). */
     int64_t principal_amount_in_cents;
     pontes_presence has_principal_amount_in_cents;
-    /** "amortization" — int64. Principal amortised in this instalment. Amount in centavos (integer
-     *  cents; 4570 = R$ 45,70). */
+    /** "amortization" — int64. Principal amortised in this instalment. Amount in centavos
+     *  (integer cents; 4570 = R$ 45,70). */
     int64_t amortization;
     pontes_presence has_amortization;
     /** "interest" — int64. Interest of the period. Amount in centavos (integer cents; 4570 = R$
      *  45,70). */
     int64_t interest;
     pontes_presence has_interest;
-    /** "financeTax" — int64. IOF of this instalment (daily IOF + share of the base IOF). Amount in
-     *  centavos (integer cents; 4570 = R$ 45,70). */
+    /** "financeTax" — int64. IOF of this instalment (daily IOF + share of the base IOF). Amount
+     *  in centavos (integer cents; 4570 = R$ 45,70). */
     int64_t finance_tax;
     pontes_presence has_finance_tax;
     /** "payment" — int64. Amount paid by the debtor at the due date. Amount in centavos (integer
@@ -1025,38 +1222,39 @@ struct eccor_payment_schedule_item {
 
 /**
  * AmortizationSimulation
- * Result of an FGTS advance simulation. */
+ * Result of an FGTS advance simulation.
+ */
 struct eccor_amortization_simulation {
     /** "id" — string (uuid), required. Simulation ID. */
     const char *id;
     pontes_presence has_id;
     /** "calculateByValueType" — AmortizationSimulationCalculateByValueType, values:
-     *  ECCOR_AMORTIZATION_SIMULATION_CALCULATE_BY_VALUE_TYPE_*. Calculation basis: `Gross` (valor
-     *  bruto) or `Liquid` (valor líquido). */
+     *  `ECCOR_AMORTIZATION_SIMULATION_CALCULATE_BY_VALUE_TYPE_*`. Calculation basis: `Gross`
+     *  (valor bruto) or `Liquid` (valor líquido). */
     eccor_amortization_simulation_calculate_by_value_type calculate_by_value_type;
     pontes_presence has_calculate_by_value_type;
-    /** "requestedAmount" — int64. Requested amount (the net amount when calculated by net value).
-     *  Amount in centavos (integer cents; 4570 = R$ 45,70). */
+    /** "requestedAmount" — int64. Requested amount (the net amount when calculated by net
+     *  value). Amount in centavos (integer cents; 4570 = R$ 45,70). */
     int64_t requested_amount;
     pontes_presence has_requested_amount;
-    /** "initialValue" — int64. Initial debt (principal). Amount in centavos (integer cents; 4570 =
-     *  R$ 45,70). */
+    /** "initialValue" — int64. Initial debt (principal). Amount in centavos (integer cents; 4570
+     *  = R$ 45,70). */
     int64_t initial_value;
     pontes_presence has_initial_value;
     /** "liquidValue" — int64. Net amount released to the borrower. Amount in centavos (integer
      *  cents; 4570 = R$ 45,70). */
     int64_t liquid_value;
     pontes_presence has_liquid_value;
-    /** "monthlyInterest" — number. Nominal monthly interest rate. Fraction, not percent: 0.0204 =
-     *  2.04 %. */
+    /** "monthlyInterest" — number. Nominal monthly interest rate. Fraction, not percent: 0.0204
+     *  = 2.04 %. */
     double monthly_interest;
     pontes_presence has_monthly_interest;
     /** "yearlyInterest" — number. Nominal yearly interest rate. Fraction, not percent: 0.0204 =
      *  2.04 %. */
     double yearly_interest;
     pontes_presence has_yearly_interest;
-    /** "startDate" — string (date-time). Operation start. ISO-8601 date-time; responses use a local
-     *  offset (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
+    /** "startDate" — string (date-time). Operation start. ISO-8601 date-time; responses use a
+     *  local offset (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
     const char *start_date;
     pontes_presence has_start_date;
     /** "dueDate" — string (date-time). End of the operation (last instalment due date). ISO-8601
@@ -1068,31 +1266,33 @@ struct eccor_amortization_simulation {
      *  (integer cents; 4570 = R$ 45,70). */
     int64_t comm;
     pontes_presence has_comm;
-    /** "finTax" — int64. IOF (financial operations tax). Amount in centavos (integer cents; 4570 =
-     *  R$ 45,70). */
+    /** "finTax" — int64. IOF (financial operations tax). Amount in centavos (integer cents; 4570
+     *  = R$ 45,70). */
     int64_t fin_tax;
     pontes_presence has_fin_tax;
-    /** "effectiveMonthlyCost" — number. Monthly CET (total effective cost). Fraction, not percent:
-     *  0.0204 = 2.04 %. */
+    /** "effectiveMonthlyCost" — number. Monthly CET (total effective cost). Fraction, not
+     *  percent: 0.0204 = 2.04 %. */
     double effective_monthly_cost;
     pontes_presence has_effective_monthly_cost;
     /** "effectiveYearlyCost" — number. Yearly CET (total effective cost). Fraction, not percent:
      *  0.0204 = 2.04 %. */
     double effective_yearly_cost;
     pontes_presence has_effective_yearly_cost;
-    /** "termInMonths" — int32. Term; for FGTS the number of years (see reference §8.16). */
+    /** "termInMonths" — int32. Term; despite the name, for FGTS the number of years (instalments
+     *  are annual). */
     int32_t term_in_months;
     pontes_presence has_term_in_months;
-    /** "paymentScheduleItems" — array of PaymentScheduleItem. Payment schedule; the first item is
-     *  the start date with zero payment. */
-    eccor_payment_schedule_item_list payment_schedule_items;
+    /** "paymentScheduleItems" — array of PaymentScheduleItem. Payment schedule; the first item
+     *  is the start date with zero payment. */
+    eccor_payment_schedule_item_array payment_schedule_items;
     pontes_presence has_payment_schedule_items;
     pontes_extra _extra; /**< unknown members, kept for round trips */
 };
 
 /**
  * Address
- * Postal address. */
+ * Postal address.
+ */
 struct eccor_address {
     /** "addressName" — string. Street (logradouro). */
     const char *address_name;
@@ -1103,7 +1303,7 @@ struct eccor_address {
     /** "city" — string. City. */
     const char *city;
     pontes_presence has_city;
-    /** "uf" — Uf, values: ECCOR_UF_*. State code. */
+    /** "uf" — Uf, values: `ECCOR_UF_*`. State code. */
     eccor_uf uf;
     pontes_presence has_uf;
     /** "ufDisplay" — string. State name, e.g. `São Paulo` (responses only; ignored on input). */
@@ -1123,7 +1323,8 @@ struct eccor_address {
 
 /**
  * UserRef
- * Reference to a platform user. */
+ * Reference to a platform user.
+ */
 struct eccor_user_ref {
     /** "userId" — string. User ID (Cognito subject / client ID). */
     const char *user_id;
@@ -1139,7 +1340,8 @@ struct eccor_user_ref {
 
 /**
  * GroupRef
- * Reference to a platform user group. */
+ * Reference to a platform user group.
+ */
 struct eccor_group_ref {
     /** "groupDisplay" — string. Group display name, e.g. `Todos`. */
     const char *group_display;
@@ -1152,22 +1354,23 @@ struct eccor_group_ref {
 
 /**
  * PixKeyInput
- * A PIX key to receive the payout. */
+ * A PIX key to receive the payout.
+ */
 struct eccor_pix_key_input {
     /** "id" — string (uuid). Existing bank-account ID — only in the `bankAccounts` of PUT
-     *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted (entries
-     *  without `id` are created — inferred). */
+     *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted
+     *  (entries without `id` are created — inferred). */
     const char *id;
     pontes_presence has_id;
     /** "operationTypeValue" — PixKeyInputOperationTypeValue, required, values:
-     *  ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_*. Discriminator: `Pix`. */
+     *  `ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_*`. Discriminator: `Pix`. */
     eccor_pix_key_input_operation_type_value operation_type_value;
     pontes_presence has_operation_type_value;
-    /** "pixKeyTypeValue" — PixKeyType, required, values: ECCOR_PIX_KEY_TYPE_*. PIX key type. */
+    /** "pixKeyTypeValue" — PixKeyType, required, values: `ECCOR_PIX_KEY_TYPE_*`. PIX key type. */
     eccor_pix_key_type pix_key_type_value;
     pontes_presence has_pix_key_type_value;
-    /** "keyPix" — string, required. The PIX key (CPF digits, phone digits with area code, e-mail or
-     *  random key). */
+    /** "keyPix" — string, required. The PIX key (CPF digits, phone digits with area code, e-mail
+     *  or random key). */
     const char *key_pix;
     pontes_presence has_key_pix;
     /** "jointAccount" — boolean. Joint account flag. */
@@ -1178,27 +1381,28 @@ struct eccor_pix_key_input {
 
 /**
  * TransferAccountInput
- * A bank account to receive the payout by TED transfer. */
+ * A bank account to receive the payout by TED transfer.
+ */
 struct eccor_transfer_account_input {
     /** "id" — string (uuid). Existing bank-account ID — only in the `bankAccounts` of PUT
-     *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted (entries
-     *  without `id` are created — inferred). */
+     *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted
+     *  (entries without `id` are created — inferred). */
     const char *id;
     pontes_presence has_id;
     /** "operationTypeValue" — TransferAccountInputOperationTypeValue, required, values:
-     *  ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_*. Discriminator: `Transfer` (TED). */
+     *  `ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_*`. Discriminator: `Transfer` (TED). */
     eccor_transfer_account_input_operation_type_value operation_type_value;
     pontes_presence has_operation_type_value;
-    /** "account" — TransferAccountInputAccount, required. Account number. Decision: §8.2 — the
-     *  documented requests send a JSON number (`1234567`) while responses and donePaymentRevision
-     *  use a string (`"123456789"`); both are accepted, a string is recommended (it preserves
-     *  leading zeros). */
+    /** "account" — TransferAccountInputAccount, required. Account number. Decision: the
+     *  documented requests send a JSON number (`1234567`) while responses and
+     *  donePaymentRevision use a string (`"123456789"`); both are accepted, a string is
+     *  recommended (it preserves leading zeros). */
     eccor_transfer_account_input_account *account;
     pontes_presence has_account;
     /** "agency" — string, required. Branch number without check digit, e.g. `0001`. */
     const char *agency;
     pontes_presence has_agency;
-    /** "type" — BankAccountType, required, values: ECCOR_BANK_ACCOUNT_TYPE_*. Account type;
+    /** "type" — BankAccountType, required, values: `ECCOR_BANK_ACCOUNT_TYPE_*`. Account type;
      *  required for transfers ("Requerido para tipo de Operação 'Transferência'"). Send
      *  `NaturalCheckingAccount` or `NaturalSavingsAccount`. */
     eccor_bank_account_type type;
@@ -1217,14 +1421,16 @@ struct eccor_transfer_account_input {
 
 /**
  * NaturalPersonInput
- * Create / update body of a natural person (borrower). */
+ * Create / update body of a natural person (borrower).
+ */
 struct eccor_natural_person_input {
     /** "registrationNumber" — string, required. CPF: 11 digits without punctuation, as a string
      *  (null → 400 INVALID_FORM). */
     const char *registration_number;
     pontes_presence has_registration_number;
-    /** "civilStatus" — CivilStatus, values: ECCOR_CIVIL_STATUS_*. Civil status: `Married` (Casado),
-     *  `Widowed` (Viúvo), `Separated` (Separado), `Divorced` (Divorciado), `Single` (Solteiro). */
+    /** "civilStatus" — CivilStatus, values: `ECCOR_CIVIL_STATUS_*`. Civil status: `Married`
+     *  (Casado), `Widowed` (Viúvo), `Separated` (Separado), `Divorced` (Divorciado), `Single`
+     *  (Solteiro). */
     eccor_civil_status civil_status;
     pontes_presence has_civil_status;
     /** "birthDate" — string (date-time). Birth date, UTC with milliseconds (e.g.
@@ -1249,19 +1455,20 @@ struct eccor_natural_person_input {
     /** "address" — Address. Home address. */
     eccor_address *address;
     pontes_presence has_address;
-    /** "bankAccounts" — array of BankAccountInput, required. At least one bank account / PIX key in
-     *  the borrower's name, used for the payout. On PUT, send the `id` of every existing account to
-     *  keep. */
-    eccor_bank_account_input_list_t bank_accounts;
+    /** "bankAccounts" — array of BankAccountInput, required. At least one bank account / PIX key
+     *  in the borrower's name, used for the payout. On PUT, send the `id` of every existing
+     *  account to keep. */
+    eccor_bank_account_input_array bank_accounts;
     pontes_presence has_bank_accounts;
     pontes_extra _extra; /**< unknown members, kept for round trips */
 };
 
 /**
  * BankAccount
- * A bank account or PIX key of a natural person, as returned by the API. */
+ * A bank account or PIX key of a natural person, as returned by the API.
+ */
 struct eccor_bank_account {
-    /** "bankCode" — string. Bank code (COMPE) as a string (`"0"` for PIX entries). Decision: §8.3 —
+    /** "bankCode" — string. Bank code (COMPE) as a string (`"0"` for PIX entries). Decision:
      *  `bankCode` is a string while `bankCodeCompe` is the same code as an integer; both kept as
      *  documented. */
     const char *bank_code;
@@ -1275,7 +1482,8 @@ struct eccor_bank_account {
     /** "bankIspb" — int32, nullable. Bank ISPB code. */
     int32_t bank_ispb;
     pontes_presence has_bank_ispb;
-    /** "account" — string, nullable. Account number (a string in responses; null for PIX entries). */
+    /** "account" — string, nullable. Account number (a string in responses; null for PIX
+     *  entries). */
     const char *account;
     pontes_presence has_account;
     /** "accountDigit" — string, nullable. Account check digit. */
@@ -1287,13 +1495,13 @@ struct eccor_bank_account {
     /** "agencyDigit" — string, nullable. Branch check digit. */
     const char *agency_digit;
     pontes_presence has_agency_digit;
-    /** "type" — BankAccountType2, nullable, values: ECCOR_BANK_ACCOUNT_TYPE2_*. Account type (null
-     *  for PIX entries). Bank account type: `NaturalCheckingAccount` (individual checking account),
-     *  `NaturalSavingsAccount` (individual savings account). Decision: §8.4 — the API echoes an
-     *  account created as `NaturalCheckingAccount` back as `LegalCheckingAccount` (typeDisplay
-     *  "Conta Corrente"), so `LegalCheckingAccount` and the unconfirmed `LegalSavingsAccount` are
-     *  included; send only the `Natural*` values. Open set: only the listed values are documented;
-     *  unknown values may appear and must be preserved. */
+    /** "type" — BankAccountType2, nullable, values: `ECCOR_BANK_ACCOUNT_TYPE2_*`. Account type
+     *  (null for PIX entries). Bank account type: `NaturalCheckingAccount` (individual checking
+     *  account), `NaturalSavingsAccount` (individual savings account). Decision: the API echoes
+     *  an account created as `NaturalCheckingAccount` back as `LegalCheckingAccount`
+     *  (typeDisplay "Conta Corrente"), so `LegalCheckingAccount` and the unconfirmed
+     *  `LegalSavingsAccount` are included; send only the `Natural*` values. Open set: only the
+     *  listed values are documented; unknown values may appear and must be preserved. */
     eccor_bank_account_type2 type;
     pontes_presence has_type;
     /** "typeDisplay" — string, nullable. Account type display text, e.g. `Conta Corrente`. */
@@ -1302,14 +1510,14 @@ struct eccor_bank_account {
     /** "jointAccount" — boolean. Joint account flag. */
     bool joint_account;
     pontes_presence has_joint_account;
-    /** "operationTypeValue" — OperationType, values: ECCOR_OPERATION_TYPE_*. Payout method: `Pix`
-     *  (PIX key) or `Transfer` (TED bank transfer). */
+    /** "operationTypeValue" — OperationType, values: `ECCOR_OPERATION_TYPE_*`. Payout method:
+     *  `Pix` (PIX key) or `Transfer` (TED bank transfer). */
     eccor_operation_type operation_type_value;
     pontes_presence has_operation_type_value;
     /** "pixKeyTypeValue" — BankAccountPixKeyTypeValue, nullable, values:
-     *  ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_*. PIX key type (null for transfer accounts):
-     *  `NaturalRegistrationNumber` (CPF), `Phone`, `Email`, `Automatic`. Open set: only the listed
-     *  values are documented; unknown values may appear and must be preserved. */
+     *  `ECCOR_BANK_ACCOUNT_PIX_KEY_TYPE_VALUE_*`. PIX key type (null for transfer accounts):
+     *  `NaturalRegistrationNumber` (CPF), `Phone`, `Email`, `Automatic`. Open set: only the
+     *  listed values are documented; unknown values may appear and must be preserved. */
     eccor_bank_account_pix_key_type_value pix_key_type_value;
     pontes_presence has_pix_key_type_value;
     /** "keyPix" — string, nullable. PIX key (null for transfer accounts). */
@@ -1331,12 +1539,13 @@ struct eccor_bank_account {
     /** "tenantDisplay" — string. Tenant display name, e.g. `Chatbot UY3`. */
     const char *tenant_display;
     pontes_presence has_tenant_display;
-    /** "updatedAt" — string (date-time). Last update timestamp. ISO-8601 date-time; responses use a
-     *  local offset (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
+    /** "updatedAt" — string (date-time). Last update timestamp. ISO-8601 date-time; responses
+     *  use a local offset (e.g. -03:00, microsecond precision); the client keeps the string
+     *  verbatim. */
     const char *updated_at;
     pontes_presence has_updated_at;
-    /** "updatedBy" — UserRef, nullable. User that last updated the record; null if never updated by
-     *  a user. */
+    /** "updatedBy" — UserRef, nullable. User that last updated the record; null if never updated
+     *  by a user. */
     eccor_user_ref *updated_by;
     pontes_presence has_updated_by;
     /** "ownerUser" — UserRef. Owner user of the record. */
@@ -1350,7 +1559,9 @@ struct eccor_bank_account {
 
 /**
  * NaturalPerson
- * A natural person (borrower) as returned by the API. Most fields are unused for FGTS and * null; types of always-null fields are inferred. */
+ * A natural person (borrower) as returned by the API. Most fields are unused for FGTS and
+ * null; types of always-null fields are inferred.
+ */
 struct eccor_natural_person {
     /** "registrationNumber" — string. CPF (11 digits). */
     const char *registration_number;
@@ -1372,8 +1583,9 @@ struct eccor_natural_person {
      *  offset (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
     const char *birth_date;
     pontes_presence has_birth_date;
-    /** "civilStatus" — CivilStatus, values: ECCOR_CIVIL_STATUS_*. Civil status: `Married` (Casado),
-     *  `Widowed` (Viúvo), `Separated` (Separado), `Divorced` (Divorciado), `Single` (Solteiro). */
+    /** "civilStatus" — CivilStatus, values: `ECCOR_CIVIL_STATUS_*`. Civil status: `Married`
+     *  (Casado), `Widowed` (Viúvo), `Separated` (Separado), `Divorced` (Divorciado), `Single`
+     *  (Solteiro). */
     eccor_civil_status civil_status;
     pontes_presence has_civil_status;
     /** "civilStatusDisplay" — string. Civil status in Portuguese, e.g. `Solteiro`. */
@@ -1391,20 +1603,20 @@ struct eccor_natural_person {
      *  examples; real type undocumented (modelled as string | null). */
     const char *document_type;
     pontes_presence has_document_type;
-    /** "documentTypeDisplay" — string, nullable. Identity document type display text. Always null
-     *  in the documented examples; real type undocumented (modelled as string | null). */
+    /** "documentTypeDisplay" — string, nullable. Identity document type display text. Always
+     *  null in the documented examples; real type undocumented (modelled as string | null). */
     const char *document_type_display;
     pontes_presence has_document_type_display;
-    /** "documentNumber" — string, nullable. Identity document number. Always null in the documented
-     *  examples; real type undocumented (modelled as string | null). */
+    /** "documentNumber" — string, nullable. Identity document number. Always null in the
+     *  documented examples; real type undocumented (modelled as string | null). */
     const char *document_number;
     pontes_presence has_document_number;
-    /** "documentIssuer" — string, nullable. Identity document issuer. Always null in the documented
-     *  examples; real type undocumented (modelled as string | null). */
+    /** "documentIssuer" — string, nullable. Identity document issuer. Always null in the
+     *  documented examples; real type undocumented (modelled as string | null). */
     const char *document_issuer;
     pontes_presence has_document_issuer;
-    /** "documentDate" — string (date-time), nullable. Identity document issue date (type inferred:
-     *  date-time). */
+    /** "documentDate" — string (date-time), nullable. Identity document issue date (type
+     *  inferred: date-time). */
     const char *document_date;
     pontes_presence has_document_date;
     /** "documentExpiration" — string (date-time), nullable. Identity document expiry date (type
@@ -1446,8 +1658,8 @@ struct eccor_natural_person {
      *  examples; real type undocumented (modelled as string | null). */
     const char *type_of_residence;
     pontes_presence has_type_of_residence;
-    /** "typeOfResidenceDisplay" — string, nullable. Type of residence display text. Always null in
-     *  the documented examples; real type undocumented (modelled as string | null). */
+    /** "typeOfResidenceDisplay" — string, nullable. Type of residence display text. Always null
+     *  in the documented examples; real type undocumented (modelled as string | null). */
     const char *type_of_residence_display;
     pontes_presence has_type_of_residence_display;
     /** "hasDependents" — boolean. Whether the person has dependents. */
@@ -1464,19 +1676,20 @@ struct eccor_natural_person {
      *  integer). */
     int32_t up_to6_years_old;
     pontes_presence has_up_to6_years_old;
-    /** "over15YearsOld" — int32, nullable. Number of dependents over 15 (type inferred: integer). */
+    /** "over15YearsOld" — int32, nullable. Number of dependents over 15 (type inferred:
+     *  integer). */
     int32_t over15_years_old;
     pontes_presence has_over15_years_old;
-    /** "workplace" — string, nullable. Workplace. Always null in the documented examples; real type
-     *  undocumented (modelled as string | null). */
+    /** "workplace" — string, nullable. Workplace. Always null in the documented examples; real
+     *  type undocumented (modelled as string | null). */
     const char *workplace;
     pontes_presence has_workplace;
-    /** "workplaceDisplay" — string, nullable. Workplace display text. Always null in the documented
-     *  examples; real type undocumented (modelled as string | null). */
+    /** "workplaceDisplay" — string, nullable. Workplace display text. Always null in the
+     *  documented examples; real type undocumented (modelled as string | null). */
     const char *workplace_display;
     pontes_presence has_workplace_display;
-    /** "workplaceCompanyRegistrationNumber" — string, nullable. CNPJ of the workplace. Always null
-     *  in the documented examples; real type undocumented (modelled as string | null). */
+    /** "workplaceCompanyRegistrationNumber" — string, nullable. CNPJ of the workplace. Always
+     *  null in the documented examples; real type undocumented (modelled as string | null). */
     const char *workplace_company_registration_number;
     pontes_presence has_workplace_company_registration_number;
     /** "employeeNumber" — string, nullable. Employee number. Always null in the documented
@@ -1486,8 +1699,8 @@ struct eccor_natural_person {
     /** "occupation" — string. Occupation. */
     const char *occupation;
     pontes_presence has_occupation;
-    /** "natureOfOccupation" — string, nullable. Nature of occupation. Always null in the documented
-     *  examples; real type undocumented (modelled as string | null). */
+    /** "natureOfOccupation" — string, nullable. Nature of occupation. Always null in the
+     *  documented examples; real type undocumented (modelled as string | null). */
     const char *nature_of_occupation;
     pontes_presence has_nature_of_occupation;
     /** "natureOfOccupationDisplay" — string, nullable. Nature of occupation display text. Always
@@ -1504,8 +1717,8 @@ struct eccor_natural_person {
      *  cents; 4570 = R$ 45,70). */
     int64_t net_salary;
     pontes_presence has_net_salary;
-    /** "otherIncome" — int64, nullable. Other income (type inferred). Amount in centavos (integer
-     *  cents; 4570 = R$ 45,70). */
+    /** "otherIncome" — int64, nullable. Other income (type inferred). Amount in centavos
+     *  (integer cents; 4570 = R$ 45,70). */
     int64_t other_income;
     pontes_presence has_other_income;
     /** "totalIncome" — int64. Total income. Amount in centavos (integer cents; 4570 = R$ 45,70). */
@@ -1525,28 +1738,29 @@ struct eccor_natural_person {
      *  `address`; null in the examples). */
     eccor_address *commercial_address;
     pontes_presence has_commercial_address;
-    /** "economicActivityCodeId" — string, nullable. Economic activity (CNAE) code ID. Always null
-     *  in the documented examples; real type undocumented (modelled as string | null). */
+    /** "economicActivityCodeId" — string, nullable. Economic activity (CNAE) code ID. Always
+     *  null in the documented examples; real type undocumented (modelled as string | null). */
     const char *economic_activity_code_id;
     pontes_presence has_economic_activity_code_id;
-    /** "economicActivityCode" — string, nullable. Economic activity (CNAE) code. Always null in the
-     *  documented examples; real type undocumented (modelled as string | null). */
+    /** "economicActivityCode" — string, nullable. Economic activity (CNAE) code. Always null in
+     *  the documented examples; real type undocumented (modelled as string | null). */
     const char *economic_activity_code;
     pontes_presence has_economic_activity_code;
     /** "economicActivityCodeDisplay" — string, nullable. Economic activity (CNAE) display text.
-     *  Always null in the documented examples; real type undocumented (modelled as string | null). */
+     *  Always null in the documented examples; real type undocumented (modelled as string |
+     *  null). */
     const char *economic_activity_code_display;
     pontes_presence has_economic_activity_code_display;
     /** "spouseIndividualRegistrationNumber" — string, nullable. Spouse's CPF. */
     const char *spouse_individual_registration_number;
     pontes_presence has_spouse_individual_registration_number;
-    /** "spouseDocumentType" — string, nullable. Spouse's identity document type. Always null in the
-     *  documented examples; real type undocumented (modelled as string | null). */
+    /** "spouseDocumentType" — string, nullable. Spouse's identity document type. Always null in
+     *  the documented examples; real type undocumented (modelled as string | null). */
     const char *spouse_document_type;
     pontes_presence has_spouse_document_type;
     /** "spouseDocumentTypeDisplay" — string, nullable. Spouse's identity document type display
-     *  text. Always null in the documented examples; real type undocumented (modelled as string |
-     *  null). */
+     *  text. Always null in the documented examples; real type undocumented (modelled as string
+     *  | null). */
     const char *spouse_document_type_display;
     pontes_presence has_spouse_document_type_display;
     /** "spouseDocumentNumber" — string, nullable. Spouse's identity document number. */
@@ -1555,12 +1769,12 @@ struct eccor_natural_person {
     /** "spouseDocumentIssuer" — string, nullable. Spouse's identity document issuer. */
     const char *spouse_document_issuer;
     pontes_presence has_spouse_document_issuer;
-    /** "spouseDocumentDate" — string (date-time), nullable. Spouse's identity document issue date
-     *  (type inferred: date-time). */
+    /** "spouseDocumentDate" — string (date-time), nullable. Spouse's identity document issue
+     *  date (type inferred: date-time). */
     const char *spouse_document_date;
     pontes_presence has_spouse_document_date;
-    /** "spouseDocumentExpiration" — string (date-time), nullable. Spouse's identity document expiry
-     *  date (type inferred: date-time). */
+    /** "spouseDocumentExpiration" — string (date-time), nullable. Spouse's identity document
+     *  expiry date (type inferred: date-time). */
     const char *spouse_document_expiration;
     pontes_presence has_spouse_document_expiration;
     /** "spouseName" — string, nullable. Spouse's name. */
@@ -1582,16 +1796,16 @@ struct eccor_natural_person {
      *  date-time). */
     const char *spouse_birth_date;
     pontes_presence has_spouse_birth_date;
-    /** "spouseNetSalary" — int64, nullable. Spouse's net salary (type inferred). Amount in centavos
-     *  (integer cents; 4570 = R$ 45,70). */
+    /** "spouseNetSalary" — int64, nullable. Spouse's net salary (type inferred). Amount in
+     *  centavos (integer cents; 4570 = R$ 45,70). */
     int64_t spouse_net_salary;
     pontes_presence has_spouse_net_salary;
     /** "spouseOtherIncome" — int64, nullable. Spouse's other income (type inferred). Amount in
      *  centavos (integer cents; 4570 = R$ 45,70). */
     int64_t spouse_other_income;
     pontes_presence has_spouse_other_income;
-    /** "spouseTotalIncome" — int64. Spouse's total income. Amount in centavos (integer cents; 4570
-     *  = R$ 45,70). */
+    /** "spouseTotalIncome" — int64. Spouse's total income. Amount in centavos (integer cents;
+     *  4570 = R$ 45,70). */
     int64_t spouse_total_income;
     pontes_presence has_spouse_total_income;
     /** "allowContactWhatsApp" — boolean, nullable. Whether contact by WhatsApp is allowed. */
@@ -1608,15 +1822,15 @@ struct eccor_natural_person {
     pontes_presence has_uploads;
     /** "bankAccounts" — array of BankAccount. Bank accounts / PIX keys (may be empty in list
      *  results). */
-    eccor_bank_account_list bank_accounts;
+    eccor_bank_account_array bank_accounts;
     pontes_presence has_bank_accounts;
     /** "personCreditStatus" — string, nullable. Credit status of the person. Always null in the
      *  documented examples; real type undocumented (modelled as string | null). */
     const char *person_credit_status;
     pontes_presence has_person_credit_status;
-    /** "riskRating" — RiskRating, values: ECCOR_RISK_RATING_*. Risk rating of the person (seen:
-     *  `Intermediary`). Open set: only the listed values are documented; unknown values may appear
-     *  and must be preserved. */
+    /** "riskRating" — RiskRating, values: `ECCOR_RISK_RATING_*`. Risk rating of the person
+     *  (seen: `Intermediary`). Open set: only the listed values are documented; unknown values
+     *  may appear and must be preserved. */
     eccor_risk_rating risk_rating;
     pontes_presence has_risk_rating;
     /** "id" — string (uuid), required. Natural person ID. */
@@ -1635,12 +1849,13 @@ struct eccor_natural_person {
     /** "tenantDisplay" — string. Tenant display name, e.g. `Chatbot UY3`. */
     const char *tenant_display;
     pontes_presence has_tenant_display;
-    /** "updatedAt" — string (date-time). Last update timestamp. ISO-8601 date-time; responses use a
-     *  local offset (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
+    /** "updatedAt" — string (date-time). Last update timestamp. ISO-8601 date-time; responses
+     *  use a local offset (e.g. -03:00, microsecond precision); the client keeps the string
+     *  verbatim. */
     const char *updated_at;
     pontes_presence has_updated_at;
-    /** "updatedBy" — UserRef, nullable. User that last updated the record; null if never updated by
-     *  a user. */
+    /** "updatedBy" — UserRef, nullable. User that last updated the record; null if never updated
+     *  by a user. */
     eccor_user_ref *updated_by;
     pontes_presence has_updated_by;
     /** "ownerUser" — UserRef. Owner user of the record. */
@@ -1654,7 +1869,11 @@ struct eccor_natural_person {
 
 /**
  * NaturalPersonPage
- * Paginated list of natural persons (in list results `address` may be null and * `bankAccounts` empty). Decision: §8.13 — only these response-side paging fields are * documented; request-side paging parameters (page number, page size, token) are not, so * none are modelled. */
+ * Paginated list of natural persons (in list results `address` may be null and
+ * `bankAccounts` empty). Decision: only these response-side paging fields are documented;
+ * request-side paging parameters (page number, page size, token) are not, so none are
+ * modelled.
+ */
 struct eccor_natural_person_page {
     /** "page" — int32. Current page (0-based). */
     int32_t page;
@@ -1666,9 +1885,10 @@ struct eccor_natural_person_page {
     int32_t total_items;
     pontes_presence has_total_items;
     /** "data" — array of NaturalPerson, required. Items of this page. */
-    eccor_natural_person_list data;
+    eccor_natural_person_array data;
     pontes_presence has_data;
-    /** "paginationToken" — string, nullable. Continuation token (null in the documented examples). */
+    /** "paginationToken" — string, nullable. Continuation token (null in the documented
+     *  examples). */
     const char *pagination_token;
     pontes_presence has_pagination_token;
     pontes_extra _extra; /**< unknown members, kept for round trips */
@@ -1676,7 +1896,10 @@ struct eccor_natural_person_page {
 
 /**
  * CreditNoteAmortization
- * Credit-note amortisation parameters: AmortizationParams plus `legalPerson`. Decision * (reference §8.5): for /v1/CreditNote `legalPerson` sits **inside** `amortization`, whereas * /v1/Amortization has it at the top level. */
+ * Credit-note amortisation parameters: AmortizationParams plus `legalPerson`. Decision: for
+ * /v1/CreditNote `legalPerson` sits **inside** `amortization`, whereas /v1/Amortization has
+ * it at the top level.
+ */
 struct eccor_credit_note_amortization {
     /** "agentCommission" — AgentCommission, required. Agent commission. */
     eccor_agent_commission *agent_commission;
@@ -1685,23 +1908,22 @@ struct eccor_credit_note_amortization {
      *  Fraction, not percent: 0.0204 = 2.04 %. */
     double apr;
     pontes_presence has_apr;
-    /** "termInMonths" — int32, required. Number of instalments to advance. Decision: §8.16 —
-     *  despite the name, for FGTS this is the number of **years** advanced (instalments are
-     *  annual). */
+    /** "termInMonths" — int32, required. Number of instalments to advance. Decision: despite the
+     *  name, for FGTS this is the number of **years** advanced (instalments are annual). */
     int32_t term_in_months;
     pontes_presence has_term_in_months;
-    /** "startDate" — string (date-time), required. Simulation / operation start date, sent in UTC
-     *  with milliseconds (`2023-11-21T03:00:00.000Z` = midnight in Brasília). For credit notes it
-     *  cannot be in the past. */
+    /** "startDate" — string (date-time), required. Simulation / operation start date, sent in
+     *  UTC with milliseconds (`2023-11-21T03:00:00.000Z` = midnight in Brasília). For credit
+     *  notes it cannot be in the past. */
     const char *start_date;
     pontes_presence has_start_date;
-    /** "requestedAmount" — int64, required. Requested amount; always 0 for FGTS. Amount in centavos
-     *  (integer cents; 4570 = R$ 45,70). */
+    /** "requestedAmount" — int64, required. Requested amount; always 0 for FGTS. Amount in
+     *  centavos (integer cents; 4570 = R$ 45,70). */
     int64_t requested_amount;
     pontes_presence has_requested_amount;
     /** "amortizationType" — AmortizationParamsAmortizationType, required, values:
-     *  ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_*. Amortisation type; always `fgts`. Decision:
-     *  §8.6 — requests use lower-case `fgts`, products report `FGTS`; send `fgts`, compare
+     *  `ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_*`. Amortisation type; always `fgts`.
+     *  Decision: requests use lower-case `fgts`, products report `FGTS`; send `fgts`, compare
      *  case-insensitively. Open set: only the listed values are documented; unknown values may
      *  appear and must be preserved. */
     eccor_amortization_params_amortization_type amortization_type;
@@ -1715,7 +1937,8 @@ struct eccor_credit_note_amortization {
 
 /**
  * CreditNoteRequest
- * Create body of a credit operation (CCB) — created as a draft (status 0). */
+ * Create body of a credit operation (CCB) — created as a draft (status 0).
+ */
 struct eccor_credit_note_request {
     /** "productId" — string (uuid), required. Product ID. */
     const char *product_id;
@@ -1726,17 +1949,17 @@ struct eccor_credit_note_request {
     /** "beneficiaryId" — string (uuid), required. Beneficiary ID — the same value as `personId`. */
     const char *beneficiary_id;
     pontes_presence has_beneficiary_id;
-    /** "bankAccountId" — string (uuid), required. ID of the borrower's bank account or PIX key used
-     *  for the payout. */
+    /** "bankAccountId" — string (uuid), required. ID of the borrower's bank account or PIX key
+     *  used for the payout. */
     const char *bank_account_id;
     pontes_presence has_bank_account_id;
-    /** "liquidationType" — LiquidationType, required, values: ECCOR_LIQUIDATION_TYPE_*. How the
-     *  operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only the listed
-     *  values are documented; unknown values may appear and must be preserved. */
+    /** "liquidationType" — LiquidationType, required, values: `ECCOR_LIQUIDATION_TYPE_*`. How
+     *  the operation is paid out: `EletronicTransfer` (sic) — electronically. Open set: only the
+     *  listed values are documented; unknown values may appear and must be preserved. */
     eccor_liquidation_type liquidation_type;
     pontes_presence has_liquidation_type;
-    /** "amortization" — CreditNoteAmortization, required. Operation parameters; `startDate` cannot
-     *  be in the past. */
+    /** "amortization" — CreditNoteAmortization, required. Operation parameters; `startDate`
+     *  cannot be in the past. */
     eccor_credit_note_amortization *amortization;
     pontes_presence has_amortization;
     pontes_extra _extra; /**< unknown members, kept for round trips */
@@ -1744,7 +1967,8 @@ struct eccor_credit_note_request {
 
 /**
  * RevisionBankAccount
- * Corrected payout bank account. */
+ * Corrected payout bank account.
+ */
 struct eccor_revision_bank_account {
     /** "bankCode" — string, required. Bank code (COMPE), e.g. `"33"`. */
     const char *bank_code;
@@ -1755,14 +1979,14 @@ struct eccor_revision_bank_account {
     /** "agency" — string, required. Branch number without check digit. */
     const char *agency;
     pontes_presence has_agency;
-    /** "type" — BankAccountType, required, values: ECCOR_BANK_ACCOUNT_TYPE_*. Account type
+    /** "type" — BankAccountType, required, values: `ECCOR_BANK_ACCOUNT_TYPE_*`. Account type
      *  (`NaturalCheckingAccount` / `NaturalSavingsAccount`). */
     eccor_bank_account_type type;
     pontes_presence has_type;
     /** "jointAccount" — boolean. Joint account flag. */
     bool joint_account;
     pontes_presence has_joint_account;
-    /** "operationTypeValue" — OperationType, required, values: ECCOR_OPERATION_TYPE_*. Payout
+    /** "operationTypeValue" — OperationType, required, values: `ECCOR_OPERATION_TYPE_*`. Payout
      *  method; only `Transfer` is documented (a PIX variant is not shown). */
     eccor_operation_type operation_type_value;
     pontes_presence has_operation_type_value;
@@ -1771,7 +1995,8 @@ struct eccor_revision_bank_account {
 
 /**
  * DonePaymentRevisionRequest
- * Corrected payout data for an operation in status 13 "Revisão de Pagamento". */
+ * Corrected payout data for an operation in status 13 "Revisão de Pagamento".
+ */
 struct eccor_done_payment_revision_request {
     /** "bankAccount" — RevisionBankAccount, required. New payout account. */
     eccor_revision_bank_account *bank_account;
@@ -1781,18 +2006,19 @@ struct eccor_done_payment_revision_request {
 
 /**
  * CreditNoteStatusParameters
- * Status transition details. */
+ * Status transition details.
+ */
 struct eccor_credit_note_status_parameters {
     /** "message" — string, nullable. Free text, e.g. "Aprovação de Compliance." (may be null). */
     const char *message;
     pontes_presence has_message;
-    /** "oldStatus" — int32, codes: ECCOR_CREDIT_NOTE_STATUS_*. Previous status code. */
+    /** "oldStatus" — int32, codes: `ECCOR_CREDIT_NOTE_STATUS_*`. Previous status code. */
     int32_t old_status;
     pontes_presence has_old_status;
     /** "oldStatusDisplay" — string. Previous status name in Portuguese. */
     const char *old_status_display;
     pontes_presence has_old_status_display;
-    /** "newStatus" — int32, codes: ECCOR_CREDIT_NOTE_STATUS_*. New status code. */
+    /** "newStatus" — int32, codes: `ECCOR_CREDIT_NOTE_STATUS_*`. New status code. */
     int32_t new_status;
     pontes_presence has_new_status;
     /** "newStatusDisplay" — string. New status name in Portuguese. */
@@ -1803,9 +2029,10 @@ struct eccor_credit_note_status_parameters {
 
 /**
  * CreditNoteStatusEvent
- * Webhook payload sent by ECCOR when a credit operation changes status. */
+ * Webhook payload sent by ECCOR when a credit operation changes status.
+ */
 struct eccor_credit_note_status_event {
-    /** "eventCode" — int32, codes: ECCOR_WEBHOOK_EVENT_CODE_*. Webhook event code. Only `2` is
+    /** "eventCode" — int32, codes: `ECCOR_WEBHOOK_EVENT_CODE_*`. Webhook event code. Only `2` is
      *  documented; unknown codes may appear. */
     int32_t event_code;
     pontes_presence has_event_code;
@@ -1813,17 +2040,17 @@ struct eccor_credit_note_status_event {
      *  atualizado". */
     const char *event_code_display;
     pontes_presence has_event_code_display;
-    /** "eventValue" — int32, codes: ECCOR_WEBHOOK_EVENT_VALUE_*. Webhook event sub-type. Decision:
-     *  §8.14 — only `9` and `5` are documented; unknown codes may appear. */
+    /** "eventValue" — int32, codes: `ECCOR_WEBHOOK_EVENT_VALUE_*`. Webhook event sub-type.
+     *  Decision: only `9` and `5` are documented; unknown codes may appear. */
     int32_t event_value;
     pontes_presence has_event_value;
     /** "eventValueDisplay" — string. Display text of `eventValue`, e.g. "Outros andamentos",
      *  "Liquidação". */
     const char *event_value_display;
     pontes_presence has_event_value_display;
-    /** "type" — CreditNoteStatusEventType, values: ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE_*. Event
-     *  type: `CreditNoteOp` (Alteração de Status Operação de Crédito). Open set: only the listed
-     *  values are documented; unknown values may appear and must be preserved. */
+    /** "type" — CreditNoteStatusEventType, values: `ECCOR_CREDIT_NOTE_STATUS_EVENT_TYPE_*`.
+     *  Event type: `CreditNoteOp` (Alteração de Status Operação de Crédito). Open set: only the
+     *  listed values are documented; unknown values may appear and must be preserved. */
     eccor_credit_note_status_event_type type;
     pontes_presence has_type;
     /** "typeDisplay" — string. Display text of `type`. */
@@ -1840,7 +2067,8 @@ struct eccor_credit_note_status_event {
 
 /**
  * Uuid (box)
- * Box for a top-level string (uuid) body. */
+ * Box for a top-level string (uuid) body.
+ */
 struct eccor_uuid {
     /** string (uuid), nullable */
     const char *value;
@@ -1849,16 +2077,18 @@ struct eccor_uuid {
 
 /**
  * BankAccountInputList (box)
- * Box for a top-level array of BankAccountInput body. */
+ * Box for a top-level array of BankAccountInput body.
+ */
 struct eccor_bank_account_input_list {
     /** array of BankAccountInput, nullable */
-    eccor_bank_account_input_list_t value;
+    eccor_bank_account_input_array value;
     pontes_presence has_value;
 };
 
 /**
  * UuidList (box)
- * Box for a top-level array of string (uuid) body. */
+ * Box for a top-level array of string (uuid) body.
+ */
 struct eccor_uuid_list {
     /** array of string (uuid), nullable */
     pontes_string_list value;
@@ -1870,9 +2100,13 @@ struct eccor_uuid_list {
 /**
  * TransferAccountInputAccount: one of String, Int64.
  * No discriminator: decoding picks the variant that matches best.
- * Account number. Decision: §8.2 — the documented requests send a JSON number (`1234567`) * while responses and donePaymentRevision use a string (`"123456789"`); both are accepted, a * string is recommended (it preserves leading zeros). */
+ * Account number. Decision: the documented requests send a JSON number (`1234567`) while
+ * responses and donePaymentRevision use a string (`"123456789"`); both are accepted, a
+ * string is recommended (it preserves leading zeros).
+ */
 typedef enum eccor_transfer_account_input_account_kind {
-    ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT__UNKNOWN = 0, /**< a variant this version does not know: see raw */
+    /** a variant this version does not know: see raw */
+    ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT__UNKNOWN = 0,
     ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING = 1,
     ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_INT64 = 2,
 } eccor_transfer_account_input_account_kind;
@@ -1887,8 +2121,14 @@ struct eccor_transfer_account_input_account {
 
 /**
  * BankAccountInput: one of PixKeyInput, TransferAccountInput.
- * Selected by the member "operationTypeValue": "Pix" -> pix_key_input, "Transfer" -> transfer_account_input.
- * A bank account or PIX key of the borrower (must be in the borrower's name), selected by * `operationTypeValue`. A body without `operationTypeValue` is treated by the server as a * Transfer (and then fails on the missing `type`). */
+ * Selected by the member "operationTypeValue": "Pix" -> pix_key_input, "Transfer" ->
+ * transfer_account_input.
+ * Encoding: set kind and the variant; leave "operationTypeValue" absent in the variant and the
+ * encoder writes the value of that kind (a different value is PONTES_EENCODE at its path).
+ * A bank account or PIX key of the borrower (must be in the borrower's name), selected by
+ * `operationTypeValue`. A body without `operationTypeValue` is treated by the server as a
+ * Transfer (and then fails on the missing `type`).
+ */
 typedef enum eccor_bank_account_input_kind {
     ECCOR_BANK_ACCOUNT_INPUT__UNKNOWN = 0, /**< a variant this version does not know: see raw */
     ECCOR_BANK_ACCOUNT_INPUT_PIX_KEY_INPUT = 1,
@@ -1998,111 +2238,185 @@ ECCOR_EXTERN(const size_t) eccor_schema_count;
 
 /* ==== decode / encode / free per schema ================================ */
 /* _decode: JSON text -> a new value (free it with _free; err may be NULL, else clear it
- *          with pontes_error_clear). _encode: value -> compact JSON (free with pontes_json_free). */
-ECCOR_EXTERN(int) eccor_token_request_decode(const char *json, size_t len, eccor_token_request **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_token_request_encode(const eccor_token_request *value, char **json, size_t *len, pontes_error *err);
+ *          with pontes_error_clear). _encode: value -> compact JSON (free with pontes_json_free).
+ */
+ECCOR_EXTERN(int) eccor_token_request_decode(const char *json, size_t len,
+    eccor_token_request **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_token_request_encode(const eccor_token_request *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_token_request_free(eccor_token_request *value);
-ECCOR_EXTERN(int) eccor_token_response_decode(const char *json, size_t len, eccor_token_response **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_token_response_encode(const eccor_token_response *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_token_response_decode(const char *json, size_t len,
+    eccor_token_response **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_token_response_encode(const eccor_token_response *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_token_response_free(eccor_token_response *value);
-ECCOR_EXTERN(int) eccor_o_auth_error_decode(const char *json, size_t len, eccor_o_auth_error **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_o_auth_error_encode(const eccor_o_auth_error *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_o_auth_error_decode(const char *json, size_t len, eccor_o_auth_error **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_o_auth_error_encode(const eccor_o_auth_error *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_o_auth_error_free(eccor_o_auth_error *value);
-ECCOR_EXTERN(int) eccor_form_error_decode(const char *json, size_t len, eccor_form_error **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_form_error_encode(const eccor_form_error *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_form_error_decode(const char *json, size_t len, eccor_form_error **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_form_error_encode(const eccor_form_error *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_form_error_free(eccor_form_error *value);
-ECCOR_EXTERN(int) eccor_api_error_details_decode(const char *json, size_t len, eccor_api_error_details **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_api_error_details_encode(const eccor_api_error_details *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_api_error_details_decode(const char *json, size_t len,
+    eccor_api_error_details **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_api_error_details_encode(const eccor_api_error_details *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_api_error_details_free(eccor_api_error_details *value);
-ECCOR_EXTERN(int) eccor_api_error_decode(const char *json, size_t len, eccor_api_error **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_api_error_encode(const eccor_api_error *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_api_error_decode(const char *json, size_t len, eccor_api_error **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_api_error_encode(const eccor_api_error *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_api_error_free(eccor_api_error *value);
-ECCOR_EXTERN(int) eccor_template_doc_decode(const char *json, size_t len, eccor_template_doc **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_template_doc_encode(const eccor_template_doc *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_template_doc_decode(const char *json, size_t len, eccor_template_doc **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_template_doc_encode(const eccor_template_doc *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_template_doc_free(eccor_template_doc *value);
-ECCOR_EXTERN(int) eccor_bank_commission_decode(const char *json, size_t len, eccor_bank_commission **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_bank_commission_encode(const eccor_bank_commission *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_bank_commission_decode(const char *json, size_t len,
+    eccor_bank_commission **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_bank_commission_encode(const eccor_bank_commission *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_bank_commission_free(eccor_bank_commission *value);
-ECCOR_EXTERN(int) eccor_product_decode(const char *json, size_t len, eccor_product **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_product_encode(const eccor_product *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_product_decode(const char *json, size_t len, eccor_product **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_product_encode(const eccor_product *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_product_free(eccor_product *value);
-ECCOR_EXTERN(int) eccor_product_page_decode(const char *json, size_t len, eccor_product_page **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_product_page_encode(const eccor_product_page *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_product_page_decode(const char *json, size_t len, eccor_product_page **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_product_page_encode(const eccor_product_page *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_product_page_free(eccor_product_page *value);
-ECCOR_EXTERN(int) eccor_agent_commission_decode(const char *json, size_t len, eccor_agent_commission **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_agent_commission_encode(const eccor_agent_commission *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_agent_commission_decode(const char *json, size_t len,
+    eccor_agent_commission **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_agent_commission_encode(const eccor_agent_commission *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_agent_commission_free(eccor_agent_commission *value);
-ECCOR_EXTERN(int) eccor_amortization_params_decode(const char *json, size_t len, eccor_amortization_params **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_amortization_params_encode(const eccor_amortization_params *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_amortization_params_decode(const char *json, size_t len,
+    eccor_amortization_params **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_amortization_params_encode(const eccor_amortization_params *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_amortization_params_free(eccor_amortization_params *value);
-ECCOR_EXTERN(int) eccor_amortization_request_decode(const char *json, size_t len, eccor_amortization_request **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_amortization_request_encode(const eccor_amortization_request *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_amortization_request_decode(const char *json, size_t len,
+    eccor_amortization_request **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_amortization_request_encode(const eccor_amortization_request *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_amortization_request_free(eccor_amortization_request *value);
-ECCOR_EXTERN(int) eccor_payment_schedule_item_decode(const char *json, size_t len, eccor_payment_schedule_item **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_payment_schedule_item_encode(const eccor_payment_schedule_item *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_payment_schedule_item_decode(const char *json, size_t len,
+    eccor_payment_schedule_item **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_payment_schedule_item_encode(const eccor_payment_schedule_item *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_payment_schedule_item_free(eccor_payment_schedule_item *value);
-ECCOR_EXTERN(int) eccor_amortization_simulation_decode(const char *json, size_t len, eccor_amortization_simulation **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_amortization_simulation_encode(const eccor_amortization_simulation *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_amortization_simulation_decode(const char *json, size_t len,
+    eccor_amortization_simulation **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_amortization_simulation_encode(const eccor_amortization_simulation *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_amortization_simulation_free(eccor_amortization_simulation *value);
-ECCOR_EXTERN(int) eccor_address_decode(const char *json, size_t len, eccor_address **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_address_encode(const eccor_address *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_address_decode(const char *json, size_t len, eccor_address **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_address_encode(const eccor_address *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_address_free(eccor_address *value);
-ECCOR_EXTERN(int) eccor_user_ref_decode(const char *json, size_t len, eccor_user_ref **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_user_ref_encode(const eccor_user_ref *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_user_ref_decode(const char *json, size_t len, eccor_user_ref **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_user_ref_encode(const eccor_user_ref *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_user_ref_free(eccor_user_ref *value);
-ECCOR_EXTERN(int) eccor_group_ref_decode(const char *json, size_t len, eccor_group_ref **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_group_ref_encode(const eccor_group_ref *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_group_ref_decode(const char *json, size_t len, eccor_group_ref **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_group_ref_encode(const eccor_group_ref *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_group_ref_free(eccor_group_ref *value);
-ECCOR_EXTERN(int) eccor_pix_key_input_decode(const char *json, size_t len, eccor_pix_key_input **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_pix_key_input_encode(const eccor_pix_key_input *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_pix_key_input_decode(const char *json, size_t len,
+    eccor_pix_key_input **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_pix_key_input_encode(const eccor_pix_key_input *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_pix_key_input_free(eccor_pix_key_input *value);
-ECCOR_EXTERN(int) eccor_transfer_account_input_decode(const char *json, size_t len, eccor_transfer_account_input **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_transfer_account_input_encode(const eccor_transfer_account_input *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_transfer_account_input_decode(const char *json, size_t len,
+    eccor_transfer_account_input **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_transfer_account_input_encode(const eccor_transfer_account_input *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_transfer_account_input_free(eccor_transfer_account_input *value);
-ECCOR_EXTERN(int) eccor_natural_person_input_decode(const char *json, size_t len, eccor_natural_person_input **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_natural_person_input_encode(const eccor_natural_person_input *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_natural_person_input_decode(const char *json, size_t len,
+    eccor_natural_person_input **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_natural_person_input_encode(const eccor_natural_person_input *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_natural_person_input_free(eccor_natural_person_input *value);
-ECCOR_EXTERN(int) eccor_bank_account_decode(const char *json, size_t len, eccor_bank_account **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_bank_account_encode(const eccor_bank_account *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_bank_account_decode(const char *json, size_t len, eccor_bank_account **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_bank_account_encode(const eccor_bank_account *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_bank_account_free(eccor_bank_account *value);
-ECCOR_EXTERN(int) eccor_natural_person_decode(const char *json, size_t len, eccor_natural_person **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_natural_person_encode(const eccor_natural_person *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_natural_person_decode(const char *json, size_t len,
+    eccor_natural_person **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_natural_person_encode(const eccor_natural_person *value, char **json,
+    size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_natural_person_free(eccor_natural_person *value);
-ECCOR_EXTERN(int) eccor_natural_person_page_decode(const char *json, size_t len, eccor_natural_person_page **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_natural_person_page_encode(const eccor_natural_person_page *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_natural_person_page_decode(const char *json, size_t len,
+    eccor_natural_person_page **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_natural_person_page_encode(const eccor_natural_person_page *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_natural_person_page_free(eccor_natural_person_page *value);
-ECCOR_EXTERN(int) eccor_credit_note_amortization_decode(const char *json, size_t len, eccor_credit_note_amortization **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_credit_note_amortization_encode(const eccor_credit_note_amortization *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_credit_note_amortization_decode(const char *json, size_t len,
+    eccor_credit_note_amortization **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_credit_note_amortization_encode(const eccor_credit_note_amortization *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_credit_note_amortization_free(eccor_credit_note_amortization *value);
-ECCOR_EXTERN(int) eccor_credit_note_request_decode(const char *json, size_t len, eccor_credit_note_request **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_credit_note_request_encode(const eccor_credit_note_request *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_credit_note_request_decode(const char *json, size_t len,
+    eccor_credit_note_request **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_credit_note_request_encode(const eccor_credit_note_request *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_credit_note_request_free(eccor_credit_note_request *value);
-ECCOR_EXTERN(int) eccor_revision_bank_account_decode(const char *json, size_t len, eccor_revision_bank_account **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_revision_bank_account_encode(const eccor_revision_bank_account *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_revision_bank_account_decode(const char *json, size_t len,
+    eccor_revision_bank_account **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_revision_bank_account_encode(const eccor_revision_bank_account *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_revision_bank_account_free(eccor_revision_bank_account *value);
-ECCOR_EXTERN(int) eccor_done_payment_revision_request_decode(const char *json, size_t len, eccor_done_payment_revision_request **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_done_payment_revision_request_encode(const eccor_done_payment_revision_request *value, char **json, size_t *len, pontes_error *err);
-ECCOR_EXTERN(void) eccor_done_payment_revision_request_free(eccor_done_payment_revision_request *value);
-ECCOR_EXTERN(int) eccor_credit_note_status_parameters_decode(const char *json, size_t len, eccor_credit_note_status_parameters **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_credit_note_status_parameters_encode(const eccor_credit_note_status_parameters *value, char **json, size_t *len, pontes_error *err);
-ECCOR_EXTERN(void) eccor_credit_note_status_parameters_free(eccor_credit_note_status_parameters *value);
-ECCOR_EXTERN(int) eccor_credit_note_status_event_decode(const char *json, size_t len, eccor_credit_note_status_event **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_credit_note_status_event_encode(const eccor_credit_note_status_event *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_done_payment_revision_request_decode(const char *json, size_t len,
+    eccor_done_payment_revision_request **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_done_payment_revision_request_encode(
+    const eccor_done_payment_revision_request *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(void) eccor_done_payment_revision_request_free(
+    eccor_done_payment_revision_request *value);
+ECCOR_EXTERN(int) eccor_credit_note_status_parameters_decode(const char *json, size_t len,
+    eccor_credit_note_status_parameters **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_credit_note_status_parameters_encode(
+    const eccor_credit_note_status_parameters *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(void) eccor_credit_note_status_parameters_free(
+    eccor_credit_note_status_parameters *value);
+ECCOR_EXTERN(int) eccor_credit_note_status_event_decode(const char *json, size_t len,
+    eccor_credit_note_status_event **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_credit_note_status_event_encode(const eccor_credit_note_status_event *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_credit_note_status_event_free(eccor_credit_note_status_event *value);
-ECCOR_EXTERN(int) eccor_uuid_decode(const char *json, size_t len, eccor_uuid **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_uuid_encode(const eccor_uuid *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_uuid_decode(const char *json, size_t len, eccor_uuid **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_uuid_encode(const eccor_uuid *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_uuid_free(eccor_uuid *value);
-ECCOR_EXTERN(int) eccor_bank_account_input_list_decode(const char *json, size_t len, eccor_bank_account_input_list **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_bank_account_input_list_encode(const eccor_bank_account_input_list *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_bank_account_input_list_decode(const char *json, size_t len,
+    eccor_bank_account_input_list **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_bank_account_input_list_encode(const eccor_bank_account_input_list *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_bank_account_input_list_free(eccor_bank_account_input_list *value);
-ECCOR_EXTERN(int) eccor_uuid_list_decode(const char *json, size_t len, eccor_uuid_list **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_uuid_list_encode(const eccor_uuid_list *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_uuid_list_decode(const char *json, size_t len, eccor_uuid_list **out,
+    pontes_error *err);
+ECCOR_EXTERN(int) eccor_uuid_list_encode(const eccor_uuid_list *value, char **json, size_t *len,
+    pontes_error *err);
 ECCOR_EXTERN(void) eccor_uuid_list_free(eccor_uuid_list *value);
-ECCOR_EXTERN(int) eccor_transfer_account_input_account_decode(const char *json, size_t len, eccor_transfer_account_input_account **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_transfer_account_input_account_encode(const eccor_transfer_account_input_account *value, char **json, size_t *len, pontes_error *err);
-ECCOR_EXTERN(void) eccor_transfer_account_input_account_free(eccor_transfer_account_input_account *value);
-ECCOR_EXTERN(int) eccor_bank_account_input_decode(const char *json, size_t len, eccor_bank_account_input **out, pontes_error *err);
-ECCOR_EXTERN(int) eccor_bank_account_input_encode(const eccor_bank_account_input *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(int) eccor_transfer_account_input_account_decode(const char *json, size_t len,
+    eccor_transfer_account_input_account **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_transfer_account_input_account_encode(
+    const eccor_transfer_account_input_account *value, char **json, size_t *len, pontes_error *err);
+ECCOR_EXTERN(void) eccor_transfer_account_input_account_free(
+    eccor_transfer_account_input_account *value);
+ECCOR_EXTERN(int) eccor_bank_account_input_decode(const char *json, size_t len,
+    eccor_bank_account_input **out, pontes_error *err);
+ECCOR_EXTERN(int) eccor_bank_account_input_encode(const eccor_bank_account_input *value,
+    char **json, size_t *len, pontes_error *err);
 ECCOR_EXTERN(void) eccor_bank_account_input_free(eccor_bank_account_input *value);
 ECCOR_EXTERN(const char *) eccor_token_request_grant_type_to_string(int value);
 ECCOR_EXTERN(const char *) eccor_o_auth_error_error_to_string(int value);
@@ -2122,7 +2436,8 @@ ECCOR_EXTERN(const char *) eccor_product_signature_validation_to_string(int valu
 ECCOR_EXTERN(const char *) eccor_agent_commission_type_to_string(int value);
 ECCOR_EXTERN(const char *) eccor_agent_commission_base_value_to_string(int value);
 ECCOR_EXTERN(const char *) eccor_amortization_params_amortization_type_to_string(int value);
-ECCOR_EXTERN(const char *) eccor_amortization_simulation_calculate_by_value_type_to_string(int value);
+ECCOR_EXTERN(
+    const char *) eccor_amortization_simulation_calculate_by_value_type_to_string(int value);
 ECCOR_EXTERN(const char *) eccor_pix_key_input_operation_type_value_to_string(int value);
 ECCOR_EXTERN(const char *) eccor_transfer_account_input_operation_type_value_to_string(int value);
 ECCOR_EXTERN(const char *) eccor_bank_account_type2_to_string(int value);
@@ -2148,21 +2463,41 @@ ECCOR_EXTERN(const size_t) eccor_operation_count;
 /**
  * POST /oauth2/token — Obtain an access token (OAuth 2.0 client credentials)
  *
- * Doc section: 1.1 Autenticação → "POST - Autenticação". * * Exchanges the Basic Token supplied by ECCOR (for Cognito: Base64 of * `client_id:client_secret`) for a bearer access token, using the client-credentials grant * and the scope(s) granted to you (e.g. `credit/admin`). The token endpoint lives on your * per-client authentication URL, not on the API host. The token is valid for `expires_in` * seconds (3600); no refresh token is issued — request a new one shortly before expiry. The * response content type is `application/json;charset=UTF-8`. *
+ * Doc section: 1.1 Autenticação → "POST - Autenticação".
+ *
+ * Exchanges the Basic Token supplied by ECCOR (for Cognito: Base64 of
+ * `client_id:client_secret`) for a bearer access token, using the client-credentials grant
+ * and the scope(s) granted to you (e.g. `credit/admin`). The token endpoint lives on your
+ * per-client authentication URL, not on the API host. The token is valid for `expires_in`
+ * seconds (3600); no refresh token is issued — request a new one shortly before expiry. The
+ * response content type is `application/json;charset=UTF-8`.
+ *
+ * @param c the client (eccor_client_new)
  * @param body application/x-www-form-urlencoded body
  * @param out on success (200): a new eccor_token_response; free with eccor_token_response_free
  * Responses: 200 (TokenResponse), 400 (OAuthError), 401 (OAuthError).
  * Auth: basicToken.
- * Server: group "auth" (pontes_client_set_server), default https://chatbotuy3-stg.auth.us-east-2.amazoncognito.com.
+ * Server: group "auth" (pontes_client_set_server), default
+ * https://chatbotuy3-stg.auth.us-east-2.amazoncognito.com.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_create_token(eccor_client *c, const eccor_token_request *body, eccor_token_response **out);
+ECCOR_EXTERN(int) eccor_create_token(eccor_client *c, const eccor_token_request *body,
+    eccor_token_response **out);
 ECCOR_EXTERN(const pontes_operation) eccor_op_create_token;
 
 /**
  * GET /v1/Product — List your configured credit products
  *
- * Doc section: 1.3 Produtos → "GET Listar Produtos". * * Lists the credit products ECCOR configured for you (commissions, interest-rate range, * amortisation periods). Use a product `id` as `productId` in simulations and credit notes. * Product configuration is changed only by ECCOR, on request to suporte@eccoropen.com.br. No * query parameters are documented. Decision: §8.13 — request-side paging parameters are * undocumented and left out. *
+ * Doc section: 1.3 Produtos → "GET Listar Produtos".
+ *
+ * Lists the credit products ECCOR configured for you (commissions, interest-rate range,
+ * amortisation periods). Use a product `id` as `productId` in simulations and credit notes.
+ * Product configuration is changed only by ECCOR, on request to suporte@eccoropen.com.br. No
+ * query parameters are documented. Decision: responses carry paging fields, but no
+ * request-side paging parameters (page number, page size, token) are documented, so none are
+ * modelled.
+ *
+ * @param c the client (eccor_client_new)
  * @param out on success (200): a new eccor_product_page; free with eccor_product_page_free
  * Responses: 200 (ProductPage), 401, 403 (ApiError).
  * Auth: uy3Auth.
@@ -2174,14 +2509,25 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_list_products;
 /**
  * POST /v1/Amortization — Simulate an FGTS anniversary-withdrawal advance
  *
- * Doc section: 2.0 Simulação → "POST Realizar Simulação". * * Simulates an FGTS saque-aniversário advance for a CPF (unregistered borrower) or a * registered natural person. Prerequisites for the borrower: enable Saque-Aniversário in the * FGTS app and authorise UY3 (bank code 457) to query the FGTS balance. Money is in cents * and rates are fractions. Decision: §8.19 — send either `registrationNumber` or `personId`, * the other null/omitted. *
+ * Doc section: 2.0 Simulação → "POST Realizar Simulação".
+ *
+ * Simulates an FGTS saque-aniversário advance for a CPF (unregistered borrower) or a
+ * registered natural person. Prerequisites for the borrower: enable Saque-Aniversário in the
+ * FGTS app and authorise UY3 (bank code 457) to query the FGTS balance. Money is in cents
+ * and rates are fractions. Decision: the docs make `registrationNumber` and `personId`
+ * mutually exclusive (the curl example simply omits `personId`); send either one, the other
+ * null/omitted.
+ *
+ * @param c the client (eccor_client_new)
  * @param body application/json body
- * @param out on success (200): a new eccor_amortization_simulation; free with eccor_amortization_simulation_free
+ * @param out on success (200): a new eccor_amortization_simulation; free with
+ *            eccor_amortization_simulation_free
  * Responses: 200 (AmortizationSimulation), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_simulate_amortization(eccor_client *c, const eccor_amortization_request *body, eccor_amortization_simulation **out);
+ECCOR_EXTERN(int) eccor_simulate_amortization(eccor_client *c,
+    const eccor_amortization_request *body, eccor_amortization_simulation **out);
 ECCOR_EXTERN(const pontes_operation) eccor_op_simulate_amortization;
 
 /** Optional and non-path parameters of eccor_list_natural_persons (NULL / has_ = 0: not sent). */
@@ -2190,121 +2536,194 @@ typedef struct eccor_list_natural_persons_params {
     const char *registration_number; /**< query "registrationNumber": Search by CPF. */
     const char *phone; /**< query "phone": Search by phone. */
     const char *filter_by_owner; /**< query "filterByOwner": Filter by owner user. */
-    const char *filter_by_owner_group; /**< query "filterByOwnerGroup": Filter by owner user group. */
+    /** query "filterByOwnerGroup": Filter by owner user group. */
+    const char *filter_by_owner_group;
     const char *person_display; /**< query "personDisplay": Search by name. */
 } eccor_list_natural_persons_params;
 
 /**
  * GET /v1/NaturalPerson — Search / list natural persons
  *
- * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas". * * Searches natural persons; all filters are optional strings (the documented request sends * empty values for unused filters). In list results `address` may be null and `bankAccounts` * empty. Decision: §8.13 — request-side paging parameters (page number, page size, token) * are undocumented and were left out; only the response envelope fields are modelled. *
+ * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas".
+ *
+ * Searches natural persons; all filters are optional strings (the documented request sends
+ * empty values for unused filters). In list results `address` may be null and `bankAccounts`
+ * empty. Decision: request-side paging parameters (page number, page size, token) are not
+ * documented, so they were left out; only the documented response envelope fields are
+ * modelled.
+ *
+ * @param c the client (eccor_client_new)
  * @param params query/header parameters, or NULL
- * @param out on success (200): a new eccor_natural_person_page; free with eccor_natural_person_page_free
+ * @param out on success (200): a new eccor_natural_person_page; free with
+ *            eccor_natural_person_page_free
  * Responses: 200 (NaturalPersonPage), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_list_natural_persons(eccor_client *c, const eccor_list_natural_persons_params *params, eccor_natural_person_page **out);
+ECCOR_EXTERN(int) eccor_list_natural_persons(eccor_client *c,
+    const eccor_list_natural_persons_params *params, eccor_natural_person_page **out);
 ECCOR_EXTERN(const pontes_operation) eccor_op_list_natural_persons;
 
 /**
  * POST /v1/NaturalPerson — Create a natural person (borrower)
  *
- * Doc section: 3.0 Pessoa Física → "POST Inserir Pessoa Física". * * Registers the borrower with at least one bank account or PIX key in their name (used for * the payout). Decision: §8.8 — the response is a bare JSON string with the new person's ID, * not an object. Read the created bank-account IDs with GET /v1/NaturalPerson/{personId}. *
+ * Doc section: 3.0 Pessoa Física → "POST Inserir Pessoa Física".
+ *
+ * Registers the borrower with at least one bank account or PIX key in their name (used for
+ * the payout). Decision: as documented, the response is a bare JSON string with the new
+ * person's ID, not an object; it is modelled as a string. Read the created bank-account IDs
+ * with GET /v1/NaturalPerson/{personId}.
+ *
+ * @param c the client (eccor_client_new)
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid; free with eccor_uuid_free
  * Responses: 200 (Uuid), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_create_natural_person(eccor_client *c, const eccor_natural_person_input *body, eccor_uuid **out);
+ECCOR_EXTERN(int) eccor_create_natural_person(eccor_client *c,
+    const eccor_natural_person_input *body, eccor_uuid **out);
 ECCOR_EXTERN(const pontes_operation) eccor_op_create_natural_person;
 
 /**
  * GET /v1/NaturalPerson/{personId} — Get a natural person
  *
- * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas por ID". * * Returns one natural person with address and bank accounts / PIX keys (use their `id` as * `bankAccountId`). An unknown ID yields 403 `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION`. *
+ * Doc section: 3.0 Pessoa Física → "GET Listar Pessoas por ID".
+ *
+ * Returns one natural person with address and bank accounts / PIX keys (use their `id` as
+ * `bankAccountId`). An unknown ID yields 403 `RECORD_NOT_EXISTS_OR_MISSING_PERMISSION`.
+ *
+ * @param c the client (eccor_client_new)
  * @param person_id path "personId": Natural person ID.
+
  * @param out on success (200): a new eccor_natural_person; free with eccor_natural_person_free
  * Responses: 200 (NaturalPerson), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_get_natural_person(eccor_client *c, const char *person_id, eccor_natural_person **out);
+ECCOR_EXTERN(int) eccor_get_natural_person(eccor_client *c, const char *person_id,
+    eccor_natural_person **out);
 ECCOR_EXTERN(const pontes_operation) eccor_op_get_natural_person;
 
 /**
  * PUT /v1/NaturalPerson/{personId} — Update a natural person
  *
- * Doc section: 3.0 Pessoa Física → "PUT Atualizar Pessoa Física". * * Replaces the person's data. In `bankAccounts` send the `id` of every existing account to * keep: an existing account whose `id` is not sent is deleted (entries without `id` are * created — inferred). Validation errors as for create. *
+ * Doc section: 3.0 Pessoa Física → "PUT Atualizar Pessoa Física".
+ *
+ * Replaces the person's data. In `bankAccounts` send the `id` of every existing account to
+ * keep: an existing account whose `id` is not sent is deleted (entries without `id` are
+ * created — inferred). Validation errors as for create.
+ *
+ * @param c the client (eccor_client_new)
  * @param person_id path "personId": Natural person ID.
+
  * @param body application/json body
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_update_natural_person(eccor_client *c, const char *person_id, const eccor_natural_person_input *body);
+ECCOR_EXTERN(int) eccor_update_natural_person(eccor_client *c, const char *person_id,
+    const eccor_natural_person_input *body);
 ECCOR_EXTERN(const pontes_operation) eccor_op_update_natural_person;
 
 /**
  * POST /v1/NaturalPerson/{personId}/BankAccount — Add bank accounts / PIX keys
  *
- * Doc section: 3.0 Pessoa Física → "POST Inserir Dado Bancário". * * Adds one or more bank accounts / PIX keys to the person. Decision: §8.8 — the response is * a bare JSON array of the created IDs (same order as sent — inferred). *
+ * Doc section: 3.0 Pessoa Física → "POST Inserir Dado Bancário".
+ *
+ * Adds one or more bank accounts / PIX keys to the person. Decision: as documented, the
+ * response is a bare JSON array of the created IDs, not an object (same order as sent —
+ * inferred).
+ *
+ * @param c the client (eccor_client_new)
  * @param person_id path "personId": Natural person ID.
+
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid_list; free with eccor_uuid_list_free
  * Responses: 200 (UuidList), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_add_bank_accounts(eccor_client *c, const char *person_id, const eccor_bank_account_input_list *body, eccor_uuid_list **out);
+ECCOR_EXTERN(int) eccor_add_bank_accounts(eccor_client *c, const char *person_id,
+    const eccor_bank_account_input_list *body, eccor_uuid_list **out);
 ECCOR_EXTERN(const pontes_operation) eccor_op_add_bank_accounts;
 
 /**
  * PUT /v1/NaturalPerson/{personId}/BankAccount/{bankAccountId} — Update a bank account / PIX key
  *
- * Doc section: 3.0 Pessoa Física → "PUT Atualizar Dado Bancário". * * Replaces one bank account / PIX key of the person. *
+ * Doc section: 3.0 Pessoa Física → "PUT Atualizar Dado Bancário".
+ *
+ * Replaces one bank account / PIX key of the person.
+ *
+ * @param c the client (eccor_client_new)
  * @param person_id path "personId": Natural person ID.
+
  * @param bank_account_id path "bankAccountId": Bank account / PIX key ID.
+
  * @param body application/json body
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_update_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id, const eccor_bank_account_input *body);
+ECCOR_EXTERN(int) eccor_update_bank_account(eccor_client *c, const char *person_id,
+    const char *bank_account_id, const eccor_bank_account_input *body);
 ECCOR_EXTERN(const pontes_operation) eccor_op_update_bank_account;
 
 /**
  * DELETE /v1/NaturalPerson/{personId}/BankAccount/{bankAccountId} — Delete a bank account / PIX key
  *
- * Doc section: 3.0 Pessoa Física → "DELETE Dado Bancário". * * Deletes one bank account / PIX key. If a draft credit note references it, a later * SubmitApproval fails with `RECORD_IS_DELETED`. *
+ * Doc section: 3.0 Pessoa Física → "DELETE Dado Bancário".
+ *
+ * Deletes one bank account / PIX key. If a draft credit note references it, a later
+ * SubmitApproval fails with `RECORD_IS_DELETED`.
+ *
+ * @param c the client (eccor_client_new)
  * @param person_id path "personId": Natural person ID.
+
  * @param bank_account_id path "bankAccountId": Bank account / PIX key ID.
+
  * Responses: 204, 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_delete_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id);
+ECCOR_EXTERN(int) eccor_delete_bank_account(eccor_client *c, const char *person_id,
+    const char *bank_account_id);
 ECCOR_EXTERN(const pontes_operation) eccor_op_delete_bank_account;
 
 /**
  * POST /v1/CreditNote — Create a credit operation (draft)
  *
- * Doc section: 4.0 Operação de Crédito → "POST Inserir Operação de Crédito". * * Creates the FGTS advance credit operation (CCB) as a draft (status 0 Rascunho) for a * registered borrower, paying out to `bankAccountId`. `amortization.startDate` cannot be in * the past. Decision: §8.5 — `legalPerson` goes inside `amortization` here. Decision: §8.8 — * the response is a bare JSON string with the credit-operation ID. *
+ * Doc section: 4.0 Operação de Crédito → "POST Inserir Operação de Crédito".
+ *
+ * Creates the FGTS advance credit operation (CCB) as a draft (status 0 Rascunho) for a
+ * registered borrower, paying out to `bankAccountId`. `amortization.startDate` cannot be in
+ * the past. Decision: `legalPerson` goes inside `amortization` here, as the docs show for
+ * this endpoint (POST /v1/Amortization has it at the top level). Decision: as documented,
+ * the response is a bare JSON string with the credit-operation ID, not an object.
+ *
+ * @param c the client (eccor_client_new)
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid; free with eccor_uuid_free
  * Responses: 200 (Uuid), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *body, eccor_uuid **out);
+ECCOR_EXTERN(int) eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *body,
+    eccor_uuid **out);
 ECCOR_EXTERN(const pontes_operation) eccor_op_create_credit_note;
 
 /**
  * POST /v1/CreditNote/{creditNoteId}/SubmitApproval — Submit a credit operation for approval
  *
- * Doc section: 4.0 Operação de Crédito → "POST Enviar Operação de Crédito para Análise". * * Moves the operation out of Draft into the approval pipeline (status changes are then * notified by webhook). No request body. Decision: §8.8 — success is 200 with an empty body. *
+ * Doc section: 4.0 Operação de Crédito → "POST Enviar Operação de Crédito para Análise".
+ *
+ * Moves the operation out of Draft into the approval pipeline (status changes are then
+ * notified by webhook). No request body. Decision: as documented, success is 200 with an
+ * empty body (no response schema).
+ *
+ * @param c the client (eccor_client_new)
  * @param credit_note_id path "creditNoteId": Credit operation (CreditNote) ID.
+
  * Responses: 200, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2313,20 +2732,31 @@ ECCOR_EXTERN(int) eccor_submit_credit_note_approval(eccor_client *c, const char 
 ECCOR_EXTERN(const pontes_operation) eccor_op_submit_credit_note_approval;
 
 /**
- * POST /v1/CreditNote/{creditNoteId}/donePaymentRevision — Supply corrected payout data (payment revision)
+ * POST /v1/CreditNote/{creditNoteId}/donePaymentRevision — Supply corrected payout data (payment
+ * revision)
  *
- * Doc section: 4.0 Operação de Crédito → "POST Revisão de Pagamento". * * For an operation in status 13 "Revisão de Pagamento" (payout failed), supplies a new * payout bank account. Allowed only in that status. Decision: §8.8 — the success response is * undocumented; it is modelled as 204 No Content — clients should accept any 2xx with an * empty body. *
+ * Doc section: 4.0 Operação de Crédito → "POST Revisão de Pagamento".
+ *
+ * For an operation in status 13 "Revisão de Pagamento" (payout failed), supplies a new
+ * payout bank account. Allowed only in that status. Decision: the success response is
+ * undocumented; it is modelled as 204 No Content — clients should accept any 2xx with an
+ * empty body.
+ *
+ * @param c the client (eccor_client_new)
  * @param credit_note_id path "creditNoteId": Credit operation (CreditNote) ID.
+
  * @param body application/json body
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
-ECCOR_EXTERN(int) eccor_done_payment_revision(eccor_client *c, const char *credit_note_id, const eccor_done_payment_revision_request *body);
+ECCOR_EXTERN(int) eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
+    const eccor_done_payment_revision_request *body);
 ECCOR_EXTERN(const pontes_operation) eccor_op_done_payment_revision;
 
 /* ==== webhooks (requests the provider sends to you) ==================== */
-/* POST creditNoteStatusChanged: body eccor_credit_note_status_event — decode with eccor_credit_note_status_event_decode(). */
+/* POST creditNoteStatusChanged: body eccor_credit_note_status_event — decode with
+ * eccor_credit_note_status_event_decode(). */
 
 #ifdef __cplusplus
 }
