@@ -1,7 +1,7 @@
 """Render the model to C with Jinja2 templates. Output is deterministic."""
+import re
 import hashlib
 import json
-import re
 import os
 
 import jinja2
@@ -184,6 +184,7 @@ def make_env(template_dir):
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              autoescape=False)
     env.filters['cstr'] = c_string
+    env.filters['argname'] = lambda a: re.split(r'[ *]', a.strip())[-1]  # "const T *body" -> "body"
     env.filters['cstr_chunks'] = c_string_chunks
     env.filters['comment'] = lambda s, w=96: c_comment(s, w)
     env.filters['const'] = enum_const

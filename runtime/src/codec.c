@@ -1532,6 +1532,7 @@ static int dec_unknown(dctx *c, const pontes_message *m, unsigned char *obj, con
 }
 
 static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
+    if (m->flags & PONTES_M_SIZED) memcpy(obj, &m->size, sizeof m->size); /* _size: a full struct */
     if (m->flags & PONTES_M_BOX) {
         if (m->field_count < 1) return perr_set(&c->e, PONTES_EINVAL, NULL, "box message %s has no field", m->name);
         return dec_field(c, &m->fields[0], obj);
@@ -2106,6 +2107,7 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
             pontes_arena_destroy(a);
             return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
         }
+        if (t->msg->flags & PONTES_M_SIZED) memcpy(root, &t->msg->size, sizeof t->msg->size);
         memcpy(root + f->offset, &txt, sizeof txt);
         root[f->presence_offset] = PONTES_SET;
         *out = root;
@@ -2339,14 +2341,34 @@ static int enc_discriminator(ectx *c, const pontes_field *f, const unsigned char
     return enc_field_value(c, f, obj);
 }
 
+/* PONTES_M_SIZED (ABI stability): how many bytes of obj the caller has. A struct built against
+ * an older header is smaller: members past its _size do not exist for it (absent). */
+static int enc_sized(ectx *c, const pontes_message *m, const unsigned char *obj, size_t *avail) {
+    *avail = m->size;
+    if (!(m->flags & PONTES_M_SIZED)) return PONTES_OK;
+    size_t n;
+    memcpy(&n, obj, sizeof n);
+    if (n < sizeof n)
+        return perr_set(&c->e, PONTES_EINVAL, m->name, "struct not initialised: _size is %zu (use its _INIT macro)", n);
+    if (n < *avail) *avail = n;
+    return PONTES_OK;
+}
+
+/* member f is present and inside the caller's struct */
+static inline bool enc_has(const pontes_field *f, const unsigned char *obj, size_t avail) {
+    return f->presence_offset < avail && f->offset + f->type->size <= avail && obj[f->presence_offset] != PONTES_ABSENT;
+}
+
 static int enc_message(ectx *c, const pontes_message *m, const unsigned char *obj) {
     int rc;
+    size_t avail;
+    if ((rc = enc_sized(c, m, obj, &avail))) return rc;
     const char *disc_name = c->disc_name, *disc_val = c->disc_val; /* for this object only */
     c->disc_name = c->disc_val = NULL;
     if (m->flags & PONTES_M_BOX) {
         if (m->field_count < 1) return perr_set(&c->e, PONTES_EINVAL, NULL, "box message %s has no field", m->name);
         const pontes_field *f = &m->fields[0];
-        if (obj[f->presence_offset] == PONTES_ABSENT)
+        if (!enc_has(f, obj, avail))
             return perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "missing value");
         if ((m->flags & PONTES_M_TEXT) && f->type->kind == PONTES_KIND_STRING && obj[f->presence_offset] == PONTES_SET) {
             const char *txt = *(const char *const *)(const void *)(obj + f->offset); /* the text itself */
@@ -2379,14 +2401,14 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
             }
             first = false;
             rc = put_key(c, f->name);
-            if (!rc) rc = enc_discriminator(c, f, obj, disc_val, obj[f->presence_offset] != PONTES_ABSENT);
+            if (!rc) rc = enc_discriminator(c, f, obj, disc_val, enc_has(f, obj, avail));
             if (rc) {
                 perr_key(&c->e, f->name);
                 goto out;
             }
             continue;
         }
-        if (obj[f->presence_offset] == PONTES_ABSENT) {
+        if (!enc_has(f, obj, avail)) {
             if (f->flags & PONTES_F_REQUIRED) {
                 rc = perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "missing required member");
                 perr_key(&c->e, f->name);
@@ -2406,7 +2428,7 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
             goto out;
         }
     }
-    if (m->extra_offset != PONTES_NO_EXTRA) {
+    if (m->extra_offset != PONTES_NO_EXTRA && m->extra_offset + sizeof(pontes_extra) <= avail) {
         const pontes_extra *ex = (const pontes_extra *)(const void *)(obj + m->extra_offset);
         for (size_t i = 0; i < ex->count; i++) {
             const cJSON *x = ex->items ? ex->items[i] : NULL;
@@ -2450,7 +2472,6 @@ static int enc_union(ectx *c, const pontes_union_desc *u, const unsigned char *u
     c->disc_name = c->disc_val = NULL; /* a NULL variant pointer never reached enc_message */
     return rc;
 }
-
 
 static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, const char *const *keys, size_t n) {
     const pontes_type *et = t->elem;

@@ -88,14 +88,14 @@ static eccor_client *client(void) { return client_oauth(0, NULL, NULL); }
 
 /* The corrected payout account of the documented donePaymentRevision example. */
 static void revision_request(eccor_revision_bank_account *rba, eccor_done_payment_revision_request *dr) {
-    memset(rba, 0, sizeof *rba);
+    memset(rba, 0, sizeof *rba); rba->_size = sizeof *rba;
     PONTES_PUT(*rba, bank_code, "33");
     PONTES_PUT(*rba, account, "123456789");
     PONTES_PUT(*rba, agency, "1234");
     PONTES_PUT_ENUM(*rba, type, ECCOR_BANK_ACCOUNT_TYPE_NATURAL_CHECKING_ACCOUNT);
     PONTES_PUT(*rba, joint_account, false);
     PONTES_PUT_ENUM(*rba, operation_type_value, ECCOR_OPERATION_TYPE_TRANSFER);
-    memset(dr, 0, sizeof *dr);
+    memset(dr, 0, sizeof *dr); dr->_size = sizeof *dr;
     PONTES_PUT(*dr, bank_account, rba);
 }
 
@@ -157,6 +157,7 @@ typedef struct person_fixture {
 
 static void person_fixture_init(person_fixture *f, const char *name) {
     memset(f, 0, sizeof *f);
+    f->addr._size = sizeof f->addr, f->pix._size = sizeof f->pix, f->tr._size = sizeof f->tr, f->in._size = sizeof f->in;
     snprintf(f->name, sizeof f->name, "%s", name);
     PONTES_PUT(f->addr, address_name, "Rua Ant\xc3\xb4nio Marco Pazote");
     PONTES_PUT(f->addr, zip_code, "13737-005");
@@ -260,6 +261,7 @@ typedef struct credit_note_fixture {
 static void credit_note_fixture_init(credit_note_fixture *f, const char *product, const char *person,
                                      const char *account) {
     memset(f, 0, sizeof *f);
+    f->ac._size = sizeof f->ac, f->am._size = sizeof f->am, f->rq._size = sizeof f->rq;
     PONTES_PUT(f->ac, amount, 0.0);
     PONTES_PUT_ENUM(f->ac, type, ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE);
     PONTES_PUT_ENUM(f->ac, base_value, ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE);
@@ -317,7 +319,7 @@ static void test_create_token(void **state) {
     CHECK_OK(c, pontes_client_set_server(c, "auth", g_srv.auth_base));
     CHECK_OK(c, pontes_client_set_basic(c, "basicToken", g_srv.client_id, g_srv.client_secret, NULL));
     eccor_token_request rq;
-    memset(&rq, 0, sizeof rq);
+    memset(&rq, 0, sizeof rq); rq._size = sizeof rq;
     PONTES_PUT_ENUM(rq, grant_type, ECCOR_TOKEN_REQUEST_GRANT_TYPE_CLIENT_CREDENTIALS);
     PONTES_PUT(rq, scope, scope());
     eccor_token_response *tok = NULL;
@@ -403,14 +405,14 @@ static void test_simulate_amortization(void **state) {
     char product[64];
     first_product_id(c, product, sizeof product);
     eccor_agent_commission ac;
-    memset(&ac, 0, sizeof ac);
+    memset(&ac, 0, sizeof ac); ac._size = sizeof ac;
     PONTES_PUT(ac, amount, 0.0);
     PONTES_PUT_ENUM(ac, type, ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE);
     PONTES_PUT_ENUM(ac, base_value, ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE);
     char start[40];
     e2e_date_in_days(start, sizeof start, 1);
     eccor_amortization_params ap;
-    memset(&ap, 0, sizeof ap);
+    memset(&ap, 0, sizeof ap); ap._size = sizeof ap;
     PONTES_PUT(ap, agent_commission, &ac);
     PONTES_PUT(ap, apr, 0.0204);
     PONTES_PUT(ap, term_in_months, 10);
@@ -418,7 +420,7 @@ static void test_simulate_amortization(void **state) {
     PONTES_PUT(ap, requested_amount, 0);
     PONTES_PUT_ENUM(ap, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
     eccor_amortization_request rq;
-    memset(&rq, 0, sizeof rq);
+    memset(&rq, 0, sizeof rq); rq._size = sizeof rq;
     PONTES_PUT(rq, amortization, &ap);
     PONTES_PUT(rq, registration_number, CPF);
     rq.has_person_id = PONTES_NULL; /* one of registrationNumber / personId, the other null */
@@ -500,7 +502,7 @@ static void test_natural_person_crud(void **state) {
 
     /* listNaturalPersons with a filter that must be percent-encoded */
     eccor_list_natural_persons_params lp;
-    memset(&lp, 0, sizeof lp);
+    memset(&lp, 0, sizeof lp); lp._size = sizeof lp;
     lp.person_display = name;
     eccor_natural_person_page *page = NULL;
     CHECK_OK(c, eccor_list_natural_persons(c, &lp, &page));
@@ -520,7 +522,7 @@ static void test_natural_person_crud(void **state) {
         cJSON_Delete(log);
     }
     /* a filter that matches nothing */
-    memset(&lp, 0, sizeof lp);
+    memset(&lp, 0, sizeof lp); lp._size = sizeof lp;
     lp.person_display = "no such person \xe2\x9c\x93 e2e";
     lp.phone = "00000000000";
     page = NULL;
@@ -547,13 +549,13 @@ static void test_natural_person_crud(void **state) {
 
     /* addBankAccounts: a top-level array body, a top-level array of ids back */
     eccor_pix_key_input pix2;
-    memset(&pix2, 0, sizeof pix2);
+    memset(&pix2, 0, sizeof pix2); pix2._size = sizeof pix2;
     PONTES_PUT_ENUM(pix2, operation_type_value, ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX);
     PONTES_PUT_ENUM(pix2, pix_key_type_value, ECCOR_PIX_KEY_TYPE_EMAIL);
     PONTES_PUT(pix2, key_pix, "nilce@example.com.br");
     eccor_transfer_account_input_account acct2 = {ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING, NULL, {.string = "0099887766"}};
     eccor_transfer_account_input tr2;
-    memset(&tr2, 0, sizeof tr2);
+    memset(&tr2, 0, sizeof tr2); tr2._size = sizeof tr2;
     PONTES_PUT_ENUM(tr2, operation_type_value, ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER);
     PONTES_PUT(tr2, account, &acct2);
     PONTES_PUT(tr2, agency, "0001");
@@ -564,7 +566,7 @@ static void test_natural_person_crud(void **state) {
     eccor_bank_account_input a2 = {ECCOR_BANK_ACCOUNT_INPUT_TRANSFER_ACCOUNT_INPUT, NULL, {.transfer_account_input = &tr2}};
     eccor_bank_account_input *add[2] = {&a1, &a2};
     eccor_bank_account_input_list body;
-    memset(&body, 0, sizeof body);
+    memset(&body, 0, sizeof body); body._size = sizeof body;
     body.value.items = add;
     body.value.count = 2;
     body.has_value = PONTES_SET;

@@ -103,7 +103,7 @@ static void test_login_form(void **state) {
     ks_client *c = client();
     const char *scopes[] = {"read", "write all"};
     ks_login2 body;
-    memset(&body, 0, sizeof body);
+    memset(&body, 0, sizeof body); body._size = sizeof body;
     body.user = "ana maria & co=1";
     body.has_user = PONTES_SET;
     body.remember = true;
@@ -152,7 +152,7 @@ static void test_upload_multipart(void **state) {
     REQUIRE_MOCK();
     ks_client *c = client();
     ks_upload2 body;
-    memset(&body, 0, sizeof body);
+    memset(&body, 0, sizeof body); body._size = sizeof body;
     body.file.data = FILE_BYTES;
     body.file.len = sizeof FILE_BYTES;
     body.file.filename = "relat\xc3\xb3rio final.pdf";
@@ -190,7 +190,7 @@ static void test_upload_json_base64(void **state) {
     REQUIRE_MOCK();
     ks_client *c = client();
     ks_upload_request body;
-    memset(&body, 0, sizeof body);
+    memset(&body, 0, sizeof body); body._size = sizeof body;
     body.file.data = FILE_BYTES;
     body.file.len = sizeof FILE_BYTES;
     body.has_file = PONTES_SET;
@@ -220,7 +220,7 @@ static void test_get_thing_params(void **state) {
     ks_client *c = client();
     const char *tags[] = {"a", "b c", "\xc3\xa7"};
     ks_get_thing_params p;
-    memset(&p, 0, sizeof p);
+    memset(&p, 0, sizeof p); p._size = sizeof p;
     p.q = "x&y=z";
     p.limit = 5;
     p.has_limit = PONTES_SET;
@@ -272,7 +272,7 @@ static void test_string_bodies(void **state) {
     ks_client *c = client();
     const char *text = "a note with \"quotes\" and \xc3\xa7\xc3\xa3o";
     ks_put_note_request plain;
-    memset(&plain, 0, sizeof plain);
+    memset(&plain, 0, sizeof plain); plain._size = sizeof plain;
     plain.value = text;
     plain.has_value = PONTES_SET;
     CHECK_OK(c, ks_put_note(c, -42, &plain));
@@ -287,7 +287,7 @@ static void test_string_bodies(void **state) {
     cJSON_Delete(e);
 
     ks_put_note_request2 js;
-    memset(&js, 0, sizeof js);
+    memset(&js, 0, sizeof js); js._size = sizeof js;
     js.value = text;
     js.has_value = PONTES_SET;
     CHECK_OK(c, ks_put_note_json(c, 7, &js));
@@ -307,8 +307,8 @@ static void test_array_body_and_bare_string(void **state) {
     REQUIRE_MOCK();
     ks_client *c = client();
     ks_extended e1, e2;
-    memset(&e1, 0, sizeof e1);
-    memset(&e2, 0, sizeof e2);
+    memset(&e1, 0, sizeof e1); e1._size = sizeof e1;
+    memset(&e2, 0, sizeof e2); e2._size = sizeof e2;
     e1.id = "a";
     e1.has_id = PONTES_SET;
     e1.extra = 1;
@@ -321,7 +321,7 @@ static void test_array_body_and_bare_string(void **state) {
     e2.has_created_at = PONTES_SET;
     ks_extended *items[2] = {&e1, &e2};
     ks_create_things_request body;
-    memset(&body, 0, sizeof body);
+    memset(&body, 0, sizeof body); body._size = sizeof body;
     body.value.items = items;
     body.value.count = 2;
     body.has_value = PONTES_SET;

@@ -99,7 +99,7 @@ static void typed_access(void **state) {
 static void build_and_encode(void **state) {
     (void)state;
     /* A value built by hand: only members with has_ != ABSENT are written. */
-    ks_cat cat = {0};
+    ks_cat cat = KS_CAT_INIT;
     PONTES_PUT_ENUM(cat, kind, KS_CAT_KIND_CAT);
     cat.lives = 0;
     cat.has_lives = PONTES_SET;
@@ -121,7 +121,7 @@ static void build_and_encode(void **state) {
     pontes_error_clear(&err);
 
     /* PONTES_PUT / PONTES_PUT_NULL / PONTES_CLEAR */
-    ks_address geo_less = {0};
+    ks_address geo_less = KS_ADDRESS_INIT;
     PONTES_PUT(geo_less, city, "Mococa");
     PONTES_PUT_NULL(geo_less, street);
     assert_int_equal(ks_address_encode(&geo_less, &json, &len, &err), PONTES_OK);
@@ -142,7 +142,7 @@ static void build_and_encode(void **state) {
 
     /* box around a top-level array */
     const char *ids[] = {"5088c941-7ec7-4ea9-a41f-ac6f041bec62", "0badc0de-1111-4222-8333-944455556666"};
-    ks_create_things_response box = {0};
+    ks_create_things_response box = KS_CREATE_THINGS_RESPONSE_INIT;
     box.value.items = ids;
     box.value.count = 2;
     box.has_value = PONTES_SET;

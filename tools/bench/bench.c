@@ -390,7 +390,7 @@ static int it_person_page_encode(void *p) {
 /* in-process HTTP/1.1 keep-alive server                                   */
 /* ====================================================================== */
 
-#define MAX_CONNS 32
+#define MAX_CONNS 256
 
 typedef struct server {
     int lfd;
@@ -527,7 +527,7 @@ static int server_start(server *s, const char *body, size_t body_len) {
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sa.sin_port = 0;
     socklen_t sl = sizeof sa;
-    if (bind(s->lfd, (struct sockaddr *)&sa, sizeof sa) || listen(s->lfd, 16) ||
+    if (bind(s->lfd, (struct sockaddr *)&sa, sizeof sa) || listen(s->lfd, 256) ||
         getsockname(s->lfd, (struct sockaddr *)&sa, &sl))
         return -1;
     s->port = ntohs(sa.sin_port);
@@ -667,6 +667,65 @@ static int it_eccor(void *p) {
 }
 
 /* ====================================================================== */
+/* batch: N calls at a concurrency limit vs one after another              */
+/* ====================================================================== */
+
+static const char *verdict(int ok);
+
+static double batch_once(eccor_ctx *e, int n, unsigned conc) {
+    double t0 = now_s();
+    if (conc == 0) {
+        for (int i = 0; i < n; i++)
+            if (it_eccor(e) != 0) return -1;
+        return now_s() - t0;
+    }
+    pontes_batch_options bo = PONTES_BATCH_OPTIONS_INIT;
+    bo.max_concurrency = conc;
+    pontes_batch *b = NULL;
+    eccor_product_page **out = calloc((size_t)n, sizeof *out);
+    if (!out || pontes_batch_new(&b, e->c, &bo) != PONTES_OK) {
+        free(out);
+        fail("pontes_batch_new");
+        return -1;
+    }
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.batch = b;
+    int rc = PONTES_OK;
+    for (int i = 0; i < n && rc == PONTES_OK; i++) rc = eccor_list_products_ex(e->c, &out[i], &o);
+    if (rc == PONTES_OK) rc = pontes_batch_run(b);
+    double t = now_s() - t0;
+    for (int i = 0; i < n; i++) {
+        if (rc == PONTES_OK && (!out[i] || out[i]->data.count != e->expect_items)) rc = PONTES_EDECODE;
+        eccor_product_page_free(out[i]);
+    }
+    if (rc != PONTES_OK) {
+        const pontes_error *er = pontes_batch_error(b, 0);
+        fail("batch: %s (%s)", pontes_status_name(rc), er && er->message ? er->message : "");
+        t = -1;
+    } else {
+        e->done += (unsigned long)n;
+    }
+    pontes_batch_free(b);
+    free(out);
+    return t;
+}
+
+static void batch_section(eccor_ctx *e, server *srv, bool quick) {
+    int n = quick ? 40 : 200;
+    unsigned conc = 20;
+    atomic_store(&srv->delay_us, 20000);
+    double seq = batch_once(e, n, 0);
+    double bat = batch_once(e, n, conc);
+    atomic_store(&srv->delay_us, 0);
+    if (seq < 0 || bat < 0) return;
+    double speedup = seq / bat;
+    printf("\n%-9s %d x GET /v1/Product, server latency 20 ms per response\n", "batch", n);
+    printf("%-9s %-32s %8.3f s\n", "", "one after another", seq);
+    printf("%-9s %-32s %8.3f s   speed-up %.1f x (limit %u x; target >= 15) %s\n", "", "pontes_batch, 20 in flight",
+           bat, speedup, conc, verdict(speedup >= 15.0));
+}
+
+/* ====================================================================== */
 /* memory: a close-delimited body past the cap                             */
 /* ====================================================================== */
 
@@ -789,8 +848,6 @@ static long rss_child(bool use_eccor, size_t cap, size_t body) {
     waitpid(pid, &st, 0);
     return r;
 }
-
-static const char *verdict(int ok);
 
 static void rss_section(bool quick) {
     size_t cap = quick ? (8u << 20) : (64u << 20);
@@ -1090,6 +1147,9 @@ int main(int argc, char **argv) {
                 }
                 atomic_store(&srv.delay_us, 0);
             }
+            /* Concurrency on one thread: a batch (curl multi) against the same calls one
+               after another, with 20 ms of server latency per response. */
+            batch_section(&ec, &srv, quick);
         }
         unsigned long sent = plain.done + plain_parse.done + ec.done;
         curl_ctx_free(&plain);

@@ -7,7 +7,7 @@
  * usage: pontes-demo [--base-url URL] [--token-url URL] [--client-id ID]
  *                    [--client-secret S] [--scope S]
  * Defaults: PONTES_BASE_URL, PONTES_TOKEN_URL, PONTES_CLIENT_ID, PONTES_CLIENT_SECRET,
- * PONTES_SCOPE, then the local mock server (tools/mock_server.py) on 127.0.0.1:8080.
+ * PONTES_SCOPE, then the local mock server (tools/mock/mock_server.py) on 127.0.0.1:8080.
  *
  * Money is integer centavos on the wire and shown here in reais (R$ 47.052,90);
  * rates are fractions on the wire and shown as percentages (2,04 %).
@@ -271,12 +271,12 @@ int main(int argc, char **argv) {
             goto out;
         }
     }
-    eccor_agent_commission commission = {0};
+    eccor_agent_commission commission = ECCOR_AGENT_COMMISSION_INIT;
     PONTES_PUT(commission, amount, 0);
     PONTES_PUT_ENUM(commission, type, ECCOR_AGENT_COMMISSION_TYPE_PERCENTAGE);
     PONTES_PUT_ENUM(commission, base_value, ECCOR_AGENT_COMMISSION_BASE_VALUE_INITIAL_VALUE);
 
-    eccor_amortization_params params = {0};
+    eccor_amortization_params params = ECCOR_AMORTIZATION_PARAMS_INIT;
     PONTES_PUT(params, agent_commission, &commission);
     PONTES_PUT(params, apr, prod->maximum_interest_rate);
     PONTES_PUT(params, term_in_months, prod->maximum_amortization_periods);
@@ -284,7 +284,7 @@ int main(int argc, char **argv) {
     PONTES_PUT(params, requested_amount, 0);
     PONTES_PUT_ENUM(params, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
 
-    eccor_amortization_request sim_req = {0};
+    eccor_amortization_request sim_req = ECCOR_AMORTIZATION_REQUEST_INIT;
     PONTES_PUT(sim_req, amortization, &params);
     PONTES_PUT(sim_req, registration_number, DEMO_CPF);
     sim_req.has_person_id = PONTES_NULL; /* unregistered borrower: simulate by CPF */
@@ -318,7 +318,7 @@ int main(int argc, char **argv) {
     putchar('\n');
 
     /* 4. the borrower, with one PIX key and one bank account for the payout */
-    eccor_pix_key_input pix = {0};
+    eccor_pix_key_input pix = ECCOR_PIX_KEY_INPUT_INIT;
     PONTES_PUT_ENUM(pix, operation_type_value, ECCOR_PIX_KEY_INPUT_OPERATION_TYPE_VALUE_PIX);
     PONTES_PUT_ENUM(pix, pix_key_type_value, ECCOR_PIX_KEY_TYPE_NATURAL_REGISTRATION_NUMBER);
     PONTES_PUT(pix, key_pix, DEMO_CPF);
@@ -326,7 +326,7 @@ int main(int argc, char **argv) {
     eccor_transfer_account_input_account account_number = {0};
     account_number.kind = ECCOR_TRANSFER_ACCOUNT_INPUT_ACCOUNT_STRING;
     account_number.u.string = "1234567";
-    eccor_transfer_account_input ted = {0};
+    eccor_transfer_account_input ted = ECCOR_TRANSFER_ACCOUNT_INPUT_INIT;
     PONTES_PUT_ENUM(ted, operation_type_value, ECCOR_TRANSFER_ACCOUNT_INPUT_OPERATION_TYPE_VALUE_TRANSFER);
     PONTES_PUT(ted, account, &account_number);
     PONTES_PUT(ted, agency, "0001");
@@ -342,7 +342,7 @@ int main(int argc, char **argv) {
     accounts[1].u.transfer_account_input = &ted;
     eccor_bank_account_input *account_ptrs[2] = {&accounts[0], &accounts[1]};
 
-    eccor_address address = {0};
+    eccor_address address = ECCOR_ADDRESS_INIT;
     PONTES_PUT(address, address_name, "Rua Barão de Monte Santo");
     PONTES_PUT(address, number, "120");
     PONTES_PUT(address, complement, "N/A");
@@ -351,7 +351,7 @@ int main(int argc, char **argv) {
     PONTES_PUT_ENUM(address, uf, ECCOR_UF_SP);
     PONTES_PUT(address, zip_code, "13737-005");
 
-    eccor_natural_person_input pin = {0};
+    eccor_natural_person_input pin = ECCOR_NATURAL_PERSON_INPUT_INIT;
     PONTES_PUT(pin, registration_number, DEMO_CPF);
     PONTES_PUT(pin, name, "Maria Aparecida da Silva");
     PONTES_PUT(pin, birth_date, "1985-04-03T03:00:00.000Z");
@@ -410,7 +410,7 @@ int main(int argc, char **argv) {
     }
 
     /* 6. the credit note (draft), paid out to the PIX key */
-    eccor_credit_note_amortization cn_amort = {0};
+    eccor_credit_note_amortization cn_amort = ECCOR_CREDIT_NOTE_AMORTIZATION_INIT;
     PONTES_PUT(cn_amort, agent_commission, &commission);
     PONTES_PUT(cn_amort, apr, params.apr);
     PONTES_PUT(cn_amort, term_in_months, params.term_in_months);
@@ -419,7 +419,7 @@ int main(int argc, char **argv) {
     PONTES_PUT_ENUM(cn_amort, amortization_type, ECCOR_AMORTIZATION_PARAMS_AMORTIZATION_TYPE_FGTS);
     PONTES_PUT(cn_amort, legal_person, false);
 
-    eccor_credit_note_request cn = {0};
+    eccor_credit_note_request cn = ECCOR_CREDIT_NOTE_REQUEST_INIT;
     PONTES_PUT(cn, product_id, prod->id);
     PONTES_PUT(cn, person_id, person_id->value);
     PONTES_PUT(cn, beneficiary_id, person_id->value);

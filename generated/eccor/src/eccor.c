@@ -11,6 +11,17 @@
 _Static_assert(sizeof(pontes_enum) == sizeof(struct { int v; const char *r; }),
     "pontes_enum layout");
 
+/* A caller-built parameter struct starts with _size (sizeof as the caller compiled it, set by
+ * its _INIT macro): copy what the caller has into a zeroed struct of this version, so that
+ * members an older caller does not know are absent. 0: not initialised (refused). */
+static int eccor__sized_copy(void *dst, size_t size, const void *src) {
+    size_t n;
+    memcpy(&n, src, sizeof n);
+    if (n < sizeof n) return 0;
+    memcpy(dst, src, n < size ? n : size);
+    return 1;
+}
+
 /* ==== enums ============================================================ */
 static const char *const eccor_token_request_grant_type__values[] = {
     "client_credentials",
@@ -372,7 +383,7 @@ static const pontes_field eccor_token_request__fields[] = {
     { "scope", PONTES_F_REQUIRED, offsetof(eccor_token_request, scope), offsetof(
         eccor_token_request, has_scope), &pontes_type_string },
 };
-static const pontes_message eccor_token_request__msg = { "TokenRequest", 0, sizeof(
+static const pontes_message eccor_token_request__msg = { "TokenRequest", PONTES_M_SIZED, sizeof(
     eccor_token_request), eccor_token_request__fields, 2, offsetof(eccor_token_request, _extra) };
 const pontes_type eccor_token_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_token_request *), "TokenRequest", NULL, &eccor_token_request__msg, NULL, NULL };
@@ -385,7 +396,7 @@ static const pontes_field eccor_token_response__fields[] = {
     { "token_type", PONTES_F_REQUIRED, offsetof(eccor_token_response, token_type), offsetof(
         eccor_token_response, has_token_type), &pontes_type_string },
 };
-static const pontes_message eccor_token_response__msg = { "TokenResponse", 0, sizeof(
+static const pontes_message eccor_token_response__msg = { "TokenResponse", PONTES_M_SIZED, sizeof(
     eccor_token_response), eccor_token_response__fields, 3, offsetof(
     eccor_token_response, _extra) };
 const pontes_type eccor_token_response__type = { PONTES_KIND_OBJECT, 0, sizeof(
@@ -397,8 +408,8 @@ static const pontes_field eccor_o_auth_error__fields[] = {
     { "error_description", 0, offsetof(eccor_o_auth_error, error_description), offsetof(
         eccor_o_auth_error, has_error_description), &pontes_type_string },
 };
-static const pontes_message eccor_o_auth_error__msg = { "OAuthError", 0, sizeof(eccor_o_auth_error),
-    eccor_o_auth_error__fields, 2, offsetof(eccor_o_auth_error, _extra) };
+static const pontes_message eccor_o_auth_error__msg = { "OAuthError", PONTES_M_SIZED, sizeof(
+    eccor_o_auth_error), eccor_o_auth_error__fields, 2, offsetof(eccor_o_auth_error, _extra) };
 const pontes_type eccor_o_auth_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_o_auth_error *),
     "OAuthError", NULL, &eccor_o_auth_error__msg, NULL, NULL };
 
@@ -408,8 +419,8 @@ static const pontes_field eccor_form_error__fields[] = {
     { "key", 0, offsetof(eccor_form_error, key), offsetof(eccor_form_error, has_key),
         &pontes_type_string },
 };
-static const pontes_message eccor_form_error__msg = { "FormError", 0, sizeof(eccor_form_error),
-    eccor_form_error__fields, 2, offsetof(eccor_form_error, _extra) };
+static const pontes_message eccor_form_error__msg = { "FormError", PONTES_M_SIZED, sizeof(
+    eccor_form_error), eccor_form_error__fields, 2, offsetof(eccor_form_error, _extra) };
 const pontes_type eccor_form_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_form_error *),
     "FormError", NULL, &eccor_form_error__msg, NULL, NULL };
 
@@ -428,8 +439,8 @@ static const pontes_field eccor_api_error_details__fields[] = {
     { "currentStatus", 0, offsetof(eccor_api_error_details, current_status), offsetof(
         eccor_api_error_details, has_current_status), &pontes_type_string },
 };
-static const pontes_message eccor_api_error_details__msg = { "ApiErrorDetails", 0, sizeof(
-    eccor_api_error_details), eccor_api_error_details__fields, 6, offsetof(
+static const pontes_message eccor_api_error_details__msg = { "ApiErrorDetails", PONTES_M_SIZED,
+    sizeof(eccor_api_error_details), eccor_api_error_details__fields, 6, offsetof(
     eccor_api_error_details, _extra) };
 const pontes_type eccor_api_error_details__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_api_error_details *), "ApiErrorDetails", NULL, &eccor_api_error_details__msg,
@@ -445,8 +456,8 @@ static const pontes_field eccor_api_error__fields[] = {
     { "correlationId", 0, offsetof(eccor_api_error, correlation_id), offsetof(eccor_api_error,
         has_correlation_id), &pontes_type_string },
 };
-static const pontes_message eccor_api_error__msg = { "ApiError", 0, sizeof(eccor_api_error),
-    eccor_api_error__fields, 4, offsetof(eccor_api_error, _extra) };
+static const pontes_message eccor_api_error__msg = { "ApiError", PONTES_M_SIZED, sizeof(
+    eccor_api_error), eccor_api_error__fields, 4, offsetof(eccor_api_error, _extra) };
 const pontes_type eccor_api_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_api_error *),
     "ApiError", NULL, &eccor_api_error__msg, NULL, NULL };
 
@@ -464,7 +475,7 @@ static const pontes_field eccor_template_doc__fields[] = {
     { "tempGetUrl", 0, offsetof(eccor_template_doc, temp_get_url), offsetof(eccor_template_doc,
         has_temp_get_url), &pontes_type_string },
 };
-static const pontes_message eccor_template_doc__msg = { "TemplateDoc", 0, sizeof(
+static const pontes_message eccor_template_doc__msg = { "TemplateDoc", PONTES_M_SIZED, sizeof(
     eccor_template_doc), eccor_template_doc__fields, 6, offsetof(eccor_template_doc, _extra) };
 const pontes_type eccor_template_doc__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_template_doc *),
     "TemplateDoc", NULL, &eccor_template_doc__msg, NULL, NULL };
@@ -477,7 +488,7 @@ static const pontes_field eccor_bank_commission__fields[] = {
     { "baseValue", 0, offsetof(eccor_bank_commission, base_value), offsetof(eccor_bank_commission,
         has_base_value), &pontes_type_int32 },
 };
-static const pontes_message eccor_bank_commission__msg = { "BankCommission", 0, sizeof(
+static const pontes_message eccor_bank_commission__msg = { "BankCommission", PONTES_M_SIZED, sizeof(
     eccor_bank_commission), eccor_bank_commission__fields, 3, offsetof(
     eccor_bank_commission, _extra) };
 const pontes_type eccor_bank_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(
@@ -621,7 +632,7 @@ static const pontes_field eccor_product__fields[] = {
     { "notifySigner", 0, offsetof(eccor_product, notify_signer), offsetof(eccor_product,
         has_notify_signer), &pontes_type_bool },
 };
-static const pontes_message eccor_product__msg = { "Product", 0, sizeof(eccor_product),
+static const pontes_message eccor_product__msg = { "Product", PONTES_M_SIZED, sizeof(eccor_product),
     eccor_product__fields, 64, offsetof(eccor_product, _extra) };
 const pontes_type eccor_product__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_product *), "Product",
     NULL, &eccor_product__msg, NULL, NULL };
@@ -638,7 +649,7 @@ static const pontes_field eccor_product_page__fields[] = {
     { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_product_page, pagination_token),
         offsetof(eccor_product_page, has_pagination_token), &pontes_type_string },
 };
-static const pontes_message eccor_product_page__msg = { "ProductPage", 0, sizeof(
+static const pontes_message eccor_product_page__msg = { "ProductPage", PONTES_M_SIZED, sizeof(
     eccor_product_page), eccor_product_page__fields, 5, offsetof(eccor_product_page, _extra) };
 const pontes_type eccor_product_page__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_product_page *),
     "ProductPage", NULL, &eccor_product_page__msg, NULL, NULL };
@@ -651,8 +662,8 @@ static const pontes_field eccor_agent_commission__fields[] = {
     { "baseValue", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, base_value), offsetof(
         eccor_agent_commission, has_base_value), &eccor_agent_commission_base_value__type },
 };
-static const pontes_message eccor_agent_commission__msg = { "AgentCommission", 0, sizeof(
-    eccor_agent_commission), eccor_agent_commission__fields, 3, offsetof(
+static const pontes_message eccor_agent_commission__msg = { "AgentCommission", PONTES_M_SIZED,
+    sizeof(eccor_agent_commission), eccor_agent_commission__fields, 3, offsetof(
     eccor_agent_commission, _extra) };
 const pontes_type eccor_agent_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_agent_commission *), "AgentCommission", NULL, &eccor_agent_commission__msg, NULL, NULL };
@@ -672,8 +683,8 @@ static const pontes_field eccor_amortization_params__fields[] = {
         offsetof(eccor_amortization_params, has_amortization_type),
         &eccor_amortization_params_amortization_type__type },
 };
-static const pontes_message eccor_amortization_params__msg = { "AmortizationParams", 0, sizeof(
-    eccor_amortization_params), eccor_amortization_params__fields, 6, offsetof(
+static const pontes_message eccor_amortization_params__msg = { "AmortizationParams", PONTES_M_SIZED,
+    sizeof(eccor_amortization_params), eccor_amortization_params__fields, 6, offsetof(
     eccor_amortization_params, _extra) };
 const pontes_type eccor_amortization_params__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_amortization_params *), "AmortizationParams", NULL, &eccor_amortization_params__msg,
@@ -692,9 +703,9 @@ static const pontes_field eccor_amortization_request__fields[] = {
     { "productId", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, product_id), offsetof(
         eccor_amortization_request, has_product_id), &pontes_type_uuid },
 };
-static const pontes_message eccor_amortization_request__msg = { "AmortizationRequest", 0, sizeof(
-    eccor_amortization_request), eccor_amortization_request__fields, 5, offsetof(
-    eccor_amortization_request, _extra) };
+static const pontes_message eccor_amortization_request__msg = { "AmortizationRequest",
+    PONTES_M_SIZED, sizeof(eccor_amortization_request), eccor_amortization_request__fields, 5,
+    offsetof(eccor_amortization_request, _extra) };
 const pontes_type eccor_amortization_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_amortization_request *), "AmortizationRequest", NULL, &eccor_amortization_request__msg,
     NULL, NULL };
@@ -713,9 +724,9 @@ static const pontes_field eccor_payment_schedule_item__fields[] = {
     { "payment", 0, offsetof(eccor_payment_schedule_item, payment), offsetof(
         eccor_payment_schedule_item, has_payment), &pontes_type_int64 },
 };
-static const pontes_message eccor_payment_schedule_item__msg = { "PaymentScheduleItem", 0, sizeof(
-    eccor_payment_schedule_item), eccor_payment_schedule_item__fields, 6, offsetof(
-    eccor_payment_schedule_item, _extra) };
+static const pontes_message eccor_payment_schedule_item__msg = { "PaymentScheduleItem",
+    PONTES_M_SIZED, sizeof(eccor_payment_schedule_item), eccor_payment_schedule_item__fields, 6,
+    offsetof(eccor_payment_schedule_item, _extra) };
 const pontes_type eccor_payment_schedule_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_payment_schedule_item *), "PaymentScheduleItem", NULL, &eccor_payment_schedule_item__msg,
     NULL, NULL };
@@ -754,9 +765,9 @@ static const pontes_field eccor_amortization_simulation__fields[] = {
         offsetof(eccor_amortization_simulation, has_payment_schedule_items),
         &eccor__payment_schedule_item_array__type },
 };
-static const pontes_message eccor_amortization_simulation__msg = { "AmortizationSimulation", 0,
-    sizeof(eccor_amortization_simulation), eccor_amortization_simulation__fields, 15, offsetof(
-    eccor_amortization_simulation, _extra) };
+static const pontes_message eccor_amortization_simulation__msg = { "AmortizationSimulation",
+    PONTES_M_SIZED, sizeof(eccor_amortization_simulation), eccor_amortization_simulation__fields,
+    15, offsetof(eccor_amortization_simulation, _extra) };
 const pontes_type eccor_amortization_simulation__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_amortization_simulation *), "AmortizationSimulation", NULL,
     &eccor_amortization_simulation__msg, NULL, NULL };
@@ -778,7 +789,7 @@ static const pontes_field eccor_address__fields[] = {
     { "complement", 0, offsetof(eccor_address, complement), offsetof(eccor_address, has_complement),
         &pontes_type_string },
 };
-static const pontes_message eccor_address__msg = { "Address", 0, sizeof(eccor_address),
+static const pontes_message eccor_address__msg = { "Address", PONTES_M_SIZED, sizeof(eccor_address),
     eccor_address__fields, 8, offsetof(eccor_address, _extra) };
 const pontes_type eccor_address__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_address *), "Address",
     NULL, &eccor_address__msg, NULL, NULL };
@@ -791,8 +802,8 @@ static const pontes_field eccor_user_ref__fields[] = {
     { "tenantDisplay", 0, offsetof(eccor_user_ref, tenant_display), offsetof(eccor_user_ref,
         has_tenant_display), &pontes_type_string },
 };
-static const pontes_message eccor_user_ref__msg = { "UserRef", 0, sizeof(eccor_user_ref),
-    eccor_user_ref__fields, 3, offsetof(eccor_user_ref, _extra) };
+static const pontes_message eccor_user_ref__msg = { "UserRef", PONTES_M_SIZED, sizeof(
+    eccor_user_ref), eccor_user_ref__fields, 3, offsetof(eccor_user_ref, _extra) };
 const pontes_type eccor_user_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_user_ref *),
     "UserRef", NULL, &eccor_user_ref__msg, NULL, NULL };
 
@@ -802,8 +813,8 @@ static const pontes_field eccor_group_ref__fields[] = {
     { "tenantDisplay", 0, offsetof(eccor_group_ref, tenant_display), offsetof(eccor_group_ref,
         has_tenant_display), &pontes_type_string },
 };
-static const pontes_message eccor_group_ref__msg = { "GroupRef", 0, sizeof(eccor_group_ref),
-    eccor_group_ref__fields, 2, offsetof(eccor_group_ref, _extra) };
+static const pontes_message eccor_group_ref__msg = { "GroupRef", PONTES_M_SIZED, sizeof(
+    eccor_group_ref), eccor_group_ref__fields, 2, offsetof(eccor_group_ref, _extra) };
 const pontes_type eccor_group_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_group_ref *),
     "GroupRef", NULL, &eccor_group_ref__msg, NULL, NULL };
 
@@ -820,7 +831,7 @@ static const pontes_field eccor_pix_key_input__fields[] = {
     { "jointAccount", 0, offsetof(eccor_pix_key_input, joint_account), offsetof(eccor_pix_key_input,
         has_joint_account), &pontes_type_bool },
 };
-static const pontes_message eccor_pix_key_input__msg = { "PixKeyInput", 0, sizeof(
+static const pontes_message eccor_pix_key_input__msg = { "PixKeyInput", PONTES_M_SIZED, sizeof(
     eccor_pix_key_input), eccor_pix_key_input__fields, 5, offsetof(eccor_pix_key_input, _extra) };
 const pontes_type eccor_pix_key_input__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_pix_key_input *), "PixKeyInput", NULL, &eccor_pix_key_input__msg, NULL, NULL };
@@ -844,9 +855,9 @@ static const pontes_field eccor_transfer_account_input__fields[] = {
     { "jointAccount", 0, offsetof(eccor_transfer_account_input, joint_account), offsetof(
         eccor_transfer_account_input, has_joint_account), &pontes_type_bool },
 };
-static const pontes_message eccor_transfer_account_input__msg = { "TransferAccountInput", 0, sizeof(
-    eccor_transfer_account_input), eccor_transfer_account_input__fields, 8, offsetof(
-    eccor_transfer_account_input, _extra) };
+static const pontes_message eccor_transfer_account_input__msg = { "TransferAccountInput",
+    PONTES_M_SIZED, sizeof(eccor_transfer_account_input), eccor_transfer_account_input__fields, 8,
+    offsetof(eccor_transfer_account_input, _extra) };
 const pontes_type eccor_transfer_account_input__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_transfer_account_input *), "TransferAccountInput", NULL,
     &eccor_transfer_account_input__msg, NULL, NULL };
@@ -875,9 +886,9 @@ static const pontes_field eccor_natural_person_input__fields[] = {
         offsetof(eccor_natural_person_input, has_bank_accounts),
         &eccor__bank_account_input_array__type },
 };
-static const pontes_message eccor_natural_person_input__msg = { "NaturalPersonInput", 0, sizeof(
-    eccor_natural_person_input), eccor_natural_person_input__fields, 10, offsetof(
-    eccor_natural_person_input, _extra) };
+static const pontes_message eccor_natural_person_input__msg = { "NaturalPersonInput",
+    PONTES_M_SIZED, sizeof(eccor_natural_person_input), eccor_natural_person_input__fields, 10,
+    offsetof(eccor_natural_person_input, _extra) };
 const pontes_type eccor_natural_person_input__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_natural_person_input *), "NaturalPersonInput", NULL, &eccor_natural_person_input__msg,
     NULL, NULL };
@@ -931,7 +942,7 @@ static const pontes_field eccor_bank_account__fields[] = {
     { "ownerGroup", 0, offsetof(eccor_bank_account, owner_group), offsetof(eccor_bank_account,
         has_owner_group), &eccor_group_ref__type },
 };
-static const pontes_message eccor_bank_account__msg = { "BankAccount", 0, sizeof(
+static const pontes_message eccor_bank_account__msg = { "BankAccount", PONTES_M_SIZED, sizeof(
     eccor_bank_account), eccor_bank_account__fields, 23, offsetof(eccor_bank_account, _extra) };
 const pontes_type eccor_bank_account__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_bank_account *),
     "BankAccount", NULL, &eccor_bank_account__msg, NULL, NULL };
@@ -1124,7 +1135,7 @@ static const pontes_field eccor_natural_person__fields[] = {
     { "ownerGroup", 0, offsetof(eccor_natural_person, owner_group), offsetof(eccor_natural_person,
         has_owner_group), &eccor_group_ref__type },
 };
-static const pontes_message eccor_natural_person__msg = { "NaturalPerson", 0, sizeof(
+static const pontes_message eccor_natural_person__msg = { "NaturalPerson", PONTES_M_SIZED, sizeof(
     eccor_natural_person), eccor_natural_person__fields, 83, offsetof(
     eccor_natural_person, _extra) };
 const pontes_type eccor_natural_person__type = { PONTES_KIND_OBJECT, 0, sizeof(
@@ -1142,8 +1153,8 @@ static const pontes_field eccor_natural_person_page__fields[] = {
     { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_natural_person_page, pagination_token),
         offsetof(eccor_natural_person_page, has_pagination_token), &pontes_type_string },
 };
-static const pontes_message eccor_natural_person_page__msg = { "NaturalPersonPage", 0, sizeof(
-    eccor_natural_person_page), eccor_natural_person_page__fields, 5, offsetof(
+static const pontes_message eccor_natural_person_page__msg = { "NaturalPersonPage", PONTES_M_SIZED,
+    sizeof(eccor_natural_person_page), eccor_natural_person_page__fields, 5, offsetof(
     eccor_natural_person_page, _extra) };
 const pontes_type eccor_natural_person_page__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_natural_person_page *), "NaturalPersonPage", NULL, &eccor_natural_person_page__msg,
@@ -1168,9 +1179,9 @@ static const pontes_field eccor_credit_note_amortization__fields[] = {
     { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, legal_person),
         offsetof(eccor_credit_note_amortization, has_legal_person), &pontes_type_bool },
 };
-static const pontes_message eccor_credit_note_amortization__msg = { "CreditNoteAmortization", 0,
-    sizeof(eccor_credit_note_amortization), eccor_credit_note_amortization__fields, 7, offsetof(
-    eccor_credit_note_amortization, _extra) };
+static const pontes_message eccor_credit_note_amortization__msg = { "CreditNoteAmortization",
+    PONTES_M_SIZED, sizeof(eccor_credit_note_amortization), eccor_credit_note_amortization__fields,
+    7, offsetof(eccor_credit_note_amortization, _extra) };
 const pontes_type eccor_credit_note_amortization__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_credit_note_amortization *), "CreditNoteAmortization", NULL,
     &eccor_credit_note_amortization__msg, NULL, NULL };
@@ -1190,8 +1201,8 @@ static const pontes_field eccor_credit_note_request__fields[] = {
         offsetof(eccor_credit_note_request, has_amortization),
         &eccor_credit_note_amortization__type },
 };
-static const pontes_message eccor_credit_note_request__msg = { "CreditNoteRequest", 0, sizeof(
-    eccor_credit_note_request), eccor_credit_note_request__fields, 6, offsetof(
+static const pontes_message eccor_credit_note_request__msg = { "CreditNoteRequest", PONTES_M_SIZED,
+    sizeof(eccor_credit_note_request), eccor_credit_note_request__fields, 6, offsetof(
     eccor_credit_note_request, _extra) };
 const pontes_type eccor_credit_note_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_credit_note_request *), "CreditNoteRequest", NULL, &eccor_credit_note_request__msg,
@@ -1212,9 +1223,9 @@ static const pontes_field eccor_revision_bank_account__fields[] = {
         operation_type_value), offsetof(eccor_revision_bank_account, has_operation_type_value),
         &eccor_operation_type__type },
 };
-static const pontes_message eccor_revision_bank_account__msg = { "RevisionBankAccount", 0, sizeof(
-    eccor_revision_bank_account), eccor_revision_bank_account__fields, 6, offsetof(
-    eccor_revision_bank_account, _extra) };
+static const pontes_message eccor_revision_bank_account__msg = { "RevisionBankAccount",
+    PONTES_M_SIZED, sizeof(eccor_revision_bank_account), eccor_revision_bank_account__fields, 6,
+    offsetof(eccor_revision_bank_account, _extra) };
 const pontes_type eccor_revision_bank_account__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_revision_bank_account *), "RevisionBankAccount", NULL, &eccor_revision_bank_account__msg,
     NULL, NULL };
@@ -1225,7 +1236,7 @@ static const pontes_field eccor_done_payment_revision_request__fields[] = {
         &eccor_revision_bank_account__type },
 };
 static const pontes_message eccor_done_payment_revision_request__msg = {
-    "DonePaymentRevisionRequest", 0, sizeof(eccor_done_payment_revision_request),
+    "DonePaymentRevisionRequest", PONTES_M_SIZED, sizeof(eccor_done_payment_revision_request),
     eccor_done_payment_revision_request__fields, 1, offsetof(
     eccor_done_payment_revision_request, _extra) };
 const pontes_type eccor_done_payment_revision_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
@@ -1247,7 +1258,7 @@ static const pontes_field eccor_credit_note_status_parameters__fields[] = {
         &pontes_type_string },
 };
 static const pontes_message eccor_credit_note_status_parameters__msg = {
-    "CreditNoteStatusParameters", 0, sizeof(eccor_credit_note_status_parameters),
+    "CreditNoteStatusParameters", PONTES_M_SIZED, sizeof(eccor_credit_note_status_parameters),
     eccor_credit_note_status_parameters__fields, 5, offsetof(
     eccor_credit_note_status_parameters, _extra) };
 const pontes_type eccor_credit_note_status_parameters__type = { PONTES_KIND_OBJECT, 0, sizeof(
@@ -1273,9 +1284,9 @@ static const pontes_field eccor_credit_note_status_event__fields[] = {
         eccor_credit_note_status_event, has_parameters),
         &eccor_credit_note_status_parameters__type },
 };
-static const pontes_message eccor_credit_note_status_event__msg = { "CreditNoteStatusEvent", 0,
-    sizeof(eccor_credit_note_status_event), eccor_credit_note_status_event__fields, 8, offsetof(
-    eccor_credit_note_status_event, _extra) };
+static const pontes_message eccor_credit_note_status_event__msg = { "CreditNoteStatusEvent",
+    PONTES_M_SIZED, sizeof(eccor_credit_note_status_event), eccor_credit_note_status_event__fields,
+    8, offsetof(eccor_credit_note_status_event, _extra) };
 const pontes_type eccor_credit_note_status_event__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_credit_note_status_event *), "CreditNoteStatusEvent", NULL,
     &eccor_credit_note_status_event__msg, NULL, NULL };
@@ -1284,8 +1295,8 @@ static const pontes_field eccor_uuid__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid, value), offsetof(eccor_uuid, has_value),
         &pontes_type_uuid },
 };
-static const pontes_message eccor_uuid__msg = { "Uuid", PONTES_M_BOX, sizeof(eccor_uuid),
-    eccor_uuid__fields, 1, PONTES_NO_EXTRA };
+static const pontes_message eccor_uuid__msg = { "Uuid", PONTES_M_BOX | PONTES_M_SIZED, sizeof(
+    eccor_uuid), eccor_uuid__fields, 1, PONTES_NO_EXTRA };
 const pontes_type eccor_uuid__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid *), "Uuid", NULL,
     &eccor_uuid__msg, NULL, NULL };
 
@@ -1294,8 +1305,8 @@ static const pontes_field eccor_bank_account_input_list__fields[] = {
         eccor_bank_account_input_list, has_value), &eccor__bank_account_input_array__type },
 };
 static const pontes_message eccor_bank_account_input_list__msg = { "BankAccountInputList",
-    PONTES_M_BOX, sizeof(eccor_bank_account_input_list), eccor_bank_account_input_list__fields, 1,
-    PONTES_NO_EXTRA };
+    PONTES_M_BOX | PONTES_M_SIZED, sizeof(eccor_bank_account_input_list),
+    eccor_bank_account_input_list__fields, 1, PONTES_NO_EXTRA };
 const pontes_type eccor_bank_account_input_list__type = { PONTES_KIND_OBJECT, 0, sizeof(
     eccor_bank_account_input_list *), "BankAccountInputList", NULL,
     &eccor_bank_account_input_list__msg, NULL, NULL };
@@ -1304,8 +1315,8 @@ static const pontes_field eccor_uuid_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid_list, value), offsetof(eccor_uuid_list,
         has_value), &eccor__uuid_array__type },
 };
-static const pontes_message eccor_uuid_list__msg = { "UuidList", PONTES_M_BOX, sizeof(
-    eccor_uuid_list), eccor_uuid_list__fields, 1, PONTES_NO_EXTRA };
+static const pontes_message eccor_uuid_list__msg = { "UuidList", PONTES_M_BOX | PONTES_M_SIZED,
+    sizeof(eccor_uuid_list), eccor_uuid_list__fields, 1, PONTES_NO_EXTRA };
 const pontes_type eccor_uuid_list__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid_list *),
     "UuidList", NULL, &eccor_uuid_list__msg, NULL, NULL };
 
@@ -1739,17 +1750,24 @@ const pontes_operation eccor_op_create_token = {
     eccor__resp_create_token, 3
 };
 
-int eccor_create_token(eccor_client *c, const eccor_token_request *body,
-    eccor_token_response **out) {
+int eccor_create_token_ex(eccor_client *c, const eccor_token_request *body,
+    eccor_token_response **out, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_create_token);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_create_token(eccor_client *c, const eccor_token_request *body,
+    eccor_token_response **out) {
+    return eccor_create_token_ex(c, body, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_list_products[] = {
@@ -1770,11 +1788,18 @@ const pontes_operation eccor_op_list_products = {
     eccor__resp_list_products, 3
 };
 
-int eccor_list_products(eccor_client *c, eccor_product_page **out) {
+int eccor_list_products_ex(eccor_client *c, eccor_product_page **out,
+    const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_list_products);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_list_products(eccor_client *c, eccor_product_page **out) {
+    return eccor_list_products_ex(c, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_simulate_amortization[] = {
@@ -1796,17 +1821,24 @@ const pontes_operation eccor_op_simulate_amortization = {
     eccor__resp_simulate_amortization, 4
 };
 
-int eccor_simulate_amortization(eccor_client *c, const eccor_amortization_request *body,
-    eccor_amortization_simulation **out) {
+int eccor_simulate_amortization_ex(eccor_client *c, const eccor_amortization_request *body,
+    eccor_amortization_simulation **out, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_simulate_amortization);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_simulate_amortization(eccor_client *c, const eccor_amortization_request *body,
+    eccor_amortization_simulation **out) {
+    return eccor_simulate_amortization_ex(c, body, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_list_natural_persons[] = {
@@ -1827,11 +1859,18 @@ const pontes_operation eccor_op_list_natural_persons = {
     eccor__resp_list_natural_persons, 3
 };
 
-int eccor_list_natural_persons(eccor_client *c, const eccor_list_natural_persons_params *params,
-    eccor_natural_person_page **out) {
+int eccor_list_natural_persons_ex(eccor_client *c, const eccor_list_natural_persons_params *params,
+    eccor_natural_person_page **out, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_list_natural_persons);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
+    eccor_list_natural_persons_params params_v = ECCOR_LIST_NATURAL_PERSONS_PARAMS_INIT;
+    if (params && !eccor__sized_copy(&params_v, sizeof params_v, params))
+        rc = pontes_request_param(r, PONTES_IN_QUERY,
+            "params._size (initialise the struct with ECCOR_LIST_NATURAL_PERSONS_PARAMS_INI"
+            "T)", NULL);
+    if (params) params = &params_v;
     if (params) {
         if (rc == PONTES_OK && params->search_string) rc = pontes_request_param(r, PONTES_IN_QUERY,
             "searchString", params->search_string);
@@ -1850,7 +1889,13 @@ int eccor_list_natural_persons(eccor_client *c, const eccor_list_natural_persons
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_list_natural_persons(eccor_client *c, const eccor_list_natural_persons_params *params,
+    eccor_natural_person_page **out) {
+    return eccor_list_natural_persons_ex(c, params, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_create_natural_person[] = {
@@ -1872,17 +1917,24 @@ const pontes_operation eccor_op_create_natural_person = {
     eccor__resp_create_natural_person, 4
 };
 
-int eccor_create_natural_person(eccor_client *c, const eccor_natural_person_input *body,
-    eccor_uuid **out) {
+int eccor_create_natural_person_ex(eccor_client *c, const eccor_natural_person_input *body,
+    eccor_uuid **out, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_create_natural_person);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_create_natural_person(eccor_client *c, const eccor_natural_person_input *body,
+    eccor_uuid **out) {
+    return eccor_create_natural_person_ex(c, body, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_get_natural_person[] = {
@@ -1903,16 +1955,23 @@ const pontes_operation eccor_op_get_natural_person = {
     eccor__resp_get_natural_person, 3
 };
 
-int eccor_get_natural_person(eccor_client *c, const char *person_id, eccor_natural_person **out) {
+int eccor_get_natural_person_ex(eccor_client *c, const char *person_id, eccor_natural_person **out,
+    const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_get_natural_person);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "personId", person_id);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_get_natural_person(eccor_client *c, const char *person_id, eccor_natural_person **out) {
+    return eccor_get_natural_person_ex(c, person_id, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_update_natural_person[] = {
@@ -1934,18 +1993,25 @@ const pontes_operation eccor_op_update_natural_person = {
     eccor__resp_update_natural_person, 4
 };
 
-int eccor_update_natural_person(eccor_client *c, const char *person_id,
-    const eccor_natural_person_input *body) {
+int eccor_update_natural_person_ex(eccor_client *c, const char *person_id,
+    const eccor_natural_person_input *body, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_update_natural_person);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "personId", person_id);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, NULL);
     return pontes_request_send(r, NULL, NULL);
+}
+
+int eccor_update_natural_person(eccor_client *c, const char *person_id,
+    const eccor_natural_person_input *body) {
+    return eccor_update_natural_person_ex(c, person_id, body, NULL);
 }
 
 static const pontes_security_req eccor__sec_add_bank_accounts[] = {
@@ -1967,18 +2033,26 @@ const pontes_operation eccor_op_add_bank_accounts = {
     eccor__resp_add_bank_accounts, 4
 };
 
-int eccor_add_bank_accounts(eccor_client *c, const char *person_id,
-    const eccor_bank_account_input_list *body, eccor_uuid_list **out) {
+int eccor_add_bank_accounts_ex(eccor_client *c, const char *person_id,
+    const eccor_bank_account_input_list *body, eccor_uuid_list **out,
+    const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_add_bank_accounts);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "personId", person_id);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_add_bank_accounts(eccor_client *c, const char *person_id,
+    const eccor_bank_account_input_list *body, eccor_uuid_list **out) {
+    return eccor_add_bank_accounts_ex(c, person_id, body, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_update_bank_account[] = {
@@ -2000,11 +2074,13 @@ const pontes_operation eccor_op_update_bank_account = {
     eccor__resp_update_bank_account, 4
 };
 
-int eccor_update_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id,
-    const eccor_bank_account_input *body) {
+int eccor_update_bank_account_ex(eccor_client *c, const char *person_id,
+    const char *bank_account_id, const eccor_bank_account_input *body,
+    const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_update_bank_account);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "personId", person_id);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "bankAccountId",
         bank_account_id);
@@ -2013,7 +2089,13 @@ int eccor_update_bank_account(eccor_client *c, const char *person_id, const char
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, NULL);
     return pontes_request_send(r, NULL, NULL);
+}
+
+int eccor_update_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id,
+    const eccor_bank_account_input *body) {
+    return eccor_update_bank_account_ex(c, person_id, bank_account_id, body, NULL);
 }
 
 static const pontes_security_req eccor__sec_delete_bank_account[] = {
@@ -2034,10 +2116,12 @@ const pontes_operation eccor_op_delete_bank_account = {
     eccor__resp_delete_bank_account, 3
 };
 
-int eccor_delete_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id) {
+int eccor_delete_bank_account_ex(eccor_client *c, const char *person_id,
+    const char *bank_account_id, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_delete_bank_account);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "personId", person_id);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "bankAccountId",
         bank_account_id);
@@ -2045,7 +2129,12 @@ int eccor_delete_bank_account(eccor_client *c, const char *person_id, const char
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, NULL);
     return pontes_request_send(r, NULL, NULL);
+}
+
+int eccor_delete_bank_account(eccor_client *c, const char *person_id, const char *bank_account_id) {
+    return eccor_delete_bank_account_ex(c, person_id, bank_account_id, NULL);
 }
 
 static const pontes_security_req eccor__sec_create_credit_note[] = {
@@ -2067,17 +2156,24 @@ const pontes_operation eccor_op_create_credit_note = {
     eccor__resp_create_credit_note, 4
 };
 
-int eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *body,
-    eccor_uuid **out) {
+int eccor_create_credit_note_ex(eccor_client *c, const eccor_credit_note_request *body,
+    eccor_uuid **out, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_create_credit_note);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, (void **)out);
     return pontes_request_send(r, (void **)out, NULL);
+}
+
+int eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *body,
+    eccor_uuid **out) {
+    return eccor_create_credit_note_ex(c, body, out, NULL);
 }
 
 static const pontes_security_req eccor__sec_submit_credit_note_approval[] = {
@@ -2099,17 +2195,24 @@ const pontes_operation eccor_op_submit_credit_note_approval = {
     eccor__resp_submit_credit_note_approval, 4
 };
 
-int eccor_submit_credit_note_approval(eccor_client *c, const char *credit_note_id) {
+int eccor_submit_credit_note_approval_ex(eccor_client *c, const char *credit_note_id,
+    const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_submit_credit_note_approval);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "creditNoteId",
         credit_note_id);
     if (rc != PONTES_OK) {
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, NULL);
     return pontes_request_send(r, NULL, NULL);
+}
+
+int eccor_submit_credit_note_approval(eccor_client *c, const char *credit_note_id) {
+    return eccor_submit_credit_note_approval_ex(c, credit_note_id, NULL);
 }
 
 static const pontes_security_req eccor__sec_done_payment_revision[] = {
@@ -2131,11 +2234,12 @@ const pontes_operation eccor_op_done_payment_revision = {
     eccor__resp_done_payment_revision, 4
 };
 
-int eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
-    const eccor_done_payment_revision_request *body) {
+int eccor_done_payment_revision_ex(eccor_client *c, const char *credit_note_id,
+    const eccor_done_payment_revision_request *body, const pontes_call_options *opts) {
     pontes_request *r = NULL;
     int rc = pontes_request_new(&r, c, &eccor_op_done_payment_revision);
     if (rc != PONTES_OK) return rc;
+    if (opts) rc = pontes_request_options(r, opts);
     if (rc == PONTES_OK) rc = pontes_request_param(r, PONTES_IN_PATH, "creditNoteId",
         credit_note_id);
     if (rc == PONTES_OK) rc = pontes_request_body(r, body);
@@ -2143,7 +2247,13 @@ int eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
         pontes_request_free(r);
         return rc;
     }
+    if (opts && opts->batch) return pontes_batch_add(opts->batch, r, NULL);
     return pontes_request_send(r, NULL, NULL);
+}
+
+int eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
+    const eccor_done_payment_revision_request *body) {
+    return eccor_done_payment_revision_ex(c, credit_note_id, body, NULL);
 }
 
 

@@ -21,6 +21,10 @@
  * (out of range: PONTES_ERANGE, never rounded). `_decode` is tolerant: a missing required
  * member, an unexpected null or an invalid date/date-time/uuid is kept (absent / null / text);
  * use pontes_decode with pontes_decode_options.strict to make them errors (see pontes.h).
+ * Request values: initialise every struct you build with its _INIT macro
+ * (ECCOR_<TYPE>_INIT, e.g. `eccor_x v = ECCOR_X_INIT;`): it sets `_size`, so that this
+ * app keeps working with a library regenerated from a spec that only adds (README.md, "A stable
+ * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.0.
  * Threading: see pontes/pontes.h (a client is used by one thread at a time; results are
  * immutable and may be shared).
  *   ECCOR FGTS (ECCOR Open on the UY3 credit platform, Brazil): advance of the FGTS
@@ -658,6 +662,9 @@ static inline void eccor_product_array_clear(eccor_product_array *l) { pontes_li
  * Form body of the token request (`application/x-www-form-urlencoded`).
  */
 struct eccor_token_request {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_TOKEN_REQUEST_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "grant_type" — TokenRequestGrantType, required, values:
      *  `ECCOR_TOKEN_REQUEST_GRANT_TYPE_*`. OAuth 2.0 grant type; always `client_credentials`. */
     eccor_token_request_grant_type grant_type;
@@ -666,14 +673,18 @@ struct eccor_token_request {
      *  `credit/admin`. */
     const char *scope;
     pontes_presence has_scope;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_token_request: sets _size, everything else absent/zero. */
+#define ECCOR_TOKEN_REQUEST_INIT { ._size = sizeof(eccor_token_request) }
 
 /**
  * TokenResponse
  * Successful token response.
  */
 struct eccor_token_response {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_TOKEN_RESPONSE_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "access_token" — string, required. Bearer access token (a Cognito RS256 JWT) for the
      *  `/v1` API. */
     const char *access_token;
@@ -685,8 +696,9 @@ struct eccor_token_response {
     /** "token_type" — string, required. Token type, `Bearer`. */
     const char *token_type;
     pontes_presence has_token_type;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_token_response: sets _size, everything else absent/zero. */
+#define ECCOR_TOKEN_RESPONSE_INIT { ._size = sizeof(eccor_token_response) }
 
 /**
  * OAuthError
@@ -695,6 +707,9 @@ struct eccor_token_response {
  * `{error, error_description?}` and the scope case as `invalid_scope`.
  */
 struct eccor_o_auth_error {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_O_AUTH_ERROR_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "error" — OAuthErrorError, required, values: `ECCOR_OAUTH_ERROR_ERROR_*`. OAuth 2.0 error
      *  code (RFC 6749, section 5.2). */
     eccor_o_auth_error_error error;
@@ -702,14 +717,18 @@ struct eccor_o_auth_error {
     /** "error_description" — string. Optional human-readable explanation. */
     const char *error_description;
     pontes_presence has_error_description;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_o_auth_error: sets _size, everything else absent/zero. */
+#define ECCOR_O_AUTH_ERROR_INIT { ._size = sizeof(eccor_o_auth_error) }
 
 /**
  * FormError
  * One form-validation error.
  */
 struct eccor_form_error {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_FORM_ERROR_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "message" — string. Portuguese validation message, e.g. "Produto não encontrado". */
     const char *message;
     pontes_presence has_message;
@@ -717,8 +736,9 @@ struct eccor_form_error {
      *  `Amortization`, `Type`, or indexed `[0].Type` for array bodies. */
     const char *key;
     pontes_presence has_key;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_form_error: sets _size, everything else absent/zero. */
+#define ECCOR_FORM_ERROR_INIT { ._size = sizeof(eccor_form_error) }
 
 /**
  * ApiErrorDetails
@@ -726,6 +746,10 @@ struct eccor_form_error {
  * may appear.
  */
 struct eccor_api_error_details {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_API_ERROR_DETAILS_INIT
+     */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "formErrors" — array of FormError. For `INVALID_FORM`: the field errors. Decision: the
      *  same error may be listed more than once (seen for `productId`); clients should not assume
      *  uniqueness. */
@@ -754,14 +778,19 @@ struct eccor_api_error_details {
      *  record, e.g. `Liquidation` (not the numeric status code). */
     const char *current_status;
     pontes_presence has_current_status;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_api_error_details: sets _size, everything else absent/zero.
+ */
+#define ECCOR_API_ERROR_DETAILS_INIT { ._size = sizeof(eccor_api_error_details) }
 
 /**
  * ApiError
  * JSON error body of the `/v1` API (400 and 403; 401 has an empty body).
  */
 struct eccor_api_error {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_API_ERROR_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "code" — ApiErrorCode, required, values: `ECCOR_API_ERROR_CODE_*`. Machine-readable API
      *  error code: `INVALID_FORM` (400, form/operation validation), `RECORD_IS_DELETED` (400,
      *  referenced record was deleted), `INVALID_ACTION_FOR_STATUS` (400, action not allowed in
@@ -781,14 +810,18 @@ struct eccor_api_error {
      *  Decision: optional, because it is absent from some documented `INVALID_FORM` bodies. */
     const char *correlation_id;
     pontes_presence has_correlation_id;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_api_error: sets _size, everything else absent/zero. */
+#define ECCOR_API_ERROR_INIT { ._size = sizeof(eccor_api_error) }
 
 /**
  * TemplateDoc
  * Contract (CCB) template document of a product.
  */
 struct eccor_template_doc {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_TEMPLATE_DOC_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "id" — string (uuid), required. Template document ID. */
     const char *id;
     pontes_presence has_id;
@@ -809,14 +842,18 @@ struct eccor_template_doc {
     /** "tempGetUrl" — string. Temporary download URL of the file. */
     const char *temp_get_url;
     pontes_presence has_temp_get_url;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_template_doc: sets _size, everything else absent/zero. */
+#define ECCOR_TEMPLATE_DOC_INIT { ._size = sizeof(eccor_template_doc) }
 
 /**
  * BankCommission
  * Bank/UY3 commission configured on a product.
  */
 struct eccor_bank_commission {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_BANK_COMMISSION_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "amount" — number. Bank (UY3) commission value. Decision: the docs leave unclear whether
      *  0.01 means 1 % (fraction) or R$ 0,01; modelled as a number (double) and interpreted as a
      *  fraction when `type` is the percentage code (inferred). */
@@ -833,8 +870,9 @@ struct eccor_bank_commission {
      *  InitialValue/RequestedValue. Unknown codes may appear. */
     int32_t base_value;
     pontes_presence has_base_value;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_bank_commission: sets _size, everything else absent/zero. */
+#define ECCOR_BANK_COMMISSION_INIT { ._size = sizeof(eccor_bank_commission) }
 
 /**
  * Product
@@ -842,6 +880,9 @@ struct eccor_bank_commission {
  * ECCOR). Field meanings are inferred from names; ECCOR documents none.
  */
 struct eccor_product {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_PRODUCT_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "id" — string (uuid), required. Product ID; use it as `productId` in simulations and
      *  credit notes. */
     const char *id;
@@ -1073,8 +1114,9 @@ struct eccor_product {
     /** "notifySigner" — boolean. Whether signers are notified. */
     bool notify_signer;
     pontes_presence has_notify_signer;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_product: sets _size, everything else absent/zero. */
+#define ECCOR_PRODUCT_INIT { ._size = sizeof(eccor_product) }
 
 /**
  * ProductPage
@@ -1083,6 +1125,9 @@ struct eccor_product {
  * none are modelled.
  */
 struct eccor_product_page {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_PRODUCT_PAGE_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "page" — int32. Current page (0-based). */
     int32_t page;
     pontes_presence has_page;
@@ -1099,14 +1144,18 @@ struct eccor_product_page {
      *  examples). */
     const char *pagination_token;
     pontes_presence has_pagination_token;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_product_page: sets _size, everything else absent/zero. */
+#define ECCOR_PRODUCT_PAGE_INIT { ._size = sizeof(eccor_product_page) }
 
 /**
  * AgentCommission
  * Agent (correspondent) commission.
  */
 struct eccor_agent_commission {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_AGENT_COMMISSION_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "amount" — number, required. Agent (correspondent) commission value: cents when `type` is
      *  `Absolute`, a fraction (0.0204 = 2.04 %) when `type` is `Percentage` (inferred). */
     double amount;
@@ -1120,14 +1169,20 @@ struct eccor_agent_commission {
      *  `RequestedValue`: amount requested by the borrower. */
     eccor_agent_commission_base_value base_value;
     pontes_presence has_base_value;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_agent_commission: sets _size, everything else absent/zero.
+ */
+#define ECCOR_AGENT_COMMISSION_INIT { ._size = sizeof(eccor_agent_commission) }
 
 /**
  * AmortizationParams
  * Simulation / credit-operation parameters.
  */
 struct eccor_amortization_params {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_AMORTIZATION_PARAMS_INIT
+     */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "agentCommission" — AgentCommission, required. Agent commission. */
     eccor_agent_commission *agent_commission;
     pontes_presence has_agent_commission;
@@ -1155,8 +1210,10 @@ struct eccor_amortization_params {
      *  appear and must be preserved. */
     eccor_amortization_params_amortization_type amortization_type;
     pontes_presence has_amortization_type;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_amortization_params: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_AMORTIZATION_PARAMS_INIT { ._size = sizeof(eccor_amortization_params) }
 
 /**
  * AmortizationRequest
@@ -1165,6 +1222,10 @@ struct eccor_amortization_params {
  * schema.
  */
 struct eccor_amortization_request {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_AMORTIZATION_REQUEST_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "amortization" — AmortizationParams, required. Simulation parameters. */
     eccor_amortization_params *amortization;
     pontes_presence has_amortization;
@@ -1184,14 +1245,20 @@ struct eccor_amortization_request {
     /** "productId" — string (uuid), required. Product ID. */
     const char *product_id;
     pontes_presence has_product_id;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_amortization_request: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_AMORTIZATION_REQUEST_INIT { ._size = sizeof(eccor_amortization_request) }
 
 /**
  * PaymentScheduleItem
  * One line of the payment schedule.
  */
 struct eccor_payment_schedule_item {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_PAYMENT_SCHEDULE_ITEM_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "dueDate" — string (date-time). Instalment due date (FGTS: yearly, in the anniversary
      *  month); the first item is the start date. ISO-8601 date-time; responses use a local
      *  offset (e.g. -03:00, microsecond precision); the client keeps the string verbatim. */
@@ -1217,14 +1284,20 @@ struct eccor_payment_schedule_item {
      *  cents; 4570 = R$ 45,70). */
     int64_t payment;
     pontes_presence has_payment;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_payment_schedule_item: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_PAYMENT_SCHEDULE_ITEM_INIT { ._size = sizeof(eccor_payment_schedule_item) }
 
 /**
  * AmortizationSimulation
  * Result of an FGTS advance simulation.
  */
 struct eccor_amortization_simulation {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_AMORTIZATION_SIMULATION_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "id" — string (uuid), required. Simulation ID. */
     const char *id;
     pontes_presence has_id;
@@ -1286,14 +1359,19 @@ struct eccor_amortization_simulation {
      *  is the start date with zero payment. */
     eccor_payment_schedule_item_array payment_schedule_items;
     pontes_presence has_payment_schedule_items;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_amortization_simulation: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_AMORTIZATION_SIMULATION_INIT { ._size = sizeof(eccor_amortization_simulation) }
 
 /**
  * Address
  * Postal address.
  */
 struct eccor_address {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_ADDRESS_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "addressName" — string. Street (logradouro). */
     const char *address_name;
     pontes_presence has_address_name;
@@ -1318,14 +1396,18 @@ struct eccor_address {
     /** "complement" — string. Address complement, e.g. `N/A`. */
     const char *complement;
     pontes_presence has_complement;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_address: sets _size, everything else absent/zero. */
+#define ECCOR_ADDRESS_INIT { ._size = sizeof(eccor_address) }
 
 /**
  * UserRef
  * Reference to a platform user.
  */
 struct eccor_user_ref {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_USER_REF_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "userId" — string. User ID (Cognito subject / client ID). */
     const char *user_id;
     pontes_presence has_user_id;
@@ -1335,28 +1417,36 @@ struct eccor_user_ref {
     /** "tenantDisplay" — string. Tenant display name. */
     const char *tenant_display;
     pontes_presence has_tenant_display;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_user_ref: sets _size, everything else absent/zero. */
+#define ECCOR_USER_REF_INIT { ._size = sizeof(eccor_user_ref) }
 
 /**
  * GroupRef
  * Reference to a platform user group.
  */
 struct eccor_group_ref {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_GROUP_REF_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "groupDisplay" — string. Group display name, e.g. `Todos`. */
     const char *group_display;
     pontes_presence has_group_display;
     /** "tenantDisplay" — string. Tenant display name. */
     const char *tenant_display;
     pontes_presence has_tenant_display;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_group_ref: sets _size, everything else absent/zero. */
+#define ECCOR_GROUP_REF_INIT { ._size = sizeof(eccor_group_ref) }
 
 /**
  * PixKeyInput
  * A PIX key to receive the payout.
  */
 struct eccor_pix_key_input {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_PIX_KEY_INPUT_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "id" — string (uuid). Existing bank-account ID — only in the `bankAccounts` of PUT
      *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted
      *  (entries without `id` are created — inferred). */
@@ -1376,14 +1466,19 @@ struct eccor_pix_key_input {
     /** "jointAccount" — boolean. Joint account flag. */
     bool joint_account;
     pontes_presence has_joint_account;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_pix_key_input: sets _size, everything else absent/zero. */
+#define ECCOR_PIX_KEY_INPUT_INIT { ._size = sizeof(eccor_pix_key_input) }
 
 /**
  * TransferAccountInput
  * A bank account to receive the payout by TED transfer.
  */
 struct eccor_transfer_account_input {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_TRANSFER_ACCOUNT_INPUT_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "id" — string (uuid). Existing bank-account ID — only in the `bankAccounts` of PUT
      *  /v1/NaturalPerson/{personId}: an existing account whose `id` is not sent is deleted
      *  (entries without `id` are created — inferred). */
@@ -1416,14 +1511,20 @@ struct eccor_transfer_account_input {
     /** "jointAccount" — boolean. Joint account flag. */
     bool joint_account;
     pontes_presence has_joint_account;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_transfer_account_input: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_TRANSFER_ACCOUNT_INPUT_INIT { ._size = sizeof(eccor_transfer_account_input) }
 
 /**
  * NaturalPersonInput
  * Create / update body of a natural person (borrower).
  */
 struct eccor_natural_person_input {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_NATURAL_PERSON_INPUT_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "registrationNumber" — string, required. CPF: 11 digits without punctuation, as a string
      *  (null → 400 INVALID_FORM). */
     const char *registration_number;
@@ -1460,14 +1561,19 @@ struct eccor_natural_person_input {
      *  account to keep. */
     eccor_bank_account_input_array bank_accounts;
     pontes_presence has_bank_accounts;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_natural_person_input: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_NATURAL_PERSON_INPUT_INIT { ._size = sizeof(eccor_natural_person_input) }
 
 /**
  * BankAccount
  * A bank account or PIX key of a natural person, as returned by the API.
  */
 struct eccor_bank_account {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_BANK_ACCOUNT_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "bankCode" — string. Bank code (COMPE) as a string (`"0"` for PIX entries). Decision:
      *  `bankCode` is a string while `bankCodeCompe` is the same code as an integer; both kept as
      *  documented. */
@@ -1554,8 +1660,9 @@ struct eccor_bank_account {
     /** "ownerGroup" — GroupRef. Owner user group of the record. */
     eccor_group_ref *owner_group;
     pontes_presence has_owner_group;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_bank_account: sets _size, everything else absent/zero. */
+#define ECCOR_BANK_ACCOUNT_INIT { ._size = sizeof(eccor_bank_account) }
 
 /**
  * NaturalPerson
@@ -1563,6 +1670,9 @@ struct eccor_bank_account {
  * null; types of always-null fields are inferred.
  */
 struct eccor_natural_person {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_NATURAL_PERSON_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "registrationNumber" — string. CPF (11 digits). */
     const char *registration_number;
     pontes_presence has_registration_number;
@@ -1864,8 +1974,9 @@ struct eccor_natural_person {
     /** "ownerGroup" — GroupRef. Owner user group of the record. */
     eccor_group_ref *owner_group;
     pontes_presence has_owner_group;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_natural_person: sets _size, everything else absent/zero. */
+#define ECCOR_NATURAL_PERSON_INIT { ._size = sizeof(eccor_natural_person) }
 
 /**
  * NaturalPersonPage
@@ -1875,6 +1986,10 @@ struct eccor_natural_person {
  * modelled.
  */
 struct eccor_natural_person_page {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_NATURAL_PERSON_PAGE_INIT
+     */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "page" — int32. Current page (0-based). */
     int32_t page;
     pontes_presence has_page;
@@ -1891,8 +2006,10 @@ struct eccor_natural_person_page {
      *  examples). */
     const char *pagination_token;
     pontes_presence has_pagination_token;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_natural_person_page: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_NATURAL_PERSON_PAGE_INIT { ._size = sizeof(eccor_natural_person_page) }
 
 /**
  * CreditNoteAmortization
@@ -1901,6 +2018,10 @@ struct eccor_natural_person_page {
  * it at the top level.
  */
 struct eccor_credit_note_amortization {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_CREDIT_NOTE_AMORTIZATION_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "agentCommission" — AgentCommission, required. Agent commission. */
     eccor_agent_commission *agent_commission;
     pontes_presence has_agent_commission;
@@ -1932,14 +2053,20 @@ struct eccor_credit_note_amortization {
      *  for FGTS. */
     bool legal_person;
     pontes_presence has_legal_person;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_credit_note_amortization: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_CREDIT_NOTE_AMORTIZATION_INIT { ._size = sizeof(eccor_credit_note_amortization) }
 
 /**
  * CreditNoteRequest
  * Create body of a credit operation (CCB) — created as a draft (status 0).
  */
 struct eccor_credit_note_request {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_CREDIT_NOTE_REQUEST_INIT
+     */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "productId" — string (uuid), required. Product ID. */
     const char *product_id;
     pontes_presence has_product_id;
@@ -1962,14 +2089,20 @@ struct eccor_credit_note_request {
      *  cannot be in the past. */
     eccor_credit_note_amortization *amortization;
     pontes_presence has_amortization;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_credit_note_request: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_CREDIT_NOTE_REQUEST_INIT { ._size = sizeof(eccor_credit_note_request) }
 
 /**
  * RevisionBankAccount
  * Corrected payout bank account.
  */
 struct eccor_revision_bank_account {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_REVISION_BANK_ACCOUNT_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "bankCode" — string, required. Bank code (COMPE), e.g. `"33"`. */
     const char *bank_code;
     pontes_presence has_bank_code;
@@ -1990,25 +2123,38 @@ struct eccor_revision_bank_account {
      *  method; only `Transfer` is documented (a PIX variant is not shown). */
     eccor_operation_type operation_type_value;
     pontes_presence has_operation_type_value;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_revision_bank_account: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_REVISION_BANK_ACCOUNT_INIT { ._size = sizeof(eccor_revision_bank_account) }
 
 /**
  * DonePaymentRevisionRequest
  * Corrected payout data for an operation in status 13 "Revisão de Pagamento".
  */
 struct eccor_done_payment_revision_request {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_DONE_PAYMENT_REVISION_REQUEST_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "bankAccount" — RevisionBankAccount, required. New payout account. */
     eccor_revision_bank_account *bank_account;
     pontes_presence has_bank_account;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_done_payment_revision_request: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_DONE_PAYMENT_REVISION_REQUEST_INIT { ._size = sizeof( \
+    eccor_done_payment_revision_request) }
 
 /**
  * CreditNoteStatusParameters
  * Status transition details.
  */
 struct eccor_credit_note_status_parameters {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_CREDIT_NOTE_STATUS_PARAMETERS_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "message" — string, nullable. Free text, e.g. "Aprovação de Compliance." (may be null). */
     const char *message;
     pontes_presence has_message;
@@ -2024,14 +2170,21 @@ struct eccor_credit_note_status_parameters {
     /** "newStatusDisplay" — string. New status name in Portuguese. */
     const char *new_status_display;
     pontes_presence has_new_status_display;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_credit_note_status_parameters: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_CREDIT_NOTE_STATUS_PARAMETERS_INIT { ._size = sizeof( \
+    eccor_credit_note_status_parameters) }
 
 /**
  * CreditNoteStatusEvent
  * Webhook payload sent by ECCOR when a credit operation changes status.
  */
 struct eccor_credit_note_status_event {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_CREDIT_NOTE_STATUS_EVENT_INIT */
+    size_t _size;
+    pontes_extra _extra; /**< unknown members, kept for round trips */
     /** "eventCode" — int32, codes: `ECCOR_WEBHOOK_EVENT_CODE_*`. Webhook event code. Only `2` is
      *  documented; unknown codes may appear. */
     int32_t event_code;
@@ -2062,38 +2215,54 @@ struct eccor_credit_note_status_event {
     /** "parameters" — CreditNoteStatusParameters. Transition details. */
     eccor_credit_note_status_parameters *parameters;
     pontes_presence has_parameters;
-    pontes_extra _extra; /**< unknown members, kept for round trips */
 };
+/** Initialiser of a caller-built eccor_credit_note_status_event: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_CREDIT_NOTE_STATUS_EVENT_INIT { ._size = sizeof(eccor_credit_note_status_event) }
 
 /**
  * Uuid (box)
  * Box for a top-level string (uuid) body.
  */
 struct eccor_uuid {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_UUID_INIT */
+    size_t _size;
     /** string (uuid), nullable */
     const char *value;
     pontes_presence has_value;
 };
+/** Initialiser of a caller-built eccor_uuid: sets _size, everything else absent/zero. */
+#define ECCOR_UUID_INIT { ._size = sizeof(eccor_uuid) }
 
 /**
  * BankAccountInputList (box)
  * Box for a top-level array of BankAccountInput body.
  */
 struct eccor_bank_account_input_list {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_BANK_ACCOUNT_INPUT_LIST_INIT */
+    size_t _size;
     /** array of BankAccountInput, nullable */
     eccor_bank_account_input_array value;
     pontes_presence has_value;
 };
+/** Initialiser of a caller-built eccor_bank_account_input_list: sets _size, everything else
+ *  absent/zero. */
+#define ECCOR_BANK_ACCOUNT_INPUT_LIST_INIT { ._size = sizeof(eccor_bank_account_input_list) }
 
 /**
  * UuidList (box)
  * Box for a top-level array of string (uuid) body.
  */
 struct eccor_uuid_list {
+    /** sizeof this struct as the caller compiled it: initialise with ECCOR_UUID_LIST_INIT */
+    size_t _size;
     /** array of string (uuid), nullable */
     pontes_string_list value;
     pontes_presence has_value;
 };
+/** Initialiser of a caller-built eccor_uuid_list: sets _size, everything else absent/zero. */
+#define ECCOR_UUID_LIST_INIT { ._size = sizeof(eccor_uuid_list) }
 
 /* ==== unions (oneOf / anyOf / multi-type) ============================== */
 
@@ -2483,6 +2652,11 @@ ECCOR_EXTERN(const size_t) eccor_operation_count;
  */
 ECCOR_EXTERN(int) eccor_create_token(eccor_client *c, const eccor_token_request *body,
     eccor_token_response **out);
+/** eccor_create_token with per-call options (timeout, retries, Idempotency-Key, extra headers,
+ *  batch);
+ *  opts NULL: the same as eccor_create_token. */
+ECCOR_EXTERN(int) eccor_create_token_ex(eccor_client *c, const eccor_token_request *body,
+    eccor_token_response **out, const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_create_token;
 
 /**
@@ -2504,6 +2678,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_token;
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
 ECCOR_EXTERN(int) eccor_list_products(eccor_client *c, eccor_product_page **out);
+/** eccor_list_products with per-call options (timeout, retries, Idempotency-Key, extra headers,
+ *  batch);
+ *  opts NULL: the same as eccor_list_products. */
+ECCOR_EXTERN(int) eccor_list_products_ex(eccor_client *c, eccor_product_page **out,
+    const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_list_products;
 
 /**
@@ -2528,10 +2707,19 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_list_products;
  */
 ECCOR_EXTERN(int) eccor_simulate_amortization(eccor_client *c,
     const eccor_amortization_request *body, eccor_amortization_simulation **out);
+/** eccor_simulate_amortization with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_simulate_amortization. */
+ECCOR_EXTERN(int) eccor_simulate_amortization_ex(eccor_client *c,
+    const eccor_amortization_request *body, eccor_amortization_simulation **out,
+    const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_simulate_amortization;
 
 /** Optional and non-path parameters of eccor_list_natural_persons (NULL / has_ = 0: not sent). */
 typedef struct eccor_list_natural_persons_params {
+    /** sizeof this struct as the caller compiled it: initialise with
+     *  ECCOR_LIST_NATURAL_PERSONS_PARAMS_INIT */
+    size_t _size;
     const char *search_string; /**< query "searchString": General search text. */
     const char *registration_number; /**< query "registrationNumber": Search by CPF. */
     const char *phone; /**< query "phone": Search by phone. */
@@ -2540,6 +2728,8 @@ typedef struct eccor_list_natural_persons_params {
     const char *filter_by_owner_group;
     const char *person_display; /**< query "personDisplay": Search by name. */
 } eccor_list_natural_persons_params;
+#define ECCOR_LIST_NATURAL_PERSONS_PARAMS_INIT { ._size = sizeof( \
+    eccor_list_natural_persons_params) }
 
 /**
  * GET /v1/NaturalPerson — Search / list natural persons
@@ -2562,6 +2752,12 @@ typedef struct eccor_list_natural_persons_params {
  */
 ECCOR_EXTERN(int) eccor_list_natural_persons(eccor_client *c,
     const eccor_list_natural_persons_params *params, eccor_natural_person_page **out);
+/** eccor_list_natural_persons with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_list_natural_persons. */
+ECCOR_EXTERN(int) eccor_list_natural_persons_ex(eccor_client *c,
+    const eccor_list_natural_persons_params *params, eccor_natural_person_page **out,
+    const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_list_natural_persons;
 
 /**
@@ -2583,6 +2779,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_list_natural_persons;
  */
 ECCOR_EXTERN(int) eccor_create_natural_person(eccor_client *c,
     const eccor_natural_person_input *body, eccor_uuid **out);
+/** eccor_create_natural_person with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_create_natural_person. */
+ECCOR_EXTERN(int) eccor_create_natural_person_ex(eccor_client *c,
+    const eccor_natural_person_input *body, eccor_uuid **out, const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_create_natural_person;
 
 /**
@@ -2603,6 +2804,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_natural_person;
  */
 ECCOR_EXTERN(int) eccor_get_natural_person(eccor_client *c, const char *person_id,
     eccor_natural_person **out);
+/** eccor_get_natural_person with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_get_natural_person. */
+ECCOR_EXTERN(int) eccor_get_natural_person_ex(eccor_client *c, const char *person_id,
+    eccor_natural_person **out, const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_get_natural_person;
 
 /**
@@ -2624,6 +2830,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_get_natural_person;
  */
 ECCOR_EXTERN(int) eccor_update_natural_person(eccor_client *c, const char *person_id,
     const eccor_natural_person_input *body);
+/** eccor_update_natural_person with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_update_natural_person. */
+ECCOR_EXTERN(int) eccor_update_natural_person_ex(eccor_client *c, const char *person_id,
+    const eccor_natural_person_input *body, const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_update_natural_person;
 
 /**
@@ -2646,6 +2857,12 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_update_natural_person;
  */
 ECCOR_EXTERN(int) eccor_add_bank_accounts(eccor_client *c, const char *person_id,
     const eccor_bank_account_input_list *body, eccor_uuid_list **out);
+/** eccor_add_bank_accounts with per-call options (timeout, retries, Idempotency-Key, extra headers,
+ *  batch);
+ *  opts NULL: the same as eccor_add_bank_accounts. */
+ECCOR_EXTERN(int) eccor_add_bank_accounts_ex(eccor_client *c, const char *person_id,
+    const eccor_bank_account_input_list *body, eccor_uuid_list **out,
+    const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_add_bank_accounts;
 
 /**
@@ -2667,6 +2884,12 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_add_bank_accounts;
  */
 ECCOR_EXTERN(int) eccor_update_bank_account(eccor_client *c, const char *person_id,
     const char *bank_account_id, const eccor_bank_account_input *body);
+/** eccor_update_bank_account with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_update_bank_account. */
+ECCOR_EXTERN(int) eccor_update_bank_account_ex(eccor_client *c, const char *person_id,
+    const char *bank_account_id, const eccor_bank_account_input *body,
+    const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_update_bank_account;
 
 /**
@@ -2688,6 +2911,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_update_bank_account;
  */
 ECCOR_EXTERN(int) eccor_delete_bank_account(eccor_client *c, const char *person_id,
     const char *bank_account_id);
+/** eccor_delete_bank_account with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_delete_bank_account. */
+ECCOR_EXTERN(int) eccor_delete_bank_account_ex(eccor_client *c, const char *person_id,
+    const char *bank_account_id, const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_delete_bank_account;
 
 /**
@@ -2710,6 +2938,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_delete_bank_account;
  */
 ECCOR_EXTERN(int) eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *body,
     eccor_uuid **out);
+/** eccor_create_credit_note with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_create_credit_note. */
+ECCOR_EXTERN(int) eccor_create_credit_note_ex(eccor_client *c,
+    const eccor_credit_note_request *body, eccor_uuid **out, const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_create_credit_note;
 
 /**
@@ -2729,6 +2962,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_credit_note;
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
  */
 ECCOR_EXTERN(int) eccor_submit_credit_note_approval(eccor_client *c, const char *credit_note_id);
+/** eccor_submit_credit_note_approval with per-call options (timeout, retries, Idempotency-Key,
+ *  extra headers, batch);
+ *  opts NULL: the same as eccor_submit_credit_note_approval. */
+ECCOR_EXTERN(int) eccor_submit_credit_note_approval_ex(eccor_client *c, const char *credit_note_id,
+    const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_submit_credit_note_approval;
 
 /**
@@ -2752,6 +2990,11 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_submit_credit_note_approval;
  */
 ECCOR_EXTERN(int) eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
     const eccor_done_payment_revision_request *body);
+/** eccor_done_payment_revision with per-call options (timeout, retries, Idempotency-Key, extra
+ *  headers, batch);
+ *  opts NULL: the same as eccor_done_payment_revision. */
+ECCOR_EXTERN(int) eccor_done_payment_revision_ex(eccor_client *c, const char *credit_note_id,
+    const eccor_done_payment_revision_request *body, const pontes_call_options *opts);
 ECCOR_EXTERN(const pontes_operation) eccor_op_done_payment_revision;
 
 /* ==== webhooks (requests the provider sends to you) ==================== */
