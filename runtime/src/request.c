@@ -563,6 +563,13 @@ static const pontes_response_desc *match_response(const pontes_operation *op, lo
     for (size_t i = 0; i < op->response_count; i++)
         if (op->responses[i].status >= 1 && op->responses[i].status <= 5 && op->responses[i].status == status / 100)
             return &op->responses[i];
+    /* An undocumented 2xx is a success of the operation's own result type (the type its
+       out-parameter has), never the "default" response, which describes errors. */
+    if (status >= 200 && status <= 299)
+        for (size_t i = 0; i < op->response_count; i++) {
+            int st = op->responses[i].status;
+            if (((st >= 200 && st <= 299) || st == 2) && op->responses[i].type) return &op->responses[i];
+        }
     for (size_t i = 0; i < op->response_count; i++)
         if (op->responses[i].status == 0) return &op->responses[i];
     return NULL;

@@ -1353,6 +1353,19 @@ static void test_batch_client_guard(void **state) {
     pontes_batch_free(b);
 }
 
+/* An undocumented 2xx decodes as the operation's result type, not as "default". */
+static void test_undocumented_2xx(void **state) {
+    fx *f = *state;
+    ts_push(f->srv, TS_ROUTE_API, 202, NULL, "{\"name\":\"accepted\"}");
+    t_person *p = NULL;
+    long st = 0;
+    assert_int_equal(call_get(f, "1", &p, &st), PONTES_OK);
+    assert_int_equal(st, 202);
+    assert_non_null(p);
+    assert_string_equal(p->name, "accepted");
+    pontes_free(p);
+}
+
 static void test_missing_path_param(void **state) {
     fx *f = *state;
     pontes_request *r;
@@ -1572,6 +1585,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_deviations_tolerated_or_strict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_options_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_call_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undocumented_2xx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_errors_retries_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_client_guard, setup, teardown),

@@ -2644,6 +2644,7 @@ ECCOR_EXTERN(const size_t) eccor_operation_count;
  * @param c the client (eccor_client_new)
  * @param body application/x-www-form-urlencoded body
  * @param out on success (200): a new eccor_token_response; free with eccor_token_response_free
+ *
  * Responses: 200 (TokenResponse), 400 (OAuthError), 401 (OAuthError).
  * Auth: basicToken.
  * Server: group "auth" (pontes_client_set_server), default
@@ -2673,6 +2674,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_token;
  *
  * @param c the client (eccor_client_new)
  * @param out on success (200): a new eccor_product_page; free with eccor_product_page_free
+ *
  * Responses: 200 (ProductPage), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2701,6 +2703,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_list_products;
  * @param body application/json body
  * @param out on success (200): a new eccor_amortization_simulation; free with
  *            eccor_amortization_simulation_free
+ *
  * Responses: 200 (AmortizationSimulation), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2746,6 +2749,7 @@ typedef struct eccor_list_natural_persons_params {
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new eccor_natural_person_page; free with
  *            eccor_natural_person_page_free
+ *
  * Responses: 200 (NaturalPersonPage), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2773,6 +2777,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_list_natural_persons;
  * @param c the client (eccor_client_new)
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid; free with eccor_uuid_free
+ *
  * Responses: 200 (Uuid), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2798,6 +2803,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_natural_person;
  * @param person_id path "personId": Natural person ID.
 
  * @param out on success (200): a new eccor_natural_person; free with eccor_natural_person_free
+ *
  * Responses: 200 (NaturalPerson), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2824,6 +2830,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_get_natural_person;
  * @param person_id path "personId": Natural person ID.
 
  * @param body application/json body
+ *
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2851,6 +2858,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_update_natural_person;
 
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid_list; free with eccor_uuid_list_free
+ *
  * Responses: 200 (UuidList), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2878,6 +2886,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_add_bank_accounts;
  * @param bank_account_id path "bankAccountId": Bank account / PIX key ID.
 
  * @param body application/json body
+ *
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2905,6 +2914,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_update_bank_account;
 
  * @param bank_account_id path "bankAccountId": Bank account / PIX key ID.
 
+ *
  * Responses: 204, 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2932,6 +2942,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_delete_bank_account;
  * @param c the client (eccor_client_new)
  * @param body application/json body
  * @param out on success (200): a new eccor_uuid; free with eccor_uuid_free
+ *
  * Responses: 200 (Uuid), 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2957,6 +2968,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_create_credit_note;
  * @param c the client (eccor_client_new)
  * @param credit_note_id path "creditNoteId": Credit operation (CreditNote) ID.
 
+ *
  * Responses: 200, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
@@ -2984,6 +2996,7 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_submit_credit_note_approval;
  * @param credit_note_id path "creditNoteId": Credit operation (CreditNote) ID.
 
  * @param body application/json body
+ *
  * Responses: 204, 400 (ApiError), 401, 403 (ApiError).
  * Auth: uy3Auth.
  * @return PONTES_OK, or a PONTES_E* code with details in eccor_client_last_error(c).
