@@ -50,6 +50,7 @@ def current(api):
                                                           for p in op.params]
         for fname, body, _ in v.op_funcs(op):
             functions[fname] = 'int (' + ', '.join(v.op_args(op, body)) + ')'
+            functions[fname + '_ex'] = 'int (' + ', '.join(v.op_args(op, body) + ['const pontes_call_options *opts']) + ')'
     for e in api.enums:
         enums[e.cname] = list(e.values)
     for u in api.unions:
