@@ -32,6 +32,9 @@ PRIMS = {
     'bytes': ('pontes_bytes', '&pontes_type_bytes', 'pontes_bytes_list'),
     'file': ('pontes_file', '&pontes_type_file', None),
     'any': ('const struct cJSON *', '&pontes_type_any', 'pontes_any_list'),
+    # exact decimals (format: decimal, x-pontes-money): a JSON number / a JSON string of decimal text
+    'decimal': ('pontes_decimal', '&pontes_type_decimal', 'pontes_decimal_list'),
+    'decimal_string': ('pontes_decimal', '&pontes_type_decimal_string', 'pontes_decimal_list'),
 }
 POINTER_KINDS = {'string', 'object', 'union', 'any'}
 # string formats the runtime checks: format -> (descriptor key, built-in type)
@@ -40,6 +43,30 @@ CHECKED_FORMATS = {
     'date-time': ('date_time', '&pontes_type_date_time'),
     'uuid': ('uuid', '&pontes_type_uuid'),
 }
+
+
+def is_money(node):
+    """format: decimal or x-pontes-money: true on a number/string schema: an exact pontes_decimal."""
+    return isinstance(node, dict) and (node.get('format') == 'decimal' or node.get('x-pontes-money') is True)
+
+
+_DECIMAL_TEXT = re.compile(r'^-?(0|[1-9][0-9]*)(\.([0-9]+))?([eE]([-+]?[0-9]+))?$')
+
+
+def decimal_error(text):
+    """Why text would not decode as a pontes_decimal (as runtime/src/codec.c reads it), or None."""
+    m = _DECIMAL_TEXT.match(text)
+    if not m:
+        return 'not decimal text'
+    digits = (m.group(1) + (m.group(3) or '')).lstrip('0') or '0'
+    scale = len(m.group(3) or '') - int(m.group(5) or 0)
+    if scale < 0:
+        digits = digits + '0' * -scale if digits != '0' else '0'
+        scale = 0
+    lim = 2 ** 63 if text.startswith('-') else 2 ** 63 - 1
+    if int(digits) > lim or scale > 38:
+        return 'decimal out of range (int64 coefficient, at most 38 decimals)'
+    return None
 
 
 def ascii_fold(text):
@@ -274,7 +301,7 @@ class TypeRef:
         if self.kind == 'map':
             return 'map of ' + self.elem.describe()
         return {'int32': 'int32', 'int64': 'int64', 'double': 'number', 'bool': 'boolean',
-                'any': 'any JSON', 'bytes': 'base64 bytes', 'file': 'file'}.get(self.kind, self.fmt and
+                'decimal': 'decimal number', 'decimal_string': 'decimal string', 'any': 'any JSON', 'bytes': 'base64 bytes', 'file': 'file'}.get(self.kind, self.fmt and
                                                                                   f'string ({self.fmt})' or 'string')
 
 
@@ -480,7 +507,7 @@ class Builder:
         """Operation functions and API-level symbols share the C namespace with types."""
         for w in ('client', 'client_new', 'client_free', 'client_last_error', 'api', 'schemas', 'schema_entry',
                   'schema_count', 'string_list', 'int32_list', 'int64_list', 'double_list', 'bool_list',
-                  'bytes_list', 'any_list', 'string_map'):
+                  'bytes_list', 'any_list', 'string_map', 'decimal_list'):
             self.names.add(w)
         for path, item in (self.root.get('paths') or {}).items():
             if not isinstance(item, dict):
@@ -718,6 +745,8 @@ class Builder:
                 return TypeRef('bytes', fmt='byte'), nullable
             if fmt == 'binary':
                 return TypeRef('file', fmt='binary'), nullable
+            if is_money(node):
+                return TypeRef('decimal_string', fmt='decimal'), nullable
             return TypeRef('string', fmt=fmt if isinstance(fmt, str) else None), nullable
         if types == 'integer':
             t = self.integer(node)
@@ -729,7 +758,7 @@ class Builder:
                                            names=[n for n, _, _ in items], descs=[d for _, _, d in items])
             return t, nullable
         if types == 'number':
-            return TypeRef('double'), nullable
+            return (TypeRef('decimal', fmt='decimal') if is_money(node) else TypeRef('double')), nullable
         if types == 'boolean':
             return TypeRef('bool'), nullable
         if types == 'array':
@@ -975,7 +1004,8 @@ class Builder:
                     any(k in sn for k in ('properties', 'allOf', 'oneOf', 'anyOf', 'items')):
                 return None  # checked before schema_n: no types are made for an allOf of objects
             t, n = self.schema_n(file, sp, sub, hint)
-            if t.kind not in ('string', 'int32', 'int64', 'double', 'bool', 'enum', 'bytes'):
+            if t.kind not in ('string', 'int32', 'int64', 'double', 'bool', 'enum', 'bytes', 'decimal',
+                              'decimal_string'):
                 return None
             base, nullable = t, nullable or n
         if base is None:
@@ -989,6 +1019,8 @@ class Builder:
                 t = TypeRef('bytes', fmt='byte')
             elif fmt != 'binary':
                 t = TypeRef('string', fmt=fmt)
+        if t.kind in ('string', 'double') and (fmt == 'decimal' or merged.get('x-pontes-money') is True):
+            t = TypeRef('decimal_string' if t.kind == 'string' else 'decimal', fmt='decimal')
         return t, nullable
 
     def union(self, file, pointer, node, comb, alts, hint, nullable):
@@ -1087,7 +1119,7 @@ class Builder:
             if t == 'integer':
                 kind = 'int64'
             elif t == 'number':
-                kind = 'double'
+                kind = 'string' if is_money(s) else 'double'  # money: decimal text, never a double
             elif t == 'boolean':
                 kind = 'bool'
             elif t == 'array':
@@ -1419,6 +1451,13 @@ def check_value(t, value, nullable=False, path='$'):
     if k == 'double':
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         return None if ok else f'{path}: expected a number'
+    if k in ('decimal', 'decimal_string'):
+        if k == 'decimal_string' and not isinstance(value, str):
+            return f'{path}: expected a string of decimal text'
+        if k == 'decimal' and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+            return f'{path}: expected a number'
+        e = decimal_error(value if k == 'decimal_string' else json.dumps(value))
+        return f'{path}: {e}' if e else None
     if k in ('string', 'bytes', 'file', 'enum'):
         if not isinstance(value, str):
             return f'{path}: expected a string'

@@ -47,6 +47,10 @@ const pontes_type pontes_type_date_time = {PONTES_KIND_STRING, PONTES_T_FMT_DATE
                                            "date-time", NULL, NULL, NULL, NULL};
 const pontes_type pontes_type_uuid = {PONTES_KIND_STRING, PONTES_T_FMT_UUID, sizeof(const char *), "uuid", NULL, NULL,
                                       NULL, NULL};
+const pontes_type pontes_type_decimal = {PONTES_KIND_DECIMAL, 0, sizeof(pontes_decimal), "decimal", NULL, NULL, NULL,
+                                         NULL};
+const pontes_type pontes_type_decimal_string = {PONTES_KIND_DECIMAL, PONTES_T_DECIMAL_STRING, sizeof(pontes_decimal),
+                                                "decimal string", NULL, NULL, NULL, NULL};
 
 static const char *kind_name(pontes_kind k) {
     switch (k) {
@@ -63,6 +67,7 @@ static const char *kind_name(pontes_kind k) {
     case PONTES_KIND_MAP: return "map";
     case PONTES_KIND_UNION: return "union";
     case PONTES_KIND_ANY: return "any";
+    case PONTES_KIND_DECIMAL: return "decimal";
     }
     return "?";
 }
@@ -1109,6 +1114,193 @@ static int dec_integer(dctx *c, const pontes_type *t, int64_t *out) {
     return PONTES_OK;
 }
 
+/* ---- exact decimals -------------------------------------------------- */
+
+/* The exact pontes_decimal of the (scanned) JSON number s[0..n), from its digits:
+ * 0 ok, 2 out of range (coefficient beyond int64, scale above PONTES_DECIMAL_MAX_SCALE).
+ * Trailing zeros are kept (995.0000 -> {9950000, 4}); an exponent moves the scale
+ * (1.50e1 -> {150, 1}, 1e3 -> {1000, 0}). Never rounds. */
+static int number_to_decimal(const char *s, size_t n, pontes_decimal *out) {
+    size_t i = 0;
+    bool neg = s[0] == '-';
+    if (neg) i = 1;
+    const uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    uint64_t mag = 0;
+    long long frac = 0;
+    bool in_frac = false;
+    for (; i < n; i++) {
+        char ch = s[i];
+        if (ch == '.') {
+            in_frac = true;
+            continue;
+        }
+        if (ch == 'e' || ch == 'E') break;
+        unsigned d = (unsigned)(ch - '0');
+        if (mag > (lim - d) / 10) return 2; /* leading zeros never get here: 0 * 10 + 0 */
+        mag = mag * 10 + d;
+        if (in_frac) frac++;
+    }
+    long long ex = 0;
+    if (i < n) { /* exponent, saturated far beyond any count of fraction digits */
+        i++;
+        bool eneg = false;
+        if (s[i] == '+' || s[i] == '-') eneg = s[i++] == '-';
+        for (; i < n; i++)
+            if (ex < 100000000000000000LL) ex = ex * 10 + (s[i] - '0');
+        if (eneg) ex = -ex;
+    }
+    long long scale = frac - ex;
+    if (scale < 0) { /* a positive exponent beyond the fraction digits: multiply in */
+        if (mag) {
+            for (; scale < 0; scale++) {
+                if (mag > lim / 10) return 2;
+                mag *= 10;
+            }
+        }
+        scale = 0;
+    }
+    if (scale > PONTES_DECIMAL_MAX_SCALE) return 2;
+    out->coef = neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag) : (int64_t)mag;
+    out->scale = (int32_t)scale;
+    return 0;
+}
+
+static inline uint64_t dec_mag(int64_t v) { return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v; }
+
+/* Plain decimal text of d into out (>= PONTES_DECIMAL_TEXT_MAX - 1 bytes); d->scale
+ * must be valid. Returns the length. No NUL. */
+static size_t fmt_decimal(char *out, const pontes_decimal *d) {
+    char dg[24];
+    size_t nd = 0, k = 0;
+    uint64_t u = dec_mag(d->coef);
+    do {
+        dg[nd++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t sc = (size_t)d->scale;
+    if (d->coef < 0) out[k++] = '-';
+    if (nd <= sc) {
+        out[k++] = '0';
+        out[k++] = '.';
+        for (size_t z = nd; z < sc; z++) out[k++] = '0';
+        while (nd) out[k++] = dg[--nd];
+        return k;
+    }
+    while (nd > sc) out[k++] = dg[--nd];
+    if (sc) {
+        out[k++] = '.';
+        while (nd) out[k++] = dg[--nd];
+    }
+    return k;
+}
+
+static inline bool scale_ok(int32_t scale) { return scale >= 0 && scale <= PONTES_DECIMAL_MAX_SCALE; }
+
+int pontes_decimal_parse(const char *s, size_t len, pontes_decimal *out) {
+    if (!s || !out) return PONTES_EINVAL;
+    bool is_int;
+    if (!len || scan_number(s, s + len, &is_int) != len) return PONTES_EINVAL;
+    pontes_decimal d;
+    if (number_to_decimal(s, len, &d)) return PONTES_ERANGE;
+    *out = d;
+    return PONTES_OK;
+}
+
+int pontes_decimal_to_text(const pontes_decimal *d, char *buf, size_t cap) {
+    if (!buf || !cap) return PONTES_EINVAL;
+    buf[0] = '\0';
+    if (!d || !scale_ok(d->scale)) return PONTES_EINVAL;
+    char tmp[PONTES_DECIMAL_TEXT_MAX];
+    size_t n = fmt_decimal(tmp, d);
+    if (n >= cap) return PONTES_EINVAL;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+    return PONTES_OK;
+}
+
+int pontes_decimal_to_minor(const pontes_decimal *d, int minor_digits, int64_t *out) {
+    if (!d || !out || minor_digits < 0 || minor_digits > PONTES_DECIMAL_MAX_SCALE || !scale_ok(d->scale))
+        return PONTES_EINVAL;
+    bool neg = d->coef < 0;
+    uint64_t mag = dec_mag(d->coef);
+    const uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (int s = d->scale; s > minor_digits; s--) { /* drop digits: only zeros */
+        if (mag % 10) return PONTES_ERANGE;
+        mag /= 10;
+    }
+    for (int s = d->scale; s < minor_digits; s++) {
+        if (mag > lim / 10) return PONTES_ERANGE;
+        mag *= 10;
+    }
+    *out = neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag) : (int64_t)mag;
+    return PONTES_OK;
+}
+
+pontes_decimal pontes_decimal_from_minor(int64_t minor, int minor_digits) {
+    pontes_decimal d = {minor, (int32_t)minor_digits};
+    return d;
+}
+
+int pontes_decimal_cmp(const pontes_decimal *a, const pontes_decimal *b) {
+    if (!a || !b) return a ? 1 : b ? -1 : 0;
+    int sa = (a->coef > 0) - (a->coef < 0), sb = (b->coef > 0) - (b->coef < 0);
+    if (sa != sb) return sa < sb ? -1 : 1;
+    if (!sa) return 0;
+    /* same sign: compare magnitudes, bringing the smaller scale up to the larger one; a
+     * magnitude that grows past UINT64_MAX on the way is larger than the other (whose
+     * magnitude is at most 2^63). */
+    uint64_t ma = dec_mag(a->coef), mb = dec_mag(b->coef);
+    int64_t diff = (int64_t)a->scale - (int64_t)b->scale;
+    int r = 0;
+    if (diff > 0) { /* b has fewer decimals: scale b up */
+        for (; diff && !r; diff--) {
+            if (mb > UINT64_MAX / 10) r = -1; /* |b| is bigger */
+            else mb *= 10;
+        }
+    } else {
+        for (; diff && !r; diff++) {
+            if (ma > UINT64_MAX / 10) r = 1;
+            else ma *= 10;
+        }
+    }
+    if (!r) r = ma < mb ? -1 : ma > mb;
+    return sa < 0 ? -r : r;
+}
+
+static void short_value(char *out, size_t cap, const char *s);
+
+/* Decode a DECIMAL: a JSON number, or (PONTES_T_DECIMAL_STRING) a string of decimal text. */
+static int dec_decimal(dctx *c, const pontes_type *t, pontes_decimal *out) {
+    const char *tn = type_name(t);
+    int ch = peek(c);
+    if (t->flags & PONTES_T_DECIMAL_STRING) {
+        if (ch != '"') return dec_mismatch(c, t);
+        const char *txt;
+        size_t n;
+        int rc = dec_string(c, &txt, &n);
+        if (rc) return rc;
+        bool is_int;
+        if (!n || scan_number(txt, txt + n, &is_int) != n) {
+            char sv[48];
+            short_value(sv, sizeof sv, txt);
+            return perr_set(&c->e, PONTES_EDECODE, tn, "expected decimal text in the string, got \"%s\"", sv);
+        }
+        if (number_to_decimal(txt, n, out))
+            return perr_set(&c->e, PONTES_ERANGE, tn, "decimal out of range (%zu characters; at most an int64 "
+                            "coefficient and %d decimals, never rounded)", n, PONTES_DECIMAL_MAX_SCALE);
+        return PONTES_OK;
+    }
+    if (ch != '-' && (ch < '0' || ch > '9')) return dec_mismatch(c, t);
+    bool is_int;
+    size_t n = scan_number(c->p, c->end, &is_int);
+    if (!n) return dec_syntax(c, "invalid number");
+    if (number_to_decimal(c->p, n, out))
+        return perr_set(&c->e, PONTES_ERANGE, tn, "decimal out of range (%zu characters; at most an int64 "
+                        "coefficient and %d decimals, never rounded)", n, PONTES_DECIMAL_MAX_SCALE);
+    c->p += n;
+    return PONTES_OK;
+}
+
 /* The double nearest to the (scanned) JSON number s[0..n). */
 static double number_value(dctx *c, const char *s, size_t n, bool is_int) {
     bool neg;
@@ -1934,6 +2126,7 @@ static int dec_value(dctx *c, const pontes_type *t, void *s) {
         *(const cJSON **)s = j;
         return PONTES_OK;
     }
+    case PONTES_KIND_DECIMAL: return dec_decimal(c, t, s);
     }
     return perr_set(&c->e, PONTES_EINVAL, NULL, "invalid type descriptor (kind %d)", (int)t->kind);
 }
@@ -2225,6 +2418,21 @@ static int put_double(ectx *c, double v, const char *tn) {
     if (!isfinite(v)) return perr_set(&c->e, PONTES_EENCODE, tn, "cannot encode NaN or Infinity");
     if (buf_need(c->b, 40)) return enc_nomem(c);
     c->b->len += fmt_double(c->b->data + c->b->len, v);
+    return PONTES_OK;
+}
+
+/* A decimal as plain text: a JSON number, or in quotes (PONTES_T_DECIMAL_STRING). */
+static int put_decimal(ectx *c, const pontes_type *t, const pontes_decimal *d) {
+    if (!scale_ok(d->scale))
+        return perr_set(&c->e, PONTES_EENCODE, type_name(t), "decimal scale %ld outside 0..%d", (long)d->scale,
+                        PONTES_DECIMAL_MAX_SCALE);
+    if (buf_need(c->b, PONTES_DECIMAL_TEXT_MAX + 2)) return enc_nomem(c);
+    bool q = (t->flags & PONTES_T_DECIMAL_STRING) != 0;
+    char *o = c->b->data + c->b->len;
+    if (q) *o++ = '"';
+    o += fmt_decimal(o, d);
+    if (q) *o++ = '"';
+    c->b->len = (size_t)(o - c->b->data);
     return PONTES_OK;
 }
 
@@ -2581,6 +2789,7 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
         if (!j) return put_lit(c, "null", 4);
         return put_cjson(c, j, 0);
     }
+    case PONTES_KIND_DECIMAL: return put_decimal(c, t, s);
     }
     return perr_set(&c->e, PONTES_EINVAL, NULL, "invalid type descriptor (kind %d)", (int)t->kind);
 }

@@ -192,3 +192,21 @@ void pontes_cl_one_line(char *dst, size_t cap, const char *s) {
     for (; s && s[i] && i + 1 < cap; i++) dst[i] = ((unsigned char)s[i] < 0x20) ? ' ' : s[i];
     dst[i] = '\0';
 }
+
+/* ---- epoch seconds as text ---------------------------------------------- */
+
+int pontes_epoch_to_time(const char *s, time_t *out) {
+    if (!s || !out || !*s) return PONTES_EINVAL;
+    uint64_t v = 0;
+    bool over = false;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') return PONTES_EINVAL;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > ((uint64_t)INT64_MAX - d) / 10) over = true; /* keep checking the rest is digits */
+        else v = v * 10 + d;
+    }
+    if (over) return PONTES_ERANGE;
+    if (sizeof(time_t) < sizeof(int64_t) && v > (uint64_t)INT32_MAX) return PONTES_ERANGE; /* 32-bit time_t */
+    *out = (time_t)v;
+    return PONTES_OK;
+}

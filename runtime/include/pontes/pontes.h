@@ -55,6 +55,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,7 +105,7 @@ typedef enum pontes_status {
     PONTES_EENCODE = -7,    /**< a value cannot be encoded (see json_path) */
     PONTES_EAUTH = -8,      /**< credentials rejected or token could not be obtained */
     PONTES_ETOOBIG = -9,    /**< response body larger than max_response_bytes */
-    PONTES_ERANGE = -10,    /**< number outside the range of its C type (int32, int64, double) */
+    PONTES_ERANGE = -10,    /**< number outside the range of its C type (int32, int64, double, decimal) */
     PONTES_EBUSY = -11      /**< the client is being used by another thread at the same time */
 } pontes_status;
 
@@ -175,6 +176,38 @@ typedef struct pontes_file {
     const char *content_type; /**< may be NULL ("application/octet-stream") */
 } pontes_file;
 
+/**
+ * format: decimal (or x-pontes-money: true) — an exact decimal number, for money:
+ * value = coef × 10^-scale. Amounts never pass through a double: the codec reads and
+ * writes the digits itself.
+ *
+ *   - scale is 0..PONTES_DECIMAL_MAX_SCALE and keeps trailing zeros: 995.0000 is
+ *     {9950000, 4} and encodes again as 995.0000; 0 is {0, 0}, "0.00" {0, 2}, -0.01 {-1, 2}.
+ *   - Text accepted (on the wire and by pontes_decimal_parse): exactly a JSON number,
+ *     -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? — no '+', no leading zeros, no
+ *     blanks, no ".5" / "5.". In pontes_type_decimal_string the same text sits inside a
+ *     JSON string ("995.00").
+ *   - Plain decimal text (no exponent) encodes back byte-identically, except "-0" /
+ *     "-0.00", which become "0" / "0.00" (there is no negative zero).
+ *   - An exponent is converted exactly, in strict and tolerant decoding alike; the
+ *     canonical text written back is plain decimal with scale = fraction digits minus
+ *     the exponent (at least 0): 1.50e1 -> 15.0, 1e3 -> 1000, 25e-3 -> 0.025.
+ *   - Never rounded: a coefficient beyond the int64 range (more than 19 digits, or
+ *     19 digits above 9223372036854775807, leading zeros not counted) or a scale above
+ *     PONTES_DECIMAL_MAX_SCALE is PONTES_ERANGE, naming the JSON path when decoding.
+ * pontes_type_decimal travels as a JSON number, pontes_type_decimal_string as a JSON
+ * string holding the text; both decode and encode the same pontes_decimal.
+ */
+typedef struct pontes_decimal {
+    int64_t coef;   /**< the digits as an integer, with the sign */
+    int32_t scale;  /**< digits after the decimal point, 0..PONTES_DECIMAL_MAX_SCALE */
+} pontes_decimal;
+#define PONTES_DECIMAL_MAX_SCALE 38
+/** A buffer this big holds the text of any valid pontes_decimal (and its NUL). */
+#define PONTES_DECIMAL_TEXT_MAX 48
+/** Static initializer: {coef, scale}, e.g. PONTES_DECIMAL(99500, 2) is 995.00. */
+#define PONTES_DECIMAL(coef, scale) {(int64_t)(coef), (int32_t)(scale)}
+
 /** Layout shared by every generated string-enum type: value 0 means "unknown",
  *  and raw then holds the wire text so it survives a round trip.
  *  Encoding: a non-zero value is sent as its wire text (raw is ignored); value 0 with
@@ -222,6 +255,7 @@ typedef struct pontes_bool_list { bool *items; size_t count; } pontes_bool_list;
 typedef struct pontes_bytes_list { pontes_bytes *items; size_t count; } pontes_bytes_list;
 typedef struct pontes_any_list { const struct cJSON **items; size_t count; } pontes_any_list;
 typedef struct pontes_string_map { const char **keys; const char **values; size_t count; } pontes_string_map;
+typedef struct pontes_decimal_list { pontes_decimal *items; size_t count; } pontes_decimal_list;
 
 /* ---- building lists and maps (request values) ---------------------------
  * One rule: a list or map you grow with these functions (or the generated
@@ -265,7 +299,8 @@ typedef enum pontes_kind {
     PONTES_KIND_ARRAY,    /**< pontes_list layout; element type elem */
     PONTES_KIND_MAP,      /**< pontes_map layout; value type elem */
     PONTES_KIND_UNION,    /**< pointer to a union struct described by un */
-    PONTES_KIND_ANY       /**< const cJSON * (any JSON value; numbers keep their text, see pontes_extra) */
+    PONTES_KIND_ANY,      /**< const cJSON * (any JSON value; numbers keep their text, see pontes_extra) */
+    PONTES_KIND_DECIMAL   /**< pontes_decimal; a JSON number, or (PONTES_T_DECIMAL_STRING) a string of decimal text */
 } pontes_kind;
 
 typedef struct pontes_type pontes_type;
@@ -286,6 +321,8 @@ typedef struct pontes_union_desc pontes_union_desc;
 #define PONTES_T_FMT_DATE_TIME 0x20u /**< format: date-time (RFC 3339 date-time) */
 #define PONTES_T_FMT_UUID      0x40u /**< format: uuid (8-4-4-4-12 hex digits) */
 #define PONTES_T_FMT_MASK      0x70u
+/** DECIMAL: the value travels as a JSON string holding decimal text ("995.00"), not a number */
+#define PONTES_T_DECIMAL_STRING 0x80u
 
 struct pontes_type {
     pontes_kind kind;
@@ -365,6 +402,10 @@ PONTES_EXTERN(const pontes_type) pontes_type_any;
 PONTES_EXTERN(const pontes_type) pontes_type_date;      /**< "2024-01-31" */
 PONTES_EXTERN(const pontes_type) pontes_type_date_time; /**< "2024-01-31T10:20:30Z", "...30.5+01:00" */
 PONTES_EXTERN(const pontes_type) pontes_type_uuid;      /**< "5088c941-7ec7-4ea9-a41f-ac6f041bec62" */
+/* Exact decimals (pontes_decimal), used by the generator for format: decimal and
+ * x-pontes-money: true — on type: number, and on type: string. */
+PONTES_EXTERN(const pontes_type) pontes_type_decimal;        /**< JSON number: 995.0000 */
+PONTES_EXTERN(const pontes_type) pontes_type_decimal_string; /**< JSON string: "995.00" */
 
 /* ---- codec ------------------------------------------------------------ */
 
@@ -450,6 +491,33 @@ PONTES_EXTERN(int) pontes_encode(const pontes_type *t, const void *value, char *
                                  size_t *out_len, pontes_error *err);
 
 PONTES_EXTERN(void) pontes_json_free(char *json);
+
+/* ---- exact decimals (pontes_decimal, see there) ------------------------ */
+
+/** Parse decimal text s[0..len) (the JSON number grammar, see pontes_decimal) into *out.
+ *  PONTES_OK; PONTES_EINVAL when it is not such text (or an argument is NULL);
+ *  PONTES_ERANGE when it does not fit exactly (never rounded). */
+PONTES_EXTERN(int) pontes_decimal_parse(const char *s, size_t len, pontes_decimal *out);
+/** Write d as plain decimal text ("995.0000", "-0.01", "0") into buf, NUL-terminated.
+ *  PONTES_EINVAL when an argument is NULL, d->scale is outside 0..PONTES_DECIMAL_MAX_SCALE
+ *  or cap is too small (PONTES_DECIMAL_TEXT_MAX always suffices; buf is then ""). */
+PONTES_EXTERN(int) pontes_decimal_to_text(const pontes_decimal *d, char *buf, size_t cap);
+/** d in minor units with minor_digits decimals (2 for centavos: 995.00 -> 99500,
+ *  995.0000 -> 99500, 995 -> 99500), exactly. PONTES_ERANGE when that would drop a
+ *  non-zero digit (995.001 with 2) or overflow int64; PONTES_EINVAL for NULL arguments,
+ *  minor_digits outside 0..PONTES_DECIMAL_MAX_SCALE or an invalid d->scale. */
+PONTES_EXTERN(int) pontes_decimal_to_minor(const pontes_decimal *d, int minor_digits, int64_t *out);
+/** The decimal of minor units: {minor, minor_digits} (99500, 2 -> 995.00). minor_digits
+ *  must be 0..PONTES_DECIMAL_MAX_SCALE (else the result does not encode: PONTES_EENCODE). */
+PONTES_EXTERN(pontes_decimal) pontes_decimal_from_minor(int64_t minor, int minor_digits);
+/** Numeric order of two decimals: -1, 0 or 1 (995.00 == 995.0000, -0.01 < 0). Exact over
+ *  the whole range, whatever the scales. NULL sorts before any decimal. */
+PONTES_EXTERN(int) pontes_decimal_cmp(const pontes_decimal *a, const pontes_decimal *b);
+
+/** Unix epoch seconds as a string of digits ("1598349684", as some APIs send them) to a
+ *  time_t. Digits only (no sign, blanks or fraction; at least one digit). PONTES_EINVAL
+ *  for anything else (or NULL), PONTES_ERANGE when it does not fit in time_t. */
+PONTES_EXTERN(int) pontes_epoch_to_time(const char *s, time_t *out);
 
 /** Look up the wire text of a string-enum value (NULL if out of range). */
 PONTES_EXTERN(const char *) pontes_enum_to_string(const pontes_enum_desc *en, int value);
