@@ -293,7 +293,8 @@ static bool is_scalar(const pontes_type *t) {
     case PONTES_KIND_DOUBLE:
     case PONTES_KIND_STRING:
     case PONTES_KIND_ENUM:
-    case PONTES_KIND_BYTES: return true;
+    case PONTES_KIND_BYTES:
+    case PONTES_KIND_DECIMAL: return true;
     default: return false;
     }
 }
@@ -318,6 +319,12 @@ static int scalar_text(pontes_buf *b, const pontes_type *t, const void *p, ponte
         const char *s = e->value ? pontes_enum_to_string(t->en, e->value) : e->raw;
         if (!s) return pontes_err_set(err, PONTES_EENCODE, "field %s: enum value %d has no wire text", what, e->value);
         return pontes_buf_puts(b, s);
+    }
+    case PONTES_KIND_DECIMAL: {
+        char dt[PONTES_DECIMAL_TEXT_MAX];
+        if (pontes_decimal_to_text((const pontes_decimal *)p, dt, sizeof dt) < 0)
+            return pontes_err_set(err, PONTES_EENCODE, "field %s: not a valid decimal", what);
+        return pontes_buf_puts(b, dt);
     }
     case PONTES_KIND_BYTES: {
         const pontes_bytes *by = p;

@@ -55,6 +55,10 @@ spec=$(cd "$src" && grep -l '^x-pontes-api: *eccor' specs/*.yaml | head -1)
 lock=${spec%.yaml}.abi.json
 [ -f "$src/$lock" ] || fail "$lock missing"
 cp "$src/$lock" "$tmp/src/$lock"
+# every other API too (generated/ holds them all; only eccor's spec is edited below)
+for f in "$src"/specs/*.yaml "$src"/specs/*.abi.json; do
+    [ -e "$tmp/src/specs/$(basename "$f")" ] || cp "$f" "$tmp/src/specs/"
+done
 python3 "$here/edit_spec.py" add "$src/generated/eccor/openapi.json" "$tmp/src/$spec"
 (cd "$tmp/src" && tools/regenerate.sh) >"$tmp/regen.log" 2>&1 || { cat "$tmp/regen.log" >&2; fail "regenerate (additive)"; }
 grep -A20 'ABI ' "$tmp/regen.log" | grep -E '^pontes-gen: eccor: ABI|^  [+!]' | sed 's/^/   /'

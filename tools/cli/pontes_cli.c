@@ -488,6 +488,9 @@ static const char *type_text(const pontes_type *t, char *buf, size_t cap) {
     case PONTES_KIND_INT32: snprintf(buf, cap, "int32"); break;
     case PONTES_KIND_INT64: snprintf(buf, cap, "int64"); break;
     case PONTES_KIND_DOUBLE: snprintf(buf, cap, "number"); break;
+    case PONTES_KIND_DECIMAL:
+        snprintf(buf, cap, "decimal (exact%s)", (t->flags & PONTES_T_DECIMAL_STRING) ? ", as a string" : "");
+        break;
     case PONTES_KIND_STRING: snprintf(buf, cap, "string%s", fmt); break;
     case PONTES_KIND_BYTES: snprintf(buf, cap, "bytes (base64)"); break;
     case PONTES_KIND_FILE: snprintf(buf, cap, "file"); break;

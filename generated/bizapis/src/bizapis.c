@@ -183,11 +183,11 @@ const pontes_type bizapis_credit_responsibility_group__type = { PONTES_KIND_OBJE
 
 static const pontes_field bizapis_summary_bucket__fields[] = {
     { "inDebtAmount", 0, offsetof(bizapis_summary_bucket, in_debt_amount), offsetof(
-        bizapis_summary_bucket, has_in_debt_amount), &pontes_type_double },
+        bizapis_summary_bucket, has_in_debt_amount), &pontes_type_decimal },
     { "nonCompliantAmount", 0, offsetof(bizapis_summary_bucket, non_compliant_amount), offsetof(
-        bizapis_summary_bucket, has_non_compliant_amount), &pontes_type_double },
+        bizapis_summary_bucket, has_non_compliant_amount), &pontes_type_decimal },
     { "potentialAmount", 0, offsetof(bizapis_summary_bucket, potential_amount), offsetof(
-        bizapis_summary_bucket, has_potential_amount), &pontes_type_double },
+        bizapis_summary_bucket, has_potential_amount), &pontes_type_decimal },
     { "numberOfProducts", 0, offsetof(bizapis_summary_bucket, number_of_products), offsetof(
         bizapis_summary_bucket, has_number_of_products), &pontes_type_int64 },
     { "productsWithGuarantee", 0, offsetof(bizapis_summary_bucket, products_with_guarantee),
@@ -201,11 +201,11 @@ const pontes_type bizapis_summary_bucket__type = { PONTES_KIND_OBJECT, 0, sizeof
 
 static const pontes_field bizapis_total_bucket__fields[] = {
     { "inDebtAmount", 0, offsetof(bizapis_total_bucket, in_debt_amount), offsetof(
-        bizapis_total_bucket, has_in_debt_amount), &pontes_type_double },
+        bizapis_total_bucket, has_in_debt_amount), &pontes_type_decimal },
     { "nonCompliantAmount", 0, offsetof(bizapis_total_bucket, non_compliant_amount), offsetof(
-        bizapis_total_bucket, has_non_compliant_amount), &pontes_type_double },
+        bizapis_total_bucket, has_non_compliant_amount), &pontes_type_decimal },
     { "potentialAmount", 0, offsetof(bizapis_total_bucket, potential_amount), offsetof(
-        bizapis_total_bucket, has_potential_amount), &pontes_type_double },
+        bizapis_total_bucket, has_potential_amount), &pontes_type_decimal },
     { "numberOfProducts", 0, offsetof(bizapis_total_bucket, number_of_products), offsetof(
         bizapis_total_bucket, has_number_of_products), &pontes_type_int64 },
     { "productsWithGuarantee", 0, offsetof(bizapis_total_bucket, products_with_guarantee), offsetof(
@@ -252,17 +252,17 @@ static const pontes_field bizapis_loan_detail__fields[] = {
     { "numberDebtors", 0, offsetof(bizapis_loan_detail, number_debtors), offsetof(
         bizapis_loan_detail, has_number_debtors), &pontes_type_int64 },
     { "totalDebt", 0, offsetof(bizapis_loan_detail, total_debt), offsetof(bizapis_loan_detail,
-        has_total_debt), &pontes_type_double },
+        has_total_debt), &pontes_type_decimal },
     { "nonCompliantAmount", 0, offsetof(bizapis_loan_detail, non_compliant_amount), offsetof(
-        bizapis_loan_detail, has_non_compliant_amount), &pontes_type_double },
+        bizapis_loan_detail, has_non_compliant_amount), &pontes_type_decimal },
     { "overdueAmount", 0, offsetof(bizapis_loan_detail, overdue_amount), offsetof(
-        bizapis_loan_detail, has_overdue_amount), &pontes_type_double },
+        bizapis_loan_detail, has_overdue_amount), &pontes_type_decimal },
     { "activeWriteOff", 0, offsetof(bizapis_loan_detail, active_write_off), offsetof(
-        bizapis_loan_detail, has_active_write_off), &pontes_type_double },
+        bizapis_loan_detail, has_active_write_off), &pontes_type_decimal },
     { "potentialAmount", 0, offsetof(bizapis_loan_detail, potential_amount), offsetof(
-        bizapis_loan_detail, has_potential_amount), &pontes_type_double },
+        bizapis_loan_detail, has_potential_amount), &pontes_type_decimal },
     { "installment", 0, offsetof(bizapis_loan_detail, installment), offsetof(bizapis_loan_detail,
-        has_installment), &pontes_type_double },
+        has_installment), &pontes_type_decimal },
     { "guarantees", PONTES_F_NULLABLE, offsetof(bizapis_loan_detail, guarantees), offsetof(
         bizapis_loan_detail, has_guarantees), &bizapis__guarantee_array__type },
 };
@@ -275,7 +275,7 @@ static const pontes_field bizapis_guarantee__fields[] = {
     { "type", 0, offsetof(bizapis_guarantee, type), offsetof(bizapis_guarantee, has_type),
         &pontes_type_string },
     { "value", 0, offsetof(bizapis_guarantee, value), offsetof(bizapis_guarantee, has_value),
-        &pontes_type_double },
+        &pontes_type_decimal },
     { "number", 0, offsetof(bizapis_guarantee, number), offsetof(bizapis_guarantee, has_number),
         &pontes_type_string },
 };

@@ -468,16 +468,17 @@ struct bizapis_summary_bucket {
     /** sizeof this struct as the caller compiled it: initialise with BIZAPIS_SUMMARY_BUCKET_INIT */
     size_t _size;
     pontes_extra _extra; /**< unknown members, kept for round trips */
-    /** "inDebtAmount" — number. Total amount currently owed, in euros (quantia total do crédito
-     *  em dívida). */
-    double in_debt_amount;
+    /** "inDebtAmount" — decimal number. Total amount currently owed, in euros (quantia total do
+     *  crédito em dívida). */
+    pontes_decimal in_debt_amount;
     pontes_presence has_in_debt_amount;
-    /** "nonCompliantAmount" — number. Amount in default, in euros (montante em incumprimento). */
-    double non_compliant_amount;
+    /** "nonCompliantAmount" — decimal number. Amount in default, in euros (montante em
+     *  incumprimento). */
+    pontes_decimal non_compliant_amount;
     pontes_presence has_non_compliant_amount;
-    /** "potentialAmount" — number. Potential additional liabilities, e.g. unused credit lines,
-     *  in euros (montante potencial). */
-    double potential_amount;
+    /** "potentialAmount" — decimal number. Potential additional liabilities, e.g. unused credit
+     *  lines, in euros (montante potencial). */
+    pontes_decimal potential_amount;
     pontes_presence has_potential_amount;
     /** "numberOfProducts" — int64. Number of credit products in the category. */
     int64_t number_of_products;
@@ -499,16 +500,17 @@ struct bizapis_total_bucket {
     /** sizeof this struct as the caller compiled it: initialise with BIZAPIS_TOTAL_BUCKET_INIT */
     size_t _size;
     pontes_extra _extra; /**< unknown members, kept for round trips */
-    /** "inDebtAmount" — number. Total amount currently owed, in euros (quantia total do crédito
-     *  em dívida). */
-    double in_debt_amount;
+    /** "inDebtAmount" — decimal number. Total amount currently owed, in euros (quantia total do
+     *  crédito em dívida). */
+    pontes_decimal in_debt_amount;
     pontes_presence has_in_debt_amount;
-    /** "nonCompliantAmount" — number. Amount in default, in euros (montante em incumprimento). */
-    double non_compliant_amount;
+    /** "nonCompliantAmount" — decimal number. Amount in default, in euros (montante em
+     *  incumprimento). */
+    pontes_decimal non_compliant_amount;
     pontes_presence has_non_compliant_amount;
-    /** "potentialAmount" — number. Potential additional liabilities, e.g. unused credit lines,
-     *  in euros (montante potencial). */
-    double potential_amount;
+    /** "potentialAmount" — decimal number. Potential additional liabilities, e.g. unused credit
+     *  lines, in euros (montante potencial). */
+    pontes_decimal potential_amount;
     pontes_presence has_potential_amount;
     /** "numberOfProducts" — int64. Number of credit products. */
     int64_t number_of_products;
@@ -571,29 +573,30 @@ struct bizapis_loan_detail {
     /** "numberDebtors" — int64. Number of debtors sharing the contract. */
     int64_t number_debtors;
     pontes_presence has_number_debtors;
-    /** "totalDebt" — number. Total outstanding debt of the contract, in euros (total da dívida). */
-    double total_debt;
+    /** "totalDebt" — decimal number. Total outstanding debt of the contract, in euros (total da
+     *  dívida). */
+    pontes_decimal total_debt;
     pontes_presence has_total_debt;
-    /** "nonCompliantAmount" — number. Amount of the debt in default, in euros (valor da dívida
-     *  em incumprimento). */
-    double non_compliant_amount;
+    /** "nonCompliantAmount" — decimal number. Amount of the debt in default, in euros (valor da
+     *  dívida em incumprimento). */
+    pontes_decimal non_compliant_amount;
     pontes_presence has_non_compliant_amount;
-    /** "overdueAmount" — number. Amount currently overdue, in euros (valor vencido). */
-    double overdue_amount;
+    /** "overdueAmount" — decimal number. Amount currently overdue, in euros (valor vencido). */
+    pontes_decimal overdue_amount;
     pontes_presence has_overdue_amount;
-    /** "activeWriteOff" — number. Amount written off the assets but still reported, in euros
-     *  (valor abatido ao ativo). */
-    double active_write_off;
+    /** "activeWriteOff" — decimal number. Amount written off the assets but still reported, in
+     *  euros (valor abatido ao ativo). */
+    pontes_decimal active_write_off;
     pontes_presence has_active_write_off;
-    /** "potentialAmount" — number. Potential additional liabilities or contingencies, in euros
-     *  (valor potencial). */
-    double potential_amount;
+    /** "potentialAmount" — decimal number. Potential additional liabilities or contingencies, in
+     *  euros (valor potencial). */
+    pontes_decimal potential_amount;
     pontes_presence has_potential_amount;
-    /** "installment" — number. Instalment amount, in euros (valor da prestação). Decision: the
-     *  structure guide calls it the "monthly installment", the schema just "valor da prestação";
-     *  the periodicity is not assumed by the client — it is the amount of one instalment as
-     *  printed on the map. */
-    double installment;
+    /** "installment" — decimal number. Instalment amount, in euros (valor da prestação).
+     *  Decision: the structure guide calls it the "monthly installment", the schema just "valor
+     *  da prestação"; the periodicity is not assumed by the client — it is the amount of one
+     *  instalment as printed on the map. */
+    pontes_decimal installment;
     pontes_presence has_installment;
     /** "guarantees" — array of Guarantee, nullable. Guarantees tied to the contract; may be null
      *  (as the structure guide says). Decision: in the published Portuguese schema the guarantee
@@ -617,8 +620,8 @@ struct bizapis_guarantee {
     /** "type" — string. Guarantee type code (tipo de garantia); the code list is not published. */
     const char *type;
     pontes_presence has_type;
-    /** "value" — number. Value of the guarantee, in euros (valor da garantia). */
-    double value;
+    /** "value" — decimal number. Value of the guarantee, in euros (valor da garantia). */
+    pontes_decimal value;
     pontes_presence has_value;
     /** "number" — string. Number of the guarantee (número da garantia). */
     const char *number;
