@@ -7,7 +7,8 @@
 #     --merge    afterwards, add the inputs that gained coverage to tests/fuzz/corpus/ (-merge=1)
 # Builds in build-fuzz-clang/ (clang, -DPONTES_FUZZ=ON). Env: PONTES_FUZZ_JOBS (parallel
 # fuzzing jobs, default: number of CPUs, at most 2), PONTES_JOBS (build parallelism),
-# PONTES_FUZZ_FIXTURES=OFF (only the generated/ APIs, not the test fixture APIs of tests/generator).
+# PONTES_FUZZ_FIXTURES=OFF (only the generated/ APIs, not the test fixture APIs of tests/generator),
+# PONTES_FUZZ_API=<prefix> (fuzz the schemas of that one API only).
 # Prints libFuzzer's final stats (executions, cov/ft) and the coverage of the corpus per API.
 # Exits non-zero on a finding (crash, leak, timeout, OOM: artifacts in build-fuzz-clang/fuzz-work/artifacts/)
 # or when clang/libFuzzer is unavailable (exit 3).

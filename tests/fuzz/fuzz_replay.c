@@ -330,6 +330,7 @@ static int usage(void) {
 }
 
 int main(int argc, char **argv) {
+    fuzz_schemas_only(getenv("PONTES_FUZZ_API")); /* the same selection as the fuzz target */
     long mutations = 20;
     int i = 1;
     if (i + 1 < argc && strcmp(argv[i], "-m") == 0) {

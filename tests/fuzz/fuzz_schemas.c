@@ -11,15 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *g_only; /* fuzz_schemas_only: one API, or NULL for all */
+
+void fuzz_schemas_only(const char *api) { g_only = (api && *api) ? api : NULL; }
+
+static size_t api_count_of(size_t a) {
+    return (g_only && strcmp(fuzz_apis[a].name, g_only) != 0) ? 0 : fuzz_apis[a].count();
+}
+
 size_t fuzz_schema_total(void) {
     size_t n = 0;
-    for (size_t a = 0; a < fuzz_api_count; a++) n += fuzz_apis[a].count();
+    for (size_t a = 0; a < fuzz_api_count; a++) n += api_count_of(a);
     return n;
 }
 
 int fuzz_schema_at(size_t global, const fuzz_api **api, const char **name, const pontes_type **type) {
     for (size_t a = 0; a < fuzz_api_count; a++) {
-        size_t c = fuzz_apis[a].count();
+        size_t c = api_count_of(a);
         if (global < c) {
             *api = &fuzz_apis[a];
             fuzz_apis[a].at(global, name, type);
@@ -33,7 +41,7 @@ int fuzz_schema_at(size_t global, const fuzz_api **api, const char **name, const
 size_t fuzz_schema_find(const char *api, const char *schema) {
     size_t base = 0;
     for (size_t a = 0; a < fuzz_api_count; a++) {
-        size_t c = fuzz_apis[a].count();
+        size_t c = api_count_of(a);
         if (strcmp(fuzz_apis[a].name, api) == 0) {
             for (size_t i = 0; i < c; i++) {
                 const char *n;

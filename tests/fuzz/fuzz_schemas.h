@@ -19,6 +19,8 @@ extern const fuzz_api fuzz_apis[];
 extern const size_t fuzz_api_count;
 
 /** Total number of schemas over all APIs. */
+/** Restrict the harness to one API by name (NULL or "": every API). */
+void fuzz_schemas_only(const char *api);
 size_t fuzz_schema_total(void);
 /** Global index -> API and schema; returns 0 if out of range. */
 int fuzz_schema_at(size_t global, const fuzz_api **api, const char **name, const pontes_type **type);
