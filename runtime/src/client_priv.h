@@ -83,6 +83,8 @@ void pontes_cl_leave(pontes_client *c);
 /* the time budget of one call (timeout_ms covers every attempt and wait) */
 void pontes_cl_begin_call(pontes_client *c);
 long pontes_cl_remaining_ms(const pontes_client *c);
+long pontes_cl_ms_until(double deadline); /* ms left until a CLOCK_MONOTONIC deadline (0 when past) */
+bool pontes_cl_wait_fits(double deadline, long delay_ms);
 
 /* header-value checks: a control byte other than HTAB (or DEL) makes a value unfit for
  * a header line; returns the offset of the first such byte, or -1 */

@@ -720,9 +720,8 @@ int pontes_call_attempt_end(pontes_call *k) {
     char reason[CURL_ERROR_SIZE + 32];
     if (k->retries < k->max_retries && pontes_cl_should_retry(x, k->idempotent, reason, sizeof reason)) {
         long d = pontes_cl_retry_delay(c, x, k->retries);
-        double remd = (k->deadline - pontes_cl_now()) * 1000.0;
-        long rem = remd <= 0 ? 0 : (long)remd;
-        if (!(d >= 0 && d < rem && rem - d >= 10)) {
+        long rem = pontes_cl_ms_until(k->deadline);
+        if (!pontes_cl_wait_fits(k->deadline, d)) {
             pontes_cl_log(c, PONTES_LOG_WARN, "not retrying %s %s: a %ld ms wait does not fit the %ld ms left (%s)",
                           op->method, k->url.data, d, rem, reason);
             return PONTES_CALL_DONE;

@@ -173,8 +173,7 @@ bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h) {
     x->errbuf[0] = '\0';
     /* This attempt gets what is left of the call's budget (or the per-attempt limit). */
     double deadline = x->deadline > 0 ? x->deadline : c->deadline;
-    double remd = (deadline - pontes_cl_now()) * 1000.0;
-    long rem = remd <= 0 ? 0 : (remd > (double)LONG_MAX ? LONG_MAX : (long)remd);
+    long rem = pontes_cl_ms_until(deadline);
     if (rem <= 0) {
         x->cc = CURLE_OPERATION_TIMEDOUT;
         x->out_of_time = true;

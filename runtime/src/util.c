@@ -100,17 +100,21 @@ void pontes_cl_leave(pontes_client *c) { atomic_store_explicit(&c->busy, 0, memo
 /* ---- the time budget of a call ------------------------------------------- */
 void pontes_cl_begin_call(pontes_client *c) { c->deadline = pontes_cl_now() + (double)c->o.timeout_ms / 1000.0; }
 
-long pontes_cl_remaining_ms(const pontes_client *c) {
-    double r = (c->deadline - pontes_cl_now()) * 1000.0;
+long pontes_cl_ms_until(double deadline) {
+    double r = (deadline - pontes_cl_now()) * 1000.0;
     if (r <= 0) return 0;
     return r > (double)LONG_MAX ? LONG_MAX : (long)r;
 }
 
-bool pontes_cl_retry_fits(const pontes_client *c, long delay_ms) {
+long pontes_cl_remaining_ms(const pontes_client *c) { return pontes_cl_ms_until(c->deadline); }
+
+bool pontes_cl_wait_fits(double deadline, long delay_ms) {
     /* the wait and at least a little of an attempt must fit in what is left */
-    long rem = pontes_cl_remaining_ms(c);
+    long rem = pontes_cl_ms_until(deadline);
     return delay_ms >= 0 && delay_ms < rem && rem - delay_ms >= 10;
 }
+
+bool pontes_cl_retry_fits(const pontes_client *c, long delay_ms) { return pontes_cl_wait_fits(c->deadline, delay_ms); }
 
 /* ---- header values --------------------------------------------------------- */
 long pontes_cl_bad_header_byte(const char *s) {
