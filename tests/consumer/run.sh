@@ -2,7 +2,8 @@
 # Install a pontes build tree into a temporary prefix and use it from outside:
 #   1. cmake --install BUILD --prefix TMP
 #   2. configure/build tests/consumer with find_package(pontes) (shared and static), run both
-#   3. compile main.c with `pkg-config --cflags --libs pontes-eccor`, run it
+#   3. compile main.c with `pkg-config --cflags --libs pontes-eccor`, and others.c with
+#      `pkg-config --cflags --libs pontes-bestbank pontes-bizapis`, run them
 # Usage: tests/consumer/run.sh BUILD_DIR [C_COMPILER] [CMAKE_COMMAND] [CMAKE_GENERATOR]
 # (ctest: find_package_consumer). Exit status 0 when everything works.
 set -euo pipefail
@@ -36,7 +37,10 @@ config=$(find "$prefix" -name pontesConfig.cmake -print -quit)
 [ -n "$config" ] || { echo "run.sh: no pontesConfig.cmake under $prefix" >&2; exit 1; }
 libdir=$(dirname "$(dirname "$(dirname "$config")")")   # <prefix>/lib/cmake/pontes -> <prefix>/lib
 pcdir=$libdir/pkgconfig
-[ -f "$pcdir/pontes-eccor.pc" ] || { echo "run.sh: $pcdir/pontes-eccor.pc missing" >&2; exit 1; }
+for api in eccor bestbank bizapis; do
+    [ -f "$pcdir/pontes-$api.pc" ] || { echo "run.sh: $pcdir/pontes-$api.pc missing" >&2; exit 1; }
+    [ -f "$prefix/include/pontes/$api.h" ] || { echo "run.sh: include/pontes/$api.h missing" >&2; exit 1; }
+done
 [ -f "$prefix/include/pontes/pontes.h" ] && [ -f "$prefix/include/pontes/eccor.h" ] \
     || { echo "run.sh: headers missing under $prefix/include/pontes" >&2; exit 1; }
 
@@ -53,6 +57,8 @@ esac
 run_logged "$cmake_cmd" --build "$tmp/build"
 LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tmp/build/consumer"
 "$tmp/build/consumer_static"
+LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tmp/build/consumer_others"
+"$tmp/build/consumer_others_static"
 if command -v ldd >/dev/null 2>&1 && ldd "$tmp/build/consumer_static" | grep -q 'libpontes'; then
     echo "run.sh: consumer_static is linked against a shared libpontes" >&2
     exit 1
@@ -66,5 +72,12 @@ pkg-config --static --libs pontes-eccor >/dev/null
 # shellcheck disable=SC2086  # word splitting of the flags is intended
 "$cc" -std=c11 -Wall -Wextra -Werror "$here/main.c" -o "$tmp/consumer_pc" $flags
 LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tmp/consumer_pc"
+step "pkg-config pontes-bestbank pontes-bizapis consumer"
+flags=$(pkg-config --cflags --libs pontes-bestbank pontes-bizapis)
+echo "pkg-config --cflags --libs pontes-bestbank pontes-bizapis: $flags"
+# shellcheck disable=SC2086
+"$cc" -std=c11 -Wall -Wextra -Werror "$here/others.c" -o "$tmp/consumer_others_pc" $flags
+LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tmp/consumer_others_pc"
+pkg-config --static --libs pontes-bestbank pontes-bizapis >/dev/null
 
 echo "run.sh: OK"
