@@ -65,9 +65,24 @@ static void copy_str(char *dst, size_t cap, const char *src) {
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
-static const char *env_or(const char *name, const char *dflt) {
-    const char *v = getenv(name);
-    return (v && *v) ? v : dflt;
+const char *e2e_env(const e2e_server *s, const char *name) {
+    char var[160];
+    if (s && s->api && *s->api) {
+        int n = snprintf(var, sizeof var, "PONTES_TEST_%s_", name);
+        size_t k = n > 0 ? (size_t)n : 0;
+        for (const char *p = s->api; *p && k + 1 < sizeof var; p++)
+            var[k++] = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : (*p == '-' ? '_' : *p);
+        var[k] = '\0';
+        const char *v = getenv(var);
+        if (v && *v) return v;
+    }
+    snprintf(var, sizeof var, "PONTES_TEST_%s", name);
+    const char *v = getenv(var);
+    return (v && *v) ? v : NULL;
+}
+
+static bool env_true(const char *v) {
+    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0);
 }
 
 static void strip_trailing_slash(char *s) {
@@ -169,20 +184,26 @@ static int spawn_mock(e2e_server *s, const char *const *specs, const char *port_
 int e2e_server_start(e2e_server *s, const char *const *specs, int token_ttl, bool allow_external) {
     const char *const *extra = s->extra_args; /* the caller's settings survive the reset */
     bool https = s->https;
+    const char *api = s->api;
     memset(s, 0, sizeof *s);
     s->extra_args = extra;
     s->https = https;
-    copy_str(s->client_id, sizeof s->client_id, env_or("PONTES_TEST_CLIENT_ID", E2E_DEFAULT_CLIENT_ID));
-    copy_str(s->client_secret, sizeof s->client_secret,
-             env_or("PONTES_TEST_CLIENT_SECRET", E2E_DEFAULT_CLIENT_SECRET));
-    const char *ext = getenv("PONTES_TEST_BASE_URL");
-    if (ext && *ext) {
+    s->api = api;
+    const char *v = e2e_env(s, "CLIENT_ID");
+    copy_str(s->client_id, sizeof s->client_id, v ? v : E2E_DEFAULT_CLIENT_ID);
+    v = e2e_env(s, "CLIENT_SECRET");
+    copy_str(s->client_secret, sizeof s->client_secret, v ? v : E2E_DEFAULT_CLIENT_SECRET);
+    const char *ext = e2e_env(s, "BASE_URL");
+    if (ext) {
         s->external = true;
+        s->stateful = env_true(e2e_env(s, "STATEFUL"));
+        const char *ex = e2e_env(s, "EXAMPLES");
+        s->examples = ex ? env_true(ex) : !s->stateful;
         if (!allow_external) return 0; /* the caller skips its tests */
         copy_str(s->base_url, sizeof s->base_url, ext);
         strip_trailing_slash(s->base_url);
-        const char *tu = getenv("PONTES_TEST_TOKEN_URL");
-        if (tu && *tu)
+        const char *tu = e2e_env(s, "TOKEN_URL");
+        if (tu)
             copy_str(s->token_url, sizeof s->token_url, tu);
         else
             snprintf(s->token_url, sizeof s->token_url, "%s/oauth2/token", s->base_url);
@@ -194,6 +215,8 @@ int e2e_server_start(e2e_server *s, const char *const *specs, int token_ttl, boo
         return 0;
     }
 
+    s->stateful = true;
+    s->examples = true;
     s->token_ttl = token_ttl;
     copy_str(s->tmpdir, sizeof s->tmpdir, "/tmp/pontes-e2e-XXXXXX");
     if (!mkdtemp(s->tmpdir)) {
@@ -387,6 +410,83 @@ const cJSON *e2e_log_last(const cJSON *log, const char *op_id) {
     }
     return found;
 }
+
+/* ------------------------------------------------------------------------ */
+/* operations reached                                                        */
+
+#define E2E_MAX_OPS 64
+
+static struct {
+    const char *api;
+    const e2e_op *ops;
+    size_t n;
+    unsigned reached[E2E_MAX_OPS];
+    unsigned calls[E2E_MAX_OPS];
+    char unknown[256];
+    size_t state_skips;
+} g_ops;
+
+void e2e_ops_init(const char *api, const e2e_op *ops) {
+    memset(&g_ops, 0, sizeof g_ops);
+    g_ops.api = api;
+    g_ops.ops = ops;
+    while (ops && ops[g_ops.n].id && g_ops.n < E2E_MAX_OPS) g_ops.n++;
+}
+
+static bool call_is(const char *call, const e2e_op *op) {
+    if (strcmp(call, op->id) == 0) return true;
+    if (!op->fn) return false;
+    while (*call == ' ' || *call == '(') call++;
+    size_t k = strlen(op->fn);
+    if (strncmp(call, op->fn, k) != 0) return false;
+    const char *rest = call + k;
+    if (strncmp(rest, "_ex", 3) == 0) rest += 3;
+    while (*rest == ' ') rest++;
+    return *rest == '(';
+}
+
+int e2e_op_mark(const char *call, int rc, bool answered) {
+    for (size_t i = 0; i < g_ops.n; i++) {
+        if (!call_is(call, &g_ops.ops[i])) continue;
+        g_ops.calls[i]++;
+        if (answered) g_ops.reached[i]++;
+        return rc;
+    }
+    fprintf(stderr, "e2e: %s is no operation of %s\n", call, g_ops.api ? g_ops.api : "?");
+    size_t k = strlen(g_ops.unknown);
+    snprintf(g_ops.unknown + k, sizeof g_ops.unknown - k, "%s%.40s", k ? "," : "", call);
+    return rc;
+}
+
+size_t e2e_ops_report(const e2e_server *s) {
+    size_t reached = 0, missing = 0;
+    char list[1024] = "";
+    for (size_t i = 0; i < g_ops.n; i++) {
+        if (g_ops.reached[i]) {
+            reached++;
+            continue;
+        }
+        missing++;
+        size_t k = strlen(list);
+        snprintf(list + k, sizeof list - k, "%s%s (%u call%s, none answered)", k ? ", " : "", g_ops.ops[i].id,
+                 g_ops.calls[i], g_ops.calls[i] == 1 ? "" : "s");
+    }
+    printf("e2e[%s]: reached %zu/%zu operations against %s (%s); state checks skipped: %zu%s%s%s%s\n",
+           g_ops.api ? g_ops.api : "?", reached, g_ops.n, s && s->external ? s->base_url : "the mock",
+           s && s->stateful ? "stateful" : "stateless", g_ops.state_skips, missing ? "; not reached: " : "", list,
+           g_ops.unknown[0] ? "; unknown operations: " : "", g_ops.unknown);
+    fflush(stdout);
+    return missing + (g_ops.unknown[0] ? 1 : 0);
+}
+
+bool e2e_needs_state(const e2e_server *s, const char *what) {
+    if (s->stateful) return false;
+    g_ops.state_skips++;
+    printf("skipped (stateless server): %s\n", what);
+    return true;
+}
+
+size_t e2e_state_skips(void) { return g_ops.state_skips; }
 
 /* ------------------------------------------------------------------------ */
 /* webhook listener                                                          */

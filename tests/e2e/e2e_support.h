@@ -1,6 +1,25 @@
-/* End-to-end test support: picks the server under test (an external one named by
- * PONTES_TEST_BASE_URL, or the mock server started here as a child process), talks to
- * the mock's admin endpoints, and runs a tiny HTTP listener that receives webhooks. */
+/* End-to-end test support: picks the server under test (an external one, or the mock server
+ * started here as a child process), talks to the mock's admin endpoints, counts the operations
+ * a suite reached, and runs a tiny HTTP listener that receives webhooks.
+ *
+ * Server per API. Each suite names its API (e2e_server.api, the generated prefix: "eccor",
+ * "bestbank", "bizapis"); every PONTES_TEST_* variable is read as PONTES_TEST_<NAME>_<API>
+ * first (API upper-cased: PONTES_TEST_BASE_URL_BESTBANK), then as PONTES_TEST_<NAME>
+ * (e2e_env). So one independent server per spec can be used, e.g.
+ *     PONTES_TEST_BASE_URL_ECCOR=http://127.0.0.1:4010 PONTES_TEST_BASE_URL_BESTBANK=http://127.0.0.1:4011
+ * while PONTES_TEST_BASE_URL alone points every suite at one server. The variables:
+ *   BASE_URL       the external server (no mock is started; its admin endpoints are not used)
+ *   TOKEN_URL      its token endpoint (default BASE_URL + /oauth2/token)
+ *   CLIENT_ID, CLIENT_SECRET, SCOPE and the suite's own credential variables
+ *   STATEFUL=1     the external server keeps state (records created can be read back, it checks
+ *                  credentials and answers errors); by default an external server is taken to be
+ *                  stateless, like Prism: every operation is still called and its answer decoded,
+ *                  only the assertions that need state are skipped (counted by e2e_needs_state).
+ *   EXAMPLES=0|1   whether decoded values are compared with the spec's first examples (default:
+ *                  yes for the mock and a stateless server, no for a stateful external one).
+ * Every suite ends with a test that fails unless every operation of its API was reached (a
+ * request sent and an HTTP answer received: a decoded result or a decoded provider error),
+ * in both modes, and prints "e2e[<api>]: reached N/M operations ..." (tools/test-prism.sh). */
 #ifndef PONTES_E2E_SUPPORT_H
 #define PONTES_E2E_SUPPORT_H
 
@@ -15,7 +34,11 @@
 #define E2E_DEFAULT_CLIENT_SECRET "pontes-demo-secret"
 
 typedef struct e2e_server {
-    bool external;          /* PONTES_TEST_BASE_URL was set: no mock, no admin endpoints */
+    bool external;          /* PONTES_TEST_BASE_URL(_<API>) was set: no mock, no admin endpoints */
+    bool stateful;          /* the mock, or an external server with PONTES_TEST_STATEFUL(_<API>)=1 */
+    bool examples;          /* the server answers the spec's (first) examples where it keeps no state:
+                               the mock and a stateless external server (like Prism), unless
+                               PONTES_TEST_EXAMPLES(_<API>)=0; a stateful external one only with =1 */
     pid_t pid;              /* the mock child, or 0 */
     char tmpdir[256];       /* holds the port file */
     int port;
@@ -27,11 +50,17 @@ typedef struct e2e_server {
     char client_secret[256];
     const char *const *extra_args; /* more mock arguments (NULL-terminated), set before start */
     bool https;                    /* the mock serves TLS (extra_args carry --tls-*) */
+    const char *api;               /* the generated prefix ("eccor"), set before start; NULL:
+                                      only the unsuffixed PONTES_TEST_* variables are read */
 } e2e_server;
 
-/* Fill s from the environment (PONTES_TEST_BASE_URL, PONTES_TEST_TOKEN_URL,
- * PONTES_TEST_CLIENT_ID, PONTES_TEST_CLIENT_SECRET). When allow_external is true and
- * PONTES_TEST_BASE_URL is set, nothing is started (s->external = true). Otherwise the mock
+/* The value of PONTES_TEST_<name>_<API> (s->api upper-cased), else of PONTES_TEST_<name>, else
+ * NULL (empty values count as unset). name is e.g. "BASE_URL". The result points into the
+ * environment (getenv). */
+const char *e2e_env(const e2e_server *s, const char *name);
+
+/* Fill s from the environment (e2e_env: BASE_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, STATEFUL).
+ * When allow_external is true and BASE_URL is set, nothing is started (s->external = true). Otherwise the mock
  * is started with every spec in specs (NULL-terminated) and --token-ttl token_ttl, and its
  * port file is awaited. Returns 0 on success, -1 (with a message on stderr) on failure. */
 int e2e_server_start(e2e_server *s, const char *const *specs, int token_ttl, bool allow_external);
@@ -84,6 +113,31 @@ void e2e_listener_stop(e2e_listener *l);
 size_t e2e_listener_count(const e2e_listener *l);
 const e2e_hook *e2e_listener_hook(const e2e_listener *l, size_t i);
 void e2e_listener_free(e2e_listener *l);
+
+/* ---- operations reached ---- */
+
+/* One operation of the API: its operationId and the generated C function ("eccor_list_products"). */
+typedef struct e2e_op {
+    const char *id;
+    const char *fn;
+} e2e_op;
+
+/* Start counting the operations of a suite: ops lists every operation of the API, ended by
+ * {NULL, NULL} (kept by pointer). */
+void e2e_ops_init(const char *api, const e2e_op *ops);
+/* Record one call: call is the operationId or the text of the C call ("eccor_list_products(c,
+ * &pp)", "eccor_list_products_ex(...)": matched by its function name). answered: the operation
+ * was reached — the call succeeded, or an HTTP answer came back and was decoded as a provider
+ * error. Returns rc. A call of no listed operation is reported and fails the final check. */
+int e2e_op_mark(const char *call, int rc, bool answered);
+/* Print "e2e[<api>]: reached N/M operations; state checks skipped: K; not reached: ..." and
+ * return the number of operations not reached (plus unknown ones). */
+size_t e2e_ops_report(const e2e_server *s);
+/* The server keeps no state (an external server without STATEFUL=1): returns true, prints
+ * "skipped (stateless server): <what>" and counts it; false against a stateful server. */
+bool e2e_needs_state(const e2e_server *s, const char *what);
+/* Number of e2e_needs_state skips so far. */
+size_t e2e_state_skips(void);
 
 /* ---- small helpers ---- */
 
