@@ -247,10 +247,159 @@ class StateInterface(unittest.TestCase):
             register("coretest_bad")(object)
 
 
+# -- optional hooks: authenticate, error, page, expire_tokens, add_arguments; raw JSON --------
+
+@register("coretest_hooks")
+class Hooks(ApiState):
+    """Its own auth (X-Key must be "good"), its own error body, a page, decimal amounts."""
+
+    expired = 0
+
+    @classmethod
+    def add_arguments(cls, parser):
+        parser.add_argument("--coretest-hooks-flag", default="dflt")
+
+    def authenticate(self, op, headers, target):
+        if headers.get("X-Key") == "good":
+            return True
+        if headers.get("X-Key") == "core":
+            return None  # the core checks op's security (present: accepted)
+        raise MockError(401, {"why": "bad key"})
+
+    def error(self, op, exc, path):
+        if op is None and not path.startswith("/hooked/"):
+            return None
+        return MockError(exc.status if exc.status != 404 else 400,
+                         {"mine": exc.status, "op": op.operation_id if op else None})
+
+    def page(self, method, path, query, headers, body):
+        if path == "/hooked/page":
+            return Answer("<p>%s</p>" % query, 302, {"Location": "http://x/?" + query},
+                          content_type="text/html; charset=utf-8")
+        return None
+
+    def handle(self, operation_id, request):
+        import decimal
+        from pontes_mock.jsontext import Raw
+        if operation_id == "createThing":
+            return Answer({"name": "d", "n": decimal.Decimal("995.0000"), "raw": Raw("[1.50, -0.0100]")})
+        return None
+
+    def expire_tokens(self):
+        Hooks.expired += 1
+        return 3
+
+
+HOOKS = dict(copy.deepcopy(TINY), **{"x-pontes-api": "coretest_hooks",
+                                     "info": {"title": "Hooks", "version": "1"}})
+HOOKS["paths"]["/upload"] = {"post": {"operationId": "upload", "requestBody": {"content": {
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}}}},
+    "responses": {"204": {"description": "ok"}}}}
+
+
+class OptionalHooks(unittest.TestCase):
+    def test_hooks(self):
+        self.assertEqual(parse_args(["--spec", "x"]).coretest_hooks_flag, "dflt")
+        with Served(HOOKS) as s:
+            status, body, resp = s.request("POST", "/things", {"name": "ok"}, {"X-Key": "good"})
+            self.assertEqual(status, 201)
+            self.assertEqual(body, {"name": "d", "n": 995.0, "raw": [1.5, -0.01]})
+            conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            conn.request("POST", "/things", body=b'{"name": "ok"}',
+                         headers={"X-Key": "good", "Content-Type": "application/json"})
+            text = conn.getresponse().read().decode()
+            conn.close()
+            self.assertIn('"n": 995.0000', text)   # Decimal written with its digits
+            self.assertIn('"raw": [1.50, -0.0100]', text)
+            # the state's own errors are sent as raised (error() rewrites the core's only)
+            self.assertEqual(s.request("POST", "/things", {"name": "ok"}, {"X-Key": "bad"})[:2],
+                             (401, {"why": "bad key"}))
+            # core check after the hook declines; a validation error goes through error()
+            self.assertEqual(s.request("POST", "/things", {"name": 1}, {"X-Key": "core"})[:2],
+                             (400, {"mine": 400, "op": "createThing"}))
+            # no operation matches: page(), then error() with op None
+            conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            conn.request("GET", "/hooked/page?a=1")
+            r = conn.getresponse()
+            self.assertEqual((r.status, r.getheader("Location"), r.read()), (302, "http://x/?a=1", b"<p>a=1</p>"))
+            self.assertTrue(r.getheader("Content-Type").startswith("text/html"))
+            conn.close()
+            self.assertEqual(s.request("GET", "/hooked/none")[:2], (400, {"mine": 404, "op": None}))
+            self.assertEqual(s.request("GET", "/other")[0], 404)
+            self.assertEqual(s.request("POST", "/__admin/expire-tokens")[1], {"expired": 3})
+            # a non-array multipart property sent twice
+            bnd = "b0undary"
+            part = ('--%s\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nx\r\n' % bnd)
+            raw = (part * 2 + "--%s--\r\n" % bnd).encode()
+            conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+            conn.request("POST", "/upload", body=raw, headers={
+                "X-Key": "good", "Content-Type": "multipart/form-data; boundary=" + bnd})
+            r = conn.getresponse()
+            self.assertEqual((r.status, json.loads(r.read())), (400, {"mine": 400, "op": "upload"}))
+            conn.close()
+
+
+class BodyLimits(unittest.TestCase):
+    """Oversized bodies are answered (413, through the state's error()), not dropped."""
+
+    def setUp(self):
+        from pontes_mock import server as srvmod
+        self.srvmod = srvmod
+        self.saved = (srvmod.MAX_BODY, srvmod.DRAIN_MAX)
+        srvmod.MAX_BODY, srvmod.DRAIN_MAX = 1000, 5000
+
+    def tearDown(self):
+        self.srvmod.MAX_BODY, self.srvmod.DRAIN_MAX = self.saved
+
+    def raw(self, port, head, body=b"", read_100=False):
+        import socket
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        try:
+            sock.sendall(head)
+            if body:
+                try:
+                    sock.sendall(body)
+                except OSError:
+                    pass
+            f = sock.makefile("rb")
+            resp = http.client.HTTPResponse(sock)
+            resp.begin()
+            data = resp.read()
+            return resp.status, data, resp.getheader("Connection")
+        finally:
+            sock.close()
+
+    def test_limits(self):
+        with Served(HOOKS) as s:
+            head = ("POST /things HTTP/1.1\r\nHost: x\r\nX-Key: good\r\nContent-Type: application/json\r\n"
+                    "Content-Length: %d\r\n\r\n")
+            # just over the limit with Content-Length: read, dropped, answered; connection kept
+            st, data, conn = self.raw(s.port, (head % 1001).encode(), b"x" * 1001)
+            self.assertEqual((st, json.loads(data), conn), (413, {"mine": 413, "op": "createThing"}, None))
+            # far over the drain limit: answered, then closed
+            st, data, conn = self.raw(s.port, (head % 10**9).encode())
+            self.assertEqual((st, conn), (413, "close"))
+            # Expect: 100-continue: the 413 comes before any body byte is sent
+            h = head.replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n")
+            st, data, conn = self.raw(s.port, (h % 1001).encode())
+            self.assertEqual((st, json.loads(data)["mine"], conn), (413, 413, "close"))
+            # chunked over the limit: read to its end, answered
+            chunked = ("POST /things HTTP/1.1\r\nHost: x\r\nX-Key: good\r\nContent-Type: application/json\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n").encode()
+            body = b"".join(b"%x\r\n%s\r\n" % (600, b"y" * 600) for _ in range(3)) + b"0\r\n\r\n"
+            st, data, conn = self.raw(s.port, chunked, body)
+            self.assertEqual((st, json.loads(data)["mine"], conn), (413, 413, None))
+            # within the limit: fine
+            st, data, _ = self.raw(s.port, (head % 14).encode(), b'{"name": "ok"}')
+            self.assertEqual(st, 201)
+
+
 class Layout(unittest.TestCase):
     def test_core_knows_no_api(self):
         core = os.path.join(MOCK_DIR, "pontes_mock")
-        pat = re.compile(r"eccor|naturalperson|natural_person|creditnote|credit.note|fgts", re.I)
+        pat = re.compile(r"eccor|naturalperson|natural_person|creditnote|credit.note|fgts|bestbank|best.bank|"
+                         r"bizapis|oauth_consumer|responsabilidade", re.I)
         for name in sorted(os.listdir(core)):
             if name.endswith(".py"):
                 with open(os.path.join(core, name), encoding="utf-8") as f:
@@ -267,8 +416,13 @@ class Layout(unittest.TestCase):
                     [sys.executable, "-m", "pontes_mock", "--help"]):
             out = subprocess.run(cmd, cwd=MOCK_DIR, capture_output=True, text=True, timeout=30)
             self.assertEqual(out.returncode, 0, out.stderr)
-            found = re.findall(r"(?<![\w-])--[a-z][a-z-]*", out.stdout)
-            self.assertEqual(sorted(set(found) - {"--help"}), sorted(flags), cmd)
+            found = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", out.stdout)) - {"--help"}
+            self.assertEqual(sorted(found & set(flags)), sorted(flags), cmd)
+            # every other flag is an API state module's own, named after it (--<module>-...)
+            mods = [n[:-3] for n in os.listdir(os.path.join(MOCK_DIR, "pontes_mock", "apis"))
+                    if n.endswith(".py") and n != "__init__.py"]
+            for flag in found - set(flags):
+                self.assertTrue(any(flag.startswith("--%s-" % m) for m in mods), flag)
         out = subprocess.run([sys.executable, os.path.join(MOCK_DIR, "mock_server.py"),
                               "--spec", "/nonexistent.json"], capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 2)

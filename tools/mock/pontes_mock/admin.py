@@ -2,7 +2,8 @@
 
 Core endpoints, for every API:
     POST /__admin/reset          reset all state (tokens, request log, every API state)
-    POST /__admin/expire-tokens  expire every issued access token now
+    POST /__admin/expire-tokens  expire every issued access token now (the core's and the
+                                 states' own, ApiState.expire_tokens)
     GET  /__admin/requests       last 200 API requests (Authorization redacted)
     GET  /__admin/state          {info.title: dump()} of every API state that has one
 Any other /__admin/ path is offered to each API state's admin() in turn (plugins.py);
@@ -20,7 +21,10 @@ def dispatch(handler, path, body):
         srv.reset()
         return handler.send(200, {"reset": True})
     if path == "/__admin/expire-tokens" and m == "POST":
-        return handler.send(200, {"expired": srv.tokens.expire_all()})
+        n = srv.tokens.expire_all()
+        for st in srv.states.values():
+            n += st.expire_tokens() or 0
+        return handler.send(200, {"expired": n})
     if path == "/__admin/requests" and m == "GET":
         with srv.lock:
             return handler.send(200, list(srv.log))
@@ -43,7 +47,12 @@ def dispatch(handler, path, body):
         if answer is not None:
             if not isinstance(answer, Answer):
                 raise TypeError("%s: a state's admin() must return an Answer or None" % st.api.name)
-            return handler.send(200 if answer.status is None else answer.status, answer.body,
+            body = answer.body
+            if answer.content_type:
+                body = body.encode("utf-8") if isinstance(body, str) else body
+                return handler.send(200 if answer.status is None else answer.status, body,
+                                    content_type=answer.content_type, headers=answer.headers)
+            return handler.send(200 if answer.status is None else answer.status, body,
                                 headers=answer.headers)
     if not_found is not None:
         raise not_found

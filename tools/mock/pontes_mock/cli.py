@@ -1,7 +1,8 @@
 """Command line: python3 tools/mock/mock_server.py --spec generated/<api>/openapi.json ...
 
 Flags (see --help): --spec (repeatable), --host, --port (0 = free port), --port-file,
---client-id / --client-secret, --token-ttl, --quiet, --tls-cert / --tls-key / --tls-client-ca.
+--client-id / --client-secret, --token-ttl, --quiet, --tls-cert / --tls-key / --tls-client-ca,
+and the flags the API state modules add (ApiState.add_arguments; see each module's docstring).
 Prints "listening on http(s)://HOST:PORT" once listening; SIGTERM / SIGINT stop it (exit 0).
 """
 
@@ -11,6 +12,7 @@ import signal
 import sys
 import threading
 
+from .plugins import all_state_classes
 from .server import MockServer
 from .spec import Api, load_spec
 
@@ -29,6 +31,8 @@ def parse_args(argv, prog=None):
     ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; chain allowed)")
     ap.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     ap.add_argument("--tls-client-ca", help="require a client certificate signed by this CA (mutual TLS)")
+    for cls in all_state_classes():  # each API state module's own flags
+        cls.add_arguments(ap)
     return ap.parse_args(argv)
 
 

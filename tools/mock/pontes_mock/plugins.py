@@ -55,12 +55,15 @@ class Request:
 
 class Answer:
     """A state's answer.  status None = the operation's documented success status and media
-    type (body None = no body); any other status sends body as JSON."""
+    type (body None = no body); any other status sends body as JSON (decimal.Decimal numbers
+    written verbatim, jsontext.Raw as the given JSON text), or as is when content_type is
+    given (bytes or str), e.g. Answer("<html>...", 200, content_type="text/html")."""
 
-    def __init__(self, body=None, status=None, headers=None):
+    def __init__(self, body=None, status=None, headers=None, content_type=None):
         self.body = body
         self.status = status
         self.headers = headers or {}
+        self.content_type = content_type
 
 
 class ApiState:
@@ -93,6 +96,36 @@ class ApiState:
         """A JSON-able view for GET /__admin/state (key: the spec's info.title), or None."""
         return None
 
+    # -- optional hooks (the defaults keep the generic behaviour) -------------------------
+    @classmethod
+    def add_arguments(cls, parser):
+        """Add this API's command-line flags to the argparse parser (read them from
+        self.server.opts with getattr(opts, name, default): a server may be made without
+        them)."""
+
+    def authenticate(self, op, headers, target):
+        """Authenticate a request for op (before validation) in the API's own way: return
+        True when done (the core's check of op's security is skipped), None to let the core
+        check it; raise MockError to refuse."""
+        return None
+
+    def error(self, op, exc, path):
+        """The core refused a request (routing, body size, authentication, validation,
+        an internal error; not a MockError a state hook raised itself): return a MockError
+        to send instead of exc (the API's own error body), or None to send exc.  op is None when no operation matched path (then every
+        state is asked in turn, the first answer wins)."""
+        return None
+
+    def page(self, method, path, query, headers, body):
+        """A request no API operation matches (e.g. a login page the state links to):
+        an Answer, or None (then 404)."""
+        return None
+
+    def expire_tokens(self):
+        """POST /__admin/expire-tokens: expire the tokens this state issued itself; returns
+        how many."""
+        return 0
+
 
 def admin_json(body):
     """The JSON object of an admin request body ({} when empty); MockError 400 otherwise."""
@@ -114,6 +147,14 @@ def _import_api_module(name):
         if e.name != full:
             raise
         return False
+
+
+def all_state_classes():
+    """Every registered state class, after importing every module of apis/."""
+    from . import apis
+    for mod in pkgutil.iter_modules(apis.__path__):
+        _import_api_module(mod.name)
+    return list(REGISTRY.values())
 
 
 def state_class_for(api):

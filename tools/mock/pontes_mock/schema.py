@@ -9,6 +9,7 @@ import base64
 import binascii
 import copy
 import datetime
+import decimal
 import json
 import math
 import re
@@ -30,7 +31,7 @@ def json_type_of(value):
         return "boolean"
     if isinstance(value, int):
         return "integer"
-    if isinstance(value, float):
+    if isinstance(value, (float, decimal.Decimal)):
         return "number"
     if isinstance(value, str):
         return "string"

@@ -1,11 +1,18 @@
 """The HTTP server of the generic core: one ThreadingHTTPServer for every loaded spec.
 
-A request is read (Content-Length or chunked, at most MAX_BODY), then either an admin
-request (admin.py) or an API request: routed (routing.py), the token endpoint answered or
-the caller authenticated (auth.py), parameters and body validated (validate.py), then the
-API's state module asked (plugins.py) and, if it has no answer, the documented example
-(or a value synthesised from the schema) sent.  Every request is logged for
+A request is routed (routing.py), its body read (Content-Length or chunked, at most
+MAX_BODY), then either an admin request (admin.py) or an API request: the token endpoint
+answered or the caller authenticated (auth.py, or the state's authenticate()), parameters and
+body validated (validate.py), then the API's state module asked (plugins.py) and, if it has
+no answer, the documented example (or a value synthesised from the schema) sent.  A path no
+operation matches is offered to the states' page().  Every error the core answers is first
+offered to the API state's error() (its own error body).  Every request is logged for
 /__admin/requests.  Errors never crash the server: a handler bug answers 500.
+
+Bodies over MAX_BODY are answered 413 after reading and discarding them (up to DRAIN_MAX
+bytes; beyond that, or for a request that sent "Expect: 100-continue", the 413 is sent
+without reading the body and the connection is closed), so that the client reads the answer
+instead of a reset connection.
 """
 
 import collections
@@ -19,7 +26,7 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import admin, auth, tls
+from . import admin, auth, jsontext, tls
 from .errors import MockError
 from .plugins import Answer, Request, state_class_for
 from .routing import route
@@ -27,7 +34,17 @@ from .schema import Synth, Validator
 from .spec import is_json_mime
 from .validate import validate_request
 
-MAX_BODY = 32 * 1024 * 1024
+MAX_BODY = 32 * 1024 * 1024   # a 20 MiB file in Base64 inside JSON (~28 MiB) fits
+DRAIN_MAX = 128 * 1024 * 1024  # an oversized body up to this size is read (and dropped) before the 413
+
+
+def from_state(fn, *args):
+    """Call a state hook; a MockError it raises is marked as the state's own."""
+    try:
+        return fn(*args)
+    except MockError as e:
+        e.from_state = True
+        raise
 
 
 class MockServer(ThreadingHTTPServer):
@@ -102,6 +119,22 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
 
+    def parse_request(self):
+        self.reject_body = False
+        return BaseHTTPRequestHandler.parse_request(self)
+
+    def handle_expect_100(self):
+        """Expect: 100-continue with a Content-Length over MAX_BODY: no 100 Continue; the
+        413 is sent without reading the body (read_body)."""
+        try:
+            n = int(self.headers.get("Content-Length") or "0")
+        except ValueError:
+            n = 0
+        if n > MAX_BODY:
+            self.reject_body = True
+            return True
+        return BaseHTTPRequestHandler.handle_expect_100(self)
+
     # silence the default logging; we log ourselves
     def log_message(self, fmt, *args):
         pass
@@ -136,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         elif isinstance(body, str) and not content_type.startswith("application/json"):
             payload = body.encode("utf-8")
         else:
-            payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            payload = jsontext.dumps(body).encode("utf-8")
         # Log before answering, so a client that reads /__admin/requests right after
         # this response always sees this request.
         self.record_request(status)
@@ -155,11 +188,27 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         self.status_sent = status
 
+    def too_large(self):
+        return MockError(413, {"error": "payload_too_large", "limit": MAX_BODY})
+
+    def discard(self, n):
+        """Read and drop n bytes; False if the connection ended first."""
+        while n > 0:
+            data = self.rfile.read(min(n, 1 << 20))
+            if not data:
+                return False
+            n -= len(data)
+        return True
+
     def read_body(self):
+        if self.reject_body:
+            self.close_connection = True
+            raise self.too_large()
         te = (self.headers.get("Transfer-Encoding") or "").lower()
         if "chunked" in te:
             chunks = []
             total = 0
+            over = False
             while True:
                 line = self.rfile.readline(65537)
                 if not line:
@@ -175,14 +224,25 @@ class Handler(BaseHTTPRequestHandler):
                             break
                     break
                 total += size
-                if total > MAX_BODY:
+                if total > MAX_BODY and not over:
+                    over = True
+                    chunks = []
+                if total > DRAIN_MAX:
                     self.close_connection = True
-                    raise MockError(413, {"error": "payload_too_large", "limit": MAX_BODY})
-                data = self.rfile.read(size)
-                if len(data) < size:
-                    raise MockError(400, {"error": "bad_request", "message": "truncated chunk"})
-                chunks.append(data)
+                    raise self.too_large()
+                if over:
+                    if not self.discard(size):
+                        self.close_connection = True
+                        raise MockError(400, {"error": "bad_request", "message": "truncated chunk"})
+                else:
+                    data = self.rfile.read(size)
+                    if len(data) < size:
+                        self.close_connection = True
+                        raise MockError(400, {"error": "bad_request", "message": "truncated chunk"})
+                    chunks.append(data)
                 self.rfile.readline(3)
+            if over:
+                raise self.too_large()
             return b"".join(chunks)
         cl = self.headers.get("Content-Length")
         if cl is None:
@@ -195,8 +255,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise MockError(400, {"error": "bad_request", "message": "invalid Content-Length"})
         if n > MAX_BODY:
-            self.close_connection = True
-            raise MockError(413, {"error": "payload_too_large", "limit": MAX_BODY})
+            if n > DRAIN_MAX or not self.discard(n):
+                self.close_connection = True
+            raise self.too_large()
         data = self.rfile.read(n) if n else b""
         if len(data) < n:
             self.close_connection = True
@@ -215,31 +276,41 @@ class Handler(BaseHTTPRequestHandler):
         path, _, query = target.split("#", 1)[0].partition("?")
         path = path or "/"
         self.log_ctx = {"path": path, "query": query, "body": b"", "recorded": path.startswith("/__admin/")}
+        is_admin = path.startswith("/__admin/")
+        self.op = None
+        self.routed = None
         try:
             try:
+                if not is_admin:
+                    try:
+                        self.routed = route(self.server.apis, self.command, path)
+                        self.op = self.routed[0]
+                        self.op_id = self.op.operation_id
+                    except MockError as e:
+                        self.routed = e
                 body = self.read_body()
                 self.log_ctx["body"] = body
-                if path.startswith("/__admin/"):
+                if is_admin:
                     admin.dispatch(self, path, body)
                 else:
                     self.api_request(path, query, body)
             except MockError as e:
-                if e.status == 401 and e.body is None:
-                    self.send(401, None, headers=e.headers)
-                else:
-                    self.send(e.status, e.body, headers=e.headers)
+                self.send_error_answer(e if is_admin else self.api_error(e, path))
+            except (BrokenPipeError, ConnectionResetError):
+                raise
+            except Exception as e:  # never crash on bad input
+                traceback.print_exc()
+                if self.status_sent is not None:
+                    self.close_connection = True
+                    return
+                err = MockError(500, {"error": "internal_error", "message": "%s: %s" % (type(e).__name__, e)})
+                self.send_error_answer(err if is_admin else self.api_error(err, path))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
             return
-        except Exception as e:  # never crash on bad input
+        except Exception:  # e.g. a failing send of the error answer
             traceback.print_exc()
-            if self.status_sent is None:
-                try:
-                    self.send(500, {"error": "internal_error", "message": "%s: %s" % (type(e).__name__, e)})
-                except OSError:
-                    self.close_connection = True
-            else:
-                self.close_connection = True
+            self.close_connection = True
         finally:
             srv = self.server
             self.record_request(self.status_sent)  # if send() never ran (e.g. a broken pipe)
@@ -249,22 +320,63 @@ class Handler(BaseHTTPRequestHandler):
                     self.op_id or "", (time.time() - start) * 1000))
                 sys.stderr.flush()
 
+    def send_error_answer(self, e):
+        if self.status_sent is not None:
+            self.close_connection = True
+            return
+        if isinstance(e, MockError) and e.status == 401 and e.body is None:
+            self.send(401, None, headers=e.headers)
+        else:
+            self.send(e.status, e.body, headers=e.headers)
+
+    def api_error(self, exc, path):
+        """exc, or the error the API's state sends instead (ApiState.error); a state's own
+        MockError is sent as raised."""
+        srv = self.server
+        if getattr(exc, "from_state", False):
+            return exc
+        if self.op is not None:
+            st = srv.states.get(id(self.op.api))
+            candidates = [st] if st is not None else []
+        else:
+            candidates = list(srv.states.values())
+        for st in candidates:
+            try:
+                other = st.error(self.op, exc, path)
+            except Exception:
+                traceback.print_exc()
+                continue
+            if other is not None:
+                if not isinstance(other, MockError):
+                    srv.warn("%s: error() must return a MockError or None" % st.api.name)
+                    continue
+                return other
+        return exc
+
     # -- admin ----------------------------------------------------------------------
 
     def api_request(self, path, query, body):
         srv = self.server
-        op, path_params = route(srv.apis, self.command, path)
+        if isinstance(self.routed, MockError):
+            if self.routed.status == 404:
+                for st in srv.states.values():
+                    answer = from_state(st.page, self.command, path, query, self.headers, body)
+                    if answer is not None:
+                        return self.answer(None, answer)
+            raise self.routed
+        op, path_params = self.routed
         self.op_id = op.operation_id
         if op.is_token_endpoint:
             out = auth.token_endpoint(srv, op, self.headers, body)
             return self.send(200, out, content_type="application/json;charset=UTF-8",
                              headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
-        auth.authenticate(srv, op, self.headers, self.path)
-        params, parsed = validate_request(op, self.headers, path_params, query, body)
         st = srv.states.get(id(op.api))
+        if not (st is not None and from_state(st.authenticate, op, self.headers, self.path)):
+            auth.authenticate(srv, op, self.headers, self.path)
+        params, parsed = validate_request(op, self.headers, path_params, query, body)
         if st is not None:
-            answer = st.handle(op.operation_id, Request(op, self.command, path, query, self.headers,
-                                                        params, parsed, body))
+            answer = from_state(st.handle, op.operation_id, Request(op, self.command, path, query,
+                                                                    self.headers, params, parsed, body))
             if answer is not None:
                 return self.answer(op, answer)
         return self.respond(op)
@@ -272,10 +384,16 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self, op, answer):
         if not isinstance(answer, Answer):
             raise TypeError("%s: a state's handle() must return an Answer or None, not %s"
-                            % (op.operation_id, type(answer).__name__))
-        if answer.status is None:
+                            % (op.operation_id if op else "page", type(answer).__name__))
+        if answer.status is None and op is not None:
             return self.respond(op, answer.body, use_value=True, extra_headers=answer.headers)
-        return self.send(answer.status, answer.body, headers=answer.headers)
+        status = 200 if answer.status is None else answer.status
+        if answer.content_type:
+            body = answer.body
+            if isinstance(body, str):
+                body = body.encode("utf-8")
+            return self.send(status, body, content_type=answer.content_type, headers=answer.headers)
+        return self.send(status, answer.body, headers=answer.headers)
 
     def respond(self, op, value=None, use_value=False, extra_headers=None):
         status, resp = op.success_response()

@@ -217,6 +217,8 @@ def validate_multipart(doc, val, schema, fields, errors):
         item = resolved_schema(doc, rs.get("items") or {}) if is_array else rs
         binary = item.get("format") in ("binary", "byte") or "contentMediaType" in item or \
             item.get("contentEncoding") is not None
+        if sub is not None and not is_array and len(parts) > 1:
+            errors.append((name, "expected one part, got %d" % len(parts)))
         values = []
         for i, part in enumerate(parts):
             wants_json = is_json_mime(part["content_type"]) or item.get("type") in ("object", "array")
