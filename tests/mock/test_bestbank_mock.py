@@ -408,6 +408,11 @@ class BestBankMockTest(unittest.TestCase):
         self.assertEqual(st, 200, text)
         self.assertEqual(env, {"outputData": None, "returnCode": "1", "returnMsg": "Payment Not Found."})
         self.assertBankError(self.op("CheckOperationByID/%20", tok), 401, "Id is required")
+        # the documented example operation is known, answered verbatim
+        ex = self.spec["paths"]["/api/v2/Operation/CheckOperationByID/{ID}"]["post"]["responses"]["200"]
+        ex = ex["content"]["application/json"]["examples"]["consent"]["value"]
+        st, env, text, _ = self.op("CheckOperationByID/1-BQOCJB", tok)
+        self.assertEqual((st, env), (200, ex))
 
     def test_payment_errors(self):
         inside = self.payment_examples()["insideTransfer"]["value"]

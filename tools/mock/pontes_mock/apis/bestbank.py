@@ -42,6 +42,8 @@ is 32 fresh hex digits):
     transfer whose creditor and debtor IBAN are the same fixture account
                                                                     401 The creditor account and the debitor account is the same.
     CheckOperationByID with a blank ID (e.g. %20)                   401 Id is required
+    CheckOperationByID of the spec's example operations (1-BQOCJB, the documented consent): the example,
+        verbatim, for every consumer key.
     CheckOperationByID of an unknown ID (or another consumer key's): HTTP 200 with the envelope
         {"outputData": null, "returnCode": "1", "returnMsg": "Payment Not Found."}  (decision)
     a bug in the mock                                               417 We apologize but an unexpected error occured...
@@ -284,6 +286,18 @@ class BestBankState(ApiState):
             self.transactions = {i: [dict(zip(TX_KEYS, (D(t[0]),) + t[1:4] + (D(t[4]),) + t[5:]))
                                      for t in txs] for i, txs in TRANSACTIONS.items()}
             self.next_tx = 30001
+            # the operations of the spec's CheckOperationByID examples (e.g. the consent 1-BQOCJB),
+            # answered verbatim to every consumer key
+            op = self.api.by_id.get("checkOperationById")
+            if op is not None:
+                _, resp = op.success_response()
+                for media in (resp.get("content") or {}).values():
+                    for env in self.api.all_examples(media):
+                        out = env.get("outputData") if isinstance(env, dict) else None
+                        if isinstance(out, dict) and isinstance(out.get("oper_id"), str):
+                            self.operations.setdefault(out["oper_id"], {
+                                "oper_id": out["oper_id"], "kind": "example", "consumer_key": None,
+                                "envelope": env})
 
     def config_view(self):
         return {"consumers": sorted(self.consumers), "certificates": sorted(self.certificates),
@@ -482,6 +496,8 @@ class BestBankState(ApiState):
         if not oid:
             raise bank_error(401, MSG_ID_REQUIRED)
         rec = self.operations.get(oid)
+        if rec is not None and rec["kind"] == "example":
+            return Answer(copy.deepcopy(rec["envelope"]))
         if rec is None or rec["consumer_key"] != self.consumer_key(request):
             return Answer({"outputData": None, "returnCode": NOT_FOUND_CODE, "returnMsg": NOT_FOUND_MSG})
         out = {k: None for k in self.op_info_keys}
