@@ -348,6 +348,49 @@ long e2e_http(const char *method, const char *url, const char *json_body, char *
     return status;
 }
 
+typedef struct header_want {
+    const char *name;
+    char *buf;
+    size_t cap;
+} header_want;
+
+static size_t on_header(char *p, size_t size, size_t n, void *user) {
+    header_want *w = user;
+    size_t k = size * n, nl = strlen(w->name);
+    if (k > nl && p[nl] == ':' && strncasecmp(p, w->name, nl) == 0) {
+        const char *v = p + nl + 1, *end = p + k;
+        while (v < end && (*v == ' ' || *v == '\t')) v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ')) end--;
+        snprintf(w->buf, w->cap, "%.*s", (int)(end - v), v);
+    }
+    return k;
+}
+
+long e2e_http_header(const char *url, const char *header, char *buf, size_t cap) {
+    if (cap) buf[0] = '\0';
+    CURL *h = curl_easy_init();
+    if (!h) return -1;
+    membuf b = {NULL, 0};
+    header_want w = {header, buf, cap};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &w);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    long status = -1;
+    CURLcode cc = curl_easy_perform(h);
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    else
+        fprintf(stderr, "e2e: GET %s: %s\n", url, curl_easy_strerror(cc));
+    free(b.data);
+    curl_easy_cleanup(h);
+    return status;
+}
+
 cJSON *e2e_admin_post(const e2e_server *s, const char *what, const char *json_body, long *status) {
     char url[1024];
     snprintf(url, sizeof url, "%s/__admin/%s", s->base_url, what);

@@ -74,6 +74,10 @@ void e2e_server_stop(e2e_server *s);
  * failure); *resp (if not NULL) receives the NUL-terminated body (free()). */
 long e2e_http(const char *method, const char *url, const char *json_body, char **resp);
 
+/* GET url without following redirects; copies the value of response header `header` (e.g.
+ * "Location") into buf (cap bytes, "" when absent). Returns the HTTP status or -1. */
+long e2e_http_header(const char *url, const char *header, char *buf, size_t cap);
+
 /* POST base/__admin/<what> with body; returns the parsed JSON answer (cJSON_Delete) or NULL. */
 cJSON *e2e_admin_post(const e2e_server *s, const char *what, const char *json_body, long *status);
 
