@@ -270,16 +270,30 @@ static void test_multipart_upload(void **state) {
 /* ======================================================================== */
 
 /* The mock: is its bizAPIs module there (it takes the demo API key), or only the generic core
- * (which takes the bearer tokens of its own token endpoint)? One plain request tells. */
+ * (which takes only the bearer tokens of its own token endpoint)? One call with the key tells
+ * (not counted as reached). */
 static int probe_mock(void) {
-    char url[700];
-    snprintf(url, sizeof url, "%s/__admin/state", g_srv.base_url);
-    char *resp = NULL;
-    long st = e2e_http("GET", url, NULL, &resp);
-    g_module = st == 200 && resp && strstr(resp, "bizapis") != NULL;
-    free(resp);
+    g_use_oauth = false;
+    bizapis_client *c = client();
+    bizapis_credentials_request cr = BIZAPIS_CREDENTIALS_REQUEST_INIT;
+    PONTES_PUT(cr, month, "01");
+    PONTES_PUT(cr, year, "2024");
+    PONTES_PUT(cr, user, "123456789");
+    PONTES_PUT(cr, password, "probe");
+    bizapis_credit_responsibility_request body = {
+        BIZAPIS_CREDIT_RESPONSIBILITY_REQUEST_CREDENTIALS_REQUEST, NULL, {.credentials_request = &cr}};
+    bizapis_credit_responsibility_response *r = NULL;
+    int rc = bizapis_extract_credit_responsibility(c, &body, &r);
+    long http = bizapis_client_last_error(c)->http_status;
+    bizapis_credit_responsibility_response_free(r);
+    bizapis_client_free(c);
+    if (rc != PONTES_OK && http != 401) {
+        fprintf(stderr, "e2e bizapis: probe of the mock: %s, HTTP %ld\n", pontes_status_name(rc), http);
+        return -1;
+    }
+    g_module = rc == PONTES_OK;
     g_use_oauth = !g_module;
-    return st > 0 ? 0 : -1;
+    return 0;
 }
 
 static int group_setup(void **state) {
