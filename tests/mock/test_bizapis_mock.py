@@ -139,6 +139,7 @@ class BizApisMockTest(unittest.TestCase):
         self.assertEqual(resp.getheader("X-Pontes-Mock-Input"), "multipart")
         self.assertTrue(body["requestId"].startswith("multipart-"))
         self.assertEqual(self.mock_state()["received"]["multipart"] >= 1, True)
+        self.assertEqual(self.mock_state()["api"], "bizapis")
 
     def mock_state(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.mock.port, timeout=10)

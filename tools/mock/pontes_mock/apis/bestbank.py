@@ -716,7 +716,7 @@ class BestBankState(ApiState):
 
     def dump(self):
         with self.lock:
-            return {"config": self.config_view(),
+            return {"api": self.api_key, "config": self.config_view(),
                     "operations": {k: {kk: vv for kk, vv in v.items() if kk != "info"} | {"info": v.get("info")}
                                    for k, v in self.operations.items()},
                     "codes": self.codes, "tokens": self.tokens,

@@ -37,7 +37,8 @@ Errors (every body: {"requestId": <uuid>, "errorCode": "BIZ-nnnn", "errorName", 
     413 BIZ-4130 FILE_TOO_LARGE
     415 BIZ-4150 UNSUPPORTED_MEDIA_TYPE   a Content-Type other than JSON / multipart
     500 BIZ-5000 INTERNAL_ERROR           a bug in the mock
-No admin endpoints of its own; GET /__admin/state shows the count of each input kind received.
+No admin endpoints of its own; GET /__admin/state shows {"api": "bizapis", "received": {kind: count},
+"maxBytes"} under the spec's title.
 """
 
 import base64
@@ -105,7 +106,7 @@ class BizApisState(ApiState):
 
     def dump(self):
         with self.lock:
-            return {"received": dict(self.received), "maxBytes": self.max_bytes}
+            return {"api": self.api_key, "received": dict(self.received), "maxBytes": self.max_bytes}
 
     def owns(self, path):
         base = self.api.base_path
