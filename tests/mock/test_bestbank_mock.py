@@ -311,6 +311,11 @@ class BestBankMockTest(unittest.TestCase):
         self.assertBankError(self.call("POST", OP + "Balance/Account", {"Authorization": auth(**bad),
                                                                          "Certificate": CERT}),
                              400, "Incorrect Authorization Scheme.")
+        # a consumer key configured without a secret: signatures are not verified
+        self.call("POST", "/__admin/bestbank/config", body={"consumers": {"nosecret": ""}})
+        self.assertEqual(self.call("POST", "/api/v2/Operation/TopsUpsGetPaymentInfo", {
+            "Authorization": "OAuth oauth_consumer_key=nosecret,oauth_signature=AAAA", "Certificate": CERT})[0], 200)
+        self.assertEqual(self.call("POST", "/__admin/bestbank/config", body={"token_ttl": "x"})[0], 400)
         self.call("POST", "/__admin/bestbank/config", body={"require_signature": True})
         self.assertBankError(self.op("Balance/Account", tok), 400,
                              "Missing one or more variables in the authorization header request.")

@@ -12,7 +12,8 @@ security requirement's roles, `code` or `access_token`):
       code / access_token where needed     400 Missing one or more variables in the authorization header request.
     unknown consumer key                   401 Certificate error   (decision: the consumer key and the
         certificate together identify the registered application; §4 has no other message for it)
-    oauth_signature present (the consumer key is always known here, so is its secret): verified —
+    oauth_signature present and the consumer key has a secret (KEY:SECRET; a KEY given without one is
+    not verified): verified —
         HMAC-SHA256 keyed with the secret over the §2.4 base string (every parameter but the
         signature, sorted by name, name%3Durlencode(value)%26..., then oauth_consumer_secret%3D<secret>,
         escapes upper-case), Base64, URL-encoded; compared after URL-decoding.  A wrong one:
@@ -364,7 +365,7 @@ class BestBankState(ApiState):
         if sig is None:
             if require:
                 raise bank_error(400, MSG_MISSING_AUTH)
-        elif not hmac.compare_digest(urllib.parse.unquote(sig).encode("utf-8"),
+        elif secret and not hmac.compare_digest(urllib.parse.unquote(sig).encode("utf-8"),
                                      signature(params, secret).encode("utf-8")):
             raise bank_error(400, MSG_SCHEME)
         if self.cert_scheme is not None and any(self.cert_scheme[0] in (r or {}) for r in op.security):
@@ -685,26 +686,16 @@ class BestBankState(ApiState):
             if not lt and isinstance(req.get("login_url"), str):
                 q = urllib.parse.parse_qs(urllib.parse.urlsplit(req["login_url"]).query)
                 lt = q.get("login_token", [""])[-1]
-            res = self.login(lt or "", str(req.get("user") or DEFAULT_USER), req.get("error"))
+            error = req.get("error")
+            res = self.login(str(lt or ""), str(req.get("user") or DEFAULT_USER), None if error is None else str(error))
             if "failure" in res:
                 raise MockError(400, {"error": "bad_request", "message": res["failure"]})
             return Answer(res, 200)
         if name == "config":
-            with self.lock:
-                if "certificates" in req:
-                    self.certificates = set(map(str, req["certificates"] or []))
-                if "add_certificates" in req:
-                    self.certificates.update(map(str, req["add_certificates"] or []))
-                if isinstance(req.get("consumers"), dict):
-                    self.consumers.update({str(k): str(v) for k, v in req["consumers"].items()})
-                if "require_signature" in req:
-                    self.require_signature = bool(req["require_signature"])
-                if "token_ttl" in req:
-                    self.token_ttl = int(req["token_ttl"])
-                if "login_error" in req:
-                    self.login_error = req["login_error"] or None
-                    self.login_error_count = int(req.get("login_error_count", 1)) if self.login_error else 0
-                return Answer(self.config_view(), 200)
+            try:
+                return self.configure(req)
+            except (TypeError, ValueError, AttributeError) as e:
+                raise MockError(400, {"error": "bad_request", "message": "bad config value: %s" % e})
         if name == "expire-token":
             with self.lock:
                 tok = self.tokens.get(str(req.get("access_token")))
@@ -713,6 +704,23 @@ class BestBankState(ApiState):
                 tok["expires"] = 0
             return Answer({"expired": 1}, 200)
         raise MockError(404, {"error": "not_found", "message": "unknown admin endpoint %s %s" % (method, path)})
+
+    def configure(self, req):
+        with self.lock:
+            if "certificates" in req:
+                self.certificates = set(map(str, req["certificates"] or []))
+            if "add_certificates" in req:
+                self.certificates.update(map(str, req["add_certificates"] or []))
+            if "consumers" in req:
+                self.consumers.update({str(k): str(v) for k, v in req["consumers"].items()})
+            if "require_signature" in req:
+                self.require_signature = bool(req["require_signature"])
+            if "token_ttl" in req:
+                self.token_ttl = int(req["token_ttl"])
+            if "login_error" in req:
+                self.login_error = str(req["login_error"]) if req["login_error"] else None
+                self.login_error_count = int(req.get("login_error_count", 1)) if self.login_error else 0
+            return Answer(self.config_view(), 200)
 
     def dump(self):
         with self.lock:
