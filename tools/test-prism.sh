@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run every API's end-to-end suite against Prism, an independent stateless OpenAPI mock: one
 # Prism per spec (tools/prism.sh), each suite with PONTES_TEST_BASE_URL_<API> set to its own
-# server (stateless: state-dependent assertions are skipped, every operation must be reached).
+# server (stateless: state-dependent assertions are skipped, every operation must be reached)
+# and PONTES_TEST_PRISM_<API>=1 (the suites' error tests then ask Prism for the documented error
+# examples with `Prefer: code=...`).
 #
 #   tools/test-prism.sh [BUILD_DIR] [api...]      (default BUILD_DIR: build; default: every API
 #                                                  that has a tests/e2e/test_e2e_<api> binary)
@@ -60,7 +62,7 @@ for a in "${apis[@]}"; do
     up=$(echo "$a" | tr 'a-z-' 'A-Z_')
     log=$build/prism-$a.log
     t1=$SECONDS
-    env "PONTES_TEST_BASE_URL_$up=${url[$a]}" "$build/tests/e2e/test_e2e_$a" >"$log" 2>&1
+    env "PONTES_TEST_BASE_URL_$up=${url[$a]}" "PONTES_TEST_PRISM_$up=1" "$build/tests/e2e/test_e2e_$a" >"$log" 2>&1
     rc=$?
     secs=$((SECONDS - t1))
     line=$(grep -E "^e2e\[$a\]: reached" "$log" | tail -n 1)

@@ -516,6 +516,71 @@ static void test_initiate_payment_built(void **state) {
     bestbank_client_free(c);
 }
 
+/* ---- error bodies of the spec's examples, through Prism ----------------------- */
+
+/* Prism answers a documented error example when asked (`Prefer: code=..., example=...`);
+ * tools/test-prism.sh says the server is Prism (PONTES_TEST_PRISM[_BESTBANK]=1). */
+static const pontes_call_options *prefer(const char *what) {
+    static const char *hdrs[3];
+    static char cert[600], pref[200];
+    static pontes_call_options o;
+    size_t n = 0;
+    if (g_cert_header) {
+        snprintf(cert, sizeof cert, "Certificate: %s", g_certificate);
+        hdrs[n++] = cert;
+    }
+    snprintf(pref, sizeof pref, "Prefer: %s", what);
+    hdrs[n++] = pref;
+    hdrs[n] = NULL;
+    pontes_call_options init = PONTES_CALL_OPTIONS_INIT;
+    o = init;
+    o.headers = hdrs;
+    o.max_retries = 0;
+    return &o;
+}
+
+static void test_error_examples_prism(void **state) {
+    (void)state;
+    const char *v = e2e_env(&g_srv, "PRISM");
+    if (!g_srv.external || !v || strcmp(v, "1") != 0) {
+        print_message("skipped: needs Prism (PONTES_TEST_PRISM_BESTBANK=1, set by tools/test-prism.sh)\n");
+        skip();
+    }
+    bestbank_client *c = client(ROLE_ACCESS_TOKEN);
+    /* 401 Certificate error: the {Message, ErrorDate, ErrorID} body in the error object */
+    bestbank_balance_list *l = NULL;
+    int rc = op_mark(c, bestbank_balance_ex(c, "Account", &l, prefer("code=401, example=certificateError")), "balance");
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_null(l);
+    const pontes_error *e = bestbank_client_last_error(c);
+    assert_int_equal(e->http_status, 401);
+    assert_non_null(e->provider_code);
+    assert_string_equal(e->provider_code, "Certificate error");
+    assert_non_null(e->provider_message);
+    assert_string_equal(e->provider_message, "Certificate error");
+    assert_non_null(e->request_id);
+    assert_string_equal(e->request_id, "918723fe03c046a5b259fe3a932919f2");
+    assert_string_equal(e->operation_id, "balance");
+    /* 400 EGEN003 (a newer token cancelled this one): an error whose code says so */
+    bestbank_transaction_list *t = NULL;
+    rc = op_mark(c, bestbank_transactions_ex(c, "Account", EXAMPLE_ACCOUNT, &t, prefer("code=400, example=tokenCancelled")),
+                 "transactions");
+    assert_int_not_equal(rc, PONTES_OK); /* PONTES_EHTTP today; PONTES_EAUTH once EGEN003 means token-invalid */
+    assert_null(t);
+    e = bestbank_client_last_error(c);
+    assert_int_equal(e->http_status, 400);
+    assert_non_null(e->provider_code);
+    assert_string_equal(e->provider_code, "EGEN003");
+    assert_string_equal(e->request_id, "37be13b57e6948ad9c0c610ba483fea2");
+    /* 417: the bank's generic failure */
+    bestbank_top_up_info_response *ti = NULL;
+    rc = op_mark(c, bestbank_tops_ups_get_payment_info_ex(c, &ti, prefer("code=417")), "topsUpsGetPaymentInfo");
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_int_equal(bestbank_client_last_error(c)->http_status, 417);
+    assert_non_null(bestbank_client_last_error(c)->provider_message);
+    bestbank_client_free(c);
+}
+
 /* FLOW: error paths (separate tests, against the mock's Best Bank module): a missing or unknown
  * Certificate (401 `Certificate error`), no consumer key (400 `Missing one or more variables in the
  * authorization header request.`), an unknown/used code and an unknown token (400 `Invalid Token.`),
@@ -626,6 +691,7 @@ int main(void) {
         cmocka_unit_test(test_tops_ups_get_payment_info),
         cmocka_unit_test(test_initiate_payment_every_variant),
         cmocka_unit_test(test_initiate_payment_built),
+        cmocka_unit_test(test_error_examples_prism),
         /* FLOW: cmocka_unit_test(test_flow_consent_token_balances), test_flow_payment_check_operation,
          * test_error_* (see the FLOW comments above) */
         cmocka_unit_test(test_every_operation_reached),

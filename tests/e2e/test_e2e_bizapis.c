@@ -267,6 +267,43 @@ static void test_multipart_upload(void **state) {
     bizapis_client_free(c);
 }
 
+/* The documented error example through Prism (`Prefer: code=400`: Prism answers the 4XX example;
+ * PONTES_TEST_PRISM[_BIZAPIS]=1 is set by tools/test-prism.sh). */
+static void test_error_example_prism(void **state) {
+    (void)state;
+    const char *v = e2e_env(&g_srv, "PRISM");
+    if (!g_srv.external || !v || strcmp(v, "1") != 0) {
+        print_message("skipped: needs Prism (PONTES_TEST_PRISM_BIZAPIS=1, set by tools/test-prism.sh)\n");
+        skip();
+    }
+    bizapis_client *c = client();
+    bizapis_base64_file_request fr = BIZAPIS_BASE64_FILE_REQUEST_INIT;
+    fr.file.data = (const uint8_t *)PDF;
+    fr.file.len = sizeof PDF - 1;
+    fr.has_file = PONTES_SET;
+    bizapis_credit_responsibility_request body = {
+        BIZAPIS_CREDIT_RESPONSIBILITY_REQUEST_BASE64_FILE_REQUEST, NULL, {.base64_file_request = &fr}};
+    const char *hdrs[] = {"Prefer: code=400", NULL};
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.headers = hdrs;
+    o.max_retries = 0;
+    bizapis_credit_responsibility_response *r = NULL;
+    int rc = bizapis_extract_credit_responsibility_ex(c, &body, &r, &o);
+    long http = bizapis_client_last_error(c)->http_status;
+    e2e_op_mark(OP_BASE64, rc, rc == PONTES_OK || (rc == PONTES_EHTTP && http > 0));
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_null(r);
+    const pontes_error *e = bizapis_client_last_error(c);
+    assert_int_equal(e->http_status, 400);
+    assert_non_null(e->provider_code);
+    assert_string_equal(e->provider_code, "BIZ-0000");
+    assert_non_null(e->provider_message);
+    assert_string_equal(e->provider_message, "EXAMPLE_ERROR_NAME");
+    assert_non_null(e->request_id);
+    assert_string_equal(e->request_id, "00000000-0000-0000-0000-000000000000");
+    bizapis_client_free(c);
+}
+
 /* ======================================================================== */
 
 /* The mock: is its bizAPIs module there (it takes the demo API key), or only the generic core
@@ -332,6 +369,7 @@ int main(void) {
         cmocka_unit_test(test_credentials),
         cmocka_unit_test(test_base64_file),
         cmocka_unit_test(test_multipart_upload),
+        cmocka_unit_test(test_error_example_prism),
         /* FLOW: test_upload_from_path, test_upload_refused_before_sending, test_error_* (see the
          * FLOW comments above) */
         cmocka_unit_test(test_every_operation_reached),

@@ -1285,6 +1285,54 @@ static void test_threads_one_client_each(void **state) {
     eccor_natural_person_free(shared); /* freed from another thread than the readers' */
 }
 
+/* The documented error examples through Prism (`Prefer: code=..., example=...`; tools/test-prism.sh
+ * sets PONTES_TEST_PRISM[_ECCOR]=1): the provider error model read from an independent server. */
+static void test_error_examples_prism(void **state) {
+    (void)state;
+    const char *v = e2e_env(&g_srv, "PRISM");
+    if (!g_srv.external || !v || strcmp(v, "1") != 0) {
+        print_message("skipped: needs Prism (PONTES_TEST_PRISM_ECCOR=1, set by tools/test-prism.sh)\n");
+        skip();
+    }
+    eccor_client *c = client();
+    const char *h403[] = {"Prefer: code=403, example=recordNotExists", NULL};
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.headers = h403;
+    o.max_retries = 0;
+    eccor_natural_person *p = NULL;
+    int rc = OP(c, eccor_get_natural_person_ex(c, UNKNOWN_UUID, &p, &o));
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_null(p);
+    const pontes_error *e = eccor_client_last_error(c);
+    assert_int_equal(e->http_status, 403);
+    assert_string_equal(e->provider_code, "RECORD_NOT_EXISTS_OR_MISSING_PERMISSION");
+    assert_non_null(e->provider_message);
+    assert_string_equal(e->request_id, "#599d909639000f22e0f9830b26b0a401"); /* the body's correlationId */
+    eccor_api_error *ae = decode_api_error(e);
+    assert_int_equal(ae->details->resource.value, ECCOR_API_ERROR_DETAILS_RESOURCE_NATURAL_PERSON);
+    assert_string_equal(ae->details->resource_id, "311ae9b2-a751-4819-a9f0-6d839b373173");
+    eccor_api_error_free(ae);
+
+    char pid[64], aid[64];
+    create_person_with_account(c, pid, aid, sizeof pid);
+    credit_note_fixture f;
+    credit_note_fixture_init(&f, UNKNOWN_PRODUCT, pid, aid);
+    const char *h400[] = {"Prefer: code=400, example=productNotFound", NULL};
+    o.headers = h400;
+    eccor_uuid *u = NULL;
+    rc = OP(c, eccor_create_credit_note_ex(c, &f.rq, &u, &o));
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_null(u);
+    e = eccor_client_last_error(c);
+    assert_int_equal(e->http_status, 400);
+    assert_string_equal(e->provider_code, "INVALID_FORM");
+    assert_int_equal(e->field_error_count, 2);
+    assert_string_equal(e->field_errors[0].key, "productId");
+    assert_string_equal(e->field_errors[0].message, "Produto n\xc3\xa3o encontrado");
+    assert_null(e->request_id); /* this example has no correlationId */
+    eccor_client_free(c);
+}
+
 /* Last: every operation was reached (a request sent, an answer decoded), in both modes. */
 static void test_every_operation_reached(void **state) {
     (void)state;
@@ -1313,6 +1361,7 @@ int main(void) {
         cmocka_unit_test(test_error_403_unknown_person),
         cmocka_unit_test(test_client_side_encode_error),
         cmocka_unit_test(test_threads_one_client_each),
+        cmocka_unit_test(test_error_examples_prism),
         cmocka_unit_test(test_every_operation_reached),
     };
     return cmocka_run_group_tests_name("e2e_eccor", tests, group_setup, group_teardown);
