@@ -117,12 +117,21 @@ static const pontes_call_options *call_opts(void) {
 /* Which extra parameter the Authorization header carries (the security requirement's role). */
 typedef enum auth_role { ROLE_CONSUMER_KEY, ROLE_CODE, ROLE_ACCESS_TOKEN } auth_role;
 
-/* Set both schemes for the next call. The complete `OAuth k=v,...` value goes into the apiKey
- * scheme, since the runtime has no provider for it yet.
- * FLOW: once the OAuth-params provider exists (pontes_client_set_oauth_params-style: consumer
- * key + secret, code/token taken from the token operation automatically), use it here instead,
- * and add a test that the same calls work with only the consumer key configured. */
+/* Set both schemes for the next call. With the runtime's OAuth-params provider
+ * (PONTES_SEC_OAUTH_PARAMS, pontes_client_set_oauth_params) the consumer key, the code or the
+ * token are given to it and it builds the header; without it (older runtime) the complete
+ * `OAuth k=v,...` value goes into the scheme as an apiKey.
+ * FLOW: with the provider, the token is captured from Token automatically: the consent flow test
+ * will configure only the consumer key and check the token's absolute expiry. */
 static void set_auth(bestbank_client *c, auth_role role) {
+#ifdef PONTES_SEC_OAUTH_PARAMS
+    pontes_oauth_params_options op = PONTES_OAUTH_PARAMS_OPTIONS_INIT;
+    op.consumer_key = g_consumer_key;
+    CHECK_OK(c, pontes_client_set_oauth_params(c, "bestbankOAuth", &op));
+    if (role == ROLE_CODE) CHECK_OK(c, pontes_client_set_oauth_params_code(c, "bestbankOAuth", g_code));
+    if (role == ROLE_ACCESS_TOKEN) CHECK_OK(c, pontes_client_set_oauth_params_token(c, "bestbankOAuth", g_token, 0));
+    CHECK_OK(c, pontes_client_set_api_key(c, "certificate", g_certificate));
+#else
     char v[512];
     switch (role) {
     case ROLE_CODE:
@@ -137,6 +146,7 @@ static void set_auth(bestbank_client *c, auth_role role) {
     }
     CHECK_OK(c, pontes_client_set_api_key(c, "bestbankOAuth", v));
     CHECK_OK(c, pontes_client_set_api_key(c, "certificate", g_certificate));
+#endif
 }
 
 static bestbank_client *client(auth_role role) {
@@ -208,6 +218,11 @@ static void test_token(void **state) {
         assert_string_equal(t->access_token, EXAMPLE_TOKEN);
         assert_true(t->expires_in == 1648166400);
     }
+#ifdef PONTES_SEC_OAUTH_PARAMS
+    int64_t exp = 0; /* the provider captured the token with its absolute expiry */
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", &exp), PONTES_OK);
+    assert_true(exp == t->expires_in);
+#endif
     /* a stateful server: this token (the newest: it cancels older ones) serves the next tests */
     if (g_srv.stateful && !g_srv.external) snprintf(g_token, sizeof g_token, "%s", t->access_token);
     /* FLOW: absolute expiry — a token whose expires_in has passed is never sent (the token cache
@@ -600,9 +615,15 @@ static int consent_for_real(void) {
     pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
     o.base_url = g_srv.base_url;
     if (bestbank_client_new(&c, &o) != PONTES_OK) return -1;
+#ifdef PONTES_SEC_OAUTH_PARAMS
+    pontes_oauth_params_options op = PONTES_OAUTH_PARAMS_OPTIONS_INIT;
+    op.consumer_key = g_consumer_key;
+    pontes_client_set_oauth_params(c, "bestbankOAuth", &op);
+#else
     char v[512];
     snprintf(v, sizeof v, "OAuth oauth_consumer_key=%s", g_consumer_key);
     pontes_client_set_api_key(c, "bestbankOAuth", v);
+#endif
     pontes_client_set_api_key(c, "certificate", g_certificate);
     bestbank_initiate_params p = BESTBANK_INITIATE_PARAMS_INIT;
     p.redirect_uri = REDIRECT_URI;
