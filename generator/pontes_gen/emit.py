@@ -92,6 +92,8 @@ class View:
             fl.append('PONTES_F_READ_ONLY')
         if f.write_only:
             fl.append('PONTES_F_WRITE_ONLY')
+        if f.secret:
+            fl.append('PONTES_F_SECRET')
         return ' | '.join(fl) or '0'
 
     def field_doc(self, f):
@@ -107,6 +109,8 @@ class View:
             attrs.append('read-only')
         if f.write_only:
             attrs.append('write-only')
+        if f.secret:
+            attrs.append('secret')
         if f.deprecated:
             attrs.append('deprecated')
         if f.type.consts:
@@ -175,8 +179,28 @@ class View:
 
     def error_model(self):
         em = self.api.error_model or {}
-        keys = ['code', 'message', 'fieldErrors', 'fieldKey', 'fieldMessage', 'requestId', 'requestIdHeader']
+        keys = ['code', 'message', 'fieldErrors', 'fieldKey', 'fieldMessage', 'requestId', 'requestIdHeader', 'date']
         return ', '.join(c_string(em[k]) if em.get(k) else 'NULL' for k in keys)
+
+    @staticmethod
+    def envelope_root(r):
+        """The envelope (x-pontes-envelope) a 2xx response's root message carries, or None."""
+        ok = 200 <= r.status <= 299 or r.status == 2
+        return r.root if ok and r.root is not None and getattr(r.root, 'envelope', None) else None
+
+    def envelopes(self):
+        """Messages whose envelope descriptor is referenced by some response (each once, spec order)."""
+        used = {id(m) for op in self.api.operations for r in op.responses for m in [self.envelope_root(r)] if m}
+        return [m for m in self.api.messages if id(m) in used]
+
+    def response_envelope(self, r):
+        m = self.envelope_root(r)
+        return f'&{m.cname}__envelope' if m else 'NULL'
+
+    @staticmethod
+    def envelope_init(m):
+        e = m.envelope
+        return ', '.join(c_string(e[k]) if e.get(k) is not None else 'NULL' for k in ('code', 'message', 'success'))
 
 
 def make_env(template_dir):

@@ -316,6 +316,7 @@ class Field:
     read_only: bool = False
     write_only: bool = False
     deprecated: bool = False
+    secret: bool = False           # format: password / x-pontes-secret: true -> PONTES_F_SECRET
 
 
 @dataclass
@@ -329,6 +330,7 @@ class Message:
     pointer: str = ''
     extra: bool = True
     text: bool = False             # box of a text body (JWT/JOSE): PONTES_M_TEXT
+    envelope: Optional[dict] = None  # x-pontes-envelope {code, message, success} (validated)
 
 
 @dataclass
@@ -556,7 +558,7 @@ class Builder:
                 self.fail('#/x-pontes-errors', 'must be a mapping')
             api.error_model = {k: em.get(k) for k in
                                ('code', 'message', 'fieldErrors', 'fieldKey', 'fieldMessage', 'requestId',
-                                'requestIdHeader')}
+                                'requestIdHeader', 'date')}
         self.schemes = {}
         comps = r.get('components') or {}
         if not isinstance(comps, dict):
@@ -890,6 +892,7 @@ class Builder:
         props, required = self.collect_props(file, pointer, node)
         self.msg_nodes[m.cname] = (file, pointer, node, props)
         self.fill_fields(m, props, required, name)
+        m.envelope = self.envelope(file, pointer, node, m)
         if node.get('additionalProperties') is False:
             m.extra = True  # still kept: a server may add members later
         del self.in_progress[key]
@@ -941,11 +944,85 @@ class Builder:
                             desc = pn.get('description') or pn.get('title')
                             if '$ref' not in part:
                                 break
-            m.fields.append(Field(pname, cn, t, pname in required, nullable, str(desc), ro, wo, dep))
+            m.fields.append(Field(pname, cn, t, pname in required, nullable, str(desc), ro, wo, dep,
+                                  secret=self.is_secret(pf, pp, ps)))
         missing = required - set(props)
         for r in sorted(missing):
             self.warn(m.pointer, f"required member '{r}' is not among the properties (ignored)")
             m.fields  # no field to attach to
+
+    def is_secret(self, file, pointer, node, depth=0):
+        """format: password or x-pontes-secret: true on a property (or the schema it $refs / its allOf parts)."""
+        if not isinstance(node, dict) or depth > 16:
+            return False
+        sec = node.get('x-pontes-secret')
+        if sec is not None and not isinstance(sec, bool):
+            self.fail(join_pointer(pointer, 'x-pontes-secret'), 'x-pontes-secret must be true or false', file)
+        if sec is not None:
+            return sec
+        if node.get('format') == 'password':
+            return True
+        if '$ref' in node:
+            f2, p2, n2 = self.doc.deref(file, pointer, node)
+            return self.is_secret(f2, p2, n2, depth + 1)
+        for k, part in enumerate(node['allOf'] if isinstance(node.get('allOf'), list) else []):
+            pp = join_pointer(pointer, 'allOf', k)
+            f2, p2, n2 = self.doc.deref(file, pp, part)
+            if self.is_secret(f2, p2, n2, depth + 1):
+                return True
+        return False
+
+    def find_envelope(self, file, pointer, node, depth=0):
+        """(file, pointer, value) of x-pontes-envelope on an object schema or one of its allOf parts."""
+        if not isinstance(node, dict) or depth > 16:
+            return None
+        if 'x-pontes-envelope' in node:
+            return file, join_pointer(pointer, 'x-pontes-envelope'), node['x-pontes-envelope']
+        for k, part in enumerate(node['allOf'] if isinstance(node.get('allOf'), list) else []):
+            f2, p2, n2 = self.doc.deref(file, join_pointer(pointer, 'allOf', k), part)
+            found = self.find_envelope(f2, p2, n2, depth + 1)
+            if found:
+                return found
+        return None
+
+    def envelope(self, file, pointer, node, m):
+        """x-pontes-envelope {code, message, success}: a 2xx body with this schema at its root is a
+        failure (PONTES_EPROVIDER) when its `code` member is not `success` (compared as text)."""
+        found = self.find_envelope(file, pointer, node)
+        if not found:
+            return None
+        ef, ep, ev = found
+        if not isinstance(ev, dict):
+            self.fail(ep, 'x-pontes-envelope must be a mapping {code, message, success}', ef)
+        unknown = sorted(set(map(str, ev)) - {'code', 'message', 'success'})
+        if unknown:
+            self.fail(join_pointer(ep, unknown[0]), f"unknown x-pontes-envelope key '{unknown[0]}' "
+                      '(expected code, message, success)', ef)
+        by_name = {f.json_name: f for f in m.fields}
+        out = {}
+        for key in ('code', 'message'):
+            v = ev.get(key)
+            if v is None:
+                if key == 'code':
+                    self.fail(ep, 'x-pontes-envelope needs code (the member holding the result code)', ef)
+                out[key] = None
+                continue
+            if not isinstance(v, str) or not v:
+                self.fail(join_pointer(ep, key), f'x-pontes-envelope {key} must be a member name', ef)
+            f = by_name.get(v)
+            if f is None:
+                self.fail(join_pointer(ep, key), f"x-pontes-envelope {key} '{v}' is not a property of the schema "
+                          f"(properties: {', '.join(sorted(by_name)) or 'none'})", ef)
+            if f.type.kind in ('object', 'array', 'map', 'bytes', 'file'):
+                self.fail(join_pointer(ep, key), f"x-pontes-envelope {key} '{v}' must be a string or a number, "
+                          f'not {f.type.describe()}', ef)
+            out[key] = v
+        s = ev.get('success')
+        if isinstance(s, bool) or not isinstance(s, (str, int)) or s == '':
+            self.fail(join_pointer(ep, 'success'), "x-pontes-envelope success must be the code's text on success "
+                      "(a string such as '0', or an integer)", ef)
+        out['success'] = str(s)
+        return out
 
     def all_of(self, file, pointer, node, hint, named, nullable):
         subs = node['allOf']

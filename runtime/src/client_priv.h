@@ -41,6 +41,7 @@ struct pontes_client {
     atomic_int busy;   /* in-use guard: 1 while a call or a request builder holds the client */
     double deadline;   /* CLOCK_MONOTONIC end of the current call's time budget */
     pontes_deviations dev; /* deviations tolerated while decoding the last response */
+    struct pontes_cl_call_secrets *call_secrets; /* secrets.c: secret body values of the calls in progress */
 };
 
 /* One HTTP exchange: inputs, then the result of the last pontes_cl_perform. */
@@ -93,6 +94,13 @@ long pontes_cl_bad_header_byte(const char *s);
 /* redact the client's known secrets out of every string of err */
 void pontes_cl_redact_error(pontes_client *c, pontes_error *err);
 
+/* secrets.c: values of PONTES_F_SECRET members of a request body, known secrets of the client
+ * (log and error redaction) from register until release (by owner: the request), then wiped */
+int pontes_cl_call_secrets_register(pontes_client *c, const void *owner, const pontes_type *t, const void *body);
+void pontes_cl_call_secrets_release(pontes_client *c, const void *owner);
+size_t pontes_cl_call_secrets_count(const pontes_client *c);
+size_t pontes_cl_call_secrets_append(const pontes_client *c, const char **v, size_t n); /* returns the new n */
+
 /* util.c */
 int pontes_cl_ci_eq_n(const char *a, const char *b, size_t n);
 uint64_t pontes_cl_rng_next(pontes_client *c);
@@ -144,6 +152,13 @@ bool pontes_cl_retry_fits(const pontes_client *c, long delay_ms);
 /* errors */
 void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, const pontes_cl_xfer *x);
 void pontes_cl_http_error_message(pontes_error *err, int status, const char *method, const char *what);
+/* x-pontes-envelope check of a 2xx body (before decoding): PONTES_OK (success; *missing when the
+ * code member is absent/null/not a scalar, tolerated), PONTES_EPROVIDER (a failure code: err filled),
+ * PONTES_EDECODE (strict and no code), PONTES_ENOMEM */
+int pontes_cl_check_envelope(pontes_error *err, const pontes_error_model *m, const pontes_envelope_desc *env,
+                             const pontes_cl_xfer *x, bool strict, const char *method, const char *path,
+                             const char *op_id, bool *missing);
+void pontes_cl_envelope_deviation(pontes_deviations *d, const char *code_member); /* the tolerated *missing */
 
 /* auth */
 int pontes_cl_select_auth(pontes_client *c, const pontes_operation *op, pontes_cl_auth *a);

@@ -8,7 +8,13 @@
 typedef struct err_priv {
     pontes_field_error *fields;
     size_t count, cap;
+    const char *date; /* pontes_error_provider_date (outside pontes_error's public layout) */
 } err_priv;
+
+static err_priv *priv_get(pontes_error *err) {
+    if (!err->priv_) err->priv_ = calloc(1, sizeof(err_priv));
+    return err->priv_;
+}
 
 static void free_str(const char *s) { free((void *)(uintptr_t)s); }
 
@@ -30,6 +36,7 @@ void pontes_error_clear(pontes_error *err) {
             free_str(p->fields[i].message);
         }
         free(p->fields);
+        free_str(p->date);
         free(p);
     }
     pontes_error z = PONTES_ERROR_INIT;
@@ -68,14 +75,26 @@ void pontes_err_set_str(pontes_error *err, const char **member, const char *s, s
     *member = c;
 }
 
+const char *pontes_error_provider_date(const pontes_error *err) {
+    const err_priv *p = err ? err->priv_ : NULL;
+    return p ? p->date : NULL;
+}
+
+void pontes_err_set_date(pontes_error *err, const char *s, size_t len) {
+    if (!err) return;
+    err_priv *p = s ? priv_get(err) : err->priv_;
+    if (p) pontes_err_set_str(err, &p->date, s, len);
+}
+
+const char **pontes_err_date_slot(pontes_error *err) {
+    err_priv *p = err ? err->priv_ : NULL;
+    return p ? &p->date : NULL;
+}
+
 int pontes_err_add_field(pontes_error *err, const char *key, const char *message) {
     if (!err) return PONTES_OK;
-    err_priv *p = err->priv_;
-    if (!p) {
-        p = calloc(1, sizeof *p);
-        if (!p) return PONTES_ENOMEM;
-        err->priv_ = p;
-    }
+    err_priv *p = priv_get(err);
+    if (!p) return PONTES_ENOMEM;
     if (p->count == p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 4;
         pontes_field_error *nf = realloc(p->fields, nc * sizeof *nf);
@@ -116,6 +135,7 @@ const char *pontes_status_name(int status) {
     case PONTES_ETOOBIG: return "PONTES_ETOOBIG";
     case PONTES_ERANGE: return "PONTES_ERANGE";
     case PONTES_EBUSY: return "PONTES_EBUSY";
+    case PONTES_EPROVIDER: return "PONTES_EPROVIDER";
     default: return "PONTES_EUNKNOWN";
     }
 }

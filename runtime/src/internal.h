@@ -46,6 +46,9 @@ int pontes_err_vset(pontes_error *err, int status, const char *fmt, va_list ap);
 void pontes_err_set_str(pontes_error *err, const char **member, const char *s, size_t len);
 /* Append one provider field error. */
 int pontes_err_add_field(pontes_error *err, const char *key, const char *message);
+/* the provider's error date (pontes_error_provider_date), kept in err->priv_ */
+void pontes_err_set_date(pontes_error *err, const char *s, size_t len);
+const char **pontes_err_date_slot(pontes_error *err); /* NULL when the error has no private storage */
 /* Move everything from src into dst (dst reset first); src is left cleared. */
 void pontes_err_move(pontes_error *dst, pontes_error *src);
 

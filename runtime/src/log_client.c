@@ -17,7 +17,7 @@
 /* Every secret value the client holds (malloc'd array of borrowed pointers in *out);
  * (size_t)-1 on ENOMEM. */
 static size_t client_secrets(const pontes_client *c, const char ***out) {
-    size_t cap = 3 * c->ncreds + 1, n = 0;
+    size_t cap = 3 * c->ncreds + 1 + pontes_cl_call_secrets_count(c), n = 0;
     const char **v = malloc(cap * sizeof *v);
     *out = v;
     if (!v) return (size_t)-1;
@@ -27,6 +27,7 @@ static size_t client_secrets(const pontes_client *c, const char ***out) {
         if (c->creds[i].access_token) v[n++] = c->creds[i].access_token;
     }
     if (c->o.client_key_password) v[n++] = c->o.client_key_password;
+    n = pontes_cl_call_secrets_append(c, v, n); /* secret members of request bodies in flight */
     return n;
 }
 
@@ -73,8 +74,10 @@ void pontes_cl_redact_error(pontes_client *c, pontes_error *err) {
             else m[0] = '\0';
         }
     }
+    const char **date = pontes_err_date_slot(err); /* pontes_error_provider_date */
     const char **members[] = {&err->message, &err->provider_code, &err->provider_message, &err->request_id,
-                              &err->curl_message, &err->json_path, &err->body};
+                              &err->curl_message, &err->json_path, &err->body, &err->expected,
+                              date ? date : &err->message};
     for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
         if (ns == 0) {
             if (members[i] == &err->message) continue;

@@ -62,6 +62,15 @@ static void add_field_error(pontes_error *err, const char *key, const cJSON *msg
     }
 }
 
+static void request_id_from_headers(pontes_error *err, const pontes_error_model *m, const pontes_cl_xfer *x) {
+    const char *names[3] = {m ? m->request_id_header : NULL, "X-Request-Id", "X-Correlation-Id"};
+    for (size_t i = 0; i < 3 && !err->request_id; i++) {
+        size_t len;
+        const char *v = names[i] ? pontes_cl_header(x, names[i], &len) : NULL;
+        if (v && len) pontes_err_set_str(err, &err->request_id, v, len);
+    }
+}
+
 void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, const pontes_cl_xfer *x) {
     if (x->resp.len) {
         pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
@@ -72,6 +81,18 @@ void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *
         set_json_str(err, &err->provider_code, json_at(doc, m->code));
         set_json_str(err, &err->provider_message, json_at(doc, m->message));
         set_json_str(err, &err->request_id, json_at(doc, m->request_id));
+        if (m->date) {
+            const cJSON *dv = json_at(doc, m->date);
+            char *t = json_text(dv);
+            if (t) {
+                pontes_err_set_date(err, t, (size_t)-1);
+                if (cJSON_IsString(dv)) {
+                    free(t);
+                } else {
+                    cJSON_free(t);
+                }
+            }
+        }
         const cJSON *fe = json_at(doc, m->field_errors);
         if (cJSON_IsArray(fe)) {
             const cJSON *it;
@@ -130,14 +151,73 @@ void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *
         }
     }
     cJSON_Delete(doc);
-    if (!err->request_id) {
-        const char *names[3] = {m ? m->request_id_header : NULL, "X-Request-Id", "X-Correlation-Id"};
-        for (size_t i = 0; i < 3 && !err->request_id; i++) {
-            size_t len;
-            const char *v = names[i] ? pontes_cl_header(x, names[i], &len) : NULL;
-            if (v && len) pontes_err_set_str(err, &err->request_id, v, len);
-        }
+    if (!err->request_id) request_id_from_headers(err, m, x);
+}
+
+/* ---- envelopes (x-pontes-envelope) ---------------------------------------- */
+void pontes_cl_envelope_deviation(pontes_deviations *d, const char *code_member) {
+    if (d->kept < PONTES_DEVIATIONS_KEPT) {
+        pontes_deviation *e = &d->first[d->kept++];
+        snprintf(e->path, sizeof e->path, "$.%s", code_member);
+        snprintf(e->what, sizeof e->what, "missing envelope code member (taken as success)");
     }
+    d->count++;
+}
+
+int pontes_cl_check_envelope(pontes_error *err, const pontes_error_model *m, const pontes_envelope_desc *env,
+                             const pontes_cl_xfer *x, bool strict, const char *method, const char *path,
+                             const char *op_id, bool *missing) {
+    *missing = false;
+    if (!env || !env->code || !env->success || !x->resp.len) return PONTES_OK;
+    cJSON *doc = cJSON_ParseWithLength(x->resp.data, x->resp.len);
+    if (!cJSON_IsObject(doc)) { /* not an envelope at all: the decoder reports it */
+        cJSON_Delete(doc);
+        return PONTES_OK;
+    }
+    const cJSON *code = json_at(doc, env->code);
+    if (!cJSON_IsString(code) && !cJSON_IsNumber(code)) { /* absent, null, or not a code */
+        const char *what = !code ? "is missing" : cJSON_IsNull(code) ? "is null" : "is not a string or a number";
+        cJSON_Delete(doc);
+        if (!strict) {
+            *missing = true;
+            return PONTES_OK;
+        }
+        char jp[160];
+        snprintf(jp, sizeof jp, "$.%s", env->code);
+        pontes_err_set(err, PONTES_EDECODE, "%s %s: HTTP %ld: the envelope's code member %s %s (strict)", method, path,
+                       x->status, env->code, what);
+        pontes_err_set_str(err, &err->json_path, jp, (size_t)-1);
+        pontes_err_set_str(err, &err->expected, "string", (size_t)-1);
+        err->http_status = x->status;
+        pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
+        if (err->body) err->body_len = x->resp.len;
+        return PONTES_EDECODE;
+    }
+    char *ct = json_text(code); /* a number as its text: 5 -> "5" */
+    bool ok = ct && strcmp(ct, env->success) == 0;
+    if (ok || !ct) {
+        if (ct) {
+            if (cJSON_IsString(code)) free(ct);
+            else cJSON_free(ct);
+        }
+        cJSON_Delete(doc);
+        return ct ? PONTES_OK : pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    }
+    pontes_err_set_str(err, &err->provider_code, ct, (size_t)-1);
+    if (cJSON_IsString(code)) free(ct);
+    else cJSON_free(ct);
+    if (env->message) set_json_str(err, &err->provider_message, json_at(doc, env->message));
+    cJSON_Delete(doc);
+    err->http_status = x->status;
+    pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
+    if (err->body) err->body_len = x->resp.len;
+    request_id_from_headers(err, m, x);
+    char cbuf[128], mbuf[320];
+    pontes_cl_one_line(cbuf, sizeof cbuf, err->provider_code);
+    pontes_cl_one_line(mbuf, sizeof mbuf, err->provider_message);
+    return pontes_err_set(err, PONTES_EPROVIDER, "%s %s%s%s%s: HTTP %ld but the provider reports a failure: %s \"%s\"%s%s",
+                          method, path, op_id ? " (" : "", op_id ? op_id : "", op_id ? ")" : "", x->status, env->code,
+                          cbuf, mbuf[0] ? ": " : "", mbuf);
 }
 
 

@@ -92,6 +92,7 @@ void pontes_request_free(pontes_request *r) {
     pontes_cl_secret_free(r->idem_key);
     for (size_t i = 0; i < r->nextra; i++) pontes_cl_secret_free(r->extra[i]);
     free(r->extra);
+    pontes_cl_call_secrets_release(r->c, r); /* the body's secret values: wiped */
     if (r->holds) pontes_cl_leave(r->c);
     free(r);
 }
@@ -610,6 +611,10 @@ int pontes_call_prepare(pontes_call *k, pontes_request *r) {
 
     if (r->body && op->body_type && op->body_kind != PONTES_BODY_NONE) {
         k->has_body = true;
+        /* secret members' values: redacted from logs and errors until the request is freed
+           (registered before encoding, so that an encode error cannot show one either) */
+        rc = pontes_cl_call_secrets_register(c, r, op->body_type, r->body);
+        if (rc != PONTES_OK) return pontes_err_set(err, rc, "out of memory");
         switch (op->body_kind) {
         case PONTES_BODY_JSON: {
             char *json = NULL;
@@ -757,6 +762,12 @@ int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status) {
         goto done;
     }
     const pontes_response_desc *rd = match_response(op, x->status);
+    bool env_missing = false; /* x-pontes-envelope: checked before decoding (a failure body may not decode) */
+    if (rd && rd->envelope) {
+        rc = pontes_cl_check_envelope(err, c->api->errors, rd->envelope, x, c->o.strict_response_validation,
+                                      op->method, op->path, op->operation_id, &env_missing);
+        if (rc != PONTES_OK) goto done;
+    }
     if (rd && rd->type && out) {
         if (x->resp.len == 0) {
             rc = pontes_err_set(err, PONTES_EDECODE, "%s %s: HTTP %ld: empty body, expected %s", op->method, op->path,
@@ -781,6 +792,11 @@ int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status) {
             }
             goto done;
         }
+    }
+    if (env_missing) {
+        pontes_cl_envelope_deviation(&c->dev, rd->envelope->code);
+        pontes_cl_log(c, PONTES_LOG_WARN, "%s %s: HTTP %ld: the envelope's code member %s is missing (taken as success)",
+                      op->method, op->path, x->status, rd->envelope->code);
     }
     rc = PONTES_OK;
 

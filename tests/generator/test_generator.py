@@ -470,5 +470,118 @@ components:
             self.assertNotIn('_list_t', h)
 
 
+class Bodies(unittest.TestCase):
+    """x-pontes-envelope (validated, emitted on 2xx responses), x-pontes-errors date, secret members."""
+
+    ENV = BASE.replace('paths: {}\n', '') + """\
+x-pontes-api: t
+x-pontes-errors: {code: Message, message: Message, requestId: ErrorID, date: ErrorDate}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Res'}}}
+        '400':
+          description: bad
+          content: {application/json: {schema: {$ref: '#/components/schemas/Res'}}}
+components:
+  schemas:
+    Base:
+      type: object
+      x-pontes-envelope: %s
+      properties:
+        returnCode: {type: string}
+        returnMsg: {type: string}
+        outputData: {type: object, properties: {n: {type: integer}}}
+    Res:
+      allOf:
+      - $ref: '#/components/schemas/Base'
+      - type: object
+        properties: {extra: {type: string}}
+"""
+
+    def error(self, env):
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(SpecError) as cm:
+                build_model(Document(spec(tmp, self.ENV % env)))
+            return cm.exception
+
+    def test_envelope_validation(self):
+        e = self.error('{code: retCode, message: returnMsg, success: "0"}')
+        self.assertEqual(e.pointer, '#/components/schemas/Base/x-pontes-envelope/code')
+        self.assertIn("x-pontes-envelope code 'retCode' is not a property of the schema", e.message)
+        self.assertIn('returnCode', e.message)  # the properties are listed
+        e = self.error('{code: returnCode, message: msg, success: "0"}')
+        self.assertEqual(e.pointer, '#/components/schemas/Base/x-pontes-envelope/message')
+        e = self.error('{code: outputData, success: "0"}')
+        self.assertIn('must be a string or a number', e.message)
+        e = self.error('{message: returnMsg, success: "0"}')
+        self.assertIn('needs code', e.message)
+        e = self.error('{code: returnCode, success: [0]}')
+        self.assertEqual(e.pointer, '#/components/schemas/Base/x-pontes-envelope/success')
+        e = self.error('{code: returnCode, success: true}')
+        self.assertIn('success must be', e.message)
+        e = self.error('{code: returnCode, success: "0", ok: 1}')
+        self.assertIn("unknown x-pontes-envelope key 'ok'", e.message)
+        e = self.error('[returnCode]')
+        self.assertIn('must be a mapping', e.message)
+
+    def generated_c(self, tmp, text):
+        p = spec(tmp, text)
+        out = os.path.join(tmp, 'o')
+        r = subprocess.run([sys.executable, GEN, p, '--out', out], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        srcs = [os.path.join(dp, n) for dp, _, ns in os.walk(out) for n in ns if n.endswith('.c')]
+        text = ''
+        for x in srcs:
+            with open(x, encoding='utf-8') as fh:
+                text += fh.read()
+        return ' '.join(text.split())
+
+    def test_envelope_through_allof_on_2xx_only(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            api = build_model(Document(spec(tmp, self.ENV % '{code: returnCode, message: returnMsg, success: 0}')))
+            res = [m for m in api.messages if m.name == 'Res'][0]
+            self.assertEqual(res.envelope, {'code': 'returnCode', 'message': 'returnMsg', 'success': '0'})
+            self.assertEqual(api.error_model['date'], 'ErrorDate')
+            c = self.generated_c(tmp, self.ENV % '{code: returnCode, message: returnMsg, success: 0}')
+            self.assertIn('static const pontes_envelope_desc t_res__envelope = { "returnCode", "returnMsg", "0" };', c)
+            self.assertIn('{ 200, &t_res__type, &t_res__envelope }', c)
+            self.assertIn('{ 400, &t_res__type, NULL }', c)
+            self.assertNotIn('t_base__envelope', c)  # no response uses Base: no unused descriptor
+            self.assertIn('"ErrorID", NULL, "ErrorDate" }', c)
+
+    def test_secret_flag(self):
+        text = BASE + """\
+x-pontes-api: t
+components:
+  schemas:
+    Pw: {type: string, format: password}
+    Creds:
+      type: object
+      properties:
+        user: {type: string, x-pontes-secret: true}
+        password: {type: string, format: password}
+        viaRef: {$ref: '#/components/schemas/Pw'}
+        notSecret: {type: string, format: password, x-pontes-secret: false}
+        month: {type: string}
+"""
+        with tempfile.TemporaryDirectory() as tmp:
+            api = build_model(Document(spec(tmp, text)))
+            f = {x.json_name: x.secret for x in [m for m in api.messages if m.name == 'Creds'][0].fields}
+            self.assertEqual(f, {'user': True, 'password': True, 'viaRef': True, 'notSecret': False, 'month': False})
+            c = self.generated_c(tmp, text)
+            self.assertIn('{ "user", PONTES_F_SECRET,', c)
+            self.assertIn('{ "password", PONTES_F_SECRET,', c)
+            self.assertIn('{ "month", 0,', c)
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(SpecError) as cm:
+                build_model(Document(spec(tmp, text.replace('x-pontes-secret: true', 'x-pontes-secret: "yes"'))))
+            self.assertEqual(cm.exception.pointer, '#/components/schemas/Creds/properties/user/x-pontes-secret')
+
+
 if __name__ == '__main__':
     unittest.main()

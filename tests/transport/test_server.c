@@ -96,6 +96,35 @@ static bool wait_delay(ts_server *s, int fd, int ms) {
     return !atomic_load(&s->stop);
 }
 
+/* Replace every TS_ECHO_BODY / TS_ECHO_BODY_STR in *s by the request body (raw / escaped for a
+ * JSON string); true when *s was replaced. */
+static bool echo_body(char **s, const char *body, size_t n) {
+    if (!*s || (!strstr(*s, TS_ECHO_BODY) && !strstr(*s, TS_ECHO_BODY_STR))) return false;
+    size_t cap = strlen(*s) + 1, len = 0;
+    for (const char *p = *s; (p = strstr(p, "@echo-body")); p++) cap += 2 * n;
+    char *o = malloc(cap);
+    if (!o) return false;
+    for (const char *p = *s; *p;) {
+        if (strncmp(p, TS_ECHO_BODY, strlen(TS_ECHO_BODY)) == 0) {
+            memcpy(o + len, body, n);
+            len += n;
+            p += strlen(TS_ECHO_BODY);
+        } else if (strncmp(p, TS_ECHO_BODY_STR, strlen(TS_ECHO_BODY_STR)) == 0) {
+            for (size_t i = 0; i < n; i++) {
+                if (body[i] == '"' || body[i] == '\\') o[len++] = '\\';
+                o[len++] = body[i];
+            }
+            p += strlen(TS_ECHO_BODY_STR);
+        } else {
+            o[len++] = *p++;
+        }
+    }
+    o[len] = '\0';
+    free(*s);
+    *s = o;
+    return true;
+}
+
 static void *conn_main(void *arg) {
     conn_arg *ca = arg;
     ts_server *s = ca->s;
@@ -165,6 +194,10 @@ static void *conn_main(void *arg) {
             have = true;
         }
         pthread_mutex_unlock(&s->mu);
+        if (have) { /* TS_ECHO_BODY / TS_ECHO_BODY_STR: the request body, echoed */
+            echo_body(&cr.headers, buf + head_len, clen);
+            if (echo_body(&cr.body, buf + head_len, clen)) cr.body_len = strlen(cr.body);
+        }
         memmove(buf, buf + head_len + clen, len - head_len - clen);
         len -= head_len + clen;
 

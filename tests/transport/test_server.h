@@ -37,6 +37,10 @@ void ts_push_ex(ts_server *s, int route, int status, const char *headers, const 
 void ts_push(ts_server *s, int route, int status, const char *headers, const char *body);
 /* A canned body equal to TS_ECHO_TARGET is answered as {"name":"<request target>"}. */
 #define TS_ECHO_TARGET "@echo-target"
+/* In a canned body or header lines, TS_ECHO_BODY is replaced by the request body as received
+ * (raw bytes) and TS_ECHO_BODY_STR by the request body escaped for a JSON string ('"', '\\'). */
+#define TS_ECHO_BODY "@echo-body@"
+#define TS_ECHO_BODY_STR "@echo-body-str@"
 /* Queue n copies of the same response. */
 void ts_push_n(ts_server *s, int route, int status, const char *headers, const char *body, int delay_ms, int n);
 

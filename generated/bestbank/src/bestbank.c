@@ -1902,7 +1902,7 @@ void bestbank_payment_initiation_free(bestbank_payment_initiation *value) { pont
 
 /* ==== client =========================================================== */
 static const pontes_error_model bestbank__errors = { "Message", "Message", NULL, NULL, NULL,
-    "ErrorID", NULL };
+    "ErrorID", NULL, "ErrorDate" };
 const pontes_api bestbank_api = { "bestbank", "Best Bank Open Banking API", "v2",
     "https://dev.openbank.bancobest.pt/sandbox", &bestbank__errors };
 
@@ -1914,15 +1914,21 @@ const pontes_error *bestbank_client_last_error(const bestbank_client *c) {
     return pontes_client_last_error(c); }
 
 /* ==== operations ======================================================= */
+/* x-pontes-envelope of CheckOperationResponse: a 2xx body with another code is PONTES_EPROVIDER */
+static const pontes_envelope_desc bestbank_check_operation_response__envelope = { "returnCode",
+    "returnMsg", "0" };
+/* x-pontes-envelope of TopUpInfoResponse: a 2xx body with another code is PONTES_EPROVIDER */
+static const pontes_envelope_desc bestbank_top_up_info_response__envelope = { "returnCode",
+    "returnMsg", "0" };
 static const pontes_security_req bestbank__sec_initiate[] = {
     { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_initiate[] = {
-    { 200, &bestbank_login_response__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_login_response__type, NULL },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_initiate = {
     "initiate", "POST", "/api/v2/OAuth/Initiate",
@@ -1977,10 +1983,10 @@ static const pontes_security_req bestbank__sec_token[] = {
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_token[] = {
-    { 200, &bestbank_token_response__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_token_response__type, NULL },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_token = {
     "token", "POST", "/api/v2/OAuth/Token",
@@ -2011,10 +2017,10 @@ static const pontes_security_req bestbank__sec_check_operation_by_id[] = {
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_check_operation_by_id[] = {
-    { 200, &bestbank_check_operation_response__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_check_operation_response__type, &bestbank_check_operation_response__envelope },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_check_operation_by_id = {
     "checkOperationById", "POST", "/api/v2/Operation/CheckOperationByID/{ID}",
@@ -2051,10 +2057,10 @@ static const pontes_security_req bestbank__sec_balance[] = {
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_balance[] = {
-    { 200, &bestbank_balance_list__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_balance_list__type, NULL },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_balance = {
     "balance", "POST", "/api/v2/Operation/Balance/{Type}",
@@ -2090,10 +2096,10 @@ static const pontes_security_req bestbank__sec_balance_of_account[] = {
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_balance_of_account[] = {
-    { 200, &bestbank_balance_list__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_balance_list__type, NULL },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_balance_of_account = {
     "balanceOfAccount", "POST", "/api/v2/Operation/Balance/Account/{ID}",
@@ -2129,10 +2135,10 @@ static const pontes_security_req bestbank__sec_transactions[] = {
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_transactions[] = {
-    { 200, &bestbank_transaction_list__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_transaction_list__type, NULL },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_transactions = {
     "transactions", "POST", "/api/v2/Operation/Transactions/{Type}/{ID}",
@@ -2170,10 +2176,10 @@ static const pontes_security_req bestbank__sec_initiate_payment[] = {
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_initiate_payment[] = {
-    { 200, &bestbank_login_response__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_login_response__type, NULL },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_initiate_payment = {
     "initiatePayment", "POST", "/api/v2/Operation/InitiatePayment",
@@ -2230,10 +2236,10 @@ static const pontes_security_req bestbank__sec_tops_ups_get_payment_info[] = {
     { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
 };
 static const pontes_response_desc bestbank__resp_tops_ups_get_payment_info[] = {
-    { 200, &bestbank_top_up_info_response__type },
-    { 400, &bestbank_error_body__type },
-    { 401, &bestbank_error_body__type },
-    { 417, &bestbank_error_body__type },
+    { 200, &bestbank_top_up_info_response__type, &bestbank_top_up_info_response__envelope },
+    { 400, &bestbank_error_body__type, NULL },
+    { 401, &bestbank_error_body__type, NULL },
+    { 417, &bestbank_error_body__type, NULL },
 };
 const pontes_operation bestbank_op_tops_ups_get_payment_info = {
     "topsUpsGetPaymentInfo", "POST", "/api/v2/Operation/TopsUpsGetPaymentInfo",

@@ -32,10 +32,12 @@ static const pontes_field bizapis_credentials_request__fields[] = {
         bizapis_credentials_request, has_month), &pontes_type_string },
     { "year", PONTES_F_REQUIRED, offsetof(bizapis_credentials_request, year), offsetof(
         bizapis_credentials_request, has_year), &pontes_type_string },
-    { "user", PONTES_F_REQUIRED | PONTES_F_WRITE_ONLY, offsetof(bizapis_credentials_request, user),
-        offsetof(bizapis_credentials_request, has_user), &pontes_type_string },
-    { "password", PONTES_F_REQUIRED | PONTES_F_WRITE_ONLY, offsetof(bizapis_credentials_request,
-        password), offsetof(bizapis_credentials_request, has_password), &pontes_type_string },
+    { "user", PONTES_F_REQUIRED | PONTES_F_WRITE_ONLY | PONTES_F_SECRET, offsetof(
+        bizapis_credentials_request, user), offsetof(bizapis_credentials_request, has_user),
+        &pontes_type_string },
+    { "password", PONTES_F_REQUIRED | PONTES_F_WRITE_ONLY | PONTES_F_SECRET, offsetof(
+        bizapis_credentials_request, password), offsetof(bizapis_credentials_request, has_password),
+        &pontes_type_string },
 };
 static const pontes_message bizapis_credentials_request__msg = { "CredentialsRequest",
     PONTES_M_SIZED, sizeof(bizapis_credentials_request), bizapis_credentials_request__fields, 4,
@@ -543,7 +545,7 @@ void bizapis_api_error_error_code_free(bizapis_api_error_error_code *value) { po
 
 /* ==== client =========================================================== */
 static const pontes_error_model bizapis__errors = { "errorCode", "errorName", NULL, NULL, NULL,
-    "requestId", NULL };
+    "requestId", NULL, "timestamp" };
 const pontes_api bizapis_api = { "bizapis", "bizAPIs Credit Responsibility Details", "3.0",
     "https://apigwws.bizapis.com", &bizapis__errors };
 
@@ -559,9 +561,9 @@ static const pontes_security_req bizapis__sec_extract_credit_responsibility[] = 
     { "bizapisKey", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc bizapis__resp_extract_credit_responsibility[] = {
-    { 200, &bizapis_credit_responsibility_response__type },
-    { 4, &bizapis_api_error__type },
-    { 5, &bizapis_api_error__type },
+    { 200, &bizapis_credit_responsibility_response__type, NULL },
+    { 4, &bizapis_api_error__type, NULL },
+    { 5, &bizapis_api_error__type, NULL },
 };
 const pontes_operation bizapis_op_extract_credit_responsibility = {
     "extractCreditResponsibility", "POST", "/v2/documents/responsabilidade-credito-details",

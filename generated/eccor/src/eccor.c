@@ -1720,7 +1720,7 @@ void eccor_bank_account_input_free(eccor_bank_account_input *value) { pontes_fre
 
 /* ==== client =========================================================== */
 static const pontes_error_model eccor__errors = { "code", "message", "details.formErrors", "key",
-    "message", "correlationId", NULL };
+    "message", "correlationId", NULL, NULL };
 const pontes_api eccor_api = { "eccor", "ECCOR FGTS API", "2023.11",
     "https://web-credit-api.azurewebsites.net", &eccor__errors };
 
@@ -1736,9 +1736,9 @@ static const pontes_security_req eccor__sec_create_token[] = {
     { "basicToken", PONTES_SEC_BASIC, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_create_token[] = {
-    { 200, &eccor_token_response__type },
-    { 400, &eccor_o_auth_error__type },
-    { 401, &eccor_o_auth_error__type },
+    { 200, &eccor_token_response__type, NULL },
+    { 400, &eccor_o_auth_error__type, NULL },
+    { 401, &eccor_o_auth_error__type, NULL },
 };
 const pontes_operation eccor_op_create_token = {
     "createToken", "POST", "/oauth2/token",
@@ -1774,9 +1774,9 @@ static const pontes_security_req eccor__sec_list_products[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_list_products[] = {
-    { 200, &eccor_product_page__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, &eccor_product_page__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_list_products = {
     "listProducts", "GET", "/v1/Product",
@@ -1806,10 +1806,10 @@ static const pontes_security_req eccor__sec_simulate_amortization[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_simulate_amortization[] = {
-    { 200, &eccor_amortization_simulation__type },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, &eccor_amortization_simulation__type, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_simulate_amortization = {
     "simulateAmortization", "POST", "/v1/Amortization",
@@ -1845,9 +1845,9 @@ static const pontes_security_req eccor__sec_list_natural_persons[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_list_natural_persons[] = {
-    { 200, &eccor_natural_person_page__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, &eccor_natural_person_page__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_list_natural_persons = {
     "listNaturalPersons", "GET", "/v1/NaturalPerson",
@@ -1902,10 +1902,10 @@ static const pontes_security_req eccor__sec_create_natural_person[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_create_natural_person[] = {
-    { 200, &eccor_uuid__type },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, &eccor_uuid__type, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_create_natural_person = {
     "createNaturalPerson", "POST", "/v1/NaturalPerson",
@@ -1941,9 +1941,9 @@ static const pontes_security_req eccor__sec_get_natural_person[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_get_natural_person[] = {
-    { 200, &eccor_natural_person__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, &eccor_natural_person__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_get_natural_person = {
     "getNaturalPerson", "GET", "/v1/NaturalPerson/{personId}",
@@ -1978,10 +1978,10 @@ static const pontes_security_req eccor__sec_update_natural_person[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_update_natural_person[] = {
-    { 204, NULL },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 204, NULL, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_update_natural_person = {
     "updateNaturalPerson", "PUT", "/v1/NaturalPerson/{personId}",
@@ -2018,10 +2018,10 @@ static const pontes_security_req eccor__sec_add_bank_accounts[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_add_bank_accounts[] = {
-    { 200, &eccor_uuid_list__type },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, &eccor_uuid_list__type, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_add_bank_accounts = {
     "addBankAccounts", "POST", "/v1/NaturalPerson/{personId}/BankAccount",
@@ -2059,10 +2059,10 @@ static const pontes_security_req eccor__sec_update_bank_account[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_update_bank_account[] = {
-    { 204, NULL },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 204, NULL, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_update_bank_account = {
     "updateBankAccount", "PUT", "/v1/NaturalPerson/{personId}/BankAccount/{bankAccountId}",
@@ -2102,9 +2102,9 @@ static const pontes_security_req eccor__sec_delete_bank_account[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_delete_bank_account[] = {
-    { 204, NULL },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 204, NULL, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_delete_bank_account = {
     "deleteBankAccount", "DELETE", "/v1/NaturalPerson/{personId}/BankAccount/{bankAccountId}",
@@ -2141,10 +2141,10 @@ static const pontes_security_req eccor__sec_create_credit_note[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_create_credit_note[] = {
-    { 200, &eccor_uuid__type },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, &eccor_uuid__type, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_create_credit_note = {
     "createCreditNote", "POST", "/v1/CreditNote",
@@ -2180,10 +2180,10 @@ static const pontes_security_req eccor__sec_submit_credit_note_approval[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_submit_credit_note_approval[] = {
-    { 200, NULL },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 200, NULL, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_submit_credit_note_approval = {
     "submitCreditNoteApproval", "POST", "/v1/CreditNote/{creditNoteId}/SubmitApproval",
@@ -2219,10 +2219,10 @@ static const pontes_security_req eccor__sec_done_payment_revision[] = {
     { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
 };
 static const pontes_response_desc eccor__resp_done_payment_revision[] = {
-    { 204, NULL },
-    { 400, &eccor_api_error__type },
-    { 401, NULL },
-    { 403, &eccor_api_error__type },
+    { 204, NULL, NULL },
+    { 400, &eccor_api_error__type, NULL },
+    { 401, NULL, NULL },
+    { 403, &eccor_api_error__type, NULL },
 };
 const pontes_operation eccor_op_done_payment_revision = {
     "donePaymentRevision", "POST", "/v1/CreditNote/{creditNoteId}/donePaymentRevision",

@@ -42,6 +42,9 @@
  *     was given) is replaced by "[REDACTED]" in everything the error object exposes
  *     (message, provider_code, provider_message, request_id, field_errors, body) and in
  *     log lines, so a server that echoes a credential does not leak it through pontes.
+ *   - The same holds, for the duration of a call, for the values of request-body members
+ *     marked secret in the spec (format: password, x-pontes-secret: true; PONTES_F_SECRET),
+ *     e.g. an end user's password sent in a JSON body.
  *   - Decoded values (anything returned by *_decode or an operation) are immutable
  *     and independent of the client: they may be read from any number of threads
  *     and freed from any thread, once.
@@ -106,7 +109,12 @@ typedef enum pontes_status {
     PONTES_EAUTH = -8,      /**< credentials rejected or token could not be obtained */
     PONTES_ETOOBIG = -9,    /**< response body larger than max_response_bytes */
     PONTES_ERANGE = -10,    /**< number outside the range of its C type (int32, int64, double, decimal) */
-    PONTES_EBUSY = -11      /**< the client is being used by another thread at the same time */
+    PONTES_EBUSY = -11,     /**< the client is being used by another thread at the same time */
+    /** the provider reported a failure inside a successful HTTP response: a 2xx body whose
+     *  envelope (x-pontes-envelope: e.g. Best Bank's returnCode/returnMsg) holds a code other
+     *  than the success value. http_status is the 2xx status, provider_code / provider_message
+     *  the envelope's code and message (as text), body the raw body. */
+    PONTES_EPROVIDER = -12
 } pontes_status;
 
 /** Short English name of a status code ("PONTES_EDECODE", ...). Never NULL. */
@@ -159,6 +167,14 @@ typedef struct pontes_error {
 
 /** Release what an error holds and reset it to PONTES_ERROR_INIT. Safe on a cleared error. */
 PONTES_EXTERN(void) pontes_error_clear(pontes_error *err);
+
+/** The provider's error date/time as its error body gave it (the member named by the
+ *  `date` key of the API's x-pontes-errors, e.g. Best Bank's "ErrorDate":
+ *  "2021-01-26T11:21:38.9419034Z"), verbatim text (a number is given as its JSON text);
+ *  NULL when the body had none, the API maps no date, or err is NULL. Owned by the error
+ *  (valid until it is cleared or, for the client's last error, until the next call), and
+ *  redacted like every other string of the error. Stored outside pontes_error's layout. */
+PONTES_EXTERN(const char *) pontes_error_provider_date(const pontes_error *err);
 
 /* ---- values ----------------------------------------------------------- */
 
@@ -313,6 +329,13 @@ typedef struct pontes_union_desc pontes_union_desc;
 #define PONTES_F_NULLABLE   0x02u /**< JSON null is allowed */
 #define PONTES_F_READ_ONLY  0x04u /**< readOnly in the spec (informational) */
 #define PONTES_F_WRITE_ONLY 0x08u /**< writeOnly in the spec (informational) */
+/** format: password or x-pontes-secret: true. When a request body is sent, the string values of
+ *  secret members (also nested, in lists/maps, union variants, and every string under a secret
+ *  object/list member; other kinds are not collected) are secrets of that call: redacted from
+ *  every log line and every string of the error object, like the client's own credentials
+ *  (also in their JSON-escaped and percent-encoded forms), and wiped when the call ends. As for
+ *  every known secret, values shorter than 4 bytes are not redacted (they would mask any text). */
+#define PONTES_F_SECRET     0x10u
 
 /* type flags */
 #define PONTES_T_ELEM_NULLABLE 0x01u /**< ARRAY/MAP: elements may be null (pointer kinds only: stored as NULL) */
@@ -576,6 +599,7 @@ typedef struct pontes_error_model {
     const char *field_message;  /**< e.g. "message" */
     const char *request_id;     /**< e.g. "correlationId" */
     const char *request_id_header; /**< e.g. "X-Request-Id" */
+    const char *date;           /**< e.g. "ErrorDate": see pontes_error_provider_date */
 } pontes_error_model;
 
 /** Static description of an API (emitted by the generator). */
@@ -739,9 +763,23 @@ typedef struct pontes_security_req {
 #define PONTES_SEC_BASIC 2
 #define PONTES_SEC_API_KEY 3
 
+/** x-pontes-envelope on a response's root schema: a 2xx body that reports success or failure
+ *  in a member of its own (Best Bank: {"outputData", "returnCode", "returnMsg"}). */
+typedef struct pontes_envelope_desc {
+    const char *code;             /**< member holding the result code, e.g. "returnCode" */
+    const char *message;          /**< member holding its message, e.g. "returnMsg", or NULL */
+    const char *success;          /**< the code's text on success, e.g. "0" */
+} pontes_envelope_desc;
+
 typedef struct pontes_response_desc {
     int status;                   /**< exact status, or 0 for "default", or 1..5 for "1XX".."5XX" */
     const pontes_type *type;      /**< body type, or NULL for none */
+    /** or NULL. For a 2xx: the code member is compared as text with success (a JSON string as
+     *  is, a JSON number as its text: 5 is "5", 0 is "0"); any other value is PONTES_EPROVIDER
+     *  (checked before the body is decoded). A code that is absent, null or not a string/number
+     *  is a deviation (recorded at its path, e.g. $.returnCode; the body decoded as usual) in
+     *  tolerant mode, and PONTES_EDECODE in strict mode (strict_response_validation). */
+    const pontes_envelope_desc *envelope;
 } pontes_response_desc;
 
 typedef struct pontes_operation {

@@ -211,12 +211,12 @@ struct bizapis_credentials_request {
      *  the same reason as `month`. */
     const char *year;
     pontes_presence has_year;
-    /** "user" — string (password), required, write-only. End user's login identifier for the
-     *  source system. Secret: redacted by the client from logs and errors. */
+    /** "user" — string (password), required, write-only, secret. End user's login identifier for
+     *  the source system. Secret: redacted by the client from logs and errors. */
     const char *user;
     pontes_presence has_user;
-    /** "password" — string (password), required, write-only. End user's password for the source
-     *  system. Secret: redacted by the client from logs and errors. */
+    /** "password" — string (password), required, write-only, secret. End user's password for the
+     *  source system. Secret: redacted by the client from logs and errors. */
     const char *password;
     pontes_presence has_password;
 };
