@@ -224,7 +224,7 @@ static void test_token(void **state) {
     assert_true(exp == t->expires_in);
 #endif
     /* a stateful server: this token (the newest: it cancels older ones) serves the next tests */
-    if (g_srv.stateful && !g_srv.external) snprintf(g_token, sizeof g_token, "%s", t->access_token);
+    if (g_module) snprintf(g_token, sizeof g_token, "%s", t->access_token);
     /* FLOW: absolute expiry — a token whose expires_in has passed is never sent (the token cache
      * of the OAuth-params provider); a newer token cancels the older one (EGEN003, not a blind
      * re-authentication). */
@@ -640,13 +640,15 @@ static int consent_for_real(void) {
         goto out;
     }
     size_t bl = strlen(g_srv.base_url);
-    g_module = !g_srv.external && strncmp(r->login_url, g_srv.base_url, bl) == 0;
+    /* a login page on the server itself: the mock's Best Bank module (also when run externally) */
+    g_module = strncmp(r->login_url, g_srv.base_url, bl) == 0 && r->login_url[bl] == '/';
+    if (g_module) g_srv.stateful = true;
     if (!g_module && !(g_srv.external && g_srv.stateful)) { /* stateless: the examples will do */
         g_srv.stateful = false; /* the generic mock keeps no Best Bank state */
         ret = 0;
         goto out;
     }
-    if (g_srv.external) { /* a real bank needs a person to log in: take code/token from the env */
+    if (!g_module) { /* a real bank needs a person to log in: code/token come from the env */
         ret = 0;
         goto out;
     }
