@@ -120,7 +120,7 @@ Name: pontes
 Description: pontes runtime for generated OpenAPI C clients (libcurl + cJSON)
 Version: @PROJECT_VERSION@
 Requires: libcjson
-Requires.private: libcurl
+Requires.private: libcurl libcrypto
 Libs: -L\${libdir} -lpontes
 Libs.private: -lm -pthread
 Cflags: -I\${includedir}
@@ -132,7 +132,7 @@ Name: pontes-${_api}
 Description: pontes generated C client for the ${_api} API
 Version: @PROJECT_VERSION@
 Requires: pontes = @PROJECT_VERSION@ libcjson
-Requires.private: libcurl
+Requires.private: libcurl libcrypto
 Libs: -L\${libdir} -lpontes_${_api}
 Cflags: -I\${includedir}
 ")

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 # make and libc6-dev are only Recommends of cmake/gcc: list them, since we skip recommends.
-PACKAGES=(libcurl4-openssl-dev libcjson-dev libcmocka-dev python3-jinja2 python3-yaml openssl ca-certificates
+PACKAGES=(libcurl4-openssl-dev libssl-dev libcjson-dev libcmocka-dev python3-jinja2 python3-yaml openssl ca-certificates
           cmake gcc libc6-dev make pkg-config valgrind abigail-tools doxygen clang)
 
 die() { echo "bootstrap: error: $*" >&2; exit 1; }

@@ -282,6 +282,13 @@ def _scheme_setter(name, s):
             return (f'`pontes_client_set_oauth2_client_credentials(c, "{name}", &o)` (token URL: '
                     f'`{flows["clientCredentials"].get("tokenUrl", "")}`), or `pontes_client_set_bearer`')
         return f'`pontes_client_set_bearer(c, "{name}", token)`'
+    xa = s.get('x-pontes-auth') if isinstance(s.get('x-pontes-auth'), dict) else {}
+    if t == 'apiKey' and xa.get('style') == 'oauth-params':
+        return (f'`pontes_client_set_oauth_params(c, "{name}", &o)` (consumer key, optional secret key and '
+                f'signing); the code and token are handled by the flow helpers and the token operation')
+    if t == 'apiKey' and xa.get('style') == 'static-header':
+        return (f'`pontes_client_set_api_key(c, "{name}", value)` or '
+                f'`pontes_client_set_api_key_from_certificate(c, "{name}", "cert.pem")`')
     if t == 'apiKey':
         return f'`pontes_client_set_api_key(c, "{name}", key)`'
     return 'the TLS client certificate options (`pontes_client_options`)' if t == 'mutualTLS' else ''

@@ -458,6 +458,8 @@ class Api:
         self.examples: List[Example] = []
         self.webhooks: List[Webhook] = []
         self.error_model = None
+        self.auth_profiles = []   # [(scheme, c name, profile dict)] of x-pontes-auth schemes, spec order
+        self.flows = []           # x-pontes-flows, resolved (see Builder.flows)
         self.roots = []
         self.warnings = []
 
@@ -593,6 +595,8 @@ class Builder:
                                   f"duplicate operationId '{op.op_id}' (also at {op_ids[op.op_id]})")
                     op_ids[op.op_id] = join_pointer(pptr, m)
                     api.operations.append(op)
+        self.check_auth_profiles()
+        api.flows = self.flows(r.get('x-pontes-flows'))
         for name, item in (r.get('webhooks') or {}).items():
             wptr = join_pointer('#/webhooks', name)
             f, _, item = self.doc.deref(self.file, wptr, item)
@@ -624,11 +628,241 @@ class Builder:
             where = sch.get('in')
             if where not in ('header', 'query', 'cookie'):
                 self.fail(join_pointer(ptr, 'in'), "apiKey 'in' must be header, query or cookie")
-            return ('PONTES_SEC_API_KEY', str(sch.get('name', '')),
-                    {'header': 'PONTES_IN_HEADER', 'query': 'PONTES_IN_QUERY', 'cookie': 'PONTES_IN_COOKIE'}[where])
+            prof = self.auth_profile(join_pointer(ptr, 'x-pontes-auth'), sch['x-pontes-auth'], where) \
+                if 'x-pontes-auth' in sch else None
+            return ('PONTES_SEC_OAUTH_PARAMS' if prof and prof['style'] == 'oauth-params' else 'PONTES_SEC_API_KEY',
+                    str(sch.get('name', '')),
+                    {'header': 'PONTES_IN_HEADER', 'query': 'PONTES_IN_QUERY', 'cookie': 'PONTES_IN_COOKIE'}[where],
+                    prof)
+        if 'x-pontes-auth' in sch:
+            self.fail(join_pointer(ptr, 'x-pontes-auth'), f"x-pontes-auth is supported on apiKey schemes only (this one is {t!r})")
         if t == 'mutualTLS':
             return None
         self.fail(join_pointer(ptr, 'type'), f'unknown security scheme type {t!r}')
+
+    # -- x-pontes-auth (how the runtime builds a scheme; pontes_auth_profile) --------
+    AUTH_KEYS = {
+        'static-header': {'style', 'value', 'description'},
+        'oauth-params': {'style', 'description', 'prefix', 'separator', 'quote_values', 'order', 'consumer_key_param',
+                         'code_param', 'token_param', 'per_operation', 'roles', 'token_operation', 'token_response',
+                         'expires_in', 'refresh', 'token_invalid', 'signature'},
+    }
+    AUTH_SIG_KEYS = {'enabled_by_default', 'timestamp_param', 'timestamp', 'version_param', 'version',
+                     'signature_param', 'secret_param', 'algorithm', 'key', 'base_string', 'value', 'escapes',
+                     'test_vector', 'description'}
+
+    def auth_profile(self, ptr, xa, where):
+        if not isinstance(xa, dict):
+            self.fail(ptr, 'x-pontes-auth must be a mapping')
+        style = xa.get('style')
+        if style not in self.AUTH_KEYS:
+            self.fail(join_pointer(ptr, 'style'), f"unknown x-pontes-auth style {style!r} (supported: "
+                      + ', '.join(sorted(self.AUTH_KEYS)) + ')')
+        for k in xa:
+            if k not in self.AUTH_KEYS[style]:
+                self.fail(join_pointer(ptr, k), f"unknown x-pontes-auth key {k!r} for style {style}")
+        prof = {'style': style, 'pointer': ptr}
+        if style == 'static-header':
+            return prof
+        if where != 'header':
+            self.fail(ptr, 'x-pontes-auth style oauth-params needs an apiKey scheme in: header')
+
+        def text(key, default=None, required=False, obj=xa, p=ptr):
+            v = obj.get(key, default)
+            if v is None:
+                if required:
+                    self.fail(p, f'x-pontes-auth needs {key!r}')
+                return None
+            if not isinstance(v, str) or (not v and key not in ('prefix',)):
+                self.fail(join_pointer(p, key), f'{key} must be a non-empty string')
+            return v
+
+        def fixed(key, allowed, obj=xa, p=ptr):
+            if key in obj and obj[key] not in allowed:
+                self.fail(join_pointer(p, key), f"{key} {obj[key]!r} is not supported (supported: "
+                          + ', '.join(repr(a) for a in allowed) + ')')
+        prof['prefix'] = text('prefix', 'OAuth ')
+        prof['separator'] = text('separator', ',')
+        fixed('quote_values', (False,))
+        fixed('order', ('sorted-by-name-signature-last',))
+        fixed('per_operation', ('security-requirement-roles',))
+        fixed('refresh', ('none',))
+        fixed('expires_in', ('absolute-epoch', 'relative'))
+        prof['consumer_key_param'] = text('consumer_key_param', required=True)
+        prof['code_param'] = text('code_param')
+        prof['token_param'] = text('token_param')
+        roles = xa.get('roles') or {}
+        if not isinstance(roles, dict):
+            self.fail(join_pointer(ptr, 'roles'), 'roles must be a mapping of role name to description')
+        for r in roles:
+            if r not in ('code', 'access_token'):
+                self.fail(join_pointer(ptr, 'roles', r), f"unknown role {r!r} (supported: 'code' sends code_param, "
+                          "'access_token' sends token_param)")
+        if 'code' in roles and not prof['code_param']:
+            self.fail(join_pointer(ptr, 'roles', 'code'), "role 'code' needs code_param")
+        if 'access_token' in roles and not prof['token_param']:
+            self.fail(join_pointer(ptr, 'roles', 'access_token'), "role 'access_token' needs token_param")
+        prof['roles'] = list(roles) if roles else ['code', 'access_token']
+        prof['token_operation'] = text('token_operation')
+        tr = xa.get('token_response') or {}
+        if not isinstance(tr, dict):
+            self.fail(join_pointer(ptr, 'token_response'), 'token_response must be a mapping')
+        for k in tr:
+            if k not in ('access_token', 'expires_in'):
+                self.fail(join_pointer(ptr, 'token_response', k), f"unknown token_response key {k!r}")
+        trp = join_pointer(ptr, 'token_response')
+        prof['token_member'] = text('access_token', 'access_token', obj=tr, p=trp)
+        prof['expires_member'] = text('expires_in', 'expires_in', obj=tr, p=trp)
+        prof['expires'] = ('PONTES_AUTH_EXPIRES_ABSOLUTE' if xa.get('expires_in') == 'absolute-epoch'
+                           else 'PONTES_AUTH_EXPIRES_RELATIVE')
+        ti = xa.get('token_invalid') or []
+        if not isinstance(ti, list) or not all(isinstance(x, str) and x for x in ti):
+            self.fail(join_pointer(ptr, 'token_invalid'), 'token_invalid must be a list of non-empty strings '
+                      '(provider codes or messages)')
+        prof['token_invalid'] = ti
+        sig = xa.get('signature') or {}
+        sp = join_pointer(ptr, 'signature')
+        if not isinstance(sig, dict):
+            self.fail(sp, 'signature must be a mapping')
+        for k in sig:
+            if k not in self.AUTH_SIG_KEYS:
+                self.fail(join_pointer(sp, k), f"unknown signature key {k!r}")
+        if 'enabled_by_default' in sig and not isinstance(sig['enabled_by_default'], bool):
+            self.fail(join_pointer(sp, 'enabled_by_default'), 'enabled_by_default must be true or false')
+        fixed('algorithm', ('HMAC-SHA256',), obj=sig, p=sp)
+        fixed('timestamp', ('unix-seconds',), obj=sig, p=sp)
+        fixed('key', ('secret-key',), obj=sig, p=sp)
+        fixed('value', ('url-encoded base64',), obj=sig, p=sp)
+        fixed('escapes', ('lower-case',), obj=sig, p=sp)
+        prof['sign_default'] = bool(sig.get('enabled_by_default', False))
+        prof['timestamp_param'] = text('timestamp_param', 'oauth_timestamp' if sig else None, obj=sig, p=sp)
+        prof['version_param'] = text('version_param', None, obj=sig, p=sp)
+        prof['version'] = text('version', None, obj=sig, p=sp)
+        prof['signature_param'] = text('signature_param', 'oauth_signature' if sig else None, obj=sig, p=sp)
+        prof['secret_param'] = text('secret_param', 'oauth_consumer_secret' if sig else None, obj=sig, p=sp)
+        return prof
+
+    def check_auth_profiles(self):
+        ops = {o.op_id: o for o in self.api.operations}
+        for name, sch in self.schemes.items():
+            prof = sch[3] if sch is not None and len(sch) > 3 else None
+            if not prof:
+                continue
+            if prof.get('token_operation') and prof['token_operation'] not in ops:
+                self.fail(join_pointer(prof['pointer'], 'token_operation'),
+                          f"token_operation {prof['token_operation']!r} is not an operationId of this spec")
+            prof['cname'] = f'{self.api.prefix}__auth_{snake(name)}'
+            self.api.auth_profiles.append((name, prof['cname'], prof))
+
+    FLOW_KEYS = {'description', 'start', 'redirect_uri_param', 'state_param', 'start_params', 'login_url', 'redirect',
+                 'code_scheme', 'finish', 'finish_operation_id_param'}
+    REDIRECT_KEYS = ('code', 'state', 'operation_id', 'error', 'error_description')
+
+    def flows(self, xf):
+        """x-pontes-flows: {name: {start, redirect_uri_param, [state_param], [start_params], login_url,
+        redirect: {code, state, operation_id, error, error_description}, [code_scheme], finish,
+        [finish_operation_id_param]}} -> generated <api>_<name>_start / _finish helpers."""
+        if xf is None:
+            return []
+        ptr = '#/x-pontes-flows'
+        if not isinstance(xf, dict) or not xf:
+            self.fail(ptr, 'x-pontes-flows must be a non-empty mapping of flow name to flow')
+        ops = {o.op_id: o for o in self.api.operations}
+        out = []
+        for fname, f in xf.items():
+            fp = join_pointer(ptr, fname)
+            if not isinstance(f, dict):
+                self.fail(fp, 'a flow must be a mapping')
+            for k in f:
+                if k not in self.FLOW_KEYS:
+                    self.fail(join_pointer(fp, k), f'unknown flow key {k!r} (known: ' + ', '.join(sorted(self.FLOW_KEYS)) + ')')
+            cname = snake(str(fname))
+
+            def op_of(key, required=True):
+                v = f.get(key)
+                if v is None and not required:
+                    return None
+                if v not in ops:
+                    self.fail(join_pointer(fp, key), f'{key} must name an operationId of this spec (got {v!r})')
+                return ops[v]
+
+            def param_of(op, key, locs):
+                v = f.get(key)
+                if v is None:
+                    return None
+                for prm in op.params + op.path_params:
+                    if prm.name == v and prm.location in locs and prm.kind == 'string':
+                        return prm
+                self.fail(join_pointer(fp, key), f'{v!r} is not a string {"/".join(locs)} parameter of {op.op_id}')
+            start = op_of('start')
+            finish = op_of('finish')
+            if len(start.bodies) > 1:
+                self.fail(join_pointer(fp, 'start'), f'{start.op_id} has several request media types: not supported in a flow')
+            redirect_p = param_of(start, 'redirect_uri_param', ('header', 'query'))
+            if redirect_p is None:
+                self.fail(fp, 'a flow needs redirect_uri_param (the start parameter that carries the redirect URI)')
+            state_p = param_of(start, 'state_param', ('header', 'query'))
+            fixed = []
+            sp = f.get('start_params') or {}
+            if not isinstance(sp, dict):
+                self.fail(join_pointer(fp, 'start_params'), 'start_params must map parameter names to values')
+            for k, val in sp.items():
+                prm = next((x for x in start.params if x.name == k and x.kind == 'string'), None)
+                if prm is None or not isinstance(val, str):
+                    self.fail(join_pointer(fp, 'start_params', k), f'{k!r} is not a string parameter of {start.op_id} '
+                              '(or its value is not a string)')
+                fixed.append((prm.cname, val))
+            res = start.success
+            login = f.get('login_url')
+            lf = None
+            if isinstance(res, Message):
+                lf = next((x for x in res.fields if x.json_name == login and x.type.kind == 'string'), None)
+            if lf is None:
+                self.fail(join_pointer(fp, 'login_url'), f'{login!r} is not a string member of the success response '
+                          f'of {start.op_id}')
+            rd = f.get('redirect') or {}
+            if not isinstance(rd, dict):
+                self.fail(join_pointer(fp, 'redirect'), 'redirect must be a mapping')
+            for k, val in rd.items():
+                if k not in self.REDIRECT_KEYS or not isinstance(val, str) or not val:
+                    self.fail(join_pointer(fp, 'redirect', k), 'redirect keys are ' + ', '.join(self.REDIRECT_KEYS)
+                              + ', each the name of a query parameter')
+            if not rd.get('operation_id') and not rd.get('code'):
+                self.fail(join_pointer(fp, 'redirect'), 'a redirect needs code or operation_id')
+            code_scheme = f.get('code_scheme')
+            if rd.get('code'):
+                if not state_p or not rd.get('state'):
+                    self.fail(fp, 'a flow whose redirect carries a code needs state_param and redirect.state '
+                              '(the state is checked)')
+                sch = self.schemes.get(code_scheme) if isinstance(code_scheme, str) else None
+                prof = sch[3] if sch is not None and len(sch) > 3 else None
+                if not prof or prof['style'] != 'oauth-params':
+                    self.fail(join_pointer(fp, 'code_scheme'), 'a flow with a code needs code_scheme: a security '
+                              'scheme with x-pontes-auth style oauth-params')
+                if not any(x[0] == code_scheme and 'code' in x[5] for x in finish.security):
+                    self.fail(join_pointer(fp, 'finish'), f'{finish.op_id} does not require role code of {code_scheme}')
+            id_p = None
+            if f.get('finish_operation_id_param') is not None:
+                if not rd.get('operation_id'):
+                    self.fail(join_pointer(fp, 'finish_operation_id_param'), 'needs redirect.operation_id')
+                id_p = param_of(finish, 'finish_operation_id_param', ('path',))
+            nonfixed_required = [x for x in finish.params if x.required]
+            if finish.bodies or nonfixed_required or [x for x in finish.path_params if x is not id_p]:
+                self.fail(join_pointer(fp, 'finish'), f'{finish.op_id} needs arguments the flow cannot give '
+                          '(only the operation id of the redirect, as finish_operation_id_param)')
+            for x in start.params:
+                if x.required and x not in (redirect_p, state_p) and x.cname not in [c for c, _ in fixed]:
+                    self.fail(join_pointer(fp, 'start'), f'{start.op_id} requires parameter {x.name!r}: give it in '
+                              'start_params')
+            if start.path_params:
+                self.fail(join_pointer(fp, 'start'), f'{start.op_id} has path parameters: not supported in a flow')
+            out.append({'name': cname, 'key': str(fname), 'description': str(f.get('description', '') or ''),
+                        'start': start, 'finish': finish, 'redirect_member': redirect_p.cname,
+                        'state_member': state_p.cname if state_p and rd.get('code') else None, 'fixed': fixed,
+                        'login_member': lf.cname, 'login_json': login,
+                        'names': [rd.get(k) for k in self.REDIRECT_KEYS], 'code_scheme': code_scheme if rd.get('code') else None,
+                        'id_param': id_p, 'keep_result': rd.get('code') is None and finish.success is not None})
+        return out
 
     # -- schemas ---------------------------------------------------------
     def schema_ref(self, file, pointer, name):
@@ -1349,12 +1583,25 @@ class Builder:
             if not req:
                 security = []  # {} = anonymous allowed: no auth needed
                 break
+            usable = [n for n in req if n in self.schemes and self.schemes[n] is not None]
+            # several schemes in one requirement: all are sent (pontes_security_req.group)
+            group = i + 1 if len(usable) > 1 else 0
             for sname in req:
                 if sname not in self.schemes:
                     self.fail(join_pointer(ptr, 'security', i), f"unknown security scheme '{sname}'")
                 s = self.schemes[sname]
                 if s is not None:
-                    security.append((sname,) + s)
+                    roles = req[sname] or []
+                    if not isinstance(roles, list) or not all(isinstance(x, str) for x in roles):
+                        self.fail(join_pointer(ptr, 'security', i, sname), 'roles must be a list of strings')
+                    prof = s[3] if len(s) > 3 else None
+                    if prof and prof['style'] == 'oauth-params':
+                        for r in roles:
+                            if r not in prof['roles']:
+                                self.fail(join_pointer(ptr, 'security', i, sname),
+                                          f"role {r!r} is not declared in x-pontes-auth roles of scheme {sname} "
+                                          f"({prof['pointer']}): one of " + ', '.join(prof['roles']))
+                    security.append((sname,) + tuple(s[:3]) + (group, [str(x) for x in roles], prof))
         group = op.get('x-pontes-server-group')
         default_server = None
         if op.get('servers'):

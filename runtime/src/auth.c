@@ -21,6 +21,7 @@ void pontes_cl_cred_clear(cred *cr) {
     free(cr->scope);
     pontes_cl_secret_free(cr->plain);
     pontes_cl_secret_free(cr->access_token);
+    pontes_cl_secret_free(cr->code);
     memset(cr, 0, sizeof *cr);
 }
 
@@ -60,6 +61,11 @@ static int cred_fail(pontes_client *c, cred *cr) {
     c->creds[idx] = c->creds[--c->ncreds];
     return PONTES_ENOMEM;
 }
+
+/* for auth_oauthp.c */
+cred *pontes_cl_cred_find(pontes_client *c, const char *scheme) { return cred_find(c, scheme); }
+cred *pontes_cl_cred_slot(pontes_client *c, const char *scheme) { return cred_slot(c, scheme); }
+int pontes_cl_cred_fail(pontes_client *c, cred *cr) { return cred_fail(c, cr); }
 
 /* A value that becomes (part of) a header line must hold no control byte but HTAB:
  * a CR or LF would end the header and let the value inject headers or a request.
@@ -319,19 +325,45 @@ static bool cred_fits(const cred *cr, int type) {
     case PONTES_SEC_BEARER: return cr->kind == CRED_BEARER || cr->kind == CRED_OAUTH2;
     case PONTES_SEC_BASIC: return cr->kind == CRED_BASIC;
     case PONTES_SEC_API_KEY: return cr->kind == CRED_API_KEY;
+    /* an apiKey credential is the complete header value, built by the caller */
+    case PONTES_SEC_OAUTH_PARAMS: return cr->kind == CRED_OAUTHP || cr->kind == CRED_API_KEY;
     default: return false;
     }
 }
 
 int pontes_cl_select_auth(pontes_client *c, const pontes_operation *op, pontes_cl_auth *a) {
-    a->cr = NULL;
-    a->req = NULL;
+    memset(a, 0, sizeof *a);
+    a->op = op;
     if (!op->security || op->security_count == 0) return PONTES_OK;
     bool anonymous_ok = false;
+    const char *missing = NULL; /* first scheme without credentials of the first group */
     for (size_t i = 0; i < op->security_count; i++) {
         const pontes_security_req *q = &op->security[i];
         if (!q->scheme) { /* an empty requirement: anonymous access allowed */
             anonymous_ok = true;
+            continue;
+        }
+        if (q->group) { /* one requirement of several schemes: all of them, or none */
+            size_t j = i;
+            bool all = true;
+            while (j < op->security_count && op->security[j].group == q->group) {
+                cred *cj = op->security[j].scheme ? cred_find(c, op->security[j].scheme) : NULL;
+                if (!cj || !cred_fits(cj, op->security[j].type)) {
+                    if (all && !missing) missing = op->security[j].scheme;
+                    all = false;
+                }
+                j++;
+            }
+            if (all && j - i - 1 <= PONTES_CL_AUTH_MORE) {
+                a->cr = cred_find(c, q->scheme);
+                a->req = q;
+                for (size_t k = i + 1; k < j; k++) {
+                    a->more[a->nmore] = cred_find(c, op->security[k].scheme);
+                    a->more_req[a->nmore++] = &op->security[k];
+                }
+                return PONTES_OK;
+            }
+            i = j - 1;
             continue;
         }
         cred *cr = cred_find(c, q->scheme);
@@ -344,10 +376,26 @@ int pontes_cl_select_auth(pontes_client *c, const pontes_operation *op, pontes_c
     if (anonymous_ok) return PONTES_OK;
     const char *first = NULL;
     for (size_t i = 0; i < op->security_count && !first; i++) first = op->security[i].scheme;
+    if (missing && op->security[0].group) {
+        pontes_buf all;
+        pontes_buf_init(&all);
+        for (size_t i = 0; i < op->security_count && op->security[i].group == op->security[0].group; i++) {
+            if (i) pontes_buf_puts(&all, " and ");
+            pontes_buf_puts(&all, op->security[i].scheme ? op->security[i].scheme : "?");
+        }
+        pontes_cl_buf_cstr(&all);
+        pontes_err_set(&c->err, PONTES_EAUTH, "%s %s: no credentials for scheme %s (the operation needs %s)",
+                       op->method, op->path, missing, all.data && !all.failed ? all.data : "several schemes");
+        pontes_buf_free(&all);
+        return PONTES_EAUTH;
+    }
     pontes_err_set(&c->err, PONTES_EAUTH, "%s %s: no credentials for scheme %s", op->method, op->path,
                    first ? first : "?");
     return PONTES_EAUTH;
 }
+
+/* The header line or query pair of one scheme onto b. */
+static int auth_one(pontes_client *c, pontes_cl_auth *a, cred *cr, const pontes_security_req *q, pontes_buf *b);
 
 /* Make the auth header ("Authorization: ...") or query pair for this attempt. */
 int pontes_cl_prepare_auth(pontes_client *c, pontes_cl_auth *a, char **header, char **query) {
@@ -355,6 +403,36 @@ int pontes_cl_prepare_auth(pontes_client *c, pontes_cl_auth *a, char **header, c
     *query = NULL;
     if (!a->cr) return PONTES_OK;
     cred *cr = a->cr;
+    if (cr->kind == CRED_OAUTHP || a->nmore) {
+        a->sent_code = a->sent_token = false;
+        pontes_buf b, qs;
+        pontes_buf_init(&b);
+        pontes_buf_init(&qs);
+        int rc = auth_one(c, a, cr, a->req, &b);
+        /* query pairs of the requirement's other schemes join the first one's */
+        for (size_t i = 0; rc == PONTES_OK && i < a->nmore; i++) {
+            if (a->more_req[i]->param_in != PONTES_IN_QUERY || a->more[i]->kind != CRED_API_KEY) continue;
+            pontes_buf *dst = (a->req->param_in == PONTES_IN_QUERY && cr->kind == CRED_API_KEY) ? &b : &qs;
+            if (dst->len) pontes_buf_puts(dst, "&");
+            rc = auth_one(c, a, a->more[i], a->more_req[i], dst);
+        }
+        if (rc == PONTES_OK && (pontes_cl_buf_cstr(&b) != PONTES_OK || b.failed ||
+                                (qs.len && (pontes_cl_buf_cstr(&qs) != PONTES_OK || qs.failed))))
+            rc = pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
+        if (rc != PONTES_OK) {
+            pontes_cl_buf_wipe_free(&b);
+            pontes_cl_buf_wipe_free(&qs);
+            return rc;
+        }
+        if (cr->kind == CRED_API_KEY && a->req->param_in == PONTES_IN_QUERY) {
+            *query = b.data;
+        } else {
+            *header = b.data;
+            *query = qs.len ? qs.data : NULL;
+            if (!qs.len) pontes_buf_free(&qs);
+        }
+        return PONTES_OK;
+    }
     if (cr->kind == CRED_OAUTH2 && !token_fresh(cr)) {
         int rc = oauth2_fetch(c, cr);
         if (rc != PONTES_OK) return rc;
@@ -407,4 +485,65 @@ void pontes_cl_drop_token(pontes_cl_auth *a) {
         pontes_cl_secret_free(a->cr->access_token);
         a->cr->access_token = NULL;
     }
+}
+
+static int auth_one(pontes_client *c, pontes_cl_auth *a, cred *cr, const pontes_security_req *q, pontes_buf *b) {
+    if (cr->kind == CRED_OAUTH2 && !token_fresh(cr)) {
+        int rc = oauth2_fetch(c, cr);
+        if (rc != PONTES_OK) return rc;
+    }
+    switch (cr->kind) {
+    case CRED_OAUTHP: return pontes_cl_oauthp_header(c, a, cr, q, b);
+    case CRED_BEARER:
+    case CRED_OAUTH2:
+        pontes_buf_puts(b, "Authorization: Bearer ");
+        pontes_buf_puts(b, cr->kind == CRED_OAUTH2 ? cr->access_token : cr->secret);
+        break;
+    case CRED_BASIC:
+        pontes_buf_puts(b, "Authorization: Basic ");
+        pontes_buf_puts(b, cr->secret);
+        break;
+    case CRED_API_KEY: {
+        const char *name = q->param_name ? q->param_name : "X-API-Key";
+        if (q->param_in == PONTES_IN_QUERY) {
+            pontes_cl_percent_append(b, name, strlen(name));
+            pontes_buf_puts(b, "=");
+            pontes_cl_percent_append(b, cr->secret, strlen(cr->secret));
+        } else if (q->param_in == PONTES_IN_COOKIE) {
+            pontes_buf_puts(b, "Cookie: ");
+            pontes_buf_puts(b, name);
+            pontes_buf_puts(b, "=");
+            pontes_buf_puts(b, cr->secret);
+        } else {
+            pontes_buf_puts(b, name);
+            pontes_buf_puts(b, ": ");
+            pontes_buf_puts(b, cr->secret);
+        }
+        break;
+    }
+    default: break;
+    }
+    return b->failed ? pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory") : PONTES_OK;
+}
+
+int pontes_cl_auth_more_headers(pontes_client *c, pontes_cl_auth *a, struct curl_slist **l) {
+    for (size_t i = 0; i < a->nmore; i++) {
+        if (a->more_req[i]->param_in == PONTES_IN_QUERY && a->more[i]->kind == CRED_API_KEY) continue;
+        pontes_buf b;
+        pontes_buf_init(&b);
+        int rc = auth_one(c, a, a->more[i], a->more_req[i], &b);
+        if (rc == PONTES_OK && (pontes_cl_buf_cstr(&b) != PONTES_OK || b.failed))
+            rc = pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
+        if (rc == PONTES_OK && pontes_cl_bad_header_byte(b.data) >= 0)
+            rc = pontes_err_set(&c->err, PONTES_EINVAL, "credential of scheme %s contains a control character",
+                                a->more[i]->scheme);
+        if (rc == PONTES_OK) {
+            struct curl_slist *t = curl_slist_append(*l, b.data);
+            if (!t) rc = pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
+            else *l = t;
+        }
+        pontes_cl_buf_wipe_free(&b);
+        if (rc != PONTES_OK) return rc;
+    }
+    return PONTES_OK;
 }

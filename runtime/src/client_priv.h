@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 #include <stdatomic.h>
 
-enum { CRED_BEARER = 1, CRED_BASIC, CRED_API_KEY, CRED_OAUTH2 };
+enum { CRED_BEARER = 1, CRED_BASIC, CRED_API_KEY, CRED_OAUTH2, CRED_OAUTHP };
 
 typedef struct cred {
     char *scheme;
@@ -20,6 +20,13 @@ typedef struct cred {
     char *plain;         /* Basic password / OAuth2 client secret as given: kept only to redact echoes */
     char *access_token;  /* OAuth2 token cache, or NULL */
     double expiry;       /* CLOCK_MONOTONIC seconds */
+    /* CRED_OAUTHP (auth_oauthp.c): secret = consumer key, plain = secret key, access_token */
+    char *code;          /* one-time consent code, or NULL */
+    int64_t expires_at;  /* wall-clock Unix seconds of access_token's expiry (0: unknown) */
+    int sign;            /* -1: the profile's default, 0, 1 */
+    pontes_clock_fn clock;
+    void *clock_user;
+    unsigned token_gen;  /* bumped whenever access_token changes */
 } cred;
 
 typedef struct server {
@@ -72,9 +79,18 @@ typedef struct pontes_cl_xfer {
     char curl_msg[CURL_ERROR_SIZE];
 } pontes_cl_xfer;
 
+#define PONTES_CL_AUTH_MORE 4
 typedef struct pontes_cl_auth {
     cred *cr;                        /* NULL: no auth */
     const pontes_security_req *req;
+    const pontes_operation *op;
+    /* the other schemes of the same requirement (pontes_security_req.group), all sent */
+    cred *more[PONTES_CL_AUTH_MORE];
+    const pontes_security_req *more_req[PONTES_CL_AUTH_MORE];
+    size_t nmore;
+    /* oauth-params: what the last attempt carried */
+    bool sent_code, sent_token;
+    unsigned token_gen;
 } pontes_cl_auth;
 
 /* in-use guard (PONTES_EBUSY when another thread holds the client) */
@@ -115,6 +131,9 @@ int pontes_cl_on_debug(CURL *h, curl_infotype type, char *data, size_t size, voi
 
 /* auth.c */
 void pontes_cl_cred_clear(cred *cr);
+cred *pontes_cl_cred_find(pontes_client *c, const char *scheme);
+cred *pontes_cl_cred_slot(pontes_client *c, const char *scheme); /* found or new, cleared */
+int pontes_cl_cred_fail(pontes_client *c, cred *cr);               /* undo a half-made slot: ENOMEM */
 
 /* helpers */
 void pontes_cl_wipe(void *p, size_t n);
@@ -164,6 +183,19 @@ void pontes_cl_envelope_deviation(pontes_deviations *d, const char *code_member)
 int pontes_cl_select_auth(pontes_client *c, const pontes_operation *op, pontes_cl_auth *a);
 int pontes_cl_prepare_auth(pontes_client *c, pontes_cl_auth *a, char **header, char **query);
 void pontes_cl_drop_token(pontes_cl_auth *a);
+/* the header lines of the requirement's other schemes (a->more), appended to *l */
+int pontes_cl_auth_more_headers(pontes_client *c, pontes_cl_auth *a, struct curl_slist **l);
+/* after a response (request.c's finish step): a success of the token operation stores its
+ * token; a provider error listed in token_invalid drops the token (EAUTH). Returns rc or a
+ * new status (err filled). */
+int pontes_cl_auth_result(pontes_client *c, pontes_cl_auth *a, const pontes_operation *op,
+                          const pontes_cl_xfer *x, int rc);
+/* at the very end of a call: a code that was sent is consumed */
+void pontes_cl_auth_done(pontes_cl_auth *a, unsigned attempts);
+/* auth_oauthp.c (used by auth.c) */
+int pontes_cl_oauthp_header(pontes_client *c, pontes_cl_auth *a, cred *cr, const pontes_security_req *q,
+                            pontes_buf *b);
+int64_t pontes_cl_oauthp_now(const cred *cr);
 
 /* request.c: one call of an operation, in steps (pontes_request_send runs them in a
  * loop on the client's handle; batch.c on handles of a curl multi). All steps report

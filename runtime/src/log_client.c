@@ -17,7 +17,7 @@
 /* Every secret value the client holds (malloc'd array of borrowed pointers in *out);
  * (size_t)-1 on ENOMEM. */
 static size_t client_secrets(const pontes_client *c, const char ***out) {
-    size_t cap = 3 * c->ncreds + 1 + pontes_cl_call_secrets_count(c), n = 0;
+    size_t cap = 4 * c->ncreds + 1 + pontes_cl_call_secrets_count(c), n = 0;
     const char **v = malloc(cap * sizeof *v);
     *out = v;
     if (!v) return (size_t)-1;
@@ -25,6 +25,7 @@ static size_t client_secrets(const pontes_client *c, const char ***out) {
         if (c->creds[i].secret) v[n++] = c->creds[i].secret;
         if (c->creds[i].plain) v[n++] = c->creds[i].plain;
         if (c->creds[i].access_token) v[n++] = c->creds[i].access_token;
+        if (c->creds[i].code) v[n++] = c->creds[i].code;
     }
     if (c->o.client_key_password) v[n++] = c->o.client_key_password;
     n = pontes_cl_call_secrets_append(c, v, n); /* secret members of request bodies in flight */

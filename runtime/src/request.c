@@ -669,6 +669,7 @@ int pontes_call_attempt_begin(pontes_call *k, CURL *h) {
     if (rc != PONTES_OK) return rc; /* token endpoint failure: err filled (EAUTH/ETRANSPORT/ETIMEOUT) */
     rc = build_headers(r, k->ctype, auth_header, &k->hl);
     pontes_cl_secret_free(auth_header);
+    if (rc == PONTES_OK) rc = pontes_cl_auth_more_headers(c, &k->auth, &k->hl); /* the requirement's other schemes */
     pontes_buf_init(&k->full);
     if (rc == PONTES_OK && auth_query) {
         pontes_buf_append(&k->full, k->url.data, k->url.len);
@@ -801,6 +802,14 @@ int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status) {
     rc = PONTES_OK;
 
 done:
+    if (k->attempts) { /* token capture, token-invalid map (x-pontes-auth) */
+        int arc = pontes_cl_auth_result(c, &k->auth, op, x, rc);
+        if (arc != PONTES_OK && rc == PONTES_OK && out && *out) {
+            pontes_free(*out);
+            *out = NULL;
+        }
+        rc = arc;
+    }
     if (rc != PONTES_OK) {
         if (!err->message) pontes_err_set(err, rc, "%s %s: %s", op->method, op->path, pontes_status_name(rc));
         err->status = rc;
@@ -810,6 +819,7 @@ done:
     } else {
         err->http_status = x->status;
     }
+    pontes_cl_auth_done(&k->auth, k->attempts); /* a consent code is used once */
     if (k->attempts) err->attempts = k->attempts;
     return rc;
 }

@@ -106,10 +106,10 @@ static const pontes_response_desc person_responses[] = {
     {200, &person_type, NULL}, {201, &person_type, NULL}, {0, NULL, NULL}};
 static const pontes_response_desc none_responses[] = {{204, NULL, NULL}, {2, NULL, NULL}};
 
-static const pontes_security_req sec_oauth[] = {{"oauth", PONTES_SEC_BEARER, NULL, 0}};
-static const pontes_security_req sec_basic[] = {{"basicAuth", PONTES_SEC_BASIC, NULL, 0}};
-static const pontes_security_req sec_key[] = {{"apiKey", PONTES_SEC_API_KEY, "api_key", PONTES_IN_QUERY},
-                                              {"hdrKey", PONTES_SEC_API_KEY, "X-Api-Key", PONTES_IN_HEADER}};
+static const pontes_security_req sec_oauth[] = {{"oauth", PONTES_SEC_BEARER, NULL, 0, 0, NULL, 0, NULL}};
+static const pontes_security_req sec_basic[] = {{"basicAuth", PONTES_SEC_BASIC, NULL, 0, 0, NULL, 0, NULL}};
+static const pontes_security_req sec_key[] = {{"apiKey", PONTES_SEC_API_KEY, "api_key", PONTES_IN_QUERY, 0, NULL, 0, NULL},
+                                              {"hdrKey", PONTES_SEC_API_KEY, "X-Api-Key", PONTES_IN_HEADER, 0, NULL, 0, NULL}};
 
 static const pontes_operation op_get = {
     "getPerson", "GET", "/v1/people/{id}", PONTES_OP_IDEMPOTENT, NULL, NULL, NULL, 0, PONTES_BODY_NONE, NULL, NULL,

@@ -1920,9 +1920,23 @@ static const pontes_envelope_desc bestbank_check_operation_response__envelope = 
 /* x-pontes-envelope of TopUpInfoResponse: a 2xx body with another code is PONTES_EPROVIDER */
 static const pontes_envelope_desc bestbank_top_up_info_response__envelope = { "returnCode",
     "returnMsg", "0" };
+static const char *const bestbank__auth_bestbank_o_auth__token_invalid[] = { "EGEN003",
+    "Invalid Token." };
+/* x-pontes-auth of bestbankOAuth: style oauth-params */
+static const pontes_auth_profile bestbank__auth_bestbank_o_auth = {
+    PONTES_AUTH_OAUTH_PARAMS, "OAuth ", ",", "oauth_consumer_key",
+    "code", "access_token", "token", "access_token", "expires_in", PONTES_AUTH_EXPIRES_ABSOLUTE,
+    bestbank__auth_bestbank_o_auth__token_invalid, 2, false,
+    "oauth_timestamp", "oauth_version", "1.0", "oauth_signature", "oauth_consumer_secret"
+};
+/* x-pontes-auth of certificate: style static-header (an apiKey header) */
+static const pontes_auth_profile bestbank__auth_certificate = { .style =
+    PONTES_AUTH_STATIC_HEADER };
 static const pontes_security_req bestbank__sec_initiate[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_initiate[] = {
     { 200, &bestbank_login_response__type, NULL },
@@ -1978,9 +1992,12 @@ int bestbank_initiate(bestbank_client *c, const bestbank_initiate_params *params
     return bestbank_initiate_ex(c, params, out, NULL);
 }
 
+static const char *const bestbank__roles_token_0[] = { "code" };
 static const pontes_security_req bestbank__sec_token[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1,
+        bestbank__roles_token_0, 1, &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_token[] = {
     { 200, &bestbank_token_response__type, NULL },
@@ -2012,9 +2029,12 @@ int bestbank_token(bestbank_client *c, bestbank_token_response **out) {
     return bestbank_token_ex(c, out, NULL);
 }
 
+static const char *const bestbank__roles_check_operation_by_id_0[] = { "access_token" };
 static const pontes_security_req bestbank__sec_check_operation_by_id[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1,
+        bestbank__roles_check_operation_by_id_0, 1, &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_check_operation_by_id[] = {
     { 200, &bestbank_check_operation_response__type, &bestbank_check_operation_response__envelope },
@@ -2052,9 +2072,12 @@ int bestbank_check_operation_by_id(bestbank_client *c, const char *id,
     return bestbank_check_operation_by_id_ex(c, id, out, NULL);
 }
 
+static const char *const bestbank__roles_balance_0[] = { "access_token" };
 static const pontes_security_req bestbank__sec_balance[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1,
+        bestbank__roles_balance_0, 1, &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_balance[] = {
     { 200, &bestbank_balance_list__type, NULL },
@@ -2091,9 +2114,12 @@ int bestbank_balance(bestbank_client *c, const char *type, bestbank_balance_list
     return bestbank_balance_ex(c, type, out, NULL);
 }
 
+static const char *const bestbank__roles_balance_of_account_0[] = { "access_token" };
 static const pontes_security_req bestbank__sec_balance_of_account[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1,
+        bestbank__roles_balance_of_account_0, 1, &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_balance_of_account[] = {
     { 200, &bestbank_balance_list__type, NULL },
@@ -2130,9 +2156,12 @@ int bestbank_balance_of_account(bestbank_client *c, const char *id, bestbank_bal
     return bestbank_balance_of_account_ex(c, id, out, NULL);
 }
 
+static const char *const bestbank__roles_transactions_0[] = { "access_token" };
 static const pontes_security_req bestbank__sec_transactions[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1,
+        bestbank__roles_transactions_0, 1, &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_transactions[] = {
     { 200, &bestbank_transaction_list__type, NULL },
@@ -2172,8 +2201,10 @@ int bestbank_transactions(bestbank_client *c, const char *type, const char *id,
 }
 
 static const pontes_security_req bestbank__sec_initiate_payment[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_initiate_payment[] = {
     { 200, &bestbank_login_response__type, NULL },
@@ -2232,8 +2263,10 @@ int bestbank_initiate_payment(bestbank_client *c, const bestbank_initiate_paymen
 }
 
 static const pontes_security_req bestbank__sec_tops_ups_get_payment_info[] = {
-    { "bestbankOAuth", PONTES_SEC_API_KEY, "Authorization", PONTES_IN_HEADER },
-    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER },
+    { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_bestbank_o_auth },
+    { "certificate", PONTES_SEC_API_KEY, "Certificate", PONTES_IN_HEADER, 1, NULL, 0,
+        &bestbank__auth_certificate },
 };
 static const pontes_response_desc bestbank__resp_tops_ups_get_payment_info[] = {
     { 200, &bestbank_top_up_info_response__type, &bestbank_top_up_info_response__envelope },
@@ -2265,6 +2298,124 @@ int bestbank_tops_ups_get_payment_info(bestbank_client *c, bestbank_top_up_info_
     return bestbank_tops_ups_get_payment_info_ex(c, out, NULL);
 }
 
+
+
+/* ==== flows (x-pontes-flows) =========================================== */
+#include <stdlib.h>
+static const pontes_redirect_names bestbank__flow_consent_names = { "code", "state", "oper_id",
+    "error", "error_description" };
+
+int bestbank_consent_start(bestbank_client *c, const char *redirect_uri,
+    pontes_flow_start **out) {
+    if (out) *out = NULL;
+    if (!c || !redirect_uri || !out) return PONTES_EINVAL;
+    char *state = NULL;
+    int rc = pontes_flow_new_state(&state);
+    if (rc != PONTES_OK) return rc;
+    bestbank_initiate_params prm = BESTBANK_INITIATE_PARAMS_INIT;
+    prm.redirect_uri = redirect_uri;
+    prm.state = state;
+    bestbank_login_response *res = NULL;
+    rc = bestbank_initiate(c, &prm, &res);
+    if (rc == PONTES_OK)
+        rc = pontes_client_flow_start_new(c,
+            res->has_login_url == PONTES_SET ? res->login_url : NULL, "LoginUrl", state, out);
+    bestbank_login_response_free(res);
+    pontes_secret_free(state);
+    return rc;
+}
+
+void bestbank_consent_result_free(bestbank_consent_result *r) {
+    if (!r) return;
+    pontes_secret_free(r->operation_id);
+    free(r);
+}
+
+int bestbank_consent_finish(bestbank_client *c, const char *redirect_url, const char *state,
+    bestbank_consent_result **out) {
+    if (out) *out = NULL;
+    if (!c || !redirect_url || !out || !state) return PONTES_EINVAL;
+    pontes_redirect *rd = NULL;
+    int rc = pontes_client_redirect_parse(c, redirect_url, &bestbank__flow_consent_names,
+        state, &rd);
+    if (rc != PONTES_OK) return rc;
+    bestbank_consent_result *res = calloc(1, sizeof *res);
+    if (!res) {
+        pontes_redirect_free(rd);
+        return PONTES_ENOMEM;
+    }
+    res->operation_id = rd->operation_id; /* moved */
+    rd->operation_id = NULL;
+    rc = pontes_client_set_oauth_params_code(c, "bestbankOAuth", rd->code);
+    /* the token is captured by the client, never handed out; the code is used once */
+    if (rc == PONTES_OK) rc = bestbank_token(c, NULL);
+    if (rc == PONTES_OK && pontes_client_oauth_params_token_expiry(c, "bestbankOAuth",
+        &res->token_expires_at) != PONTES_OK)
+        res->token_expires_at = 0;
+    pontes_redirect_free(rd);
+    if (rc != PONTES_OK) {
+        bestbank_consent_result_free(res);
+        return rc;
+    }
+    *out = res;
+    return PONTES_OK;
+}
+static const pontes_redirect_names bestbank__flow_payment_names = { NULL, NULL, "oper_id", "error",
+    "error_description" };
+
+int bestbank_payment_start(bestbank_client *c, const char *redirect_uri,
+    const bestbank_payment_initiation *body,
+    pontes_flow_start **out) {
+    if (out) *out = NULL;
+    if (!c || !redirect_uri || !out || !body) return PONTES_EINVAL;
+    char *state = NULL;
+    int rc = PONTES_OK;
+    bestbank_initiate_payment_params prm = BESTBANK_INITIATE_PAYMENT_PARAMS_INIT;
+    prm.redirect_uri = redirect_uri;
+    prm.response_type = "200";
+    prm.scope = "user";
+    prm.state = "user";
+    bestbank_login_response *res = NULL;
+    rc = bestbank_initiate_payment(c, &prm, body, &res);
+    if (rc == PONTES_OK)
+        rc = pontes_client_flow_start_new(c,
+            res->has_login_url == PONTES_SET ? res->login_url : NULL, "LoginUrl", state, out);
+    bestbank_login_response_free(res);
+    pontes_secret_free(state);
+    return rc;
+}
+
+void bestbank_payment_result_free(bestbank_payment_result *r) {
+    if (!r) return;
+    pontes_secret_free(r->operation_id);
+    bestbank_check_operation_response_free(r->operation);
+    free(r);
+}
+
+int bestbank_payment_finish(bestbank_client *c, const char *redirect_url,
+    bestbank_payment_result **out) {
+    if (out) *out = NULL;
+    if (!c || !redirect_url || !out) return PONTES_EINVAL;
+    pontes_redirect *rd = NULL;
+    int rc = pontes_client_redirect_parse(c, redirect_url, &bestbank__flow_payment_names,
+        NULL, &rd);
+    if (rc != PONTES_OK) return rc;
+    bestbank_payment_result *res = calloc(1, sizeof *res);
+    if (!res) {
+        pontes_redirect_free(rd);
+        return PONTES_ENOMEM;
+    }
+    res->operation_id = rd->operation_id; /* moved */
+    rd->operation_id = NULL;
+    rc = bestbank_check_operation_by_id(c, res->operation_id, &res->operation);
+    pontes_redirect_free(rd);
+    if (rc != PONTES_OK) {
+        bestbank_payment_result_free(res);
+        return rc;
+    }
+    *out = res;
+    return PONTES_OK;
+}
 
 /* ==== operation registry =============================================== */
 static const pontes_param_desc bestbank__params_initiate[] = {

@@ -558,7 +558,7 @@ const pontes_error *bizapis_client_last_error(const bizapis_client *c) {
 
 /* ==== operations ======================================================= */
 static const pontes_security_req bizapis__sec_extract_credit_responsibility[] = {
-    { "bizapisKey", PONTES_SEC_BEARER, NULL, 0 },
+    { "bizapisKey", PONTES_SEC_BEARER, NULL, 0, 0, NULL, 0, NULL },
 };
 static const pontes_response_desc bizapis__resp_extract_credit_responsibility[] = {
     { 200, &bizapis_credit_responsibility_response__type, NULL },
@@ -628,6 +628,7 @@ int bizapis_extract_credit_responsibility_multipart(bizapis_client *c,
     bizapis_credit_responsibility_response **out) {
     return bizapis_extract_credit_responsibility_multipart_ex(c, body, out, NULL);
 }
+
 
 
 /* ==== operation registry =============================================== */

@@ -1733,7 +1733,7 @@ const pontes_error *eccor_client_last_error(const eccor_client *c) {
 
 /* ==== operations ======================================================= */
 static const pontes_security_req eccor__sec_create_token[] = {
-    { "basicToken", PONTES_SEC_BASIC, NULL, 0 },
+    { "basicToken", PONTES_SEC_BASIC, NULL, 0, 0, NULL, 0, NULL },
 };
 static const pontes_response_desc eccor__resp_create_token[] = {
     { 200, &eccor_token_response__type, NULL },
@@ -1770,8 +1770,9 @@ int eccor_create_token(eccor_client *c, const eccor_token_request *body,
     return eccor_create_token_ex(c, body, out, NULL);
 }
 
+static const char *const eccor__roles_list_products_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_list_products[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_list_products_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_list_products[] = {
     { 200, &eccor_product_page__type, NULL },
@@ -1802,8 +1803,9 @@ int eccor_list_products(eccor_client *c, eccor_product_page **out) {
     return eccor_list_products_ex(c, out, NULL);
 }
 
+static const char *const eccor__roles_simulate_amortization_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_simulate_amortization[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_simulate_amortization_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_simulate_amortization[] = {
     { 200, &eccor_amortization_simulation__type, NULL },
@@ -1841,8 +1843,9 @@ int eccor_simulate_amortization(eccor_client *c, const eccor_amortization_reques
     return eccor_simulate_amortization_ex(c, body, out, NULL);
 }
 
+static const char *const eccor__roles_list_natural_persons_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_list_natural_persons[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_list_natural_persons_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_list_natural_persons[] = {
     { 200, &eccor_natural_person_page__type, NULL },
@@ -1898,8 +1901,9 @@ int eccor_list_natural_persons(eccor_client *c, const eccor_list_natural_persons
     return eccor_list_natural_persons_ex(c, params, out, NULL);
 }
 
+static const char *const eccor__roles_create_natural_person_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_create_natural_person[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_create_natural_person_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_create_natural_person[] = {
     { 200, &eccor_uuid__type, NULL },
@@ -1937,8 +1941,9 @@ int eccor_create_natural_person(eccor_client *c, const eccor_natural_person_inpu
     return eccor_create_natural_person_ex(c, body, out, NULL);
 }
 
+static const char *const eccor__roles_get_natural_person_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_get_natural_person[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_get_natural_person_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_get_natural_person[] = {
     { 200, &eccor_natural_person__type, NULL },
@@ -1974,8 +1979,9 @@ int eccor_get_natural_person(eccor_client *c, const char *person_id, eccor_natur
     return eccor_get_natural_person_ex(c, person_id, out, NULL);
 }
 
+static const char *const eccor__roles_update_natural_person_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_update_natural_person[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_update_natural_person_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_update_natural_person[] = {
     { 204, NULL, NULL },
@@ -2014,8 +2020,9 @@ int eccor_update_natural_person(eccor_client *c, const char *person_id,
     return eccor_update_natural_person_ex(c, person_id, body, NULL);
 }
 
+static const char *const eccor__roles_add_bank_accounts_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_add_bank_accounts[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_add_bank_accounts_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_add_bank_accounts[] = {
     { 200, &eccor_uuid_list__type, NULL },
@@ -2055,8 +2062,9 @@ int eccor_add_bank_accounts(eccor_client *c, const char *person_id,
     return eccor_add_bank_accounts_ex(c, person_id, body, out, NULL);
 }
 
+static const char *const eccor__roles_update_bank_account_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_update_bank_account[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_update_bank_account_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_update_bank_account[] = {
     { 204, NULL, NULL },
@@ -2098,8 +2106,9 @@ int eccor_update_bank_account(eccor_client *c, const char *person_id, const char
     return eccor_update_bank_account_ex(c, person_id, bank_account_id, body, NULL);
 }
 
+static const char *const eccor__roles_delete_bank_account_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_delete_bank_account[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_delete_bank_account_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_delete_bank_account[] = {
     { 204, NULL, NULL },
@@ -2137,8 +2146,9 @@ int eccor_delete_bank_account(eccor_client *c, const char *person_id, const char
     return eccor_delete_bank_account_ex(c, person_id, bank_account_id, NULL);
 }
 
+static const char *const eccor__roles_create_credit_note_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_create_credit_note[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_create_credit_note_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_create_credit_note[] = {
     { 200, &eccor_uuid__type, NULL },
@@ -2176,8 +2186,10 @@ int eccor_create_credit_note(eccor_client *c, const eccor_credit_note_request *b
     return eccor_create_credit_note_ex(c, body, out, NULL);
 }
 
+static const char *const eccor__roles_submit_credit_note_approval_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_submit_credit_note_approval[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0,
+        eccor__roles_submit_credit_note_approval_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_submit_credit_note_approval[] = {
     { 200, NULL, NULL },
@@ -2215,8 +2227,9 @@ int eccor_submit_credit_note_approval(eccor_client *c, const char *credit_note_i
     return eccor_submit_credit_note_approval_ex(c, credit_note_id, NULL);
 }
 
+static const char *const eccor__roles_done_payment_revision_0[] = { "credit/admin" };
 static const pontes_security_req eccor__sec_done_payment_revision[] = {
-    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0 },
+    { "uy3Auth", PONTES_SEC_BEARER, NULL, 0, 0, eccor__roles_done_payment_revision_0, 1, NULL },
 };
 static const pontes_response_desc eccor__resp_done_payment_revision[] = {
     { 204, NULL, NULL },
@@ -2255,6 +2268,7 @@ int eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
     const eccor_done_payment_revision_request *body) {
     return eccor_done_payment_revision_ex(c, credit_note_id, body, NULL);
 }
+
 
 
 /* ==== operation registry =============================================== */

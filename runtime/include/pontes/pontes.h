@@ -663,6 +663,129 @@ PONTES_EXTERN(int) pontes_client_set_oauth2_client_credentials(pontes_client *c,
 /** Fetch a token now (normally lazy). */
 PONTES_EXTERN(int) pontes_client_authenticate(pontes_client *c, const char *scheme);
 
+/* ---- OAuth-params schemes (x-pontes-auth style oauth-params) -------------
+ * Banco Best's `Authorization: OAuth key=value,key=value` header (no quotes, no spaces),
+ * parameters sorted by name and the signature last: always the consumer key; the one-time
+ * `code` on operations whose security requirement lists the role "code" (the token
+ * operation); the access token on operations that list "access_token". The token is
+ * captured from the scheme's token operation (x-pontes-auth token_operation) when that
+ * operation succeeds, with its expiry (x-pontes-auth expires_in: absolute-epoch = Unix time,
+ * relative = seconds to live); it is never used at or after that time: such a call fails with
+ * PONTES_EAUTH before anything is sent (refresh: none = repeat the consent). A provider error
+ * listed in x-pontes-auth token_invalid (e.g. EGEN003, "Invalid Token.") drops the token and
+ * is PONTES_EAUTH; no other answer (e.g. a 401 "Certificate error") drops it or re-sends.
+ * Consumer key, secret key, code and token are secrets: redacted from logs and errors, wiped
+ * when replaced or when the client is freed. */
+
+/** Wall-clock source: Unix time in seconds (tests fix it; NULL: time()). */
+typedef int64_t (*pontes_clock_fn)(void *user);
+
+typedef struct pontes_oauth_params_options {
+    unsigned version;           /**< PONTES_OAUTH_PARAMS_OPTIONS_VERSION */
+    const char *consumer_key;   /**< required: the application's Consumer Key */
+    const char *secret_key;     /**< the Secret Key; required when signing, else may be NULL */
+    /** Add oauth_timestamp, oauth_version and oauth_signature (HMAC-SHA256 with the secret
+     *  key over the base string, Base64, URL-encoded): 1 on, 0 off, -1 (default) the spec's
+     *  x-pontes-auth signature.enabled_by_default (false for Best Bank). */
+    int sign;
+    pontes_clock_fn clock;      /**< NULL: time(); used for oauth_timestamp and token expiry */
+    void *clock_user;
+} pontes_oauth_params_options;
+#define PONTES_OAUTH_PARAMS_OPTIONS_VERSION 1
+#define PONTES_OAUTH_PARAMS_OPTIONS_INIT {PONTES_OAUTH_PARAMS_OPTIONS_VERSION, NULL, NULL, -1, NULL, NULL}
+
+/** Set the consumer key (+ optional secret key, signing, clock) of an oauth-params scheme.
+ *  Replaces whatever the scheme held (a token and a code are dropped). PONTES_EINVAL for a
+ *  missing key, a value with a control byte, a comma or a space, or sign = 1 without a
+ *  secret key. */
+PONTES_EXTERN(int) pontes_client_set_oauth_params(pontes_client *c, const char *scheme,
+                                                  const pontes_oauth_params_options *o);
+/** The one-time `code` of the consent redirect (copied). Sent by the next call whose
+ *  requirement lists the role "code" and cleared when that call ends (whatever its
+ *  outcome, once a request was attempted). code NULL clears it. */
+PONTES_EXTERN(int) pontes_client_set_oauth_params_code(pontes_client *c, const char *scheme, const char *code);
+/** Set the access token directly (normally captured from the token operation), valid
+ *  until expires_at (Unix seconds; 0: no known expiry). token NULL drops it. */
+PONTES_EXTERN(int) pontes_client_set_oauth_params_token(pontes_client *c, const char *scheme, const char *token,
+                                                        int64_t expires_at);
+/** Whether the scheme holds an access token: PONTES_OK and *expires_at (Unix seconds,
+ *  0: unknown) when it does; PONTES_EAUTH when it has none. Expired tokens count as held. */
+PONTES_EXTERN(int) pontes_client_oauth_params_token_expiry(const pontes_client *c, const char *scheme,
+                                                           int64_t *expires_at);
+
+/** Compute an oauth-params signature (exposed for tests and tools): the base string of
+ *  the sorted (name, value) pairs (except the signature) — name%3Durlencode(value)%26 each,
+ *  then secret_param%3Dsecret, percent escapes upper-case — HMAC-SHA256 keyed with the
+ *  secret, Base64. Any of base_string / base64 / url_encoded may be NULL; each non-NULL one
+ *  gets a malloc'd string (free with pontes_secret_free). url_encoded is the Base64 with
+ *  + / = percent-encoded in lower case (%2b %2f %3d), as Banco Best's .NET stack writes it.
+ *  names need not be sorted. PONTES_EINVAL / PONTES_ENOMEM. */
+PONTES_EXTERN(int) pontes_oauth_params_sign(const char *const *names, const char *const *values, size_t n,
+                                            const char *secret_param, const char *secret, char **base_string,
+                                            char **base64, char **url_encoded);
+
+/** Wipe and free a string pontes returned (states, signatures). NULL is a no-op. */
+PONTES_EXTERN(void) pontes_secret_free(char *s);
+
+/** Set an apiKey scheme (e.g. Best Bank's `Certificate` header, x-pontes-auth style
+ *  static-header) from an X.509 certificate file, PEM or DER (detected): the value is the
+ *  Base64 of the DER SubjectPublicKeyInfo of its public key (what `openssl x509 -pubkey`
+ *  prints between the PEM lines). PONTES_EINVAL naming the file when it cannot be read or
+ *  holds no certificate. */
+PONTES_EXTERN(int) pontes_client_set_api_key_from_certificate(pontes_client *c, const char *scheme,
+                                                              const char *path);
+
+/* ---- consent / payment flows (x-pontes-flows; generated <api>_<flow>_start/_finish) ---- */
+
+/** Length of a state made by pontes_flow_new_state: 32 random bytes, base64url, no padding. */
+#define PONTES_FLOW_STATE_LEN 43
+/** A new cryptographically random state (RAND_bytes; URL-safe: A-Z a-z 0-9 - _), of
+ *  PONTES_FLOW_STATE_LEN characters. Free with pontes_secret_free. */
+PONTES_EXTERN(int) pontes_flow_new_state(char **out);
+
+/** Names of the query parameters of a redirect (NULL: not expected). */
+typedef struct pontes_redirect_names {
+    const char *code;              /**< e.g. "code" (required when non-NULL) */
+    const char *state;             /**< e.g. "state" (checked when an expected state is given) */
+    const char *operation_id;      /**< e.g. "oper_id" (required when non-NULL) */
+    const char *error;             /**< e.g. "error": its presence makes the redirect an error */
+    const char *error_description; /**< e.g. "error_description" */
+} pontes_redirect_names;
+
+/** A parsed redirect (values percent-decoded, '+' as space); members NULL when absent. */
+typedef struct pontes_redirect {
+    char *code;
+    char *state;
+    char *operation_id;
+    char *error;
+    char *error_description;
+} pontes_redirect;
+
+/** Parse the redirect URL the application received (its query string: after '?', up to
+ *  '#'; a bare query string is accepted too) and check it: an error redirect (error= or
+ *  error_description= present) is PONTES_EAUTH with the provider's error in the message,
+ *  provider_code and provider_message; with expected_state non-NULL a missing state or one
+ *  that differs (compared in constant time) is PONTES_EAUTH; a missing code / operation id
+ *  (when names ask for one) is PONTES_EINVAL. err may be NULL. Free with pontes_redirect_free. */
+PONTES_EXTERN(int) pontes_redirect_parse(const char *url, const pontes_redirect_names *names,
+                                         const char *expected_state, pontes_redirect **out, pontes_error *err);
+PONTES_EXTERN(void) pontes_redirect_free(pontes_redirect *r);
+/** pontes_redirect_parse reporting into the client's last error (used by generated flows). */
+PONTES_EXTERN(int) pontes_client_redirect_parse(pontes_client *c, const char *url, const pontes_redirect_names *names,
+                                                const char *expected_state, pontes_redirect **out);
+
+/** Start of a flow: the page to open for the user, and (consent flows) the state to keep
+ *  until the redirect comes back. Free with pontes_flow_start_free (wipes the state). */
+typedef struct pontes_flow_start {
+    char *login_url;
+    char *state;                   /**< NULL for flows without a state */
+} pontes_flow_start;
+PONTES_EXTERN(void) pontes_flow_start_free(pontes_flow_start *s);
+/** Used by generated flows: a new pontes_flow_start with copies of login_url (required:
+ *  PONTES_EDECODE naming `member` when NULL/empty) and state (may be NULL). */
+PONTES_EXTERN(int) pontes_client_flow_start_new(pontes_client *c, const char *login_url, const char *member,
+                                                const char *state, pontes_flow_start **out);
+
 /* ---- per-call options and batches ---------------------------------------- */
 
 typedef struct pontes_batch pontes_batch;
@@ -753,15 +876,49 @@ typedef enum pontes_body_kind {
 /* operation flags */
 #define PONTES_OP_IDEMPOTENT 0x01u /**< GET/HEAD/PUT/DELETE/OPTIONS: may be retried after a failure */
 
+/** How the runtime builds a scheme declared with x-pontes-auth (emitted by the generator). */
+typedef struct pontes_auth_profile {
+    int style;                       /**< PONTES_AUTH_OAUTH_PARAMS / PONTES_AUTH_STATIC_HEADER */
+    const char *prefix;              /**< "OAuth " */
+    const char *separator;           /**< "," */
+    const char *consumer_key_param;  /**< "oauth_consumer_key" */
+    const char *code_param;          /**< "code": sent when the requirement lists the role "code" */
+    const char *token_param;         /**< "access_token": sent when it lists the role "access_token" */
+    const char *token_operation;     /**< operationId whose success response carries the token, or NULL */
+    const char *token_member;        /**< its member with the token ("access_token") */
+    const char *expires_member;      /**< its member with the expiry ("expires_in"), or NULL */
+    int expires;                     /**< PONTES_AUTH_EXPIRES_RELATIVE / PONTES_AUTH_EXPIRES_ABSOLUTE */
+    const char *const *token_invalid;/**< provider codes/messages meaning "token invalid or cancelled" */
+    size_t token_invalid_count;
+    bool sign_default;               /**< signature.enabled_by_default */
+    const char *timestamp_param;     /**< "oauth_timestamp" (unix seconds) */
+    const char *version_param;       /**< "oauth_version" */
+    const char *version;             /**< "1.0" */
+    const char *signature_param;     /**< "oauth_signature" (written last) */
+    const char *secret_param;        /**< "oauth_consumer_secret": the base string's last pair */
+} pontes_auth_profile;
+#define PONTES_AUTH_OAUTH_PARAMS 1
+#define PONTES_AUTH_STATIC_HEADER 2
+#define PONTES_AUTH_EXPIRES_RELATIVE 0
+#define PONTES_AUTH_EXPIRES_ABSOLUTE 1
+
 typedef struct pontes_security_req {
     const char *scheme;        /**< securitySchemes name */
     int type;                  /**< PONTES_SEC_* */
-    const char *param_name;    /**< apiKey: header/query name */
+    const char *param_name;    /**< apiKey / oauth-params: header/query name */
     int param_in;              /**< apiKey: PONTES_IN_HEADER / PONTES_IN_QUERY */
+    /* appended (0.x): */
+    unsigned group;            /**< 0: a requirement by itself (one alternative); n > 0: the
+                                    consecutive entries with the same n form ONE requirement,
+                                    all of whose schemes are sent */
+    const char *const *roles;  /**< the requirement's role (scope) names for this scheme, or NULL */
+    size_t role_count;
+    const pontes_auth_profile *profile; /**< x-pontes-auth of the scheme, or NULL */
 } pontes_security_req;
 #define PONTES_SEC_BEARER 1    /**< http bearer, or oauth2 (token as bearer) */
 #define PONTES_SEC_BASIC 2
 #define PONTES_SEC_API_KEY 3
+#define PONTES_SEC_OAUTH_PARAMS 4 /**< x-pontes-auth style oauth-params (profile non-NULL) */
 
 /** x-pontes-envelope on a response's root schema: a 2xx body that reports success or failure
  *  in a member of its own (Best Bank: {"outputData", "returnCode", "returnMsg"}). */
@@ -789,7 +946,7 @@ typedef struct pontes_operation {
     uint32_t flags;               /**< PONTES_OP_* */
     const char *server_group;     /**< NULL: main servers; else the client's server for that group */
     const char *default_server;   /**< the operation's own first server URL (variables substituted), or NULL */
-    const pontes_security_req *security; /**< alternatives; the first with credentials set is used */
+    const pontes_security_req *security; /**< alternatives (see group); the first whose credentials are all set is used */
     size_t security_count;        /**< 0: no auth */
     pontes_body_kind body_kind;
     const char *content_type;     /**< request media type, or NULL */

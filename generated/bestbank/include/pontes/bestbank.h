@@ -2579,7 +2579,7 @@ typedef struct bestbank_initiate_params {
  *            bestbank_login_response_free
  *
  * Responses: 200 (LoginResponse), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_initiate(bestbank_client *c, const bestbank_initiate_params *params,
@@ -2611,7 +2611,7 @@ BESTBANK_EXTERN(const pontes_operation) bestbank_op_initiate;
  *            bestbank_token_response_free
  *
  * Responses: 200 (TokenResponse), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth (roles: code) and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_token(bestbank_client *c, bestbank_token_response **out);
@@ -2643,7 +2643,7 @@ BESTBANK_EXTERN(const pontes_operation) bestbank_op_token;
  *            bestbank_check_operation_response_free
  *
  * Responses: 200 (CheckOperationResponse), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth (roles: access_token) and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_check_operation_by_id(bestbank_client *c, const char *id,
@@ -2675,7 +2675,7 @@ BESTBANK_EXTERN(const pontes_operation) bestbank_op_check_operation_by_id;
  * @param out on success (200): a new bestbank_balance_list; free with bestbank_balance_list_free
  *
  * Responses: 200 (BalanceList), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth (roles: access_token) and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_balance(bestbank_client *c, const char *type,
@@ -2707,7 +2707,7 @@ BESTBANK_EXTERN(const pontes_operation) bestbank_op_balance;
  * @param out on success (200): a new bestbank_balance_list; free with bestbank_balance_list_free
  *
  * Responses: 200 (BalanceList), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth (roles: access_token) and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_balance_of_account(bestbank_client *c, const char *id,
@@ -2742,7 +2742,7 @@ BESTBANK_EXTERN(const pontes_operation) bestbank_op_balance_of_account;
  *            bestbank_transaction_list_free
  *
  * Responses: 200 (TransactionList), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth (roles: access_token) and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_transactions(bestbank_client *c, const char *type, const char *id,
@@ -2812,7 +2812,7 @@ typedef struct bestbank_initiate_payment_params {
  *            bestbank_login_response_free
  *
  * Responses: 200 (LoginResponse), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_initiate_payment(bestbank_client *c,
@@ -2849,7 +2849,7 @@ BESTBANK_EXTERN(const pontes_operation) bestbank_op_initiate_payment;
  *            bestbank_top_up_info_response_free
  *
  * Responses: 200 (TopUpInfoResponse), 400 (ErrorBody), 401 (ErrorBody), 417 (ErrorBody).
- * Auth: bestbankOAuth or certificate.
+ * Auth: bestbankOAuth and certificate.
  * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
  */
 BESTBANK_EXTERN(int) bestbank_tops_ups_get_payment_info(bestbank_client *c,
@@ -2860,6 +2860,105 @@ BESTBANK_EXTERN(int) bestbank_tops_ups_get_payment_info(bestbank_client *c,
 BESTBANK_EXTERN(int) bestbank_tops_ups_get_payment_info_ex(bestbank_client *c,
     bestbank_top_up_info_response **out, const pontes_call_options *opts);
 BESTBANK_EXTERN(const pontes_operation) bestbank_op_tops_ups_get_payment_info;
+
+/* ==== flows (x-pontes-flows) =========================================== */
+
+/**
+ * Flow "consent", step 1: call bestbank_initiate with the redirect URI and a new
+ * cryptographically random state (PONTES_FLOW_STATE_LEN URL-safe characters), and return
+ * the page to send the user to (LoginUrl) and the state, which you keep
+ * (e.g. in the user's session) until the redirect comes back.
+ *
+['Account access (AIS). `start` calls `initiate` with the redirect URI and a new random `state`',
+'(32 random bytes, base64url) and returns `LoginUrl` with the state to keep. After the user',
+'logged in, the bank redirects the browser to `<redirect_uri>?code=…&state=…&oper_id=…`; `finish`',
+'takes that URL, refuses an error redirect (`error` / `error_description`), a missing or',
+'different `state` (constant-time comparison) and a missing `code` or `oper_id`, then calls',
+'`token` with the code; the token and its absolute expiry are kept by the client for the',
+'operations that need them, and `oper_id` (the consent operation) is returned.', '', 'Decision: the
+docs name no error parameters for the redirect; `error` / `error_description` (the', 'OAuth 2.0
+names, RFC 6749 section 4.1.2.1) are recognised, since the bank says it uses OAuth', '2.0.']
+ *
+ * @param c the client (credentials set)
+ * @param redirect_uri where the provider sends the browser afterwards
+ * @param out on success: free with pontes_flow_start_free (wipes the state)
+ * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
+ */
+BESTBANK_EXTERN(int) bestbank_consent_start(bestbank_client *c, const char *redirect_uri,
+    pontes_flow_start **out);
+
+/** Result of bestbank_consent_finish. */
+typedef struct bestbank_consent_result {
+    char *operation_id;        /**< the redirect's oper_id (NULL if it had none) */
+    /** Unix time at which the stored access token expires (0: unknown) */
+    int64_t token_expires_at;
+} bestbank_consent_result;
+/** Free a bestbank_consent_result (NULL is a no-op). */
+BESTBANK_EXTERN(void) bestbank_consent_result_free(bestbank_consent_result *r);
+
+/**
+ * Flow "consent", step 2: take the redirect URL the application received (the whole URL, or its
+ * query string), check it — the provider's error (error= / error_description=:
+ * PONTES_EAUTH), the state (missing or different: PONTES_EAUTH; compared in constant time), the
+ * code (missing: PONTES_EINVAL) — then set the code on scheme bestbankOAuth and call
+ * bestbank_token: the access token it returns is stored in the client and used by every later
+ * operation that needs it (nothing to do on your side) until it expires or is rejected.
+ *
+ * @param c the client used for step 1
+ * @param redirect_url the URL the browser was redirected to
+ * @param state the state step 1 returned
+ * @param out on success: free with bestbank_consent_result_free
+ * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
+ */
+BESTBANK_EXTERN(int) bestbank_consent_finish(bestbank_client *c, const char *redirect_url,
+    const char *state,
+    bestbank_consent_result **out);
+
+/**
+ * Flow "payment", step 1: call bestbank_initiate_payment with the redirect URI * (and response_type
+ * "200", scope "user", state "user"), and return
+ * the page to send the user to (LoginUrl).
+ *
+['Payment initiation (PIS). `start` calls `initiatePayment` with the redirect URI and the body and',
+'returns `LoginUrl`; the user confirms (an SMS in production) and the bank redirects the browser',
+'to `<redirect_uri>?oper_id=…`; `finish` takes that URL, refuses an error redirect or a missing',
+'`oper_id`, and returns the operation as `checkOperationById` reports it (which needs the access',
+'token of an earlier consent).', '', 'Decision: the payments table says `response_type`, `scope` and
+`state` are "not used, but must', 'not be null"; the flow sends `200`, `user` and `user` (the
+documented examples). The payment', 'redirect carries no `state`, so none is checked.']
+ *
+ * @param c the client (credentials set)
+ * @param redirect_uri where the provider sends the browser afterwards
+ * @param body the request body of bestbank_initiate_payment
+ * @param out on success: free with pontes_flow_start_free (wipes the state)
+ * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
+ */
+BESTBANK_EXTERN(int) bestbank_payment_start(bestbank_client *c, const char *redirect_uri,
+    const bestbank_payment_initiation *body,
+    pontes_flow_start **out);
+
+/** Result of bestbank_payment_finish. */
+typedef struct bestbank_payment_result {
+    char *operation_id;        /**< the redirect's oper_id */
+    /** the answer of bestbank_check_operation_by_id for it */
+    bestbank_check_operation_response *operation;
+} bestbank_payment_result;
+/** Free a bestbank_payment_result (NULL is a no-op). */
+BESTBANK_EXTERN(void) bestbank_payment_result_free(bestbank_payment_result *r);
+
+/**
+ * Flow "payment", step 2: take the redirect URL the application received (the whole URL, or its
+ * query string), check it — the
+ * provider's error (error= / error_description=: PONTES_EAUTH), the oper_id (missing:
+ * PONTES_EINVAL) — then call bestbank_check_operation_by_id for that operation id.
+ *
+ * @param c the client used for step 1
+ * @param redirect_url the URL the browser was redirected to
+ * @param out on success: free with bestbank_payment_result_free
+ * @return PONTES_OK, or a PONTES_E* code with details in bestbank_client_last_error(c).
+ */
+BESTBANK_EXTERN(int) bestbank_payment_finish(bestbank_client *c, const char *redirect_url,
+    bestbank_payment_result **out);
 
 #ifdef __cplusplus
 }
