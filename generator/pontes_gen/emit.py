@@ -82,6 +82,21 @@ class View:
                 out.append(t)
         return out
 
+    def field_desc(self, m, f):
+        """const pontes_type * of member f of m: its pontes_file_type for x-pontes-file rules."""
+        if f.file_rule:
+            return f'&{m.cname}__{f.cname}__ftype.base'
+        return self.desc(f.type)
+
+    def file_type_init(self, f):
+        """Initialiser of the pontes_file_type of a member with x-pontes-file rules."""
+        mb, magic = f.file_rule
+        kind, ctype, name = ('BYTES', 'pontes_bytes', 'bytes') if f.type.kind == 'bytes' else ('FILE', 'pontes_file', 'file')
+        lit = ('"' + ''.join(chr(b) if 0x20 <= b < 0x7f and chr(b) not in '"\\?' else f'\\{b:03o}' for b in magic) + '"'
+               if magic else 'NULL')
+        return (f'{{ PONTES_KIND_{kind}, PONTES_T_FILE_RULE, sizeof({ctype}), "{name}", NULL, NULL, NULL, NULL }}, '
+                f'UINT64_C({mb}), {lit}, {len(magic)}')
+
     def field_flags(self, f):
         fl = []
         if f.required:

@@ -317,6 +317,7 @@ class Field:
     write_only: bool = False
     deprecated: bool = False
     secret: bool = False           # format: password / x-pontes-secret: true -> PONTES_F_SECRET
+    file_rule: Optional[tuple] = None  # x-pontes-file: (max_bytes or 0, magic bytes or b'') -> pontes_file_type
 
 
 @dataclass
@@ -1179,11 +1180,44 @@ class Builder:
                             if '$ref' not in part:
                                 break
             m.fields.append(Field(pname, cn, t, pname in required, nullable, str(desc), ro, wo, dep,
-                                  secret=self.is_secret(pf, pp, ps)))
+                                  secret=self.is_secret(pf, pp, ps), file_rule=self.file_rule(pf, pp, ps, t)))
         missing = required - set(props)
         for r in sorted(missing):
             self.warn(m.pointer, f"required member '{r}' is not among the properties (ignored)")
             m.fields  # no field to attach to
+
+    def file_rule(self, file, pointer, node, t, depth=0):
+        """x-pontes-file {max_bytes, magic} on a format: byte / binary property (or the schema it
+        $refs): (max_bytes or 0, magic as bytes or b''), checked by the runtime before sending."""
+        if not isinstance(node, dict) or depth > 16:
+            return None
+        if 'x-pontes-file' not in node:
+            if '$ref' in node:
+                f2, p2, n2 = self.doc.deref(file, pointer, node)
+                return self.file_rule(f2, p2, n2, t, depth + 1)
+            return None
+        xp = join_pointer(pointer, 'x-pontes-file')
+        rule = node['x-pontes-file']
+        if not isinstance(rule, dict) or not rule:
+            self.fail(xp, 'x-pontes-file must be a mapping with max_bytes and/or magic', file)
+        unknown = sorted(set(rule) - {'max_bytes', 'magic'})
+        if unknown:
+            self.fail(join_pointer(xp, unknown[0]), f'unknown x-pontes-file key {unknown[0]!r} (known: max_bytes, magic)',
+                      file)
+        if t.kind not in ('bytes', 'file'):
+            self.fail(xp, f'x-pontes-file applies to a file (format: byte or binary), not to {t.describe()}', file)
+        mb = rule.get('max_bytes', 0)
+        if 'max_bytes' in rule and (isinstance(mb, bool) or not isinstance(mb, int) or mb <= 0 or mb >= 2 ** 63):
+            self.fail(join_pointer(xp, 'max_bytes'),
+                      f'x-pontes-file max_bytes must be a positive integer (bytes), got {mb!r}', file)
+        magic = rule.get('magic', '')
+        if 'magic' in rule and (not isinstance(magic, str) or not magic):
+            self.fail(join_pointer(xp, 'magic'),
+                      f'x-pontes-file magic must be a non-empty string (the first bytes of the file), got {magic!r}', file)
+        mbytes = magic.encode('utf-8')
+        if len(mbytes) > 64:
+            self.fail(join_pointer(xp, 'magic'), f'x-pontes-file magic is {len(mbytes)} bytes (at most 64)', file)
+        return (mb, mbytes)
 
     def is_secret(self, file, pointer, node, depth=0):
         """format: password or x-pontes-secret: true on a property (or the schema it $refs / its allOf parts)."""

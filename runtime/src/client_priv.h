@@ -60,6 +60,11 @@ typedef struct pontes_cl_xfer {
     size_t body_len;
     bool has_body;
     curl_mime *mime;
+    /* a streamed body (upload.c), when read_fn is set: read_len bytes from read_fn */
+    curl_read_callback read_fn;
+    curl_seek_callback seek_fn;
+    void *read_data;
+    curl_off_t read_len;
     /* result */
     CURLcode cc;
     long status;
@@ -214,6 +219,7 @@ typedef struct pontes_call {
     struct curl_slist *hl;    /* this attempt's headers */
     pontes_buf full;          /* this attempt's URL with a query credential */
     curl_mime *mime;          /* this attempt's multipart body */
+    struct pontes_upload *up; /* upload.c: streamed body segments / file parts, or NULL */
 } pontes_call;
 #define PONTES_CALL_DONE 0
 #define PONTES_CALL_AGAIN 1   /* attempt again after delay_ms (-1: at once, no wait) */

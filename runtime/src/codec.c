@@ -12,6 +12,7 @@
  * primitive types.
  */
 #include "internal.h"
+#include "upload.h"
 
 #include <locale.h>
 #include <math.h>
@@ -317,6 +318,11 @@ char *pontes_base64_encode(const uint8_t *data, size_t len, size_t *out_len) {
     o[n] = '\0';
     if (out_len) *out_len = n;
     return o;
+}
+
+size_t pontes_base64_encode_to(char *out, const uint8_t *data, size_t len) {
+    if (len) b64_encode_to(out, data, len);
+    return b64_encoded_len(len);
 }
 
 /* 0..63, or -1: both the standard and the URL-safe alphabet. */
@@ -2335,6 +2341,9 @@ typedef struct ectx {
     /* set by enc_union for the variant object it encodes next: the discriminator member
      * and the value the chosen variant implies (consumed by that object's enc_message) */
     const char *disc_name, *disc_val;
+    /* streamed BYTES/FILE values (upload.c): recorded as segments of *up when up is set
+     * (a request body), else read into the text */
+    pontes_upload **up;
 } ectx;
 
 static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok);
@@ -2447,6 +2456,28 @@ static int put_base64(ectx *c, const uint8_t *d, size_t n, const char *tn) {
     o[m + 1] = '"';
     c->b->len += m + 2;
     return PONTES_OK;
+}
+
+/* A BYTES/FILE value streamed from a source, or one with x-pontes-file rules: checked first
+ * (PONTES_EINVAL naming the member: a missing file; in a request body (c->up set), also the
+ * size over max_bytes or not the magic — a plain pontes_encode round-trips any value). */
+static int put_file(ectx *c, const pontes_type *t, const uint8_t *d, size_t n) {
+    char msg[320];
+    uint64_t size;
+    int rc = pontes_up_check(c->up ? t : NULL, d, n, &size, msg, sizeof msg);
+    if (rc) return perr_set(&c->e, rc, type_name(t), "%s", msg);
+    const pontes_file_source *src = pontes_up_source(d, n);
+    if (!src) return put_base64(c, d, n, type_name(t));
+    if (buf_putc(c->b, '"')) return enc_nomem(c);
+    if (c->up) {
+        if (!*c->up && pontes_up_new(c->up)) return enc_nomem(c);
+        if (pontes_up_add_segment(*c->up, c->b->len, src, size, true)) return enc_nomem(c);
+    } else {
+        rc = pontes_up_materialize_b64(c->b, src, size, msg, sizeof msg);
+        if (rc == PONTES_ENOMEM) return enc_nomem(c);
+        if (rc) return perr_set(&c->e, rc, type_name(t), "%s", msg);
+    }
+    return buf_putc(c->b, '"') ? enc_nomem(c) : PONTES_OK;
 }
 
 /* Whether s is exactly one JSON number (then a number node's valuestring is written as is). */
@@ -2726,10 +2757,12 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
     }
     case PONTES_KIND_BYTES: {
         const pontes_bytes *bb = s;
+        if (bb->len == PONTES_FILE_STREAM || (t->flags & PONTES_T_FILE_RULE)) return put_file(c, t, bb->data, bb->len);
         return put_base64(c, bb->data, bb->len, type_name(t));
     }
     case PONTES_KIND_FILE: {
         const pontes_file *f = s;
+        if (f->len == PONTES_FILE_STREAM || (t->flags & PONTES_T_FILE_RULE)) return put_file(c, t, f->data, f->len);
         return put_base64(c, f->data, f->len, type_name(t));
     }
     case PONTES_KIND_ENUM: {
@@ -2800,6 +2833,7 @@ static void ectx_init(ectx *c, pontes_buf *b) {
     c->depth = 0;
     c->max_depth = DEFAULT_MAX_DEPTH;
     c->disc_name = c->disc_val = NULL;
+    c->up = NULL;
 }
 
 int pontes_codec_encode_value(pontes_buf *b, const pontes_type *t, const void *storage, pontes_error *err) {
@@ -2838,6 +2872,35 @@ int pontes_encode(const pontes_type *t, const void *value, char **out, size_t *o
 }
 
 void pontes_json_free(char *json) { free(json); }
+
+int pontes_codec_encode_up(const pontes_type *t, const void *value, char **out, size_t *out_len, pontes_upload **up,
+                           pontes_error *err) {
+    *up = NULL;
+    if (out) *out = NULL;
+    if (out_len) *out_len = 0;
+    pontes_err_reset(err);
+    if (!t || !value || !out) return pontes_err_set(err, PONTES_EINVAL, "pontes_encode: NULL argument");
+    if (!((t->kind == PONTES_KIND_OBJECT && t->msg) || (t->kind == PONTES_KIND_UNION && t->un)))
+        return pontes_err_set(err, PONTES_EINVAL, "pontes_encode: root type must be an object or a union");
+    pontes_buf b;
+    pontes_buf_init(&b);
+    if (buf_grow(&b, 1024)) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    ectx c;
+    ectx_init(&c, &b);
+    c.up = up;
+    int rc = enc_value(&c, t, &value, false);
+    if (!rc && b.failed) rc = enc_nomem(&c);
+    if (rc) {
+        pontes_buf_free(&b);
+        pontes_up_free(*up);
+        *up = NULL;
+        return perr_finish(&c.e, err);
+    }
+    b.data[b.len] = '\0';
+    *out = b.data;
+    if (out_len) *out_len = b.len;
+    return PONTES_OK;
+}
 
 /* ====================================================================== */
 /* building lists and maps (see pontes.h: arrays grown by doubling, capacity implied by     */

@@ -3,6 +3,7 @@
  * response matching and decoding). */
 #define _POSIX_C_SOURCE 200809L
 #include "client_priv.h"
+#include "upload.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -329,6 +330,16 @@ static int scalar_text(pontes_buf *b, const pontes_type *t, const void *p, ponte
     }
     case PONTES_KIND_BYTES: {
         const pontes_bytes *by = p;
+        if (by->len == PONTES_FILE_STREAM || (t->flags & PONTES_T_FILE_RULE)) { /* upload.c: checked, read whole */
+            char m[320];
+            uint64_t sz;
+            int rc = pontes_up_check(t, by->data, by->len, &sz, m, sizeof m);
+            const pontes_file_source *src = pontes_up_source(by->data, by->len);
+            if (rc == PONTES_OK && src) rc = pontes_up_materialize_b64(b, src, sz, m, sizeof m);
+            if (rc == PONTES_ENOMEM) return pontes_err_set(err, rc, "out of memory");
+            if (rc != PONTES_OK) return pontes_err_set(err, rc, "field %s: %s", what, m);
+            if (src) return PONTES_OK;
+        }
         size_t ol = 0;
         char *enc = pontes_base64_encode(by->data, by->len, &ol);
         if (!enc) return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
@@ -415,18 +426,66 @@ static int mime_text(curl_mime *mime, const char *name, const pontes_buf *v, con
     return PONTES_OK;
 }
 
-static int mime_file(curl_mime *mime, const char *name, const pontes_file *fl) {
+/* A file part: in memory, or streamed from its source (upload.c; failures while sending are
+ * recorded in *up). Checked first (x-pontes-file rules of t; a path's size): PONTES_EINVAL. */
+static int mime_file(pontes_request *r, curl_mime *mime, const char *name, const pontes_type *t, const pontes_file *fl,
+                     pontes_upload **up) {
+    char m[320];
+    uint64_t sz;
+    int rc = pontes_up_check(t, fl->data, fl->len, &sz, m, sizeof m);
+    if (rc == PONTES_ENOMEM) return rc;
+    if (rc != PONTES_OK)
+        return pontes_err_set(&r->c->err, rc, "%s %s: member %s: %s", r->op->method, r->op->path, name, m);
+    const pontes_file_source *src = pontes_up_source(fl->data, fl->len);
+    if (src && !*up && pontes_up_new(up) != PONTES_OK) return PONTES_ENOMEM;
     curl_mimepart *part = curl_mime_addpart(mime);
     if (!part) return PONTES_ENOMEM;
     if (curl_mime_name(part, name) != CURLE_OK) return PONTES_ENOMEM;
-    if (curl_mime_data(part, fl->data ? (const char *)fl->data : "", fl->len) != CURLE_OK) return PONTES_ENOMEM;
+    if (src) {
+        if (pontes_up_mime_part(*up, part, src, sz, name) != PONTES_OK) return PONTES_ENOMEM;
+    } else if (curl_mime_data(part, fl->data ? (const char *)fl->data : "", fl->len) != CURLE_OK) {
+        return PONTES_ENOMEM;
+    }
     if (curl_mime_filename(part, fl->filename ? fl->filename : "file") != CURLE_OK) return PONTES_ENOMEM;
     if (curl_mime_type(part, fl->content_type ? fl->content_type : "application/octet-stream") != CURLE_OK)
         return PONTES_ENOMEM;
     return PONTES_OK;
 }
 
-static int build_multipart(pontes_request *r, curl_mime **out, CURL *h) {
+/* Before anything is sent (even a token fetch): every file part checked (a path opened and
+ * its size taken, x-pontes-file rules); the parts are built per attempt. */
+static int check_multipart(pontes_request *r) {
+    const pontes_message *m = object_msg(r->op->body_type);
+    if (!m) return PONTES_OK; /* build_multipart reports it */
+    int rc = PONTES_OK;
+    for (size_t i = 0; i < m->field_count && rc == PONTES_OK; i++) {
+        const pontes_field *f = &m->fields[i];
+        if (!field_to_send(r, f, &rc)) continue;
+        const void *sp = STORAGE(r->body, f);
+        const pontes_type *t = f->type, *et = t;
+        size_t n = 1;
+        const unsigned char *items = sp;
+        if (t->kind == PONTES_KIND_ARRAY && t->elem && t->elem->kind == PONTES_KIND_FILE) {
+            const pontes_list *l = sp;
+            et = t->elem;
+            n = l->count;
+            items = l->items;
+        } else if (t->kind != PONTES_KIND_FILE) {
+            continue;
+        }
+        for (size_t k = 0; k < n && rc == PONTES_OK; k++) {
+            const pontes_file *fl = (const pontes_file *)(const void *)(items + k * et->size);
+            char msg[320];
+            uint64_t sz;
+            rc = pontes_up_check(et, fl->data, fl->len, &sz, msg, sizeof msg);
+            if (rc != PONTES_OK)
+                rc = pontes_err_set(&r->c->err, rc, "%s %s: member %s: %s", r->op->method, r->op->path, f->name, msg);
+        }
+    }
+    return rc;
+}
+
+static int build_multipart(pontes_request *r, curl_mime **out, CURL *h, pontes_upload **up) {
     pontes_error *err = &r->c->err;
     const pontes_message *m = object_msg(r->op->body_type);
     if (!m)
@@ -443,11 +502,12 @@ static int build_multipart(pontes_request *r, curl_mime **out, CURL *h) {
         const void *sp = STORAGE(r->body, f);
         const pontes_type *t = f->type;
         if (t->kind == PONTES_KIND_FILE) {
-            rc = mime_file(mime, f->name, sp);
+            rc = mime_file(r, mime, f->name, t, sp, up);
         } else if (t->kind == PONTES_KIND_ARRAY && t->elem && t->elem->kind == PONTES_KIND_FILE) {
             const pontes_list *l = sp;
             for (size_t k = 0; k < l->count && rc == PONTES_OK; k++)
-                rc = mime_file(mime, f->name, (const pontes_file *)((const char *)l->items + k * t->elem->size));
+                rc = mime_file(r, mime, f->name, t->elem,
+                               (const pontes_file *)((const char *)l->items + k * t->elem->size), up);
         } else {
             bool json;
             v.len = 0;
@@ -466,8 +526,25 @@ static int build_multipart(pontes_request *r, curl_mime **out, CURL *h) {
     return PONTES_OK;
 }
 
+/* A raw body value streamed from a source, or with x-pontes-file rules (upload.c): checked;
+ * a source becomes the body's one segment (*streamed). */
+static int raw_stream(pontes_request *r, const pontes_type *t, const uint8_t *data, size_t len, pontes_upload **up,
+                      bool *streamed) {
+    if (len != PONTES_FILE_STREAM && !(t->flags & PONTES_T_FILE_RULE)) return PONTES_OK;
+    char m[320];
+    uint64_t sz;
+    int rc = pontes_up_check(t, data, len, &sz, m, sizeof m);
+    const pontes_file_source *src = pontes_up_source(data, len);
+    if (rc == PONTES_OK && src && !*up) rc = pontes_up_new(up);
+    if (rc == PONTES_OK && src) rc = pontes_up_add_segment(*up, 0, src, sz, false);
+    if (rc == PONTES_ENOMEM) return pontes_err_set(&r->c->err, rc, "out of memory");
+    if (rc != PONTES_OK) return pontes_err_set(&r->c->err, rc, "%s %s: body: %s", r->op->method, r->op->path, m);
+    *streamed = src != NULL;
+    return PONTES_OK;
+}
+
 /* TEXT / BINARY: the boxed value as raw bytes. */
-static int build_raw(pontes_request *r, pontes_buf *out, const char **ctype_override) {
+static int build_raw(pontes_request *r, pontes_buf *out, const char **ctype_override, pontes_upload **up) {
     const pontes_type *t = r->op->body_type;
     const void *sp = r->body;
     if (t->kind == PONTES_KIND_OBJECT && t->msg && (t->msg->flags & PONTES_M_BOX) && t->msg->field_count > 0) {
@@ -482,12 +559,19 @@ static int build_raw(pontes_request *r, pontes_buf *out, const char **ctype_over
     }
     case PONTES_KIND_BYTES: {
         const pontes_bytes *b = sp;
-        if (b->len) pontes_buf_append(out, b->data, b->len);
+        bool streamed = false;
+        int rc = raw_stream(r, t, b->data, b->len, up, &streamed);
+        if (rc != PONTES_OK) return rc;
+        if (!streamed && b->len) pontes_buf_append(out, b->data, b->len);
         break;
     }
     case PONTES_KIND_FILE: {
         const pontes_file *f = sp;
-        if (f->len) pontes_buf_append(out, f->data, f->len);
+        if (f->content_type) *ctype_override = f->content_type;
+        bool streamed = false;
+        int rc = raw_stream(r, t, f->data, f->len, up, &streamed);
+        if (rc != PONTES_OK) return rc;
+        if (!streamed && f->len) pontes_buf_append(out, f->data, f->len);
         if (f->content_type) *ctype_override = f->content_type;
         break;
     }
@@ -619,12 +703,14 @@ int pontes_call_prepare(pontes_call *k, pontes_request *r) {
         case PONTES_BODY_JSON: {
             char *json = NULL;
             size_t jl = 0;
-            rc = pontes_encode(op->body_type, r->body, &json, &jl, err);
+            /* streamed members (upload.c) become segments of k->up, spliced in while sending */
+            rc = pontes_codec_encode_up(op->body_type, r->body, &json, &jl, &k->up, err);
             if (rc == PONTES_OK) {
                 if (pontes_buf_append(&k->body, json, jl) != PONTES_OK || pontes_cl_buf_cstr(&k->body) != PONTES_OK)
                     rc = pontes_err_set(err, PONTES_ENOMEM, "out of memory");
                 pontes_cl_wipe(json, jl);
                 pontes_json_free(json);
+                if (rc == PONTES_OK && k->up) pontes_up_set_text(k->up, k->body.data, k->body.len);
             }
             k->ctype = op->content_type ? op->content_type : "application/json";
             break;
@@ -635,13 +721,15 @@ int pontes_call_prepare(pontes_call *k, pontes_request *r) {
             break;
         case PONTES_BODY_MULTIPART:
             k->multipart = true; /* built per attempt, on the attempt's handle */
+            rc = check_multipart(r);
             break;
         case PONTES_BODY_TEXT:
         case PONTES_BODY_BINARY:
             k->ctype = op->content_type ? op->content_type
                                         : (op->body_kind == PONTES_BODY_TEXT ? "text/plain; charset=utf-8"
                                                                              : "application/octet-stream");
-            rc = build_raw(r, &k->body, &k->ctype);
+            rc = build_raw(r, &k->body, &k->ctype, &k->up);
+            if (rc == PONTES_OK && k->up) pontes_up_set_text(k->up, "", 0);
             break;
         default: k->has_body = false; break;
         }
@@ -680,7 +768,7 @@ int pontes_call_attempt_begin(pontes_call *k, CURL *h) {
     }
     pontes_cl_secret_free(auth_query);
     /* a fresh MIME tree per attempt: curl does not reliably rewind a reused one */
-    if (rc == PONTES_OK && k->multipart) rc = build_multipart(r, &k->mime, h);
+    if (rc == PONTES_OK && k->multipart) rc = build_multipart(r, &k->mime, h, &k->up);
     if (rc != PONTES_OK) {
         attempt_clean(k);
         return rc;
@@ -693,6 +781,14 @@ int pontes_call_attempt_begin(pontes_call *k, CURL *h) {
     x->body_len = k->body.len;
     x->has_body = k->has_body && !k->mime;
     x->mime = k->mime;
+    x->read_fn = NULL; /* a streamed JSON / raw body (upload.c): sent from the start each attempt */
+    if (k->up && pontes_up_segments(k->up)) {
+        pontes_up_rewind(k->up);
+        x->read_fn = pontes_up_read;
+        x->seek_fn = pontes_up_seek;
+        x->read_data = k->up;
+        x->read_len = (curl_off_t)pontes_up_body_len(k->up);
+    }
     k->attempts++;
     if (!pontes_cl_xfer_setup(c, x, h)) x->h = NULL; /* out of time: the attempt ends at once */
     return PONTES_OK;
@@ -724,6 +820,7 @@ int pontes_call_attempt_end(pontes_call *k) {
         return PONTES_CALL_AGAIN;
     }
     char reason[CURL_ERROR_SIZE + 32];
+    if (pontes_up_failed(k->up, NULL)) return PONTES_CALL_DONE; /* a source failed: never resent */
     if (k->retries < k->max_retries && pontes_cl_should_retry(x, k->idempotent, reason, sizeof reason)) {
         long d = pontes_cl_retry_delay(c, x, k->retries);
         long rem = pontes_cl_ms_until(k->deadline);
@@ -750,6 +847,12 @@ int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status) {
     if (out) *out = NULL;
     if (http_status) *http_status = 0;
     if (rc != PONTES_OK) goto done;
+    const char *upmsg = NULL;
+    if (pontes_up_failed(k->up, &upmsg)) { /* a file source failed while the body was sent */
+        rc = pontes_err_set(err, PONTES_EINVAL, "%s %s: upload failed, request aborted: %s", op->method,
+                            op->path, upmsg);
+        goto done;
+    }
     if (x->cc != CURLE_OK || x->toobig || x->nomem) {
         rc = pontes_cl_transport_error(c, x, op->method, op->path, k->attempts);
         goto done;
@@ -827,6 +930,8 @@ done:
 void pontes_call_free(pontes_call *k) {
     if (!k->r) return;
     attempt_clean(k);
+    pontes_up_free(k->up);
+    k->up = NULL;
     pontes_cl_xfer_free(&k->x);
     pontes_cl_buf_wipe_free(&k->body);
     pontes_buf_free(&k->url);

@@ -204,6 +204,14 @@ bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h) {
     } else {
         if (x->mime) {
             curl_easy_setopt(h, CURLOPT_MIMEPOST, x->mime);
+        } else if (x->read_fn) { /* a streamed body (upload.c): exact length, read while sending */
+            curl_easy_setopt(h, CURLOPT_POST, 1L);
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, x->read_len);
+            curl_easy_setopt(h, CURLOPT_READFUNCTION, x->read_fn);
+            curl_easy_setopt(h, CURLOPT_READDATA, x->read_data);
+            curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, x->seek_fn);
+            curl_easy_setopt(h, CURLOPT_SEEKDATA, x->read_data);
         } else if (x->has_body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0) {
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body ? x->body : "");
@@ -239,6 +247,12 @@ void pontes_cl_xfer_finish(pontes_client *c, pontes_cl_xfer *x, CURLcode cc) {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_MIMEPOST, NULL);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+    if (x->read_fn) {
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, NULL);
+        curl_easy_setopt(h, CURLOPT_READDATA, NULL);
+        curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, NULL);
+        curl_easy_setopt(h, CURLOPT_SEEKDATA, NULL);
+    }
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);

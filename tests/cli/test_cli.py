@@ -422,6 +422,113 @@ def case_demo():
         check(p.stderr == "", "pontes-demo prints nothing on stderr on success", p)
 
 
+class Recorder:
+    """A tiny local HTTP server (a thread) that records each request and answers 200 with a
+    small bizAPIs report: the file-upload cases depend on nothing but the CLI and the spec."""
+
+    def __enter__(self):
+        import http.server
+        import threading
+        rec = self
+        self.requests = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                rec.requests.append((self.path, dict(self.headers), body))
+                out = b'{"requestId":"rec-1","withoutCreditResponsibility":true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def make_pdf(path, n, head=b"%PDF-1.4\n"):
+    import random
+    data = head + random.Random(n).randbytes(n - len(head))
+    with open(path, "wb") as f:
+        f.write(data)
+    return data
+
+
+def case_call_file_upload():
+    """file=@PATH: multipart part streamed from the file (byte-identical), or with
+    --content-type application/json the base64 member encoded from the file; x-pontes-file
+    limits refuse a non-PDF / oversize / missing file before anything is sent."""
+    import base64
+    with tempfile.TemporaryDirectory() as tmp, Recorder() as srv:
+        pdf = os.path.join(tmp, "map.pdf")
+        data = make_pdf(pdf, 300001)
+        common = ["--base-url", srv.url, "--bearer", "k"]
+        p = pontes("call", "bizapis", "extractCreditResponsibility", "file=@" + pdf, *common)
+        check(p.returncode == 0 and json.loads(p.stdout)["requestId"] == "rec-1", "multipart upload", p)
+        check(len(srv.requests) == 1, "one request")
+        path, headers, body = srv.requests[0]
+        ctype = headers.get("Content-Type", "")
+        check(ctype.startswith("multipart/form-data; boundary="), "multipart content type: %r" % ctype)
+        boundary = ctype.split("boundary=", 1)[1].encode()
+        parts = body.split(b"--" + boundary)
+        part = [x for x in parts if b'name="file"' in x.split(b"\r\n\r\n", 1)[0]]
+        check(len(part) == 1, "one part named file")
+        head, content = part[0].split(b"\r\n\r\n", 1)
+        check(content[:-2] == data, "the part is the file, byte for byte (%d vs %d bytes)" % (len(content) - 2, len(data)))
+        check(b'filename="map.pdf"' in head and b"Content-Type: application/pdf" in head, "part headers: %r" % head)
+
+        p = pontes("call", "bizapis", "extractCreditResponsibility", "file=@" + pdf,
+                   "--content-type", "application/json", *common)
+        check(p.returncode == 0, "base64 upload", p)
+        path, headers, body = srv.requests[1]
+        check(headers.get("Content-Type", "").startswith("application/json"), "JSON content type")
+        check(base64.b64decode(json.loads(body)["file"]) == data, "the base64 member decodes to the file")
+
+        p = pontes("call", "bizapis", "extractCreditResponsibility", "file=@-", *common, stdin="%PDF-1.4\nfrom stdin\n")
+        check(p.returncode == 0, "file=@- (stdin)", p)
+        check(b"\r\n\r\n%PDF-1.4\nfrom stdin\n\r\n--" in srv.requests[2][2], "the stdin part")
+        check(b'filename="stdin"' in srv.requests[2][2], "the stdin part's file name")
+        notpdf = os.path.join(tmp, "map.zip")
+        make_pdf(notpdf, 1000, b"PK\x03\x04")
+        big = os.path.join(tmp, "big.pdf")
+        with open(big, "wb") as f:
+            f.write(b"%PDF-1.4\n")
+            f.truncate(20971521)
+        for args, want in (
+                (["file=@" + notpdf], 'does not start with "%PDF-"'),
+                (["file=@" + notpdf, "--content-type", "application/json"], 'does not start with "%PDF-"'),
+                (["file=@" + big], "20971521 bytes, over the limit of 20971520"),
+                (["file=@" + big, "--content-type", "application/json"], "20971521 bytes"),
+                (["file=@" + os.path.join(tmp, "nope.pdf")], "nope.pdf: No such file or directory")):
+            p = pontes("call", "bizapis", "extractCreditResponsibility", *args, *common)
+            check(p.returncode == 1 and want in p.stderr, "refused: %s" % want, p)
+        check(len(srv.requests) == 3, "nothing sent for refused files (%d requests)" % len(srv.requests))
+
+        p = pontes("call", "bizapis", "extractCreditResponsibility", "file=x.pdf", "--content-type",
+                   "multipart/form-data", *common)
+        check(p.returncode == 2 and "file=@PATH" in p.stderr, "a file member needs @PATH", p)
+        p = pontes("call", "bizapis", "extractCreditResponsibility", "file=@" + pdf, "--content-type", "text/csv",
+                   *common)
+        check(p.returncode == 2 and "multipart/form-data" in p.stderr, "unknown --content-type", p)
+        p = pontes("call", "bizapis", "extractCreditResponsibility", "month=03", "year=2024", "user=u",
+                   "password=secret", *common)
+        check(p.returncode == 0, "credentials as members", p)
+        body = json.loads(srv.requests[-1][2])
+        check(body == {"month": "03", "year": "2024", "user": "u", "password": "secret"}, "credentials body %r" % body)
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

@@ -583,5 +583,59 @@ components:
             self.assertEqual(cm.exception.pointer, '#/components/schemas/Creds/properties/user/x-pontes-secret')
 
 
+class FileRules(unittest.TestCase):
+    """x-pontes-file {max_bytes, magic}: validated, and emitted as a pontes_file_type."""
+
+    def spec_text(self, rule, fmt='binary'):
+        return BASE + """\
+components:
+  schemas:
+    Up:
+      type: object
+      properties:
+        file: {type: string, format: %s, x-pontes-file: %s}
+""" % (fmt, rule)
+
+    def error(self, rule, fmt='binary'):
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(SpecError) as cm:
+                build_model(Document(spec(tmp, self.spec_text(rule, fmt))))
+            return cm.exception
+
+    def test_bad_max_bytes(self):
+        for bad in ('-1', '0', '"20MB"', 'true', '1.5'):
+            e = self.error('{max_bytes: %s}' % bad)
+            self.assertEqual(e.pointer, '#/components/schemas/Up/properties/file/x-pontes-file/max_bytes', bad)
+            self.assertIn('max_bytes must be a positive integer', e.message)
+
+    def test_bad_magic_unknown_key_and_not_a_file(self):
+        e = self.error('{magic: ""}')
+        self.assertIn('magic must be a non-empty string', e.message)
+        e = self.error('{max_byte: 10}')
+        self.assertIn("unknown x-pontes-file key 'max_byte'", e.message)
+        e = self.error('{max_bytes: 10}', fmt='date')
+        self.assertIn('applies to a file', e.message)
+        e = self.error('[10]')
+        self.assertEqual(e.pointer, '#/components/schemas/Up/properties/file/x-pontes-file')
+
+    def test_rule_emitted(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            api = build_model(Document(spec(tmp, self.spec_text("{max_bytes: 20971520, magic: '%PDF-'}", 'byte'))))
+            f = [m for m in api.messages if m.name == 'Up'][0].fields[0]
+            self.assertEqual(f.file_rule, (20971520, b'%PDF-'))
+            out = os.path.join(tmp, 'o')
+            p = os.path.join(tmp, 's.yaml')
+            r = subprocess.run([sys.executable, GEN, p, '--out', out], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            srcs = [os.path.join(dp, n) for dp, _, ns in os.walk(out) for n in ns if n.endswith('.c')]
+            text = ''
+            for x in srcs:
+                with open(x, encoding='utf-8') as fh:
+                    text += fh.read()
+            text = ' '.join(text.split()).replace('( ', '(')
+            self.assertIn('PONTES_T_FILE_RULE, sizeof(pontes_bytes)', text)
+            self.assertIn('UINT64_C(20971520), "%PDF-", 5', text)
+
+
 if __name__ == '__main__':
     unittest.main()

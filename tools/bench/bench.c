@@ -4,7 +4,7 @@
  * (ratios, not absolute claims). Not a test: performance misses do not change the
  * exit code; functional failures (a decode error, a failed request) do.
  *
- *   pontes-bench [--quick] [--persons N] [--requests N] [--spec path/to/openapi.json]
+ *   pontes-bench [--quick] [--persons N] [--requests N] [--spec path/to/openapi.json] [--upload-only]
  *
  * 1. decode      cJSON_ParseWithLength + cJSON_Delete   vs  eccor_natural_person_page_decode + _free
  * 2. encode      cJSON_PrintUnformatted + cJSON_free     vs  eccor_natural_person_page_encode + pontes_json_free
@@ -16,6 +16,11 @@
  *    cap (100 MB against 64 MiB; --quick: 12 MB against 8 MiB) is refused: a plain
  *    libcurl loop into a doubling realloc buffer with the same cap  vs  eccor_list_products
  *    (each in a forked child, VmHWM - VmRSS before)
+ * 6. upload      peak RSS growth while a generated 19 MB PDF is POSTed to a loopback server
+ *    that reads and discards the body (bizAPIs credit-responsibility operation): multipart
+ *    streamed from a path, base64 JSON streamed from a path, and (info) base64 JSON from
+ *    the file loaded into memory by the caller; each in a forked child, VmHWM - VmRSS before
+ *    (VmHWM reset through /proc/self/clear_refs when the kernel allows it)
  *
  * Payloads come from the spec's examples (generated/eccor/openapi.json): the
  * NaturalPerson of GET /v1/NaturalPerson/{personId} (address + both bank accounts),
@@ -36,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +51,7 @@
 #include <curl/curl.h>
 
 #include "pontes/eccor.h"
+#include "pontes/bizapis.h"
 #include "internal.h" /* pontes_arena_of, pontes_arena_block_count */
 
 #ifndef PONTES_BENCH_SPEC
@@ -869,11 +876,203 @@ static void rss_section(bool quick) {
 }
 
 /* ====================================================================== */
+/* upload: peak memory of streaming a 19 MB PDF                            */
+/* ====================================================================== */
+
+/* Answer each request with a small 200 JSON after reading (and discarding) its body:
+ * Content-Length bytes, counted. */
+typedef struct sink {
+    int lfd;
+    atomic_ullong received; /* body bytes of the last request */
+} sink;
+
+static void *sink_main(void *p) {
+    sink *sk = p;
+    static char buf[65536];
+    for (;;) {
+        int fd = accept(sk->lfd, NULL, NULL);
+        if (fd < 0) return NULL;
+        size_t have = 0;
+        char *end = NULL;
+        while (!end) {
+            ssize_t r = recv(fd, buf + have, sizeof buf - 1 - have, 0);
+            if (r <= 0) break;
+            have += (size_t)r;
+            buf[have] = '\0';
+            end = strstr(buf, "\r\n\r\n");
+            if (!end && have == sizeof buf - 1) break;
+        }
+        if (end) {
+            unsigned long long clen = 0;
+            for (char *l = buf; l && l < end; l = strstr(l, "\r\n"), l = l ? l + 2 : NULL)
+                if (strncasecmp(l, "Content-Length:", 15) == 0) clen = strtoull(l + 15, NULL, 10);
+            unsigned long long got = (unsigned long long)(have - (size_t)(end + 4 - buf));
+            while (got < clen) {
+                ssize_t r = recv(fd, buf, sizeof buf, 0);
+                if (r <= 0) break;
+                got += (unsigned long long)r;
+            }
+            atomic_store(&sk->received, got);
+            static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"
+                                       "Connection: close\r\n\r\n{\"requestId\":\"bench\"}";
+            send_all(fd, resp, sizeof resp - 1);
+        }
+        close(fd);
+    }
+}
+
+/* Write a PDF of n bytes (a %PDF-1.4 header, pseudo-random filler) without holding it. */
+static int write_pdf(const char *path, size_t n) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    static unsigned char chunk[65536];
+    uint64_t x = 0x2545F4914F6CDD1Du;
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < sizeof chunk ? n - off : sizeof chunk;
+        for (size_t i = 0; i < k; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            chunk[i] = (unsigned char)x;
+        }
+        if (off == 0) memcpy(chunk, "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n", 15 < k ? 15 : k);
+        if (fwrite(chunk, 1, k, f) != k) {
+            fclose(f);
+            return -1;
+        }
+        off += k;
+    }
+    return fclose(f);
+}
+
+/* 0 multipart from the path, 1 base64 JSON from the path, 2 base64 JSON from memory */
+static long upload_child(int mode, const char *path, size_t n, unsigned long long *received) {
+    int pfd[2];
+    if (pipe(pfd) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(pfd[0]);
+        long res[2] = {-1, 0};
+        int lfd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {0};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t al = sizeof a;
+        if (lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 4) == 0 &&
+            getsockname(lfd, (struct sockaddr *)&a, &al) == 0) {
+            static sink sk;
+            sk.lfd = lfd;
+            pthread_t th;
+            pthread_create(&th, NULL, sink_main, &sk);
+            char url[64];
+            snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(a.sin_port));
+            pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+            o.base_url = url;
+            o.max_retries = 0;
+            bizapis_client *c = NULL;
+            pontes_file_source *src = NULL;
+            int ok = bizapis_client_new(&c, &o) == PONTES_OK && pontes_client_set_bearer(c, "bizapisKey", "bench") == PONTES_OK &&
+                     pontes_file_source_path(&src, path) == PONTES_OK;
+            /* the peak from here on (clear_refs 5 resets VmHWM to the current RSS) */
+            FILE *cr = fopen("/proc/self/clear_refs", "w");
+            if (cr) {
+                fputs("5", cr);
+                fclose(cr);
+            }
+            long before = proc_kb("VmRSS:");
+            bizapis_credit_responsibility_response *out = NULL;
+            unsigned char *mem = NULL;
+            int rc = PONTES_EINVAL;
+            if (ok && mode == 0) {
+                bizapis_credit_responsibility_upload up = BIZAPIS_CREDIT_RESPONSIBILITY_UPLOAD_INIT;
+                pontes_file_set_source(&up.file, src);
+                up.file.filename = "map.pdf";
+                up.file.content_type = "application/pdf";
+                up.has_file = PONTES_SET;
+                rc = bizapis_extract_credit_responsibility_multipart(c, &up, &out);
+            } else if (ok) {
+                bizapis_base64_file_request b = BIZAPIS_BASE64_FILE_REQUEST_INIT;
+                if (mode == 1) {
+                    pontes_bytes_set_source(&b.file, src);
+                } else { /* the caller reads the file into memory */
+                    FILE *f = fopen(path, "rb");
+                    mem = malloc(n);
+                    if (f && mem && fread(mem, 1, n, f) == n) {
+                        b.file.data = mem;
+                        b.file.len = n;
+                    }
+                    if (f) fclose(f);
+                }
+                b.has_file = PONTES_SET;
+                bizapis_credit_responsibility_request req = {BIZAPIS_CREDIT_RESPONSIBILITY_REQUEST_BASE64_FILE_REQUEST,
+                                                             NULL, {.base64_file_request = &b}};
+                if (mode == 1 || b.file.data) rc = bizapis_extract_credit_responsibility(c, &req, &out);
+            }
+            if (rc == PONTES_OK) {
+                res[0] = proc_kb("VmHWM:") - before;
+                res[1] = (long)atomic_load(&sk.received);
+            } else {
+                fprintf(stderr, "pontes-bench: upload (mode %d): %s\n", mode,
+                        c ? bizapis_client_last_error(c)->message : "no client");
+            }
+            free(mem);
+            bizapis_credit_responsibility_response_free(out);
+            pontes_file_source_free(src);
+            bizapis_client_free(c);
+        }
+        (void)!write(pfd[1], res, sizeof res);
+        _exit(0);
+    }
+    close(pfd[1]);
+    long r[2] = {-1, 0};
+    if (read(pfd[0], r, sizeof r) != (ssize_t)sizeof r) r[0] = -1;
+    close(pfd[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    *received = (unsigned long long)r[1];
+    return r[0];
+}
+
+static void upload_section(bool quick) {
+    size_t n = quick ? 4u * 1000u * 1000u : 19u * 1000u * 1000u;
+    char path[] = "/tmp/pontes-bench-XXXXXX.pdf";
+    int fd = mkstemps(path, 4);
+    if (fd < 0 || (close(fd), write_pdf(path, n)) != 0) {
+        fail("upload benchmark: cannot write %s", path);
+        return;
+    }
+    static const char *const labels[] = {"multipart from a path", "base64 JSON from a path",
+                                         "base64 JSON, file in memory"};
+    long kb[3];
+    unsigned long long rx[3];
+    for (int m = 0; m < 3; m++) kb[m] = upload_child(m, path, n, &rx[m]);
+    unlink(path);
+    printf("\n%-9s %.1f MB PDF (%zu bytes) POSTed to a loopback server that discards the body\n", "upload",
+           (double)n / 1e6, n);
+    double fk = (double)n / 1024.0;
+    uint64_t b64 = ((uint64_t)n + 2) / 3 * 4;
+    for (int m = 0; m < 3; m++) {
+        if (kb[m] < 0) {
+            fail("upload benchmark: %s failed", labels[m]);
+            continue;
+        }
+        if (m == 0 ? rx[m] <= n : rx[m] < b64) fail("upload benchmark: %s: the server got %llu bytes", labels[m], rx[m]);
+        const char *target = m == 0   ? "(target: near constant, <= 0.10 x the file)"
+                             : m == 1 ? "(target < 2 x the file)"
+                                      : "(info: the caller holds the file; pontes adds base64 + JSON)";
+        int ok = m == 0 ? (double)kb[m] <= 0.10 * fk : m == 1 ? (double)kb[m] < 2.0 * fk : 1;
+        printf("%-9s %-32s peak RSS +%7.1f MiB  (%.2f x the file; body %llu B) %s%s%s\n", "", labels[m],
+               (double)kb[m] / 1024.0, (double)kb[m] / fk, rx[m], target, m < 2 ? " " : "", m < 2 ? verdict(ok) : "");
+    }
+}
+
+/* ====================================================================== */
 /* main                                                                    */
 /* ====================================================================== */
 
 static void usage(void) {
-    fprintf(stderr, "usage: pontes-bench [--quick] [--persons N] [--requests N] [--spec openapi.json]\n");
+    fprintf(stderr, "usage: pontes-bench [--quick] [--persons N] [--requests N] [--spec openapi.json] [--upload-only]\n");
 }
 
 static const char *verdict(int ok) { return ok ? "OK" : "MISS"; }
@@ -885,6 +1084,9 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             quick = 1;
+        } else if (strcmp(argv[i], "--upload-only") == 0) { /* section 6 alone */
+            upload_section(quick);
+            return g_failures ? 1 : 0;
         } else if (strcmp(argv[i], "--persons") == 0 && i + 1 < argc) {
             persons = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--requests") == 0 && i + 1 < argc) {
@@ -1161,6 +1363,7 @@ int main(int argc, char **argv) {
         if (served != sent) fail("server answered %lu requests, clients completed %lu", served, sent);
     }
     rss_section(quick);
+    upload_section(quick);
     curl_global_cleanup();
 
     printf("\ntargets: decode %s (%.2f <= 1.15), allocations %s (%zu <= 5), throughput %s (%.2f >= 0.90; "

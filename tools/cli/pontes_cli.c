@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <time.h>
@@ -33,6 +34,7 @@
 #endif
 
 #include <pontes/pontes.h>
+#include <cjson/cJSON.h>
 #include "cli_apis.h" /* the API headers and PONTES_CLI_APIS(X), from the build */
 
 #ifndef PONTES_CLI_MOCK_SCRIPT
@@ -112,6 +114,19 @@ static const char USAGE_CALL[] =
     "message, field errors and request id on stderr, exit 1).\n"
     "  name=value           a parameter of the operation (arrays: a,b,c or repeat name=)\n"
     "  --body FILE|-        JSON request body from FILE or stdin\n"
+    "  member=value         instead of --body: a top-level member of the request body (a JSON\n"
+    "                       body, a form or a multipart body); strings as written, numbers,\n"
+    "                       booleans, objects and arrays as JSON text. For a file member\n"
+    "                       (format: binary) or a base64 member (format: byte):\n"
+    "  member=@PATH         the file at PATH, streamed while the request is sent (never\n"
+    "                       loaded: a multipart part as is, a base64 member encoded chunk by\n"
+    "                       by chunk); checked first against the spec's x-pontes-file limits\n"
+    "                       (size, first bytes); @- reads stdin (whole, into memory)\n"
+    "  --content-type TYPE  for an operation with several request media types (e.g.\n"
+    "                       multipart/form-data and application/json): the one to send.\n"
+    "                       Default: --body sends JSON; member=@PATH on a file member picks\n"
+    "                       the multipart form, otherwise the JSON one (a base64 member\n"
+    "                       then carries the file: member=@PATH --content-type application/json)\n"
     "  --pretty             indented JSON output\n"
     "  --mock               run against the bundled mock server (started on a free port for\n"
     "                       this command, with its default credentials)\n"
@@ -656,6 +671,7 @@ static int cmd_roundtrip(const cli_api *a, const char *schema, bool strict, bool
 
 typedef struct call_opts {
     const char *body_file;
+    const char *content_type;
     const char *base_url, *token_url, *client_id, *client_secret, *basic_token, *scope;
     const char *bearer, *api_key;
     long timeout_ms;
@@ -942,6 +958,258 @@ static const char *missing_credentials(const pontes_security_req *s, const call_
     }
 }
 
+/* ---- request bodies from member=value arguments ---------------------------- */
+
+/* The object message of a body type (NULL for a union or a box). */
+static const pontes_message *body_object(const pontes_type *t) {
+    return (t && t->kind == PONTES_KIND_OBJECT && t->msg && !(t->msg->flags & PONTES_M_BOX)) ? t->msg : NULL;
+}
+
+static const pontes_field *msg_field(const pontes_message *m, const char *name, size_t nl) {
+    for (size_t i = 0; m && i < m->field_count; i++)
+        if (m->fields[i].name && strlen(m->fields[i].name) == nl && strncmp(m->fields[i].name, name, nl) == 0)
+            return &m->fields[i];
+    return NULL;
+}
+
+/* The body member `name` of body type t: of the object, or of any variant object of a union. */
+static const pontes_field *body_member(const pontes_type *t, const char *name, size_t nl) {
+    if (!t) return NULL;
+    if (t->kind == PONTES_KIND_UNION && t->un) {
+        for (size_t v = 0; v < t->un->count; v++) {
+            const pontes_field *f = msg_field(body_object(t->un->variants[v]), name, nl);
+            if (f) return f;
+        }
+        return NULL;
+    }
+    return msg_field(body_object(t), name, nl);
+}
+
+/* The message the members args[idx[0..n)] go to: the object, or the first union variant that
+ * has them all (*variant its index). NULL: none. */
+static const pontes_message *body_target(const pontes_type *t, char **argv, const int *idx, int n, int *variant) {
+    *variant = -1;
+    const pontes_message *cand[64];
+    size_t nc = 0;
+    if (t && t->kind == PONTES_KIND_UNION && t->un) {
+        for (size_t v = 0; v < t->un->count && nc < 64; v++) cand[nc++] = body_object(t->un->variants[v]);
+    } else {
+        cand[nc++] = body_object(t);
+    }
+    for (size_t c = 0; c < nc; c++) {
+        if (!cand[c]) continue;
+        bool all = true;
+        for (int k = 0; k < n && all; k++)
+            all = msg_field(cand[c], argv[idx[k]], (size_t)(strchr(argv[idx[k]], '=') - argv[idx[k]])) != NULL;
+        if (all) {
+            if (t->kind == PONTES_KIND_UNION) *variant = (int)c;
+            return cand[c];
+        }
+    }
+    return NULL;
+}
+
+static bool is_file_kind(const pontes_field *f) {
+    return f && (f->type->kind == PONTES_KIND_FILE || f->type->kind == PONTES_KIND_BYTES);
+}
+
+/* Which of the operation's media-type variants (entries with the same operationId) to send. */
+static const pontes_operation_entry *choose_media(const cli_api *a, const pontes_operation_entry *first,
+                                                  const call_opts *o, char **argv, const int *param_idx, int nparams,
+                                                  const char *op_id) {
+    const pontes_operation_entry *c[16];
+    size_t nc = 0;
+    for (size_t i = 0; i < *a->op_count && nc < 16; i++)
+        if (strcmp(a->ops[i].op->operation_id, op_id) == 0) c[nc++] = &a->ops[i];
+    if (nc <= 1) return first;
+    if (o->content_type) {
+        for (size_t i = 0; i < nc; i++) {
+            const char *ct = c[i]->op->content_type;
+            if (ct && strncmp(ct, o->content_type, strlen(o->content_type)) == 0) return c[i];
+        }
+        fprintf(stderr, "pontes: %s: --content-type %s is not one of the operation's:", op_id, o->content_type);
+        for (size_t i = 0; i < nc; i++) fprintf(stderr, " %s", c[i]->op->content_type ? c[i]->op->content_type : "-");
+        fputc('\n', stderr);
+        return NULL;
+    }
+    const pontes_operation_entry *json = NULL;
+    for (size_t i = 0; i < nc && !json; i++)
+        if (c[i]->op->body_kind == PONTES_BODY_JSON) json = c[i];
+    if (o->body_file) return json ? json : c[0];
+    /* member=@PATH on a file member (format: binary): the variant that has it as a file */
+    for (size_t i = 0; i < nc; i++) {
+        bool has_file = false;
+        for (int k = 0; k < nparams; k++) {
+            const char *arg = argv[param_idx[k]];
+            const char *eq = strchr(arg, '=');
+            const pontes_field *f = body_member(c[i]->op->body_type, arg, (size_t)(eq - arg));
+            if (f && f->type->kind == PONTES_KIND_FILE && eq[1] == '@') has_file = true;
+        }
+        if (has_file) return c[i];
+    }
+    return json ? json : c[0];
+}
+
+typedef struct body_files {
+    pontes_file_source *src[16];
+    unsigned char *mem[16];
+    size_t n;
+} body_files;
+
+static void body_files_free(body_files *bf) {
+    for (size_t i = 0; i < bf->n; i++) {
+        pontes_file_source_free(bf->src[i]);
+        free(bf->mem[i]);
+    }
+    bf->n = 0;
+}
+
+static const char *guess_type(const char *path) {
+    const char *dot = strrchr(path, '.');
+    static const struct { const char *ext, *type; } t[] = {
+        {".pdf", "application/pdf"}, {".json", "application/json"}, {".txt", "text/plain"},
+        {".xml", "application/xml"}, {".png", "image/png"},         {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},     {".csv", "text/csv"},          {".zip", "application/zip"},
+    };
+    for (size_t i = 0; dot && i < sizeof t / sizeof t[0]; i++)
+        if (strcasecmp(dot, t[i].ext) == 0) return t[i].type;
+    return "application/octet-stream";
+}
+
+/* Build the request body of op from member=value arguments (argv[idx[0..n)]): the members as
+ * JSON, decoded with the body type; member=@PATH of a file / base64 member then points at a
+ * streaming source of PATH (@-: stdin, read whole). EXIT_OK, EXIT_USAGE or EXIT_FAIL. */
+static int body_from_members(const pontes_operation *op, char **argv, const int *idx, int n, const char *op_id,
+                             void **body_out, body_files *bf) {
+    int variant;
+    const pontes_message *m = body_target(op->body_type, argv, idx, n, &variant);
+    if (!m) {
+        errf("%s: no %s of the request body (%s) has all of the members given", op_id,
+             op->body_type->kind == PONTES_KIND_UNION ? "variant" : "form",
+             op->body_type->name ? op->body_type->name : "body");
+        return EXIT_USAGE;
+    }
+    cJSON *obj = cJSON_CreateObject();
+    const pontes_field *ff[16];
+    const char *fpath[16];
+    size_t nf = 0;
+    int ret = EXIT_USAGE;
+    for (int k = 0; k < n; k++) {
+        const char *arg = argv[idx[k]];
+        const char *eq = strchr(arg, '=');
+        const char *val = eq + 1;
+        const pontes_field *f = msg_field(m, arg, (size_t)(eq - arg));
+        cJSON *item = NULL;
+        if (cJSON_GetObjectItemCaseSensitive(obj, f->name)) {
+            errf("%s: body member %s given twice", op_id, f->name);
+            goto out;
+        }
+        if (is_file_kind(f) && val[0] == '@') {
+            if (nf == 16) {
+                errf("%s: too many file members", op_id);
+                goto out;
+            }
+            ff[nf] = f;
+            fpath[nf++] = val + 1;
+            item = cJSON_CreateString(""); /* placeholder: replaced by the source below */
+        } else if (f->type->kind == PONTES_KIND_FILE) {
+            errf("%s: body member %s is a file: give %s=@PATH (or @- for stdin)", op_id, f->name, f->name);
+            goto out;
+        } else {
+            switch (f->type->kind) {
+            case PONTES_KIND_STRING:
+            case PONTES_KIND_ENUM:
+            case PONTES_KIND_BYTES: item = cJSON_CreateString(val); break;
+            case PONTES_KIND_DECIMAL:
+                item = (f->type->flags & PONTES_T_DECIMAL_STRING) ? cJSON_CreateString(val)
+                                                                  : cJSON_ParseWithLength(val, strlen(val));
+                break;
+            default: item = cJSON_ParseWithLength(val, strlen(val)); break;
+            }
+            if (!item) {
+                errf("%s: body member %s: '%s' is not valid JSON", op_id, f->name, val);
+                goto out;
+            }
+        }
+        cJSON_AddItemToObject(obj, f->name, item);
+    }
+    char *json = cJSON_PrintUnformatted(obj);
+    if (!json) {
+        ret = EXIT_FAIL;
+        goto out;
+    }
+    pontes_error derr = PONTES_ERROR_INIT;
+    int rc = pontes_decode(op->body_type, json, strlen(json), NULL, body_out, &derr);
+    cJSON_free(json);
+    if (rc != PONTES_OK) {
+        char prefix[256];
+        snprintf(prefix, sizeof prefix, "%s: request body", op_id);
+        print_codec_error(prefix, &derr);
+        pontes_error_clear(&derr);
+        goto out;
+    }
+    unsigned char *st = *body_out;
+    if (variant >= 0) {
+        const pontes_union_head *h = *body_out;
+        if (h->kind != variant + 1) {
+            errf("%s: the members given do not make a %s (a base64 member takes base64 text, or @PATH for a file)", op_id,
+                 op->body_type->un->variant_names[variant]);
+            goto out;
+        }
+        memcpy(&st, (unsigned char *)*body_out + op->body_type->un->value_offset, sizeof st);
+    }
+    ret = EXIT_FAIL;
+    for (size_t i = 0; i < nf; i++) {
+        const pontes_field *f = ff[i];
+        void *slot = st + f->offset;
+        pontes_file_source *src = NULL;
+        unsigned char *mem = NULL;
+        size_t mlen = 0;
+        if (strcmp(fpath[i], "-") == 0) {
+            mem = (unsigned char *)read_all(stdin, &mlen);
+            if (!mem) {
+                errf("%s: body member %s: cannot read stdin: %s", op_id, f->name, strerror(errno));
+                goto out;
+            }
+        } else if (!*fpath[i]) {
+            errf("%s: body member %s: @ needs a path (%s=@PATH)", op_id, f->name, f->name);
+            ret = EXIT_USAGE;
+            goto out;
+        } else if (pontes_file_source_path(&src, fpath[i]) != PONTES_OK) {
+            errf("%s: out of memory", op_id);
+            goto out;
+        }
+        bf->src[bf->n] = src;
+        bf->mem[bf->n++] = mem;
+        if (f->type->kind == PONTES_KIND_FILE) {
+            pontes_file *pf = slot;
+            if (src) pontes_file_set_source(pf, src);
+            else {
+                pf->data = mem;
+                pf->len = mlen;
+            }
+            const char *base = strrchr(fpath[i], '/');
+            pf->filename = src ? (base ? base + 1 : fpath[i]) : "stdin";
+            pf->content_type = guess_type(fpath[i]);
+        } else {
+            pontes_bytes *pb = slot;
+            if (src) pontes_bytes_set_source(pb, src);
+            else {
+                pb->data = mem;
+                pb->len = mlen;
+            }
+        }
+    }
+    ret = EXIT_OK;
+out:
+    cJSON_Delete(obj);
+    if (ret != EXIT_OK) {
+        pontes_free(*body_out);
+        *body_out = NULL;
+    }
+    return ret;
+}
+
 static int cmd_call(const cli_api *a, int argc, char **argv) {
     /* argv[0] = operationId, then params and options */
     const char *op_id = argv[0];
@@ -982,6 +1250,7 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         if (strncmp(arg, "--", 2) == 0) {
             static const struct { const char *name; size_t off; } sopts[] = {
                 {"--body", offsetof(call_opts, body_file)},
+                {"--content-type", offsetof(call_opts, content_type)},
                 {"--base-url", offsetof(call_opts, base_url)},
                 {"--token-url", offsetof(call_opts, token_url)},
                 {"--client-id", offsetof(call_opts, client_id)},
@@ -1040,6 +1309,17 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         }
     }
 
+    /* Several request media types (multipart and JSON, ...): pick one (--content-type, else by the arguments). */
+    {
+        const pontes_operation_entry *ch = choose_media(a, e, &o, argv, param_idx, nparams, op_id);
+        if (!ch) {
+            free(param_idx);
+            return EXIT_USAGE;
+        }
+        e = ch;
+        op = e->op;
+    }
+
     /* The base URL: --base-url, PONTES_BASE_URL, else the spec's first server; --mock: the mock. */
     bool base_given = o.base_url != NULL;
     if (!o.base_url) o.base_url = a->api->default_base_url;
@@ -1062,16 +1342,23 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
     void *out = NULL;
     char *server_base = NULL;
     mock_server mock = {0};
+    body_files bfiles = {{NULL}, {NULL}, 0};
+    int nbody = 0;
+    int *body_idx = calloc((size_t)argc, sizeof *body_idx);
 
     /* Check parameters before doing any I/O. */
     bool *seen = calloc(e->param_count ? e->param_count : 1, sizeof *seen);
-    if (!seen) goto done;
+    if (!seen || !body_idx) goto done;
     for (int k = 0; k < nparams; k++) {
         const char *arg = argv[param_idx[k]];
         size_t nl = (size_t)(strchr(arg, '=') - arg);
         size_t j;
         for (j = 0; j < e->param_count; j++)
             if (strlen(e->params[j].name) == nl && strncmp(e->params[j].name, arg, nl) == 0) break;
+        if (j == e->param_count && op->body_type && body_member(op->body_type, arg, nl)) {
+            body_idx[nbody++] = param_idx[k]; /* a member of the request body */
+            continue;
+        }
         if (j == e->param_count) {
             fprintf(stderr, "pontes: %s: unknown parameter '%.*s'", op_id, (int)nl, arg);
             if (e->param_count) {
@@ -1105,11 +1392,23 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         ret = EXIT_USAGE;
         goto done;
     }
-    if (op->body_type && !o.body_file) {
-        errf("%s: the operation needs a request body: --body FILE|- (%s)", op_id,
+    if (nbody && o.body_file) {
+        errf("%s: give the request body either with --body or as member=value arguments, not both", op_id);
+        ret = EXIT_USAGE;
+        goto done;
+    }
+    if (op->body_type && !o.body_file && !nbody) {
+        errf("%s: the operation needs a request body: --body FILE|- or member=value arguments (%s)", op_id,
              op->body_type->name ? op->body_type->name : "JSON");
         ret = EXIT_USAGE;
         goto done;
+    }
+    if (nbody) {
+        int brc = body_from_members(op, argv, body_idx, nbody, op_id, &body, &bfiles);
+        if (brc != EXIT_OK) {
+            ret = brc;
+            goto done;
+        }
     }
     if (o.body_file) {
         size_t len = 0;
@@ -1297,6 +1596,8 @@ done:
     pontes_request_free(r);
     pontes_client_free(c);
     pontes_free(body);
+    body_files_free(&bfiles); /* after the request: its body pointed at them */
+    free(body_idx);
     free(body_json);
     free(server_base);
     free(seen);

@@ -46,9 +46,13 @@ const pontes_type bizapis_credentials_request__type = { PONTES_KIND_OBJECT, 0, s
     bizapis_credentials_request *), "CredentialsRequest", NULL, &bizapis_credentials_request__msg,
     NULL, NULL };
 
+/* x-pontes-file of file: checked before the request is sent */
+static const pontes_file_type bizapis_base64_file_request__file__ftype = { { PONTES_KIND_BYTES,
+    PONTES_T_FILE_RULE, sizeof(pontes_bytes), "bytes", NULL, NULL, NULL, NULL }, UINT64_C(20971520),
+    "%PDF-", 5 };
 static const pontes_field bizapis_base64_file_request__fields[] = {
     { "file", PONTES_F_REQUIRED, offsetof(bizapis_base64_file_request, file), offsetof(
-        bizapis_base64_file_request, has_file), &pontes_type_bytes },
+        bizapis_base64_file_request, has_file), &bizapis_base64_file_request__file__ftype.base },
 };
 static const pontes_message bizapis_base64_file_request__msg = { "Base64FileRequest",
     PONTES_M_SIZED, sizeof(bizapis_base64_file_request), bizapis_base64_file_request__fields, 1,
@@ -57,9 +61,14 @@ const pontes_type bizapis_base64_file_request__type = { PONTES_KIND_OBJECT, 0, s
     bizapis_base64_file_request *), "Base64FileRequest", NULL, &bizapis_base64_file_request__msg,
     NULL, NULL };
 
+/* x-pontes-file of file: checked before the request is sent */
+static const pontes_file_type bizapis_credit_responsibility_upload__file__ftype = { {
+    PONTES_KIND_FILE, PONTES_T_FILE_RULE, sizeof(pontes_file), "file", NULL, NULL, NULL, NULL },
+    UINT64_C(20971520), "%PDF-", 5 };
 static const pontes_field bizapis_credit_responsibility_upload__fields[] = {
     { "file", PONTES_F_REQUIRED, offsetof(bizapis_credit_responsibility_upload, file), offsetof(
-        bizapis_credit_responsibility_upload, has_file), &pontes_type_file },
+        bizapis_credit_responsibility_upload, has_file),
+        &bizapis_credit_responsibility_upload__file__ftype.base },
 };
 static const pontes_message bizapis_credit_responsibility_upload__msg = {
     "CreditResponsibilityUpload", PONTES_M_SIZED, sizeof(bizapis_credit_responsibility_upload),

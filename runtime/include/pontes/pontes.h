@@ -192,6 +192,76 @@ typedef struct pontes_file {
     const char *content_type; /**< may be NULL ("application/octet-stream") */
 } pontes_file;
 
+/* ---- streaming file sources (uploads without loading the file) ----------
+ * A pontes_file (multipart part, binary body) or pontes_bytes (base64 in JSON) normally
+ * holds the bytes in memory. It can instead point at a streaming source, which pontes reads
+ * while the request is sent, chunk by chunk: the file is never held in memory (a multipart
+ * part streams it as is; a JSON base64 member is encoded chunk by chunk into the body as it
+ * is sent, with an exact Content-Length, so memory stays constant whatever the file size).
+ *
+ * The marker (the layout of pontes_file / pontes_bytes is unchanged): `len ==
+ * PONTES_FILE_STREAM` and `data` pointing at the pontes_file_source. Set it with
+ * pontes_file_set_source / pontes_bytes_set_source, never by hand; filename and
+ * content_type of a pontes_file keep their meaning. The source stays yours: free it with
+ * pontes_file_source_free after the call (for a batch, after pontes_batch_run).
+ *
+ *   pontes_file_source *src;
+ *   if (pontes_file_source_path(&src, "map.pdf") != PONTES_OK) ...;
+ *   bizapis_credit_responsibility_upload up = BIZAPIS_CREDIT_RESPONSIBILITY_UPLOAD_INIT;
+ *   pontes_file_set_source(&up.file, src);
+ *   up.file.filename = "map.pdf";
+ *   up.file.content_type = "application/pdf";
+ *   up.has_file = PONTES_SET;
+ *   rc = bizapis_extract_credit_responsibility_multipart(c, &up, &out);
+ *   pontes_file_source_free(src);
+ *
+ * Checks before any byte is sent: a path is opened and its size taken (a missing or
+ * unreadable file is PONTES_EINVAL naming the member and the path); members with
+ * x-pontes-file limits in the spec (max_bytes, magic) are checked for streamed and
+ * in-memory data alike, so an oversize or wrong-type file fails with PONTES_EINVAL (the
+ * member, the size and the limit, or what the file starts with) and nothing is sent.
+ * A source that fails while it is sent (a read error, a callback returning -1, a file
+ * that shrank) ends the call with PONTES_EINVAL naming the member and the byte offset.
+ * A retry sends the body again from the start (a path is reopened; a callback is asked
+ * for offset 0 again).
+ *
+ * Outside a request, pontes_encode (and the generated _encode) of a value holding a
+ * source reads the source whole into the JSON text (base64) — the same bytes, in memory;
+ * it does not apply the x-pontes-file limits (a decoded value always encodes again). */
+typedef struct pontes_file_source pontes_file_source;
+/** `len` of a pontes_file / pontes_bytes whose `data` points at a pontes_file_source. */
+#define PONTES_FILE_STREAM SIZE_MAX
+
+/** Read callback of a source: copy up to cap bytes of the content, starting at byte
+ *  `offset`, into buf. Return the number of bytes copied (> 0), 0 at the end of the
+ *  content, or -1 on failure (the call then fails with PONTES_EINVAL). Offsets increase
+ *  by what you returned; they start again from 0 only when the request is sent again (a
+ *  retry): a source that cannot go back returns -1 then. Called on the thread that runs
+ *  the call. */
+typedef int64_t (*pontes_read_fn)(void *user, uint64_t offset, void *buf, size_t cap);
+
+/** A source that reads the file at `path` (copied) when the request is sent. The file is
+ *  not opened here: it is opened (and its size taken) by each call that sends it, before
+ *  anything is sent. PONTES_EINVAL for a NULL or empty path, PONTES_ENOMEM. */
+PONTES_EXTERN(int) pontes_file_source_path(pontes_file_source **out, const char *path);
+/** A source whose `size` bytes come from `read` (see pontes_read_fn). The size is
+ *  required: it is checked against the member's limit before sending and sent as the
+ *  Content-Length; a callback that ends early (returns 0 before `size` bytes) fails the
+ *  call, and bytes past `size` are never asked for. PONTES_EINVAL for a NULL read. */
+PONTES_EXTERN(int) pontes_file_source_callback(pontes_file_source **out, pontes_read_fn read, void *user,
+                                               uint64_t size);
+/** Free a source (NULL is a no-op). Not while a call that uses it runs. */
+PONTES_EXTERN(void) pontes_file_source_free(pontes_file_source *src);
+/** Point f at src (data = src, len = PONTES_FILE_STREAM; filename and content_type are left
+ *  as they are). PONTES_EINVAL for NULL arguments. */
+PONTES_EXTERN(int) pontes_file_set_source(pontes_file *f, const pontes_file_source *src);
+/** Point b (a base64 member of a JSON body) at src: the body carries the base64 of the
+ *  source's content. PONTES_EINVAL for NULL arguments. */
+PONTES_EXTERN(int) pontes_bytes_set_source(pontes_bytes *b, const pontes_file_source *src);
+/** The source f / b points at, or NULL when it holds bytes in memory (or is NULL). */
+PONTES_EXTERN(const pontes_file_source *) pontes_file_get_source(const pontes_file *f);
+PONTES_EXTERN(const pontes_file_source *) pontes_bytes_get_source(const pontes_bytes *b);
+
 /**
  * format: decimal (or x-pontes-money: true) — an exact decimal number, for money:
  * value = coef × 10^-scale. Amounts never pass through a double: the codec reads and
@@ -357,6 +427,17 @@ struct pontes_type {
     const pontes_enum_desc *en;     /**< ENUM */
     const pontes_union_desc *un;    /**< UNION */
 };
+
+/** BYTES / FILE with PONTES_T_FILE_RULE: the type is the `base` of a pontes_file_type, which
+ *  adds the limits of x-pontes-file in the spec. The request checks them before sending
+ *  (PONTES_EINVAL); decoding ignores them. */
+#define PONTES_T_FILE_RULE 0x100u
+typedef struct pontes_file_type {
+    pontes_type base;           /**< kind BYTES or FILE, flags with PONTES_T_FILE_RULE */
+    uint64_t max_bytes;         /**< largest file accepted (decoded size), 0: no limit */
+    const char *magic;          /**< bytes the file must start with, or NULL */
+    size_t magic_len;
+} pontes_file_type;
 
 typedef struct pontes_field {
     const char *name;          /**< JSON member name */
