@@ -342,6 +342,58 @@ static void test_retry_sends_the_body_again(void **state) {
     free(pdf);
 }
 
+/* Queued in a batch (curl multi): the parts and a streamed JSON body are read while the batch runs. */
+static void test_batch(void **state) {
+    (void)state;
+    size_t n = 90001;
+    unsigned char *pdf = make_pdf(n, "%PDF-1.4\n");
+    char *path = tmp_path("batch.pdf");
+    write_file(path, pdf, n);
+    pontes_file_source *src = NULL;
+    assert_int_equal(pontes_file_source_path(&src, path), PONTES_OK);
+    bizapis_client *c = new_client();
+    pontes_batch *b = NULL;
+    assert_int_equal(pontes_batch_new(&b, c, NULL), PONTES_OK);
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.batch = b;
+    bizapis_credit_responsibility_upload up = BIZAPIS_CREDIT_RESPONSIBILITY_UPLOAD_INIT;
+    pontes_file_set_source(&up.file, src);
+    up.file.filename = "mapa.pdf";
+    up.has_file = PONTES_SET;
+    bizapis_base64_file_request b64 = BIZAPIS_BASE64_FILE_REQUEST_INIT;
+    pontes_bytes_set_source(&b64.file, src);
+    b64.has_file = PONTES_SET;
+    bizapis_credit_responsibility_request req = {BIZAPIS_CREDIT_RESPONSIBILITY_REQUEST_BASE64_FILE_REQUEST, NULL,
+                                                 {.base64_file_request = &b64}};
+    bizapis_credit_responsibility_response *out[3] = {NULL, NULL, NULL};
+    size_t before = ts_request_count(srv);
+    for (int i = 0; i < 3; i++) ts_push(srv, TS_ROUTE_API, 200, "Content-Type: application/json\r\n", OK_BODY);
+    assert_int_equal(bizapis_extract_credit_responsibility_multipart_ex(c, &up, &out[0], &o), PONTES_OK);
+    assert_int_equal(bizapis_extract_credit_responsibility_ex(c, &req, &out[1], &o), PONTES_OK);
+    assert_int_equal(bizapis_extract_credit_responsibility_multipart_ex(c, &up, &out[2], &o), PONTES_OK);
+    assert_int_equal(ts_request_count(srv), before); /* queued, nothing sent */
+    assert_int_equal(pontes_batch_run(b), PONTES_OK);
+    assert_int_equal(ts_request_count(srv), before + 3);
+    int parts = 0, jsons = 0;
+    for (size_t i = before; i < before + 3; i++) {
+        const ts_request *rq = ts_get(srv, i);
+        if (strcasestr(rq->head, "multipart/form-data")) {
+            expect_part(i, pdf, n);
+            parts++;
+        } else {
+            expect_b64_body(i, pdf, n);
+            jsons++;
+        }
+    }
+    assert_int_equal(parts, 2);
+    assert_int_equal(jsons, 1);
+    for (int i = 0; i < 3; i++) bizapis_credit_responsibility_response_free(out[i]);
+    pontes_batch_free(b);
+    pontes_file_source_free(src);
+    bizapis_client_free(c);
+    free(pdf);
+}
+
 static void test_limits_refused_before_sending(void **state) {
     (void)state;
     bizapis_client *c = new_client();
@@ -491,7 +543,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     (void)state;
     ts_stop(srv);
-    const char *names[] = {"map.pdf", "b64.pdf", "retry.pdf", "map.zip", "big.pdf", "exact.pdf"};
+    const char *names[] = {"map.pdf", "b64.pdf", "retry.pdf", "map.zip", "big.pdf", "exact.pdf", "batch.pdf"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) unlink(tmp_path(names[i]));
     rmdir(tmpdir);
     return 0;
@@ -506,6 +558,7 @@ int main(void) {
         cmocka_unit_test(test_base64_from_path),
         cmocka_unit_test(test_base64_from_callback),
         cmocka_unit_test(test_retry_sends_the_body_again),
+        cmocka_unit_test(test_batch),
         cmocka_unit_test(test_limits_refused_before_sending),
         cmocka_unit_test(test_failing_sources),
     };
