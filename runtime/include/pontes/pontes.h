@@ -203,7 +203,9 @@ typedef struct pontes_file {
  * PONTES_FILE_STREAM` and `data` pointing at the pontes_file_source. Set it with
  * pontes_file_set_source / pontes_bytes_set_source, never by hand; filename and
  * content_type of a pontes_file keep their meaning. The source stays yours: free it with
- * pontes_file_source_free after the call (for a batch, after pontes_batch_run).
+ * pontes_file_source_free after the call (for a batch, after pontes_batch_run). A path
+ * source may be used by several calls, also at once; a callback source by one call at a
+ * time (it keeps the first bytes it read for the x-pontes-file check).
  *
  *   pontes_file_source *src;
  *   if (pontes_file_source_path(&src, "map.pdf") != PONTES_OK) ...;
