@@ -2864,20 +2864,23 @@ BESTBANK_EXTERN(const pontes_operation) bestbank_op_tops_ups_get_payment_info;
 /* ==== flows (x-pontes-flows) =========================================== */
 
 /**
- * Flow "consent", step 1: call bestbank_initiate with the redirect URI and a new
- * cryptographically random state (PONTES_FLOW_STATE_LEN URL-safe characters), and return
- * the page to send the user to (LoginUrl) and the state, which you keep
+ * Flow "consent", step 1: call bestbank_initiate with the redirect URI,
+ * a new cryptographically random state (PONTES_FLOW_STATE_LEN URL-safe characters)
+ * and return the page to send the user to (LoginUrl) and the state, which you keep
  * (e.g. in the user's session) until the redirect comes back.
  *
-['Account access (AIS). `start` calls `initiate` with the redirect URI and a new random `state`',
-'(32 random bytes, base64url) and returns `LoginUrl` with the state to keep. After the user',
-'logged in, the bank redirects the browser to `<redirect_uri>?code=…&state=…&oper_id=…`; `finish`',
-'takes that URL, refuses an error redirect (`error` / `error_description`), a missing or',
-'different `state` (constant-time comparison) and a missing `code` or `oper_id`, then calls',
-'`token` with the code; the token and its absolute expiry are kept by the client for the',
-'operations that need them, and `oper_id` (the consent operation) is returned.', '', 'Decision: the
-docs name no error parameters for the redirect; `error` / `error_description` (the', 'OAuth 2.0
-names, RFC 6749 section 4.1.2.1) are recognised, since the bank says it uses OAuth', '2.0.']
+ * Account access (AIS). `start` calls `initiate` with the redirect URI and a new random
+ * `state` (32 random bytes, base64url) and returns `LoginUrl` with the state to keep. After
+ * the user logged in, the bank redirects the browser to
+ * `<redirect_uri>?code=…&state=…&oper_id=…`; `finish` takes that URL, refuses an error
+ * redirect (`error` / `error_description`), a missing or different `state` (constant-time
+ * comparison) and a missing `code` or `oper_id`, then calls `token` with the code; the token
+ * and its absolute expiry are kept by the client for the operations that need them, and
+ * `oper_id` (the consent operation) is returned.
+ *
+ * Decision: the docs name no error parameters for the redirect; `error` /
+ * `error_description` (the OAuth 2.0 names, RFC 6749 section 4.1.2.1) are recognised, since
+ * the bank says it uses OAuth 2.0.
  *
  * @param c the client (credentials set)
  * @param redirect_uri where the provider sends the browser afterwards
@@ -2915,17 +2918,19 @@ BESTBANK_EXTERN(int) bestbank_consent_finish(bestbank_client *c, const char *red
     bestbank_consent_result **out);
 
 /**
- * Flow "payment", step 1: call bestbank_initiate_payment with the redirect URI * (and response_type
- * "200", scope "user", state "user"), and return
- * the page to send the user to (LoginUrl).
+ * Flow "payment", step 1: call bestbank_initiate_payment with the redirect URI,
+ * response_type "200", scope "user", state "user"
+ * and return the page to send the user to (LoginUrl).
  *
-['Payment initiation (PIS). `start` calls `initiatePayment` with the redirect URI and the body and',
-'returns `LoginUrl`; the user confirms (an SMS in production) and the bank redirects the browser',
-'to `<redirect_uri>?oper_id=…`; `finish` takes that URL, refuses an error redirect or a missing',
-'`oper_id`, and returns the operation as `checkOperationById` reports it (which needs the access',
-'token of an earlier consent).', '', 'Decision: the payments table says `response_type`, `scope` and
-`state` are "not used, but must', 'not be null"; the flow sends `200`, `user` and `user` (the
-documented examples). The payment', 'redirect carries no `state`, so none is checked.']
+ * Payment initiation (PIS). `start` calls `initiatePayment` with the redirect URI and the
+ * body and returns `LoginUrl`; the user confirms (an SMS in production) and the bank
+ * redirects the browser to `<redirect_uri>?oper_id=…`; `finish` takes that URL, refuses an
+ * error redirect or a missing `oper_id`, and returns the operation as `checkOperationById`
+ * reports it (which needs the access token of an earlier consent).
+ *
+ * Decision: the payments table says `response_type`, `scope` and `state` are "not used, but
+ * must not be null"; the flow sends `200`, `user` and `user` (the documented examples). The
+ * payment redirect carries no `state`, so none is checked.
  *
  * @param c the client (credentials set)
  * @param redirect_uri where the provider sends the browser afterwards
