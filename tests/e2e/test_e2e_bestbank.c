@@ -35,6 +35,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 
@@ -83,7 +85,11 @@ static int op_mark(bestbank_client *c, int rc, const char *call) {
 }
 
 static void check_ok(bestbank_client *c, int rc, const char *what, const char *file, int line) {
-    if (strncmp(what, "bestbank_", 9) == 0) op_mark(c, rc, what);
+    /* an operation's call is counted as reached (the flow helpers bestbank_consent_* /
+     * bestbank_payment_* are no operations: their tests mark the operations they reach) */
+    if (strncmp(what, "bestbank_", 9) == 0 && strncmp(what, "bestbank_consent_", 17) != 0 &&
+        strncmp(what, "bestbank_payment_", 17) != 0)
+        op_mark(c, rc, what);
     if (rc == PONTES_OK) return;
     const pontes_error *e = bestbank_client_last_error(c);
     print_error("%s:%d: %s failed: %s (%s) http=%ld provider_code=%s body=%s\n", file, line, what,
@@ -596,13 +602,938 @@ static void test_error_examples_prism(void **state) {
     bestbank_client_free(c);
 }
 
-/* FLOW: error paths (separate tests, against the mock's Best Bank module): a missing or unknown
- * Certificate (401 `Certificate error`), no consumer key (400 `Missing one or more variables in the
- * authorization header request.`), an unknown/used code and an unknown token (400 `Invalid Token.`),
- * a superseded token (400 EGEN003: reported as token-invalid, not retried blindly), an unknown
- * account (401 `No account found...`: a business 401, no re-authentication), an invalid amount
- * (401 `Invalid amount.`), a bug (417) — each decoded into the error object (Message, ErrorID,
- * ErrorDate) — and the envelope error (HTTP 200, returnCode != "0"). */
+/* ======================================================================== */
+/* flows and error paths, with the runtime's flow helpers                   */
+/*
+ * Each test makes its own consent (bestbank_consent_start → the LoginUrl opened with a real GET,
+ * redirects not followed, as a browser would → the 302 Location → bestbank_consent_finish) for
+ * its own user (the mock's login page takes `&user=NAME`; a newer token of the same user cancels
+ * the older one), so that the tests do not cancel each other's tokens. Against a stateless server
+ * (Prism) the login cannot happen: the redirect is made as the bank documents it (the example
+ * code, the state from consent_start) and the flow goes on against the examples; the assertions
+ * that need the mock's state or admin endpoints are skipped and counted (e2e_needs_state). */
+
+#define EXAMPLE_CONSENT_OPER "1-BJN2KC"  /* the oper_id of the documented LoginUrl */
+#define FLOW_STATE_LEN_OK(s) ((s) && strlen(s) == PONTES_FLOW_STATE_LEN)
+
+/* The assertions that follow need the pontes mock's Best Bank module (its state and
+ * /__admin/bestbank/...  endpoints): false, and counted as a skip, against a stateless server; the
+ * test is skipped against a stateful server that is not the mock (a real bank needs a person). */
+static bool mock_state(const char *what) {
+    if (g_module) return true;
+    if (e2e_needs_state(&g_srv, what)) return false;
+    print_message("skipped (not the pontes mock): %s\n", what);
+    return false;
+}
+#define REQUIRE_MOCK_STATE(what)                                                                    \
+    do {                                                                                            \
+        if (!mock_state(what)) skip();                                                              \
+    } while (0)
+
+/* ---- a log hook that keeps every line ---- */
+typedef struct log_sink {
+    char *text; /* all lines, '\n'-separated */
+    size_t len, cap;
+    size_t lines;
+} log_sink;
+
+static void on_log(void *user, pontes_log_level level, const char *message) {
+    (void)level;
+    log_sink *s = user;
+    size_t n = strlen(message);
+    if (s->len + n + 2 > s->cap) {
+        size_t cap = (s->cap ? s->cap * 2 : 4096) + n + 2;
+        char *t = realloc(s->text, cap);
+        assert_non_null(t);
+        s->text = t;
+        s->cap = cap;
+    }
+    memcpy(s->text + s->len, message, n);
+    s->len += n;
+    s->text[s->len++] = '\n';
+    s->text[s->len] = '\0';
+    s->lines++;
+}
+
+/* ---- clients for the flows ---- */
+typedef struct flow_opts {
+    const char *consumer_key; /* NULL: g_consumer_key */
+    const char *secret_key;
+    int sign;                 /* -1: the spec's default */
+    log_sink *log;            /* DEBUG log hook, or NULL */
+} flow_opts;
+
+static bestbank_client *flow_client_ex(const flow_opts *fo) {
+    pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+    o.base_url = g_srv.base_url;
+    o.connect_timeout_ms = 5000;
+    o.timeout_ms = 30000;
+    o.retry_base_ms = 50;
+    o.retry_max_ms = 500;
+    if (fo && fo->log) {
+        o.log = on_log;
+        o.log_user = fo->log;
+        o.log_level = PONTES_LOG_DEBUG;
+    }
+    bestbank_client *c = NULL;
+    assert_int_equal(bestbank_client_new(&c, &o), PONTES_OK);
+    pontes_oauth_params_options op = PONTES_OAUTH_PARAMS_OPTIONS_INIT;
+    op.consumer_key = fo && fo->consumer_key ? fo->consumer_key : g_consumer_key;
+    if (fo) {
+        op.secret_key = fo->secret_key;
+        op.sign = fo->sign;
+    }
+    CHECK_OK(c, pontes_client_set_oauth_params(c, "bestbankOAuth", &op));
+    CHECK_OK(c, pontes_client_set_api_key(c, "certificate", g_certificate));
+    return c;
+}
+
+static bestbank_client *flow_client(void) { return flow_client_ex(NULL); }
+
+/* Open login_url the way a browser does (GET, redirects not followed), as `user` (NULL: the
+ * mock's default user, the URL untouched). Returns the Location of the 302. */
+static void open_login(const char *login_url, const char *user, char *loc, size_t cap) {
+    char url[1200];
+    if (user)
+        snprintf(url, sizeof url, "%s&user=%s", login_url, user);
+    else
+        snprintf(url, sizeof url, "%s", login_url);
+    long st = e2e_http_header(url, "Location", loc, cap);
+    if (st != 302 || strncmp(loc, REDIRECT_URI "?", strlen(REDIRECT_URI) + 1) != 0)
+        fail_msg("login page %s: HTTP %ld, Location '%s'", url, st, loc);
+}
+
+/* The value of query parameter name in url ("" when absent). */
+static void query_param(const char *url, const char *name, char *out, size_t cap) {
+    out[0] = '\0';
+    const char *q = strchr(url, '?');
+    size_t nl = strlen(name);
+    for (const char *p = q; p && *p;) {
+        p++;
+        if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            snprintf(out, cap, "%.*s", (int)strcspn(p + nl + 1, "&#"), p + nl + 1);
+            return;
+        }
+        p = strchr(p, '&');
+    }
+}
+
+/* Start a consent and bring back the redirect the app receives: from the mock's login page (a
+ * real GET), or, against a stateless server, the documented redirect (example code, our state). */
+static pontes_flow_start *consent_redirect(bestbank_client *c, const char *user, char *redirect, size_t cap) {
+    pontes_flow_start *fs = NULL;
+    int rc = bestbank_consent_start(c, REDIRECT_URI, &fs);
+    op_mark(c, rc, "initiate");
+    CHECK_OK(c, rc);
+    assert_non_null(fs);
+    assert_non_null(fs->login_url);
+    assert_true(FLOW_STATE_LEN_OK(fs->state)); /* 32 random bytes, base64url */
+    for (const char *p = fs->state; *p; p++)
+        assert_true((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+                    *p == '_');
+    if (g_module) {
+        /* the state travels to the bank and back in the LoginUrl (the mock copies it) */
+        char st[128];
+        query_param(fs->login_url, "state", st, sizeof st);
+        assert_string_equal(st, fs->state);
+        open_login(fs->login_url, user, redirect, cap);
+    } else {
+        snprintf(redirect, cap, "%s?code=%s&state=%s&oper_id=%s", REDIRECT_URI, g_code, fs->state, EXAMPLE_CONSENT_OPER);
+    }
+    return fs;
+}
+
+/* A whole consent: start, login, finish; the token is kept by the client. */
+static void consent(bestbank_client *c, const char *user, bestbank_consent_result **out) {
+    char redirect[1200];
+    pontes_flow_start *fs = consent_redirect(c, user, redirect, sizeof redirect);
+    bestbank_consent_result *r = NULL;
+    int rc = bestbank_consent_finish(c, redirect, fs->state, &r);
+    op_mark(c, rc, "token");
+    CHECK_OK(c, rc);
+    assert_non_null(r);
+    pontes_flow_start_free(fs);
+    if (out)
+        *out = r;
+    else
+        bestbank_consent_result_free(r);
+}
+
+/* ---- the mock's admin side (plain libcurl) ---- */
+
+static void admin_config(const char *json) {
+    long st = 0;
+    cJSON *doc = e2e_admin_post(&g_srv, "bestbank/config", json, &st);
+    cJSON_Delete(doc);
+    if (st != 200) fail_msg("POST /__admin/bestbank/config %s: HTTP %ld", json, st);
+}
+
+/* The mock's record of the access token issued for consent operation oper_id (its value and
+ * absolute expiry), from GET /__admin/state. */
+static void mock_token_of(const char *oper_id, char *token, size_t cap, int64_t *expires) {
+    char url[700], *resp = NULL;
+    snprintf(url, sizeof url, "%s/__admin/state", g_srv.base_url);
+    long st = e2e_http("GET", url, NULL, &resp);
+    cJSON *doc = st == 200 && resp ? cJSON_Parse(resp) : NULL;
+    free(resp);
+    assert_non_null(doc);
+    token[0] = '\0';
+    const cJSON *api, *t;
+    cJSON_ArrayForEach(api, doc) {
+        const cJSON *toks = cJSON_GetObjectItemCaseSensitive(api, "tokens");
+        cJSON_ArrayForEach(t, toks) {
+            const cJSON *o = cJSON_GetObjectItemCaseSensitive(t, "oper_id");
+            if (cJSON_IsString(o) && strcmp(o->valuestring, oper_id) == 0) {
+                snprintf(token, cap, "%s", t->string);
+                const cJSON *e = cJSON_GetObjectItemCaseSensitive(t, "expires");
+                if (expires) *expires = cJSON_IsNumber(e) ? (int64_t)e->valuedouble : -1;
+            }
+        }
+    }
+    cJSON_Delete(doc);
+    if (!token[0]) fail_msg("the mock issued no token for consent %s", oper_id);
+}
+
+/* Request-log position: the time of the last logged request (the log keeps the last 200). */
+static double log_mark(void) {
+    cJSON *log = e2e_admin_requests(&g_srv);
+    assert_non_null(log);
+    double t = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, log) {
+        const cJSON *tm = cJSON_GetObjectItemCaseSensitive(e, "time");
+        if (cJSON_IsNumber(tm) && tm->valuedouble > t) t = tm->valuedouble;
+    }
+    cJSON_Delete(log);
+    return t;
+}
+
+/* Requests of operation op_id (NULL: any) logged after mark; *last_cert gets the Certificate
+ * header of the last one (if not NULL). */
+static size_t log_count_since(double mark, const char *op_id, char *last_cert, size_t cap) {
+    cJSON *log = e2e_admin_requests(&g_srv);
+    assert_non_null(log);
+    size_t n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, log) {
+        const cJSON *tm = cJSON_GetObjectItemCaseSensitive(e, "time");
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "operationId");
+        if (!cJSON_IsNumber(tm) || tm->valuedouble <= mark) continue;
+        if (op_id && !(cJSON_IsString(o) && strcmp(o->valuestring, op_id) == 0)) continue;
+        n++;
+        if (last_cert) {
+            const cJSON *h = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "headers"),
+                                                              "Certificate");
+            snprintf(last_cert, cap, "%s", cJSON_IsString(h) ? h->valuestring : "");
+        }
+    }
+    cJSON_Delete(log);
+    return n;
+}
+
+static void assert_text_(const pontes_decimal *d, const char *want, const char *file, int line) {
+    char got[PONTES_DECIMAL_TEXT_MAX];
+    if (pontes_decimal_to_text(d, got, sizeof got) != PONTES_OK || strcmp(got, want) != 0) {
+        print_error("%s:%d: decimal text '%s' != '%s'\n", file, line, got, want);
+        _fail(file, line);
+    }
+}
+/* the exact text (digits and scale): 995.0000 is not 995.0 here */
+#define assert_decimal_text(d, want) assert_text_((d), (want), __FILE__, __LINE__)
+
+static const bestbank_balance_item *find_item(const bestbank_balance_list *l, const char *id) {
+    for (size_t k = 0; k < l->value.count; k++)
+        if (l->value.items[k]->id && strcmp(l->value.items[k]->id, id) == 0) return l->value.items[k];
+    fail_msg("account %s not in the balance list", id);
+    return NULL;
+}
+
+/* ---- 1. the consent flow as a user writes it -------------------------------- */
+
+static void test_flow_consent_token_balances(void **state) {
+    (void)state;
+    bestbank_client *c = flow_client(); /* only the consumer key and the certificate */
+    int64_t exp = 0;
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", &exp), PONTES_EAUTH); /* none yet */
+    bestbank_consent_result *r = NULL;
+    consent(c, NULL, &r); /* the LoginUrl opened as it is: the mock's default user */
+    if (g_module) {
+        assert_non_null(r->operation_id);
+        assert_true(strncmp(r->operation_id, "1-", 2) == 0);
+    } else {
+        assert_string_equal(r->operation_id, EXAMPLE_CONSENT_OPER);
+    }
+    /* the token was captured from Token, with its absolute expiry */
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", &exp), PONTES_OK);
+    assert_true(exp == r->token_expires_at);
+    if (g_module) {
+        char tok[128];
+        int64_t mexp = 0;
+        mock_token_of(r->operation_id, tok, sizeof tok, &mexp);
+        assert_true(exp == mexp); /* expires_in is the absolute time the mock wrote */
+        int64_t now = (int64_t)time(NULL);
+        assert_true(exp > now + 3000 && exp <= now + 3600 + 5); /* --token-ttl 3600 */
+    } else if (EXAMPLES()) {
+        assert_true(exp == 1648166400);
+    }
+
+    /* balances, both path shapes, with the token sent automatically */
+    bestbank_balance_list *l = NULL;
+    int rc = bestbank_balance(c, "Account", &l);
+    CHECK_OK(c, rc);
+    if (g_module && !g_srv.external) { /* the fixtures, digits and scale as the mock wrote them */
+        assert_int_equal(l->value.count, 2);
+        const bestbank_balance_item *a = find_item(l, "0-MDAwMDAxMDI2");
+        assert_decimal_text(&a->balance, "995.0000");
+        assert_decimal_text(&a->balance_available, "0.0");
+        assert_decimal_text(&a->balance_booked, "995.0000");
+        assert_string_equal(a->account_number->value, "PT50006500010000000620154");
+        const bestbank_balance_item *b = find_item(l, "0-MDAwMDAxMDI3");
+        assert_decimal_text(&b->balance, "12345.6789");
+        assert_decimal_text(&b->balance_available, "12000.5000");
+        assert_decimal_text(&b->balance_booked, "12345.6789");
+        assert_string_equal(b->product, "Conta Poupan\xc3\xa7" "a");
+        int64_t minor = 0;
+        assert_int_equal(pontes_decimal_to_minor(&b->balance, 4, &minor), PONTES_OK);
+        assert_true(minor == 123456789);
+    } else if (EXAMPLES()) {
+        check_example_account(l->value.items[0]);
+        assert_decimal_text(&l->value.items[0]->balance, "995.0000");
+    }
+    bestbank_balance_list_free(l);
+
+    l = NULL;
+    CHECK_OK(c, bestbank_balance(c, "CreditCard", &l));
+    if (g_module) {
+        const bestbank_balance_item *k = find_item(l, EXAMPLE_CARD);
+        assert_int_equal(k->account_type.value, BESTBANK_PRODUCT_TYPE_CREDIT_CARD);
+        assert_decimal_text(&k->balance, "995.0000");
+        assert_decimal_text(&k->balance_booked, "0.0");
+        assert_int_equal(k->has_currency, PONTES_NULL);
+    }
+    bestbank_balance_list_free(l);
+
+    l = NULL;
+    CHECK_OK(c, bestbank_balance_of_account(c, g_module ? "0-MDAwMDAxMDI3" : EXAMPLE_ACCOUNT, &l));
+    assert_int_equal(l->value.count, 1);
+    if (g_module && !g_srv.external) assert_decimal_text(&l->value.items[0]->balance_available, "12000.5000");
+    bestbank_balance_list_free(l);
+
+    /* transactions: exact amounts (debits negative) and epoch dates */
+    bestbank_transaction_list *t = NULL;
+    CHECK_OK(c, bestbank_transactions(c, "Account", EXAMPLE_ACCOUNT, &t));
+    assert_int_equal(t->value.count, 4);
+    static const char *const amounts[] = {"1000.0000", "5.0000", "-1000.0000", "-5.0000"};
+    static const time_t dates[] = {1598349684, 1598372709, 1598349684, 1598372709};
+    for (size_t k = 0; k < 4; k++) {
+        const bestbank_transaction_item *it = t->value.items[k];
+        assert_decimal_text(&it->amount, amounts[k]);
+        time_t when = 0;
+        assert_int_equal(pontes_epoch_to_time(it->date, &when), PONTES_OK);
+        assert_true(when == dates[k]);
+        assert_int_equal(it->type.value, k < 2 ? BESTBANK_TRANSACTION_ITEM_TYPE_CREDIT : BESTBANK_TRANSACTION_ITEM_TYPE_DEBIT);
+    }
+    assert_decimal_text(&t->value.items[2]->balance, "2005.0");
+    bestbank_transaction_list_free(t);
+    if (g_module && !g_srv.external) {
+        t = NULL;
+        CHECK_OK(c, bestbank_transactions(c, "Account", "0-MDAwMDAxMDI3", &t));
+        assert_true(t->value.count >= 2);
+        assert_decimal_text(&t->value.items[0]->amount, "0.0001");
+        assert_decimal_text(&t->value.items[1]->amount, "-1234.5678");
+        time_t when = 0;
+        assert_int_equal(pontes_epoch_to_time(t->value.items[1]->date, &when), PONTES_OK);
+        assert_true(when == 1700086400);
+        int64_t minor = 0;
+        assert_int_equal(pontes_decimal_to_minor(&t->value.items[0]->amount, 2, &minor), PONTES_ERANGE); /* 0.0001 is no cent */
+        assert_int_equal(pontes_decimal_to_minor(&t->value.items[1]->amount, 4, &minor), PONTES_OK);
+        assert_true(minor == -12345678);
+        bestbank_transaction_list_free(t);
+    }
+    t = NULL;
+    CHECK_OK(c, bestbank_transactions(c, "CreditCard", EXAMPLE_CARD, &t));
+    assert_int_equal(t->value.count, 2);
+    assert_decimal_text(&t->value.items[0]->amount, "-10.0");
+    assert_decimal_text(&t->value.items[1]->amount, "10.0");
+    time_t when = 0;
+    assert_int_equal(pontes_epoch_to_time(t->value.items[0]->date, &when), PONTES_OK);
+    assert_true(when == 1530403200);
+    bestbank_transaction_list_free(t);
+
+    /* the consent itself, as CheckOperationByID reports it */
+    if (g_module) {
+        bestbank_check_operation_response *op = NULL;
+        CHECK_OK(c, bestbank_check_operation_by_id(c, r->operation_id, &op));
+        assert_string_equal(op->return_code, "0");
+        assert_int_equal(op->output_data->oper_type.value, BESTBANK_OPER_TYPE_V0);
+        assert_string_equal(op->output_data->status, "AUTHORIZED");
+        bestbank_check_operation_response_free(op);
+    }
+    bestbank_consent_result_free(r);
+    bestbank_client_free(c);
+}
+
+/* ---- 2. error redirect, wrong and missing state ----------------------------- */
+
+static void test_flow_consent_errors(void **state) {
+    (void)state;
+    bestbank_client *c = flow_client();
+    bestbank_consent_result *r = NULL;
+    double mark = g_module ? log_mark() : 0;
+
+    /* a wrong state: refused before Token, the code stays unused */
+    char redirect[1200];
+    pontes_flow_start *fs = consent_redirect(c, "e2e-errors", redirect, sizeof redirect);
+    char wrong[64];
+    snprintf(wrong, sizeof wrong, "%s", fs->state);
+    wrong[0] = wrong[0] == 'A' ? 'B' : 'A'; /* same length, one character off */
+    int rc = bestbank_consent_finish(c, redirect, wrong, &r);
+    assert_int_equal(rc, PONTES_EAUTH);
+    assert_null(r);
+    const pontes_error *e = bestbank_client_last_error(c);
+    assert_non_null(e->message);
+    assert_non_null(strstr(e->message, "state"));
+    assert_int_equal(e->http_status, 0);
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", NULL), PONTES_EAUTH);
+    /* a redirect without state */
+    char code[80], nostate[1200];
+    query_param(redirect, "code", code, sizeof code);
+    assert_true(strlen(code) > 0);
+    snprintf(nostate, sizeof nostate, "%s?code=%s", REDIRECT_URI, code);
+    assert_int_equal(bestbank_consent_finish(c, nostate, fs->state, &r), PONTES_EAUTH);
+    assert_null(r);
+    /* a redirect without code (right state) */
+    char nocode[1200];
+    snprintf(nocode, sizeof nocode, "%s?state=%s", REDIRECT_URI, fs->state);
+    assert_int_equal(bestbank_consent_finish(c, nocode, fs->state, &r), PONTES_EINVAL);
+    assert_null(r);
+    if (mock_state("the Token endpoint saw no request for a refused redirect"))
+        assert_int_equal(log_count_since(mark, "token", NULL, 0), 0);
+    /* the code was not used: the right state still completes the consent */
+    rc = bestbank_consent_finish(c, redirect, fs->state, &r);
+    op_mark(c, rc, "token");
+    CHECK_OK(c, rc);
+    bestbank_consent_result_free(r);
+    r = NULL;
+    if (g_module) assert_int_equal(log_count_since(mark, "token", NULL, 0), 1);
+    pontes_flow_start_free(fs);
+
+    /* an error redirect: the user refused, or the bank failed the login */
+    if (mock_state("an error redirect of the mock's login page (config login_error)")) {
+        admin_config("{\"login_error\": \"access_denied\", \"login_error_count\": 1}");
+        mark = log_mark();
+        fs = consent_redirect(c, "e2e-errors", redirect, sizeof redirect);
+        char err[64], st[80];
+        query_param(redirect, "error", err, sizeof err);
+        query_param(redirect, "state", st, sizeof st);
+        assert_string_equal(err, "access_denied");
+        assert_string_equal(st, fs->state);
+        query_param(redirect, "code", code, sizeof code);
+        assert_string_equal(code, "");
+    } else {
+        fs = NULL;
+        pontes_flow_start *f2 = NULL;
+        CHECK_OK(c, bestbank_consent_start(c, REDIRECT_URI, &f2));
+        fs = f2;
+        snprintf(redirect, sizeof redirect, "%s?error=access_denied&state=%s", REDIRECT_URI, fs->state);
+    }
+    rc = bestbank_consent_finish(c, redirect, fs->state, &r);
+    assert_int_equal(rc, PONTES_EAUTH);
+    assert_null(r);
+    e = bestbank_client_last_error(c);
+    assert_non_null(e->provider_code);
+    assert_string_equal(e->provider_code, "access_denied");
+    assert_non_null(strstr(e->message, "access_denied"));
+    if (g_module) assert_int_equal(log_count_since(mark, "token", NULL, 0), 0);
+    /* the token of the earlier consent is still held and works */
+    bestbank_balance_list *l = NULL;
+    CHECK_OK(c, bestbank_balance(c, "Account", &l));
+    bestbank_balance_list_free(l);
+    pontes_flow_start_free(fs);
+    bestbank_client_free(c);
+}
+
+/* ---- 3. the payment flow ------------------------------------------------------ */
+
+static void test_flow_payment_check_operation(void **state) {
+    (void)state;
+    bestbank_client *c = flow_client();
+    consent(c, "e2e-payment", NULL); /* CheckOperationByID needs the access token of a consent */
+    /* the debtor: the savings fixture account 0-MDAwMDAxMDI3 (PT50006500010000000620162) */
+    int64_t before = 0, after = 0;
+    bestbank_balance_list *l = NULL;
+    CHECK_OK(c, bestbank_balance_of_account(c, g_module ? "0-MDAwMDAxMDI3" : EXAMPLE_ACCOUNT, &l));
+    assert_int_equal(pontes_decimal_to_minor(&l->value.items[0]->balance, 4, &before), PONTES_OK);
+    bestbank_balance_list_free(l);
+
+    bestbank_inside_transfer_creditor_account_type ty = BESTBANK_INSIDE_TRANSFER_CREDITOR_ACCOUNT_TYPE_INIT;
+    PONTES_PUT(ty, inside, true);
+    bestbank_inside_transfer_creditor_account acct = BESTBANK_INSIDE_TRANSFER_CREDITOR_ACCOUNT_INIT;
+    PONTES_PUT(acct, iban, "006500010000000620154");
+    pontes_decimal amount;
+    assert_int_equal(pontes_decimal_parse("12.34", 5, &amount), PONTES_OK); /* exact decimal text */
+    PONTES_PUT(acct, amount, amount);
+    PONTES_PUT(acct, type, &ty);
+    bestbank_inside_transfer_creditor cr = BESTBANK_INSIDE_TRANSFER_CREDITOR_INIT;
+    PONTES_PUT(cr, account, &acct);
+    PONTES_PUT(cr, name, "Beneficiary name");
+    PONTES_PUT(cr, description, "e2e payment flow");
+    bestbank_debtor db = BESTBANK_DEBTOR_INIT;
+    PONTES_PUT(db, iban, "006500010000000620162");
+    bestbank_inside_transfer tr = BESTBANK_INSIDE_TRANSFER_INIT;
+    PONTES_PUT(tr, pispid, "1234567890-1234");
+    PONTES_PUT_ENUM(tr, environment, BESTBANK_ENVIRONMENT_WEB);
+    PONTES_PUT(tr, creditor, &cr);
+    PONTES_PUT(tr, debtor, &db);
+    bestbank_payment_initiation body = {BESTBANK_PAYMENT_INITIATION_INSIDE_TRANSFER, NULL, {.inside_transfer = &tr}};
+
+    pontes_flow_start *fs = NULL;
+    int rc = bestbank_payment_start(c, REDIRECT_URI, &body, &fs);
+    op_mark(c, rc, "initiatePayment");
+    CHECK_OK(c, rc);
+    assert_non_null(fs->login_url);
+    assert_null(fs->state); /* the payment redirect carries no state */
+    char redirect[1200], oper[64];
+    if (g_module) {
+        open_login(fs->login_url, "e2e-payment", redirect, sizeof redirect);
+        /* oper_id only: no code, no state */
+        query_param(redirect, "oper_id", oper, sizeof oper);
+        assert_true(strncmp(oper, "1-", 2) == 0);
+        assert_null(strstr(redirect, "code="));
+        assert_null(strstr(redirect, "state="));
+    } else {
+        assert_string_equal(fs->login_url, "https://api.openbank.bancobest.pt/api/v2/Auth/Index/1-000000");
+        snprintf(oper, sizeof oper, "%s", EXAMPLE_OPER_ID);
+        snprintf(redirect, sizeof redirect, "%s?oper_id=%s", REDIRECT_URI, oper);
+    }
+    bestbank_payment_result *pr = NULL;
+    rc = bestbank_payment_finish(c, redirect, &pr);
+    op_mark(c, rc, "checkOperationById");
+    CHECK_OK(c, rc);
+    assert_string_equal(pr->operation_id, oper);
+    const bestbank_check_operation_response *resp = pr->operation;
+    assert_non_null(resp);
+    assert_string_equal(resp->return_code, "0");
+    assert_int_equal(resp->has_output_data, PONTES_SET);
+    const bestbank_operation_info *o = resp->output_data;
+    assert_string_equal(o->oper_id, oper);
+    if (mock_state("CheckOperationByID reports the executed payment; the debtor account is debited")) {
+        assert_int_equal(o->oper_type.value, BESTBANK_OPER_TYPE_V1);
+        assert_string_equal(o->oper_type.raw, "1");
+        assert_int_equal(o->oper_sub_type.value, BESTBANK_OPER_SUB_TYPE_TRF_EC);
+        assert_string_equal(o->status, "EXECUTED");
+        assert_int_equal(o->has_amount, PONTES_SET);
+        assert_decimal_text(&o->amount, "12.3400"); /* the bank prints 4 decimals */
+        assert_int_equal(pontes_decimal_cmp(&o->amount, &amount), 0);
+        assert_string_equal(o->home_iban, "006500010000000620162");
+        assert_string_equal(o->destination, "006500010000000620154");
+        assert_string_equal(o->description, "e2e payment flow");
+        /* the debtor's balance went down by exactly 12.34, with a Debit movement */
+        l = NULL;
+        CHECK_OK(c, bestbank_balance_of_account(c, "0-MDAwMDAxMDI3", &l));
+        assert_int_equal(pontes_decimal_to_minor(&l->value.items[0]->balance, 4, &after), PONTES_OK);
+        assert_true(before - after == 123400);
+        bestbank_balance_list_free(l);
+        bestbank_transaction_list *t = NULL;
+        CHECK_OK(c, bestbank_transactions(c, "Account", "0-MDAwMDAxMDI3", &t));
+        const bestbank_transaction_item *last = t->value.items[t->value.count - 1];
+        assert_int_equal(last->type.value, BESTBANK_TRANSACTION_ITEM_TYPE_DEBIT);
+        assert_decimal_text(&last->amount, "-12.3400");
+        assert_string_equal(last->description, "e2e payment flow");
+        bestbank_transaction_list_free(t);
+    } else {
+        assert_int_equal(o->oper_type.value, BESTBANK_OPER_TYPE_V0); /* the documented example */
+    }
+    bestbank_payment_result_free(pr);
+    pontes_flow_start_free(fs);
+
+    /* a payment error redirect, and one without oper_id */
+    char bad[1200];
+    snprintf(bad, sizeof bad, "%s?error=access_denied&oper_id=%s", REDIRECT_URI, oper);
+    pr = NULL;
+    assert_int_equal(bestbank_payment_finish(c, bad, &pr), PONTES_EAUTH);
+    assert_null(pr);
+    assert_string_equal(bestbank_client_last_error(c)->provider_code, "access_denied");
+    snprintf(bad, sizeof bad, "%s?status=ok", REDIRECT_URI);
+    assert_int_equal(bestbank_payment_finish(c, bad, &pr), PONTES_EINVAL);
+    assert_null(pr);
+    bestbank_client_free(c);
+}
+
+/* ---- 4. the envelope error ---------------------------------------------------- */
+
+static void test_error_envelope(void **state) {
+    (void)state;
+    /* the spec's only CheckOperationByID 200 example is a success: Prism cannot answer the
+     * returnCode "1" envelope */
+    REQUIRE_MOCK_STATE("CheckOperationByID of an unknown id: HTTP 200 with returnCode \"1\"");
+    bestbank_client *c = flow_client();
+    consent(c, "e2e-envelope", NULL);
+    double mark = log_mark();
+    bestbank_check_operation_response *r = NULL;
+    int rc = op_mark(c, bestbank_check_operation_by_id(c, "1-NOSUCH", &r), "checkOperationById");
+    assert_int_equal(rc, PONTES_EPROVIDER);
+    assert_null(r);
+    const pontes_error *e = bestbank_client_last_error(c);
+    assert_int_equal(e->http_status, 200);
+    assert_non_null(e->provider_code);
+    assert_string_equal(e->provider_code, "1");
+    assert_non_null(e->provider_message);
+    assert_string_equal(e->provider_message, "Payment Not Found.");
+    assert_string_equal(e->operation_id, "checkOperationById");
+    assert_non_null(e->body);
+    assert_non_null(strstr(e->body, "\"returnCode\""));
+    assert_int_equal(e->attempts, 1);
+    assert_int_equal(log_count_since(mark, "checkOperationById", NULL, 0), 1); /* not retried */
+    /* a business answer, not a token problem: the token is kept */
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", NULL), PONTES_OK);
+    CHECK_OK(c, bestbank_check_operation_by_id(c, EXAMPLE_OPER_ID, &r));
+    bestbank_check_operation_response_free(r);
+    bestbank_client_free(c);
+}
+
+/* ---- 5. absolute expiry ------------------------------------------------------- */
+
+static void test_token_absolute_expiry(void **state) {
+    (void)state;
+    bestbank_client *c = flow_client();
+    bestbank_balance_list *l = NULL;
+
+    /* client side: a token whose absolute expiry has passed is never sent */
+    double mark = g_module ? log_mark() : 0;
+    int64_t past = (int64_t)time(NULL) - 5;
+    CHECK_OK(c, pontes_client_set_oauth_params_token(c, "bestbankOAuth", "0123456789abcdef0123456789abcdef", past));
+    int64_t exp = 0;
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", &exp), PONTES_OK);
+    assert_true(exp == past); /* expired tokens count as held */
+    int rc = bestbank_balance(c, "Account", &l);
+    assert_int_equal(rc, PONTES_EAUTH);
+    assert_null(l);
+    const pontes_error *e = bestbank_client_last_error(c);
+    assert_int_equal(e->http_status, 0);
+    assert_int_equal(e->attempts, 0);
+    assert_null(strstr(e->message, "0123456789abcdef0123456789abcdef"));
+    if (mock_state("the server saw no request for an expired token"))
+        assert_int_equal(log_count_since(mark, NULL, NULL, 0), 0);
+
+    /* server side: the mock expires the token of a real consent */
+    if (!mock_state("the mock's /__admin/bestbank/expire-token")) {
+        bestbank_client_free(c);
+        return;
+    }
+    bestbank_consent_result *r = NULL;
+    consent(c, "e2e-expiry", &r);
+    char tok[128];
+    int64_t mexp = 0;
+    mock_token_of(r->operation_id, tok, sizeof tok, &mexp);
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", &exp), PONTES_OK);
+    assert_true(exp == mexp); /* the token's expiry is the mock's expires_in */
+    assert_true(r->token_expires_at == mexp);
+    CHECK_OK(c, bestbank_balance(c, "Account", &l)); /* valid */
+    bestbank_balance_list_free(l);
+    l = NULL;
+    char body[300];
+    snprintf(body, sizeof body, "{\"access_token\": \"%s\"}", tok);
+    long st = 0;
+    cJSON_Delete(e2e_admin_post(&g_srv, "bestbank/expire-token", body, &st));
+    assert_int_equal(st, 200);
+    mark = log_mark();
+    rc = op_mark(c, bestbank_balance(c, "Account", &l), "balance");
+    assert_int_equal(rc, PONTES_EAUTH); /* "Invalid Token." means token invalid */
+    assert_null(l);
+    e = bestbank_client_last_error(c);
+    assert_int_equal(e->http_status, 400);
+    assert_string_equal(e->provider_code, "Invalid Token.");
+    assert_int_equal(e->attempts, 1);
+    assert_int_equal(log_count_since(mark, NULL, NULL, 0), 1); /* one request: no retry, no re-fetch */
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", NULL), PONTES_EAUTH); /* dropped */
+    /* without a token, the next call fails before sending */
+    mark = log_mark();
+    assert_int_equal(bestbank_balance(c, "Account", &l), PONTES_EAUTH);
+    assert_int_equal(bestbank_client_last_error(c)->http_status, 0);
+    assert_int_equal(log_count_since(mark, NULL, NULL, 0), 0);
+    bestbank_consent_result_free(r);
+    bestbank_client_free(c);
+}
+
+/* ---- 6. a superseded token ------------------------------------------------------- */
+
+static void check_error_body_fields(const pontes_error *e) {
+    /* the error id is the request id, the date the body's ErrorDate (7 fraction digits) */
+    assert_non_null(e->body);
+    cJSON *b = cJSON_Parse(e->body);
+    assert_non_null(b);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(b, "ErrorID");
+    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(b, "ErrorDate");
+    assert_true(cJSON_IsString(id) && cJSON_IsString(dt));
+    assert_non_null(e->request_id);
+    assert_string_equal(e->request_id, id->valuestring);
+    const char *date = pontes_error_provider_date(e);
+    assert_non_null(date);
+    assert_string_equal(date, dt->valuestring);
+    cJSON_Delete(b);
+    const char *dot = strrchr(date, '.');
+    assert_non_null(dot);
+    size_t digits = strspn(dot + 1, "0123456789");
+    assert_int_equal(digits, 7);
+    assert_string_equal(dot + 1 + digits, "Z");
+    assert_int_equal(strlen(date), strlen("2021-01-26T11:21:38.9419034Z"));
+}
+
+static void test_token_superseded(void **state) {
+    (void)state;
+    const char *pv = e2e_env(&g_srv, "PRISM");
+    bool prism = g_srv.external && pv && strcmp(pv, "1") == 0;
+    if (!g_module && !prism) REQUIRE_MOCK_STATE("a newer consent of the same user cancels the older token (EGEN003)");
+    bestbank_client *c1 = flow_client(), *c2 = NULL;
+    consent(c1, "e2e-superseded", NULL);
+    bestbank_balance_list *l = NULL;
+    int rc;
+    double mark = 0;
+    if (g_module) {
+        CHECK_OK(c1, bestbank_balance(c1, "Account", &l));
+        bestbank_balance_list_free(l);
+        l = NULL;
+        c2 = flow_client();
+        consent(c2, "e2e-superseded", NULL); /* the same user again: c1's token is cancelled */
+        mark = log_mark();
+        rc = op_mark(c1, bestbank_balance(c1, "Account", &l), "balance");
+    } else { /* Prism: the documented example of the cancelled token */
+        rc = op_mark(c1, bestbank_balance_ex(c1, "Account", &l, prefer("code=400, example=tokenCancelled")), "balance");
+    }
+    assert_int_equal(rc, PONTES_EAUTH);
+    assert_null(l);
+    const pontes_error *e = bestbank_client_last_error(c1);
+    assert_int_equal(e->http_status, 400);
+    assert_non_null(e->provider_code);
+    assert_string_equal(e->provider_code, "EGEN003");
+    assert_string_equal(e->operation_id, "balance");
+    assert_int_equal(e->attempts, 1);
+    check_error_body_fields(e);
+    if (prism) assert_string_equal(e->request_id, "37be13b57e6948ad9c0c610ba483fea2");
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c1, "bestbankOAuth", NULL), PONTES_EAUTH); /* dropped */
+    if (g_module) {
+        assert_int_equal(log_count_since(mark, NULL, NULL, 0), 1); /* no blind re-authentication */
+        CHECK_OK(c2, bestbank_balance(c2, "Account", &l)); /* the newer token works */
+        bestbank_balance_list_free(l);
+    }
+    bestbank_client_free(c2);
+    bestbank_client_free(c1);
+}
+
+/* ---- 7. certificates ------------------------------------------------------------- */
+
+static char g_tmpdir[256];
+
+static void sh(const char *fmt, ...) {
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    if (rc != 0) fail_msg("command failed (%d): %s", rc, cmd);
+}
+
+/* The Base64 between the PEM lines of `openssl x509 -pubkey -noout` (the derivation the bank
+ * documents for the Certificate header), made by the openssl CLI, independently of the runtime. */
+static void expected_cert_value(const char *pem, char *out, size_t cap) {
+    char pub[400];
+    snprintf(pub, sizeof pub, "%s/pub.pem", g_tmpdir);
+    sh("openssl x509 -in '%s' -pubkey -noout > '%s'", pem, pub);
+    FILE *f = fopen(pub, "r");
+    assert_non_null(f);
+    char line[256];
+    size_t n = 0;
+    out[0] = '\0';
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "-----", 5) == 0) continue;
+        line[strcspn(line, "\r\n")] = '\0';
+        n += (size_t)snprintf(out + n, cap - n, "%s", line);
+    }
+    fclose(f);
+    assert_true(n > 40 && n < cap);
+}
+
+static void test_certificate_errors_and_file(void **state) {
+    (void)state;
+    REQUIRE_MOCK_STATE("the mock's accepted certificates (config add_certificates) and Certificate error");
+    bestbank_client *c = flow_client();
+    consent(c, "e2e-certificate", NULL);
+    bestbank_balance_list *l = NULL;
+
+    /* a wrong certificate: 401 Certificate error, the token kept */
+    CHECK_OK(c, pontes_client_set_api_key(c, "certificate", "d3JvbmctY2VydGlmaWNhdGU="));
+    double mark = log_mark();
+    int rc = op_mark(c, bestbank_balance(c, "Account", &l), "balance");
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_null(l);
+    const pontes_error *e = bestbank_client_last_error(c);
+    assert_int_equal(e->http_status, 401);
+    assert_string_equal(e->provider_code, "Certificate error");
+    assert_int_equal(e->attempts, 1);
+    check_error_body_fields(e);
+    assert_int_equal(log_count_since(mark, NULL, NULL, 0), 1); /* no re-authentication */
+    assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", NULL), PONTES_OK);
+    /* the right certificate again: the same token works, no new consent */
+    mark = log_mark();
+    CHECK_OK(c, pontes_client_set_api_key(c, "certificate", g_certificate));
+    CHECK_OK(c, bestbank_balance(c, "Account", &l));
+    bestbank_balance_list_free(l);
+    l = NULL;
+    assert_int_equal(log_count_since(mark, "token", NULL, 0), 0);
+    assert_int_equal(log_count_since(mark, "initiate", NULL, 0), 0);
+
+    /* a certificate file made now: PEM, and the same certificate as DER */
+    char pem[400], der[400], key[400], want[1024], seen[1024];
+    snprintf(pem, sizeof pem, "%s/app.pem", g_tmpdir);
+    snprintf(der, sizeof der, "%s/app.der", g_tmpdir);
+    snprintf(key, sizeof key, "%s/app.key", g_tmpdir);
+    sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout '%s' -out '%s' "
+       "-subj /CN=pontes-e2e-bestbank -days 2 2>/dev/null", key, pem);
+    sh("openssl x509 -in '%s' -outform DER -out '%s'", pem, der);
+    expected_cert_value(pem, want, sizeof want);
+    CHECK_OK(c, pontes_client_set_api_key_from_certificate(c, "certificate", pem));
+    mark = log_mark();
+    rc = bestbank_balance(c, "Account", &l); /* not registered yet: refused, with that value sent */
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_int_equal(bestbank_client_last_error(c)->http_status, 401);
+    assert_int_equal(log_count_since(mark, "balance", seen, sizeof seen), 1);
+    assert_string_equal(seen, want);
+    char cfg[1200];
+    snprintf(cfg, sizeof cfg, "{\"add_certificates\": [\"%s\"]}", want);
+    admin_config(cfg);
+    mark = log_mark();
+    CHECK_OK(c, bestbank_balance(c, "Account", &l));
+    bestbank_balance_list_free(l);
+    l = NULL;
+    assert_int_equal(log_count_since(mark, "balance", seen, sizeof seen), 1);
+    assert_string_equal(seen, want);
+    CHECK_OK(c, pontes_client_set_api_key(c, "certificate", "x")); /* replaced ... */
+    CHECK_OK(c, pontes_client_set_api_key_from_certificate(c, "certificate", der)); /* ... by the DER file */
+    mark = log_mark();
+    CHECK_OK(c, bestbank_balance(c, "Account", &l));
+    bestbank_balance_list_free(l);
+    assert_int_equal(log_count_since(mark, "balance", seen, sizeof seen), 1);
+    assert_string_equal(seen, want);
+    /* a file that is no certificate: a clear error naming it */
+    assert_int_equal(pontes_client_set_api_key_from_certificate(c, "certificate", key), PONTES_EINVAL);
+    assert_int_equal(pontes_client_set_api_key_from_certificate(c, "certificate", "/nonexistent/app.pem"), PONTES_EINVAL);
+    unlink(pem);
+    unlink(der);
+    unlink(key);
+    bestbank_client_free(c);
+}
+
+/* ---- 8. signed mode ------------------------------------------------------------- */
+
+static int teardown_signature(void **state) {
+    (void)state;
+    if (g_module) admin_config("{\"require_signature\": false}");
+    return 0;
+}
+
+static void test_signed_mode(void **state) {
+    (void)state;
+    REQUIRE_MOCK_STATE("the mock requiring signatures (config require_signature, a consumer with a secret)");
+    admin_config("{\"require_signature\": true, \"consumers\": {\"e2e-signed-key\": \"e2e-signed-secret\"}}");
+    /* signed with the right secret key: consent and calls work */
+    flow_opts fo = {"e2e-signed-key", "e2e-signed-secret", 1, NULL};
+    bestbank_client *c = flow_client_ex(&fo);
+    consent(c, "e2e-signed", NULL);
+    bestbank_balance_list *l = NULL;
+    CHECK_OK(c, bestbank_balance(c, "Account", &l));
+    bestbank_balance_list_free(l);
+    l = NULL;
+    bestbank_transaction_list *t = NULL;
+    CHECK_OK(c, bestbank_transactions(c, "Account", EXAMPLE_ACCOUNT, &t));
+    bestbank_transaction_list_free(t);
+    bestbank_client_free(c);
+
+    /* a wrong secret key: the signature does not verify */
+    fo.secret_key = "not-the-secret";
+    c = flow_client_ex(&fo);
+    pontes_flow_start *fs = NULL;
+    int rc = bestbank_consent_start(c, REDIRECT_URI, &fs);
+    assert_int_equal(rc, PONTES_EHTTP);
+    assert_null(fs);
+    const pontes_error *e = bestbank_client_last_error(c);
+    assert_int_equal(e->http_status, 400);
+    assert_string_equal(e->provider_code, "Incorrect Authorization Scheme.");
+    assert_null(strstr(e->message, "not-the-secret"));
+    bestbank_client_free(c);
+
+    /* unsigned: refused while signatures are required */
+    fo.sign = 0;
+    fo.secret_key = NULL;
+    c = flow_client_ex(&fo);
+    assert_int_equal(bestbank_consent_start(c, REDIRECT_URI, &fs), PONTES_EHTTP);
+    assert_string_equal(bestbank_client_last_error(c)->provider_code,
+                        "Missing one or more variables in the authorization header request.");
+    bestbank_client_free(c);
+}
+
+/* ---- 9. secrets never reach the log ------------------------------------------------ */
+
+static void test_secrets_not_logged(void **state) {
+    (void)state;
+    log_sink sink = {NULL, 0, 0, 0};
+    /* signed, so that the secret key is in use too (the default consumer has one on the mock) */
+    static const char secret_key[] = "pontes-demo-secret-key";
+    flow_opts fo = {NULL, secret_key, 1, &sink};
+    const char *cks = e2e_env(&g_srv, "SECRET_KEY");
+    if (cks) fo.secret_key = cks;
+    bestbank_client *c = flow_client_ex(&fo);
+    char redirect[1200], code[80];
+    pontes_flow_start *fs = consent_redirect(c, "e2e-secrets", redirect, sizeof redirect);
+    query_param(redirect, "code", code, sizeof code);
+    assert_true(strlen(code) >= 16);
+    bestbank_consent_result *r = NULL;
+    CHECK_OK(c, bestbank_consent_finish(c, redirect, fs->state, &r));
+    char token[128];
+    if (g_module)
+        mock_token_of(r->operation_id, token, sizeof token, NULL);
+    else
+        snprintf(token, sizeof token, "%s", EXAMPLE_TOKEN); /* the example Token answer */
+    bestbank_balance_list *l = NULL;
+    CHECK_OK(c, bestbank_balance(c, "Account", &l));
+    bestbank_balance_list_free(l);
+    l = NULL;
+    bestbank_transaction_list *t = NULL;
+    CHECK_OK(c, bestbank_transactions(c, "Account", EXAMPLE_ACCOUNT, &t));
+    bestbank_transaction_list_free(t);
+    bestbank_check_operation_response *op = NULL;
+    CHECK_OK(c, bestbank_check_operation_by_id(c, EXAMPLE_OPER_ID, &op));
+    bestbank_check_operation_response_free(op);
+    if (g_module) { /* a failed call too: its error body and message are logged */
+        CHECK_OK(c, pontes_client_set_api_key(c, "certificate", "d3JvbmctY2VydGlmaWNhdGU="));
+        assert_int_equal(bestbank_balance(c, "Account", &l), PONTES_EHTTP);
+        const pontes_error *e = bestbank_client_last_error(c);
+        assert_null(strstr(e->message, token));
+        assert_null(strstr(e->message, g_consumer_key));
+    }
+    bestbank_consent_result_free(r);
+    pontes_flow_start_free(fs);
+    bestbank_client_free(c);
+
+    /* the log saw the whole conversation (DEBUG: request lines and headers) ... */
+    assert_non_null(sink.text);
+    assert_true(sink.lines >= 6);
+    assert_non_null(strstr(sink.text, "/api/v2/OAuth/Token"));
+    assert_non_null(strstr(sink.text, "/api/v2/Operation/Balance/Account"));
+    assert_non_null(strstr(sink.text, "Authorization"));
+    /* ... and none of its lines holds a secret */
+    const char *secrets[] = {g_consumer_key, fo.secret_key, code, token};
+    static const char *const names[] = {"consumer key", "secret key", "code", "access token"};
+    for (size_t i = 0; i < 4; i++)
+        if (strstr(sink.text, secrets[i])) {
+            const char *at = strstr(sink.text, secrets[i]);
+            const char *bol = at;
+            while (bol > sink.text && bol[-1] != '\n') bol--;
+            fail_msg("the %s appears in the log: %.*s", names[i], (int)strcspn(bol, "\n"), bol);
+        }
+    free(sink.text);
+}
 
 /* ======================================================================== */
 
@@ -682,6 +1613,11 @@ static int group_setup(void **state) {
     snprintf(g_code, sizeof g_code, "%s", v ? v : EXAMPLE_CODE);
     v = e2e_env(&g_srv, "ACCESS_TOKEN");
     snprintf(g_token, sizeof g_token, "%s", v ? v : EXAMPLE_TOKEN);
+    snprintf(g_tmpdir, sizeof g_tmpdir, "%s/pontes-e2e-bestbank.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(g_tmpdir)) {
+        perror("e2e bestbank: mkdtemp");
+        return -1;
+    }
     if (consent_for_real() != 0) return -1;
     print_message("e2e bestbank: %s server %s (%s; Certificate %s)\n", g_srv.external ? "external" : "mock",
                   g_srv.base_url,
@@ -693,6 +1629,12 @@ static int group_setup(void **state) {
 static int group_teardown(void **state) {
     (void)state;
     e2e_server_stop(&g_srv);
+    if (g_tmpdir[0]) {
+        char p[320];
+        snprintf(p, sizeof p, "%s/pub.pem", g_tmpdir);
+        unlink(p);
+        rmdir(g_tmpdir);
+    }
     curl_global_cleanup();
     return 0;
 }
@@ -715,8 +1657,15 @@ int main(void) {
         cmocka_unit_test(test_initiate_payment_every_variant),
         cmocka_unit_test(test_initiate_payment_built),
         cmocka_unit_test(test_error_examples_prism),
-        /* FLOW: cmocka_unit_test(test_flow_consent_token_balances), test_flow_payment_check_operation,
-         * test_error_* (see the FLOW comments above) */
+        cmocka_unit_test(test_flow_consent_token_balances),
+        cmocka_unit_test(test_flow_consent_errors),
+        cmocka_unit_test(test_flow_payment_check_operation),
+        cmocka_unit_test(test_error_envelope),
+        cmocka_unit_test(test_token_absolute_expiry),
+        cmocka_unit_test(test_token_superseded),
+        cmocka_unit_test(test_certificate_errors_and_file),
+        cmocka_unit_test_teardown(test_signed_mode, teardown_signature),
+        cmocka_unit_test(test_secrets_not_logged),
         cmocka_unit_test(test_every_operation_reached),
     };
     return cmocka_run_group_tests_name("e2e_bestbank", tests, group_setup, group_teardown);
