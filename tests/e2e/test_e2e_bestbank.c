@@ -663,6 +663,17 @@ typedef struct flow_opts {
     log_sink *log;            /* DEBUG log hook, or NULL */
 } flow_opts;
 
+/* Against a stateless server the Token answer is the documented example, whose absolute
+ * expires_in (1648166400, 2022-03-25) has passed: the runtime rightly never sends such a token.
+ * There the flow clients run on a clock fixed one hour before it (the option is for that). */
+#define EXAMPLE_TOKEN_EXPIRY 1648166400
+static int64_t example_clock(void *user) {
+    (void)user;
+    return EXAMPLE_TOKEN_EXPIRY - 3600;
+}
+/* Unix time as the flow clients see it. */
+static int64_t flow_now(void) { return g_module ? (int64_t)time(NULL) : example_clock(NULL); }
+
 static bestbank_client *flow_client_ex(const flow_opts *fo) {
     pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
     o.base_url = g_srv.base_url;
@@ -683,6 +694,7 @@ static bestbank_client *flow_client_ex(const flow_opts *fo) {
         op.secret_key = fo->secret_key;
         op.sign = fo->sign;
     }
+    if (!g_module) op.clock = example_clock;
     CHECK_OK(c, pontes_client_set_oauth_params(c, "bestbankOAuth", &op));
     CHECK_OK(c, pontes_client_set_api_key(c, "certificate", g_certificate));
     return c;
@@ -840,6 +852,10 @@ static void assert_text_(const pontes_decimal *d, const char *want, const char *
 }
 /* the exact text (digits and scale): 995.0000 is not 995.0 here */
 #define assert_decimal_text(d, want) assert_text_((d), (want), __FILE__, __LINE__)
+/* the mock's amounts exactly as written; a JavaScript server (Prism) re-prints JSON numbers
+ * (995.0000 as 995), so there only the value is compared */
+#define assert_amount(d, want) \
+    (g_module ? assert_text_((d), (want), __FILE__, __LINE__) : assert_decimal_((d), (want), __FILE__, __LINE__))
 
 static const bestbank_balance_item *find_item(const bestbank_balance_list *l, const char *id) {
     for (size_t k = 0; k < l->value.count; k++)
@@ -874,7 +890,7 @@ static void test_flow_consent_token_balances(void **state) {
         int64_t now = (int64_t)time(NULL);
         assert_true(exp > now + 3000 && exp <= now + 3600 + 5); /* --token-ttl 3600 */
     } else if (EXAMPLES()) {
-        assert_true(exp == 1648166400);
+        assert_true(exp == EXAMPLE_TOKEN_EXPIRY);
     }
 
     /* balances, both path shapes, with the token sent automatically */
@@ -897,8 +913,7 @@ static void test_flow_consent_token_balances(void **state) {
         assert_int_equal(pontes_decimal_to_minor(&b->balance, 4, &minor), PONTES_OK);
         assert_true(minor == 123456789);
     } else if (EXAMPLES()) {
-        check_example_account(l->value.items[0]);
-        assert_decimal_text(&l->value.items[0]->balance, "995.0000");
+        check_example_account(l->value.items[0]); /* numerically: Prism rewrites 995.0000 as 995 */
     }
     bestbank_balance_list_free(l);
 
@@ -927,13 +942,13 @@ static void test_flow_consent_token_balances(void **state) {
     static const time_t dates[] = {1598349684, 1598372709, 1598349684, 1598372709};
     for (size_t k = 0; k < 4; k++) {
         const bestbank_transaction_item *it = t->value.items[k];
-        assert_decimal_text(&it->amount, amounts[k]);
+        assert_amount(&it->amount, amounts[k]);
         time_t when = 0;
         assert_int_equal(pontes_epoch_to_time(it->date, &when), PONTES_OK);
         assert_true(when == dates[k]);
         assert_int_equal(it->type.value, k < 2 ? BESTBANK_TRANSACTION_ITEM_TYPE_CREDIT : BESTBANK_TRANSACTION_ITEM_TYPE_DEBIT);
     }
-    assert_decimal_text(&t->value.items[2]->balance, "2005.0");
+    assert_amount(&t->value.items[2]->balance, "2005.0");
     bestbank_transaction_list_free(t);
     if (g_module && !g_srv.external) {
         t = NULL;
@@ -952,12 +967,14 @@ static void test_flow_consent_token_balances(void **state) {
     }
     t = NULL;
     CHECK_OK(c, bestbank_transactions(c, "CreditCard", EXAMPLE_CARD, &t));
-    assert_int_equal(t->value.count, 2);
-    assert_decimal_text(&t->value.items[0]->amount, "-10.0");
-    assert_decimal_text(&t->value.items[1]->amount, "10.0");
-    time_t when = 0;
-    assert_int_equal(pontes_epoch_to_time(t->value.items[0]->date, &when), PONTES_OK);
-    assert_true(when == 1530403200);
+    if (g_module) { /* a stateless server answers the first (account) example on every path */
+        assert_int_equal(t->value.count, 2);
+        assert_decimal_text(&t->value.items[0]->amount, "-10.0");
+        assert_decimal_text(&t->value.items[1]->amount, "10.0");
+        time_t when = 0;
+        assert_int_equal(pontes_epoch_to_time(t->value.items[0]->date, &when), PONTES_OK);
+        assert_true(when == 1530403200);
+    }
     bestbank_transaction_list_free(t);
 
     /* the consent itself, as CheckOperationByID reports it */
@@ -1201,7 +1218,7 @@ static void test_token_absolute_expiry(void **state) {
 
     /* client side: a token whose absolute expiry has passed is never sent */
     double mark = g_module ? log_mark() : 0;
-    int64_t past = (int64_t)time(NULL) - 5;
+    int64_t past = flow_now() - 5;
     CHECK_OK(c, pontes_client_set_oauth_params_token(c, "bestbankOAuth", "0123456789abcdef0123456789abcdef", past));
     int64_t exp = 0;
     assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", &exp), PONTES_OK);
