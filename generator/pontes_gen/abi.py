@@ -51,6 +51,21 @@ def current(api):
         for fname, body, _ in v.op_funcs(op):
             functions[fname] = 'int (' + ', '.join(v.op_args(op, body)) + ')'
             functions[fname + '_ex'] = 'int (' + ', '.join(v.op_args(op, body) + ['const pontes_call_options *opts']) + ')'
+    for f in getattr(api, 'flows', None) or []:
+        # the helpers of x-pontes-flows (templates/flows.h.j2): two functions, a result and its _free
+        p, cl, n = api.prefix, f'{api.prefix}_client *c', f['name']
+        sbody = f['start'].bodies[0] if f['start'].bodies else None
+        start = [cl, 'const char *redirect_uri'] + ([f'const {v.body_ctype(sbody)} *body'] if sbody else [])
+        functions[f'{p}_{n}_start'] = 'int (' + ', '.join(start + ['pontes_flow_start **out']) + ')'
+        finish = [cl, 'const char *redirect_url'] + (['const char *state'] if f['code_scheme'] else [])
+        functions[f'{p}_{n}_finish'] = 'int (' + ', '.join(finish + [f'{p}_{n}_result **out']) + ')'
+        functions[f'{p}_{n}_result_free'] = f'void ({p}_{n}_result *r)'
+        members = [['operation_id', 'char *']]
+        if f['code_scheme']:
+            members.append(['token_expires_at', 'int64_t'])
+        elif f['keep_result']:
+            members.append(['operation', f['finish'].success.cname + ' *'])
+        structs[f'{p}_{n}_result'] = members
     for e in api.enums:
         enums[e.cname] = list(e.values)
     for u in api.unions:

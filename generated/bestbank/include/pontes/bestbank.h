@@ -24,7 +24,7 @@
  * Request values: initialise every struct you build with its _INIT macro
  * (BESTBANK_<TYPE>_INIT, e.g. `bestbank_x v = BESTBANK_X_INIT;`): it sets `_size`, so that this
  * app keeps working with a library regenerated from a spec that only adds (README.md, "A stable
- * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.0.
+ * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.1.
  * Threading: see pontes/pontes.h (a client is used by one thread at a time; results are
  * immutable and may be shared).
  *   Banco Best (Portugal) PSD2 Open Banking API v2: user consent (OAuth-style `Initiate` →
