@@ -73,7 +73,7 @@ class Mock:
         self.log = open(os.path.join(self.dir.name, "mock.log"), "w+")
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(ARGS.root, "tools", "mock", "mock_server.py"),
-             "--spec", os.path.join(ARGS.root, "generated", "eccor", "openapi.json"),
+             "--spec", getattr(self, "spec", None) or os.path.join(ARGS.root, "generated", "eccor", "openapi.json"),
              "--port", "0", "--port-file", port_file, "--quiet"],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20
@@ -527,6 +527,135 @@ def case_call_file_upload():
         check(p.returncode == 0, "credentials as members", p)
         body = json.loads(srv.requests[-1][2])
         check(body == {"month": "03", "year": "2024", "user": "u", "password": "secret"}, "credentials body %r" % body)
+
+
+# ---- Best Bank: OAuth-params + Certificate (two schemes in one requirement) -------------
+
+BB_CONSUMER_KEY = "pontes-demo-consumer-key"
+BB_CERTIFICATE = "9dFpJUCnQcwe80aAOHx7YWYlqisICXNnVSKiaiA9vGO8YnzlZoJcUVPJ/rZ68X8FD=="
+
+
+class BestBankMock(Mock):
+    """The mock with the Best Bank spec (its state module accepts the demo consumer key and
+    the documented certificate value by default)."""
+
+    def __enter__(self):
+        self.spec = os.path.join(ARGS.root, "generated", "bestbank", "openapi.json")
+        return Mock.__enter__(self)
+
+    def admin(self, method, path, body=None):
+        import urllib.request
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"} if data else {})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return json.loads(r.read() or b"null")
+
+    def requests(self):
+        return [e for e in self.admin("GET", "/__admin/requests") if e.get("path", "").startswith("/api/")]
+
+    def bb(self, *args, stdin=None):
+        return pontes("call", "bestbank", *args, "--base-url", self.url, stdin=stdin)
+
+
+def case_call_bestbank_flow():
+    """initiate -> LoginUrl; consent through /__admin/bestbank/login; token --code -> the token;
+    balance --access-token -> amounts verbatim (995.0000)."""
+    with BestBankMock() as m:
+        auth = ["--consumer-key", BB_CONSUMER_KEY, "--certificate", BB_CERTIFICATE]
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=cli-state-1", *auth)
+        check(p.returncode == 0, "initiate exits 0", p)
+        login = json.loads(p.stdout).get("LoginUrl", "")
+        check(login.startswith(m.url + "/"), "initiate prints the mock's LoginUrl", p)
+        seen = m.requests()[-1]
+        hdrs = {k.lower(): v for k, v in seen["headers"].items()}
+        check(hdrs.get("certificate") == BB_CERTIFICATE, "the Certificate header was sent: %r" % hdrs)
+        check("authorization" in hdrs, "the Authorization header was sent: %r" % hdrs)
+
+        done = m.admin("POST", "/__admin/bestbank/login", {"login_url": login})
+        code = done.get("code")
+        check(code and done.get("state") == "cli-state-1", "the mock's login gives a code: %r" % done)
+
+        p = m.bb("token", *auth)
+        check(p.returncode == 2 and "--code" in p.stderr, "token without --code names it, exit 2", p)
+        p = m.bb("token", "--code", code, *auth, "--verbose")
+        check(p.returncode == 0, "token --code exits 0", p)
+        tok = json.loads(p.stdout)
+        token = tok.get("access_token")
+        check(token and isinstance(tok.get("expires_in"), int) and tok["expires_in"] > time.time(),
+              "token prints the access token and its absolute expiry", p)
+        check(code not in p.stderr and BB_CONSUMER_KEY not in p.stderr, "--verbose never logs the code or the key", p)
+
+        p = m.bb("balance", "Type=Account", *auth)
+        check(p.returncode == 2 and "--access-token" in p.stderr, "balance without --access-token names it", p)
+        p = m.bb("balance", "Type=Account", "--access-token", token,
+                 "--token-expires-at", str(tok["expires_in"]), *auth)
+        check(p.returncode == 0, "balance --access-token exits 0", p)
+        check('"Balance":995.0000' in p.stdout.replace(" ", ""), "amounts verbatim (995.0000)", p)
+        check("12345.6789" in p.stdout, "the second account's balance", p)
+
+        # the environment fallbacks
+        env = clean_env()
+        env.update({"PONTES_CONSUMER_KEY": BB_CONSUMER_KEY, "PONTES_CERTIFICATE": BB_CERTIFICATE,
+                    "PONTES_ACCESS_TOKEN": token, "PONTES_BASE_URL": m.url})
+        q = subprocess.run([ARGS.pontes, "call", "bestbank", "balanceOfAccount", "ID=0-MDAwMDAxMDI2"],
+                           capture_output=True, text=True, timeout=60, env=env)
+        check(q.returncode == 0 and "995.0000" in q.stdout, "PONTES_CONSUMER_KEY / _CERTIFICATE / _ACCESS_TOKEN", q)
+
+        # an expired --token-expires-at: refused by the runtime, nothing sent
+        n = len(m.requests())
+        p = m.bb("balance", "Type=Account", "--access-token", token, "--token-expires-at", "1000", *auth)
+        check(p.returncode == 1 and len(m.requests()) == n, "an expired token is not sent", p)
+        p = m.bb("balance", "Type=Account", "--token-expires-at", "soon", "--access-token", token, *auth)
+        check(p.returncode == 2 and "--token-expires-at" in p.stderr, "a bad --token-expires-at, exit 2", p)
+
+
+def case_call_bestbank_credentials():
+    """A missing certificate / consumer key is named before any request; --certificate-file
+    derives the header from a certificate (a wrong one: the mock's Certificate error)."""
+    with BestBankMock() as m, tempfile.TemporaryDirectory() as tmp:
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=s", "--consumer-key", BB_CONSUMER_KEY)
+        check(p.returncode == 2, "a missing certificate is exit 2", p)
+        check("certificate" in p.stderr and "--certificate VALUE" in p.stderr and "--certificate-file" in p.stderr,
+              "the error names the certificate scheme and its options", p)
+        check("bestbankOAuth + certificate" in p.stderr, "the error names the requirement's two schemes", p)
+        check("--consumer-key" not in p.stderr, "only what is missing is named", p)
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=s", "--certificate", BB_CERTIFICATE)
+        check(p.returncode == 2 and "--consumer-key" in p.stderr, "a missing consumer key is named", p)
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=s", "--consumer-key", BB_CONSUMER_KEY,
+                 "--certificate", BB_CERTIFICATE, "--sign")
+        check(p.returncode == 2 and "--secret-key" in p.stderr, "--sign without --secret-key is named", p)
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=s", "--consumer-key", BB_CONSUMER_KEY,
+                 "--certificate", BB_CERTIFICATE, "--certificate-file", "/nonexistent.pem")
+        check(p.returncode == 2 and "not both" in p.stderr, "--certificate and --certificate-file exclude each other", p)
+        check(m.requests() == [], "nothing was sent for the refused commands")
+
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=s", "--consumer-key", BB_CONSUMER_KEY,
+                 "--certificate-file", os.path.join(tmp, "missing.pem"))
+        check(p.returncode == 1 and "missing.pem" in p.stderr, "an unreadable certificate file is named", p)
+        check(m.requests() == [], "nothing was sent for an unreadable certificate file")
+        pem = os.path.join(tmp, "cert.pem")
+        key = os.path.join(tmp, "key.pem")
+        g = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", pem,
+                            "-days", "1", "-subj", "/CN=pontes-cli-test"], capture_output=True, text=True)
+        check(g.returncode == 0, "openssl made a certificate: %s" % g.stderr)
+        spki = subprocess.run(["openssl", "x509", "-in", pem, "-pubkey", "-noout"], capture_output=True, text=True)
+        want = "".join(l for l in spki.stdout.splitlines() if not l.startswith("-----"))
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=s", "--consumer-key", BB_CONSUMER_KEY,
+                 "--certificate-file", pem)
+        check(p.returncode == 1 and "Certificate error" in p.stderr, "an unknown certificate: the mock's error", p)
+        sent = {k.lower(): v for k, v in m.requests()[-1]["headers"].items()}
+        check(sent.get("certificate") == want, "the header is the Base64 of the public key: %r" % sent.get("certificate"))
+        m.admin("POST", "/__admin/bestbank/config", {"add_certificates": [want]})
+        p = m.bb("initiate", "redirect_uri=http://localhost/cb", "state=s", "--consumer-key", BB_CONSUMER_KEY,
+                 "--certificate-file", pem)
+        check(p.returncode == 0 and "LoginUrl" in p.stdout, "an accepted certificate file", p)
+        p = pontes("call", "bestbank", "initiate", "--help")
+        check(p.returncode == 0 and all(o in p.stdout for o in (
+            "--consumer-key", "--secret-key", "--sign", "--code", "--access-token", "--token-expires-at",
+            "--certificate VALUE", "--certificate-file")), "call --help documents the options", p)
+        p = pontes("help")
+        check("--certificate-file" in p.stdout and "PONTES_CONSUMER_KEY" in p.stdout, "help documents them too", p)
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}

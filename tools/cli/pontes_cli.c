@@ -72,6 +72,9 @@ static const cli_api cli_apis[] = {PONTES_CLI_APIS(CLI_API_ENTRY)};
 /* ---- the bundled mock server's default credentials (--mock) ------------- */
 #define MOCK_CLIENT_ID "pontes-demo"
 #define MOCK_CLIENT_SECRET "pontes-demo-secret"
+/* ... and of its Best Bank module (tools/mock/README.md) */
+#define MOCK_CONSUMER_KEY "pontes-demo-consumer-key"
+#define MOCK_CERTIFICATE "9dFpJUCnQcwe80aAOHx7YWYlqisICXNnVSKiaiA9vGO8YnzlZoJcUVPJ/rZ68X8FD=="
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -138,9 +141,23 @@ static const char USAGE_CALL[] =
     "  --scope S            OAuth2 scope            (env PONTES_SCOPE)\n"
     "  --bearer TOKEN       static bearer token instead of OAuth2 (env PONTES_BEARER)\n"
     "  --api-key KEY        key for apiKey security schemes (env PONTES_API_KEY)\n"
+    "  OAuth-params schemes (Authorization: OAuth k=v,...; e.g. Best Bank's bestbankOAuth):\n"
+    "  --consumer-key K     the application's consumer key, always sent (env PONTES_CONSUMER_KEY)\n"
+    "  --secret-key S       its secret key, for --sign (env PONTES_SECRET_KEY)\n"
+    "  --sign               add oauth_timestamp, oauth_version and oauth_signature (HMAC-SHA256)\n"
+    "  --code CODE          the one-time code of the consent redirect, for the token operation\n"
+    "  --access-token T     the access token, for operations that need one (env PONTES_ACCESS_TOKEN)\n"
+    "  --token-expires-at EPOCH  its expiry (Unix seconds; the tool refuses to use it after that)\n"
+    "  Certificate headers (apiKey schemes of the spec's x-pontes-auth style static-header, e.g.\n"
+    "  Best Bank's certificate; default: --api-key):\n"
+    "  --certificate VALUE  the header value as the provider gave it (env PONTES_CERTIFICATE)\n"
+    "  --certificate-file F an X.509 certificate, PEM or DER: the value is the Base64 of its\n"
+    "                       public key (env PONTES_CERTIFICATE_FILE)\n"
     "  --timeout-ms N       whole-request timeout\n"
     "  --verbose            HTTP status and the client log on stderr\n"
-    "An operation that needs credentials fails with a message naming what is missing.\n";
+    "An operation whose security requirement names several schemes (e.g. bestbankOAuth and\n"
+    "certificate) gets every one of them; one that needs credentials the command line lacks\n"
+    "fails before any request, with a message naming what is missing (exit 2).\n";
 
 static const char USAGE_HELP[] = "usage: pontes help [<command>]\n\nThe usage of pontes, or of one command.\n";
 static const char USAGE_VERSION[] =
@@ -674,8 +691,12 @@ typedef struct call_opts {
     const char *content_type;
     const char *base_url, *token_url, *client_id, *client_secret, *basic_token, *scope;
     const char *bearer, *api_key;
+    /* OAuth-params schemes (x-pontes-auth style oauth-params, e.g. Best Bank) */
+    const char *consumer_key, *secret_key, *code, *access_token, *token_expires_at;
+    /* static-header apiKey schemes (e.g. Best Bank's Certificate header) */
+    const char *certificate, *certificate_file;
     long timeout_ms;
-    bool verbose, pretty, mock;
+    bool verbose, pretty, mock, sign;
 } call_opts;
 
 static const char *env_or(const char *name, const char *fallback) {
@@ -930,9 +951,22 @@ static const char *sec_kind(const pontes_security_req *s) {
     switch (s->type) {
     case PONTES_SEC_BEARER: return "OAuth2 or bearer token";
     case PONTES_SEC_BASIC: return "HTTP Basic";
-    case PONTES_SEC_API_KEY: return "API key";
+    case PONTES_SEC_API_KEY:
+        return (s->profile && s->profile->style == PONTES_AUTH_STATIC_HEADER) ? "certificate / static header"
+                                                                              : "API key";
+    case PONTES_SEC_OAUTH_PARAMS: return "OAuth parameters";
     default: return "unsupported";
     }
+}
+
+static bool has_role(const pontes_security_req *s, const char *role) {
+    for (size_t i = 0; i < s->role_count; i++)
+        if (s->roles && s->roles[i] && strcmp(s->roles[i], role) == 0) return true;
+    return false;
+}
+
+static bool is_static_header(const pontes_security_req *s) {
+    return s->type == PONTES_SEC_API_KEY && s->profile && s->profile->style == PONTES_AUTH_STATIC_HEADER;
 }
 
 /* What the security scheme still needs from the command line, or NULL when its
@@ -952,10 +986,40 @@ static const char *missing_credentials(const pontes_security_req *s, const call_
         if (o->client_secret) return "--client-id (env PONTES_CLIENT_ID) for --client-secret";
         return "--client-id and --client-secret, or --basic-token";
     case PONTES_SEC_API_KEY:
+        if (is_static_header(s))
+            return (o->certificate || o->certificate_file || o->api_key)
+                       ? NULL
+                       : "--certificate VALUE or --certificate-file PEM|DER (env PONTES_CERTIFICATE / "
+                         "PONTES_CERTIFICATE_FILE)";
         return o->api_key ? NULL : "--api-key KEY (env PONTES_API_KEY)";
+    case PONTES_SEC_OAUTH_PARAMS:
+        if (!s->profile) return "a security scheme type the tool does not support";
+        if (!o->consumer_key) return "--consumer-key KEY (env PONTES_CONSUMER_KEY)";
+        if (has_role(s, "code") && !o->code) return "--code CODE (the code of the consent redirect)";
+        if (has_role(s, "access_token") && !o->access_token)
+            return "--access-token TOKEN (env PONTES_ACCESS_TOKEN; the token operation's access_token)";
+        if (o->sign && !o->secret_key) return "--secret-key S (env PONTES_SECRET_KEY) for --sign";
+        return NULL;
     default:
         return "a security scheme type the tool does not support";
     }
+}
+
+/* Security requirements: op->security lists alternatives; consecutive entries with the same
+ * group n > 0 form ONE requirement (all its schemes are sent). The requirement starting at
+ * *k: returns its length. */
+static size_t requirement_len(const pontes_operation *op, size_t k) {
+    size_t n = 1;
+    if (op->security[k].group)
+        while (k + n < op->security_count && op->security[k + n].group == op->security[k].group) n++;
+    return n;
+}
+
+/* Whether the requirement [k, k+n) has every credential it needs. */
+static bool requirement_ok(const pontes_operation *op, size_t k, size_t n, const call_opts *o) {
+    for (size_t j = k; j < k + n; j++)
+        if (missing_credentials(&op->security[j], o)) return false;
+    return true;
 }
 
 /* ---- request bodies from member=value arguments ---------------------------- */
@@ -1239,6 +1303,11 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
     o.scope = env_or("PONTES_SCOPE", NULL);
     o.bearer = env_or("PONTES_BEARER", NULL);
     o.api_key = env_or("PONTES_API_KEY", NULL);
+    o.consumer_key = env_or("PONTES_CONSUMER_KEY", NULL);
+    o.secret_key = env_or("PONTES_SECRET_KEY", NULL);
+    o.access_token = env_or("PONTES_ACCESS_TOKEN", NULL);
+    o.certificate = env_or("PONTES_CERTIFICATE", NULL);
+    o.certificate_file = env_or("PONTES_CERTIFICATE_FILE", NULL);
     o.timeout_ms = 0;
 
     /* First pass: options. Parameters (name=value) are collected by index. */
@@ -1259,6 +1328,13 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
                 {"--scope", offsetof(call_opts, scope)},
                 {"--bearer", offsetof(call_opts, bearer)},
                 {"--api-key", offsetof(call_opts, api_key)},
+                {"--consumer-key", offsetof(call_opts, consumer_key)},
+                {"--secret-key", offsetof(call_opts, secret_key)},
+                {"--code", offsetof(call_opts, code)},
+                {"--access-token", offsetof(call_opts, access_token)},
+                {"--token-expires-at", offsetof(call_opts, token_expires_at)},
+                {"--certificate-file", offsetof(call_opts, certificate_file)},
+                {"--certificate", offsetof(call_opts, certificate)},
             };
             bool matched = false;
             if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
@@ -1271,6 +1347,10 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
             }
             if (strcmp(arg, "--mock") == 0) {
                 o.mock = true;
+                continue;
+            }
+            if (strcmp(arg, "--sign") == 0) {
+                o.sign = true;
                 continue;
             }
             const char *v = opt_value(argc, argv, &i, "--timeout-ms", &matched);
@@ -1307,6 +1387,31 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
             free(param_idx);
             return EXIT_USAGE;
         }
+    }
+
+    /* --token-expires-at: Unix seconds, with --access-token; --certificate or --certificate-file. */
+    int64_t token_expires_at = 0;
+    if (o.token_expires_at) {
+        char *end = NULL;
+        errno = 0;
+        long long t = strtoll(o.token_expires_at, &end, 10);
+        if (errno || end == o.token_expires_at || *end || t <= 0) {
+            errf("--token-expires-at: '%s' is not a Unix time in seconds (a positive integer)", o.token_expires_at);
+            free(param_idx);
+            return EXIT_USAGE;
+        }
+        if (!o.access_token) {
+            errf("--token-expires-at is the expiry of --access-token: give the token too");
+            free(param_idx);
+            return EXIT_USAGE;
+        }
+        token_expires_at = (int64_t)t;
+    }
+    if (o.certificate && o.certificate_file) {
+        errf("give either --certificate VALUE or --certificate-file PATH, not both (env PONTES_CERTIFICATE / "
+             "PONTES_CERTIFICATE_FILE count too)");
+        free(param_idx);
+        return EXIT_USAGE;
     }
 
     /* Several request media types (multipart and JSON, ...): pick one (--content-type, else by the arguments). */
@@ -1437,12 +1542,28 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
     /* Credentials: without --mock nothing is assumed; each missing piece is named. */
     if (!o.mock && op->security_count) {
         bool ok = false;
-        for (size_t k = 0; k < op->security_count && !ok; k++) ok = missing_credentials(&op->security[k], &o) == NULL;
+        for (size_t k = 0; k < op->security_count && !ok; k += requirement_len(op, k))
+            ok = requirement_ok(op, k, requirement_len(op, k), &o);
         if (!ok) {
             fprintf(stderr, "pontes: %s: missing credentials:", op_id);
-            for (size_t k = 0; k < op->security_count; k++)
-                fprintf(stderr, "%s security scheme %s (%s) needs %s", k ? ";\n  or" : "", op->security[k].scheme,
-                        sec_kind(&op->security[k]), missing_credentials(&op->security[k], &o));
+            for (size_t k = 0; k < op->security_count; k += requirement_len(op, k)) {
+                size_t n = requirement_len(op, k);
+                fprintf(stderr, "%s", k ? ";\n  or" : "");
+                if (n > 1) {
+                    fputs(" the security requirement", stderr);
+                    for (size_t j = k; j < k + n; j++)
+                        fprintf(stderr, "%s%s", j > k ? " + " : " ", op->security[j].scheme);
+                    fputs(" (every scheme is sent):", stderr);
+                }
+                bool first = true;
+                for (size_t j = k; j < k + n; j++) {
+                    const char *m = missing_credentials(&op->security[j], &o);
+                    if (!m) continue;
+                    fprintf(stderr, "%s security scheme %s (%s) needs %s", first ? "" : ";", op->security[j].scheme,
+                            sec_kind(&op->security[j]), m);
+                    first = false;
+                }
+            }
             fputs("\n  (or --mock: the bundled mock server with its default credentials)\n", stderr);
             ret = EXIT_USAGE;
             goto done;
@@ -1462,6 +1583,8 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
             o.client_id = MOCK_CLIENT_ID;
             o.client_secret = MOCK_CLIENT_SECRET;
         }
+        if (!o.consumer_key) o.consumer_key = MOCK_CONSUMER_KEY;
+        if (!o.certificate && !o.certificate_file && !o.api_key) o.certificate = MOCK_CERTIFICATE;
     }
 
     /* Client. */
@@ -1489,6 +1612,9 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
     /* Credentials for every security scheme of the operation. */
     for (size_t k = 0; k < op->security_count; k++) {
         const pontes_security_req *s = &op->security[k];
+        bool done_before = false; /* a scheme listed by several requirements is set once */
+        for (size_t j = 0; j < k && !done_before; j++) done_before = strcmp(op->security[j].scheme, s->scheme) == 0;
+        if (done_before) continue;
         rc = PONTES_OK;
         switch (s->type) {
         case PONTES_SEC_BEARER:
@@ -1512,13 +1638,34 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
                 rc = pontes_client_set_basic(c, s->scheme, o.client_id, o.client_secret, NULL);
             break;
         case PONTES_SEC_API_KEY:
-            if (o.api_key) rc = pontes_client_set_api_key(c, s->scheme, o.api_key);
+            if (is_static_header(s) && o.certificate_file)
+                rc = pontes_client_set_api_key_from_certificate(c, s->scheme, o.certificate_file);
+            else if (is_static_header(s) && o.certificate)
+                rc = pontes_client_set_api_key(c, s->scheme, o.certificate);
+            else if (o.api_key)
+                rc = pontes_client_set_api_key(c, s->scheme, o.api_key);
+            break;
+        case PONTES_SEC_OAUTH_PARAMS:
+            if (o.consumer_key) {
+                pontes_oauth_params_options po = PONTES_OAUTH_PARAMS_OPTIONS_INIT;
+                po.consumer_key = o.consumer_key;
+                po.secret_key = o.secret_key;
+                if (o.sign) po.sign = 1;
+                rc = pontes_client_set_oauth_params(c, s->scheme, &po);
+                if (rc == PONTES_OK && o.code) rc = pontes_client_set_oauth_params_code(c, s->scheme, o.code);
+                if (rc == PONTES_OK && o.access_token)
+                    rc = pontes_client_set_oauth_params_token(c, s->scheme, o.access_token, token_expires_at);
+            }
             break;
         default:
             break;
         }
         if (rc != PONTES_OK) {
-            errf("%s: cannot configure credentials for %s: %s", op_id, s->scheme, pontes_status_name(rc));
+            const pontes_error *le = pontes_client_last_error(c);
+            if (le && le->status != PONTES_OK && le->message)
+                errf("%s: cannot configure credentials for %s: %s", op_id, s->scheme, le->message);
+            else
+                errf("%s: cannot configure credentials for %s: %s", op_id, s->scheme, pontes_status_name(rc));
             goto done;
         }
     }
