@@ -1032,7 +1032,16 @@ static void test_flow_consent_errors(void **state) {
     CHECK_OK(c, rc);
     bestbank_consent_result_free(r);
     r = NULL;
-    if (g_module) assert_int_equal(log_count_since(mark, "token", NULL, 0), 1);
+    if (g_module) {
+        assert_int_equal(log_count_since(mark, "token", NULL, 0), 1);
+        /* the same redirect again: the code works once (400 Invalid Token.: token invalid) */
+        assert_int_equal(bestbank_consent_finish(c, redirect, fs->state, &r), PONTES_EAUTH);
+        assert_null(r);
+        assert_int_equal(bestbank_client_last_error(c)->http_status, 400);
+        assert_string_equal(bestbank_client_last_error(c)->provider_code, "Invalid Token.");
+        /* a refused code is no reason to drop the access token the client holds */
+        assert_int_equal(pontes_client_oauth_params_token_expiry(c, "bestbankOAuth", NULL), PONTES_OK);
+    }
     pontes_flow_start_free(fs);
 
     /* an error redirect: the user refused, or the bank failed the login */
