@@ -127,8 +127,8 @@ typedef enum auth_role { ROLE_CONSUMER_KEY, ROLE_CODE, ROLE_ACCESS_TOKEN } auth_
  * (PONTES_SEC_OAUTH_PARAMS, pontes_client_set_oauth_params) the consumer key, the code or the
  * token are given to it and it builds the header; without it (older runtime) the complete
  * `OAuth k=v,...` value goes into the scheme as an apiKey.
- * FLOW: with the provider, the token is captured from Token automatically: the consent flow test
- * will configure only the consumer key and check the token's absolute expiry. */
+ * The flow tests below (test_flow_*) set only the consumer key: the token is captured from Token
+ * automatically, with its absolute expiry. */
 static void set_auth(bestbank_client *c, auth_role role) {
 #ifdef PONTES_SEC_OAUTH_PARAMS
     pontes_oauth_params_options op = PONTES_OAUTH_PARAMS_OPTIONS_INIT;
@@ -204,9 +204,8 @@ static void test_initiate(void **state) {
                             "Request+NS&SWEMethod=runService&serviceName=BEST+PSD2+Web&serviceMethod=StartLogin&login_"
                             "token=f191ba310f111399c6dd5966fc2cd27e176bd8b91582f1df771a47531cf83226&state=none2&oper_id=1-"
                             "BJN2KC");
-    /* FLOW: consent → token → balances: open LoginUrl, check `state` on the redirect in constant
-     * time (pontes flow helpers), exchange `code` with Token, call Balance with the token
-     * automatically; a wrong or missing state and an error redirect are clear errors. */
+    /* consent → token → balances through the flow helpers: test_flow_consent_token_balances;
+     * wrong/missing state and an error redirect: test_flow_consent_errors */
     bestbank_login_response_free(r);
     bestbank_client_free(c);
 }
@@ -231,9 +230,8 @@ static void test_token(void **state) {
 #endif
     /* a stateful server: this token (the newest: it cancels older ones) serves the next tests */
     if (g_module) snprintf(g_token, sizeof g_token, "%s", t->access_token);
-    /* FLOW: absolute expiry — a token whose expires_in has passed is never sent (the token cache
-     * of the OAuth-params provider); a newer token cancels the older one (EGEN003, not a blind
-     * re-authentication). */
+    /* absolute expiry: test_token_absolute_expiry; a newer token cancels the older one (EGEN003):
+     * test_token_superseded */
     bestbank_token_response_free(t);
     bestbank_client_free(c);
 }
@@ -362,9 +360,8 @@ static void test_check_operation_by_id(void **state) {
         assert_int_equal(o->has_error_code, PONTES_NULL);
         assert_int_equal(o->has_oper_sub_type, PONTES_NULL);
     }
-    /* FLOW: payment → CheckOperationByID: the oper_id of the payment redirect reports the payment
-     * (oper_type "1", its sub-type and amount), the consent's reports the consent; an unknown id
-     * is the envelope error returnCode "1" "Payment Not Found." (an error although HTTP 200). */
+    /* the payment's and the consent's operations: test_flow_payment_check_operation and
+     * test_flow_consent_token_balances; the envelope error of an unknown id: test_error_envelope */
     bestbank_check_operation_response_free(r);
     bestbank_client_free(c);
 }
@@ -495,8 +492,7 @@ static void test_initiate_payment_every_variant(void **state) {
         send_payment(c, body, pc->name);
         bestbank_payment_initiation_free(body);
     }
-    /* FLOW: payment → redirect with oper_id only → CheckOperationByID reports the executed payment
-     * (and debits the fixture account on the mock: balances and a Debit movement). */
+    /* payment → redirect with oper_id only → CheckOperationByID: test_flow_payment_check_operation */
     bestbank_client_free(c);
 }
 
@@ -1565,8 +1561,8 @@ static void test_secrets_not_logged(void **state) {
 
 /* Against a stateful server: a real consent, once (what a user's browser does), so that Token
  * and the account operations get a code and a token the server knows.
- * FLOW: this becomes the consent flow test with the pontes flow helpers (state generated and
- * checked); until then it is plain HTTP on the LoginUrl. */
+ * Plain HTTP on the LoginUrl (the flow helpers are tested by test_flow_*; this only provides the
+ * code and token of the operation tests above). */
 static int consent_for_real(void) {
     bestbank_client *c = NULL;
     pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
