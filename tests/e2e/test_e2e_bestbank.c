@@ -10,11 +10,11 @@
  * stateful external server; default: the documented example values), PONTES_TEST_STATEFUL,
  * PONTES_TEST_EXAMPLES.
  *
- * Auth today: the runtime has no Best Bank `OAuth k=v,...` provider yet, so each call sets the
- * apiKey scheme bestbankOAuth to the complete header value (`OAuth access_token=...,
- * oauth_consumer_key=...`: consumer key only, + code= on Token, + access_token= on the account
- * operations) and the apiKey scheme certificate to the certificate value, with
- * pontes_client_set_api_key.
+ * Auth: the runtime's OAuth-params provider (pontes_client_set_oauth_params, _code, _token) builds
+ * the `OAuth k=v,...` header; the Certificate apiKey is set with pontes_client_set_api_key (or
+ * from a certificate file). The flow tests use the generated flow helpers (bestbank_consent_* /
+ * bestbank_payment_*) and the mock's admin endpoints (/__admin/bestbank/config, expire-token,
+ * /__admin/requests, /__admin/state), skipping only those assertions against a stateless server.
  *
  * Modes. A stateless server (Prism; the generic mock while it has no Best Bank state module)
  * answers the first documented example of each operation: the decoded values are compared with
