@@ -63,7 +63,9 @@ static const char *fmt_eur(const pontes_decimal *d, char *buf, size_t size) {
         grouped[g++] = p[i];
     }
     grouped[g] = '\0';
-    snprintf(buf, size, "%s%s,%s \xe2\x82\xac", neg ? "-" : "", grouped, frac);
+    char out[128];
+    snprintf(out, sizeof out, "%s%.60s,%.30s \xe2\x82\xac", neg ? "-" : "", grouped, frac);
+    snprintf(buf, size, "%s", out);
     return buf;
 }
 
@@ -163,7 +165,7 @@ static int show_balances(bestbank_client *c, char *first_account, size_t cap) {
     for (int l = 0; l < 2; l++) {
         for (size_t i = 0; i < lists[l]->value.count; i++) {
             const bestbank_balance_item *b = lists[l]->value.items[i];
-            char x[64], y[64], z[64];
+            char x[128], y[128], z[128];
             printf("  %-16s %-10s %20s %20s %20s\n", b->id ? b->id : "-",
                    b->account_type.value == BESTBANK_PRODUCT_TYPE_CREDIT_CARD ? "card" : "account",
                    fmt_eur(&b->balance, x, sizeof x), fmt_eur(&b->balance_available, y, sizeof y),
@@ -183,7 +185,7 @@ static int show_movements(bestbank_client *c, const char *account) {
     printf("  %-16s %-8s %-28s %16s %18s\n", "date (UTC)", "type", "description", "amount", "balance after");
     for (size_t i = 0; i < tl->value.count; i++) {
         const bestbank_transaction_item *t = tl->value.items[i];
-        char d[32], a[64], b[64];
+        char d[32], a[128], b[128];
         printf("  %-16s %-8s %-28.28s %18s %20s\n", fmt_epoch(t->date, d, sizeof d),
                t->type.value == BESTBANK_TRANSACTION_ITEM_TYPE_DEBIT ? "debit" : "credit",
                t->description ? t->description : "", fmt_eur(&t->amount, a, sizeof a),
@@ -228,7 +230,7 @@ static int make_transfer(bestbank_client *c, const char *redirect_uri, bool from
     bestbank_payment_initiation body = {.kind = BESTBANK_PAYMENT_INITIATION_INSIDE_TRANSFER};
     body.u.inside_transfer = &tr;
 
-    char amount[64];
+    char amount[128];
     printf("  transfer %s from %s to %s (%s)\n", fmt_eur(&acct.amount, amount, sizeof amount), debtor.iban, acct.iban,
            cred.description);
     pontes_flow_start *start = NULL;
@@ -245,7 +247,7 @@ static int make_transfer(bestbank_client *c, const char *redirect_uri, bool from
     free(location);
     if (rc != PONTES_OK) return report(c, "CheckOperationByID (payment)", rc);
     const bestbank_operation_info *op = res->operation ? res->operation->output_data : NULL;
-    char a[64];
+    char a[128];
     printf("  operation %s: status %s, amount %s, to %s\n", res->operation_id,
            op && op->status ? op->status : "?", op && op->has_amount == PONTES_SET ? fmt_eur(&op->amount, a, sizeof a) : "-",
            op && op->destination ? op->destination : "-");

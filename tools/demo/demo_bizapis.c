@@ -55,7 +55,9 @@ static const char *fmt_eur(const pontes_decimal *d, pontes_presence has, char *b
         grouped[g++] = p[i];
     }
     grouped[g] = '\0';
-    snprintf(buf, size, "%s%s,%s \xe2\x82\xac", neg ? "-" : "", grouped, frac);
+    char out[128];
+    snprintf(out, sizeof out, "%s%.60s,%.30s \xe2\x82\xac", neg ? "-" : "", grouped, frac);
+    snprintf(buf, size, "%s", out);
     return buf;
 }
 
@@ -98,7 +100,7 @@ static report_view view_of(const bizapis_credit_responsibility_response *r) {
 
 static void bucket_line(const char *name, const bizapis_summary_bucket *b) {
     if (!b) return;
-    char x[64], y[64], z[64];
+    char x[128], y[128], z[128];
     printf("    %-34s %20s %20s %20s %4lld\n", name, fmt_eur(&b->in_debt_amount, b->has_in_debt_amount, x, sizeof x),
            fmt_eur(&b->non_compliant_amount, b->has_non_compliant_amount, y, sizeof y),
            fmt_eur(&b->potential_amount, b->has_potential_amount, z, sizeof z),
@@ -125,7 +127,7 @@ static void group(const char *title, const bizapis_credit_responsibility_group *
     bucket_line("non-revolving credit", g->non_revolving_credit);
     const bizapis_total_bucket *t = g->total_loan;
     if (t) {
-        char x[64], y[64], z[64];
+        char x[128], y[128], z[128];
         printf("    %-34s %20s %20s %20s %4lld\n", "TOTAL",
                fmt_eur(&t->in_debt_amount, t->has_in_debt_amount, x, sizeof x),
                fmt_eur(&t->non_compliant_amount, t->has_non_compliant_amount, y, sizeof y),
@@ -141,7 +143,7 @@ static void loans(const char *title, const bizapis_loan_detail_array *a) {
            "debtors");
     for (size_t i = 0; i < a->count; i++) {
         const bizapis_loan_detail *l = a->items[i];
-        char s[16], e[16], x[64], y[64], z[64];
+        char s[16], e[16], x[128], y[128], z[128];
         printf("    %-10s %-10s %20s %20s %18s %8lld\n", fmt_date(l->start_date, s, sizeof s),
                fmt_date(l->end_date, e, sizeof e), fmt_eur(&l->total_debt, l->has_total_debt, x, sizeof x),
                fmt_eur(&l->non_compliant_amount, l->has_non_compliant_amount, y, sizeof y),
