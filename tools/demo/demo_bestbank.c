@@ -31,44 +31,14 @@
 
 #include <pontes/bestbank.h>
 
+#include "demo_format.h"
+
 #define DEFAULT_BASE_URL "http://127.0.0.1:8080"
 #define DEFAULT_CONSUMER_KEY "pontes-demo-consumer-key"
 #define DEFAULT_CERTIFICATE "9dFpJUCnQcwe80aAOHx7YWYlqisICXNnVSKiaiA9vGO8YnzlZoJcUVPJ/rZ68X8FD=="
 #define DEFAULT_REDIRECT "http://127.0.0.1/pontes-demo/return"
 
 /* ---- formatting ---------------------------------------------------------- */
-/* (columns of euro amounts are 2 wider in printf: "\xe2\x82\xac" is 3 bytes, one character) */
-
-/* An exact decimal as euros, Portuguese style: "12 345,6789 €", "-1 000,00 €", "0,00 €". */
-static const char *fmt_eur(const pontes_decimal *d, char *buf, size_t size) {
-    char t[64];
-    if (pontes_decimal_to_text(d, t, sizeof t) != PONTES_OK) {
-        snprintf(buf, size, "?");
-        return buf;
-    }
-    const char *p = t;
-    bool neg = *p == '-';
-    if (neg) p++;
-    const char *dot = strchr(p, '.');
-    size_t nint = dot ? (size_t)(dot - p) : strlen(p);
-    char frac[40] = "";
-    if (dot) snprintf(frac, sizeof frac, "%s", dot + 1);
-    size_t nf = strlen(frac);
-    while (nf > 2 && frac[nf - 1] == '0') frac[--nf] = '\0'; /* 995.0000 -> 995,00 */
-    while (nf < 2) frac[nf++] = '0', frac[nf] = '\0';
-    char grouped[64];
-    size_t g = 0;
-    for (size_t i = 0; i < nint && g + 2 < sizeof grouped; i++) {
-        if (i > 0 && (nint - i) % 3 == 0) grouped[g++] = ' ';
-        grouped[g++] = p[i];
-    }
-    grouped[g] = '\0';
-    char out[128];
-    snprintf(out, sizeof out, "%s%.60s,%.30s \xe2\x82\xac", neg ? "-" : "", grouped, frac);
-    snprintf(buf, size, "%s", out);
-    return buf;
-}
-
 /* Epoch seconds in a string ("1598349684") -> "25/08/2020 09:21" (UTC); other text as is. */
 static const char *fmt_epoch(const char *s, char *buf, size_t size) {
     time_t t;
@@ -168,8 +138,8 @@ static int show_balances(bestbank_client *c, char *first_account, size_t cap) {
             char x[128], y[128], z[128];
             printf("  %-16s %-10s %20s %20s %20s\n", b->id ? b->id : "-",
                    b->account_type.value == BESTBANK_PRODUCT_TYPE_CREDIT_CARD ? "card" : "account",
-                   fmt_eur(&b->balance, x, sizeof x), fmt_eur(&b->balance_available, y, sizeof y),
-                   fmt_eur(&b->balance_booked, z, sizeof z));
+                   demo_fmt_eur(&b->balance, x, sizeof x), demo_fmt_eur(&b->balance_available, y, sizeof y),
+                   demo_fmt_eur(&b->balance_booked, z, sizeof z));
             if (first_account && !first_account[0] && l == 0 && b->id) snprintf(first_account, cap, "%s", b->id);
         }
     }
@@ -188,8 +158,8 @@ static int show_movements(bestbank_client *c, const char *account) {
         char d[32], a[128], b[128];
         printf("  %-16s %-8s %-28.28s %18s %20s\n", fmt_epoch(t->date, d, sizeof d),
                t->type.value == BESTBANK_TRANSACTION_ITEM_TYPE_DEBIT ? "debit" : "credit",
-               t->description ? t->description : "", fmt_eur(&t->amount, a, sizeof a),
-               fmt_eur(&t->balance, b, sizeof b));
+               t->description ? t->description : "", demo_fmt_eur(&t->amount, a, sizeof a),
+               demo_fmt_eur(&t->balance, b, sizeof b));
     }
     printf("  (%zu movements)\n", tl->value.count);
     bestbank_transaction_list_free(tl);
@@ -231,7 +201,7 @@ static int make_transfer(bestbank_client *c, const char *redirect_uri, bool from
     body.u.inside_transfer = &tr;
 
     char amount[128];
-    printf("  transfer %s from %s to %s (%s)\n", fmt_eur(&acct.amount, amount, sizeof amount), debtor.iban, acct.iban,
+    printf("  transfer %s from %s to %s (%s)\n", demo_fmt_eur(&acct.amount, amount, sizeof amount), debtor.iban, acct.iban,
            cred.description);
     pontes_flow_start *start = NULL;
     int rc = bestbank_payment_start(c, redirect_uri, &body, &start);
@@ -249,7 +219,7 @@ static int make_transfer(bestbank_client *c, const char *redirect_uri, bool from
     const bestbank_operation_info *op = res->operation ? res->operation->output_data : NULL;
     char a[128];
     printf("  operation %s: status %s, amount %s, to %s\n", res->operation_id,
-           op && op->status ? op->status : "?", op && op->has_amount == PONTES_SET ? fmt_eur(&op->amount, a, sizeof a) : "-",
+           op && op->status ? op->status : "?", op && op->has_amount == PONTES_SET ? demo_fmt_eur(&op->amount, a, sizeof a) : "-",
            op && op->destination ? op->destination : "-");
     bestbank_payment_result_free(res);
     return 0;

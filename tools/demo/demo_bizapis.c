@@ -27,49 +27,10 @@
 
 #include <pontes/bizapis.h>
 
+#include "demo_format.h"
+
 #define DEFAULT_BASE_URL "http://127.0.0.1:8080"
 #define DEFAULT_API_KEY "pontes-demo-bizapis-key"
-
-/* ---- formatting ---------------------------------------------------------- */
-/* (columns of euro amounts are 2 wider in printf: "\xe2\x82\xac" is 3 bytes, one character) */
-
-static const char *fmt_eur(const pontes_decimal *d, pontes_presence has, char *buf, size_t size) {
-    char t[64];
-    if (has == PONTES_ABSENT) return "-";
-    if (has == PONTES_NULL) return "(null)";
-    if (pontes_decimal_to_text(d, t, sizeof t) != PONTES_OK) return "?";
-    const char *p = t;
-    bool neg = *p == '-';
-    if (neg) p++;
-    const char *dot = strchr(p, '.');
-    size_t nint = dot ? (size_t)(dot - p) : strlen(p);
-    char frac[40] = "";
-    if (dot) snprintf(frac, sizeof frac, "%s", dot + 1);
-    size_t nf = strlen(frac);
-    while (nf > 2 && frac[nf - 1] == '0') frac[--nf] = '\0';
-    while (nf < 2) frac[nf++] = '0', frac[nf] = '\0';
-    char grouped[64];
-    size_t g = 0;
-    for (size_t i = 0; i < nint && g + 2 < sizeof grouped; i++) {
-        if (i > 0 && (nint - i) % 3 == 0) grouped[g++] = ' ';
-        grouped[g++] = p[i];
-    }
-    grouped[g] = '\0';
-    char out[128];
-    snprintf(out, sizeof out, "%s%.60s,%.30s \xe2\x82\xac", neg ? "-" : "", grouped, frac);
-    snprintf(buf, size, "%s", out);
-    return buf;
-}
-
-/* "2019-05-31" -> "31/05/2019"; other text as is. */
-static const char *fmt_date(const char *iso, char *buf, size_t size) {
-    if (!iso) return "-";
-    if (strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-') {
-        snprintf(buf, size, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-        return buf;
-    }
-    return iso;
-}
 
 /* ---- the report, from either form of the answer ------------------------- */
 
@@ -101,9 +62,9 @@ static report_view view_of(const bizapis_credit_responsibility_response *r) {
 static void bucket_line(const char *name, const bizapis_summary_bucket *b) {
     if (!b) return;
     char x[128], y[128], z[128];
-    printf("    %-34s %20s %20s %20s %4lld\n", name, fmt_eur(&b->in_debt_amount, b->has_in_debt_amount, x, sizeof x),
-           fmt_eur(&b->non_compliant_amount, b->has_non_compliant_amount, y, sizeof y),
-           fmt_eur(&b->potential_amount, b->has_potential_amount, z, sizeof z),
+    printf("    %-34s %20s %20s %20s %4lld\n", name, demo_fmt_eur_opt(&b->in_debt_amount, b->has_in_debt_amount, x, sizeof x),
+           demo_fmt_eur_opt(&b->non_compliant_amount, b->has_non_compliant_amount, y, sizeof y),
+           demo_fmt_eur_opt(&b->potential_amount, b->has_potential_amount, z, sizeof z),
            (long long)(b->has_number_of_products == PONTES_SET ? b->number_of_products : 0));
 }
 
@@ -129,9 +90,9 @@ static void group(const char *title, const bizapis_credit_responsibility_group *
     if (t) {
         char x[128], y[128], z[128];
         printf("    %-34s %20s %20s %20s %4lld\n", "TOTAL",
-               fmt_eur(&t->in_debt_amount, t->has_in_debt_amount, x, sizeof x),
-               fmt_eur(&t->non_compliant_amount, t->has_non_compliant_amount, y, sizeof y),
-               fmt_eur(&t->potential_amount, t->has_potential_amount, z, sizeof z),
+               demo_fmt_eur_opt(&t->in_debt_amount, t->has_in_debt_amount, x, sizeof x),
+               demo_fmt_eur_opt(&t->non_compliant_amount, t->has_non_compliant_amount, y, sizeof y),
+               demo_fmt_eur_opt(&t->potential_amount, t->has_potential_amount, z, sizeof z),
                (long long)(t->has_number_of_products == PONTES_SET ? t->number_of_products : 0));
     }
 }
@@ -144,10 +105,10 @@ static void loans(const char *title, const bizapis_loan_detail_array *a) {
     for (size_t i = 0; i < a->count; i++) {
         const bizapis_loan_detail *l = a->items[i];
         char s[16], e[16], x[128], y[128], z[128];
-        printf("    %-10s %-10s %20s %20s %18s %8lld\n", fmt_date(l->start_date, s, sizeof s),
-               fmt_date(l->end_date, e, sizeof e), fmt_eur(&l->total_debt, l->has_total_debt, x, sizeof x),
-               fmt_eur(&l->non_compliant_amount, l->has_non_compliant_amount, y, sizeof y),
-               fmt_eur(&l->installment, l->has_installment, z, sizeof z),
+        printf("    %-10s %-10s %20s %20s %18s %8lld\n", demo_fmt_date(l->start_date, s, sizeof s),
+               demo_fmt_date(l->end_date, e, sizeof e), demo_fmt_eur_opt(&l->total_debt, l->has_total_debt, x, sizeof x),
+               demo_fmt_eur_opt(&l->non_compliant_amount, l->has_non_compliant_amount, y, sizeof y),
+               demo_fmt_eur_opt(&l->installment, l->has_installment, z, sizeof z),
                (long long)(l->has_number_debtors == PONTES_SET ? l->number_debtors : 0));
     }
 }
