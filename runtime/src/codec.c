@@ -52,6 +52,12 @@ const pontes_type pontes_type_decimal = {PONTES_KIND_DECIMAL, 0, sizeof(pontes_d
                                          NULL};
 const pontes_type pontes_type_decimal_string = {PONTES_KIND_DECIMAL, PONTES_T_DECIMAL_STRING, sizeof(pontes_decimal),
                                                 "decimal string", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_int32_or_string = {PONTES_KIND_INT32, PONTES_T_OR_STRING, sizeof(int32_t),
+                                                "int32 or string", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_int64_or_string = {PONTES_KIND_INT64, PONTES_T_OR_STRING, sizeof(int64_t),
+                                                "int64 or string", NULL, NULL, NULL, NULL};
+const pontes_type pontes_type_double_or_string = {PONTES_KIND_DOUBLE, PONTES_T_OR_STRING, sizeof(double),
+                                                 "number or string", NULL, NULL, NULL, NULL};
 
 static const char *kind_name(pontes_kind k) {
     switch (k) {
@@ -468,9 +474,12 @@ static bool fmt_date_ok(const char *s, size_t n) {
 }
 
 /* RFC 3339 date-time: full-date "T" HH:MM:SS[.frac] ("Z" / +HH:MM / -HH:MM); 't' and 'z'
- * are accepted too (RFC 3339 section 5.6, note). Second 60 is a leap second. */
+ * are accepted too (RFC 3339 section 5.6, note). Second 60 is a leap second. A full-date
+ * alone (YYYY-MM-DD) is accepted too: providers put date-only values in date-time members
+ * (BCTT's own request examples do), and it names a day exactly; it is kept as received. */
 static bool fmt_date_time_ok(const char *s, size_t n) {
     unsigned h, mi, se;
+    if (n == 10) return fmt_date_ok(s, n);
     if (n < 20 || !fmt_date_ok(s, 10) || (s[10] != 'T' && s[10] != 't')) return false;
     if (s[13] != ':' || s[16] != ':' || !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
         !digits(s + 17, 2, &se) || h > 23 || mi > 59 || se > 60)
@@ -688,6 +697,7 @@ typedef struct dctx {
     bool strict;    /* every deviation is an error */
     size_t unknown; /* deviations (unknown members / enum values, ...) seen: union variant scoring */
     char dp;        /* the C library's decimal point in the current locale */
+    bool wire_string; /* the number dec_value just decoded came as a JSON string (PONTES_T_OR_STRING) */
     pontes_deviations *dev;                    /* tolerant mode: where deviations are recorded, or NULL */
     size_t dev_off[PONTES_DEVIATIONS_KEPT];    /* byte offset of the value each kept deviation is about */
     const char *dev_suffix[PONTES_DEVIATIONS_KEPT]; /* member name appended to that value's path, or NULL */
@@ -1101,21 +1111,61 @@ static int number_to_i64(const char *s, size_t n, int64_t *out) {
     return 0;
 }
 
+static void short_value(char *out, size_t cap, const char *s);
+
+/* A number of a PONTES_T_OR_STRING type that came as a JSON string (c->p at its '"'):
+ * *txt / *n its text (in the input, or an arena copy when it has escapes; not
+ * NUL-terminated), c->p past the string, c->wire_string set. The text must be an optional
+ * '-' and decimal digits (integer) or a JSON number (double): anything else is a type
+ * mismatch (PONTES_EDECODE, c->p left at the string). */
+static int dec_num_string(dctx *c, const pontes_type *t, bool integer, const char **txt, size_t *n) {
+    const char *at = c->p;
+    int rc = dec_key(c, txt, n);
+    if (rc) return rc;
+    const char *s = *txt;
+    size_t len = *n, i = len && s[0] == '-';
+    bool ok = i < len, is_int;
+    if (integer) {
+        for (; ok && i < len; i++) ok = s[i] >= '0' && s[i] <= '9';
+    } else {
+        ok = len && scan_number(s, s + len, &is_int) == len;
+    }
+    if (!ok) {
+        char tmp[40], sv[48];
+        size_t k = len < sizeof tmp - 1 ? len : sizeof tmp - 1;
+        memcpy(tmp, s, k);
+        tmp[k] = '\0';
+        short_value(sv, sizeof sv, tmp);
+        c->p = at;
+        return perr_set(&c->e, PONTES_EDECODE, type_name(t), "expected %s, got the string \"%s\" (%s)", type_name(t),
+                        sv, integer ? "not an integer" : "not a number");
+    }
+    c->wire_string = true;
+    return PONTES_OK;
+}
+
 /* Parse a number for an integer type, exactly from its digits over the whole int64
  * range; a literal with a fraction or exponent must still denote an integer. */
 static int dec_integer(dctx *c, const pontes_type *t, int64_t *out) {
     const char *tn = type_name(t);
     int ch = peek(c);
-    if (ch != '-' && (ch < '0' || ch > '9')) return dec_mismatch(c, t);
-    bool is_int;
-    size_t n = scan_number(c->p, c->end, &is_int);
-    if (!n) return dec_syntax(c, "invalid number");
+    const char *num = c->p;
+    size_t n;
+    bool is_int, str = ch == '"' && (t->flags & PONTES_T_OR_STRING);
+    if (str) {
+        int rc = dec_num_string(c, t, true, &num, &n);
+        if (rc) return rc;
+    } else {
+        if (ch != '-' && (ch < '0' || ch > '9')) return dec_mismatch(c, t);
+        n = scan_number(c->p, c->end, &is_int);
+        if (!n) return dec_syntax(c, "invalid number");
+    }
     int64_t v = 0;
-    int r = number_to_i64(c->p, n, &v);
+    int r = number_to_i64(num, n, &v);
     if (r == 1) return perr_set(&c->e, PONTES_EDECODE, tn, "expected %s, got non-integral number", tn);
     if (r == 2 || (t->kind == PONTES_KIND_INT32 && (v < INT32_MIN || v > INT32_MAX)))
-        return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s", tn);
-    c->p += n;
+        return perr_set(&c->e, PONTES_ERANGE, tn, "integer out of range for %s%s", tn, str ? " (in a string)" : "");
+    if (!str) c->p += n;
     *out = v;
     return PONTES_OK;
 }
@@ -1318,8 +1368,21 @@ static double number_value(dctx *c, const char *s, size_t n, bool is_int) {
 
 static int dec_double(dctx *c, const pontes_type *t, double *out) {
     int ch = peek(c);
-    if (ch != '-' && (ch < '0' || ch > '9')) return dec_mismatch(c, t);
     bool is_int;
+    if (ch == '"' && (t->flags & PONTES_T_OR_STRING)) {
+        const char *txt;
+        size_t n;
+        int rc = dec_num_string(c, t, false, &txt, &n);
+        if (rc) return rc;
+        scan_number(txt, txt + n, &is_int);
+        double v = number_value(c, txt, n, is_int);
+        if (!isfinite(v))
+            return perr_set(&c->e, PONTES_ERANGE, type_name(t), "number out of range for %s (in a string)",
+                            type_name(t));
+        *out = v;
+        return PONTES_OK;
+    }
+    if (ch != '-' && (ch < '0' || ch > '9')) return dec_mismatch(c, t);
     size_t n = scan_number(c->p, c->end, &is_int);
     if (!n) return dec_syntax(c, "invalid number");
     double v = number_value(c, c->p, n, is_int);
@@ -1648,6 +1711,10 @@ static inline int dec_field(dctx *c, const pontes_field *f, unsigned char *obj) 
         const char *at = c->p;
         rc = dec_string(c, (const char **)s, NULL);
         if (!rc && (f->type->flags & PONTES_T_FMT_MASK)) rc = dec_check_fmt(c, f->type, at, *(const char **)s);
+    } else if ((f->flags & PONTES_F_WIRE_FORM) && (f->type->flags & PONTES_T_OR_STRING)) {
+        c->wire_string = false; /* the form is recorded next to the presence (pontes_wire_form) */
+        rc = dec_value(c, f->type, s);
+        if (!rc) p[1] = c->wire_string ? PONTES_WIRE_STRING : PONTES_WIRE_NUMBER;
     } else {
         rc = dec_value(c, f->type, s);
     }
@@ -1795,16 +1862,31 @@ static int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, unsign
     return dec_value(c, et, slot);
 }
 
+/* Record that element i of a container of numbers-or-strings came as a string: *wire (arena,
+ * zeroed = numbers) is made or grown to cap entries first. */
+static int dec_wire_mark(dctx *c, unsigned char **wire, size_t *wcap, size_t cap, size_t i) {
+    if (*wcap < cap) {
+        unsigned char *nw = arena_grow(c->a, *wire, *wcap, cap, 1);
+        if (!nw) return perr_nomem(&c->e);
+        *wire = nw;
+        *wcap = cap;
+    }
+    (*wire)[i] = PONTES_WIRE_STRING;
+    return PONTES_OK;
+}
+
 static int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
     if (peek(c) != '[') return dec_mismatch(c, t);
     const pontes_type *et = t->elem;
     l->items = NULL;
     l->count = 0;
+    bool wf = (et->flags & PONTES_T_OR_STRING) != 0; /* pontes_wire_list: one form per element */
+    if (wf) ((pontes_wire_list *)(void *)l)->wire = NULL;
     int rc = dec_enter(c);
     if (rc) return rc;
     c->p++;
-    unsigned char *items = NULL;
-    size_t n = 0, cap = 0;
+    unsigned char *items = NULL, *wire = NULL;
+    size_t n = 0, cap = 0, wcap = 0;
     bool more = peek(c) != ']';
     if (!more) c->p++;
     while (more) {
@@ -1818,7 +1900,9 @@ static int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
             items = ni;
             cap = nc;
         }
+        c->wire_string = false;
         rc = dec_elem(c, t, et, items + n * et->size);
+        if (!rc && wf && c->wire_string) rc = dec_wire_mark(c, &wire, &wcap, cap, n);
         if (rc) {
             perr_index(&c->e, n);
             goto out;
@@ -1828,6 +1912,7 @@ static int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
     }
     l->items = items;
     l->count = n;
+    if (wf) ((pontes_wire_list *)(void *)l)->wire = wire;
 out:
     c->depth--;
     return rc;
@@ -1839,12 +1924,14 @@ static int dec_map(dctx *c, const pontes_type *t, pontes_map *mp) {
     mp->keys = NULL;
     mp->values = NULL;
     mp->count = 0;
+    bool wf = (et->flags & PONTES_T_OR_STRING) != 0; /* pontes_wire_map: one form per value */
+    if (wf) ((pontes_wire_map *)(void *)mp)->wire = NULL;
     int rc = dec_enter(c);
     if (rc) return rc;
     c->p++;
     const char **keys = NULL;
-    unsigned char *vals = NULL;
-    size_t n = 0, cap = 0;
+    unsigned char *vals = NULL, *wire = NULL;
+    size_t n = 0, cap = 0, wcap = 0;
     bool more = peek(c) != '}';
     if (!more) c->p++;
     while (more) {
@@ -1865,7 +1952,9 @@ static int dec_map(dctx *c, const pontes_type *t, pontes_map *mp) {
             cap = nc;
         }
         if ((rc = dec_string(c, &keys[n], NULL)) != PONTES_OK || (rc = dec_colon(c)) != PONTES_OK) goto out;
+        c->wire_string = false;
         rc = dec_elem(c, t, et, vals + n * et->size);
+        if (!rc && wf && c->wire_string) rc = dec_wire_mark(c, &wire, &wcap, cap, n);
         if (rc) {
             perr_key(&c->e, keys[n]);
             goto out;
@@ -1882,6 +1971,7 @@ static int dec_map(dctx *c, const pontes_type *t, pontes_map *mp) {
     mp->keys = keys;
     mp->values = vals;
     mp->count = n;
+    if (wf) ((pontes_wire_map *)(void *)mp)->wire = wire;
 out:
     c->depth--;
     return rc;
@@ -2147,6 +2237,7 @@ static void dctx_init(dctx *c, pontes_arena *a, const pontes_decode_options *opt
     c->max_depth = DEFAULT_MAX_DEPTH;
     c->reject_unknown = false;
     c->strict = false;
+    c->wire_string = false;
     c->dev = NULL;
     if (opts) {
         /* version 1 callers allocated the fields up to max_depth only: read no further */
@@ -2344,6 +2435,9 @@ typedef struct ectx {
     /* streamed BYTES/FILE values (upload.c): recorded as segments of *up when up is set
      * (a request body), else read into the text */
     pontes_upload **up;
+    /* the number enc_value writes next goes as a JSON string (PONTES_T_OR_STRING whose
+     * recorded form is PONTES_WIRE_STRING); set and cleared around that one call */
+    bool wire_string;
 } ectx;
 
 static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok);
@@ -2555,6 +2649,13 @@ static int enc_field_value(ectx *c, const pontes_field *f, const unsigned char *
         return put_lit(c, "null", 4);
     }
     if (p != PONTES_SET) return perr_set(&c->e, PONTES_EENCODE, NULL, "invalid presence value %u", (unsigned)p);
+    if ((f->flags & PONTES_F_WIRE_FORM) && (f->type->flags & PONTES_T_OR_STRING) &&
+        obj[f->presence_offset + 1] == PONTES_WIRE_STRING) {
+        c->wire_string = true;
+        int rc = enc_value(c, f->type, obj + f->offset, false);
+        c->wire_string = false;
+        return rc;
+    }
     return enc_value(c, f->type, obj + f->offset, (f->flags & PONTES_F_NULLABLE) != 0);
 }
 
@@ -2712,7 +2813,8 @@ static int enc_union(ectx *c, const pontes_union_desc *u, const unsigned char *u
     return rc;
 }
 
-static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, const char *const *keys, size_t n) {
+static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, const char *const *keys, size_t n,
+                     const pontes_wire_form *wire) {
     const pontes_type *et = t->elem;
     for (size_t i = 0; i < n; i++) {
         if (i && buf_putc(c->b, ',')) return enc_nomem(c);
@@ -2725,7 +2827,11 @@ static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, c
             }
             rc = put_key(c, keys[i]);
         }
-        if (!rc) rc = enc_value(c, et, vals + i * et->size, (t->flags & PONTES_T_ELEM_NULLABLE) != 0);
+        if (!rc) {
+            c->wire_string = wire && wire[i] == PONTES_WIRE_STRING;
+            rc = enc_value(c, et, vals + i * et->size, (t->flags & PONTES_T_ELEM_NULLABLE) != 0);
+            c->wire_string = false;
+        }
         if (rc) {
             if (keys) perr_key(&c->e, keys[i]);
             else perr_index(&c->e, i);
@@ -2739,9 +2845,17 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
     const char *tn;
     switch (t->kind) {
     case PONTES_KIND_BOOL: return *(const bool *)s ? put_lit(c, "true", 4) : put_lit(c, "false", 5);
-    case PONTES_KIND_INT32: return put_int(c, *(const int32_t *)s);
-    case PONTES_KIND_INT64: return put_int(c, *(const int64_t *)s);
-    case PONTES_KIND_DOUBLE: return put_double(c, *(const double *)s, type_name(t));
+    case PONTES_KIND_INT32:
+    case PONTES_KIND_INT64:
+    case PONTES_KIND_DOUBLE: {
+        bool q = c->wire_string && (t->flags & PONTES_T_OR_STRING); /* "1234": the form it came in */
+        int rc = q && buf_putc(c->b, '"') ? enc_nomem(c) : PONTES_OK;
+        if (!rc) rc = t->kind == PONTES_KIND_INT32   ? put_int(c, *(const int32_t *)s)
+                      : t->kind == PONTES_KIND_INT64 ? put_int(c, *(const int64_t *)s)
+                                                     : put_double(c, *(const double *)s, type_name(t));
+        if (!rc && q && buf_putc(c->b, '"')) rc = enc_nomem(c);
+        return rc;
+    }
     case PONTES_KIND_STRING: {
         const char *str = *(const char *const *)s;
         if (!str) {
@@ -2792,7 +2906,9 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
         int rc = enc_enter(c);
         if (rc) return rc;
         if (buf_putc(c->b, '[')) rc = enc_nomem(c);
-        if (!rc) rc = enc_elems(c, t, l->items, NULL, l->count);
+        const pontes_wire_form *wire =
+            (t->elem->flags & PONTES_T_OR_STRING) ? ((const pontes_wire_list *)(const void *)l)->wire : NULL;
+        if (!rc) rc = enc_elems(c, t, l->items, NULL, l->count, wire);
         if (!rc && buf_putc(c->b, ']')) rc = enc_nomem(c);
         c->depth--;
         return rc;
@@ -2804,7 +2920,9 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
         int rc = enc_enter(c);
         if (rc) return rc;
         if (buf_putc(c->b, '{')) rc = enc_nomem(c);
-        if (!rc) rc = enc_elems(c, t, mp->values, mp->keys, mp->count);
+        const pontes_wire_form *wire =
+            (t->elem->flags & PONTES_T_OR_STRING) ? ((const pontes_wire_map *)(const void *)mp)->wire : NULL;
+        if (!rc) rc = enc_elems(c, t, mp->values, mp->keys, mp->count, wire);
         if (!rc && buf_putc(c->b, '}')) rc = enc_nomem(c);
         c->depth--;
         return rc;
@@ -2834,6 +2952,7 @@ static void ectx_init(ectx *c, pontes_buf *b) {
     c->max_depth = DEFAULT_MAX_DEPTH;
     c->disc_name = c->disc_val = NULL;
     c->up = NULL;
+    c->wire_string = false;
 }
 
 int pontes_codec_encode_value(pontes_buf *b, const pontes_type *t, const void *storage, pontes_error *err) {

@@ -345,6 +345,37 @@ typedef struct pontes_any_list { const struct cJSON **items; size_t count; } pon
 typedef struct pontes_string_map { const char **keys; const char **values; size_t count; } pontes_string_map;
 typedef struct pontes_decimal_list { pontes_decimal *items; size_t count; } pontes_decimal_list;
 
+/* ---- numbers that may travel as strings --------------------------------
+ * A schema `type: [integer, string]` whose string branch is a digit pattern (e.g.
+ * pattern '^-?[0-9]+$'; format int32 / int64) is a plain int32_t / int64_t member, and
+ * `type: [number, string]` (string branch: a pattern or nothing) a double: the decoder
+ * accepts a JSON number or a JSON string holding the number ("1234", "-7"; for a double the
+ * JSON number grammar, "12.5"), and remembers which form each value came in, so that the
+ * encoder writes it back the same way ("1234" stays "1234", 1234 stays 1234).
+ *   - The form lives in a member right after the presence flag: `pontes_wire_form wire_x;`
+ *     after `pontes_presence has_x;` (has_x keeps its three values: has_x == PONTES_SET
+ *     works as for any member). A value you set yourself has wire_x == PONTES_WIRE_NUMBER
+ *     (zero) and is sent as a number; set wire_x = PONTES_WIRE_STRING to send "1234".
+ *   - Lists and maps of such numbers carry one form per element: `const pontes_wire_form
+ *     *wire` after `count` (NULL: every element a number; a list you build by appending has
+ *     NULL, so it is sent as numbers).
+ *   - String text: an optional '-' and decimal digits for integers (leading zeros are
+ *     accepted: "007" is 7 and is written back as "7"), exact over the whole int64 range;
+ *     a value outside the C type (int32 "2147483648") is PONTES_ERANGE as for a number.
+ *     Any other text ("12a", "", " 1", "1.5", "+1") is a type mismatch: PONTES_EDECODE in
+ *     strict and tolerant mode alike, as any JSON type the schema does not allow.
+ *   - A union variant of such a type has no room for the form: it decodes both forms and
+ *     encodes as a number. */
+typedef uint8_t pontes_wire_form;
+#define PONTES_WIRE_NUMBER ((pontes_wire_form)0) /**< a JSON number (the default) */
+#define PONTES_WIRE_STRING ((pontes_wire_form)1) /**< a JSON string holding the number */
+typedef struct pontes_int32_wire_list { int32_t *items; size_t count; const pontes_wire_form *wire; } pontes_int32_wire_list;
+typedef struct pontes_int64_wire_list { int64_t *items; size_t count; const pontes_wire_form *wire; } pontes_int64_wire_list;
+typedef struct pontes_double_wire_list { double *items; size_t count; const pontes_wire_form *wire; } pontes_double_wire_list;
+/** Layout shared by every list / map of numbers-or-strings (see above). */
+typedef struct pontes_wire_list { void *items; size_t count; const pontes_wire_form *wire; } pontes_wire_list;
+typedef struct pontes_wire_map { const char **keys; void *values; size_t count; const pontes_wire_form *wire; } pontes_wire_map;
+
 /* ---- building lists and maps (request values) ---------------------------
  * One rule: a list or map you grow with these functions (or the generated
  * <prefix>_<elem>_array_append / PONTES_APPEND / PONTES_MAP_PUT) owns its items/keys/values
@@ -408,12 +439,19 @@ typedef struct pontes_union_desc pontes_union_desc;
  *  (also in their JSON-escaped and percent-encoded forms), and wiped when the call ends. As for
  *  every known secret, values shorter than 4 bytes are not redacted (they would mask any text). */
 #define PONTES_F_SECRET     0x10u
+/** The member's type has PONTES_T_OR_STRING and the struct has a pontes_wire_form member
+ *  right after the presence member (at presence_offset + 1), where the decoder records the
+ *  form the value came in and the encoder reads it (see pontes_wire_form). Without this
+ *  flag such a member decodes both forms and encodes as a number. */
+#define PONTES_F_WIRE_FORM  0x20u
 
 /* type flags */
 #define PONTES_T_ELEM_NULLABLE 0x01u /**< ARRAY/MAP: elements may be null (pointer kinds only: stored as NULL) */
 /* STRING formats the codec checks (strict decode, and every encode of a request body) */
 #define PONTES_T_FMT_DATE      0x10u /**< format: date (RFC 3339 full-date, YYYY-MM-DD) */
-#define PONTES_T_FMT_DATE_TIME 0x20u /**< format: date-time (RFC 3339 date-time) */
+/** format: date-time (RFC 3339 date-time; a date alone, "2028-12-31", is accepted too, in strict
+ *  decoding and on encode: providers send date-only values in date-time members) */
+#define PONTES_T_FMT_DATE_TIME 0x20u
 #define PONTES_T_FMT_UUID      0x40u /**< format: uuid (8-4-4-4-12 hex digits) */
 #define PONTES_T_FMT_MASK      0x70u
 /** DECIMAL: the value travels as a JSON string holding decimal text ("995.00"), not a number */
@@ -434,6 +472,11 @@ struct pontes_type {
  *  adds the limits of x-pontes-file in the spec. The request checks them before sending
  *  (PONTES_EINVAL); decoding ignores them. */
 #define PONTES_T_FILE_RULE 0x100u
+/** INT32 / INT64 / DOUBLE: the value may also travel as a JSON string holding the number
+ *  (`type: [integer, string]`, `[number, string]`; see pontes_wire_form). ARRAY / MAP whose
+ *  element type has it: the container has the pontes_wire_list / pontes_wire_map layout
+ *  (one form per element). */
+#define PONTES_T_OR_STRING 0x200u
 typedef struct pontes_file_type {
     pontes_type base;           /**< kind BYTES or FILE, flags with PONTES_T_FILE_RULE */
     uint64_t max_bytes;         /**< largest file accepted (decoded size), 0: no limit */
@@ -506,12 +549,17 @@ PONTES_EXTERN(const pontes_type) pontes_type_any;
 /* Strings with a checked format (STRING kind with a PONTES_T_FMT_* flag), used by the
  * generator for format: date / date-time / uuid. */
 PONTES_EXTERN(const pontes_type) pontes_type_date;      /**< "2024-01-31" */
-PONTES_EXTERN(const pontes_type) pontes_type_date_time; /**< "2024-01-31T10:20:30Z", "...30.5+01:00" */
+PONTES_EXTERN(const pontes_type) pontes_type_date_time; /**< "2024-01-31T10:20:30Z", "...30.5+01:00", "2024-01-31" */
 PONTES_EXTERN(const pontes_type) pontes_type_uuid;      /**< "5088c941-7ec7-4ea9-a41f-ac6f041bec62" */
 /* Exact decimals (pontes_decimal), used by the generator for format: decimal and
  * x-pontes-money: true — on type: number, and on type: string. */
 PONTES_EXTERN(const pontes_type) pontes_type_decimal;        /**< JSON number: 995.0000 */
 PONTES_EXTERN(const pontes_type) pontes_type_decimal_string; /**< JSON string: "995.00" */
+/* Numbers that may travel as strings (PONTES_T_OR_STRING), used by the generator for
+ * `type: [integer, string]` with a digit pattern and `type: [number, string]`. */
+PONTES_EXTERN(const pontes_type) pontes_type_int32_or_string;  /**< 1234 or "1234" */
+PONTES_EXTERN(const pontes_type) pontes_type_int64_or_string;
+PONTES_EXTERN(const pontes_type) pontes_type_double_or_string; /**< 12.5 or "12.5" */
 
 /* ---- codec ------------------------------------------------------------ */
 
