@@ -275,7 +275,7 @@ class BcttMockTest(unittest.TestCase):
         tok2 = self.login()
         self.assertEqual(self.op("CountriesGet", token=tok2)[0], 200)
         self.assertEqual(self.state()["logins"], 2)
-        # a shorter timeout, and a failed call does not renew
+        # a shorter timeout; a call answered 400 was authenticated, so it renews too
         self.admin("config", {"idle_timeout": 60})
         self.admin("clock", {"advance": 59})
         self.assertEqual(self.op("ProcessDetail", token=tok2, processUniqueId="00000000-0000-4000-8000-000000000000")[0],

@@ -1265,15 +1265,19 @@ class BcttState(ApiState):
             for media in ((self.api.doc.deref(post.get("requestBody")) or {}).get("content") or {}).values():
                 schema = (self.api.doc.deref(media) or {}).get("schema")
         if not rec["url"].lower().startswith("http://"):
-            rec["attempts"].append({"status": None, "error": "not delivered: the mock only delivers to "
-                                                             "http://127.0.0.1 / localhost"})
+            with self.lock:
+                rec["attempts"].append({"status": None, "error": "not delivered: the mock only delivers to "
+                                                                 "http://127.0.0.1 / localhost"})
             return rec
-        for _ in range(self.callback_attempts):
+        with self.lock:
+            attempts = self.callback_attempts
+        for _ in range(attempts):
             status, error = webhooks.post(self.server, self.api, rec["url"], rec["event"], schema)
-            rec["attempts"].append({"status": status, "error": error})
-            if status is not None and 200 <= status < 300:
-                rec["delivered"] = True
-                break
+            with self.lock:
+                rec["attempts"].append({"status": status, "error": error})
+                if status is not None and 200 <= status < 300:
+                    rec["delivered"] = True
+                    break
         return rec
 
     def auto_notify(self, b, nt, id_member, rec):
