@@ -297,11 +297,15 @@ class BcttMockTest(unittest.TestCase):
 
     # -- the broker flow ----------------------------------------------------------------------
     def test_simulation_flow(self):
-        sid, num = self.new_simulation(validate=False, propertyValue=250000)
+        sid, num = self.new_simulation(validate=False, propertyAmount=250000)
         d = self.ok("SimulationDetail", simulationUniqueId=sid)
         self.assertEqual((d["simulationUniqueID"], d["simulationNumber"], d["simulationStatusID"]), (sid, num, 1))
         self.ok("SimulationUpdate", {"loanAmount": 190000}, "020701", simulationUniqueId=sid)
-        self.assertEqual(self.ok("SimulationDetail", simulationUniqueId=sid)["loanAmount"], 190000)
+        d = self.ok("SimulationDetail", simulationUniqueId=sid)
+        self.assertEqual((d["loanSimulationDetail"]["loanAmount"], d["propertySimulationDetail"]["estimatedValue"]),
+                         (190000, 250000))
+        self.assertEqual(d["loanSimulationDetail"]["ltvEstimated"], 76.0)
+        self.assertGreater(d["loanSimulationDetail"]["monthlyInstallmentAmount"], 0)
         self.ok("SimulationValidate", code="020707", simulationUniqueId=sid)
         self.assertEqual(self.ok("SimulationDetail", simulationUniqueId=sid)["simulationStatusID"], 2)
         esis = base64.b64decode(self.ok("SimulationESISGet", simulationUniqueId=sid,
@@ -494,7 +498,8 @@ class BcttMockTest(unittest.TestCase):
         seen, pages, last = self.walk("SimulationList", member, "simulationUniqueId", 100)
         self.assertEqual((len(seen), pages, last["totalRecords"]), (251, 3, 251))
         self.assertEqual(len({x["simulationUniqueId"] for x in seen}), 251)
-        self.assertEqual([x["simulationNumber"] for x in seen], list(range(5251, 5000, -1)))
+        self.assertEqual([int(x["simulationNumber"]) for x in seen], list(range(5251, 5000, -1)))
+        self.assertTrue(all(isinstance(x["simulationNumber"], str) for x in seen))  # like the Process List items
         out = self.ok("SimulationList", query={"filterSimulationStatus": 2, "lineCount": 10})
         self.assertEqual(out["totalRecords"], 1)
 
@@ -543,7 +548,7 @@ class BcttMockTest(unittest.TestCase):
             self.assertEqual(find(op_id, ident)["description"], text)
         counties = self.ok("CountiesGet", query={self.filter_name("CountiesGet"): 1})
         self.assertEqual(len(counties), 19)
-        parishes = find("CountyWithParishesGet", 1, **{self.filter_name("CountyWithParishesGet"): 1})["parishes"]
+        parishes = find("CountyWithParishesGet", 1)["parishes"]
         self.assertIn({"id": 4186, "description": "AVELAS DE CAMINHO"}, parishes)
         pt = find("CountryWithDistrictsGet", 1)
         self.assertEqual((pt["description"], pt["districts"][0]), ("Portugal", {"id": 1, "description": "Aveiro"}))

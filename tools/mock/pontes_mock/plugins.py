@@ -109,6 +109,13 @@ class ApiState:
         check it; raise MockError to refuse."""
         return None
 
+    def tolerate(self, op, key, message, value):
+        """A validation problem the API accepts after all (e.g. a date-only value the real
+        server takes in a date-time field): key is the parameter name or the body member's
+        path ("a.b[0]"), message the validator's text, value the offending value.  True drops
+        the problem (default: False, every problem is refused)."""
+        return False
+
     def error(self, op, exc, path):
         """The core refused a request (routing, body size, authentication, validation,
         an internal error; not a MockError a state hook raised itself): return a MockError

@@ -3,7 +3,7 @@
 A request is routed (routing.py), its body read (Content-Length or chunked, at most
 MAX_BODY), then either an admin request (admin.py) or an API request: the token endpoint
 answered or the caller authenticated (auth.py, or the state's authenticate()), parameters and
-body validated (validate.py), then the API's state module asked (plugins.py) and, if it has
+body validated (validate.py; the state's tolerate() may accept some problems), then the API's state module asked (plugins.py) and, if it has
 no answer, the documented example (or a value synthesised from the schema) sent.  A path no
 operation matches is offered to the states' page().  Every error the core answers is first
 offered to the API state's error() (its own error body).  Every request is logged for
@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import admin, auth, jsontext, tls
 from .errors import MockError
-from .plugins import Answer, Request, state_class_for
+from .plugins import Answer, ApiState, Request, state_class_for
 from .routing import route
 from .schema import Synth, Validator
 from .spec import is_json_mime
@@ -373,7 +373,11 @@ class Handler(BaseHTTPRequestHandler):
         st = srv.states.get(id(op.api))
         if not (st is not None and from_state(st.authenticate, op, self.headers, self.path)):
             auth.authenticate(srv, op, self.headers, self.path)
-        params, parsed = validate_request(op, self.headers, path_params, query, body)
+        tolerate = None
+        if st is not None and type(st).tolerate is not ApiState.tolerate:
+            def tolerate(key, message, value):
+                return bool(from_state(st.tolerate, op, key, message, value))
+        params, parsed = validate_request(op, self.headers, path_params, query, body, tolerate)
         if st is not None:
             answer = from_state(st.handle, op.operation_id, Request(op, self.command, path, query,
                                                                     self.headers, params, parsed, body))

@@ -2,7 +2,9 @@
 schema types, bodies (JSON, form, multipart) parsed and checked against the schemas.
 
 ``validate_request`` returns ``(params, parsed_body)`` or raises the INVALID_FORM error
-(415 for an unsupported Content-Type) listing every problem with its JSON path.
+(415 for an unsupported Content-Type) listing every problem with its JSON path.  An optional
+``tolerate(key, message, value)`` drops the problems it returns true for (the per-API state's
+``ApiState.tolerate``: a value the real API is known to accept although the spec says otherwise).
 """
 
 import email.parser
@@ -102,8 +104,22 @@ def parse_multipart(ctype_header, body):
     return fields
 
 
-def validate_request(op, headers, path_params, query, body):
-    """Returns (params, parsed_body); raises form_error listing every problem."""
+PATH_TOKEN_RE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def value_at(value, path):
+    """The member of value at a validator path ("a.b[0].c"); None when absent."""
+    for name, index in PATH_TOKEN_RE.findall(path or ""):
+        if index:
+            value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+        else:
+            value = value.get(name) if isinstance(value, dict) else None
+    return value
+
+
+def validate_request(op, headers, path_params, query, body, tolerate=None):
+    """Returns (params, parsed_body); raises form_error listing every problem (but those
+    tolerate(key, message, value) accepts)."""
     doc = op.doc
     val = Validator(doc, "request")
     errors = []
@@ -137,7 +153,8 @@ def validate_request(op, headers, path_params, query, body):
             params[name] = value
             continue
         if "schema" in p:
-            errors.extend(val.errors(value, p["schema"], name))
+            errors.extend(e for e in val.errors(value, p["schema"], name)
+                          if tolerate is None or not tolerate(e[0], e[1], value))
         params[name] = value
     parsed = None
     rb = op.request_body
@@ -163,7 +180,8 @@ def validate_request(op, headers, path_params, query, body):
                 except (ValueError, UnicodeDecodeError) as e:
                     raise form_error([("body", "malformed JSON: %s" % e)])
                 if schema is not None:
-                    errors.extend(val.errors(parsed, schema, ""))
+                    errors.extend(e for e in val.errors(parsed, schema, "")
+                                  if tolerate is None or not tolerate(e[0], e[1], value_at(parsed, e[0])))
             elif mt == "application/x-www-form-urlencoded":
                 try:
                     form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)

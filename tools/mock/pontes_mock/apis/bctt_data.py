@@ -120,7 +120,7 @@ TAXONOMIES = {
     "BrokerClassificationsGet": seq("Bronze", "Prata", "Ouro", "Platina"),
     "BrokerFeeTypesGet": seq("Comissão de Produção", "Comissão de Abertura", "Comissão de Manutenção"),
     "BrokerStatusesGet": seq("Ativo", "Inativo", "Suspenso", "Em Registo"),
-    "BrokerIvaRegimesGet": seq("Regime Normal", "Isento (artigo 53.º do CIVA)", "Isento (artigo 9.º do CIVA)"),
+    "BrokerIVARegimesGet": seq("Regime Normal", "Isento (artigo 53.º do CIVA)", "Isento (artigo 9.º do CIVA)"),
     "BrokerRetentionRegimesGet": seq("Sem Retenção na Fonte", "Retenção na Fonte 25%", "Retenção na Fonte 11,5%"),
     "BrokerExtractPeriodicityGet": seq("Mensal", "Trimestral", "Semestral", "Anual"),
     "CountriesGet": COUNTRIES,
