@@ -638,8 +638,43 @@ class BcttMockTest(unittest.TestCase):
         got = rx.wait(5)
         self.assertEqual(got[4][0], "/cb/1")
         self.assertEqual(got[4][2], {"notificationTypeID": 1, "processUniqueId": pid,
-                                     "rawBody": {"statusID": 2, "statusDescription": "In Review"}})
+                                     "rawBody": {"processStatusID": 2, "processStatusDescription": "In Review"}})
         self.assertEqual(len(self.state()["deliveries"]), 4)
+
+    # -- the spec's own request examples ----------------------------------------------------------
+    def example(self, op_id, name=None):
+        method, path = self.ops[op_id]
+        media = self.spec["paths"][path][method.lower()]["requestBody"]["content"]["application/json"]
+        exs = media.get("examples") or {}
+        ex = exs[name] if name else next(iter(exs.values()))
+        return json.loads(json.dumps(ex["value"]))
+
+    def test_spec_request_examples(self):
+        out = self.ok("SimulationCreate", self.example("SimulationCreate"), "020702")
+        sid = out["additionalData"]["simulationUniqueID"]
+        self.ok("SimulationValidate", code="020707", simulationUniqueId=sid)
+        body = dict(self.example("ProcessCreate"), simulationUniqueId=sid)
+        self.assertEqual(body["keyBorrowerIdentificationDocExpirationDate"], "2028-12-31")  # date-only: accepted
+        self.assertEnvelope(self.op("ProcessCreate", dict(body, keyBorrowerIdentificationDocExpirationDate="2028-13-45")),
+                            400, "040101")
+        self.assertEnvelope(self.op("ProcessCreate", dict(body, keyBorrowerIdentificationDocExpirationDate="soon")),
+                            400, "040101")
+        pid = self.ok("ProcessCreate", body, "020102")["additionalData"]["processUniqueID"]
+        self.ok("ProcessUpdate", self.example("ProcessUpdate"), "020101", processUniqueId=pid)
+        self.ok("BorrowerCreate", self.example("BorrowerCreate"), "020202", processUniqueId=pid)
+        self.assertEqual(len(self.borrowers(pid)), 3)
+        prop = self.ok("PropertyList", processUniqueId=pid)["propertyUniqueID"]
+        self.ok("PropertyUpdate", self.example("PropertyUpdate"), "020401", processUniqueId=pid, propertyUniqueId=prop)
+        doc = self.ok("DocumentCreate", self.example("DocumentCreate"), "020302", processUniqueId=pid)
+        g = self.ok("DocumentGet", processUniqueId=pid, documentUniqueId=doc["additionalData"]["documentUniqueID"])
+        self.assertTrue(base64.b64decode(g["content"]).startswith(b"%PDF-"))
+        self.ok("ProcessesMessageCreate", self.example("ProcessesMessageCreate"), "020502", processUniqueId=pid)
+        partner = self.partner()
+        self.ok("CallbackUpdate", self.example("CallbackUpdate"), "020801", partnerUniqueID=partner, notificationType=1)
+        echo = dict(self.example("CallbackEcho", "processEvent"), processUniqueId=pid)
+        out = self.ok("CallbackEcho", echo, "020810", partnerUniqueID=partner)
+        self.assertFalse(out["additionalData"]["delivered"])  # an https URL: never delivered by the mock
+        self.ok("ProcessCancel", self.example("ProcessCancel"), "020104", processUniqueId=pid)
 
     # -- failure injection, errors ------------------------------------------------------------
     def test_failure_mid_pagination(self):

@@ -81,8 +81,13 @@ Partner callbacks
     three members) is POSTed to the registered URL (up to --bctt-callback-attempts tries, default 3,
     until a 2xx) and Echo answers 020810 with additionalData {delivered, attempts, lastStatus}.
     Process Submit / Cancel and Simulation Validate / Cancel notify types 1 / 4 by themselves
-    (rawBody {statusID, statusDescription}) when a callback is registered, in a background thread.
+    (rawBody {processStatusID, processStatusDescription} / {simulationStatusID, simulationStatusDescription},
+    like the spec's Echo examples) when a callback is registered, in a background thread.
     Every delivery is logged (admin "deliveries").
+
+Leniencies (ApiState.tolerate; everything else the spec says is enforced by the core's validation)
+    a date-only value ("2028-12-31", as the documented Process Create example sends) in a date-time
+    member or parameter is accepted; callbackUrl's `^https://` pattern is waived for http loopback URLs.
 
 Success codes (operationStatusCode; category 02, resource, action):
     020101 ProcessUpdate        020102 ProcessCreate          020103 ProcessSubmit      020104 ProcessCancel
@@ -150,6 +155,7 @@ import uuid
 from .. import webhooks
 from ..errors import MockError
 from ..plugins import Answer, ApiState, admin_json, register
+from ..schema import valid_date
 from . import bctt_data as data
 
 DEMO_CLIENT_ID = "pontes-demo-client"
@@ -164,7 +170,6 @@ ADMIN = "/__admin/bctt/"
 LOGIN_PATH_SUFFIX = "/authentication"
 PARTNER_NS = uuid.NAMESPACE_URL
 PARTNER_12345 = str(uuid.uuid5(PARTNER_NS, "bctt-partner:12345"))
-DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 HEADER_ALIASES = [  # (API-reference name, aliases)
@@ -405,7 +410,7 @@ class BcttState(ApiState):
 
     def tolerate(self, op, key, message, value):
         # the documented ProcessCreate example sends "2028-12-31" in date-time members: accepted
-        if message == "must be an RFC 3339 date-time" and isinstance(value, str) and DATE_RE.match(value):
+        if message == "must be an RFC 3339 date-time" and isinstance(value, str) and valid_date(value):
             return True
         # callbackUrl: the spec requires https://; for tests the mock also takes http loopback URLs
         if key == "callbackUrl" and str(message).startswith("does not match pattern") and isinstance(value, str):
@@ -1334,11 +1339,11 @@ class BcttState(ApiState):
     def auto_notify(self, b, nt, id_member, rec):
         if nt not in b.callbacks:
             return
-        key = "processUniqueID" if id_member == "processUniqueId" else "simulationUniqueID"
-        table = data.PROCESS_STATES if key == "processUniqueID" else data.SIMULATION_STATES
-        n = self.notification(b, {"notificationTypeID": nt, id_member: rec[key],
-                                  "rawBody": {"statusID": rec["statusID"],
-                                              "statusDescription": describe(table, rec["statusID"])}})
+        kind = "process" if id_member == "processUniqueId" else "simulation"
+        table = data.PROCESS_STATES if kind == "process" else data.SIMULATION_STATES
+        n = self.notification(b, {"notificationTypeID": nt, id_member: rec[kind + "UniqueID"],
+                                  "rawBody": {kind + "StatusID": rec["statusID"],
+                                              kind + "StatusDescription": describe(table, rec["statusID"])}})
         threading.Thread(target=self.deliver, args=(n,), daemon=True).start()
 
     # -- spec helpers -------------------------------------------------------------------
