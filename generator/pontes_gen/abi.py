@@ -66,6 +66,8 @@ def current(api):
         elif f['keep_result']:
             members.append(['operation', f['finish'].success.cname + ' *'])
         structs[f'{p}_{n}_result'] = members
+    if getattr(api, 'coverage_fn', ''):
+        functions[api.coverage_fn] = 'const pontes_coverage *(void)'  # the provenance report (coverage.h.j2)
     for e in api.enums:
         enums[e.cname] = list(e.values)
     for u in api.unions:

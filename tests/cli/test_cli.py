@@ -658,6 +658,105 @@ def case_call_bestbank_credentials():
         check("--certificate-file" in p.stdout and "PONTES_CONSUMER_KEY" in p.stdout, "help documents them too", p)
 
 
+# ---- coverage (x-pontes-provenance) ------------------------------------------
+
+def linked_apis():
+    p = pontes("--version")
+    check(p.returncode == 0, "pontes --version exits 0", p)
+    return [line.split(":")[0].strip() for line in p.stdout.splitlines()[1:] if line.startswith("  ")]
+
+
+def coverage_md_totals(api):
+    """{class: (operations, members)} from the Totals table of generated/<api>/<api>-coverage.md."""
+    with open(os.path.join(ARGS.root, "generated", api, api + "-coverage.md"), encoding="utf-8") as f:
+        text = f.read()
+    out = {}
+    for k in ("documented", "partial", "inferred", "unstated"):
+        for line in text.splitlines():
+            if line.startswith("| %s | " % k):
+                cells = [c.strip() for c in line.strip("|").split("|")]
+                out[k] = (int(cells[1]), int(cells[2]))
+                break
+    return out
+
+
+def case_coverage():
+    p = pontes("coverage", "eccor")
+    check(p.returncode == 0, "pontes coverage eccor exits 0", p)
+    lines = p.stdout.splitlines()
+    check(lines[0].startswith("eccor: ") and "provenance of 13 operations" in lines[0],
+          "the first line names the API and the number of operations", p)
+    # totals first: one line per class, operations then members
+    rows = {l.split()[0]: l.split()[1:] for l in lines[2:6]}
+    check(sorted(rows) == ["documented", "inferred", "partial", "unstated"], "a totals line per class", p)
+    check(sum(int(r[0]) for r in rows.values()) == 13, "the operation totals add up to the 13 operations", p)
+    check(int(rows["partial"][0]) >= 1, "eccor has partial operations (its spec says what is missing)", p)
+    md = coverage_md_totals("eccor")
+    for k, r in rows.items():
+        check((int(r[0]), int(r[1])) == md[k], "the totals of %s equal eccor-coverage.md's (%r)" % (k, md[k]), p)
+    ops = pontes("ops", "eccor")
+    for line in ops.stdout.splitlines():
+        if line and not line.startswith(" "):
+            check(("\n" + line.split()[0] + " ") in ("\n" + p.stdout), "operation %s is listed" % line.split()[0], p)
+    check("listProducts" in p.stdout and "request-side paging parameters" in p.stdout,
+          "a partial operation says what is missing", p)
+    check("members that are partial or inferred:" in p.stdout and
+          "response.200.data[].bankComission.type" in p.stdout, "the inferred members are listed with their paths", p)
+    h = pontes("coverage", "--help")
+    check(h.returncode == 0 and "usage: pontes coverage <api> [--json]" in h.stdout, "coverage --help", h)
+    hh = pontes("help")
+    check("coverage <api> [--json]" in hh.stdout, "the general usage lists coverage", hh)
+    for bad in (["coverage"], ["coverage", "eccor", "--bogus"], ["coverage", "nosuchapi"]):
+        b = pontes(*bad)
+        check(b.returncode == 2 and b.stdout == "", "%r is a usage error (exit 2)" % bad, b)
+
+
+def case_coverage_json():
+    apis = linked_apis()
+    check("eccor" in apis, "eccor is linked (%r)" % apis)
+    for api in apis:  # every API the tool links, bctt too once it exists
+        p = pontes("coverage", api, "--json")
+        check(p.returncode == 0, "pontes coverage %s --json exits 0" % api, p)
+        try:
+            doc = json.loads(p.stdout)
+        except ValueError as e:
+            raise Failure("coverage %s --json is not JSON: %s" % (api, e))
+        check(doc["api"] == api, "api is %s" % api, p)
+        classes = ["documented", "inferred", "partial", "unstated"]
+        check(sorted(doc["totals"]) == classes and sorted(doc["member_totals"]) == classes,
+              "totals per provenance class", p)
+        ops = doc["operations"]
+        check(sum(doc["totals"].values()) == len(ops), "%s: the totals equal the number of operations" % api, p)
+        listed = pontes("ops", api)
+        n_ops = len({l.split()[0] for l in listed.stdout.splitlines() if l and not l.startswith(" ")})
+        check(len(ops) == n_ops, "%s: every operation of `pontes ops` is reported (%d, %d)" % (api, len(ops), n_ops), p)
+        for k in classes:
+            check(doc["totals"][k] == sum(1 for o in ops if o["provenance"] == k), "%s: totals[%s]" % (api, k), p)
+            check(doc["member_totals"][k] == sum(o["member_counts"][k] for o in ops), "%s: member_totals[%s]" % (api, k), p)
+        md = coverage_md_totals(api)
+        check({k: (doc["totals"][k], doc["member_totals"][k]) for k in classes} == md,
+              "%s: the same totals as %s-coverage.md" % (api, api), p)
+        for o in ops:
+            check(set(o) >= {"operationId", "method", "path", "provenance", "source", "missing", "basis", "members"},
+                  "operation keys", p)
+            check((o["missing"] is not None) == (o["provenance"] == "partial"), "missing only for partial", p)
+            check((o["basis"] is not None) == (o["provenance"] == "inferred"), "basis only for inferred", p)
+            listed_members = [m for m in o["members"]]
+            check(len(listed_members) == o["member_counts"]["partial"] + o["member_counts"]["inferred"],
+                  "%s: every partial/inferred member listed" % o["operationId"], p)
+            for m in listed_members:
+                check(m["provenance"] in ("partial", "inferred") and m["path"] and m["note"],
+                      "member with path and note: %r" % m, p)
+    doc = json.loads(pontes("coverage", "eccor", "--json").stdout)
+    by = {o["operationId"]: o for o in doc["operations"]}
+    check(by["donePaymentRevision"]["provenance"] == "partial" and
+          [m["path"] for m in by["donePaymentRevision"]["members"]] == ["response.204"],
+          "eccor donePaymentRevision: partial, its 204 response inferred")
+    check(by["createCreditNote"]["provenance"] == "documented" and
+          by["createCreditNote"]["source"] == ["https://eccoropen.com.br/documentacao"],
+          "eccor createCreditNote: documented by the root default, with its source")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

@@ -162,8 +162,9 @@ class GeneratedDocs(unittest.TestCase):
 
     def test_markdown_reference(self):
         for name, out in self.out.items():
-            mds = glob.glob(os.path.join(out, '*.md'))
+            mds = [m for m in glob.glob(os.path.join(out, '*.md')) if not m.endswith('-coverage.md')]
             self.assertEqual(len(mds), 1, name)
+            self.assertEqual(len(glob.glob(os.path.join(out, '*-coverage.md'))), 1, name)  # the provenance report
             with open(mds[0], encoding='utf-8') as f:
                 md = f.read()
             with open(glob.glob(os.path.join(out, 'include', 'pontes', '*.h'))[0], encoding='utf-8') as f:

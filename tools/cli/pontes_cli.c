@@ -5,6 +5,7 @@
  *   pontes schemas <api> [<Schema>]       list its schema names, or one schema's members
  *   pontes call <api> <operationId> ...   call an operation, print the JSON response
  *   pontes roundtrip <api> <Schema> [--strict] [--pretty]  decode stdin as Schema, re-encode
+ *   pontes coverage <api> [--json]        provenance report: what the provider documents
  *   pontes --version | help [<command>] | <command> --help
  *
  * The APIs are every generated/<api>/ of the build: cli_apis.h is written at configure
@@ -55,6 +56,7 @@ typedef struct cli_api {
     const size_t *schema_count;
     const pontes_operation_entry *ops;
     const size_t *op_count;
+    const pontes_coverage *(*coverage)(void); /* provenance report (x-pontes-provenance) */
 } cli_api;
 
 #define CLI_SCHEMA_ACCESSOR(p)                                                        \
@@ -65,7 +67,7 @@ typedef struct cli_api {
 PONTES_CLI_APIS(CLI_SCHEMA_ACCESSOR)
 
 #define CLI_API_ENTRY(p) \
-    {#p, &p##_api, p##_cli_schema_at, &p##_schema_count, p##_operations, &p##_operation_count},
+    {#p, &p##_api, p##_cli_schema_at, &p##_schema_count, p##_operations, &p##_operation_count, p##_coverage},
 static const cli_api cli_apis[] = {PONTES_CLI_APIS(CLI_API_ENTRY)};
 #define CLI_API_COUNT (sizeof cli_apis / sizeof cli_apis[0])
 
@@ -159,6 +161,19 @@ static const char USAGE_CALL[] =
     "certificate) gets every one of them; one that needs credentials the command line lacks\n"
     "fails before any request, with a message naming what is missing (exit 2).\n";
 
+static const char USAGE_COVERAGE[] =
+    "usage: pontes coverage <api> [--json]\n"
+    "\n"
+    "The provenance report of an API (the spec's x-pontes-provenance): the number of\n"
+    "operations and of members (parameters, bodies, properties) per class, then every\n"
+    "operation with its class -- documented (in full), partial (what is missing),\n"
+    "inferred (from what), unstated (the spec says nothing) -- and its members that are\n"
+    "partial or inferred, with their paths and notes.\n"
+    "  --json      the same as one JSON object: {api, totals: {documented, partial, inferred,\n"
+    "              unstated}, member_totals, operations: [{operationId, method, path,\n"
+    "              provenance, source, missing, basis, member_counts, members: [{path,\n"
+    "              provenance, note}]}]}\n";
+
 static const char USAGE_HELP[] = "usage: pontes help [<command>]\n\nThe usage of pontes, or of one command.\n";
 static const char USAGE_VERSION[] =
     "usage: pontes --version\n\nThe tool's and the runtime's versions, and each API's version and default base URL.\n";
@@ -169,6 +184,7 @@ static const struct {
 } cmd_usages[] = {
     {"ops", USAGE_OPS},         {"schemas", USAGE_SCHEMAS}, {"roundtrip", USAGE_ROUNDTRIP},
     {"call", USAGE_CALL},       {"help", USAGE_HELP},       {"version", USAGE_VERSION},
+    {"coverage", USAGE_COVERAGE},
     {"--version", USAGE_VERSION},
 };
 
@@ -192,6 +208,8 @@ static void usage(FILE *f) {
           "                                deviations from the schema (unknown members or enum values,\n"
           "                                missing required members, unexpected nulls, invalid formats)\n"
           "                                are warnings on stderr, or errors (exit 1) with --strict\n"
+          "  coverage <api> [--json]       provenance report: which operations and members the provider\n"
+          "                                documents in full, partly, or not at all (inferred)\n"
           "  help [<command>]              this text, or a command's usage\n"
           "  --version                     print the version\n"
           "\n",
@@ -388,6 +406,108 @@ static int cmd_ops(const cli_api *a) {
                    op->content_type ? op->content_type : "?");
         }
     }
+    return EXIT_OK;
+}
+
+/* ---- coverage (provenance report) --------------------------------------- */
+
+static const pontes_provenance_class cov_order[] = {PONTES_PROV_DOCUMENTED, PONTES_PROV_PARTIAL,
+                                                   PONTES_PROV_INFERRED, PONTES_PROV_UNSTATED};
+#define COV_CLASSES (sizeof cov_order / sizeof cov_order[0])
+
+static const char *cov_name(pontes_provenance_class c) {
+    const char *n = pontes_provenance_name(c);
+    return n ? n : "?";
+}
+
+static cJSON *cov_counts_json(const size_t *counts) {
+    cJSON *o = cJSON_CreateObject();
+    for (size_t k = 0; o && k < COV_CLASSES; k++)
+        cJSON_AddNumberToObject(o, cov_name(cov_order[k]), (double)counts[cov_order[k]]);
+    return o;
+}
+
+static int cmd_coverage_json(const pontes_coverage *cv) {
+    cJSON *root = cJSON_CreateObject(), *ops = NULL;
+    bool ok = root && cJSON_AddStringToObject(root, "api", cv->api) &&
+              cJSON_AddItemToObject(root, "totals", cov_counts_json(cv->totals)) &&
+              cJSON_AddItemToObject(root, "member_totals", cov_counts_json(cv->member_totals)) &&
+              cJSON_AddStringToObject(root, "default", cov_name(cv->default_status)) &&
+              (ops = cJSON_AddArrayToObject(root, "operations")) != NULL;
+    for (size_t i = 0; ok && i < cv->op_count; i++) {
+        const pontes_provenance_op *op = &cv->ops[i];
+        cJSON *o = cJSON_CreateObject(), *src = NULL, *mem = NULL;
+        ok = o && cJSON_AddItemToArray(ops, o) && cJSON_AddStringToObject(o, "operationId", op->operation_id) &&
+             cJSON_AddStringToObject(o, "method", op->method) && cJSON_AddStringToObject(o, "path", op->path) &&
+             cJSON_AddStringToObject(o, "provenance", cov_name(op->status)) &&
+             (src = cJSON_AddArrayToObject(o, "source")) != NULL &&
+             (op->missing ? cJSON_AddStringToObject(o, "missing", op->missing) : cJSON_AddNullToObject(o, "missing")) &&
+             (op->basis ? cJSON_AddStringToObject(o, "basis", op->basis) : cJSON_AddNullToObject(o, "basis")) &&
+             cJSON_AddItemToObject(o, "member_counts", cov_counts_json(op->member_counts)) &&
+             (mem = cJSON_AddArrayToObject(o, "members")) != NULL;
+        for (size_t k = 0; ok && k < op->source_count; k++) ok = cJSON_AddItemToArray(src, cJSON_CreateString(op->source[k]));
+        for (size_t k = 0; ok && k < op->member_count; k++) {
+            const pontes_provenance_member *m = &op->members[k];
+            cJSON *mo = cJSON_CreateObject();
+            ok = mo && cJSON_AddItemToArray(mem, mo) && cJSON_AddStringToObject(mo, "path", m->path) &&
+                 cJSON_AddStringToObject(mo, "provenance", cov_name(m->status)) &&
+                 (m->note ? cJSON_AddStringToObject(mo, "note", m->note) : cJSON_AddNullToObject(mo, "note"));
+        }
+    }
+    char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) {
+        errf("coverage: out of memory");
+        return EXIT_FAIL;
+    }
+    print_json(text, strlen(text), true);
+    cJSON_free(text);
+    return EXIT_OK;
+}
+
+static int cmd_coverage(const cli_api *a, bool json) {
+    const pontes_coverage *cv = a->coverage();
+    if (json) return cmd_coverage_json(cv);
+    size_t nmem = 0;
+    for (size_t k = 0; k < COV_CLASSES; k++) nmem += cv->member_totals[k];
+    printf("%s: %s (API version %s) -- provenance of %zu operations, %zu members (default: %s)\n", cv->api,
+           a->api->title, a->api->version, cv->op_count, nmem, cov_name(cv->default_status));
+    printf("  %-11s %10s %8s\n", "", "operations", "members");
+    for (size_t k = 0; k < COV_CLASSES; k++)
+        printf("  %-11s %10zu %8zu\n", cov_name(cov_order[k]), cv->totals[cov_order[k]],
+               cv->member_totals[cov_order[k]]);
+    size_t wid = strlen("OPERATION"), wmeth = strlen("METHOD"), wpath = strlen("PATH");
+    for (size_t i = 0; i < cv->op_count; i++) {
+        size_t l = strlen(cv->ops[i].operation_id);
+        if (l > wid) wid = l;
+        if ((l = strlen(cv->ops[i].method)) > wmeth) wmeth = l;
+        if ((l = strlen(cv->ops[i].path)) > wpath) wpath = l;
+    }
+    printf("\n%-*s  %-*s  %-*s  %-10s  %-16s  %s\n", (int)wid, "OPERATION", (int)wmeth, "METHOD", (int)wpath, "PATH",
+           "PROVENANCE", "PARTIAL/INFERRED", "MISSING / INFERRED FROM");
+    for (size_t i = 0; i < cv->op_count; i++) {
+        const pontes_provenance_op *op = &cv->ops[i];
+        size_t n = 0;
+        for (size_t k = 0; k < COV_CLASSES; k++) n += op->member_counts[k];
+        char cnt[64];
+        snprintf(cnt, sizeof cnt, "%zu/%zu of %zu", op->member_counts[PONTES_PROV_PARTIAL],
+                 op->member_counts[PONTES_PROV_INFERRED], n);
+        const char *note = op->missing ? op->missing : op->basis ? op->basis : "-";
+        printf("%-*s  %-*s  %-*s  %-10s  %-16s  %s\n", (int)wid, op->operation_id, (int)wmeth, op->method,
+               (int)wpath, op->path, cov_name(op->status), cnt, note);
+    }
+    bool any = false;
+    for (size_t i = 0; i < cv->op_count; i++) {
+        const pontes_provenance_op *op = &cv->ops[i];
+        if (!op->member_count) continue;
+        if (!any) fputs("\nmembers that are partial or inferred:\n", stdout);
+        any = true;
+        printf("%s (%s %s):\n", op->operation_id, op->method, op->path);
+        for (size_t k = 0; k < op->member_count; k++)
+            printf("  %-8s  %s%s%s\n", cov_name(op->members[k].status), op->members[k].path,
+                   op->members[k].note ? "  -- " : "", op->members[k].note ? op->members[k].note : "");
+    }
+    if (!any) fputs("\nno member is marked partial or inferred\n", stdout);
     return EXIT_OK;
 }
 
@@ -1816,6 +1936,24 @@ int main(int argc, char **argv) {
         }
         if (!(a = find_api(argv[2]))) return EXIT_USAGE;
         return cmd_schemas(a, argc == 4 ? argv[3] : NULL);
+    }
+    if (strcmp(cmd, "coverage") == 0) {
+        bool json = false;
+        const char *name = NULL;
+        for (int i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--json") == 0) json = true;
+            else if (argv[i][0] == '-' || name) {
+                errf("coverage: unexpected argument '%s'", argv[i]);
+                fprintf(stderr, "pontes: %s", u);
+                return EXIT_USAGE;
+            } else name = argv[i];
+        }
+        if (!name) {
+            fprintf(stderr, "pontes: %s", u);
+            return EXIT_USAGE;
+        }
+        if (!(a = find_api(name))) return EXIT_USAGE;
+        return cmd_coverage(a, json);
     }
     if (strcmp(cmd, "roundtrip") == 0) {
         bool strict = false, pretty = false;

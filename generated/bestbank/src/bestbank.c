@@ -2461,3 +2461,127 @@ const pontes_operation_entry bestbank_operations[] = {
 };
 const size_t bestbank_operation_count = sizeof(bestbank_operations) / sizeof(
     bestbank_operations[0]);
+
+/* ==== provenance (x-pontes-provenance) ================================= */
+static const char *const bestbank__prov_src_initiate[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const char *const bestbank__prov_src_token[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const char *const bestbank__prov_src_check_operation_by_id[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const pontes_provenance_member bestbank__prov_mem_check_operation_by_id[] = {
+    { "response.200.outputData", PONTES_PROV_PARTIAL,
+        "whether it can be null (inferred: null when there is no operation, as the members that "
+        "do not apply)" },
+    { "response.200.outputData.oper_id", PONTES_PROV_INFERRED,
+        "the documented example (not in the field table)" },
+    { "response.200.outputData.oper_status", PONTES_PROV_PARTIAL, "the list of values" },
+    { "response.200.outputData.status", PONTES_PROV_INFERRED,
+        "the documented example (INIT; not in the field table, values not documented)" },
+    { "response.200.outputData.timestamp_eba", PONTES_PROV_PARTIAL, "the format (kept as text)" },
+    { "response.200.returnCode", PONTES_PROV_PARTIAL,
+        "the failure codes: only \"0\" (success) is documented; any other code is treated as a f"
+        "ailure" },
+};
+static const char *const bestbank__prov_src_balance[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const char *const bestbank__prov_src_balance_of_account[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const char *const bestbank__prov_src_transactions[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const char *const bestbank__prov_src_initiate_payment[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const pontes_provenance_member bestbank__prov_mem_initiate_payment[] = {
+    { "body(InsideTransfer).creditor.account.amount", PONTES_PROV_PARTIAL,
+        "the decimal format: only integer examples (inferred: a plain decimal with . as separato"
+        "r)" },
+    { "body(InterbankTransfer).creditor.account.amount", PONTES_PROV_PARTIAL,
+        "the decimal format: only integer examples (inferred: a plain decimal with . as separato"
+        "r)" },
+    { "body(InternationalTransfer).creditor.account.amount", PONTES_PROV_PARTIAL,
+        "the decimal format: only integer examples (inferred: a plain decimal with . as separato"
+        "r)" },
+    { "body(ServicePayment).creditor.payment_bill.amount", PONTES_PROV_PARTIAL,
+        "the decimal format: only integer examples (inferred: a plain decimal with . as separato"
+        "r)" },
+    { "body(PurchasePayment).creditor.payment_bill.amount", PONTES_PROV_PARTIAL,
+        "the decimal format: only integer examples (inferred: a plain decimal with . as separato"
+        "r)" },
+    { "body(StatePayment).creditor.state_bill.amount", PONTES_PROV_PARTIAL,
+        "the decimal format: only integer examples (inferred: a plain decimal with . as separato"
+        "r)" },
+    { "body(SantaCasaPayment).creditor.santa_casa.amount", PONTES_PROV_PARTIAL,
+        "the decimal format: only integer examples (inferred: a plain decimal with . as separato"
+        "r)" },
+};
+static const char *const bestbank__prov_src_tops_ups_get_payment_info[] = {
+    "https://dev.openbank.bancobest.pt/pt/Documentation/referencia-rapida",
+};
+static const pontes_provenance_member bestbank__prov_mem_tops_ups_get_payment_info[] = {
+    { "response.200.outputData", PONTES_PROV_PARTIAL,
+        "whether it can be null (inferred: null when there is no catalogue)" },
+    { "response.200.returnCode", PONTES_PROV_PARTIAL,
+        "the failure codes: only \"0\" (success) is documented; any other code is treated as a f"
+        "ailure" },
+};
+static const pontes_provenance_op bestbank__prov_ops[] = {
+    { "initiate", "POST", "/api/v2/OAuth/Initiate", PONTES_PROV_DOCUMENTED,
+      bestbank__prov_src_initiate, 1,
+      NULL, NULL,
+      { 0, 11, 0, 0 },
+      NULL, 0 },
+    { "token", "POST", "/api/v2/OAuth/Token", PONTES_PROV_DOCUMENTED,
+      bestbank__prov_src_token, 1,
+      NULL, NULL,
+      { 0, 9, 0, 0 },
+      NULL, 0 },
+    { "checkOperationById", "POST", "/api/v2/Operation/CheckOperationByID/{ID}",
+        PONTES_PROV_DOCUMENTED,
+      bestbank__prov_src_check_operation_by_id, 1,
+      NULL, NULL,
+      { 0, 54, 4, 2 },
+      bestbank__prov_mem_check_operation_by_id, 6 },
+    { "balance", "POST", "/api/v2/Operation/Balance/{Type}", PONTES_PROV_PARTIAL,
+      bestbank__prov_src_balance, 1,
+      "the HTTP method (POST, as every other endpoint) and the Certificate header (sent, as "
+      "everywhere else)", NULL,
+      { 0, 18, 0, 0 },
+      NULL, 0 },
+    { "balanceOfAccount", "POST", "/api/v2/Operation/Balance/Account/{ID}", PONTES_PROV_PARTIAL,
+      bestbank__prov_src_balance_of_account, 1,
+      "the HTTP method (POST, as for balance) and the Certificate header (sent, as everywher"
+      "e else)", NULL,
+      { 0, 18, 0, 0 },
+      NULL, 0 },
+    { "transactions", "POST", "/api/v2/Operation/Transactions/{Type}/{ID}", PONTES_PROV_PARTIAL,
+      bestbank__prov_src_transactions, 1,
+      "the HTTP method (POST, as every other endpoint) and the Certificate header (sent, as "
+      "everywhere else)", NULL,
+      { 0, 16, 0, 0 },
+      NULL, 0 },
+    { "initiatePayment", "POST", "/api/v2/Operation/InitiatePayment", PONTES_PROV_DOCUMENTED,
+      bestbank__prov_src_initiate_payment, 1,
+      NULL, NULL,
+      { 0, 101, 7, 0 },
+      bestbank__prov_mem_initiate_payment, 7 },
+    { "topsUpsGetPaymentInfo", "POST", "/api/v2/Operation/TopsUpsGetPaymentInfo",
+        PONTES_PROV_PARTIAL,
+      bestbank__prov_src_tops_ups_get_payment_info, 1,
+      "the request body (the table printed in its section is the top-up payment body): model"
+      "led without a body", NULL,
+      { 0, 29, 2, 0 },
+      bestbank__prov_mem_tops_ups_get_payment_info, 2 },
+};
+static const pontes_coverage bestbank__coverage = {
+    "bestbank", PONTES_PROV_DOCUMENTED,
+    bestbank__prov_ops, 8,
+    { 0, 4, 4, 0 }, { 0, 256, 13, 2 }
+};
+const pontes_coverage *bestbank_coverage(void) { return &bestbank__coverage; }

@@ -648,3 +648,36 @@ const pontes_operation_entry bizapis_operations[] = {
         "Extract a credit-responsibility map (by credentials or from its PDF) as JSON" },
 };
 const size_t bizapis_operation_count = sizeof(bizapis_operations) / sizeof(bizapis_operations[0]);
+
+/* ==== provenance (x-pontes-provenance) ================================= */
+static const char *const bizapis__prov_src_extract_credit_responsibility[] = {
+    "https://developers.bizapis.com/reference/responsabilidade-cr\303\251dito-details",
+};
+static const pontes_provenance_member bizapis__prov_mem_extract_credit_responsibility[] = {
+    { "body(CredentialsRequest).month", PONTES_PROV_PARTIAL,
+        "the type and format (number or string, 3 or 03): a string is used" },
+    { "body(CredentialsRequest).year", PONTES_PROV_PARTIAL,
+        "the type and format: a four-digit string is used" },
+    { "response.4XX", PONTES_PROV_INFERRED,
+        "the one documented error body; the HTTP statuses (400, 401/403, 413) are not published" },
+    { "response.4XX.errorCode", PONTES_PROV_PARTIAL, "its type (string or integer)" },
+    { "response.4XX.timestamp", PONTES_PROV_PARTIAL, "its format (kept as text)" },
+    { "response.4XX.message", PONTES_PROV_INFERRED,
+        "not documented; accepted when present (the bizAPIs 3.0 error convention)" },
+    { "response.5XX", PONTES_PROV_INFERRED,
+        "the same body as 4xx (bizAPIs 3.0 error); server-side failures are not documented" },
+};
+static const pontes_provenance_op bizapis__prov_ops[] = {
+    { "extractCreditResponsibility", "POST", "/v2/documents/responsabilidade-credito-details",
+        PONTES_PROV_DOCUMENTED,
+      bizapis__prov_src_extract_credit_responsibility, 1,
+      NULL, NULL,
+      { 0, 65, 4, 3 },
+      bizapis__prov_mem_extract_credit_responsibility, 7 },
+};
+static const pontes_coverage bizapis__coverage = {
+    "bizapis", PONTES_PROV_DOCUMENTED,
+    bizapis__prov_ops, 1,
+    { 0, 1, 0, 0 }, { 0, 65, 4, 3 }
+};
+const pontes_coverage *bizapis_coverage(void) { return &bizapis__coverage; }

@@ -2326,3 +2326,151 @@ const pontes_operation_entry eccor_operations[] = {
         "Supply corrected payout data (payment revision)" },
 };
 const size_t eccor_operation_count = sizeof(eccor_operations) / sizeof(eccor_operations[0]);
+
+/* ==== provenance (x-pontes-provenance) ================================= */
+static const char *const eccor__prov_src_create_token[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const pontes_provenance_member eccor__prov_mem_create_token[] = {
+    { "response.400", PONTES_PROV_PARTIAL,
+        "the documented wrong-scope 400 example shows a successful token body (copy error); the "
+        "body is the standard OAuth 2.0 error, as the other 400 example shows" },
+};
+static const char *const eccor__prov_src_list_products[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const pontes_provenance_member eccor__prov_mem_list_products[] = {
+    { "response.200.data[]", PONTES_PROV_PARTIAL,
+        "the meaning of the fields (ECCOR documents none; inferred from their names)" },
+    { "response.200.data[].viewType", PONTES_PROV_PARTIAL, "the list of view type codes" },
+    { "response.200.data[].bankComission.amount", PONTES_PROV_PARTIAL,
+        "whether 0.01 means 1 % (a fraction) or R$ 0,01 (inferred: a fraction when type is the p"
+        "ercentage code)" },
+    { "response.200.data[].bankComission.type", PONTES_PROV_INFERRED,
+        "the code mapping is undocumented: the ordinal of agentCommission.type (Absolute/Percent"
+        "age), the percentage code seen in examples" },
+    { "response.200.data[].bankComission.baseValue", PONTES_PROV_INFERRED,
+        "the code mapping is undocumented: the ordinal of agentCommission.baseValue (InitialValu"
+        "e/RequestedValue), 0 seen in examples" },
+};
+static const char *const eccor__prov_src_simulate_amortization[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_list_natural_persons[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_create_natural_person[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_get_natural_person[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_update_natural_person[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_add_bank_accounts[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const pontes_provenance_member eccor__prov_mem_add_bank_accounts[] = {
+    { "response.200", PONTES_PROV_PARTIAL,
+        "the order of the IDs (inferred: the order the items were sent)" },
+};
+static const char *const eccor__prov_src_update_bank_account[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_delete_bank_account[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_create_credit_note[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_submit_credit_note_approval[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const char *const eccor__prov_src_done_payment_revision[] = {
+    "https://eccoropen.com.br/documentacao",
+};
+static const pontes_provenance_member eccor__prov_mem_done_payment_revision[] = {
+    { "response.204", PONTES_PROV_INFERRED,
+        "the success response is undocumented: assumed 204 No Content" },
+};
+static const pontes_provenance_op eccor__prov_ops[] = {
+    { "createToken", "POST", "/oauth2/token", PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_create_token, 1,
+      NULL, NULL,
+      { 0, 10, 1, 0 },
+      eccor__prov_mem_create_token, 1 },
+    { "listProducts", "GET", "/v1/Product", PONTES_PROV_PARTIAL,
+      eccor__prov_src_list_products, 1,
+      "request-side paging parameters (page number, page size, token): none documented, none"
+      " modelled", NULL,
+      { 0, 88, 3, 2 },
+      eccor__prov_mem_list_products, 5 },
+    { "simulateAmortization", "POST", "/v1/Amortization", PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_simulate_amortization, 1,
+      NULL, NULL,
+      { 0, 51, 0, 0 },
+      NULL, 0 },
+    { "listNaturalPersons", "GET", "/v1/NaturalPerson", PONTES_PROV_PARTIAL,
+      eccor__prov_src_list_natural_persons, 1,
+      "request-side paging parameters (page number, page size, token): none documented, none"
+      " modelled", NULL,
+      { 0, 144, 0, 0 },
+      NULL, 0 },
+    { "createNaturalPerson", "POST", "/v1/NaturalPerson", PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_create_natural_person, 1,
+      NULL, NULL,
+      { 0, 47, 0, 0 },
+      NULL, 0 },
+    { "getNaturalPerson", "GET", "/v1/NaturalPerson/{personId}", PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_get_natural_person, 1,
+      NULL, NULL,
+      { 0, 134, 0, 0 },
+      NULL, 0 },
+    { "updateNaturalPerson", "PUT", "/v1/NaturalPerson/{personId}", PONTES_PROV_PARTIAL,
+      eccor__prov_src_update_natural_person, 1,
+      "whether bankAccounts entries without an id are created (inferred: they are)", NULL,
+      { 0, 47, 0, 0 },
+      NULL, 0 },
+    { "addBankAccounts", "POST", "/v1/NaturalPerson/{personId}/BankAccount", PONTES_PROV_PARTIAL,
+      eccor__prov_src_add_bank_accounts, 1,
+      "the order of the returned IDs (inferred: the order the items were sent)", NULL,
+      { 0, 29, 1, 0 },
+      eccor__prov_mem_add_bank_accounts, 1 },
+    { "updateBankAccount", "PUT", "/v1/NaturalPerson/{personId}/BankAccount/{bankAccountId}",
+        PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_update_bank_account, 1,
+      NULL, NULL,
+      { 0, 30, 0, 0 },
+      NULL, 0 },
+    { "deleteBankAccount", "DELETE", "/v1/NaturalPerson/{personId}/BankAccount/{bankAccountId}",
+        PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_delete_bank_account, 1,
+      NULL, NULL,
+      { 0, 15, 0, 0 },
+      NULL, 0 },
+    { "createCreditNote", "POST", "/v1/CreditNote", PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_create_credit_note, 1,
+      NULL, NULL,
+      { 0, 32, 0, 0 },
+      NULL, 0 },
+    { "submitCreditNoteApproval", "POST", "/v1/CreditNote/{creditNoteId}/SubmitApproval",
+        PONTES_PROV_DOCUMENTED,
+      eccor__prov_src_submit_credit_note_approval, 1,
+      NULL, NULL,
+      { 0, 15, 0, 0 },
+      NULL, 0 },
+    { "donePaymentRevision", "POST", "/v1/CreditNote/{creditNoteId}/donePaymentRevision",
+        PONTES_PROV_PARTIAL,
+      eccor__prov_src_done_payment_revision, 1,
+      "the success response (modelled as 204 No Content; any 2xx with an empty body is accep"
+      "ted)", NULL,
+      { 0, 23, 0, 1 },
+      eccor__prov_mem_done_payment_revision, 1 },
+};
+static const pontes_coverage eccor__coverage = {
+    "eccor", PONTES_PROV_DOCUMENTED,
+    eccor__prov_ops, 13,
+    { 0, 8, 5, 0 }, { 0, 665, 5, 3 }
+};
+const pontes_coverage *eccor_coverage(void) { return &eccor__coverage; }

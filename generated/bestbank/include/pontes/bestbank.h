@@ -24,7 +24,7 @@
  * Request values: initialise every struct you build with its _INIT macro
  * (BESTBANK_<TYPE>_INIT, e.g. `bestbank_x v = BESTBANK_X_INIT;`): it sets `_size`, so that this
  * app keeps working with a library regenerated from a spec that only adds (README.md, "A stable
- * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.1.
+ * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.2.
  * Threading: see pontes/pontes.h (a client is used by one thread at a time; results are
  * immutable and may be shared).
  *   Banco Best (Portugal) PSD2 Open Banking API v2: user consent (OAuth-style `Initiate` →
@@ -2964,6 +2964,15 @@ BESTBANK_EXTERN(void) bestbank_payment_result_free(bestbank_payment_result *r);
  */
 BESTBANK_EXTERN(int) bestbank_payment_finish(bestbank_client *c, const char *redirect_url,
     bestbank_payment_result **out);
+
+/* ==== provenance (x-pontes-provenance) ================================= */
+/**
+ * The provenance report of this API: per operation whether the provider documents it in full,
+ * partly (what is missing) or not at all (what it is inferred from), with its members that are
+ * not fully documented. Operations: 4 documented, 4 partial, 0 inferred, 0 unstated.
+ * Const data (never freed); the same as `bestbank-coverage.md` and `pontes coverage bestbank`.
+ */
+BESTBANK_EXTERN(const pontes_coverage *) bestbank_coverage(void);
 
 #ifdef __cplusplus
 }

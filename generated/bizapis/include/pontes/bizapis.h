@@ -25,7 +25,7 @@
  * Request values: initialise every struct you build with its _INIT macro
  * (BIZAPIS_<TYPE>_INIT, e.g. `bizapis_x v = BIZAPIS_X_INIT;`): it sets `_size`, so that this
  * app keeps working with a library regenerated from a spec that only adds (README.md, "A stable
- * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.0.
+ * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.1.
  * Threading: see pontes/pontes.h (a client is used by one thread at a time; results are
  * immutable and may be shared).
  *   bizAPIs (Portugal) "Responsabilidade Crédito Details": extracts a Banco de Portugal *Mapa
@@ -995,6 +995,15 @@ BIZAPIS_EXTERN(int) bizapis_extract_credit_responsibility_multipart_ex(bizapis_c
     const bizapis_credit_responsibility_upload *body, bizapis_credit_responsibility_response **out,
     const pontes_call_options *opts);
 BIZAPIS_EXTERN(const pontes_operation) bizapis_op_extract_credit_responsibility_multipart;
+
+/* ==== provenance (x-pontes-provenance) ================================= */
+/**
+ * The provenance report of this API: per operation whether the provider documents it in full,
+ * partly (what is missing) or not at all (what it is inferred from), with its members that are
+ * not fully documented. Operations: 1 documented, 0 partial, 0 inferred, 0 unstated.
+ * Const data (never freed); the same as `bizapis-coverage.md` and `pontes coverage bizapis`.
+ */
+BIZAPIS_EXTERN(const pontes_coverage *) bizapis_coverage(void);
 
 #ifdef __cplusplus
 }
