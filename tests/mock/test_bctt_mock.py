@@ -285,6 +285,26 @@ class BcttMockTest(unittest.TestCase):
         self.admin("clock", {"advance": 60})
         self.assertEqual(self.op("CountriesGet", token=tok2)[0], 401)
 
+    def test_command_line_flags(self):
+        mock = Mock(["--bctt-client-id", "cid", "--bctt-client-secret", "csecret", "--bctt-user", "777:me@x.pt",
+                     "--bctt-auth-answer", "string", "--bctt-idle-timeout", "100", "--bctt-callback-attempts", "1"])
+        self.addCleanup(mock.stop)
+        creds = {"xClientID": "cid", "xClientSecret": "csecret", "xBrokerUID": "777", "xUsername": "me@x.pt"}
+        conn = http.client.HTTPConnection("127.0.0.1", mock.port, timeout=30)
+        conn.request("POST", LOGIN, headers=creds)
+        r = conn.getresponse()
+        tok = json.loads(r.read())
+        self.assertEqual(r.status, 200)
+        self.assertIsInstance(tok, str)
+        conn.request("POST", LOGIN, headers=CREDS)  # the demo credentials are not configured there
+        r = conn.getresponse()
+        self.assertEqual((r.status, json.loads(r.read())["operationStatus"]["operationStatusCode"]), (401, "010101"))
+        conn.request("GET", "/__admin/bctt/state")
+        st = json.loads(conn.getresponse().read())
+        conn.close()
+        self.assertEqual((st["config"]["idle_timeout"], st["config"]["callback_attempts"], st["config"]["users"]),
+                         (100, 1, {"777": ["me@x.pt"]}))
+
     def test_expire_sessions(self):
         a, b = self.login(), self.login(OTHER)
         self.assertEqual(self.admin("expire-session", {"token": a}), {"expired": 1})
