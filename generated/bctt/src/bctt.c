@@ -77,8 +77,8 @@ static const pontes_field bctt_operation_status__fields[] = {
         &pontes_type_string },
 };
 static const pontes_message bctt_operation_status__msg = { "OperationStatus", PONTES_M_SIZED,
-    sizeof(bctt_operation_status), bctt_operation_status__fields, 2, offsetof(bctt_operation_status,
-    _extra), NULL, 0 };
+    sizeof(bctt_operation_status), bctt_operation_status__fields, 2, offsetof(
+    bctt_operation_status, _extra) };
 const pontes_type bctt_operation_status__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_operation_status *), "OperationStatus", NULL, &bctt_operation_status__msg, NULL, NULL };
 
@@ -91,7 +91,7 @@ static const pontes_field bctt_operation_status_response__fields[] = {
 };
 static const pontes_message bctt_operation_status_response__msg = { "OperationStatusResponse",
     PONTES_M_SIZED, sizeof(bctt_operation_status_response), bctt_operation_status_response__fields,
-    2, offsetof(bctt_operation_status_response, _extra), NULL, 0 };
+    2, offsetof(bctt_operation_status_response, _extra) };
 const pontes_type bctt_operation_status_response__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_operation_status_response *), "OperationStatusResponse", NULL,
     &bctt_operation_status_response__msg, NULL, NULL };
@@ -106,7 +106,7 @@ static const pontes_field bctt_process_create_response__fields[] = {
 };
 static const pontes_message bctt_process_create_response__msg = { "ProcessCreateResponse",
     PONTES_M_SIZED, sizeof(bctt_process_create_response), bctt_process_create_response__fields, 2,
-    offsetof(bctt_process_create_response, _extra), NULL, 0 };
+    offsetof(bctt_process_create_response, _extra) };
 const pontes_type bctt_process_create_response__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_process_create_response *), "ProcessCreateResponse", NULL,
     &bctt_process_create_response__msg, NULL, NULL };
@@ -119,8 +119,8 @@ static const pontes_field bctt_process_create_additional_data__fields[] = {
 };
 static const pontes_message bctt_process_create_additional_data__msg = {
     "ProcessCreateAdditionalData", PONTES_M_SIZED, sizeof(bctt_process_create_additional_data),
-    bctt_process_create_additional_data__fields, 2, offsetof(bctt_process_create_additional_data,
-    _extra), NULL, 0 };
+    bctt_process_create_additional_data__fields, 2, offsetof(
+    bctt_process_create_additional_data, _extra) };
 const pontes_type bctt_process_create_additional_data__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_process_create_additional_data *), "ProcessCreateAdditionalData", NULL,
     &bctt_process_create_additional_data__msg, NULL, NULL };
@@ -135,8 +135,7 @@ static const pontes_field bctt_simulation_create_response__fields[] = {
 };
 static const pontes_message bctt_simulation_create_response__msg = { "SimulationCreateResponse",
     PONTES_M_SIZED, sizeof(bctt_simulation_create_response),
-    bctt_simulation_create_response__fields, 2, offsetof(bctt_simulation_create_response,
-    _extra), NULL, 0 };
+    bctt_simulation_create_response__fields, 2, offsetof(bctt_simulation_create_response, _extra) };
 const pontes_type bctt_simulation_create_response__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_create_response *), "SimulationCreateResponse", NULL,
     &bctt_simulation_create_response__msg, NULL, NULL };
@@ -152,7 +151,7 @@ static const pontes_field bctt_simulation_create_additional_data__fields[] = {
 static const pontes_message bctt_simulation_create_additional_data__msg = {
     "SimulationCreateAdditionalData", PONTES_M_SIZED, sizeof(
     bctt_simulation_create_additional_data), bctt_simulation_create_additional_data__fields, 2,
-    offsetof(bctt_simulation_create_additional_data, _extra), NULL, 0 };
+    offsetof(bctt_simulation_create_additional_data, _extra) };
 const pontes_type bctt_simulation_create_additional_data__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_create_additional_data *), "SimulationCreateAdditionalData", NULL,
     &bctt_simulation_create_additional_data__msg, NULL, NULL };
@@ -163,7 +162,7 @@ static const pontes_field bctt_session_token_object__fields[] = {
 };
 static const pontes_message bctt_session_token_object__msg = { "SessionTokenObject", PONTES_M_SIZED,
     sizeof(bctt_session_token_object), bctt_session_token_object__fields, 1, offsetof(
-    bctt_session_token_object, _extra), NULL, 0 };
+    bctt_session_token_object, _extra) };
 const pontes_type bctt_session_token_object__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_session_token_object *), "SessionTokenObject", NULL, &bctt_session_token_object__msg,
     NULL, NULL };
@@ -203,8 +202,8 @@ static const pontes_field bctt_process_detail2__fields[] = {
         bctt_process_detail2, has_notes_process_list), &bctt__note_process_item_array__type },
 };
 static const pontes_message bctt_process_detail2__msg = { "ProcessDetail2", PONTES_M_SIZED, sizeof(
-    bctt_process_detail2), bctt_process_detail2__fields, 15, offsetof(bctt_process_detail2,
-    _extra), NULL, 0 };
+    bctt_process_detail2), bctt_process_detail2__fields, 15, offsetof(
+    bctt_process_detail2, _extra) };
 const pontes_type bctt_process_detail2__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_process_detail2 *), "ProcessDetail2", NULL, &bctt_process_detail2__msg, NULL, NULL };
 
@@ -308,7 +307,7 @@ _Static_assert(offsetof(bctt_loan_process_detail, wire_fixed_period) == offsetof
     bctt_loan_process_detail, has_fixed_period) + 1, "wire form after presence");
 static const pontes_message bctt_loan_process_detail__msg = { "LoanProcessDetail", PONTES_M_SIZED,
     sizeof(bctt_loan_process_detail), bctt_loan_process_detail__fields, 43, offsetof(
-    bctt_loan_process_detail, _extra), NULL, 0 };
+    bctt_loan_process_detail, _extra) };
 const pontes_type bctt_loan_process_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_loan_process_detail *), "LoanProcessDetail", NULL, &bctt_loan_process_detail__msg,
     NULL, NULL };
@@ -328,7 +327,7 @@ static const pontes_field bctt_borrower_process_item__fields[] = {
 };
 static const pontes_message bctt_borrower_process_item__msg = { "BorrowerProcessItem",
     PONTES_M_SIZED, sizeof(bctt_borrower_process_item), bctt_borrower_process_item__fields, 5,
-    offsetof(bctt_borrower_process_item, _extra), NULL, 0 };
+    offsetof(bctt_borrower_process_item, _extra) };
 const pontes_type bctt_borrower_process_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_borrower_process_item *), "BorrowerProcessItem", NULL, &bctt_borrower_process_item__msg,
     NULL, NULL };
@@ -382,7 +381,7 @@ static const pontes_field bctt_property_process_detail__fields[] = {
 };
 static const pontes_message bctt_property_process_detail__msg = { "PropertyProcessDetail",
     PONTES_M_SIZED, sizeof(bctt_property_process_detail), bctt_property_process_detail__fields, 22,
-    offsetof(bctt_property_process_detail, _extra), NULL, 0 };
+    offsetof(bctt_property_process_detail, _extra) };
 const pontes_type bctt_property_process_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_property_process_detail *), "PropertyProcessDetail", NULL,
     &bctt_property_process_detail__msg, NULL, NULL };
@@ -413,7 +412,7 @@ static const pontes_field bctt_document_process_item__fields[] = {
 };
 static const pontes_message bctt_document_process_item__msg = { "DocumentProcessItem",
     PONTES_M_SIZED, sizeof(bctt_document_process_item), bctt_document_process_item__fields, 11,
-    offsetof(bctt_document_process_item, _extra), NULL, 0 };
+    offsetof(bctt_document_process_item, _extra) };
 const pontes_type bctt_document_process_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_document_process_item *), "DocumentProcessItem", NULL, &bctt_document_process_item__msg,
     NULL, NULL };
@@ -428,7 +427,7 @@ static const pontes_field bctt_note_process_item__fields[] = {
 };
 static const pontes_message bctt_note_process_item__msg = { "NoteProcessItem", PONTES_M_SIZED,
     sizeof(bctt_note_process_item), bctt_note_process_item__fields, 3, offsetof(
-    bctt_note_process_item, _extra), NULL, 0 };
+    bctt_note_process_item, _extra) };
 const pontes_type bctt_note_process_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_note_process_item *), "NoteProcessItem", NULL, &bctt_note_process_item__msg, NULL, NULL };
 
@@ -441,8 +440,7 @@ static const pontes_field bctt_process_list2__fields[] = {
         bctt_process_list2, has_list_process_detail), &bctt__process_list_item_array__type },
 };
 static const pontes_message bctt_process_list2__msg = { "ProcessList2", PONTES_M_SIZED, sizeof(
-    bctt_process_list2), bctt_process_list2__fields, 3, offsetof(bctt_process_list2,
-    _extra), NULL, 0 };
+    bctt_process_list2), bctt_process_list2__fields, 3, offsetof(bctt_process_list2, _extra) };
 const pontes_type bctt_process_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt_process_list2 *),
     "ProcessList2", NULL, &bctt_process_list2__msg, NULL, NULL };
 
@@ -496,7 +494,7 @@ _Static_assert(offsetof(bctt_process_list_item, wire_simulation_number) == offse
     bctt_process_list_item, has_simulation_number) + 1, "wire form after presence");
 static const pontes_message bctt_process_list_item__msg = { "ProcessListItem", PONTES_M_SIZED,
     sizeof(bctt_process_list_item), bctt_process_list_item__fields, 19, offsetof(
-    bctt_process_list_item, _extra), NULL, 0 };
+    bctt_process_list_item, _extra) };
 const pontes_type bctt_process_list_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_process_list_item *), "ProcessListItem", NULL, &bctt_process_list_item__msg, NULL, NULL };
 
@@ -518,7 +516,7 @@ static const pontes_field bctt_process_update_request__fields[] = {
 };
 static const pontes_message bctt_process_update_request__msg = { "ProcessUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_process_update_request), bctt_process_update_request__fields, 7,
-    offsetof(bctt_process_update_request, _extra), NULL, 0 };
+    offsetof(bctt_process_update_request, _extra) };
 const pontes_type bctt_process_update_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_process_update_request *), "ProcessUpdateRequest", NULL, &bctt_process_update_request__msg,
     NULL, NULL };
@@ -562,7 +560,7 @@ static const pontes_field bctt_process_create_request__fields[] = {
 };
 static const pontes_message bctt_process_create_request__msg = { "ProcessCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_process_create_request), bctt_process_create_request__fields, 13,
-    offsetof(bctt_process_create_request, _extra), NULL, 0 };
+    offsetof(bctt_process_create_request, _extra) };
 const pontes_type bctt_process_create_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_process_create_request *), "ProcessCreateRequest", NULL, &bctt_process_create_request__msg,
     NULL, NULL };
@@ -574,7 +572,7 @@ static const pontes_field bctt_process_cancel_request__fields[] = {
 };
 static const pontes_message bctt_process_cancel_request__msg = { "ProcessCancelRequest",
     PONTES_M_SIZED, sizeof(bctt_process_cancel_request), bctt_process_cancel_request__fields, 1,
-    offsetof(bctt_process_cancel_request, _extra), NULL, 0 };
+    offsetof(bctt_process_cancel_request, _extra) };
 const pontes_type bctt_process_cancel_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_process_cancel_request *), "ProcessCancelRequest", NULL, &bctt_process_cancel_request__msg,
     NULL, NULL };
@@ -584,8 +582,7 @@ static const pontes_field bctt_esis_response__fields[] = {
         &pontes_type_bytes },
 };
 static const pontes_message bctt_esis_response__msg = { "EsisResponse", PONTES_M_SIZED, sizeof(
-    bctt_esis_response), bctt_esis_response__fields, 1, offsetof(bctt_esis_response,
-    _extra), NULL, 0 };
+    bctt_esis_response), bctt_esis_response__fields, 1, offsetof(bctt_esis_response, _extra) };
 const pontes_type bctt_esis_response__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt_esis_response *),
     "EsisResponse", NULL, &bctt_esis_response__msg, NULL, NULL };
 
@@ -603,8 +600,8 @@ static const pontes_field bctt_borrower_detail__fields[] = {
         has_key_borrower_relation_description), &pontes_type_string },
 };
 static const pontes_message bctt_borrower_detail__msg = { "BorrowerDetail", PONTES_M_SIZED, sizeof(
-    bctt_borrower_detail), bctt_borrower_detail__fields, 5, offsetof(bctt_borrower_detail,
-    _extra), NULL, 0 };
+    bctt_borrower_detail), bctt_borrower_detail__fields, 5, offsetof(
+    bctt_borrower_detail, _extra) };
 const pontes_type bctt_borrower_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_borrower_detail *), "BorrowerDetail", NULL, &bctt_borrower_detail__msg, NULL, NULL };
 
@@ -616,7 +613,7 @@ static const pontes_field bctt_borrower_update_request__fields[] = {
 };
 static const pontes_message bctt_borrower_update_request__msg = { "BorrowerUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_borrower_update_request), bctt_borrower_update_request__fields, 2,
-    offsetof(bctt_borrower_update_request, _extra), NULL, 0 };
+    offsetof(bctt_borrower_update_request, _extra) };
 const pontes_type bctt_borrower_update_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_borrower_update_request *), "BorrowerUpdateRequest", NULL,
     &bctt_borrower_update_request__msg, NULL, NULL };
@@ -644,7 +641,7 @@ static const pontes_field bctt_borrower_create_request__fields[] = {
 };
 static const pontes_message bctt_borrower_create_request__msg = { "BorrowerCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_borrower_create_request), bctt_borrower_create_request__fields, 8,
-    offsetof(bctt_borrower_create_request, _extra), NULL, 0 };
+    offsetof(bctt_borrower_create_request, _extra) };
 const pontes_type bctt_borrower_create_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_borrower_create_request *), "BorrowerCreateRequest", NULL,
     &bctt_borrower_create_request__msg, NULL, NULL };
@@ -658,8 +655,8 @@ static const pontes_field bctt_document_detail__fields[] = {
         has_content), &pontes_type_bytes },
 };
 static const pontes_message bctt_document_detail__msg = { "DocumentDetail", PONTES_M_SIZED, sizeof(
-    bctt_document_detail), bctt_document_detail__fields, 3, offsetof(bctt_document_detail,
-    _extra), NULL, 0 };
+    bctt_document_detail), bctt_document_detail__fields, 3, offsetof(
+    bctt_document_detail, _extra) };
 const pontes_type bctt_document_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_document_detail *), "DocumentDetail", NULL, &bctt_document_detail__msg, NULL, NULL };
 
@@ -677,7 +674,7 @@ static const pontes_field bctt_document_update_request__fields[] = {
 };
 static const pontes_message bctt_document_update_request__msg = { "DocumentUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_document_update_request), bctt_document_update_request__fields, 5,
-    offsetof(bctt_document_update_request, _extra), NULL, 0 };
+    offsetof(bctt_document_update_request, _extra) };
 const pontes_type bctt_document_update_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_document_update_request *), "DocumentUpdateRequest", NULL,
     &bctt_document_update_request__msg, NULL, NULL };
@@ -696,7 +693,7 @@ static const pontes_field bctt_document_create_request__fields[] = {
 };
 static const pontes_message bctt_document_create_request__msg = { "DocumentCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_document_create_request), bctt_document_create_request__fields, 5,
-    offsetof(bctt_document_create_request, _extra), NULL, 0 };
+    offsetof(bctt_document_create_request, _extra) };
 const pontes_type bctt_document_create_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_document_create_request *), "DocumentCreateRequest", NULL,
     &bctt_document_create_request__msg, NULL, NULL };
@@ -710,8 +707,7 @@ static const pontes_field bctt_message_list__fields[] = {
         has_messages), &bctt__message_item_array__type },
 };
 static const pontes_message bctt_message_list__msg = { "MessageList", PONTES_M_SIZED, sizeof(
-    bctt_message_list), bctt_message_list__fields, 3, offsetof(bctt_message_list,
-    _extra), NULL, 0 };
+    bctt_message_list), bctt_message_list__fields, 3, offsetof(bctt_message_list, _extra) };
 const pontes_type bctt_message_list__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt_message_list *),
     "MessageList", NULL, &bctt_message_list__msg, NULL, NULL };
 
@@ -726,8 +722,7 @@ static const pontes_field bctt_message_item__fields[] = {
         has_user_name), &pontes_type_string },
 };
 static const pontes_message bctt_message_item__msg = { "MessageItem", PONTES_M_SIZED, sizeof(
-    bctt_message_item), bctt_message_item__fields, 4, offsetof(bctt_message_item,
-    _extra), NULL, 0 };
+    bctt_message_item), bctt_message_item__fields, 4, offsetof(bctt_message_item, _extra) };
 const pontes_type bctt_message_item__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt_message_item *),
     "MessageItem", NULL, &bctt_message_item__msg, NULL, NULL };
 
@@ -739,7 +734,7 @@ static const pontes_field bctt_message_create_request__fields[] = {
 };
 static const pontes_message bctt_message_create_request__msg = { "MessageCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_message_create_request), bctt_message_create_request__fields, 2,
-    offsetof(bctt_message_create_request, _extra), NULL, 0 };
+    offsetof(bctt_message_create_request, _extra) };
 const pontes_type bctt_message_create_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_message_create_request *), "MessageCreateRequest", NULL, &bctt_message_create_request__msg,
     NULL, NULL };
@@ -772,7 +767,7 @@ static const pontes_field bctt_property_update_request__fields[] = {
 };
 static const pontes_message bctt_property_update_request__msg = { "PropertyUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_property_update_request), bctt_property_update_request__fields, 12,
-    offsetof(bctt_property_update_request, _extra), NULL, 0 };
+    offsetof(bctt_property_update_request, _extra) };
 const pontes_type bctt_property_update_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_property_update_request *), "PropertyUpdateRequest", NULL,
     &bctt_property_update_request__msg, NULL, NULL };
@@ -787,8 +782,8 @@ static const pontes_field bctt_simulation_list2__fields[] = {
         &bctt__simulation_list_item_array__type },
 };
 static const pontes_message bctt_simulation_list2__msg = { "SimulationList2", PONTES_M_SIZED,
-    sizeof(bctt_simulation_list2), bctt_simulation_list2__fields, 3, offsetof(bctt_simulation_list2,
-    _extra), NULL, 0 };
+    sizeof(bctt_simulation_list2), bctt_simulation_list2__fields, 3, offsetof(
+    bctt_simulation_list2, _extra) };
 const pontes_type bctt_simulation_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_list2 *), "SimulationList2", NULL, &bctt_simulation_list2__msg, NULL, NULL };
 
@@ -825,7 +820,7 @@ _Static_assert(offsetof(bctt_simulation_list_item, wire_branch_id) == offsetof(
     bctt_simulation_list_item, has_branch_id) + 1, "wire form after presence");
 static const pontes_message bctt_simulation_list_item__msg = { "SimulationListItem", PONTES_M_SIZED,
     sizeof(bctt_simulation_list_item), bctt_simulation_list_item__fields, 10, offsetof(
-    bctt_simulation_list_item, _extra), NULL, 0 };
+    bctt_simulation_list_item, _extra) };
 const pontes_type bctt_simulation_list_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_list_item *), "SimulationListItem", NULL, &bctt_simulation_list_item__msg,
     NULL, NULL };
@@ -850,7 +845,7 @@ static const pontes_field bctt_simulation_create_request__fields[] = {
 };
 static const pontes_message bctt_simulation_create_request__msg = { "SimulationCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_simulation_create_request), bctt_simulation_create_request__fields,
-    8, offsetof(bctt_simulation_create_request, _extra), NULL, 0 };
+    8, offsetof(bctt_simulation_create_request, _extra) };
 const pontes_type bctt_simulation_create_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_create_request *), "SimulationCreateRequest", NULL,
     &bctt_simulation_create_request__msg, NULL, NULL };
@@ -875,7 +870,7 @@ static const pontes_field bctt_simulation_update_request__fields[] = {
 };
 static const pontes_message bctt_simulation_update_request__msg = { "SimulationUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_simulation_update_request), bctt_simulation_update_request__fields,
-    8, offsetof(bctt_simulation_update_request, _extra), NULL, 0 };
+    8, offsetof(bctt_simulation_update_request, _extra) };
 const pontes_type bctt_simulation_update_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_update_request *), "SimulationUpdateRequest", NULL,
     &bctt_simulation_update_request__msg, NULL, NULL };
@@ -910,7 +905,7 @@ static const pontes_field bctt_simulation_detail2__fields[] = {
 };
 static const pontes_message bctt_simulation_detail2__msg = { "SimulationDetail2", PONTES_M_SIZED,
     sizeof(bctt_simulation_detail2), bctt_simulation_detail2__fields, 10, offsetof(
-    bctt_simulation_detail2, _extra), NULL, 0 };
+    bctt_simulation_detail2, _extra) };
 const pontes_type bctt_simulation_detail2__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_detail2 *), "SimulationDetail2", NULL, &bctt_simulation_detail2__msg,
     NULL, NULL };
@@ -928,7 +923,7 @@ static const pontes_field bctt_simulation_borrower_item__fields[] = {
 };
 static const pontes_message bctt_simulation_borrower_item__msg = { "SimulationBorrowerItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_borrower_item), bctt_simulation_borrower_item__fields, 4,
-    offsetof(bctt_simulation_borrower_item, _extra), NULL, 0 };
+    offsetof(bctt_simulation_borrower_item, _extra) };
 const pontes_type bctt_simulation_borrower_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_borrower_item *), "SimulationBorrowerItem", NULL,
     &bctt_simulation_borrower_item__msg, NULL, NULL };
@@ -941,8 +936,7 @@ static const pontes_field bctt_simulation_property_detail__fields[] = {
 };
 static const pontes_message bctt_simulation_property_detail__msg = { "SimulationPropertyDetail",
     PONTES_M_SIZED, sizeof(bctt_simulation_property_detail),
-    bctt_simulation_property_detail__fields, 2, offsetof(bctt_simulation_property_detail,
-    _extra), NULL, 0 };
+    bctt_simulation_property_detail__fields, 2, offsetof(bctt_simulation_property_detail, _extra) };
 const pontes_type bctt_simulation_property_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_property_detail *), "SimulationPropertyDetail", NULL,
     &bctt_simulation_property_detail__msg, NULL, NULL };
@@ -955,7 +949,7 @@ static const pontes_field bctt_simulation_insurance_item__fields[] = {
 };
 static const pontes_message bctt_simulation_insurance_item__msg = { "SimulationInsuranceItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_insurance_item), bctt_simulation_insurance_item__fields,
-    2, offsetof(bctt_simulation_insurance_item, _extra), NULL, 0 };
+    2, offsetof(bctt_simulation_insurance_item, _extra) };
 const pontes_type bctt_simulation_insurance_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_insurance_item *), "SimulationInsuranceItem", NULL,
     &bctt_simulation_insurance_item__msg, NULL, NULL };
@@ -968,8 +962,8 @@ static const pontes_field bctt_simulation_bank_charge_item__fields[] = {
 };
 static const pontes_message bctt_simulation_bank_charge_item__msg = { "SimulationBankChargeItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_bank_charge_item),
-    bctt_simulation_bank_charge_item__fields, 2, offsetof(bctt_simulation_bank_charge_item,
-    _extra), NULL, 0 };
+    bctt_simulation_bank_charge_item__fields, 2, offsetof(
+    bctt_simulation_bank_charge_item, _extra) };
 const pontes_type bctt_simulation_bank_charge_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_simulation_bank_charge_item *), "SimulationBankChargeItem", NULL,
     &bctt_simulation_bank_charge_item__msg, NULL, NULL };
@@ -980,7 +974,7 @@ static const pontes_field bctt_callback_update_request__fields[] = {
 };
 static const pontes_message bctt_callback_update_request__msg = { "CallbackUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_callback_update_request), bctt_callback_update_request__fields, 1,
-    offsetof(bctt_callback_update_request, _extra), NULL, 0 };
+    offsetof(bctt_callback_update_request, _extra) };
 const pontes_type bctt_callback_update_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_callback_update_request *), "CallbackUpdateRequest", NULL,
     &bctt_callback_update_request__msg, NULL, NULL };
@@ -992,8 +986,7 @@ static const pontes_field bctt_callback_list2__fields[] = {
         has_callbacks), &bctt__callback_item_array__type },
 };
 static const pontes_message bctt_callback_list2__msg = { "CallbackList2", PONTES_M_SIZED, sizeof(
-    bctt_callback_list2), bctt_callback_list2__fields, 2, offsetof(bctt_callback_list2,
-    _extra), NULL, 0 };
+    bctt_callback_list2), bctt_callback_list2__fields, 2, offsetof(bctt_callback_list2, _extra) };
 const pontes_type bctt_callback_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_callback_list2 *), "CallbackList2", NULL, &bctt_callback_list2__msg, NULL, NULL };
 
@@ -1004,8 +997,7 @@ static const pontes_field bctt_callback_item__fields[] = {
         has_callback_url), &pontes_type_string },
 };
 static const pontes_message bctt_callback_item__msg = { "CallbackItem", PONTES_M_SIZED, sizeof(
-    bctt_callback_item), bctt_callback_item__fields, 2, offsetof(bctt_callback_item,
-    _extra), NULL, 0 };
+    bctt_callback_item), bctt_callback_item__fields, 2, offsetof(bctt_callback_item, _extra) };
 const pontes_type bctt_callback_item__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt_callback_item *),
     "CallbackItem", NULL, &bctt_callback_item__msg, NULL, NULL };
 
@@ -1027,12 +1019,13 @@ static const pontes_required_set bctt_partner_notification__one_of0[] = { {
 /* exactly one of the alternatives (oneOf of required members) */
 static const pontes_one_of bctt_partner_notification__one_of[] = { {
     bctt_partner_notification__one_of0, 2 } };
-static const pontes_message bctt_partner_notification__msg = { "PartnerNotification",
-    PONTES_M_SIZED, sizeof(bctt_partner_notification), bctt_partner_notification__fields, 4,
-    offsetof(bctt_partner_notification, _extra), bctt_partner_notification__one_of, 1 };
+static const pontes_message_one_of bctt_partner_notification__msgx = { { "PartnerNotification",
+    PONTES_M_SIZED | PONTES_M_ONE_OF, sizeof(bctt_partner_notification),
+    bctt_partner_notification__fields, 4, offsetof(bctt_partner_notification, _extra) },
+    bctt_partner_notification__one_of, 1 };
 const pontes_type bctt_partner_notification__type = { PONTES_KIND_OBJECT, 0, sizeof(
-    bctt_partner_notification *), "PartnerNotification", NULL, &bctt_partner_notification__msg,
-    NULL, NULL };
+    bctt_partner_notification *), "PartnerNotification", NULL,
+    &bctt_partner_notification__msgx.base, NULL, NULL };
 
 static const pontes_field bctt_taxonomy_item__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(bctt_taxonomy_item, id), offsetof(bctt_taxonomy_item,
@@ -1041,8 +1034,7 @@ static const pontes_field bctt_taxonomy_item__fields[] = {
         bctt_taxonomy_item, has_description), &pontes_type_string },
 };
 static const pontes_message bctt_taxonomy_item__msg = { "TaxonomyItem", PONTES_M_SIZED, sizeof(
-    bctt_taxonomy_item), bctt_taxonomy_item__fields, 2, offsetof(bctt_taxonomy_item,
-    _extra), NULL, 0 };
+    bctt_taxonomy_item), bctt_taxonomy_item__fields, 2, offsetof(bctt_taxonomy_item, _extra) };
 const pontes_type bctt_taxonomy_item__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt_taxonomy_item *),
     "TaxonomyItem", NULL, &bctt_taxonomy_item__msg, NULL, NULL };
 
@@ -1056,7 +1048,7 @@ static const pontes_field bctt_country_with_districts__fields[] = {
 };
 static const pontes_message bctt_country_with_districts__msg = { "CountryWithDistricts",
     PONTES_M_SIZED, sizeof(bctt_country_with_districts), bctt_country_with_districts__fields, 3,
-    offsetof(bctt_country_with_districts, _extra), NULL, 0 };
+    offsetof(bctt_country_with_districts, _extra) };
 const pontes_type bctt_country_with_districts__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_country_with_districts *), "CountryWithDistricts", NULL, &bctt_country_with_districts__msg,
     NULL, NULL };
@@ -1071,7 +1063,7 @@ static const pontes_field bctt_district_with_counties__fields[] = {
 };
 static const pontes_message bctt_district_with_counties__msg = { "DistrictWithCounties",
     PONTES_M_SIZED, sizeof(bctt_district_with_counties), bctt_district_with_counties__fields, 3,
-    offsetof(bctt_district_with_counties, _extra), NULL, 0 };
+    offsetof(bctt_district_with_counties, _extra) };
 const pontes_type bctt_district_with_counties__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_district_with_counties *), "DistrictWithCounties", NULL, &bctt_district_with_counties__msg,
     NULL, NULL };
@@ -1086,7 +1078,7 @@ static const pontes_field bctt_county_with_parishes__fields[] = {
 };
 static const pontes_message bctt_county_with_parishes__msg = { "CountyWithParishes", PONTES_M_SIZED,
     sizeof(bctt_county_with_parishes), bctt_county_with_parishes__fields, 3, offsetof(
-    bctt_county_with_parishes, _extra), NULL, 0 };
+    bctt_county_with_parishes, _extra) };
 const pontes_type bctt_county_with_parishes__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_county_with_parishes *), "CountyWithParishes", NULL, &bctt_county_with_parishes__msg,
     NULL, NULL };
@@ -1101,7 +1093,7 @@ static const pontes_field bctt_notification_type_list__fields[] = {
 };
 static const pontes_message bctt_notification_type_list__msg = { "NotificationTypeList",
     PONTES_M_SIZED, sizeof(bctt_notification_type_list), bctt_notification_type_list__fields, 3,
-    offsetof(bctt_notification_type_list, _extra), NULL, 0 };
+    offsetof(bctt_notification_type_list, _extra) };
 const pontes_type bctt_notification_type_list__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_notification_type_list *), "NotificationTypeList", NULL, &bctt_notification_type_list__msg,
     NULL, NULL };
@@ -1112,7 +1104,7 @@ static const pontes_field bctt_borrower_list2__fields[] = {
 };
 static const pontes_message bctt_borrower_list2__msg = { "BorrowerList2",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_borrower_list2), bctt_borrower_list2__fields, 1,
-    PONTES_NO_EXTRA, NULL, 0 };
+    PONTES_NO_EXTRA };
 const pontes_type bctt_borrower_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_borrower_list2 *), "BorrowerList2", NULL, &bctt_borrower_list2__msg, NULL, NULL };
 
@@ -1122,7 +1114,7 @@ static const pontes_field bctt_document_list2__fields[] = {
 };
 static const pontes_message bctt_document_list2__msg = { "DocumentList2",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_document_list2), bctt_document_list2__fields, 1,
-    PONTES_NO_EXTRA, NULL, 0 };
+    PONTES_NO_EXTRA };
 const pontes_type bctt_document_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_document_list2 *), "DocumentList2", NULL, &bctt_document_list2__msg, NULL, NULL };
 
@@ -1132,7 +1124,7 @@ static const pontes_field bctt_taxonomy_list__fields[] = {
 };
 static const pontes_message bctt_taxonomy_list__msg = { "TaxonomyList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_taxonomy_list), bctt_taxonomy_list__fields, 1,
-    PONTES_NO_EXTRA, NULL, 0 };
+    PONTES_NO_EXTRA };
 const pontes_type bctt_taxonomy_list__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt_taxonomy_list *),
     "TaxonomyList", NULL, &bctt_taxonomy_list__msg, NULL, NULL };
 
@@ -1142,7 +1134,7 @@ static const pontes_field bctt_country_with_districts_list__fields[] = {
 };
 static const pontes_message bctt_country_with_districts_list__msg = { "CountryWithDistrictsList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_country_with_districts_list),
-    bctt_country_with_districts_list__fields, 1, PONTES_NO_EXTRA, NULL, 0 };
+    bctt_country_with_districts_list__fields, 1, PONTES_NO_EXTRA };
 const pontes_type bctt_country_with_districts_list__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_country_with_districts_list *), "CountryWithDistrictsList", NULL,
     &bctt_country_with_districts_list__msg, NULL, NULL };
@@ -1153,7 +1145,7 @@ static const pontes_field bctt_district_with_counties_list__fields[] = {
 };
 static const pontes_message bctt_district_with_counties_list__msg = { "DistrictWithCountiesList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_district_with_counties_list),
-    bctt_district_with_counties_list__fields, 1, PONTES_NO_EXTRA, NULL, 0 };
+    bctt_district_with_counties_list__fields, 1, PONTES_NO_EXTRA };
 const pontes_type bctt_district_with_counties_list__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_district_with_counties_list *), "DistrictWithCountiesList", NULL,
     &bctt_district_with_counties_list__msg, NULL, NULL };
@@ -1164,7 +1156,7 @@ static const pontes_field bctt_county_with_parishes_list__fields[] = {
 };
 static const pontes_message bctt_county_with_parishes_list__msg = { "CountyWithParishesList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_county_with_parishes_list),
-    bctt_county_with_parishes_list__fields, 1, PONTES_NO_EXTRA, NULL, 0 };
+    bctt_county_with_parishes_list__fields, 1, PONTES_NO_EXTRA };
 const pontes_type bctt_county_with_parishes_list__type = { PONTES_KIND_OBJECT, 0, sizeof(
     bctt_county_with_parishes_list *), "CountyWithParishesList", NULL,
     &bctt_county_with_parishes_list__msg, NULL, NULL };
@@ -6655,8 +6647,6 @@ static const char *const bctt__prov_src_process_esis_get[] = {
     "API-PROC-ESIS",
 };
 static const pontes_provenance_member bctt__prov_mem_process_esis_get[] = {
-    { "response.200.esis", PONTES_PROV_PARTIAL,
-        "Base64 is stated in the description, not as a format; the example is a placeholder" },
     { "response.400", PONTES_PROV_INFERRED,
         "example responses of the full pages [API-PROC], [API-PROC-ESIS]; the schemas there show"
         " only object" },
@@ -7323,8 +7313,6 @@ static const pontes_provenance_member bctt__prov_mem_simulation_esis_get[] = {
         "sibling Simulation Detail / Cancel parameter and the URL pattern of /v1/processes/{proc"
         "essUniqueId}" },
     { "query.ignoreRules", PONTES_PROV_INFERRED, "sibling Process ESIS Get / Email parameter" },
-    { "response.200.esis", PONTES_PROV_PARTIAL,
-        "Base64 is stated in the description, not as a format; the example is a placeholder" },
     { "response.400", PONTES_PROV_INFERRED,
         "example responses of the full pages [API-PROC], [API-PROC-ESIS]; the schemas there show"
         " only object" },
@@ -8780,8 +8768,8 @@ static const pontes_provenance_op bctt__prov_ops[] = {
     { "ProcessESISGet", "GET", "/v1/processes/{processUniqueId}/esis", PONTES_PROV_DOCUMENTED,
       bctt__prov_src_process_esis_get, 1,
       NULL, NULL,
-      { 0, 3, 1, 6 },
-      bctt__prov_mem_process_esis_get, 7 },
+      { 0, 4, 0, 6 },
+      bctt__prov_mem_process_esis_get, 6 },
     { "ProcessESISEmail", "GET", "/v1/processes/{processUniqueId}/esis/email",
         PONTES_PROV_DOCUMENTED,
       bctt__prov_src_process_esis_email, 1,
@@ -8862,8 +8850,8 @@ static const pontes_provenance_op bctt__prov_ops[] = {
       NULL,
           "navigation name and method only; path, parameter and answer from the sibling Process ES"
           "IS Get",
-      { 0, 1, 1, 8 },
-      bctt__prov_mem_simulation_esis_get, 9 },
+      { 0, 2, 0, 8 },
+      bctt__prov_mem_simulation_esis_get, 8 },
     { "SimulationESISEmail", "GET", "/v1/simulations/{simulationUniqueId}/esis/email",
         PONTES_PROV_INFERRED,
       NULL, 0,
@@ -9223,6 +9211,6 @@ static const pontes_provenance_op bctt__prov_ops[] = {
 static const pontes_coverage bctt__coverage = {
     "bctt", PONTES_PROV_INFERRED,
     bctt__prov_ops, 82,
-    { 0, 8, 19, 55 }, { 0, 57, 106, 969 }
+    { 0, 8, 19, 55 }, { 0, 59, 104, 969 }
 };
 const pontes_coverage *bctt_coverage(void) { return &bctt__coverage; }

@@ -82,7 +82,10 @@
  *   no proposal operation is described here, because nothing about one is known.
  *
  *   Accepted `npx @redocly/cli@2.77.0 lint` warnings: `info-license` (Banco CTT publishes no
- *   licence for its API; none is invented).
+ *   licence for its API; none is invented); `no-invalid-media-type-examples` (2, Process
+ *   Create request: the documented example puts the date-only values `"2028-12-31"` /
+ *   `"2029-05-31"` in `date-time` fields; kept as documented, see the date-only decision
+ *   above).
  *
  *   Source: https://docs-api-qua-portalparceiros.bancoctt.pt (QUA developer portal).
  */
@@ -448,7 +451,10 @@ struct bctt_operation_status_response {
 
 /**
  * ProcessCreateResponse
- * Answer of Process Create: the envelope plus the new process's ids.
+ * Answer of Process Create: the envelope plus the new process's ids. Decision (unnamed
+ * members named from examples): the page lists the answer only as two unnamed members
+ * "object", "object"; they are named operationStatus and additionalData, with additionalData
+ * {processUniqueID, processNumber}, from the example response.
  */
 struct bctt_process_create_response {
     /** sizeof this struct as the caller compiled it: initialise with
