@@ -212,16 +212,6 @@ class View:
         m = self.envelope_root(r)
         return f'&{m.cname}__envelope' if m else 'NULL'
 
-    # -- provenance (x-pontes-provenance; templates/coverage.*.j2) --
-    @staticmethod
-    def prov_const(status):
-        return 'PONTES_PROV_' + status.upper()
-
-    @staticmethod
-    def prov_counts(counts):
-        """Initialiser of a [PONTES_PROV_CLASS_COUNT] array (index: pontes_provenance_class)."""
-        return ', '.join(str(counts.get(k, 0)) for k in ('unstated', 'documented', 'partial', 'inferred'))
-
     @staticmethod
     def envelope_init(m):
         e = m.envelope
@@ -263,8 +253,6 @@ def render(api, template_dir, spec_rel, spec_json):
     schemes = ((spec_json.get('components') or {}).get('securitySchemes') or {}) if isinstance(spec_json, dict) else {}
     files[f'{api.prefix}.md'] = env.get_template('api.md.j2').render(
         schemes={k: s for k, s in schemes.items() if isinstance(s, dict)}, scheme_setter=_scheme_setter, **ctx)
-    # the provenance report (x-pontes-provenance): generated/<api>/<api>-coverage.md
-    files[f'{api.prefix}-coverage.md'] = env.get_template('coverage.md.j2').render(**ctx)
     return files
 
 
@@ -301,6 +289,12 @@ def _scheme_setter(name, s):
     t, scheme = s.get('type'), str(s.get('scheme', '')).lower()
     if t == 'http' and scheme == 'basic':
         return f'`pontes_client_set_basic(c, "{name}", user, password)`'
+    sa = s.get('x-pontes-auth') if isinstance(s.get('x-pontes-auth'), dict) else {}
+    if t == 'http' and sa.get('style') == 'session':
+        roles = ', '.join(f'`{r}`' for r in (sa.get('credentials') or {}))
+        return (f'`pontes_client_set_session_credential(c, "{name}", role, value)` for each role ({roles}); '
+                f'the runtime logs in with `{sa.get("login_operation")}` and renews the session by itself '
+                f'(header names: `pontes_client_set_session_header`)')
     if t == 'http' or t == 'openIdConnect':
         return f'`pontes_client_set_bearer(c, "{name}", token)`'
     if t == 'oauth2':

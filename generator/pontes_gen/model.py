@@ -420,7 +420,6 @@ class Operation:
     notes: List[str] = field(default_factory=list)
     accept: Optional[str] = None   # Accept header when the success body is not JSON (JWT/JOSE)
     results: list = field(default_factory=list)  # [(member, const, root, [status codes])]: 2xx of several types
-    pagination: Optional[dict] = None  # x-pontes-pagination, validated (Builder.pagination)
 
 
 @dataclass
@@ -459,11 +458,6 @@ class Api:
         self.operations: List[Operation] = []
         self.examples: List[Example] = []
         self.webhooks: List[Webhook] = []
-        self.coverage = []        # [OpCoverage] (x-pontes-provenance; see Builder.provenance)
-        self.provenance_default = None
-        self.coverage_fn = ''
-        self.coverage_totals = {}
-        self.coverage_member_totals = {}
         self.error_model = None
         self.auth_profiles = []   # [(scheme, c name, profile dict)] of x-pontes-auth schemes, spec order
         self.flows = []           # x-pontes-flows, resolved (see Builder.flows)
@@ -518,7 +512,7 @@ class Builder:
         """Operation functions and API-level symbols share the C namespace with types."""
         for w in ('client', 'client_new', 'client_free', 'client_last_error', 'api', 'schemas', 'schema_entry',
                   'schema_count', 'string_list', 'int32_list', 'int64_list', 'double_list', 'bool_list',
-                  'bytes_list', 'any_list', 'string_map', 'decimal_list', 'coverage'):
+                  'bytes_list', 'any_list', 'string_map', 'decimal_list'):
             self.names.add(w)
         for path, item in (self.root.get('paths') or {}).items():
             if not isinstance(item, dict):
@@ -530,10 +524,6 @@ class Builder:
                     sn = snake(str(oid))
                     for sfx in ('', '_params', '_json', '_form', '_multipart', '_text', '_binary'):
                         self.names.add(sn + sfx)
-                    if 'x-pontes-pagination' in op:  # the iterator (templates/pager.h.j2)
-                        for sfx in ('_iter', '_iter_new', '_iter_next', '_iter_free', '_iter_total', '_iter_pages',
-                                    '_iter_error', '_iter_page'):
-                            self.names.add(sn + sfx)
 
     def cname(self, schema_name):
         return f'{self.api.prefix}_{snake(schema_name)}'
@@ -630,6 +620,12 @@ class Builder:
         t = sch['type']
         if t == 'http':
             scheme = str(sch.get('scheme', '')).lower()
+            if 'x-pontes-auth' in sch:  # style session: a bearer token from a login operation
+                if scheme != 'bearer':
+                    self.fail(join_pointer(ptr, 'x-pontes-auth'), 'x-pontes-auth on an http scheme needs scheme: '
+                              f'bearer (style session); this one is {scheme!r}')
+                return ('PONTES_SEC_BEARER', None, 0, self.session_profile(join_pointer(ptr, 'x-pontes-auth'),
+                                                                           sch['x-pontes-auth']))
             if scheme == 'basic':
                 return ('PONTES_SEC_BASIC', None, 0)
             return ('PONTES_SEC_BEARER', None, 0)
@@ -646,7 +642,8 @@ class Builder:
                     {'header': 'PONTES_IN_HEADER', 'query': 'PONTES_IN_QUERY', 'cookie': 'PONTES_IN_COOKIE'}[where],
                     prof)
         if 'x-pontes-auth' in sch:
-            self.fail(join_pointer(ptr, 'x-pontes-auth'), f"x-pontes-auth is supported on apiKey schemes only (this one is {t!r})")
+            self.fail(join_pointer(ptr, 'x-pontes-auth'), "x-pontes-auth is supported on apiKey schemes and (style "
+                      f"session) http bearer schemes only (this one is {t!r})")
         if t == 'mutualTLS':
             return None
         self.fail(join_pointer(ptr, 'type'), f'unknown security scheme type {t!r}')
@@ -666,6 +663,9 @@ class Builder:
         if not isinstance(xa, dict):
             self.fail(ptr, 'x-pontes-auth must be a mapping')
         style = xa.get('style')
+        if style == 'session':
+            self.fail(join_pointer(ptr, 'style'), 'x-pontes-auth style session needs an http bearer scheme '
+                      '(type: http, scheme: bearer), not an apiKey scheme')
         if style not in self.AUTH_KEYS:
             self.fail(join_pointer(ptr, 'style'), f"unknown x-pontes-auth style {style!r} (supported: "
                       + ', '.join(sorted(self.AUTH_KEYS)) + ')')
@@ -753,13 +753,94 @@ class Builder:
         prof['secret_param'] = text('secret_param', 'oauth_consumer_secret' if sig else None, obj=sig, p=sp)
         return prof
 
+    SESSION_KEYS = ('style', 'description', 'login_operation', 'token_member', 'idle_timeout', 'idle_margin',
+                    'credentials')
+    SESSION_ROLE_KEYS = ('header', 'secret', 'description')
+
+    def session_profile(self, ptr, xa):
+        """x-pontes-auth style session on an http bearer scheme: {login_operation, [token_member],
+        idle_timeout, [idle_margin], credentials: {role: {header, [secret]}}}."""
+        if not isinstance(xa, dict):
+            self.fail(ptr, 'x-pontes-auth must be a mapping')
+        style = xa.get('style')
+        if style != 'session':
+            self.fail(join_pointer(ptr, 'style') if 'style' in xa else ptr,
+                      f"x-pontes-auth on an http bearer scheme must be style session (got {style!r})")
+        for k in xa:
+            if k not in self.SESSION_KEYS:
+                self.fail(join_pointer(ptr, k), f"unknown x-pontes-auth key {k!r} for style session (known: "
+                          + ', '.join(self.SESSION_KEYS) + ')')
+        lo = xa.get('login_operation')
+        if not isinstance(lo, str) or not lo:
+            self.fail(join_pointer(ptr, 'login_operation') if 'login_operation' in xa else ptr,
+                      'style session needs login_operation: the operationId of the login operation (a string)')
+        tm = xa.get('token_member')
+        if tm is not None and (not isinstance(tm, str) or not tm):
+            self.fail(join_pointer(ptr, 'token_member'), 'token_member must be a non-empty string (the member of the '
+                      "login answer that holds the token)")
+
+        def seconds(key, required, minimum):
+            v = xa.get(key)
+            if v is None:
+                if required:
+                    self.fail(ptr, f'style session needs {key} (seconds, an integer)')
+                return 0
+            if isinstance(v, bool) or not isinstance(v, int) or v < minimum or v > 2**31 - 1:
+                self.fail(join_pointer(ptr, key), f'{key} must be a {"positive" if minimum else "non-negative"} '
+                          f'integer (seconds), got {v!r}')
+            return v
+        it = seconds('idle_timeout', True, 1)
+        im = seconds('idle_margin', False, 0)
+        if im >= it:
+            self.fail(join_pointer(ptr, 'idle_margin'), f'idle_margin ({im}) must be smaller than idle_timeout ({it})')
+        cp = join_pointer(ptr, 'credentials')
+        creds = xa.get('credentials')
+        if not isinstance(creds, dict) or not creds:
+            self.fail(cp if 'credentials' in xa else ptr, 'credentials must be a non-empty mapping of role name to '
+                      '{header, secret} (the headers of the login request)')
+        roles, seen = [], {}
+        for role, d in creds.items():
+            rp = join_pointer(cp, str(role))
+            if not isinstance(role, str) or not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_.-]*', role):
+                self.fail(rp, f'credential role {role!r} must be a name (letters, digits, _ . -)')
+            if not isinstance(d, dict):
+                self.fail(rp, f'credential {role!r} must be a mapping {{header, secret}}')
+            for k in d:
+                if k not in self.SESSION_ROLE_KEYS:
+                    self.fail(join_pointer(rp, k), f'unknown key {k!r} of credential {role!r} (known: '
+                              + ', '.join(self.SESSION_ROLE_KEYS) + ')')
+            h = d.get('header')
+            if not isinstance(h, str) or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", h):
+                self.fail(join_pointer(rp, 'header') if 'header' in d else rp,
+                          f'header of credential {role!r} must be an HTTP header name (a token), got {h!r}')
+            if h.lower() in seen:
+                self.fail(join_pointer(rp, 'header'), f'header {h!r} is also the header of credential '
+                          f'{seen[h.lower()]!r}')
+            seen[h.lower()] = role
+            sec = d.get('secret', False)
+            if not isinstance(sec, bool):
+                self.fail(join_pointer(rp, 'secret'), f'secret must be true or false, got {sec!r}')
+            roles.append((role, h, sec))
+        return {'style': 'session', 'pointer': ptr, 'login_operation': lo, 'token_operation': lo,
+                'token_member': tm, 'idle_timeout': it, 'idle_margin': im, 'credentials': roles}
+
     def check_auth_profiles(self):
         ops = {o.op_id: o for o in self.api.operations}
         for name, sch in self.schemes.items():
             prof = sch[3] if sch is not None and len(sch) > 3 else None
             if not prof:
                 continue
-            if prof.get('token_operation') and prof['token_operation'] not in ops:
+            if prof['style'] == 'session':
+                lp = join_pointer(prof['pointer'], 'login_operation')
+                op = ops.get(prof['login_operation'])
+                if op is None:
+                    self.fail(lp, f"login_operation {prof['login_operation']!r} is not an operationId of this spec")
+                if op.path_params:
+                    self.fail(lp, f'login operation {op.op_id} has path parameters: the runtime cannot fill them')
+                if any(x[0] == name for x in op.security):
+                    self.fail(lp, f'login operation {op.op_id} requires scheme {name} itself: give it security: []')
+                prof['login_op'] = op
+            elif prof.get('token_operation') and prof['token_operation'] not in ops:
                 self.fail(join_pointer(prof['pointer'], 'token_operation'),
                           f"token_operation {prof['token_operation']!r} is not an operationId of this spec")
             prof['cname'] = f'{self.api.prefix}__auth_{snake(name)}'
@@ -1666,146 +1747,7 @@ class Builder:
         o.accept = accept
         if len({id(x[2]) for x in results}) > 1:
             o.results = self.op_results(o, results)
-        if 'x-pontes-pagination' in op:
-            o.pagination = self.pagination(o, op['x-pontes-pagination'], join_pointer(ptr, 'x-pontes-pagination'))
         return o
-
-    # -- x-pontes-pagination (generated <api>_<op>_iter_*; runtime/src/pager.c) ----------------
-    PAGINATION_KEYS = {  # style -> (required keys, optional keys), 'style' aside
-        'keyset': (('items', 'cursor_param', 'cursor_from'), ('limit_param', 'has_more', 'total')),
-        'page': (('items', 'page_param'), ('size_param', 'first_page', 'total', 'count')),
-        'offset': (('items', 'offset_param'), ('limit_param', 'total')),
-    }
-
-    def pagination(self, o, xp, ptr):
-        """x-pontes-pagination {style, items, ...} of list operation o: validated against the
-        operation's query parameters and its 200 body; the dict the templates use."""
-        if not isinstance(xp, dict):
-            self.fail(ptr, 'x-pontes-pagination must be a mapping {style, items, ...}')
-        style = xp.get('style')
-        if style not in self.PAGINATION_KEYS:
-            self.fail(join_pointer(ptr, 'style'), f'unknown x-pontes-pagination style {style!r} (supported: '
-                      + ', '.join(sorted(self.PAGINATION_KEYS)) + ')')
-        req, opt = self.PAGINATION_KEYS[style]
-        for k in xp:
-            if k != 'style' and k not in req + opt:
-                self.fail(join_pointer(ptr, str(k)), f'unknown x-pontes-pagination key {k!r} for style {style} '
-                          '(known: style, ' + ', '.join(req + opt) + ')')
-        for k in req:
-            if k not in xp:
-                self.fail(ptr, f'x-pontes-pagination style {style} needs {k!r}')
-        for k, v in xp.items():
-            if k not in ('style', 'first_page') and (not isinstance(v, str) or not v):
-                self.fail(join_pointer(ptr, k), f'x-pontes-pagination {k} must be a name (a non-empty string), '
-                          f'got {v!r}')
-        first_page = xp.get('first_page', 1)
-        if isinstance(first_page, bool) or not isinstance(first_page, int) or first_page < 0:
-            self.fail(join_pointer(ptr, 'first_page'), f'first_page must be an integer >= 0, got {first_page!r}')
-        if o.bodies:
-            self.fail(ptr, f'{o.op_id} has a request body: x-pontes-pagination supports operations without one')
-        r200 = next((r for r in o.responses if r.status == 200), None)
-        body = r200.root if r200 is not None else None
-        if not isinstance(body, Message) or body.text:
-            self.fail(ptr, f'{o.op_id} has no 200 response with a JSON body: x-pontes-pagination needs one '
-                      '(each page is a 200 body)')
-        if o.results or o.success is not body:
-            self.fail(ptr, f'{o.op_id}: its 2xx responses have several types; x-pontes-pagination needs the 200 '
-                      'body to be the only success body')
-
-        def members(m):
-            return ', '.join(f.json_name for f in m.fields if f.json_name) or 'none'
-
-        def member(key, kinds, what, m=body, where=None):
-            name = xp.get(key)
-            if name is None:
-                return None
-            f = next((x for x in m.fields if x.json_name and x.json_name == name), None)
-            where = where or f'the 200 response schema of {o.op_id} ({m.name})'
-            if f is None:
-                self.fail(join_pointer(ptr, key), f'{key} {name!r} is not a member of {where} (members: {members(m)})')
-            if f.type.kind not in kinds:
-                self.fail(join_pointer(ptr, key), f'{key} {name!r} is {f.type.describe()}, not {what}')
-            return f
-        items = xp['items']
-        if items == '$':
-            if not body.box or body.fields[0].type.kind != 'array':
-                self.fail(join_pointer(ptr, 'items'), f"items '$' means the 200 body is an array, but the 200 body "
-                          f"of {o.op_id} is {body.fields[0].type.describe() if body.box else 'an object (' + body.name + ')'}")
-            arr = body.fields[0].type
-        else:
-            if body.box:
-                self.fail(join_pointer(ptr, 'items'), f"items {items!r} is not a member of the 200 response schema "
-                          f"of {o.op_id}: the body is {body.fields[0].type.describe()} (for a bare array body use "
-                          "items: '$')")
-            arr = member('items', ('array',), 'an array').type
-        elem = arr.elem
-        has_more = member('has_more', ('bool',), 'a boolean')
-        total = member('total', ('int32', 'int64'), 'an integer')
-        count = member('count', ('int32', 'int64'), 'an integer')
-        cursor_from = None
-        if style == 'keyset':
-            if elem.kind != 'object':
-                self.fail(join_pointer(ptr, 'cursor_from'), f"cursor_from needs object items; the items of "
-                          f"{o.op_id} are {elem.describe()}")
-            cursor_from = member('cursor_from', ('string', 'int32', 'int64'), 'a string or an integer', elem.named,
-                                 f'the item schema {elem.named.name}')
-        used = {}
-
-        def qparam(key, kinds, what):
-            name = xp.get(key)
-            if name is None:
-                return None
-            prm = next((x for x in o.params if x.name == name and x.location == 'query'), None)
-            if prm is None:
-                qs = ', '.join(x.name for x in o.params if x.location == 'query') or 'none'
-                self.fail(join_pointer(ptr, key), f'{key} {name!r} is not a query parameter of {o.op_id} (query '
-                          f'parameters: {qs})')
-            if prm.kind not in kinds:
-                is_a = {'int64': 'an integer', 'string': 'a string', 'double': 'a number', 'bool': 'a boolean',
-                        'string_list': 'an array'}[prm.kind]
-                self.fail(join_pointer(ptr, key), f'{key} {name!r} must be {what} query parameter (it is {is_a})')
-            if name in used:
-                self.fail(join_pointer(ptr, key), f'{key} {name!r} is also {used[name]}')
-            used[name] = key
-            return prm
-        out = dict(style=style, key=str(style), root=body, elem=elem, items=None if items == '$' else items,
-                   cursor_from=xp.get('cursor_from'), has_more=has_more and has_more.json_name,
-                   total=total and total.json_name, count=count and count.json_name, first_page=first_page,
-                   limit=qparam('limit_param', ('int64',), 'an integer'),
-                   cursor=qparam('cursor_param', ('string', 'int64'), 'a string or an integer'),
-                   page=qparam('page_param', ('int64',), 'an integer'),
-                   size=qparam('size_param', ('int64',), 'an integer'),
-                   offset=qparam('offset_param', ('int64',), 'an integer'))
-        if out['cursor'] is not None and out['cursor'].kind == 'int64' and cursor_from.type.kind == 'string':
-            self.fail(join_pointer(ptr, 'cursor_param'), f"cursor_param {xp['cursor_param']!r} is an integer but "
-                      f"cursor_from {xp['cursor_from']!r} is a string")
-        out['number'] = out['page'] or out['offset']       # what the runtime sets per page (page / offset)
-        out['page_size'] = out['limit'] or out['size']     # the caller's page size, if any
-        # C signatures (templates/pager.h.j2 and the ABI lock): _next hands out object, union, string and
-        # any items as the value itself, other items as a pointer to the element
-        p, it = self.api.prefix, f'{self.api.prefix}_{o.snake}_iter'
-        if elem.kind in ('object', 'union', 'enum'):
-            base = elem.named.cname
-        elif elem.kind in PRIMS:
-            base = PRIMS[elem.kind][0]
-            base = base[len('const '):] if base.startswith('const ') else base
-            base = base[:-1].rstrip() if base.endswith('*') else base
-        else:
-            base = elem.cname
-        item = f'const {base} **item'
-        args = [f'{p}_client *c'] + [('int64_t ' if x.kind == 'int64' else 'const char *') + x.cname
-                                     for x in o.path_params]
-        args += [f'const {p}_{o.snake}_params *params', 'const pontes_call_options *opts', f'{it} **out']
-        out['functions'] = [  # (name, return type, arguments)
-            (f'{it}_new', 'int', args),
-            (f'{it}_next', 'int', [f'{it} *it', item]),
-            (f'{it}_free', 'void', [f'{it} *it']),
-            (f'{it}_total', 'int64_t', [f'const {it} *it']),
-            (f'{it}_pages', 'size_t', [f'const {it} *it']),
-            (f'{it}_error', 'const pontes_error *', [f'const {it} *it']),
-            (f'{it}_page', f'const {body.cname} *', [f'const {it} *it']),
-        ]
-        return out
 
     def op_results(self, op, results):
         """2xx responses of several types: one result member per type, in spec order:
@@ -2123,259 +2065,10 @@ def _builder_schema_examples(self):
 Builder.schema_examples = _builder_schema_examples
 
 
-# ---------------------------------------------------------------------------
-# Provenance (x-pontes-provenance): how well the provider documents each element.
-#
-#   x-pontes-provenance: {status: documented | partial | inferred, source: [tags or URLs],
-#                         missing: "what the docs leave out" (partial), basis: "inferred from what" (inferred)}
-#
-# On the document root (the default), operations, parameters, request bodies, responses, schemas
-# (component or inline) and properties. Effective class of an element: its own mark; else the mark
-# of the schema it is or references; else the mark inherited from the nearest enclosing element that
-# states one (a property from its schema or parent property, a parameter or body from its operation),
-# unless that mark is `partial` (it describes the enclosing element only) or a schema in between
-# states its own (a schema with a mark is a scope of its own); else the root default; else `unstated`
-# (the spec says nothing: a fourth class, so that the report stays honest). The members of an
-# operation: its parameters, its request body and responses (with a body or a mark), and their
-# properties at any depth through $ref / allOf / oneOf / anyOf / items / additionalProperties (each
-# schema once per operation; list / map elements count when their schema has a mark).
-
-PROV_CLASSES = ('documented', 'partial', 'inferred', 'unstated')
-PROV_KEYS = ('status', 'source', 'missing', 'basis')
-_PROV_SKIP = {'example', 'examples', 'default', 'enum', 'const', 'x-pontes-known-values'}
-
-
-@dataclass
-class Provenance:
-    status: str                    # documented partial inferred unstated
-    source: List[str] = field(default_factory=list)
-    missing: str = ''
-    basis: str = ''
-    pointer: str = ''
-
-    @property
-    def note(self):
-        return self.missing if self.status == 'partial' else self.basis if self.status == 'inferred' else ''
-
-
-UNSTATED = Provenance('unstated')
-
-
-@dataclass
-class ProvMember:
-    path: str                      # query.pageSize, body.items[].name, response.200.operationStatus.code
-    status: str
-    note: str
-
-
-@dataclass
-class OpCoverage:
-    op: Operation
-    prov: Provenance
-    counts: Dict[str, int]         # class -> number of members (parameters, bodies, properties)
-    members: List[ProvMember]      # the partial / inferred members, in walk order
-
-
-def _prov_parse(self, file, ptr, value):
-    """A validated x-pontes-provenance value (ptr: its pointer) as a Provenance."""
-    if not isinstance(value, dict):
-        self.fail(ptr, 'x-pontes-provenance must be a mapping {status, source, missing, basis}', file)
-    for k in value:
-        if k not in PROV_KEYS:
-            self.fail(join_pointer(ptr, k), f"unknown x-pontes-provenance key {k!r} (known: {', '.join(PROV_KEYS)})",
-                      file)
-    st = value.get('status')
-    if st not in PROV_CLASSES[:3]:
-        self.fail(join_pointer(ptr, 'status') if 'status' in value else ptr,
-                  f'x-pontes-provenance status must be documented, partial or inferred (got {st!r})', file)
-    src = value.get('source')
-    if src is None:
-        if st != 'inferred':
-            self.fail(ptr, f'x-pontes-provenance status {st} needs source (the pages or URLs it is documented in)',
-                      file)
-        src = []
-    if not isinstance(src, list) or not all(isinstance(x, str) and x.strip() for x in src):
-        self.fail(join_pointer(ptr, 'source'), 'x-pontes-provenance source must be a list of non-empty strings '
-                  '(page tags or URLs)', file)
-    if st != 'inferred' and not src:
-        self.fail(join_pointer(ptr, 'source'), f'x-pontes-provenance status {st} needs at least one source', file)
-    texts = {}
-    for k in ('missing', 'basis'):
-        v = value.get(k)
-        if v is not None and (not isinstance(v, str) or not v.strip()):
-            self.fail(join_pointer(ptr, k), f'x-pontes-provenance {k} must be a non-empty string', file)
-        texts[k] = ' '.join(str(v or '').split())
-    if st == 'partial' and not texts['missing']:
-        self.fail(ptr, 'x-pontes-provenance status partial needs missing (what the documentation leaves out, '
-                  'in words)', file)
-    if st == 'inferred' and not texts['basis']:
-        self.fail(ptr, 'x-pontes-provenance status inferred needs basis (what it is inferred from)', file)
-    return Provenance(st, [str(x) for x in src], texts['missing'], texts['basis'], ptr)
-
-
-def _prov_at(self, file, ptr, node):
-    """The Provenance written on node itself (None when it has none); validated once."""
-    if not isinstance(node, dict) or 'x-pontes-provenance' not in node:
-        return None
-    key = (file, ptr)
-    cache = self.__dict__.setdefault('_prov_cache', {})
-    if key not in cache:
-        cache[key] = self.prov_parse(file, join_pointer(ptr, 'x-pontes-provenance'), node['x-pontes-provenance'])
-    return cache[key]
-
-
-def _prov_validate_all(self, file, ptr, node, depth=0):
-    """Every x-pontes-provenance of the document is checked, also on elements no operation reaches."""
-    if depth > 64:
-        return
-    if isinstance(node, dict):
-        if 'x-pontes-provenance' in node:
-            self.prov_at(file, ptr, node)
-        for k, v in node.items():
-            if k not in _PROV_SKIP and isinstance(v, (dict, list)):
-                self.prov_validate_all(file, join_pointer(ptr, k), v, depth + 1)
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            if isinstance(v, (dict, list)):
-                self.prov_validate_all(file, join_pointer(ptr, i), v, depth + 1)
-
-
-def _prov_is_null(doc, file, ptr, node):
-    """A `type: null` alternative (of oneOf [X, null])."""
-    _, _, n = doc.deref(file, ptr, node)
-    return isinstance(n, dict) and (n.get('type') in ('null', ['null']) or n.get('enum') == [None])
-
-
-def _builder_provenance(self):
-    """api.coverage: one OpCoverage per generated operation (spec order); api.provenance_default."""
-    api = self.api
-    self.prov_validate_all(self.file, '#', self.root)
-    root = self.prov_at(self.file, '#', self.root)
-    api.provenance_default = root
-    default = root or UNSTATED
-    by_id = {o.op_id: o for o in api.operations}
-    out = []
-
-    def inherit(mark, ctx):
-        """The context a member's children inherit: its explicit mark unless partial."""
-        return mark if mark is not None and mark.status != 'partial' else ctx
-
-    def explicit(file, ptr, node):
-        """(mark on node, or on the schema it references: file, pointer, dereferenced node)."""
-        own = self.prov_at(file, ptr, node)
-        f, p, n = file, ptr, node
-        if isinstance(node, dict) and '$ref' in node:
-            f, p, n = self.doc.deref(file, ptr, node)
-            own = own or self.prov_at(f, p, n)
-        return own, f, p, n
-
-    def element(path, mark, ctx, rec):
-        eff = mark or ctx or default
-        rec['counts'][eff.status] += 1
-        if eff.status in ('partial', 'inferred'):
-            rec['members'].append(ProvMember(path, eff.status, eff.note))
-
-    def schema(file, ptr, node, path, ctx, rec, depth=0):
-        """The members (properties) of a schema, recursively; each schema once per operation."""
-        if depth > 32:
-            return
-        mark, f, p, n = explicit(file, ptr, node)
-        if not isinstance(n, dict) or (f, p) in rec['seen']:
-            return
-        rec['seen'].add((f, p))
-        if mark is not None:  # a schema that states its own provenance is a scope of its own
-            ctx = inherit(mark, None)
-        for comb in ('allOf', 'oneOf', 'anyOf'):
-            parts = n.get(comb) if isinstance(n.get(comb), list) else []
-            alts = [i for i, part in enumerate(parts) if not _prov_is_null(self.doc, f, join_pointer(p, comb, i), part)]
-            for i, part in enumerate(parts):
-                # alternatives of a union: path(SchemaName) (or path(n)), so that their members stay apart
-                q = path
-                if comb != 'allOf' and len(alts) > 1 and i in alts:
-                    ref = part.get('$ref') if isinstance(part, dict) else None
-                    q = f"{path}({ref.rsplit('/', 1)[-1] if isinstance(ref, str) else i + 1})"
-                schema(f, join_pointer(p, comb, i), part, q, ctx, rec, depth + 1)
-        props = n.get('properties')
-        for name, ps in (props.items() if isinstance(props, dict) else []):
-            pp = join_pointer(p, 'properties', name)
-            pmark, _, _, _ = explicit(f, pp, ps)
-            mpath = f'{path}.{name}' if path else str(name)
-            element(mpath, pmark, ctx, rec)
-            schema(f, pp, ps, mpath, inherit(pmark, ctx), rec, depth + 1)
-        for key, sfx in (('items', '[]'), ('additionalProperties', '{}')):
-            if isinstance(n.get(key), dict):
-                ip = join_pointer(p, key)
-                imark, imf, imp, _ = explicit(f, ip, n[key])
-                if imark is not None and (imf, imp) not in rec['seen']:
-                    element(path + sfx, imark, ctx, rec)  # elements of a list / map whose schema says something
-                schema(f, ip, n[key], path + sfx, ctx, rec, depth + 1)
-
-    def body(file, ptr, node, path, ctx, rec):
-        """A request body or a response: the element itself, then its schema's members."""
-        mark, f, p, n = explicit(file, ptr, node)
-        if not isinstance(n, dict):
-            return
-        content = n.get('content') if isinstance(n.get('content'), dict) else {}
-        sch = next(((join_pointer(p, 'content', m), mo['schema']) for m, mo in content.items()
-                    if isinstance(mo, dict) and 'schema' in mo), None)
-        if sch is None and mark is None:
-            return  # no body, nothing said about it
-        smark = None
-        if sch is not None:
-            smark, _, _, _ = explicit(f, join_pointer(sch[0], 'schema'), sch[1])
-        element(path, mark or smark, ctx, rec)
-        if sch is not None:
-            schema(f, join_pointer(sch[0], 'schema'), sch[1], path, inherit(mark, ctx), rec)
-
-    for path, item in (self.root.get('paths') or {}).items():
-        pptr = join_pointer('#/paths', path)
-        f, pptr2, item = self.doc.deref(self.file, pptr, item)
-        for m in HTTP_METHODS:
-            if not isinstance(item, dict) or not isinstance(item.get(m), dict):
-                continue
-            node, optr = item[m], join_pointer(pptr, m)
-            op = by_id.get(node.get('operationId') or snake(m + ' ' + re.sub(r'[{}]', '', path)))
-            if op is None:
-                continue  # not generated (a warning said why)
-            own = self.prov_at(f, optr, node)
-            rec = {'counts': {c: 0 for c in PROV_CLASSES}, 'members': [], 'seen': set()}
-            ctx = inherit(own, None)
-            params = {}
-            for base, plist in ((pptr, item.get('parameters')), (optr, node.get('parameters'))):
-                for i, prm in enumerate(plist if isinstance(plist, list) else []):
-                    pp = join_pointer(base, 'parameters', i)
-                    pmark, pf, ppp, pn = explicit(f, pp, prm)
-                    if not isinstance(pn, dict):
-                        continue
-                    if pmark is None and isinstance(pn.get('schema'), dict):
-                        pmark, _, _, _ = explicit(pf, join_pointer(ppp, 'schema'), pn['schema'])
-                    params[(pn.get('in'), pn.get('name'))] = pmark
-            for (loc, name), pmark in params.items():
-                element(f'{loc}.{name}', pmark, ctx, rec)
-            if node.get('requestBody') is not None:
-                body(f, join_pointer(optr, 'requestBody'), node['requestBody'], 'body', ctx, rec)
-            for code, r in (node.get('responses') or {}).items():
-                body(f, join_pointer(optr, 'responses', code), r, f'response.{code}', ctx, rec)
-            out.append(OpCoverage(op, own or default, rec['counts'], rec['members']))
-    api.coverage = out
-    # the accessor <prefix>_coverage (another name if an operation took it)
-    api.coverage_fn = f'{api.prefix}_coverage' + ('_report' if 'coverage' in {o.snake for o in api.operations} else '')
-    api.coverage_totals = {c: sum(1 for x in out if x.prov.status == c) for c in PROV_CLASSES}
-    api.coverage_member_totals = {c: sum(x.counts[c] for x in out) for c in PROV_CLASSES}
-    return out
-
-
-Builder.prov_parse = _prov_parse
-Builder.prov_at = _prov_at
-Builder.prov_validate_all = _prov_validate_all
-Builder.provenance = _builder_provenance
-
-
 def build_model(doc, prefix=None):
     b = Builder(doc, prefix)
     api = b.build()
     api.spec_name = doc.display
-    b.provenance()  # api.coverage (x-pontes-provenance)
     # every named object/union/box is a root with decode/encode/free functions
     api.roots = [m for m in api.messages] + [u for u in api.unions]
     return api

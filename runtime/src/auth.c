@@ -22,6 +22,7 @@ void pontes_cl_cred_clear(cred *cr) {
     pontes_cl_secret_free(cr->plain);
     pontes_cl_secret_free(cr->access_token);
     pontes_cl_secret_free(cr->code);
+    pontes_cl_session_free(cr->sess);
     memset(cr, 0, sizeof *cr);
 }
 
@@ -315,6 +316,7 @@ static int authenticate(pontes_client *c, const char *scheme) {
             if (c->creds[i].kind == CRED_OAUTH2) cr = &c->creds[i];
     }
     if (!cr) return pontes_err_set(&c->err, PONTES_EAUTH, "no credentials for scheme %s", scheme ? scheme : "(oauth2)");
+    if (cr->kind == CRED_SESSION) return pontes_cl_session_login(c, cr); /* x-pontes-auth style session */
     if (cr->kind != CRED_OAUTH2) return PONTES_OK; /* static credentials: nothing to fetch */
     return oauth2_fetch(c, cr);
 }
@@ -322,7 +324,7 @@ static int authenticate(pontes_client *c, const char *scheme) {
 /* ---- auth selection ----------------------------------------------------- */
 static bool cred_fits(const cred *cr, int type) {
     switch (type) {
-    case PONTES_SEC_BEARER: return cr->kind == CRED_BEARER || cr->kind == CRED_OAUTH2;
+    case PONTES_SEC_BEARER: return cr->kind == CRED_BEARER || cr->kind == CRED_OAUTH2 || cr->kind == CRED_SESSION;
     case PONTES_SEC_BASIC: return cr->kind == CRED_BASIC;
     case PONTES_SEC_API_KEY: return cr->kind == CRED_API_KEY;
     /* an apiKey credential is the complete header value, built by the caller */
@@ -439,6 +441,17 @@ int pontes_cl_prepare_auth(pontes_client *c, pontes_cl_auth *a, char **header, c
     }
     pontes_buf b;
     pontes_buf_init(&b);
+    if (cr->kind == CRED_SESSION) { /* auth_session.c: logs in first when needed */
+        int rc = pontes_cl_session_header(c, a, cr, &b);
+        if (rc == PONTES_OK && (pontes_cl_buf_cstr(&b) != PONTES_OK || b.failed))
+            rc = pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
+        if (rc != PONTES_OK) {
+            pontes_cl_buf_wipe_free(&b);
+            return rc;
+        }
+        *header = b.data;
+        return PONTES_OK;
+    }
     switch (cr->kind) {
     case CRED_BEARER:
     case CRED_OAUTH2:
@@ -481,6 +494,7 @@ int pontes_cl_prepare_auth(pontes_client *c, pontes_cl_auth *a, char **header, c
 }
 
 void pontes_cl_drop_token(pontes_cl_auth *a) {
+    if (pontes_cl_session_drop_on_401(a)) return; /* a session: logged in again before the resend */
     if (a->cr && a->cr->kind == CRED_OAUTH2) {
         pontes_cl_secret_free(a->cr->access_token);
         a->cr->access_token = NULL;
@@ -494,6 +508,7 @@ static int auth_one(pontes_client *c, pontes_cl_auth *a, cred *cr, const pontes_
     }
     switch (cr->kind) {
     case CRED_OAUTHP: return pontes_cl_oauthp_header(c, a, cr, q, b);
+    case CRED_SESSION: return pontes_cl_session_header(c, a, cr, b);
     case CRED_BEARER:
     case CRED_OAUTH2:
         pontes_buf_puts(b, "Authorization: Bearer ");

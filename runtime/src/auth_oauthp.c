@@ -459,6 +459,7 @@ static int auth_result_one(pontes_client *c, pontes_cl_auth *a, cred *cr, const 
 
 int pontes_cl_auth_result(pontes_client *c, pontes_cl_auth *a, const pontes_operation *op, const pontes_cl_xfer *x,
                           int rc) {
+    rc = pontes_cl_session_result(c, a, op, x, rc); /* session renewal, login-operation token capture */
     if (!a->cr) return rc;
     rc = auth_result_one(c, a, a->cr, a->req, op, x, rc);
     for (size_t i = 0; i < a->nmore; i++) rc = auth_result_one(c, a, a->more[i], a->more_req[i], op, x, rc);

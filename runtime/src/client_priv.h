@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 #include <stdatomic.h>
 
-enum { CRED_BEARER = 1, CRED_BASIC, CRED_API_KEY, CRED_OAUTH2, CRED_OAUTHP };
+enum { CRED_BEARER = 1, CRED_BASIC, CRED_API_KEY, CRED_OAUTH2, CRED_OAUTHP, CRED_SESSION };
 
 typedef struct cred {
     char *scheme;
@@ -27,6 +27,8 @@ typedef struct cred {
     pontes_clock_fn clock;
     void *clock_user;
     unsigned token_gen;  /* bumped whenever access_token changes */
+    /* CRED_SESSION (auth_session.c): access_token = the session token, clock as above */
+    struct pontes_cl_session *sess;
 } cred;
 
 typedef struct server {
@@ -96,6 +98,10 @@ typedef struct pontes_cl_auth {
     /* oauth-params: what the last attempt carried */
     bool sent_code, sent_token;
     unsigned token_gen;
+    /* session: the last attempt carried the session token (token_gen) at this clock time */
+    bool sent_session;
+    unsigned session_gen;
+    int64_t session_sent_at;
 } pontes_cl_auth;
 
 /* in-use guard (PONTES_EBUSY when another thread holds the client) */
@@ -201,6 +207,18 @@ void pontes_cl_auth_done(pontes_cl_auth *a, unsigned attempts);
 int pontes_cl_oauthp_header(pontes_client *c, pontes_cl_auth *a, cred *cr, const pontes_security_req *q,
                             pontes_buf *b);
 int64_t pontes_cl_oauthp_now(const cred *cr);
+/* auth_session.c (used by auth.c, request.c, log_client.c): x-pontes-auth style session */
+void pontes_cl_session_free(struct pontes_cl_session *s);
+/* log in first when the session has no token or has been idle too long; then the bearer line */
+int pontes_cl_session_header(pontes_client *c, pontes_cl_auth *a, cred *cr, pontes_buf *b);
+/* after a response: renewal on 2xx, capture of the login operation's token */
+int pontes_cl_session_result(pontes_client *c, pontes_cl_auth *a, const pontes_operation *op,
+                             const pontes_cl_xfer *x, int rc);
+/* a 401 of an attempt that carried the session token: drop it (true when it did) */
+bool pontes_cl_session_drop_on_401(pontes_cl_auth *a);
+int pontes_cl_session_login(pontes_client *c, cred *cr); /* pontes_client_authenticate */
+size_t pontes_cl_session_secret_count(const cred *cr);
+size_t pontes_cl_session_secrets_append(const cred *cr, const char **v, size_t n); /* returns the new n */
 
 /* request.c: one call of an operation, in steps (pontes_request_send runs them in a
  * loop on the client's handle; batch.c on handles of a curl multi). All steps report

@@ -18,6 +18,7 @@
  * (size_t)-1 on ENOMEM. */
 static size_t client_secrets(const pontes_client *c, const char ***out) {
     size_t cap = 4 * c->ncreds + 1 + pontes_cl_call_secrets_count(c), n = 0;
+    for (size_t i = 0; i < c->ncreds; i++) cap += pontes_cl_session_secret_count(&c->creds[i]);
     const char **v = malloc(cap * sizeof *v);
     *out = v;
     if (!v) return (size_t)-1;
@@ -26,6 +27,7 @@ static size_t client_secrets(const pontes_client *c, const char ***out) {
         if (c->creds[i].plain) v[n++] = c->creds[i].plain;
         if (c->creds[i].access_token) v[n++] = c->creds[i].access_token;
         if (c->creds[i].code) v[n++] = c->creds[i].code;
+        n = pontes_cl_session_secrets_append(&c->creds[i], v, n); /* session credentials (auth_session.c) */
     }
     if (c->o.client_key_password) v[n++] = c->o.client_key_password;
     n = pontes_cl_call_secrets_append(c, v, n); /* secret members of request bodies in flight */

@@ -810,12 +810,15 @@ int pontes_call_attempt_end(pontes_call *k) {
         pontes_cl_log(c, PONTES_LOG_INFO, "%s %s -> %s (%ld ms, attempt %u)", op->method, k->url.data, x->curl_msg,
                       x->elapsed_ms, k->attempts);
 
-    if (x->cc == CURLE_OK && x->status == 401 && k->auth.cr && k->auth.cr->kind == CRED_OAUTH2 && !k->refreshed) {
-        /* The 401 proves the request was not processed: renew the token and resend once. */
+    bool session = k->auth.cr && k->auth.cr->kind == CRED_SESSION && k->auth.sent_session;
+    if (x->cc == CURLE_OK && x->status == 401 && k->auth.cr && (k->auth.cr->kind == CRED_OAUTH2 || session) &&
+        !k->refreshed) {
+        /* The 401 proves the request was not processed: renew the token and resend once
+           (a session: log in again first, auth_session.c). */
         k->refreshed = true;
         pontes_cl_drop_token(&k->auth);
-        pontes_cl_log(c, PONTES_LOG_WARN, "%s %s: HTTP 401, renewing the oauth2 token and resending", op->method,
-                      k->url.data);
+        pontes_cl_log(c, PONTES_LOG_WARN, "%s %s: HTTP 401, %s and resending", op->method, k->url.data,
+                      session ? "logging in to the session again" : "renewing the oauth2 token");
         k->delay_ms = -1; /* at once, no wait */
         return PONTES_CALL_AGAIN;
     }

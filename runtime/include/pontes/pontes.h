@@ -740,6 +740,9 @@ typedef struct pontes_api {
     const char *version;                /**< the spec's info.version */
     const char *default_base_url;       /**< first server, variables substituted */
     const pontes_error_model *errors;   /**< how to read provider errors (may be NULL) */
+    /* appended (0.x): */
+    const struct pontes_auth_profile *const *auth_profiles; /**< x-pontes-auth profiles of the schemes, or NULL */
+    size_t auth_profile_count;
 } pontes_api;
 
 /** Create a client for an API. opts may be NULL (defaults). Free with pontes_client_free. */
@@ -794,6 +797,55 @@ PONTES_EXTERN(int) pontes_client_set_oauth2_client_credentials(pontes_client *c,
 /** Fetch a token now (normally lazy). */
 PONTES_EXTERN(int) pontes_client_authenticate(pontes_client *c, const char *scheme);
 
+/** Wall-clock source: Unix time in seconds (tests fix it; NULL: time()). */
+typedef int64_t (*pontes_clock_fn)(void *user);
+
+/* ---- session schemes (x-pontes-auth style session) -------------------------
+ * An http bearer scheme whose token comes from a login operation of the API itself
+ * (x-pontes-auth login_operation, e.g. BCTT's POST /API/partnersPortal/authentication) and
+ * lives for idle_timeout seconds of inactivity. The caller sets the credentials by role
+ * (x-pontes-auth credentials: role -> header of the login request); the runtime logs in by
+ * itself before a call that needs the scheme when it holds no token, or when the session has
+ * been idle (now - time of the last successful authenticated call) for idle_timeout -
+ * idle_margin seconds or more. The login is sent with its operation's method, path and server
+ * and one header per role (no bearer), within the call's time budget; its 2xx answer is a bare
+ * JSON string (the token) or an object whose token_member holds it; anything else, and any
+ * non-2xx answer (e.g. 401 for wrong credentials, the provider's message kept), is
+ * PONTES_EAUTH. Every authenticated call answered 2xx renews the session. A 401 on an
+ * authenticated call drops the token, logs in again once and resends the call once (the
+ * server refused it, so this is safe for any method); a second 401 is PONTES_EAUTH. A call
+ * of the login operation itself (the generated function) stores its token too, when the
+ * client has a session for the scheme (any of these setters made one). Credentials and the
+ * token are secrets: redacted from every log line and error string (also their JSON-escaped
+ * and percent-encoded forms), wiped when replaced or when the client is freed. */
+
+/** Set the credential of `role` (a key of the scheme's x-pontes-auth credentials, e.g.
+ *  "client_id") for session scheme `scheme` (copied; NULL clears it). A new value drops the
+ *  session token (the next call logs in). PONTES_EINVAL (message in the last error) for a
+ *  scheme that is not a session scheme of the API, an unknown role, or a value holding a
+ *  control byte other than HTAB (it would break the header line). Every declared role must
+ *  be set before the runtime can log in (else the call is PONTES_EAUTH naming the role). */
+PONTES_EXTERN(int) pontes_client_set_session_credential(pontes_client *c, const char *scheme, const char *role,
+                                                        const char *value);
+/** Send `role` in header `header_name` instead of the spec's (documentation pages disagree on
+ *  the names, e.g. xBrokerUID / brokerID / correlationId); NULL restores the spec's.
+ *  PONTES_EINVAL for an unknown scheme/role or a name that is not an HTTP token. */
+PONTES_EXTERN(int) pontes_client_set_session_header(pontes_client *c, const char *scheme, const char *role,
+                                                    const char *header_name);
+/** The clock of the session's idle timing (tests; NULL: time()). */
+PONTES_EXTERN(int) pontes_client_set_session_clock(pontes_client *c, const char *scheme, pontes_clock_fn clock,
+                                                   void *clock_user);
+/** Set (e.g. restored from storage) or drop (token NULL) the session token; a token set is
+ *  taken as used now. PONTES_EINVAL as for the setters above, or for a token with a control
+ *  byte or a space. */
+PONTES_EXTERN(int) pontes_client_set_session_token(pontes_client *c, const char *scheme, const char *token);
+/** The session's state: *has_token whether a token is held, *last_used (Unix seconds by the
+ *  session's clock, 0: never) the time of the last successful authenticated call or login.
+ *  Either pointer may be NULL. PONTES_EINVAL when scheme is not a session scheme of the API
+ *  (no message: the client is const). */
+PONTES_EXTERN(int) pontes_client_session_state(const pontes_client *c, const char *scheme, bool *has_token,
+                                               int64_t *last_used);
+
 /* ---- OAuth-params schemes (x-pontes-auth style oauth-params) -------------
  * Banco Best's `Authorization: OAuth key=value,key=value` header (no quotes, no spaces),
  * parameters sorted by name and the signature last: always the consumer key; the one-time
@@ -808,8 +860,6 @@ PONTES_EXTERN(int) pontes_client_authenticate(pontes_client *c, const char *sche
  * Consumer key, secret key, code and token are secrets: redacted from logs and errors, wiped
  * when replaced or when the client is freed. */
 
-/** Wall-clock source: Unix time in seconds (tests fix it; NULL: time()). */
-typedef int64_t (*pontes_clock_fn)(void *user);
 
 typedef struct pontes_oauth_params_options {
     unsigned version;           /**< PONTES_OAUTH_PARAMS_OPTIONS_VERSION */
@@ -1007,9 +1057,16 @@ typedef enum pontes_body_kind {
 /* operation flags */
 #define PONTES_OP_IDEMPOTENT 0x01u /**< GET/HEAD/PUT/DELETE/OPTIONS: may be retried after a failure */
 
+/** One credential of a session scheme (x-pontes-auth credentials: role -> {header, secret}). */
+typedef struct pontes_session_role {
+    const char *role;                /**< "client_id" */
+    const char *header;              /**< header of the login request, e.g. "xClientID" */
+    bool secret;                     /**< marked secret (every credential is redacted anyway) */
+} pontes_session_role;
+
 /** How the runtime builds a scheme declared with x-pontes-auth (emitted by the generator). */
 typedef struct pontes_auth_profile {
-    int style;                       /**< PONTES_AUTH_OAUTH_PARAMS / PONTES_AUTH_STATIC_HEADER */
+    int style;                       /**< PONTES_AUTH_OAUTH_PARAMS / _STATIC_HEADER / _SESSION */
     const char *prefix;              /**< "OAuth " */
     const char *separator;           /**< "," */
     const char *consumer_key_param;  /**< "oauth_consumer_key" */
@@ -1027,9 +1084,18 @@ typedef struct pontes_auth_profile {
     const char *version;             /**< "1.0" */
     const char *signature_param;     /**< "oauth_signature" (written last) */
     const char *secret_param;        /**< "oauth_consumer_secret": the base string's last pair */
+    /* appended (0.x): the scheme's name (every style), and style session (token_operation is
+       the login operation, token_member the answer's member with the token, or NULL) */
+    const char *scheme;              /**< the securitySchemes name, or NULL */
+    const struct pontes_operation *login_op; /**< session: the login operation's descriptor */
+    long idle_timeout_s;             /**< session: seconds of inactivity that end the session */
+    long idle_margin_s;              /**< session: log in again when idle >= idle_timeout_s - idle_margin_s */
+    const pontes_session_role *roles;/**< session: the credentials, by role */
+    size_t role_count;
 } pontes_auth_profile;
 #define PONTES_AUTH_OAUTH_PARAMS 1
 #define PONTES_AUTH_STATIC_HEADER 2
+#define PONTES_AUTH_SESSION 3
 #define PONTES_AUTH_EXPIRES_RELATIVE 0
 #define PONTES_AUTH_EXPIRES_ABSOLUTE 1
 
@@ -1103,62 +1169,6 @@ typedef struct pontes_operation_entry {
     const char *summary;
 } pontes_operation_entry;
 
-/* ---- provenance (x-pontes-provenance): what the provider documents ------
- * Each generated API has a const coverage table, <prefix>_coverage(): per operation its
- * provenance class, sources and what is missing / inferred from, the number of its members
- * (parameters, request/response bodies, their properties at any depth) per class, and the
- * members that are not fully documented. Generated from the spec (see docs/architecture.md). */
-typedef enum pontes_provenance_class {
-    PONTES_PROV_UNSTATED = 0,   /**< the spec says nothing about it */
-    PONTES_PROV_DOCUMENTED = 1, /**< documented in full by the provider */
-    PONTES_PROV_PARTIAL = 2,    /**< documented partly: `missing` says what is not */
-    PONTES_PROV_INFERRED = 3    /**< not documented: inferred (`basis` says from what) */
-} pontes_provenance_class;
-#define PONTES_PROV_CLASS_COUNT 4
-
-/** "unstated", "documented", "partial", "inferred" (NULL for another value). */
-static inline const char *pontes_provenance_name(pontes_provenance_class c) {
-    switch (c) {
-    case PONTES_PROV_UNSTATED: return "unstated";
-    case PONTES_PROV_DOCUMENTED: return "documented";
-    case PONTES_PROV_PARTIAL: return "partial";
-    case PONTES_PROV_INFERRED: return "inferred";
-    }
-    return NULL;
-}
-
-/** A member of an operation that is not fully documented. */
-typedef struct pontes_provenance_member {
-    const char *path;               /**< e.g. "query.pageSize", "body.borrowers[].name", "response.200.items[].id" */
-    pontes_provenance_class status; /**< PARTIAL or INFERRED */
-    const char *note;               /**< what is missing (partial) / what it is inferred from (inferred) */
-} pontes_provenance_member;
-
-/** The provenance of one operation. */
-typedef struct pontes_provenance_op {
-    const char *operation_id;
-    const char *method;
-    const char *path;
-    pontes_provenance_class status;
-    const char *const *source;      /**< page tags or URLs of the documentation */
-    size_t source_count;
-    const char *missing;            /**< partial: what the documentation leaves out, else NULL */
-    const char *basis;              /**< inferred: what it is inferred from, else NULL */
-    size_t member_counts[PONTES_PROV_CLASS_COUNT]; /**< members per class (index: pontes_provenance_class) */
-    const pontes_provenance_member *members; /**< the partial and inferred members */
-    size_t member_count;
-} pontes_provenance_op;
-
-/** The provenance report of an API (<prefix>_coverage()). */
-typedef struct pontes_coverage {
-    const char *api;                /**< "eccor" */
-    pontes_provenance_class default_status; /**< the spec root's default (UNSTATED: none) */
-    const pontes_provenance_op *ops;
-    size_t op_count;
-    size_t totals[PONTES_PROV_CLASS_COUNT];        /**< operations per class */
-    size_t member_totals[PONTES_PROV_CLASS_COUNT]; /**< members per class, over all operations */
-} pontes_coverage;
-
 /** A request being built by a generated operation function. */
 typedef struct pontes_request pontes_request;
 
@@ -1189,113 +1199,6 @@ PONTES_EXTERN(int) pontes_request_send(pontes_request *r, void **out, long *http
 
 /** Percent-encode for a URL component (RFC 3986 unreserved kept). Free with pontes_json_free. */
 PONTES_EXTERN(char *) pontes_percent_encode(const char *s, size_t len);
-
-/* ---- pagination (x-pontes-pagination; generated <api>_<op>_iter_*) -------
- * A list operation described by x-pontes-pagination gets an iterator that walks every page:
- *
- *   bctt_process_list_iter *it;
- *   const bctt_process_detail *p;
- *   int rc = bctt_process_list_iter_new(c, &params, NULL, &it);   // sends nothing yet
- *   while (rc == PONTES_OK && (rc = bctt_process_list_iter_next(it, &p)) == PONTES_OK)
- *       use(p);                          // valid until the next _next / _free call
- *   if (rc != PONTES_ITEROVER) report(bctt_process_list_iter_error(it));
- *   bctt_process_list_iter_free(it);
- *
- * The iterator copies the caller's parameters (strings too) and call options, and sets the
- * cursor / page / offset parameter itself on each request (the caller's value of that
- * parameter, when set, is where the walk starts). A page is fetched only when the previous
- * one is used up, through the operation's own function (auth, retries, timeouts, errors as
- * for one call); the previous page is freed first, so memory is bounded by one page. The
- * client is not held between pages: other calls may be made on it meanwhile (from the same
- * thread). Stops: keyset — has_more false or absent (or, without has_more, a page shorter
- * than the limit asked for) or an empty page; page number and offset — an empty page, a page
- * shorter than the page size (the size asked for; when none was asked for, the first page's
- * length), or the total reached. A server that loops (a keyset cursor seen before) or never
- * ends (more than pontes_pager_set_max_pages pages, default PONTES_PAGER_MAX_PAGES) is an
- * error (PONTES_EDECODE). After an error or the end, _next keeps returning the same code. */
-
-/** Returned by an iterator's _next when there are no more items (positive: not an error). */
-#define PONTES_ITEROVER 1
-/** Default hard limit of pages one iterator fetches. */
-#define PONTES_PAGER_MAX_PAGES 10000
-
-#define PONTES_PAGE_KEYSET 1  /**< cursor_param = cursor_from member of the last item received */
-#define PONTES_PAGE_NUMBER 2  /**< page_param = first_page, first_page + 1, ... */
-#define PONTES_PAGE_OFFSET 3  /**< offset_param = items received so far */
-
-/** What the runtime asks the generated page function to set for one page. */
-typedef struct pontes_page_args {
-    size_t index;           /**< 0 for the first page */
-    const char *cursor;     /**< keyset: the cursor to send (NULL: the first page, the caller's value is kept) */
-    int64_t cursor_int;     /**< keyset with an integer cursor: the same cursor as a number */
-    bool set_number;        /**< page / offset: send page_param / offset_param = number */
-    int64_t number;
-} pontes_page_args;
-
-/** Generated per list operation: call the operation's _ex function with a copy of the
- *  iterator's parameters (state) changed as a says; *out gets the decoded 200 body. */
-typedef int (*pontes_page_fn)(pontes_client *c, const void *state, const pontes_page_args *a,
-                              const pontes_call_options *opts, void **out);
-
-/** x-pontes-pagination of one list operation (emitted by the generator). */
-typedef struct pontes_pagination_desc {
-    int style;                    /**< PONTES_PAGE_* */
-    const char *operation_id;
-    const pontes_type *body_type; /**< the 200 body: an object, or the box of a bare array */
-    const char *items;            /**< body member holding the array; NULL: the body is the array ($) */
-    const char *cursor_from;      /**< keyset: member of the item whose value is the next cursor */
-    const char *has_more;         /**< keyset: boolean body member, or NULL */
-    const char *total;            /**< integer body member: the number of items of the whole walk, or NULL */
-    const char *count;            /**< page: integer body member: items in this page (informational), or NULL */
-    int64_t first_page;           /**< page: number of the first page */
-    const char *limit_param;      /**< keyset / offset: page size query parameter, or NULL */
-    const char *cursor_param;     /**< keyset */
-    const char *page_param;       /**< page */
-    const char *size_param;       /**< page: or NULL */
-    const char *offset_param;     /**< offset */
-    pontes_page_fn fetch;
-} pontes_pagination_desc;
-
-/** The iterator behind every generated <api>_<op>_iter (a typedef of it). */
-typedef struct pontes_pager pontes_pager;
-
-/** Used by generated _iter_new: a new pager (nothing is sent) with a zeroed state block of
- *  state_size bytes for the generated page function (*state; owned by the pager). opts is
- *  copied (strings and headers too); a batch is PONTES_EINVAL. Errors go to the client's
- *  last error. */
-PONTES_EXTERN(int) pontes_pager_new(pontes_pager **out, pontes_client *c, const pontes_pagination_desc *d,
-                                    size_t state_size, void **state, const pontes_call_options *opts);
-/** Replace *s (a string in the state) by a copy owned by the pager (NULL stays NULL). */
-PONTES_EXTERN(int) pontes_pager_keep_string(pontes_pager *pg, const char **s);
-/** The same for a string list (its items array and every string). */
-PONTES_EXTERN(int) pontes_pager_keep_string_list(pontes_pager *pg, pontes_string_list *l);
-/** Fail _iter_new with PONTES_EINVAL: "<operationId>: iterator: <what>" (client's last error). */
-PONTES_EXTERN(int) pontes_pager_invalid(pontes_pager *pg, const char *what);
-/** Used by generated _iter_new once the state is filled: the page size the caller asked
- *  for (limit / size parameter; <= 0: none) and, page / offset styles, the caller's start
- *  (page number or offset) when has_start. Checks the descriptor against its body type. */
-PONTES_EXTERN(int) pontes_pager_begin(pontes_pager *pg, int64_t page_size, bool has_start, int64_t start);
-/** The next item: PONTES_OK with *item (object, union, string and any items: the value
- *  itself, which may be NULL for a null element; other items: a pointer to the element),
- *  PONTES_ITEROVER at the end, or a PONTES_E* code (kept: see pontes_pager_error). d must
- *  be the descriptor the pager was made with (else PONTES_EINVAL). *item stays valid until
- *  the next call of pontes_pager_next or pontes_pager_free. */
-PONTES_EXTERN(int) pontes_pager_next(pontes_pager *pg, const pontes_pagination_desc *d, const void **item);
-/** The total number of items as the last page received gave it (the `total` member), or
- *  -1 when unknown (no page yet, no total in the API or in the page). */
-PONTES_EXTERN(int64_t) pontes_pager_total(const pontes_pager *pg);
-/** Pages received so far (one successful request each). */
-PONTES_EXTERN(size_t) pontes_pager_pages(const pontes_pager *pg);
-/** The error that ended the walk (status PONTES_OK while there is none). Owned by the
- *  pager: valid until pontes_pager_free. Never NULL for a non-NULL pager. */
-PONTES_EXTERN(const pontes_error *) pontes_pager_error(const pontes_pager *pg);
-/** The decoded body of the current page (NULL before the first page and after the end),
- *  valid like the items. */
-PONTES_EXTERN(const void *) pontes_pager_page(const pontes_pager *pg);
-/** Hard limit on the pages fetched (>= 1; default PONTES_PAGER_MAX_PAGES). */
-PONTES_EXTERN(int) pontes_pager_set_max_pages(pontes_pager *pg, size_t max_pages);
-/** Free the pager, its current page and its copies (NULL is a no-op). */
-PONTES_EXTERN(void) pontes_pager_free(pontes_pager *pg);
 
 #ifdef __cplusplus
 }
