@@ -43,7 +43,9 @@ def current(api):
     v = View(api)
     structs, enums, unions, functions = {}, {}, {}, {}
     for m in api.messages:
-        structs[m.cname] = [[_member_key(f), v.ctype(f.type)] for f in m.fields]
+        # a number that may travel as a string has a wire_ member after its has_: part of its type here
+        structs[m.cname] = [[_member_key(f), v.ctype(f.type) + (' +wire' if v.is_wire(f.type) else '')]
+                            for f in m.fields]
     for op in api.operations:
         if op.params:
             structs[f'{api.prefix}_{op.snake}_params'] = [[p.cname, v.param_member(p)[:-len(p.cname)].strip()]

@@ -7,7 +7,7 @@ import os
 import jinja2
 
 from .layout import layout_c
-from .model import (CHECKED_FORMATS, PRIMS, c_comment, c_string, c_string_chunks, comment_inline,
+from .model import (CHECKED_FORMATS, PRIMS, WIRE_KINDS, c_comment, c_string, c_string_chunks, comment_inline,
                     comment_paragraphs, enum_const)
 
 GENERATOR_VERSION = '0.1.0'
@@ -37,6 +37,11 @@ class View:
 
     def container_name(self, t):
         return t.cname  # chosen (and reserved) by the model: see Builder.container_cname
+
+    @staticmethod
+    def is_wire(t):
+        """A number that may travel as a string: the struct keeps its pontes_wire_form."""
+        return t.kind in WIRE_KINDS
 
     def needs_container_struct(self, t):
         return self.container_name(t).startswith(self.p + '_')
@@ -109,6 +114,8 @@ class View:
             fl.append('PONTES_F_WRITE_ONLY')
         if f.secret:
             fl.append('PONTES_F_SECRET')
+        if f.type.kind in WIRE_KINDS:
+            fl.append('PONTES_F_WIRE_FORM')  # its pontes_wire_form wire_x follows has_x
         return ' | '.join(fl) or '0'
 
     def field_doc(self, f):

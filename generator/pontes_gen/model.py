@@ -35,7 +35,34 @@ PRIMS = {
     # exact decimals (format: decimal, x-pontes-money): a JSON number / a JSON string of decimal text
     'decimal': ('pontes_decimal', '&pontes_type_decimal', 'pontes_decimal_list'),
     'decimal_string': ('pontes_decimal', '&pontes_type_decimal_string', 'pontes_decimal_list'),
+    # numbers that may travel as strings (type: [integer, string] / [number, string] with a numeric
+    # pattern): the C number, plus a pontes_wire_form member `wire_x` after `has_x` (WIRE_KINDS)
+    'int32_str': ('int32_t', '&pontes_type_int32_or_string', 'pontes_int32_wire_list'),
+    'int64_str': ('int64_t', '&pontes_type_int64_or_string', 'pontes_int64_wire_list'),
+    'double_str': ('double', '&pontes_type_double_or_string', 'pontes_double_wire_list'),
 }
+WIRE_KINDS = {'int32_str', 'int64_str', 'double_str'}
+# the string branch of type: [integer, string]: an optional sign and decimal digits, of any length
+# (a fixed width such as [0-9]{6} is a code whose leading zeros matter: that stays a union)
+_DIGIT_PATTERN = re.compile(r'^\^?(-\?|\[-\]\?|\[-+\]\?|\[+-\]\?)?(\[0-9\]|\\d)(\+|\*|\{[01](,\d*)?\})\$?$')
+# ... of type: [number, string]: made of digit classes, signs, '.', 'e' and quantifiers only
+_NUMBER_PATTERN = re.compile(r'^[\^$()\[\]0-9\\d.+*?{},|eE-]+$')
+
+
+def number_string_kind(types, node):
+    """The WIRE_KINDS kind of a schema `type: [integer, string]` whose pattern is a digit pattern
+    (int32 with format int32, else int64), or `type: [number, string]` whose pattern is numeric;
+    None for other multi-type schemas (they stay unions: a string without such a pattern may be any
+    text, e.g. "")."""
+    pat = node.get('pattern')
+    if not isinstance(pat, str):
+        return None
+    if sorted(types) == ['integer', 'string'] and _DIGIT_PATTERN.match(pat):
+        return 'int32_str' if node.get('format') == 'int32' else 'int64_str'
+    if sorted(types) == ['number', 'string'] and _NUMBER_PATTERN.match(pat) and ('[0-9]' in pat or '\\d' in pat) \
+            and not is_money(node):
+        return 'double_str'
+    return None
 POINTER_KINDS = {'string', 'object', 'union', 'any'}
 # string formats the runtime checks: format -> (descriptor key, built-in type)
 CHECKED_FORMATS = {
@@ -301,6 +328,9 @@ class TypeRef:
         if self.kind == 'map':
             return 'map of ' + self.elem.describe()
         return {'int32': 'int32', 'int64': 'int64', 'double': 'number', 'bool': 'boolean',
+                'int32_str': 'int32 (a number or a string of digits)',
+                'int64_str': 'int64 (a number or a string of digits)',
+                'double_str': 'number (a number or a string holding one)',
                 'decimal': 'decimal number', 'decimal_string': 'decimal string', 'any': 'any JSON', 'bytes': 'base64 bytes', 'file': 'file'}.get(self.kind, self.fmt and
                                                                                   f'string ({self.fmt})' or 'string')
 
@@ -1035,6 +1065,10 @@ class Builder:
                         t = self._alias(key, t)
                     return t, nullable or n
                 return self.union(file, pointer, node, comb, non_null, name_hint, nullable)
+        if isinstance(types, list) and number_string_kind(types, node):
+            # a number that may travel as a string: the C number, its wire form kept per value
+            return TypeRef(number_string_kind(types, node), fmt=node.get('format') if isinstance(
+                node.get('format'), str) else None), nullable
         if isinstance(types, list):
             # multi-type without null: a union of primitives/containers
             alts = [(i, dict({k: v for k, v in node.items() if k not in ('type', 'nullable')}, type=tt))
@@ -1249,11 +1283,14 @@ class Builder:
             t, nullable = self.schema_n(pf, pp, ps, owner + pascal(pname))
             cn = c_ident(pname)
             base, n = cn, 2
-            while cn in used or ('has_' + cn) in used:
+            # members are named per property (never merged: processUniqueId and processUniqueID are
+            # process_unique_id and process_unique_id_2, in spec order); a name, its has_ and (numbers
+            # that may be strings) its wire_ member must all be free
+            claims = (lambda c: (c, 'has_' + c, 'wire_' + c)) if t.kind in WIRE_KINDS else (lambda c: (c, 'has_' + c))
+            while any(x in used for x in claims(cn)):
                 cn = f'{base}_{n}'
                 n += 1
-            used.add(cn)
-            used.add('has_' + cn)
+            used.update(claims(cn))
             desc = ''
             ro = wo = dep = False
             if isinstance(ps, dict):
@@ -1892,6 +1929,14 @@ def check_value(t, value, nullable=False, path='$'):
         return None
     if k == 'bool':
         return None if isinstance(value, bool) else f'{path}: expected a boolean'
+    if k in WIRE_KINDS and isinstance(value, str):  # the string form
+        ok = re.match(r'^-?[0-9]+$', value) if k != 'double_str' else _DECIMAL_TEXT.match(value)
+        if not ok:
+            return f'{path}: {value!r} is not a number'
+        value = int(value) if k != 'double_str' else float(value)
+        k = k[:-4]
+    elif k in WIRE_KINDS:
+        k = k[:-4]
     if k in ('int32', 'int64'):
         if not isinstance(value, int) or isinstance(value, bool):
             return f'{path}: expected an integer'
@@ -1920,7 +1965,7 @@ def check_value(t, value, nullable=False, path='$'):
             return None
         if t.fmt == 'date' and not _valid_date(value):
             return f'{path}: {value!r} is not a date (YYYY-MM-DD)'
-        if t.fmt == 'date-time':
+        if t.fmt == 'date-time' and not (len(value) == 10 and _valid_date(value)):  # date-only: accepted
             m = _DATE_TIME.match(value)
             if not m or not _valid_date(m.group(1)) or int(m.group(2)) > 23 or int(m.group(3)) > 59 \
                     or int(m.group(4)) > 60:
