@@ -450,6 +450,7 @@ class Operation:
     notes: List[str] = field(default_factory=list)
     accept: Optional[str] = None   # Accept header when the success body is not JSON (JWT/JOSE)
     results: list = field(default_factory=list)  # [(member, const, root, [status codes])]: 2xx of several types
+    pagination: Optional[dict] = None  # x-pontes-pagination, validated (Builder.pagination)
 
 
 @dataclass
@@ -554,6 +555,10 @@ class Builder:
                     sn = snake(str(oid))
                     for sfx in ('', '_params', '_json', '_form', '_multipart', '_text', '_binary'):
                         self.names.add(sn + sfx)
+                    if 'x-pontes-pagination' in op:  # the iterator (templates/pager.h.j2)
+                        for sfx in ('_iter', '_iter_new', '_iter_next', '_iter_free', '_iter_total', '_iter_pages',
+                                    '_iter_error', '_iter_page'):
+                            self.names.add(sn + sfx)
 
     def cname(self, schema_name):
         return f'{self.api.prefix}_{snake(schema_name)}'
@@ -1784,7 +1789,146 @@ class Builder:
         o.accept = accept
         if len({id(x[2]) for x in results}) > 1:
             o.results = self.op_results(o, results)
+        if 'x-pontes-pagination' in op:
+            o.pagination = self.pagination(o, op['x-pontes-pagination'], join_pointer(ptr, 'x-pontes-pagination'))
         return o
+
+    # -- x-pontes-pagination (generated <api>_<op>_iter_*; runtime/src/pager.c) ----------------
+    PAGINATION_KEYS = {  # style -> (required keys, optional keys), 'style' aside
+        'keyset': (('items', 'cursor_param', 'cursor_from'), ('limit_param', 'has_more', 'total')),
+        'page': (('items', 'page_param'), ('size_param', 'first_page', 'total', 'count')),
+        'offset': (('items', 'offset_param'), ('limit_param', 'total')),
+    }
+
+    def pagination(self, o, xp, ptr):
+        """x-pontes-pagination {style, items, ...} of list operation o: validated against the
+        operation's query parameters and its 200 body; the dict the templates use."""
+        if not isinstance(xp, dict):
+            self.fail(ptr, 'x-pontes-pagination must be a mapping {style, items, ...}')
+        style = xp.get('style')
+        if style not in self.PAGINATION_KEYS:
+            self.fail(join_pointer(ptr, 'style'), f'unknown x-pontes-pagination style {style!r} (supported: '
+                      + ', '.join(sorted(self.PAGINATION_KEYS)) + ')')
+        req, opt = self.PAGINATION_KEYS[style]
+        for k in xp:
+            if k != 'style' and k not in req + opt:
+                self.fail(join_pointer(ptr, str(k)), f'unknown x-pontes-pagination key {k!r} for style {style} '
+                          '(known: style, ' + ', '.join(req + opt) + ')')
+        for k in req:
+            if k not in xp:
+                self.fail(ptr, f'x-pontes-pagination style {style} needs {k!r}')
+        for k, v in xp.items():
+            if k not in ('style', 'first_page') and (not isinstance(v, str) or not v):
+                self.fail(join_pointer(ptr, k), f'x-pontes-pagination {k} must be a name (a non-empty string), '
+                          f'got {v!r}')
+        first_page = xp.get('first_page', 1)
+        if isinstance(first_page, bool) or not isinstance(first_page, int) or first_page < 0:
+            self.fail(join_pointer(ptr, 'first_page'), f'first_page must be an integer >= 0, got {first_page!r}')
+        if o.bodies:
+            self.fail(ptr, f'{o.op_id} has a request body: x-pontes-pagination supports operations without one')
+        r200 = next((r for r in o.responses if r.status == 200), None)
+        body = r200.root if r200 is not None else None
+        if not isinstance(body, Message) or body.text:
+            self.fail(ptr, f'{o.op_id} has no 200 response with a JSON body: x-pontes-pagination needs one '
+                      '(each page is a 200 body)')
+        if o.results or o.success is not body:
+            self.fail(ptr, f'{o.op_id}: its 2xx responses have several types; x-pontes-pagination needs the 200 '
+                      'body to be the only success body')
+
+        def members(m):
+            return ', '.join(f.json_name for f in m.fields if f.json_name) or 'none'
+
+        def member(key, kinds, what, m=body, where=None):
+            name = xp.get(key)
+            if name is None:
+                return None
+            f = next((x for x in m.fields if x.json_name and x.json_name == name), None)
+            where = where or f'the 200 response schema of {o.op_id} ({m.name})'
+            if f is None:
+                self.fail(join_pointer(ptr, key), f'{key} {name!r} is not a member of {where} (members: {members(m)})')
+            if f.type.kind not in kinds:
+                self.fail(join_pointer(ptr, key), f'{key} {name!r} is {f.type.describe()}, not {what}')
+            return f
+        items = xp['items']
+        if items == '$':
+            if not body.box or body.fields[0].type.kind != 'array':
+                self.fail(join_pointer(ptr, 'items'), f"items '$' means the 200 body is an array, but the 200 body "
+                          f"of {o.op_id} is {body.fields[0].type.describe() if body.box else 'an object (' + body.name + ')'}")
+            arr = body.fields[0].type
+        else:
+            if body.box:
+                self.fail(join_pointer(ptr, 'items'), f"items {items!r} is not a member of the 200 response schema "
+                          f"of {o.op_id}: the body is {body.fields[0].type.describe()} (for a bare array body use "
+                          "items: '$')")
+            arr = member('items', ('array',), 'an array').type
+        elem = arr.elem
+        has_more = member('has_more', ('bool',), 'a boolean')
+        total = member('total', ('int32', 'int64'), 'an integer')
+        count = member('count', ('int32', 'int64'), 'an integer')
+        cursor_from = None
+        if style == 'keyset':
+            if elem.kind != 'object':
+                self.fail(join_pointer(ptr, 'cursor_from'), f"cursor_from needs object items; the items of "
+                          f"{o.op_id} are {elem.describe()}")
+            cursor_from = member('cursor_from', ('string', 'int32', 'int64'), 'a string or an integer', elem.named,
+                                 f'the item schema {elem.named.name}')
+        used = {}
+
+        def qparam(key, kinds, what):
+            name = xp.get(key)
+            if name is None:
+                return None
+            prm = next((x for x in o.params if x.name == name and x.location == 'query'), None)
+            if prm is None:
+                qs = ', '.join(x.name for x in o.params if x.location == 'query') or 'none'
+                self.fail(join_pointer(ptr, key), f'{key} {name!r} is not a query parameter of {o.op_id} (query '
+                          f'parameters: {qs})')
+            if prm.kind not in kinds:
+                is_a = {'int64': 'an integer', 'string': 'a string', 'double': 'a number', 'bool': 'a boolean',
+                        'string_list': 'an array'}[prm.kind]
+                self.fail(join_pointer(ptr, key), f'{key} {name!r} must be {what} query parameter (it is {is_a})')
+            if name in used:
+                self.fail(join_pointer(ptr, key), f'{key} {name!r} is also {used[name]}')
+            used[name] = key
+            return prm
+        out = dict(style=style, key=str(style), root=body, elem=elem, items=None if items == '$' else items,
+                   cursor_from=xp.get('cursor_from'), has_more=has_more and has_more.json_name,
+                   total=total and total.json_name, count=count and count.json_name, first_page=first_page,
+                   limit=qparam('limit_param', ('int64',), 'an integer'),
+                   cursor=qparam('cursor_param', ('string', 'int64'), 'a string or an integer'),
+                   page=qparam('page_param', ('int64',), 'an integer'),
+                   size=qparam('size_param', ('int64',), 'an integer'),
+                   offset=qparam('offset_param', ('int64',), 'an integer'))
+        if out['cursor'] is not None and out['cursor'].kind == 'int64' and cursor_from.type.kind == 'string':
+            self.fail(join_pointer(ptr, 'cursor_param'), f"cursor_param {xp['cursor_param']!r} is an integer but "
+                      f"cursor_from {xp['cursor_from']!r} is a string")
+        out['number'] = out['page'] or out['offset']       # what the runtime sets per page (page / offset)
+        out['page_size'] = out['limit'] or out['size']     # the caller's page size, if any
+        # C signatures (templates/pager.h.j2 and the ABI lock): _next hands out object, union, string and
+        # any items as the value itself, other items as a pointer to the element
+        p, it = self.api.prefix, f'{self.api.prefix}_{o.snake}_iter'
+        if elem.kind in ('object', 'union', 'enum'):
+            base = elem.named.cname
+        elif elem.kind in PRIMS:
+            base = PRIMS[elem.kind][0]
+            base = base[len('const '):] if base.startswith('const ') else base
+            base = base[:-1].rstrip() if base.endswith('*') else base
+        else:
+            base = elem.cname
+        item = f'const {base} **item'
+        args = [f'{p}_client *c'] + [('int64_t ' if x.kind == 'int64' else 'const char *') + x.cname
+                                     for x in o.path_params]
+        args += [f'const {p}_{o.snake}_params *params', 'const pontes_call_options *opts', f'{it} **out']
+        out['functions'] = [  # (name, return type, arguments)
+            (f'{it}_new', 'int', args),
+            (f'{it}_next', 'int', [f'{it} *it', item]),
+            (f'{it}_free', 'void', [f'{it} *it']),
+            (f'{it}_total', 'int64_t', [f'const {it} *it']),
+            (f'{it}_pages', 'size_t', [f'const {it} *it']),
+            (f'{it}_error', 'const pontes_error *', [f'const {it} *it']),
+            (f'{it}_page', f'const {body.cname} *', [f'const {it} *it']),
+        ]
+        return out
 
     def op_results(self, op, results):
         """2xx responses of several types: one result member per type, in spec order:

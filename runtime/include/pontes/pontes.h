@@ -1200,6 +1200,113 @@ PONTES_EXTERN(int) pontes_request_send(pontes_request *r, void **out, long *http
 /** Percent-encode for a URL component (RFC 3986 unreserved kept). Free with pontes_json_free. */
 PONTES_EXTERN(char *) pontes_percent_encode(const char *s, size_t len);
 
+/* ---- pagination (x-pontes-pagination; generated <api>_<op>_iter_*) -------
+ * A list operation described by x-pontes-pagination gets an iterator that walks every page:
+ *
+ *   bctt_process_list_iter *it;
+ *   const bctt_process_detail *p;
+ *   int rc = bctt_process_list_iter_new(c, &params, NULL, &it);   // sends nothing yet
+ *   while (rc == PONTES_OK && (rc = bctt_process_list_iter_next(it, &p)) == PONTES_OK)
+ *       use(p);                          // valid until the next _next / _free call
+ *   if (rc != PONTES_ITEROVER) report(bctt_process_list_iter_error(it));
+ *   bctt_process_list_iter_free(it);
+ *
+ * The iterator copies the caller's parameters (strings too) and call options, and sets the
+ * cursor / page / offset parameter itself on each request (the caller's value of that
+ * parameter, when set, is where the walk starts). A page is fetched only when the previous
+ * one is used up, through the operation's own function (auth, retries, timeouts, errors as
+ * for one call); the previous page is freed first, so memory is bounded by one page. The
+ * client is not held between pages: other calls may be made on it meanwhile (from the same
+ * thread). Stops: keyset — has_more false or absent (or, without has_more, a page shorter
+ * than the limit asked for) or an empty page; page number and offset — an empty page, a page
+ * shorter than the page size (the size asked for; when none was asked for, the first page's
+ * length), or the total reached. A server that loops (a keyset cursor seen before) or never
+ * ends (more than pontes_pager_set_max_pages pages, default PONTES_PAGER_MAX_PAGES) is an
+ * error (PONTES_EDECODE). After an error or the end, _next keeps returning the same code. */
+
+/** Returned by an iterator's _next when there are no more items (positive: not an error). */
+#define PONTES_ITEROVER 1
+/** Default hard limit of pages one iterator fetches. */
+#define PONTES_PAGER_MAX_PAGES 10000
+
+#define PONTES_PAGE_KEYSET 1  /**< cursor_param = cursor_from member of the last item received */
+#define PONTES_PAGE_NUMBER 2  /**< page_param = first_page, first_page + 1, ... */
+#define PONTES_PAGE_OFFSET 3  /**< offset_param = items received so far */
+
+/** What the runtime asks the generated page function to set for one page. */
+typedef struct pontes_page_args {
+    size_t index;           /**< 0 for the first page */
+    const char *cursor;     /**< keyset: the cursor to send (NULL: the first page, the caller's value is kept) */
+    int64_t cursor_int;     /**< keyset with an integer cursor: the same cursor as a number */
+    bool set_number;        /**< page / offset: send page_param / offset_param = number */
+    int64_t number;
+} pontes_page_args;
+
+/** Generated per list operation: call the operation's _ex function with a copy of the
+ *  iterator's parameters (state) changed as a says; *out gets the decoded 200 body. */
+typedef int (*pontes_page_fn)(pontes_client *c, const void *state, const pontes_page_args *a,
+                              const pontes_call_options *opts, void **out);
+
+/** x-pontes-pagination of one list operation (emitted by the generator). */
+typedef struct pontes_pagination_desc {
+    int style;                    /**< PONTES_PAGE_* */
+    const char *operation_id;
+    const pontes_type *body_type; /**< the 200 body: an object, or the box of a bare array */
+    const char *items;            /**< body member holding the array; NULL: the body is the array ($) */
+    const char *cursor_from;      /**< keyset: member of the item whose value is the next cursor */
+    const char *has_more;         /**< keyset: boolean body member, or NULL */
+    const char *total;            /**< integer body member: the number of items of the whole walk, or NULL */
+    const char *count;            /**< page: integer body member: items in this page (informational), or NULL */
+    int64_t first_page;           /**< page: number of the first page */
+    const char *limit_param;      /**< keyset / offset: page size query parameter, or NULL */
+    const char *cursor_param;     /**< keyset */
+    const char *page_param;       /**< page */
+    const char *size_param;       /**< page: or NULL */
+    const char *offset_param;     /**< offset */
+    pontes_page_fn fetch;
+} pontes_pagination_desc;
+
+/** The iterator behind every generated <api>_<op>_iter (a typedef of it). */
+typedef struct pontes_pager pontes_pager;
+
+/** Used by generated _iter_new: a new pager (nothing is sent) with a zeroed state block of
+ *  state_size bytes for the generated page function (*state; owned by the pager). opts is
+ *  copied (strings and headers too); a batch is PONTES_EINVAL. Errors go to the client's
+ *  last error. */
+PONTES_EXTERN(int) pontes_pager_new(pontes_pager **out, pontes_client *c, const pontes_pagination_desc *d,
+                                    size_t state_size, void **state, const pontes_call_options *opts);
+/** Replace *s (a string in the state) by a copy owned by the pager (NULL stays NULL). */
+PONTES_EXTERN(int) pontes_pager_keep_string(pontes_pager *pg, const char **s);
+/** The same for a string list (its items array and every string). */
+PONTES_EXTERN(int) pontes_pager_keep_string_list(pontes_pager *pg, pontes_string_list *l);
+/** Fail _iter_new with PONTES_EINVAL: "<operationId>: iterator: <what>" (client's last error). */
+PONTES_EXTERN(int) pontes_pager_invalid(pontes_pager *pg, const char *what);
+/** Used by generated _iter_new once the state is filled: the page size the caller asked
+ *  for (limit / size parameter; <= 0: none) and, page / offset styles, the caller's start
+ *  (page number or offset) when has_start. Checks the descriptor against its body type. */
+PONTES_EXTERN(int) pontes_pager_begin(pontes_pager *pg, int64_t page_size, bool has_start, int64_t start);
+/** The next item: PONTES_OK with *item (object, union, string and any items: the value
+ *  itself, which may be NULL for a null element; other items: a pointer to the element),
+ *  PONTES_ITEROVER at the end, or a PONTES_E* code (kept: see pontes_pager_error). d must
+ *  be the descriptor the pager was made with (else PONTES_EINVAL). *item stays valid until
+ *  the next call of pontes_pager_next or pontes_pager_free. */
+PONTES_EXTERN(int) pontes_pager_next(pontes_pager *pg, const pontes_pagination_desc *d, const void **item);
+/** The total number of items as the last page received gave it (the `total` member), or
+ *  -1 when unknown (no page yet, no total in the API or in the page). */
+PONTES_EXTERN(int64_t) pontes_pager_total(const pontes_pager *pg);
+/** Pages received so far (one successful request each). */
+PONTES_EXTERN(size_t) pontes_pager_pages(const pontes_pager *pg);
+/** The error that ended the walk (status PONTES_OK while there is none). Owned by the
+ *  pager: valid until pontes_pager_free. Never NULL for a non-NULL pager. */
+PONTES_EXTERN(const pontes_error *) pontes_pager_error(const pontes_pager *pg);
+/** The decoded body of the current page (NULL before the first page and after the end),
+ *  valid like the items. */
+PONTES_EXTERN(const void *) pontes_pager_page(const pontes_pager *pg);
+/** Hard limit on the pages fetched (>= 1; default PONTES_PAGER_MAX_PAGES). */
+PONTES_EXTERN(int) pontes_pager_set_max_pages(pontes_pager *pg, size_t max_pages);
+/** Free the pager, its current page and its copies (NULL is a no-op). */
+PONTES_EXTERN(void) pontes_pager_free(pontes_pager *pg);
+
 #ifdef __cplusplus
 }
 #endif
