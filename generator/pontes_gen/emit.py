@@ -219,6 +219,16 @@ class View:
         m = self.envelope_root(r)
         return f'&{m.cname}__envelope' if m else 'NULL'
 
+    # -- provenance (x-pontes-provenance; templates/coverage.*.j2) --
+    @staticmethod
+    def prov_const(status):
+        return 'PONTES_PROV_' + status.upper()
+
+    @staticmethod
+    def prov_counts(counts):
+        """Initialiser of a [PONTES_PROV_CLASS_COUNT] array (index: pontes_provenance_class)."""
+        return ', '.join(str(counts.get(k, 0)) for k in ('unstated', 'documented', 'partial', 'inferred'))
+
     @staticmethod
     def envelope_init(m):
         e = m.envelope
@@ -260,6 +270,8 @@ def render(api, template_dir, spec_rel, spec_json):
     schemes = ((spec_json.get('components') or {}).get('securitySchemes') or {}) if isinstance(spec_json, dict) else {}
     files[f'{api.prefix}.md'] = env.get_template('api.md.j2').render(
         schemes={k: s for k, s in schemes.items() if isinstance(s, dict)}, scheme_setter=_scheme_setter, **ctx)
+    # the provenance report (x-pontes-provenance): generated/<api>/<api>-coverage.md
+    files[f'{api.prefix}-coverage.md'] = env.get_template('coverage.md.j2').render(**ctx)
     return files
 
 

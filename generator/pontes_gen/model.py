@@ -489,6 +489,11 @@ class Api:
         self.operations: List[Operation] = []
         self.examples: List[Example] = []
         self.webhooks: List[Webhook] = []
+        self.coverage = []        # [OpCoverage] (x-pontes-provenance; see Builder.provenance)
+        self.provenance_default = None
+        self.coverage_fn = ''
+        self.coverage_totals = {}
+        self.coverage_member_totals = {}
         self.error_model = None
         self.auth_profiles = []   # [(scheme, c name, profile dict)] of x-pontes-auth schemes, spec order
         self.flows = []           # x-pontes-flows, resolved (see Builder.flows)
@@ -543,7 +548,7 @@ class Builder:
         """Operation functions and API-level symbols share the C namespace with types."""
         for w in ('client', 'client_new', 'client_free', 'client_last_error', 'api', 'schemas', 'schema_entry',
                   'schema_count', 'string_list', 'int32_list', 'int64_list', 'double_list', 'bool_list',
-                  'bytes_list', 'any_list', 'string_map', 'decimal_list'):
+                  'bytes_list', 'any_list', 'string_map', 'decimal_list', 'coverage'):
             self.names.add(w)
         for path, item in (self.root.get('paths') or {}).items():
             if not isinstance(item, dict):
@@ -2254,10 +2259,259 @@ def _builder_schema_examples(self):
 Builder.schema_examples = _builder_schema_examples
 
 
+# ---------------------------------------------------------------------------
+# Provenance (x-pontes-provenance): how well the provider documents each element.
+#
+#   x-pontes-provenance: {status: documented | partial | inferred, source: [tags or URLs],
+#                         missing: "what the docs leave out" (partial), basis: "inferred from what" (inferred)}
+#
+# On the document root (the default), operations, parameters, request bodies, responses, schemas
+# (component or inline) and properties. Effective class of an element: its own mark; else the mark
+# of the schema it is or references; else the mark inherited from the nearest enclosing element that
+# states one (a property from its schema or parent property, a parameter or body from its operation),
+# unless that mark is `partial` (it describes the enclosing element only) or a schema in between
+# states its own (a schema with a mark is a scope of its own); else the root default; else `unstated`
+# (the spec says nothing: a fourth class, so that the report stays honest). The members of an
+# operation: its parameters, its request body and responses (with a body or a mark), and their
+# properties at any depth through $ref / allOf / oneOf / anyOf / items / additionalProperties (each
+# schema once per operation; list / map elements count when their schema has a mark).
+
+PROV_CLASSES = ('documented', 'partial', 'inferred', 'unstated')
+PROV_KEYS = ('status', 'source', 'missing', 'basis')
+_PROV_SKIP = {'example', 'examples', 'default', 'enum', 'const', 'x-pontes-known-values'}
+
+
+@dataclass
+class Provenance:
+    status: str                    # documented partial inferred unstated
+    source: List[str] = field(default_factory=list)
+    missing: str = ''
+    basis: str = ''
+    pointer: str = ''
+
+    @property
+    def note(self):
+        return self.missing if self.status == 'partial' else self.basis if self.status == 'inferred' else ''
+
+
+UNSTATED = Provenance('unstated')
+
+
+@dataclass
+class ProvMember:
+    path: str                      # query.pageSize, body.items[].name, response.200.operationStatus.code
+    status: str
+    note: str
+
+
+@dataclass
+class OpCoverage:
+    op: Operation
+    prov: Provenance
+    counts: Dict[str, int]         # class -> number of members (parameters, bodies, properties)
+    members: List[ProvMember]      # the partial / inferred members, in walk order
+
+
+def _prov_parse(self, file, ptr, value):
+    """A validated x-pontes-provenance value (ptr: its pointer) as a Provenance."""
+    if not isinstance(value, dict):
+        self.fail(ptr, 'x-pontes-provenance must be a mapping {status, source, missing, basis}', file)
+    for k in value:
+        if k not in PROV_KEYS:
+            self.fail(join_pointer(ptr, k), f"unknown x-pontes-provenance key {k!r} (known: {', '.join(PROV_KEYS)})",
+                      file)
+    st = value.get('status')
+    if st not in PROV_CLASSES[:3]:
+        self.fail(join_pointer(ptr, 'status') if 'status' in value else ptr,
+                  f'x-pontes-provenance status must be documented, partial or inferred (got {st!r})', file)
+    src = value.get('source')
+    if src is None:
+        if st != 'inferred':
+            self.fail(ptr, f'x-pontes-provenance status {st} needs source (the pages or URLs it is documented in)',
+                      file)
+        src = []
+    if not isinstance(src, list) or not all(isinstance(x, str) and x.strip() for x in src):
+        self.fail(join_pointer(ptr, 'source'), 'x-pontes-provenance source must be a list of non-empty strings '
+                  '(page tags or URLs)', file)
+    if st != 'inferred' and not src:
+        self.fail(join_pointer(ptr, 'source'), f'x-pontes-provenance status {st} needs at least one source', file)
+    texts = {}
+    for k in ('missing', 'basis'):
+        v = value.get(k)
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            self.fail(join_pointer(ptr, k), f'x-pontes-provenance {k} must be a non-empty string', file)
+        texts[k] = ' '.join(str(v or '').split())
+    if st == 'partial' and not texts['missing']:
+        self.fail(ptr, 'x-pontes-provenance status partial needs missing (what the documentation leaves out, '
+                  'in words)', file)
+    if st == 'inferred' and not texts['basis']:
+        self.fail(ptr, 'x-pontes-provenance status inferred needs basis (what it is inferred from)', file)
+    return Provenance(st, [str(x) for x in src], texts['missing'], texts['basis'], ptr)
+
+
+def _prov_at(self, file, ptr, node):
+    """The Provenance written on node itself (None when it has none); validated once."""
+    if not isinstance(node, dict) or 'x-pontes-provenance' not in node:
+        return None
+    key = (file, ptr)
+    cache = self.__dict__.setdefault('_prov_cache', {})
+    if key not in cache:
+        cache[key] = self.prov_parse(file, join_pointer(ptr, 'x-pontes-provenance'), node['x-pontes-provenance'])
+    return cache[key]
+
+
+def _prov_validate_all(self, file, ptr, node, depth=0):
+    """Every x-pontes-provenance of the document is checked, also on elements no operation reaches."""
+    if depth > 64:
+        return
+    if isinstance(node, dict):
+        if 'x-pontes-provenance' in node:
+            self.prov_at(file, ptr, node)
+        for k, v in node.items():
+            if k not in _PROV_SKIP and isinstance(v, (dict, list)):
+                self.prov_validate_all(file, join_pointer(ptr, k), v, depth + 1)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, (dict, list)):
+                self.prov_validate_all(file, join_pointer(ptr, i), v, depth + 1)
+
+
+def _prov_is_null(doc, file, ptr, node):
+    """A `type: null` alternative (of oneOf [X, null])."""
+    _, _, n = doc.deref(file, ptr, node)
+    return isinstance(n, dict) and (n.get('type') in ('null', ['null']) or n.get('enum') == [None])
+
+
+def _builder_provenance(self):
+    """api.coverage: one OpCoverage per generated operation (spec order); api.provenance_default."""
+    api = self.api
+    self.prov_validate_all(self.file, '#', self.root)
+    root = self.prov_at(self.file, '#', self.root)
+    api.provenance_default = root
+    default = root or UNSTATED
+    by_id = {o.op_id: o for o in api.operations}
+    out = []
+
+    def inherit(mark, ctx):
+        """The context a member's children inherit: its explicit mark unless partial."""
+        return mark if mark is not None and mark.status != 'partial' else ctx
+
+    def explicit(file, ptr, node):
+        """(mark on node, or on the schema it references: file, pointer, dereferenced node)."""
+        own = self.prov_at(file, ptr, node)
+        f, p, n = file, ptr, node
+        if isinstance(node, dict) and '$ref' in node:
+            f, p, n = self.doc.deref(file, ptr, node)
+            own = own or self.prov_at(f, p, n)
+        return own, f, p, n
+
+    def element(path, mark, ctx, rec):
+        eff = mark or ctx or default
+        rec['counts'][eff.status] += 1
+        if eff.status in ('partial', 'inferred'):
+            rec['members'].append(ProvMember(path, eff.status, eff.note))
+
+    def schema(file, ptr, node, path, ctx, rec, depth=0):
+        """The members (properties) of a schema, recursively; each schema once per operation."""
+        if depth > 32:
+            return
+        mark, f, p, n = explicit(file, ptr, node)
+        if not isinstance(n, dict) or (f, p) in rec['seen']:
+            return
+        rec['seen'].add((f, p))
+        if mark is not None:  # a schema that states its own provenance is a scope of its own
+            ctx = inherit(mark, None)
+        for comb in ('allOf', 'oneOf', 'anyOf'):
+            parts = n.get(comb) if isinstance(n.get(comb), list) else []
+            alts = [i for i, part in enumerate(parts) if not _prov_is_null(self.doc, f, join_pointer(p, comb, i), part)]
+            for i, part in enumerate(parts):
+                # alternatives of a union: path(SchemaName) (or path(n)), so that their members stay apart
+                q = path
+                if comb != 'allOf' and len(alts) > 1 and i in alts:
+                    ref = part.get('$ref') if isinstance(part, dict) else None
+                    q = f"{path}({ref.rsplit('/', 1)[-1] if isinstance(ref, str) else i + 1})"
+                schema(f, join_pointer(p, comb, i), part, q, ctx, rec, depth + 1)
+        props = n.get('properties')
+        for name, ps in (props.items() if isinstance(props, dict) else []):
+            pp = join_pointer(p, 'properties', name)
+            pmark, _, _, _ = explicit(f, pp, ps)
+            mpath = f'{path}.{name}' if path else str(name)
+            element(mpath, pmark, ctx, rec)
+            schema(f, pp, ps, mpath, inherit(pmark, ctx), rec, depth + 1)
+        for key, sfx in (('items', '[]'), ('additionalProperties', '{}')):
+            if isinstance(n.get(key), dict):
+                ip = join_pointer(p, key)
+                imark, imf, imp, _ = explicit(f, ip, n[key])
+                if imark is not None and (imf, imp) not in rec['seen']:
+                    element(path + sfx, imark, ctx, rec)  # elements of a list / map whose schema says something
+                schema(f, ip, n[key], path + sfx, ctx, rec, depth + 1)
+
+    def body(file, ptr, node, path, ctx, rec):
+        """A request body or a response: the element itself, then its schema's members."""
+        mark, f, p, n = explicit(file, ptr, node)
+        if not isinstance(n, dict):
+            return
+        content = n.get('content') if isinstance(n.get('content'), dict) else {}
+        sch = next(((join_pointer(p, 'content', m), mo['schema']) for m, mo in content.items()
+                    if isinstance(mo, dict) and 'schema' in mo), None)
+        if sch is None and mark is None:
+            return  # no body, nothing said about it
+        smark = None
+        if sch is not None:
+            smark, _, _, _ = explicit(f, join_pointer(sch[0], 'schema'), sch[1])
+        element(path, mark or smark, ctx, rec)
+        if sch is not None:
+            schema(f, join_pointer(sch[0], 'schema'), sch[1], path, inherit(mark, ctx), rec)
+
+    for path, item in (self.root.get('paths') or {}).items():
+        pptr = join_pointer('#/paths', path)
+        f, pptr2, item = self.doc.deref(self.file, pptr, item)
+        for m in HTTP_METHODS:
+            if not isinstance(item, dict) or not isinstance(item.get(m), dict):
+                continue
+            node, optr = item[m], join_pointer(pptr, m)
+            op = by_id.get(node.get('operationId') or snake(m + ' ' + re.sub(r'[{}]', '', path)))
+            if op is None:
+                continue  # not generated (a warning said why)
+            own = self.prov_at(f, optr, node)
+            rec = {'counts': {c: 0 for c in PROV_CLASSES}, 'members': [], 'seen': set()}
+            ctx = inherit(own, None)
+            params = {}
+            for base, plist in ((pptr, item.get('parameters')), (optr, node.get('parameters'))):
+                for i, prm in enumerate(plist if isinstance(plist, list) else []):
+                    pp = join_pointer(base, 'parameters', i)
+                    pmark, pf, ppp, pn = explicit(f, pp, prm)
+                    if not isinstance(pn, dict):
+                        continue
+                    if pmark is None and isinstance(pn.get('schema'), dict):
+                        pmark, _, _, _ = explicit(pf, join_pointer(ppp, 'schema'), pn['schema'])
+                    params[(pn.get('in'), pn.get('name'))] = pmark
+            for (loc, name), pmark in params.items():
+                element(f'{loc}.{name}', pmark, ctx, rec)
+            if node.get('requestBody') is not None:
+                body(f, join_pointer(optr, 'requestBody'), node['requestBody'], 'body', ctx, rec)
+            for code, r in (node.get('responses') or {}).items():
+                body(f, join_pointer(optr, 'responses', code), r, f'response.{code}', ctx, rec)
+            out.append(OpCoverage(op, own or default, rec['counts'], rec['members']))
+    api.coverage = out
+    # the accessor <prefix>_coverage (another name if an operation took it)
+    api.coverage_fn = f'{api.prefix}_coverage' + ('_report' if 'coverage' in {o.snake for o in api.operations} else '')
+    api.coverage_totals = {c: sum(1 for x in out if x.prov.status == c) for c in PROV_CLASSES}
+    api.coverage_member_totals = {c: sum(x.counts[c] for x in out) for c in PROV_CLASSES}
+    return out
+
+
+Builder.prov_parse = _prov_parse
+Builder.prov_at = _prov_at
+Builder.prov_validate_all = _prov_validate_all
+Builder.provenance = _builder_provenance
+
+
 def build_model(doc, prefix=None):
     b = Builder(doc, prefix)
     api = b.build()
     api.spec_name = doc.display
+    b.provenance()  # api.coverage (x-pontes-provenance)
     # every named object/union/box is a root with decode/encode/free functions
     api.roots = [m for m in api.messages] + [u for u in api.unions]
     return api

@@ -1169,6 +1169,62 @@ typedef struct pontes_operation_entry {
     const char *summary;
 } pontes_operation_entry;
 
+/* ---- provenance (x-pontes-provenance): what the provider documents ------
+ * Each generated API has a const coverage table, <prefix>_coverage(): per operation its
+ * provenance class, sources and what is missing / inferred from, the number of its members
+ * (parameters, request/response bodies, their properties at any depth) per class, and the
+ * members that are not fully documented. Generated from the spec (see docs/architecture.md). */
+typedef enum pontes_provenance_class {
+    PONTES_PROV_UNSTATED = 0,   /**< the spec says nothing about it */
+    PONTES_PROV_DOCUMENTED = 1, /**< documented in full by the provider */
+    PONTES_PROV_PARTIAL = 2,    /**< documented partly: `missing` says what is not */
+    PONTES_PROV_INFERRED = 3    /**< not documented: inferred (`basis` says from what) */
+} pontes_provenance_class;
+#define PONTES_PROV_CLASS_COUNT 4
+
+/** "unstated", "documented", "partial", "inferred" (NULL for another value). */
+static inline const char *pontes_provenance_name(pontes_provenance_class c) {
+    switch (c) {
+    case PONTES_PROV_UNSTATED: return "unstated";
+    case PONTES_PROV_DOCUMENTED: return "documented";
+    case PONTES_PROV_PARTIAL: return "partial";
+    case PONTES_PROV_INFERRED: return "inferred";
+    }
+    return NULL;
+}
+
+/** A member of an operation that is not fully documented. */
+typedef struct pontes_provenance_member {
+    const char *path;               /**< e.g. "query.pageSize", "body.borrowers[].name", "response.200.items[].id" */
+    pontes_provenance_class status; /**< PARTIAL or INFERRED */
+    const char *note;               /**< what is missing (partial) / what it is inferred from (inferred) */
+} pontes_provenance_member;
+
+/** The provenance of one operation. */
+typedef struct pontes_provenance_op {
+    const char *operation_id;
+    const char *method;
+    const char *path;
+    pontes_provenance_class status;
+    const char *const *source;      /**< page tags or URLs of the documentation */
+    size_t source_count;
+    const char *missing;            /**< partial: what the documentation leaves out, else NULL */
+    const char *basis;              /**< inferred: what it is inferred from, else NULL */
+    size_t member_counts[PONTES_PROV_CLASS_COUNT]; /**< members per class (index: pontes_provenance_class) */
+    const pontes_provenance_member *members; /**< the partial and inferred members */
+    size_t member_count;
+} pontes_provenance_op;
+
+/** The provenance report of an API (<prefix>_coverage()). */
+typedef struct pontes_coverage {
+    const char *api;                /**< "eccor" */
+    pontes_provenance_class default_status; /**< the spec root's default (UNSTATED: none) */
+    const pontes_provenance_op *ops;
+    size_t op_count;
+    size_t totals[PONTES_PROV_CLASS_COUNT];        /**< operations per class */
+    size_t member_totals[PONTES_PROV_CLASS_COUNT]; /**< members per class, over all operations */
+} pontes_coverage;
+
 /** A request being built by a generated operation function. */
 typedef struct pontes_request pontes_request;
 
