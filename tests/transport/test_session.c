@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -387,6 +388,27 @@ static void test_set_token_and_authenticate(void **state) {
     assert_null(header_of(f, 3, "Authorization"));
 }
 
+/* the login spends the call's time budget: a slow login ends the call at its timeout */
+static void test_login_within_budget(void **state) {
+    fx *f = *state;
+    ts_push_ex(f->srv, TS_ROUTE_TOKEN, 200, JSON, "\"tok-slow\"", 10, 2000, false);
+    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+    o.timeout_ms = 300;
+    sess_item_list_response *out = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = sess_item_list_ex(f->c, &out, &o);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_null(out);
+    assert_int_equal(rc, PONTES_ETIMEOUT);
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1000.0 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    assert_true(ms < 1500);
+    assert_int_equal(ts_route_count(f->srv, TS_ROUTE_API), 0);
+    bool has = true;
+    assert_int_equal(pontes_client_session_state(f->c, SCHEME, &has, NULL), PONTES_OK);
+    assert_false(has);
+}
+
 /* ---- secrets --------------------------------------------------------------------------- */
 static void assert_clean(const char *s, const char *what) {
     if (!s) return;
@@ -511,6 +533,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_header_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_direct_login_captured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_token_and_authenticate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_within_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secrets_redacted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_credentials, setup, teardown),
