@@ -1903,8 +1903,27 @@ void bestbank_payment_initiation_free(bestbank_payment_initiation *value) { pont
 /* ==== client =========================================================== */
 static const pontes_error_model bestbank__errors = { "Message", "Message", NULL, NULL, NULL,
     "ErrorID", NULL, "ErrorDate" };
+static const char *const bestbank__auth_bestbank_o_auth__token_invalid[] = { "EGEN003",
+    "Invalid Token." };
+/* x-pontes-auth of bestbankOAuth: style oauth-params */
+static const pontes_auth_profile bestbank__auth_bestbank_o_auth = {
+    PONTES_AUTH_OAUTH_PARAMS, "OAuth ", ",", "oauth_consumer_key",
+    "code", "access_token", "token", "access_token", "expires_in", PONTES_AUTH_EXPIRES_ABSOLUTE,
+    bestbank__auth_bestbank_o_auth__token_invalid, 2, false,
+    "oauth_timestamp", "oauth_version", "1.0", "oauth_signature", "oauth_consumer_secret",
+    "bestbankOAuth", NULL, 0, 0, NULL, 0
+};
+/* x-pontes-auth of certificate: style static-header (an apiKey header) */
+static const pontes_auth_profile bestbank__auth_certificate = {
+    PONTES_AUTH_STATIC_HEADER, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        PONTES_AUTH_EXPIRES_RELATIVE,
+    NULL, 0, false, NULL, NULL, NULL, NULL, NULL,
+    "certificate", NULL, 0, 0, NULL, 0
+};
+static const pontes_auth_profile *const bestbank__auth_profiles[] = {
+    &bestbank__auth_bestbank_o_auth, &bestbank__auth_certificate };
 const pontes_api bestbank_api = { "bestbank", "Best Bank Open Banking API", "v2",
-    "https://dev.openbank.bancobest.pt/sandbox", &bestbank__errors };
+    "https://dev.openbank.bancobest.pt/sandbox", &bestbank__errors, bestbank__auth_profiles, 2 };
 
 int bestbank_client_new(bestbank_client **out, const pontes_client_options *opts) {
     return pontes_client_new(out, &bestbank_api, opts);
@@ -1920,18 +1939,6 @@ static const pontes_envelope_desc bestbank_check_operation_response__envelope = 
 /* x-pontes-envelope of TopUpInfoResponse: a 2xx body with another code is PONTES_EPROVIDER */
 static const pontes_envelope_desc bestbank_top_up_info_response__envelope = { "returnCode",
     "returnMsg", "0" };
-static const char *const bestbank__auth_bestbank_o_auth__token_invalid[] = { "EGEN003",
-    "Invalid Token." };
-/* x-pontes-auth of bestbankOAuth: style oauth-params */
-static const pontes_auth_profile bestbank__auth_bestbank_o_auth = {
-    PONTES_AUTH_OAUTH_PARAMS, "OAuth ", ",", "oauth_consumer_key",
-    "code", "access_token", "token", "access_token", "expires_in", PONTES_AUTH_EXPIRES_ABSOLUTE,
-    bestbank__auth_bestbank_o_auth__token_invalid, 2, false,
-    "oauth_timestamp", "oauth_version", "1.0", "oauth_signature", "oauth_consumer_secret"
-};
-/* x-pontes-auth of certificate: style static-header (an apiKey header) */
-static const pontes_auth_profile bestbank__auth_certificate = { .style =
-    PONTES_AUTH_STATIC_HEADER };
 static const pontes_security_req bestbank__sec_initiate[] = {
     { "bestbankOAuth", PONTES_SEC_OAUTH_PARAMS, "Authorization", PONTES_IN_HEADER, 1, NULL, 0,
         &bestbank__auth_bestbank_o_auth },

@@ -556,7 +556,7 @@ void bizapis_api_error_error_code_free(bizapis_api_error_error_code *value) { po
 static const pontes_error_model bizapis__errors = { "errorCode", "errorName", NULL, NULL, NULL,
     "requestId", NULL, "timestamp" };
 const pontes_api bizapis_api = { "bizapis", "bizAPIs Credit Responsibility Details", "3.0",
-    "https://apigwws.bizapis.com", &bizapis__errors };
+    "https://apigwws.bizapis.com", &bizapis__errors, NULL, 0 };
 
 int bizapis_client_new(bizapis_client **out, const pontes_client_options *opts) {
     return pontes_client_new(out, &bizapis_api, opts);
@@ -658,6 +658,9 @@ static const pontes_provenance_member bizapis__prov_mem_extract_credit_responsib
         "the type and format (number or string, 3 or 03): a string is used" },
     { "body(CredentialsRequest).year", PONTES_PROV_PARTIAL,
         "the type and format: a four-digit string is used" },
+    { "body(Base64FileRequest).file", PONTES_PROV_PARTIAL,
+        "whether the 20 MB limit applies before or after encoding (applied to the decoded PDF) a"
+        "nd whether a data: URI prefix is accepted (the bare string is sent)" },
     { "response.4XX", PONTES_PROV_INFERRED,
         "the one documented error body; the HTTP statuses (400, 401/403, 413) are not published" },
     { "response.4XX.errorCode", PONTES_PROV_PARTIAL, "its type (string or integer)" },
@@ -669,15 +672,16 @@ static const pontes_provenance_member bizapis__prov_mem_extract_credit_responsib
 };
 static const pontes_provenance_op bizapis__prov_ops[] = {
     { "extractCreditResponsibility", "POST", "/v2/documents/responsabilidade-credito-details",
-        PONTES_PROV_DOCUMENTED,
+        PONTES_PROV_PARTIAL,
       bizapis__prov_src_extract_credit_responsibility, 1,
-      NULL, NULL,
-      { 0, 65, 4, 3 },
-      bizapis__prov_mem_extract_credit_responsibility, 7 },
+      "the HTTP statuses of errors and the bizAPIs status-code table (4xx / 5xx modelled wit"
+      "h the one documented error body)", NULL,
+      { 0, 64, 5, 3 },
+      bizapis__prov_mem_extract_credit_responsibility, 8 },
 };
 static const pontes_coverage bizapis__coverage = {
     "bizapis", PONTES_PROV_DOCUMENTED,
     bizapis__prov_ops, 1,
-    { 0, 1, 0, 0 }, { 0, 65, 4, 3 }
+    { 0, 0, 1, 0 }, { 0, 64, 5, 3 }
 };
 const pontes_coverage *bizapis_coverage(void) { return &bizapis__coverage; }

@@ -1722,7 +1722,7 @@ void eccor_bank_account_input_free(eccor_bank_account_input *value) { pontes_fre
 static const pontes_error_model eccor__errors = { "code", "message", "details.formErrors", "key",
     "message", "correlationId", NULL, NULL };
 const pontes_api eccor_api = { "eccor", "ECCOR FGTS API", "2023.11",
-    "https://web-credit-api.azurewebsites.net", &eccor__errors };
+    "https://web-credit-api.azurewebsites.net", &eccor__errors, NULL, 0 };
 
 int eccor_client_new(eccor_client **out, const pontes_client_options *opts) {
     return pontes_client_new(out, &eccor_api, opts);
