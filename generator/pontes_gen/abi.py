@@ -74,8 +74,6 @@ def current(api):
         # the iterator of x-pontes-pagination (templates/pager.h.j2): seven functions per list operation
         for name, ret, args in (op.pagination or {}).get('functions', []):
             functions[name] = f'{ret} (' + ', '.join(args) + ')'
-    if getattr(api, 'coverage_fn', ''):
-        functions[api.coverage_fn] = 'const pontes_coverage *(void)'  # the provenance report (coverage.h.j2)
     for e in api.enums:
         enums[e.cname] = list(e.values)
     for u in api.unions:

@@ -2974,15 +2974,6 @@ BESTBANK_EXTERN(int) bestbank_payment_finish(bestbank_client *c, const char *red
  */
 BESTBANK_EXTERN(const pontes_coverage *) bestbank_coverage(void);
 
-/* ==== provenance (x-pontes-provenance) ================================= */
-/**
- * The provenance report of this API: per operation whether the provider documents it in full,
- * partly (what is missing) or not at all (what it is inferred from), with its members that are
- * not fully documented. Operations: 4 documented, 4 partial, 0 inferred, 0 unstated.
- * Const data (never freed); the same as `bestbank-coverage.md` and `pontes coverage bestbank`.
- */
-BESTBANK_EXTERN(const pontes_coverage *) bestbank_coverage(void);
-
 #ifdef __cplusplus
 }
 #endif

@@ -1005,15 +1005,6 @@ BIZAPIS_EXTERN(const pontes_operation) bizapis_op_extract_credit_responsibility_
  */
 BIZAPIS_EXTERN(const pontes_coverage *) bizapis_coverage(void);
 
-/* ==== provenance (x-pontes-provenance) ================================= */
-/**
- * The provenance report of this API: per operation whether the provider documents it in full,
- * partly (what is missing) or not at all (what it is inferred from), with its members that are
- * not fully documented. Operations: 0 documented, 1 partial, 0 inferred, 0 unstated.
- * Const data (never freed); the same as `bizapis-coverage.md` and `pontes coverage bizapis`.
- */
-BIZAPIS_EXTERN(const pontes_coverage *) bizapis_coverage(void);
-
 #ifdef __cplusplus
 }
 #endif

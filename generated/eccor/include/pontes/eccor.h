@@ -3019,15 +3019,6 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_done_payment_revision;
  */
 ECCOR_EXTERN(const pontes_coverage *) eccor_coverage(void);
 
-/* ==== provenance (x-pontes-provenance) ================================= */
-/**
- * The provenance report of this API: per operation whether the provider documents it in full,
- * partly (what is missing) or not at all (what it is inferred from), with its members that are
- * not fully documented. Operations: 8 documented, 5 partial, 0 inferred, 0 unstated.
- * Const data (never freed); the same as `eccor-coverage.md` and `pontes coverage eccor`.
- */
-ECCOR_EXTERN(const pontes_coverage *) eccor_coverage(void);
-
 /* ==== webhooks (requests the provider sends to you) ==================== */
 /* POST creditNoteStatusChanged: body eccor_credit_note_status_event — decode with
  * eccor_credit_note_status_event_decode(). */
