@@ -202,7 +202,8 @@ class View:
     def error_model(self):
         em = self.api.error_model or {}
         keys = ['code', 'message', 'fieldErrors', 'fieldKey', 'fieldMessage', 'requestId', 'requestIdHeader', 'date']
-        return ', '.join(c_string(em[k]) if em.get(k) else 'NULL' for k in keys)
+        sc = f'&{self.p}_status_code' if self.api.status_code else 'NULL'  # x-pontes-status-code
+        return ', '.join([c_string(em[k]) if em.get(k) else 'NULL' for k in keys] + [sc])
 
     @staticmethod
     def envelope_root(r):

@@ -495,6 +495,8 @@ class Api:
         self.coverage_totals = {}
         self.coverage_member_totals = {}
         self.error_model = None
+        self.status_code = None   # x-pontes-status-code {member, message, parts [(name, digits)], length}
+        self.empty_success = False  # x-pontes-empty-success: an empty 2xx body is a success
         self.auth_profiles = []   # [(scheme, c name, profile dict)] of x-pontes-auth schemes, spec order
         self.flows = []           # x-pontes-flows, resolved (see Builder.flows)
         self.roots = []
@@ -602,6 +604,13 @@ class Builder:
             api.error_model = {k: em.get(k) for k in
                                ('code', 'message', 'fieldErrors', 'fieldKey', 'fieldMessage', 'requestId',
                                 'requestIdHeader', 'date')}
+        api.status_code = self.status_code(r.get('x-pontes-status-code'))
+        if api.status_code and api.error_model is None:  # its code and message are the provider errors
+            api.error_model = {'code': api.status_code['member'], 'message': api.status_code['message']}
+        es = r.get('x-pontes-empty-success', False)
+        if not isinstance(es, bool):
+            self.fail('#/x-pontes-empty-success', f'must be true or false, got {es!r}')
+        api.empty_success = es
         self.schemes = {}
         comps = r.get('components') or {}
         if not isinstance(comps, dict):
@@ -646,6 +655,40 @@ class Builder:
                     self.webhook(name, m, item[m], join_pointer(wptr, m))
         self.schema_examples()
         return api
+
+    def status_code(self, sc):
+        """x-pontes-status-code {member, message, parts: [{name, digits}]}: a fixed-width digit code
+        made of named parts (validated; errors carry the JSON pointer)."""
+        if sc is None:
+            return None
+        ptr = '#/x-pontes-status-code'
+        if not isinstance(sc, dict):
+            self.fail(ptr, 'must be a mapping {member, message, parts}')
+        for k in sc:
+            if k not in ('member', 'message', 'parts'):
+                self.fail(join_pointer(ptr, k), f"unknown key {k!r} (expected member, message, parts)")
+        member, message, parts = sc.get('member'), sc.get('message'), sc.get('parts')
+        if not isinstance(member, str) or not member:
+            self.fail(join_pointer(ptr, 'member'), 'member (the dotted path of the code) is required')
+        if message is not None and (not isinstance(message, str) or not message):
+            self.fail(join_pointer(ptr, 'message'), 'message must be a dotted path')
+        if not isinstance(parts, list) or not parts:
+            self.fail(join_pointer(ptr, 'parts'), 'parts must be a non-empty list of {name, digits}')
+        out, names = [], set()
+        for i, part in enumerate(parts):
+            pp = join_pointer(ptr, 'parts', i)
+            if not isinstance(part, dict) or set(part) - {'name', 'digits'}:
+                self.fail(pp, 'a part is {name, digits}')
+            name, digits = part.get('name'), part.get('digits')
+            if not isinstance(name, str) or not re.match(r'^[A-Za-z_][A-Za-z0-9_]*$', name):
+                self.fail(join_pointer(pp, 'name'), f'part name {name!r} must be an identifier')
+            if name in names:
+                self.fail(join_pointer(pp, 'name'), f'duplicate part name {name!r}')
+            names.add(name)
+            if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 18:
+                self.fail(join_pointer(pp, 'digits'), f'digits must be an integer 1..18, got {digits!r}')
+            out.append((name, digits))
+        return dict(member=member, message=message, parts=out, length=sum(d for _, d in out))
 
     def server_url(self, s):
         url = str(s['url'])

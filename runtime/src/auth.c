@@ -171,7 +171,8 @@ int pontes_client_set_oauth2_client_credentials(pontes_client *c, const char *sc
 }
 
 /* ---- OAuth2 client credentials ------------------------------------------ */
-static const pontes_error_model oauth_error_model = {"error", "error_description", NULL, NULL, NULL, NULL, NULL, NULL};
+static const pontes_error_model oauth_error_model = {"error", "error_description", NULL, NULL, NULL, NULL, NULL, NULL,
+                                                     NULL};
 
 static int oauth2_fetch(pontes_client *c, cred *cr) {
     pontes_error *err = &c->err;

@@ -2354,6 +2354,23 @@ int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const char *
     return PONTES_OK;
 }
 
+int pontes_codec_empty_value(const pontes_type *t, void **out, pontes_error *err) {
+    if (out) *out = NULL;
+    if (!t || !out) return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_empty_value: NULL argument");
+    if (!((t->kind == PONTES_KIND_OBJECT && t->msg) || (t->kind == PONTES_KIND_UNION && t->un)))
+        return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_empty_value: root type must be an object or a union");
+    pontes_arena *a = pontes_arena_new(512);
+    size_t size = t->kind == PONTES_KIND_OBJECT ? t->msg->size : t->un->size;
+    unsigned char *root = a ? pontes_arena_alloc_root(a, size) : NULL; /* zeroed: every member absent */
+    if (!root) {
+        if (a) pontes_arena_destroy(a);
+        return pontes_err_set(err, PONTES_ENOMEM, "out of memory");
+    }
+    if (t->kind == PONTES_KIND_OBJECT && (t->msg->flags & PONTES_M_SIZED)) memcpy(root, &t->msg->size, sizeof t->msg->size);
+    *out = root;
+    return PONTES_OK;
+}
+
 int pontes_decode(const pontes_type *t, const char *json, size_t len, const pontes_decode_options *opts,
                   void **out, pontes_error *err) {
     if (out) *out = NULL;

@@ -9,6 +9,10 @@ typedef struct err_priv {
     pontes_field_error *fields;
     size_t count, cap;
     const char *date; /* pontes_error_provider_date (outside pontes_error's public layout) */
+    /* pontes_error_code_part: the parts of provider_code, each NUL-terminated, one after the
+       other ("04\0" "01\0" "02\0"), and the description naming them (static, generated) */
+    char *code_parts;
+    const pontes_status_code_desc *code_desc;
 } err_priv;
 
 static err_priv *priv_get(pontes_error *err) {
@@ -37,6 +41,7 @@ void pontes_error_clear(pontes_error *err) {
         }
         free(p->fields);
         free_str(p->date);
+        free(p->code_parts);
         free(p);
     }
     pontes_error z = PONTES_ERROR_INIT;
@@ -89,6 +94,84 @@ void pontes_err_set_date(pontes_error *err, const char *s, size_t len) {
 const char **pontes_err_date_slot(pontes_error *err) {
     err_priv *p = err ? err->priv_ : NULL;
     return p ? &p->date : NULL;
+}
+
+/* ---- status codes made of parts (x-pontes-status-code) ---- */
+int pontes_status_code_check(const pontes_status_code_desc *d, const char *code) {
+    if (!d || !code || !d->parts || !d->part_count || !d->length) return PONTES_EINVAL;
+    size_t n = 0;
+    for (; code[n]; n++)
+        if (n >= d->length || code[n] < '0' || code[n] > '9') return PONTES_EINVAL;
+    size_t sum = 0;
+    for (size_t i = 0; i < d->part_count; i++) sum += d->parts[i].digits;
+    return n == d->length && sum == d->length ? PONTES_OK : PONTES_EINVAL;
+}
+
+int pontes_status_code_part_at(const pontes_status_code_desc *d, const char *code, size_t index, const char **name,
+                               char *buf, size_t cap) {
+    if (buf && cap) buf[0] = '\0';
+    if (name) *name = NULL;
+    if (pontes_status_code_check(d, code) != PONTES_OK || index >= d->part_count || !buf) return PONTES_EINVAL;
+    size_t off = 0;
+    for (size_t i = 0; i < index; i++) off += d->parts[i].digits;
+    size_t n = d->parts[index].digits;
+    if (cap <= n) return PONTES_EINVAL;
+    memcpy(buf, code + off, n);
+    buf[n] = '\0';
+    if (name) *name = d->parts[index].name;
+    return PONTES_OK;
+}
+
+int pontes_status_code_part(const pontes_status_code_desc *d, const char *code, const char *part, char *buf,
+                            size_t cap) {
+    if (buf && cap) buf[0] = '\0';
+    if (!d || !part || !d->parts) return PONTES_EINVAL;
+    for (size_t i = 0; i < d->part_count; i++)
+        if (d->parts[i].name && strcmp(d->parts[i].name, part) == 0)
+            return pontes_status_code_part_at(d, code, i, NULL, buf, cap);
+    return PONTES_EINVAL;
+}
+
+void pontes_err_set_code_parts(pontes_error *err, const pontes_status_code_desc *d) {
+    err_priv *p = err ? err->priv_ : NULL;
+    if (p) { /* drop parts of an earlier code */
+        free(p->code_parts);
+        p->code_parts = NULL;
+        p->code_desc = NULL;
+    }
+    if (!err || !d || pontes_status_code_check(d, err->provider_code) != PONTES_OK) return;
+    if (!(p = priv_get(err))) return;
+    char *buf = malloc(d->length + d->part_count);
+    if (!buf) return; /* best effort, like the other strings */
+    const char *code = err->provider_code;
+    char *o = buf;
+    for (size_t i = 0; i < d->part_count; i++) {
+        memcpy(o, code, d->parts[i].digits);
+        o += d->parts[i].digits;
+        code += d->parts[i].digits;
+        *o++ = '\0';
+    }
+    p->code_parts = buf;
+    p->code_desc = d;
+}
+
+const char *pontes_error_code_part_at(const pontes_error *err, size_t index, const char **name) {
+    if (name) *name = NULL;
+    const err_priv *p = err ? err->priv_ : NULL;
+    if (!p || !p->code_parts || !p->code_desc || index >= p->code_desc->part_count) return NULL;
+    const char *s = p->code_parts;
+    for (size_t i = 0; i < index; i++) s += p->code_desc->parts[i].digits + 1;
+    if (name) *name = p->code_desc->parts[index].name;
+    return s;
+}
+
+const char *pontes_error_code_part(const pontes_error *err, const char *part) {
+    const err_priv *p = err ? err->priv_ : NULL;
+    if (!p || !p->code_desc || !part) return NULL;
+    for (size_t i = 0; i < p->code_desc->part_count; i++)
+        if (p->code_desc->parts[i].name && strcmp(p->code_desc->parts[i].name, part) == 0)
+            return pontes_error_code_part_at(err, i, NULL);
+    return NULL;
 }
 
 int pontes_err_add_field(pontes_error *err, const char *key, const char *message) {

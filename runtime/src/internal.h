@@ -49,6 +49,9 @@ int pontes_err_add_field(pontes_error *err, const char *key, const char *message
 /* the provider's error date (pontes_error_provider_date), kept in err->priv_ */
 void pontes_err_set_date(pontes_error *err, const char *s, size_t len);
 const char **pontes_err_date_slot(pontes_error *err); /* NULL when the error has no private storage */
+/* Split err->provider_code into the parts of d (pontes_error_code_part) when it is such a code;
+ * otherwise (or d NULL) the error has no parts. Call after provider_code is final (redacted). */
+void pontes_err_set_code_parts(pontes_error *err, const pontes_status_code_desc *d);
 /* Move everything from src into dst (dst reset first); src is left cleared. */
 void pontes_err_move(pontes_error *dst, pontes_error *src);
 
@@ -58,6 +61,9 @@ void pontes_err_move(pontes_error *dst, pontes_error *src);
  * struct (e.g. a single list). */
 int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const char *json, size_t len,
                              void *storage, pontes_error *err);
+/* A new value of root type t (OBJECT or UNION) with every member absent (zeroed; _size set
+ * for PONTES_M_SIZED), in its own arena: pontes_free(*out). For x-pontes-empty-success. */
+int pontes_codec_empty_value(const pontes_type *t, void **out, pontes_error *err);
 /* Growable output buffer used by the encoder and by request bodies. */
 typedef struct pontes_buf {
     char *data;

@@ -78,8 +78,10 @@ void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *
     }
     cJSON *doc = x->resp.len ? cJSON_ParseWithLength(x->resp.data, x->resp.len) : NULL;
     if (doc && m) {
-        set_json_str(err, &err->provider_code, json_at(doc, m->code));
-        set_json_str(err, &err->provider_message, json_at(doc, m->message));
+        /* an error model without its own code/message reads those of x-pontes-status-code */
+        const pontes_status_code_desc *sc = m->status_code;
+        set_json_str(err, &err->provider_code, json_at(doc, m->code ? m->code : sc ? sc->member : NULL));
+        set_json_str(err, &err->provider_message, json_at(doc, m->message ? m->message : sc ? sc->message : NULL));
         set_json_str(err, &err->request_id, json_at(doc, m->request_id));
         if (m->date) {
             const cJSON *dv = json_at(doc, m->date);

@@ -876,7 +876,10 @@ int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status) {
         if (rc != PONTES_OK) goto done;
     }
     if (rd && rd->type && out) {
-        if (x->resp.len == 0) {
+        if (x->resp.len == 0 && (op->flags & PONTES_OP_EMPTY_SUCCESS)) {
+            /* x-pontes-empty-success: the API declares an empty 2xx a success (strict mode too) */
+            rc = pontes_codec_empty_value(rd->type, out, err);
+        } else if (x->resp.len == 0) {
             rc = pontes_err_set(err, PONTES_EDECODE, "%s %s: HTTP %ld: empty body, expected %s", op->method, op->path,
                                 x->status, rd->type->name ? rd->type->name : "a value");
         } else {
@@ -922,6 +925,8 @@ done:
         if (!err->operation_id && op->operation_id)
             pontes_err_set_str(err, &err->operation_id, op->operation_id, (size_t)-1);
         pontes_cl_redact_error(c, err);
+        /* x-pontes-status-code: the provider code split into its parts (pontes_error_code_part) */
+        if (c->api->errors && c->api->errors->status_code) pontes_err_set_code_parts(err, c->api->errors->status_code);
     } else {
         err->http_status = x->status;
     }

@@ -99,7 +99,7 @@ static const pontes_type text_type = {PONTES_KIND_OBJECT, 0, sizeof(t_text *), "
 
 /* ---- API and operations ------------------------------------------------------ */
 static const pontes_error_model eccor_errors = {"code",    "message",       "details.formErrors", "key",
-                                                "message", "correlationId", "X-Request-Id", NULL};
+                                                "message", "correlationId", "X-Request-Id", NULL, NULL};
 static const pontes_api test_api = {"test", "Test API", "1.0", "http://127.0.0.1:1", &eccor_errors, NULL, 0};
 
 static const pontes_response_desc person_responses[] = {

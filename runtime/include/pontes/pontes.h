@@ -176,6 +176,19 @@ PONTES_EXTERN(void) pontes_error_clear(pontes_error *err);
  *  redacted like every other string of the error. Stored outside pontes_error's layout. */
 PONTES_EXTERN(const char *) pontes_error_provider_date(const pontes_error *err);
 
+/** Part `part` (a name of the API's x-pontes-status-code parts, e.g. "category") of the error's
+ *  provider_code, as text with its leading zeros: BCTT's "040102" gives "04" for "category",
+ *  "01" for "field" and "02" for "error". Set for a failed call of an API with
+ *  x-pontes-status-code whose provider_code (read through x-pontes-errors from an error body,
+ *  or an envelope's code) is exactly such a code (all digits, the parts' total length); NULL
+ *  otherwise, for an unknown part name, or when err is NULL. Owned by the error (valid until
+ *  it is cleared or, for the client's last error, until the next call); stored outside
+ *  pontes_error's layout. */
+PONTES_EXTERN(const char *) pontes_error_code_part(const pontes_error *err, const char *part);
+/** The same by position (0 = the first part); *name (may be NULL) gets the part's name. NULL
+ *  when there are no parts or index is out of range. */
+PONTES_EXTERN(const char *) pontes_error_code_part_at(const pontes_error *err, size_t index, const char **name);
+
 /* ---- values ----------------------------------------------------------- */
 
 /** format: byte — bytes that travel as base64 text in JSON. */
@@ -731,7 +744,43 @@ typedef struct pontes_error_model {
     const char *request_id;     /**< e.g. "correlationId" */
     const char *request_id_header; /**< e.g. "X-Request-Id" */
     const char *date;           /**< e.g. "ErrorDate": see pontes_error_provider_date */
+    /* appended (0.x): */
+    /** x-pontes-status-code of the API, or NULL: provider codes made of named parts (see
+     *  pontes_error_code_part) */
+    const struct pontes_status_code_desc *status_code;
 } pontes_error_model;
+
+/** One part of a status code (x-pontes-status-code parts): its name and its number of digits. */
+typedef struct pontes_code_part {
+    const char *name;           /**< e.g. "category" */
+    unsigned digits;            /**< e.g. 2 */
+} pontes_code_part;
+
+/** x-pontes-status-code (API root, emitted by the generator as <prefix>_status_code): a
+ *  fixed-width code of decimal digits that travels as a string (leading zeros count) and is
+ *  made of named parts, e.g. BCTT's operationStatus.operationStatusCode "040102": category 04,
+ *  field 01, error 02. The API's provider errors use it too (pontes_error_code_part); on
+ *  success, split a code read from a response with pontes_status_code_part (or the generated
+ *  <prefix>_status_code_part). */
+typedef struct pontes_status_code_desc {
+    const char *member;         /**< dotted path of the code in a body: "operationStatus.operationStatusCode" */
+    const char *message;        /**< dotted path of its message, or NULL */
+    const pontes_code_part *parts;
+    size_t part_count;
+    size_t length;              /**< the code's length: the sum of the parts' digits */
+} pontes_status_code_desc;
+
+/** PONTES_OK when code is a code of d: exactly d->length characters, all decimal digits (ASCII);
+ *  PONTES_EINVAL otherwise (wrong length, a non-digit, NULL arguments, a d without parts). */
+PONTES_EXTERN(int) pontes_status_code_check(const pontes_status_code_desc *d, const char *code);
+/** Copy part `part` (by name) of code into buf, NUL-terminated, with its leading zeros
+ *  ("040102", "field" -> "01"). PONTES_EINVAL when pontes_status_code_check fails, no part has
+ *  that name, or cap is too small for the part and its NUL (buf is then "" when cap > 0). */
+PONTES_EXTERN(int) pontes_status_code_part(const pontes_status_code_desc *d, const char *code, const char *part,
+                                           char *buf, size_t cap);
+/** The same by position: part index (0-based) of code; *name (may be NULL) gets its name. */
+PONTES_EXTERN(int) pontes_status_code_part_at(const pontes_status_code_desc *d, const char *code, size_t index,
+                                              const char **name, char *buf, size_t cap);
 
 /** Static description of an API (emitted by the generator). */
 typedef struct pontes_api {
@@ -1056,6 +1105,13 @@ typedef enum pontes_body_kind {
 
 /* operation flags */
 #define PONTES_OP_IDEMPOTENT 0x01u /**< GET/HEAD/PUT/DELETE/OPTIONS: may be retried after a failure */
+/** x-pontes-empty-success: true (API root): a 2xx answer with an empty body (Content-Length 0,
+ *  or no bytes) is a success even when the operation declares a body: PONTES_OK, and *out is a
+ *  freshly allocated value of the body type that is all absent (every has_x PONTES_ABSENT, lists
+ *  empty; a union: kind 0, raw NULL), so callers can dereference it; free it with its _free /
+ *  pontes_free as any result. In strict mode too (it is what the API declares). Without the
+ *  flag such an answer is PONTES_EDECODE ("empty body"). */
+#define PONTES_OP_EMPTY_SUCCESS 0x04u
 
 /** One credential of a session scheme (x-pontes-auth credentials: role -> {header, secret}). */
 typedef struct pontes_session_role {
