@@ -658,6 +658,124 @@ def case_call_bestbank_credentials():
         check("--certificate-file" in p.stdout and "PONTES_CONSUMER_KEY" in p.stdout, "help documents them too", p)
 
 
+# ---- BCTT: session credentials, --all over the pagination -------------------
+
+BCTT_SESSION = ["--session-credential", "client_id=pontes-demo-client",
+                "--session-credential", "client_secret=pontes-demo-secret",
+                "--session-credential", "broker_id=12345",
+                "--session-credential", "username=user@example.com"]
+
+
+class BcttMock(BestBankMock):
+    """The mock with the BCTT spec (its module: demo login pontes-demo-client /
+    pontes-demo-secret, broker 12345, user user@example.com; 250 seeded processes)."""
+
+    def __enter__(self):
+        self.spec = os.path.join(ARGS.root, "generated", "bctt", "openapi.json")
+        return Mock.__enter__(self)
+
+    def requests(self):
+        return [e for e in self.admin("GET", "/__admin/requests")
+                if e.get("path", "").startswith(("/v1/", "/API/"))]
+
+    def bctt(self, *args, env=None):
+        e = clean_env()
+        e.update(env or {})
+        return subprocess.run([ARGS.pontes, "call", "bctt"] + list(args) + ["--base-url", self.url],
+                              capture_output=True, text=True, timeout=60, env=e)
+
+
+def case_call_bctt_session():
+    """A /v1 operation with --session-credential: the tool logs in by itself (one login),
+    PONTES_SESSION_* fallbacks, --session-header, the login operation itself, missing roles."""
+    with BcttMock() as m:
+        p = m.bctt("ProcessList", "lineCount=1", *BCTT_SESSION, "--verbose")
+        check(p.returncode == 0, "ProcessList with session credentials exits 0", p)
+        doc = json.loads(p.stdout)
+        check(doc["totalRecords"] == 250 and len(doc["listProcessDetail"]) == 1, "one item of 250", p)
+        pid = doc["listProcessDetail"][0]["processUniqueId"]
+        check("pontes-demo-secret" not in p.stderr and "pontes-demo-client" not in p.stderr,
+              "--verbose never prints the client id or secret", p)
+        reqs = m.requests()
+        check([r["path"] for r in reqs] == ["/API/partnersPortal/authentication", "/v1/processes"],
+              "one login, then the call: %r" % [r["path"] for r in reqs])
+        auth = {k.lower(): v for k, v in reqs[1]["headers"].items()}.get("authorization", "")
+        check(auth.startswith("Bearer "), "the call carries the session token: %r" % auth)
+
+        env = {"PONTES_SESSION_CLIENT_ID": "pontes-demo-client", "PONTES_SESSION_CLIENT_SECRET": "pontes-demo-secret",
+               "PONTES_SESSION_BROKER_ID": "12345", "PONTES_SESSION_USERNAME": "user@example.com",
+               "PONTES_SESSION_HEADER_BROKER_ID": "brokerID"}
+        p = m.bctt("ProcessDetail", "processUniqueId=" + pid, "--session-header", "username=username", env=env)
+        check(p.returncode == 0 and json.loads(p.stdout)["processUniqueID"] == pid,
+              "ProcessDetail with PONTES_SESSION_* credentials", p)
+        login = [r for r in m.requests() if r["path"].endswith("/authentication")][-1]
+        names = {k.lower() for k in login["headers"]}
+        # (the mock copies an alias to the API-reference name, so xBrokerUID shows in its log too)
+        check({"brokerid", "username", "xclientid", "xclientsecret"} <= names,
+              "--session-header / PONTES_SESSION_HEADER_*: the login sends brokerID and username: %r" % names)
+
+        p = m.bctt("Authenticate", *BCTT_SESSION)
+        check(p.returncode == 0 and json.loads(p.stdout)["sessionToken"].startswith("ey"),
+              "Authenticate takes its headers from the session credentials", p)
+        p = m.bctt("ProcessList", "--session-credential", "client_id=x", "--session-credential", "username=u")
+        check(p.returncode == 2 and "client_secret=" in p.stderr and "PONTES_SESSION_BROKER_ID" in p.stderr
+              and "client_id=" not in p.stderr.split("needs", 1)[-1], "the missing roles are named, exit 2", p)
+        p = m.bctt("ProcessList", "--session-credential", "password=hunter2")
+        check(p.returncode == 2 and "unknown role 'password'" in p.stderr and "client_secret" in p.stderr
+              and "hunter2" not in p.stderr, "an unknown role: the roles listed, the value not printed", p)
+
+
+def case_call_bctt_wrong_secret():
+    """A wrong client secret: the login's 401 is a clear error, exit 1, the secret never printed."""
+    with BcttMock() as m:
+        bad = [a if a != "client_secret=pontes-demo-secret" else "client_secret=WrongSecret-4242" for a in BCTT_SESSION]
+        p = m.bctt("ProcessList", "lineCount=1", *bad, "--verbose")
+        check(p.returncode == 1, "a wrong secret exits 1", p)
+        check("WrongSecret-4242" not in p.stderr + p.stdout, "the secret is not printed", p)
+        check("010101" in p.stderr and ("401" in p.stderr or "auth" in p.stderr.lower()),
+              "the error names the login's refusal (401, code 010101)", p)
+        check([r["path"] for r in m.requests()] == ["/API/partnersPortal/authentication"],
+              "nothing but the login was sent")
+
+
+def case_call_bctt_all():
+    """--all walks every page: the 250 seeded processes as one JSON array; other list styles;
+    an operation without pagination is a usage error."""
+    with BcttMock() as m:
+        p = m.bctt("ProcessList", "--all", "lineCount=100", *BCTT_SESSION)
+        check(p.returncode == 0, "ProcessList --all exits 0", p)
+        items = json.loads(p.stdout)
+        check(isinstance(items, list) and len(items) == 250, "250 items (%d)" % len(items), p)
+        nums = [int(i["processNumber"]) for i in items]
+        check(nums == list(range(1250, 1000, -1)), "every process once, newest first", p)
+        check(isinstance(items[0]["processNumber"], str), "numbers as strings keep their wire form", p)
+        pages = [r for r in m.requests() if r["path"] == "/v1/processes"]
+        check(len(pages) == 3, "3 pages of 100 (%d)" % len(pages))
+        p = m.bctt("ProcessList", "--all", *BCTT_SESSION, "--pretty")
+        check(p.returncode == 0 and len(json.loads(p.stdout)) == 250, "default page size: 250 items too", p)
+        p = m.bctt("ProcessesMessageList", "processUniqueId=" + items[0]["processUniqueId"], "pageSize=10",
+                   "--all", *BCTT_SESSION)
+        check(p.returncode == 0 and len(json.loads(p.stdout)) == 45, "page style: the 45 messages of 1250", p)
+        p = m.bctt("NotificationTypesGet", "--all", *BCTT_SESSION)
+        check(p.returncode == 0 and len(json.loads(p.stdout)) == 7, "NotificationTypesGet --all: 7 types", p)
+        p = m.bctt("ProcessDetail", "processUniqueId=" + items[0]["processUniqueId"], "--all", *BCTT_SESSION)
+        check(p.returncode == 2 and "x-pontes-pagination" in p.stderr and "ProcessList" in p.stderr,
+              "--all on an operation without pagination: exit 2, the list operations named", p)
+
+
+def case_coverage_bctt():
+    """pontes coverage bctt: the BCTT report (8 documented, 19 partial, 55 inferred operations)."""
+    p = pontes("coverage", "bctt", "--json")
+    check(p.returncode == 0, "coverage bctt --json exits 0", p)
+    doc = json.loads(p.stdout)
+    check(doc["totals"] == {"documented": 8, "partial": 19, "inferred": 55, "unstated": 0},
+          "totals 8/19/55: %r" % doc["totals"], p)
+    t = pontes("coverage", "bctt")
+    check(t.returncode == 0 and "provenance of 82 operations" in t.stdout.splitlines()[0], "the text report", t)
+    check(any(l.startswith("Authenticate ") and " partial " in l for l in t.stdout.splitlines()),
+          "Authenticate is partial", t)
+
+
 # ---- coverage (x-pontes-provenance) ------------------------------------------
 
 def linked_apis():

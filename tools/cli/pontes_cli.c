@@ -77,6 +77,15 @@ static const cli_api cli_apis[] = {PONTES_CLI_APIS(CLI_API_ENTRY)};
 /* ... and of its Best Bank module (tools/mock/README.md) */
 #define MOCK_CONSUMER_KEY "pontes-demo-consumer-key"
 #define MOCK_CERTIFICATE "9dFpJUCnQcwe80aAOHx7YWYlqisICXNnVSKiaiA9vGO8YnzlZoJcUVPJ/rZ68X8FD=="
+/* ... and the session logins of its BCTT module (tools/mock/pontes_mock/apis/bctt.py), by role */
+static const struct {
+    const char *role, *value;
+} mock_session_defaults[] = {
+    {"client_id", "pontes-demo-client"},
+    {"client_secret", "pontes-demo-secret"},
+    {"broker_id", "12345"},
+    {"username", "user@example.com"},
+};
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -155,7 +164,23 @@ static const char USAGE_CALL[] =
     "  --certificate VALUE  the header value as the provider gave it (env PONTES_CERTIFICATE)\n"
     "  --certificate-file F an X.509 certificate, PEM or DER: the value is the Base64 of its\n"
     "                       public key (env PONTES_CERTIFICATE_FILE)\n"
-    "  --timeout-ms N       whole-request timeout\n"
+    "  Session schemes (x-pontes-auth style session, e.g. BCTT's bcttSession: the tool logs in\n"
+    "  through the spec's login operation by itself, and again when the session has expired):\n"
+    "  --session-credential ROLE=VALUE  a login credential by the role the spec declares (BCTT:\n"
+    "                       client_id, client_secret, broker_id, username); repeatable\n"
+    "                       (env PONTES_SESSION_<ROLE>, e.g. PONTES_SESSION_CLIENT_ID,\n"
+    "                       PONTES_SESSION_CLIENT_SECRET, PONTES_SESSION_BROKER_ID,\n"
+    "                       PONTES_SESSION_USERNAME). Values are never printed. The login\n"
+    "                       operation itself (BCTT: Authenticate) takes them for its headers too\n"
+    "  --session-header ROLE=NAME  send ROLE in header NAME instead of the spec's (e.g.\n"
+    "                       broker_id=brokerID); repeatable (env PONTES_SESSION_HEADER_<ROLE>)\n"
+    "  --bearer TOKEN       for a session scheme: a session token as is (no login)\n"
+    "  List operations with x-pontes-pagination (BCTT: ProcessList, SimulationList, ...):\n"
+    "  --all                walk every page (the page / cursor / offset parameter is set by the\n"
+    "                       tool; a page size parameter given is kept) and print the items of\n"
+    "                       all pages as one JSON array (reads the pagination from\n"
+    "                       <generated>/<api>/openapi.json; env PONTES_GENERATED_DIR)\n"
+    "  --timeout-ms N       whole-request timeout (each page's, with --all)\n"
     "  --verbose            HTTP status and the client log on stderr\n"
     "An operation whose security requirement names several schemes (e.g. bestbankOAuth and\n"
     "certificate) gets every one of them; one that needs credentials the command line lacks\n"
@@ -815,8 +840,11 @@ typedef struct call_opts {
     const char *consumer_key, *secret_key, *code, *access_token, *token_expires_at;
     /* static-header apiKey schemes (e.g. Best Bank's Certificate header) */
     const char *certificate, *certificate_file;
+    /* session schemes (x-pontes-auth style session): "role=value" / "role=Header-Name", repeatable */
+    const char *session_cred[32], *session_hdr[32];
+    size_t n_session_cred, n_session_hdr;
     long timeout_ms;
-    bool verbose, pretty, mock, sign;
+    bool verbose, pretty, mock, sign, all;
 } call_opts;
 
 static const char *env_or(const char *name, const char *fallback) {
@@ -1067,9 +1095,13 @@ static int mock_start(const cli_api *a, mock_server *m) {
     return EXIT_FAIL;
 }
 
+static bool is_session(const pontes_security_req *s) {
+    return s->type == PONTES_SEC_BEARER && s->profile && s->profile->style == PONTES_AUTH_SESSION;
+}
+
 static const char *sec_kind(const pontes_security_req *s) {
     switch (s->type) {
-    case PONTES_SEC_BEARER: return "OAuth2 or bearer token";
+    case PONTES_SEC_BEARER: return is_session(s) ? "session login" : "OAuth2 or bearer token";
     case PONTES_SEC_BASIC: return "HTTP Basic";
     case PONTES_SEC_API_KEY:
         return (s->profile && s->profile->style == PONTES_AUTH_STATIC_HEADER) ? "certificate / static header"
@@ -1089,12 +1121,133 @@ static bool is_static_header(const pontes_security_req *s) {
     return s->type == PONTES_SEC_API_KEY && s->profile && s->profile->style == PONTES_AUTH_STATIC_HEADER;
 }
 
+/* ---- session schemes (x-pontes-auth style session) ------------------------ */
+
+/* The value of "role=value" for role among kv[0..n) (the last one given wins), or NULL. */
+static const char *kv_lookup(const char *const *kv, size_t n, const char *role) {
+    const char *hit = NULL;
+    size_t rl = strlen(role);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(kv[i], role, rl) == 0 && kv[i][rl] == '=') hit = kv[i] + rl + 1;
+    return hit;
+}
+
+/* PREFIX + the role upper-cased, non-alphanumerics as '_': PONTES_SESSION_CLIENT_ID. */
+static const char *session_env_name(const char *prefix, const char *role, char *buf, size_t cap) {
+    size_t n = (size_t)snprintf(buf, cap, "%s", prefix);
+    for (const char *r = role; *r && n + 1 < cap; r++)
+        buf[n++] = isalnum((unsigned char)*r) ? (char)toupper((unsigned char)*r) : '_';
+    buf[n < cap ? n : cap - 1] = '\0';
+    return buf;
+}
+
+/* A session credential: --session-credential, else PONTES_SESSION_<ROLE>, else (--mock) the
+ * mock's demo login. NULL: none. */
+static const char *session_credential(const call_opts *o, const char *role) {
+    const char *v = kv_lookup(o->session_cred, o->n_session_cred, role);
+    char env[96];
+    if (!v) v = env_or(session_env_name("PONTES_SESSION_", role, env, sizeof env), NULL);
+    for (size_t i = 0; !v && o->mock && i < sizeof mock_session_defaults / sizeof mock_session_defaults[0]; i++)
+        if (strcmp(mock_session_defaults[i].role, role) == 0) v = mock_session_defaults[i].value;
+    return v;
+}
+
+/* The header a session role is sent in when overridden (--session-header, env), else NULL. */
+static const char *session_header(const call_opts *o, const char *role) {
+    const char *v = kv_lookup(o->session_hdr, o->n_session_hdr, role);
+    char env[96];
+    return v ? v : env_or(session_env_name("PONTES_SESSION_HEADER_", role, env, sizeof env), NULL);
+}
+
+/* Whether role is a credential role of some session scheme of the API. */
+static bool api_session_role(const pontes_api *api, const char *role, size_t rl) {
+    for (size_t i = 0; api->auth_profiles && i < api->auth_profile_count; i++) {
+        const pontes_auth_profile *p = api->auth_profiles[i];
+        if (!p || p->style != PONTES_AUTH_SESSION) continue;
+        for (size_t k = 0; k < p->role_count; k++)
+            if (strlen(p->roles[k].role) == rl && strncmp(p->roles[k].role, role, rl) == 0) return true;
+    }
+    return false;
+}
+
+/* --session-credential / --session-header ROLE=...: the role must be one of the API's session
+ * roles (the value is never printed). EXIT_OK or EXIT_USAGE. */
+static int check_session_arg(const pontes_api *api, const char *opt, const char *arg) {
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg) {
+        errf("%s takes ROLE=VALUE (see: pontes call --help)", opt);
+        return EXIT_USAGE;
+    }
+    if (api_session_role(api, arg, (size_t)(eq - arg))) return EXIT_OK;
+    bool any = false;
+    fprintf(stderr, "pontes: %s: unknown role '%.*s'", opt, (int)(eq - arg), arg);
+    for (size_t i = 0; api->auth_profiles && i < api->auth_profile_count; i++) {
+        const pontes_auth_profile *p = api->auth_profiles[i];
+        if (!p || p->style != PONTES_AUTH_SESSION) continue;
+        fprintf(stderr, "%s roles of %s:", any ? ";" : " (", p->scheme ? p->scheme : "?");
+        for (size_t k = 0; k < p->role_count; k++) fprintf(stderr, " %s", p->roles[k].role);
+        any = true;
+    }
+    fputs(any ? ")\n" : " (the API has no session security scheme)\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* The session profile whose login operation is op, or NULL. */
+static const pontes_auth_profile *login_profile_of(const pontes_api *api, const pontes_operation *op) {
+    for (size_t i = 0; api->auth_profiles && i < api->auth_profile_count; i++) {
+        const pontes_auth_profile *p = api->auth_profiles[i];
+        if (p && p->style == PONTES_AUTH_SESSION &&
+            (p->login_op == op || (p->login_op && strcmp(p->login_op->operation_id, op->operation_id) == 0)))
+            return p;
+    }
+    return NULL;
+}
+
+/* For a call of the login operation itself: the session credential that goes in header
+ * parameter `name` (by the role's header, or its --session-header override), or NULL. */
+static const char *login_header_value(const pontes_auth_profile *p, const call_opts *o, const char *name) {
+    for (size_t k = 0; p && k < p->role_count; k++) {
+        const char *h = session_header(o, p->roles[k].role);
+        if (strcasecmp(h ? h : p->roles[k].header, name) == 0) return session_credential(o, p->roles[k].role);
+    }
+    return NULL;
+}
+
+/* Configure session scheme s from the command line: --bearer is the session token as is;
+ * otherwise every credential by role (and header overrides); the runtime logs in. */
+static int set_session(pontes_client *c, const char *scheme, const pontes_auth_profile *p, const call_opts *o) {
+    if (o->bearer) return pontes_client_set_session_token(c, scheme, o->bearer);
+    for (size_t k = 0; k < p->role_count; k++) {
+        const char *role = p->roles[k].role;
+        const char *v = session_credential(o, role), *h = session_header(o, role);
+        int rc = v ? pontes_client_set_session_credential(c, scheme, role, v) : PONTES_OK;
+        if (rc == PONTES_OK && h) rc = pontes_client_set_session_header(c, scheme, role, h);
+        if (rc != PONTES_OK) return rc;
+    }
+    return PONTES_OK;
+}
+
 /* What the security scheme still needs from the command line, or NULL when its
  * credentials are complete. */
 static const char *missing_credentials(const pontes_security_req *s, const call_opts *o) {
     switch (s->type) {
     case PONTES_SEC_BEARER:
         if (o->bearer) return NULL;
+        if (is_session(s)) {
+            static char need[1024];
+            size_t n = 0;
+            need[0] = '\0';
+            for (size_t k = 0; k < s->profile->role_count; k++) {
+                const char *role = s->profile->roles[k].role;
+                char env[96];
+                if (session_credential(o, role) || n + 1 >= sizeof need) continue;
+                n += (size_t)snprintf(need + n, sizeof need - n, "%s--session-credential %s=... (env %s)",
+                                      n ? ", " : "the login credentials ", role,
+                                      session_env_name("PONTES_SESSION_", role, env, sizeof env));
+                if (n >= sizeof need) n = sizeof need - 1;
+            }
+            return n ? need : NULL;
+        }
         if (o->basic_token || (o->client_id && o->client_secret))
             return o->token_url ? NULL : "--token-url URL (env PONTES_TOKEN_URL), the OAuth2 token endpoint";
         if (o->client_id) return "--client-secret (env PONTES_CLIENT_SECRET) for --client-id";
@@ -1394,6 +1547,254 @@ out:
     return ret;
 }
 
+/* ---- --all: every page of a list operation (x-pontes-pagination) ------------
+ * The operation registry has no pagination descriptors (they are static in the generated
+ * source, behind the typed <api>_<op>_iter_* functions), so the tool reads the operation's
+ * x-pontes-pagination from generated/<api>/openapi.json, builds the same descriptor with a
+ * page function of its own (one generic request per page, with the command line's
+ * parameters) and lets the runtime's pager (pontes_pager_*) walk the pages. */
+
+typedef struct cli_walk {
+    const pontes_operation_entry *e;
+    char **argv;
+    const int *param_idx;
+    int nparams;
+    const pontes_pagination_desc *d;
+} cli_walk;
+
+static const pontes_param_desc *entry_param(const pontes_operation_entry *e, const char *name) {
+    for (size_t j = 0; name && j < e->param_count; j++)
+        if (strcmp(e->params[j].name, name) == 0) return &e->params[j];
+    return NULL;
+}
+
+/* The page function: the operation with the command line's parameters, the one the pager
+ * sets (cursor / page number / offset) replaced by its value. */
+static int cli_page_fetch(pontes_client *c, const void *state, const pontes_page_args *pa,
+                          const pontes_call_options *opts, void **out) {
+    const cli_walk *w = *(cli_walk *const *)state;
+    const pontes_pagination_desc *d = w->d;
+    const char *over = pa->cursor ? d->cursor_param
+                       : pa->set_number ? (d->style == PONTES_PAGE_NUMBER ? d->page_param : d->offset_param)
+                                        : NULL;
+    pontes_request *r = NULL;
+    int rc = pontes_request_new(&r, c, w->e->op);
+    for (int k = 0; rc == PONTES_OK && k < w->nparams; k++) {
+        const char *arg = w->argv[w->param_idx[k]];
+        const char *eq = strchr(arg, '=');
+        size_t nl = (size_t)(eq - arg);
+        if (over && strlen(over) == nl && strncmp(over, arg, nl) == 0) continue;
+        for (size_t j = 0; j < w->e->param_count; j++) {
+            if (strlen(w->e->params[j].name) == nl && strncmp(w->e->params[j].name, arg, nl) == 0) {
+                if (add_param(r, &w->e->params[j], eq + 1, w->e->op->operation_id) != EXIT_OK) rc = PONTES_EINVAL;
+                break;
+            }
+        }
+    }
+    const pontes_param_desc *pd = entry_param(w->e, over);
+    pontes_param_in in = pd ? pd->in : PONTES_IN_QUERY;
+    if (rc == PONTES_OK && pa->cursor) rc = pontes_request_param(r, in, over, pa->cursor);
+    else if (rc == PONTES_OK && pa->set_number && over) rc = pontes_request_param_int(r, in, over, pa->number);
+    if (rc == PONTES_OK && opts) rc = pontes_request_options(r, opts);
+    if (rc != PONTES_OK) {
+        pontes_request_free(r);
+        return rc;
+    }
+    long status = 0;
+    return pontes_request_send(r, out, &status);
+}
+
+/* x-pontes-pagination of operationId op_id in <generated>/<api>/openapi.json (*root: the
+ * document, to free with cJSON_Delete). NULL: none (*why says why). */
+static const cJSON *find_pagination(const cli_api *a, const char *op_id, cJSON **root, char *why, size_t cap) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/openapi.json", env_or("PONTES_GENERATED_DIR", PONTES_CLI_GENERATED_DIR),
+             a->name);
+    *root = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, cap, "cannot read %.700s (%.200s); set PONTES_GENERATED_DIR=/path/to/generated", path, strerror(errno));
+        return NULL;
+    }
+    size_t len = 0;
+    char *text = read_all(f, &len);
+    fclose(f);
+    *root = text ? cJSON_ParseWithLength(text, len) : NULL;
+    free(text);
+    if (!*root) {
+        snprintf(why, cap, "%.900s is not JSON", path);
+        return NULL;
+    }
+    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(*root, "paths"), *pi, *o;
+    cJSON_ArrayForEach(pi, paths) {
+        cJSON_ArrayForEach(o, pi) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "operationId");
+            if (cJSON_IsString(id) && strcmp(id->valuestring, op_id) == 0) {
+                const cJSON *pg = cJSON_GetObjectItemCaseSensitive(o, "x-pontes-pagination");
+                if (cJSON_IsObject(pg)) return pg;
+            }
+        }
+    }
+    size_t n = (size_t)snprintf(why, cap, "%s is not a list operation with x-pontes-pagination (those of %s:", op_id,
+                                a->name);
+    bool any = false;
+    cJSON_ArrayForEach(pi, paths) {
+        cJSON_ArrayForEach(o, pi) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "operationId");
+            if (n < cap && cJSON_IsString(id) && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "x-pontes-pagination"))) {
+                n += (size_t)snprintf(why + n, cap - n, " %s", id->valuestring);
+                any = true;
+            }
+        }
+    }
+    if (n < cap) snprintf(why + n, cap - n, "%s)", any ? "" : " none");
+    return NULL;
+}
+
+static const char *pg_str(const cJSON *pg, const char *name) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(pg, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* An integer parameter given on the command line (name=N), or false. */
+static bool given_int(char **argv, const int *idx, int n, const char *name, int64_t *out) {
+    size_t nl = name ? strlen(name) : 0;
+    for (int k = n - 1; name && k >= 0; k--) {
+        const char *arg = argv[idx[k]];
+        if (strncmp(arg, name, nl) == 0 && arg[nl] == '=') {
+            char *end = NULL;
+            errno = 0;
+            long long v = strtoll(arg + nl + 1, &end, 10);
+            if (errno || end == arg + nl + 1 || *end) return false;
+            *out = (int64_t)v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int call_all(const cli_api *a, const pontes_operation_entry *e, pontes_client *c, const call_opts *o,
+                    char **argv, const int *param_idx, int nparams, const char *op_id) {
+    char why[1024];
+    cJSON *root = NULL;
+    const cJSON *pg = find_pagination(a, op_id, &root, why, sizeof why);
+    if (!pg) {
+        errf("--all: %s", why);
+        cJSON_Delete(root);
+        return EXIT_USAGE;
+    }
+    const char *style = pg_str(pg, "style");
+    pontes_pagination_desc d;
+    memset(&d, 0, sizeof d);
+    d.style = !style ? 0
+              : strcmp(style, "keyset") == 0 ? PONTES_PAGE_KEYSET
+              : strcmp(style, "page") == 0   ? PONTES_PAGE_NUMBER
+              : strcmp(style, "offset") == 0 ? PONTES_PAGE_OFFSET
+                                             : 0;
+    d.operation_id = op_id;
+    d.body_type = response_type(e->op, 200);
+    d.items = pg_str(pg, "items");
+    if (d.items && strcmp(d.items, "$") == 0) d.items = NULL;
+    d.cursor_from = pg_str(pg, "cursor_from");
+    d.has_more = pg_str(pg, "has_more");
+    d.total = pg_str(pg, "total");
+    d.count = pg_str(pg, "count");
+    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(pg, "first_page");
+    d.first_page = cJSON_IsNumber(fp) ? (int64_t)fp->valuedouble : 1;
+    d.limit_param = pg_str(pg, "limit_param");
+    d.cursor_param = pg_str(pg, "cursor_param");
+    d.page_param = pg_str(pg, "page_param");
+    d.size_param = pg_str(pg, "size_param");
+    d.offset_param = pg_str(pg, "offset_param");
+    d.fetch = cli_page_fetch;
+    /* the items' type: the element type of the items member (or of the bare array's box) */
+    const pontes_type *item_t = NULL;
+    const pontes_message *m = (d.body_type && d.body_type->kind == PONTES_KIND_OBJECT) ? d.body_type->msg : NULL;
+    for (size_t k = 0; m && k < m->field_count && !item_t; k++)
+        if ((d.items ? strcmp(m->fields[k].name, d.items) == 0 : (m->flags & PONTES_M_BOX) != 0) &&
+            m->fields[k].type->kind == PONTES_KIND_ARRAY)
+            item_t = m->fields[k].type->elem;
+    if (!d.style || !item_t || (item_t->kind != PONTES_KIND_OBJECT && item_t->kind != PONTES_KIND_UNION)) {
+        errf("--all: %s: the x-pontes-pagination of the spec does not match the operation's 200 body (style %s, "
+             "items %s)", op_id, style ? style : "?", d.items ? d.items : "$");
+        cJSON_Delete(root);
+        return EXIT_FAIL;
+    }
+    cli_walk w = {e, argv, param_idx, nparams, &d};
+    pontes_pager *pager = NULL;
+    void *state = NULL;
+    int ret = EXIT_FAIL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc = pontes_pager_new(&pager, c, &d, sizeof(cli_walk *), &state, NULL);
+    if (rc == PONTES_OK) {
+        *(cli_walk **)state = &w;
+        int64_t size = 0, start = 0;
+        const char *size_param = d.style == PONTES_PAGE_NUMBER ? d.size_param : d.limit_param;
+        const char *start_param = d.style == PONTES_PAGE_NUMBER   ? d.page_param
+                                  : d.style == PONTES_PAGE_OFFSET ? d.offset_param
+                                                                  : NULL;
+        if (!given_int(argv, param_idx, nparams, size_param, &size)) size = 0;
+        bool has_start = given_int(argv, param_idx, nparams, start_param, &start);
+        rc = pontes_pager_begin(pager, size, has_start, start);
+    }
+    if (rc != PONTES_OK) {
+        print_call_error(op_id, pontes_client_last_error(c));
+        goto out;
+    }
+    const void *item;
+    size_t n = 0;
+    while ((rc = pontes_pager_next(pager, &d, &item)) == PONTES_OK) {
+        char *json = NULL;
+        size_t jl = 0;
+        pontes_error eerr = PONTES_ERROR_INIT;
+        if (!item) {
+            json = NULL;
+            jl = 4;
+        } else if (pontes_encode(item_t, item, &json, &jl, &eerr) != PONTES_OK) {
+            char prefix[256];
+            snprintf(prefix, sizeof prefix, "%s: item %zu", op_id, n);
+            print_codec_error(prefix, &eerr);
+            pontes_error_clear(&eerr);
+            goto out;
+        }
+        if (len + jl + 4 > cap) {
+            size_t nc = (cap ? cap * 2 : 65536);
+            while (nc < len + jl + 4) nc *= 2;
+            char *nb = realloc(buf, nc);
+            if (!nb) {
+                pontes_json_free(json);
+                errf("%s: out of memory", op_id);
+                goto out;
+            }
+            buf = nb;
+            cap = nc;
+        }
+        buf[len++] = n ? ',' : '[';
+        memcpy(buf + len, json ? json : "null", jl);
+        len += jl;
+        pontes_json_free(json);
+        n++;
+    }
+    if (rc != PONTES_ITEROVER) {
+        print_call_error(op_id, pontes_pager_error(pager));
+        goto out;
+    }
+    if (!buf && !(buf = malloc(4))) goto out;
+    if (!n) buf[len++] = '[';
+    buf[len++] = ']';
+    if (o->verbose)
+        fprintf(stderr, "pontes: %s: %zu items in %zu pages (total reported: %lld)\n", op_id, n,
+                pontes_pager_pages(pager), (long long)pontes_pager_total(pager));
+    print_json(buf, len, o->pretty);
+    ret = EXIT_OK;
+out:
+    free(buf);
+    pontes_pager_free(pager);
+    cJSON_Delete(root);
+    return ret;
+}
+
 static int cmd_call(const cli_api *a, int argc, char **argv) {
     /* argv[0] = operationId, then params and options */
     const char *op_id = argv[0];
@@ -1457,6 +1858,7 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
                 {"--certificate", offsetof(call_opts, certificate)},
             };
             bool matched = false;
+            const char *v = NULL;
             if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
                 o.verbose = true;
                 continue;
@@ -1473,7 +1875,34 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
                 o.sign = true;
                 continue;
             }
-            const char *v = opt_value(argc, argv, &i, "--timeout-ms", &matched);
+            if (strcmp(arg, "--all") == 0) {
+                o.all = true;
+                continue;
+            }
+            {
+                static const char *const kvopts[] = {"--session-credential", "--session-header"};
+                size_t kk;
+                for (kk = 0; kk < 2; kk++) {
+                    v = opt_value(argc, argv, &i, kvopts[kk], &matched);
+                    if (matched) break;
+                }
+                if (matched) {
+                    const char **arr = kk == 0 ? o.session_cred : o.session_hdr;
+                    size_t *cnt = kk == 0 ? &o.n_session_cred : &o.n_session_hdr;
+                    if (!v || check_session_arg(a->api, kvopts[kk], v) != EXIT_OK) {
+                        free(param_idx);
+                        return EXIT_USAGE;
+                    }
+                    if (*cnt == sizeof o.session_cred / sizeof o.session_cred[0]) {
+                        errf("%s given too often", kvopts[kk]);
+                        free(param_idx);
+                        return EXIT_USAGE;
+                    }
+                    arr[(*cnt)++] = v;
+                    continue;
+                }
+            }
+            v = opt_value(argc, argv, &i, "--timeout-ms", &matched);
             if (matched) {
                 char *end = NULL;
                 long t = v ? strtol(v, &end, 10) : -1;
@@ -1603,8 +2032,10 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         }
         seen[j] = true;
     }
+    const pontes_auth_profile *login = login_profile_of(a->api, op);
     for (size_t j = 0; j < e->param_count; j++) {
-        if (e->params[j].required && !seen[j]) {
+        if (e->params[j].required && !seen[j] &&
+            !(login && e->params[j].in == PONTES_IN_HEADER && login_header_value(login, &o, e->params[j].name))) {
             errf("%s: missing required parameter %s=... (%s)", op_id, e->params[j].name, in_name(e->params[j].in));
             ret = EXIT_USAGE;
             goto done;
@@ -1738,7 +2169,9 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         rc = PONTES_OK;
         switch (s->type) {
         case PONTES_SEC_BEARER:
-            if (o.bearer) {
+            if (is_session(s)) {
+                rc = set_session(c, s->scheme, s->profile, &o);
+            } else if (o.bearer) {
                 rc = pontes_client_set_bearer(c, s->scheme, o.bearer);
             } else if (o.token_url && ((o.client_id && o.client_secret) || o.basic_token)) {
                 pontes_oauth2_options oo = PONTES_OAUTH2_OPTIONS_INIT;
@@ -1790,6 +2223,24 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
         }
     }
 
+    /* The login operation of a session scheme (BCTT: Authenticate): the client holds the
+     * session credentials too (redacted everywhere; the token answered is kept). */
+    if (login && login->scheme) {
+        rc = set_session(c, login->scheme, login, &o);
+        if (rc != PONTES_OK) {
+            const pontes_error *le = pontes_client_last_error(c);
+            errf("%s: cannot configure credentials for %s: %s", op_id, login->scheme,
+                 (le && le->status != PONTES_OK && le->message) ? le->message : pontes_status_name(rc));
+            goto done;
+        }
+    }
+
+    /* --all: every page of a list operation, the items as one JSON array. */
+    if (o.all) {
+        ret = call_all(a, e, c, &o, argv, param_idx, nparams, op_id);
+        goto done;
+    }
+
     /* Request. */
     rc = pontes_request_new(&r, c, op);
     if (rc != PONTES_OK) {
@@ -1814,6 +2265,16 @@ static int cmd_call(const cli_api *a, int argc, char **argv) {
                 }
                 break;
             }
+        }
+    }
+    for (size_t j = 0; login && j < e->param_count; j++) {
+        const char *v;
+        if (seen[j] || e->params[j].in != PONTES_IN_HEADER || !(v = login_header_value(login, &o, e->params[j].name)))
+            continue;
+        if (pontes_request_param(r, PONTES_IN_HEADER, e->params[j].name, v) != PONTES_OK) {
+            const pontes_error *le = pontes_client_last_error(c);
+            errf("%s: parameter %s: %s", op_id, e->params[j].name, (le && le->message) ? le->message : "invalid value");
+            goto done;
         }
     }
     if (body) {
