@@ -1749,8 +1749,21 @@ int bctt_authenticate_response_encode(const bctt_authenticate_response *value, c
 void bctt_authenticate_response_free(bctt_authenticate_response *value) { pontes_free(value); }
 
 /* ==== client =========================================================== */
+/* x-pontes-status-code: operationStatus.operationStatusCode is 6 digits: category (2), field (2),
+ * error (2) */
+static const pontes_code_part bctt__status_code_parts[] = {
+    { "category", 2 },
+    { "field", 2 },
+    { "error", 2 },
+};
+const pontes_status_code_desc bctt_status_code = { "operationStatus.operationStatusCode",
+    "operationStatus.operationStatusMessage", bctt__status_code_parts, 3, 6 };
+int bctt_status_code_part(const char *code, const char *part, char *buf, size_t cap) {
+    return pontes_status_code_part(&bctt_status_code, code, part, buf, cap);
+}
 static const pontes_error_model bctt__errors = { "operationStatus.operationStatusCode",
-    "operationStatus.operationStatusMessage", NULL, NULL, NULL, NULL, NULL, NULL };
+    "operationStatus.operationStatusMessage", NULL, NULL, NULL, NULL, NULL, NULL,
+    &bctt_status_code };
 static const pontes_session_role bctt__auth_bctt_session__roles[] = {
     { "client_id", "xClientID", true },
     { "client_secret", "xClientSecret", true },
@@ -1783,6 +1796,7 @@ static const pontes_response_desc bctt__resp_authenticate[] = {
 };
 const pontes_operation bctt_op_authenticate = {
     "Authenticate", "POST", "/API/partnersPortal/authentication",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     NULL, 0,
@@ -1847,6 +1861,7 @@ static const pontes_response_desc bctt__resp_callback_update[] = {
 };
 const pontes_operation bctt_op_callback_update = {
     "CallbackUpdate", "PUT", "/v1/partners/{partnerUniqueID}/callbacks/{notificationType}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_callback_update, 1,
@@ -1890,6 +1905,7 @@ static const pontes_response_desc bctt__resp_callback_delete[] = {
 };
 const pontes_operation bctt_op_callback_delete = {
     "CallbackDelete", "DELETE", "/v1/partners/{partnerUniqueID}/callbacks/{notificationType}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_callback_delete, 1,
@@ -1932,6 +1948,7 @@ static const pontes_response_desc bctt__resp_callback_list[] = {
 };
 const pontes_operation bctt_op_callback_list = {
     "CallbackList", "GET", "/v1/partners/{partnerUniqueID}/callbacks",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_callback_list, 1,
@@ -1983,6 +2000,7 @@ static const pontes_response_desc bctt__resp_callback_echo[] = {
 };
 const pontes_operation bctt_op_callback_echo = {
     "CallbackEcho", "POST", "/v1/partners/{partnerUniqueID}/echo",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_callback_echo, 1,
@@ -2024,6 +2042,7 @@ static const pontes_response_desc bctt__resp_process_detail[] = {
 };
 const pontes_operation bctt_op_process_detail = {
     "ProcessDetail", "GET", "/v1/processes/{processUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_process_detail, 1,
@@ -2062,6 +2081,7 @@ static const pontes_response_desc bctt__resp_process_update[] = {
 };
 const pontes_operation bctt_op_process_update = {
     "ProcessUpdate", "PUT", "/v1/processes/{processUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_process_update, 1,
@@ -2103,6 +2123,7 @@ static const pontes_response_desc bctt__resp_process_list[] = {
 };
 const pontes_operation bctt_op_process_list = {
     "ProcessList", "GET", "/v1/processes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_process_list, 1,
@@ -2165,6 +2186,7 @@ static const pontes_response_desc bctt__resp_process_create[] = {
 };
 const pontes_operation bctt_op_process_create = {
     "ProcessCreate", "POST", "/v1/processes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_process_create, 1,
@@ -2203,6 +2225,7 @@ static const pontes_response_desc bctt__resp_process_submit[] = {
 };
 const pontes_operation bctt_op_process_submit = {
     "ProcessSubmit", "POST", "/v1/processes/{processUniqueId}/submit",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_process_submit, 1,
@@ -2242,6 +2265,7 @@ static const pontes_response_desc bctt__resp_process_cancel[] = {
 };
 const pontes_operation bctt_op_process_cancel = {
     "ProcessCancel", "DELETE", "/v1/processes/{processUniqueId}/cancel",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_process_cancel, 1,
@@ -2283,6 +2307,7 @@ static const pontes_response_desc bctt__resp_borrower_get[] = {
 };
 const pontes_operation bctt_op_borrower_get = {
     "BorrowerGet", "GET", "/v1/processes/{processUniqueId}/borrowers/{borrowerUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_borrower_get, 1,
@@ -2324,6 +2349,7 @@ static const pontes_response_desc bctt__resp_borrower_update[] = {
 };
 const pontes_operation bctt_op_borrower_update = {
     "BorrowerUpdate", "PUT", "/v1/processes/{processUniqueId}/borrowers/{borrowerUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_borrower_update, 1,
@@ -2368,6 +2394,7 @@ static const pontes_response_desc bctt__resp_borrower_delete[] = {
 };
 const pontes_operation bctt_op_borrower_delete = {
     "BorrowerDelete", "DELETE", "/v1/processes/{processUniqueId}/borrowers/{borrowerUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_borrower_delete, 1,
@@ -2410,6 +2437,7 @@ static const pontes_response_desc bctt__resp_borrower_list[] = {
 };
 const pontes_operation bctt_op_borrower_list = {
     "BorrowerList", "GET", "/v1/processes/{processUniqueId}/borrowers",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_borrower_list, 1,
@@ -2448,6 +2476,7 @@ static const pontes_response_desc bctt__resp_borrower_create[] = {
 };
 const pontes_operation bctt_op_borrower_create = {
     "BorrowerCreate", "POST", "/v1/processes/{processUniqueId}/borrowers",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_borrower_create, 1,
@@ -2489,6 +2518,7 @@ static const pontes_response_desc bctt__resp_document_get[] = {
 };
 const pontes_operation bctt_op_document_get = {
     "DocumentGet", "GET", "/v1/processes/{processUniqueId}/documents/{documentUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_document_get, 1,
@@ -2530,6 +2560,7 @@ static const pontes_response_desc bctt__resp_document_update[] = {
 };
 const pontes_operation bctt_op_document_update = {
     "DocumentUpdate", "PUT", "/v1/processes/{processUniqueId}/documents/{documentUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_document_update, 1,
@@ -2574,6 +2605,7 @@ static const pontes_response_desc bctt__resp_document_delete[] = {
 };
 const pontes_operation bctt_op_document_delete = {
     "DocumentDelete", "DELETE", "/v1/processes/{processUniqueId}/documents/{documentUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_document_delete, 1,
@@ -2616,6 +2648,7 @@ static const pontes_response_desc bctt__resp_document_list[] = {
 };
 const pontes_operation bctt_op_document_list = {
     "DocumentList", "GET", "/v1/processes/{processUniqueId}/documents",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_document_list, 1,
@@ -2654,6 +2687,7 @@ static const pontes_response_desc bctt__resp_document_create[] = {
 };
 const pontes_operation bctt_op_document_create = {
     "DocumentCreate", "POST", "/v1/processes/{processUniqueId}/documents",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_document_create, 1,
@@ -2695,6 +2729,7 @@ static const pontes_response_desc bctt__resp_process_esis_get[] = {
 };
 const pontes_operation bctt_op_process_esis_get = {
     "ProcessESISGet", "GET", "/v1/processes/{processUniqueId}/esis",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_process_esis_get, 1,
@@ -2746,6 +2781,7 @@ static const pontes_response_desc bctt__resp_process_esis_email[] = {
 };
 const pontes_operation bctt_op_process_esis_email = {
     "ProcessESISEmail", "GET", "/v1/processes/{processUniqueId}/esis/email",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_SIDE_EFFECT,
     NULL, NULL,
     bctt__sec_process_esis_email, 1,
@@ -2802,6 +2838,7 @@ static const pontes_response_desc bctt__resp_processes_message_list[] = {
 };
 const pontes_operation bctt_op_processes_message_list = {
     "ProcessesMessageList", "GET", "/v1/processes/{processUniqueId}/messages",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_processes_message_list, 1,
@@ -2854,6 +2891,7 @@ static const pontes_response_desc bctt__resp_processes_message_create[] = {
 };
 const pontes_operation bctt_op_processes_message_create = {
     "ProcessesMessageCreate", "POST", "/v1/processes/{processUniqueId}/messages",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_processes_message_create, 1,
@@ -2895,6 +2933,7 @@ static const pontes_response_desc bctt__resp_property_list[] = {
 };
 const pontes_operation bctt_op_property_list = {
     "PropertyList", "GET", "/v1/processes/{processUniqueId}/properties",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_property_list, 1,
@@ -2934,6 +2973,7 @@ static const pontes_response_desc bctt__resp_property_update[] = {
 };
 const pontes_operation bctt_op_property_update = {
     "PropertyUpdate", "PUT", "/v1/processes/{processUniqueId}/properties/{propertyUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_property_update, 1,
@@ -2978,6 +3018,7 @@ static const pontes_response_desc bctt__resp_simulation_list[] = {
 };
 const pontes_operation bctt_op_simulation_list = {
     "SimulationList", "GET", "/v1/simulations",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_simulation_list, 1,
@@ -3037,6 +3078,7 @@ static const pontes_response_desc bctt__resp_simulation_create[] = {
 };
 const pontes_operation bctt_op_simulation_create = {
     "SimulationCreate", "POST", "/v1/simulations",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_simulation_create, 1,
@@ -3075,6 +3117,7 @@ static const pontes_response_desc bctt__resp_simulation_detail[] = {
 };
 const pontes_operation bctt_op_simulation_detail = {
     "SimulationDetail", "GET", "/v1/simulations/{simulationUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_simulation_detail, 1,
@@ -3114,6 +3157,7 @@ static const pontes_response_desc bctt__resp_simulation_update[] = {
 };
 const pontes_operation bctt_op_simulation_update = {
     "SimulationUpdate", "PATCH", "/v1/simulations/{simulationUniqueId}",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_simulation_update, 1,
@@ -3155,6 +3199,7 @@ static const pontes_response_desc bctt__resp_simulation_cancel[] = {
 };
 const pontes_operation bctt_op_simulation_cancel = {
     "SimulationCancel", "DELETE", "/v1/simulations/{simulationUniqueId}/cancel",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_simulation_cancel, 1,
@@ -3194,6 +3239,7 @@ static const pontes_response_desc bctt__resp_simulation_validate[] = {
 };
 const pontes_operation bctt_op_simulation_validate = {
     "SimulationValidate", "POST", "/v1/simulations/{simulationUniqueId}/validate",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_simulation_validate, 1,
@@ -3233,6 +3279,7 @@ static const pontes_response_desc bctt__resp_simulation_esis_get[] = {
 };
 const pontes_operation bctt_op_simulation_esis_get = {
     "SimulationESISGet", "GET", "/v1/simulations/{simulationUniqueId}/esis",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_simulation_esis_get, 1,
@@ -3284,6 +3331,7 @@ static const pontes_response_desc bctt__resp_simulation_esis_email[] = {
 };
 const pontes_operation bctt_op_simulation_esis_email = {
     "SimulationESISEmail", "GET", "/v1/simulations/{simulationUniqueId}/esis/email",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_SIDE_EFFECT,
     NULL, NULL,
     bctt__sec_simulation_esis_email, 1,
@@ -3341,6 +3389,7 @@ static const pontes_response_desc bctt__resp_simulations_message_list[] = {
 };
 const pontes_operation bctt_op_simulations_message_list = {
     "SimulationsMessageList", "GET", "/v1/simulations/{simulationUniqueId}/messages",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_simulations_message_list, 1,
@@ -3393,6 +3442,7 @@ static const pontes_response_desc bctt__resp_simulations_message_create[] = {
 };
 const pontes_operation bctt_op_simulations_message_create = {
     "SimulationsMessageCreate", "POST", "/v1/simulations/{simulationUniqueId}/messages",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     0,
     NULL, NULL,
     bctt__sec_simulations_message_create, 1,
@@ -3433,6 +3483,7 @@ static const pontes_response_desc bctt__resp_broker_types_get[] = {
 };
 const pontes_operation bctt_op_broker_types_get = {
     "BrokerTypesGet", "GET", "/v1/taxonomy/broker-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_types_get, 1,
@@ -3464,6 +3515,7 @@ static const pontes_response_desc bctt__resp_broker_sub_types_get[] = {
 };
 const pontes_operation bctt_op_broker_sub_types_get = {
     "BrokerSubTypesGet", "GET", "/v1/taxonomy/broker-sub-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_sub_types_get, 1,
@@ -3495,6 +3547,7 @@ static const pontes_response_desc bctt__resp_broker_classifications_get[] = {
 };
 const pontes_operation bctt_op_broker_classifications_get = {
     "BrokerClassificationsGet", "GET", "/v1/taxonomy/broker-classifications",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_classifications_get, 1,
@@ -3526,6 +3579,7 @@ static const pontes_response_desc bctt__resp_broker_fee_types_get[] = {
 };
 const pontes_operation bctt_op_broker_fee_types_get = {
     "BrokerFeeTypesGet", "GET", "/v1/taxonomy/broker-fee-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_fee_types_get, 1,
@@ -3557,6 +3611,7 @@ static const pontes_response_desc bctt__resp_broker_statuses_get[] = {
 };
 const pontes_operation bctt_op_broker_statuses_get = {
     "BrokerStatusesGet", "GET", "/v1/taxonomy/broker-statuses",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_statuses_get, 1,
@@ -3588,6 +3643,7 @@ static const pontes_response_desc bctt__resp_broker_iva_regimes_get[] = {
 };
 const pontes_operation bctt_op_broker_iva_regimes_get = {
     "BrokerIVARegimesGet", "GET", "/v1/taxonomy/broker-iva-regimes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_iva_regimes_get, 1,
@@ -3619,6 +3675,7 @@ static const pontes_response_desc bctt__resp_broker_retention_regimes_get[] = {
 };
 const pontes_operation bctt_op_broker_retention_regimes_get = {
     "BrokerRetentionRegimesGet", "GET", "/v1/taxonomy/broker-retention-regimes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_retention_regimes_get, 1,
@@ -3650,6 +3707,7 @@ static const pontes_response_desc bctt__resp_broker_extract_periodicity_get[] = 
 };
 const pontes_operation bctt_op_broker_extract_periodicity_get = {
     "BrokerExtractPeriodicityGet", "GET", "/v1/taxonomy/broker-extract-periodicity",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_broker_extract_periodicity_get, 1,
@@ -3681,6 +3739,7 @@ static const pontes_response_desc bctt__resp_countries_get[] = {
 };
 const pontes_operation bctt_op_countries_get = {
     "CountriesGet", "GET", "/v1/taxonomy/countries",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_countries_get, 1,
@@ -3712,6 +3771,7 @@ static const pontes_response_desc bctt__resp_country_with_districts_get[] = {
 };
 const pontes_operation bctt_op_country_with_districts_get = {
     "CountryWithDistrictsGet", "GET", "/v1/taxonomy/country-with-districts",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_country_with_districts_get, 1,
@@ -3743,6 +3803,7 @@ static const pontes_response_desc bctt__resp_districts_get[] = {
 };
 const pontes_operation bctt_op_districts_get = {
     "DistrictsGet", "GET", "/v1/taxonomy/districts",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_districts_get, 1,
@@ -3788,6 +3849,7 @@ static const pontes_response_desc bctt__resp_districts_with_counties_get[] = {
 };
 const pontes_operation bctt_op_districts_with_counties_get = {
     "DistrictsWithCountiesGet", "GET", "/v1/taxonomy/districts-with-counties",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_districts_with_counties_get, 1,
@@ -3819,6 +3881,7 @@ static const pontes_response_desc bctt__resp_counties_get[] = {
 };
 const pontes_operation bctt_op_counties_get = {
     "CountiesGet", "GET", "/v1/taxonomy/counties",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_counties_get, 1,
@@ -3864,6 +3927,7 @@ static const pontes_response_desc bctt__resp_county_with_parishes_get[] = {
 };
 const pontes_operation bctt_op_county_with_parishes_get = {
     "CountyWithParishesGet", "GET", "/v1/taxonomy/county-with-parishes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_county_with_parishes_get, 1,
@@ -3895,6 +3959,7 @@ static const pontes_response_desc bctt__resp_parishes_get[] = {
 };
 const pontes_operation bctt_op_parishes_get = {
     "ParishesGet", "GET", "/v1/taxonomy/parishes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_parishes_get, 1,
@@ -3940,6 +4005,7 @@ static const pontes_response_desc bctt__resp_document_types_get[] = {
 };
 const pontes_operation bctt_op_document_types_get = {
     "DocumentTypesGet", "GET", "/v1/taxonomy/document-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_document_types_get, 1,
@@ -3971,6 +4037,7 @@ static const pontes_response_desc bctt__resp_document_categories_get[] = {
 };
 const pontes_operation bctt_op_document_categories_get = {
     "DocumentCategoriesGet", "GET", "/v1/taxonomy/document-categories",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_document_categories_get, 1,
@@ -4002,6 +4069,7 @@ static const pontes_response_desc bctt__resp_product_purposes_get[] = {
 };
 const pontes_operation bctt_op_product_purposes_get = {
     "ProductPurposesGet", "GET", "/v1/taxonomy/product-purposes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_product_purposes_get, 1,
@@ -4033,6 +4101,7 @@ static const pontes_response_desc bctt__resp_loan_purposes_get[] = {
 };
 const pontes_operation bctt_op_loan_purposes_get = {
     "LoanPurposesGet", "GET", "/v1/taxonomy/loan-purposes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_loan_purposes_get, 1,
@@ -4064,6 +4133,7 @@ static const pontes_response_desc bctt__resp_product_schemes_get[] = {
 };
 const pontes_operation bctt_op_product_schemes_get = {
     "ProductSchemesGet", "GET", "/v1/taxonomy/product-schemes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_product_schemes_get, 1,
@@ -4095,6 +4165,7 @@ static const pontes_response_desc bctt__resp_index_type_sub_categories_get[] = {
 };
 const pontes_operation bctt_op_index_type_sub_categories_get = {
     "IndexTypeSubCategoriesGet", "GET", "/v1/taxonomy/index-type-sub-categories",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_index_type_sub_categories_get, 1,
@@ -4126,6 +4197,7 @@ static const pontes_response_desc bctt__resp_index_types_get[] = {
 };
 const pontes_operation bctt_op_index_types_get = {
     "IndexTypesGet", "GET", "/v1/taxonomy/index-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_index_types_get, 1,
@@ -4157,6 +4229,7 @@ static const pontes_response_desc bctt__resp_index_type_list_mixed_get[] = {
 };
 const pontes_operation bctt_op_index_type_list_mixed_get = {
     "IndexTypeListMixedGet", "GET", "/v1/taxonomy/index-type-list-mixed",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_index_type_list_mixed_get, 1,
@@ -4188,6 +4261,7 @@ static const pontes_response_desc bctt__resp_fixed_fixed_period_get[] = {
 };
 const pontes_operation bctt_op_fixed_fixed_period_get = {
     "FixedFixedPeriodGet", "GET", "/v1/taxonomy/fixed-fixed-period",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_fixed_fixed_period_get, 1,
@@ -4219,6 +4293,7 @@ static const pontes_response_desc bctt__resp_mixed_fixed_period_get[] = {
 };
 const pontes_operation bctt_op_mixed_fixed_period_get = {
     "MixedFixedPeriodGet", "GET", "/v1/taxonomy/mixed-fixed-period",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_mixed_fixed_period_get, 1,
@@ -4250,6 +4325,7 @@ static const pontes_response_desc bctt__resp_bank_charge_types_get[] = {
 };
 const pontes_operation bctt_op_bank_charge_types_get = {
     "BankChargeTypesGet", "GET", "/v1/taxonomy/bank-charge-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_bank_charge_types_get, 1,
@@ -4281,6 +4357,7 @@ static const pontes_response_desc bctt__resp_property_typologies_get[] = {
 };
 const pontes_operation bctt_op_property_typologies_get = {
     "PropertyTypologiesGet", "GET", "/v1/taxonomy/property-typologies",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_property_typologies_get, 1,
@@ -4312,6 +4389,7 @@ static const pontes_response_desc bctt__resp_entity_types_get[] = {
 };
 const pontes_operation bctt_op_entity_types_get = {
     "EntityTypesGet", "GET", "/v1/taxonomy/entity-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_entity_types_get, 1,
@@ -4343,6 +4421,7 @@ static const pontes_response_desc bctt__resp_identification_documents_get[] = {
 };
 const pontes_operation bctt_op_identification_documents_get = {
     "IdentificationDocumentsGet", "GET", "/v1/taxonomy/identification-documents",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_identification_documents_get, 1,
@@ -4374,6 +4453,7 @@ static const pontes_response_desc bctt__resp_marital_statuses_get[] = {
 };
 const pontes_operation bctt_op_marital_statuses_get = {
     "MaritalStatusesGet", "GET", "/v1/taxonomy/marital-statuses",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_marital_statuses_get, 1,
@@ -4405,6 +4485,7 @@ static const pontes_response_desc bctt__resp_matrimonial_regimes_get[] = {
 };
 const pontes_operation bctt_op_matrimonial_regimes_get = {
     "MatrimonialRegimesGet", "GET", "/v1/taxonomy/matrimonial-regimes",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_matrimonial_regimes_get, 1,
@@ -4436,6 +4517,7 @@ static const pontes_response_desc bctt__resp_residence_types_get[] = {
 };
 const pontes_operation bctt_op_residence_types_get = {
     "ResidenceTypesGet", "GET", "/v1/taxonomy/residence-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_residence_types_get, 1,
@@ -4467,6 +4549,7 @@ static const pontes_response_desc bctt__resp_genders_get[] = {
 };
 const pontes_operation bctt_op_genders_get = {
     "GendersGet", "GET", "/v1/taxonomy/genders",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_genders_get, 1,
@@ -4497,6 +4580,7 @@ static const pontes_response_desc bctt__resp_professions_get[] = {
 };
 const pontes_operation bctt_op_professions_get = {
     "ProfessionsGet", "GET", "/v1/taxonomy/professions",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_professions_get, 1,
@@ -4528,6 +4612,7 @@ static const pontes_response_desc bctt__resp_employment_contract_types_get[] = {
 };
 const pontes_operation bctt_op_employment_contract_types_get = {
     "EmploymentContractTypesGet", "GET", "/v1/taxonomy/employment-contract-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_employment_contract_types_get, 1,
@@ -4559,6 +4644,7 @@ static const pontes_response_desc bctt__resp_employment_situations_get[] = {
 };
 const pontes_operation bctt_op_employment_situations_get = {
     "EmploymentSituationsGet", "GET", "/v1/taxonomy/employment-situations",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_employment_situations_get, 1,
@@ -4590,6 +4676,7 @@ static const pontes_response_desc bctt__resp_employment_department_positions_get
 };
 const pontes_operation bctt_op_employment_department_positions_get = {
     "EmploymentDepartmentPositionsGet", "GET", "/v1/taxonomy/employment-department-positions",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_employment_department_positions_get, 1,
@@ -4621,6 +4708,7 @@ static const pontes_response_desc bctt__resp_key_borrower_relations_get[] = {
 };
 const pontes_operation bctt_op_key_borrower_relations_get = {
     "KeyBorrowerRelationsGet", "GET", "/v1/taxonomy/key-borrower-relations",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_key_borrower_relations_get, 1,
@@ -4652,6 +4740,7 @@ static const pontes_response_desc bctt__resp_proposal_cancel_reasons_get[] = {
 };
 const pontes_operation bctt_op_proposal_cancel_reasons_get = {
     "ProposalCancelReasonsGet", "GET", "/v1/taxonomy/proposal-cancel-reasons",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_proposal_cancel_reasons_get, 1,
@@ -4683,6 +4772,7 @@ static const pontes_response_desc bctt__resp_proposal_reject_reasons_get[] = {
 };
 const pontes_operation bctt_op_proposal_reject_reasons_get = {
     "ProposalRejectReasonsGet", "GET", "/v1/taxonomy/proposal-reject-reasons",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_proposal_reject_reasons_get, 1,
@@ -4714,6 +4804,7 @@ static const pontes_response_desc bctt__resp_simulation_reject_reasons_get[] = {
 };
 const pontes_operation bctt_op_simulation_reject_reasons_get = {
     "SimulationRejectReasonsGet", "GET", "/v1/taxonomy/simulation-reject-reasons",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_simulation_reject_reasons_get, 1,
@@ -4745,6 +4836,7 @@ static const pontes_response_desc bctt__resp_workflow_phases_get[] = {
 };
 const pontes_operation bctt_op_workflow_phases_get = {
     "WorkflowPhasesGet", "GET", "/v1/taxonomy/workflow-phases",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_workflow_phases_get, 1,
@@ -4776,6 +4868,7 @@ static const pontes_response_desc bctt__resp_workflow_states_simulation_get[] = 
 };
 const pontes_operation bctt_op_workflow_states_simulation_get = {
     "WorkflowStatesSimulationGet", "GET", "/v1/taxonomy/workflow-states-simulation",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_workflow_states_simulation_get, 1,
@@ -4807,6 +4900,7 @@ static const pontes_response_desc bctt__resp_workflow_states_proposal_get[] = {
 };
 const pontes_operation bctt_op_workflow_states_proposal_get = {
     "WorkflowStatesProposalGet", "GET", "/v1/taxonomy/workflow-states-proposal",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_workflow_states_proposal_get, 1,
@@ -4838,6 +4932,7 @@ static const pontes_response_desc bctt__resp_notification_types_get[] = {
 };
 const pontes_operation bctt_op_notification_types_get = {
     "NotificationTypesGet", "GET", "/v1/taxonomy/notification-types",
+    PONTES_OP_EMPTY_SUCCESS | /* x-pontes-empty-success */
     PONTES_OP_IDEMPOTENT,
     NULL, NULL,
     bctt__sec_notification_types_get, 1,

@@ -2460,6 +2460,22 @@ BCTT_EXTERN(void) bctt_authenticate_response_free(bctt_authenticate_response *va
 typedef pontes_client bctt_client;
 BCTT_EXTERN(const pontes_api) bctt_api;
 
+/* x-pontes-status-code: operationStatus.operationStatusCode is a string of 6 digits (keep it as
+ * text: leading zeros count) made of category (2 digits), field (2 digits), error (2 digits).
+ * A failed call's error has the parts of its provider_code: pontes_error_code_part(err,
+ * "category").
+ * On success, split the code of a response with bctt_status_code_part. */
+#define BCTT_STATUS_CODE_LENGTH 6
+#define BCTT_STATUS_CODE_CATEGORY "category" /**< part 0: 2 digits */
+#define BCTT_STATUS_CODE_FIELD "field" /**< part 1: 2 digits */
+#define BCTT_STATUS_CODE_ERROR "error" /**< part 2: 2 digits */
+BCTT_EXTERN(const pontes_status_code_desc) bctt_status_code;
+/** Copy part `part` (BCTT_STATUS_CODE_CATEGORY, BCTT_STATUS_CODE_FIELD, BCTT_STATUS_CODE_ERROR) of
+ *  code into buf
+ *  (NUL-terminated, leading zeros kept). PONTES_EINVAL when code is not 6 decimal digits,
+ *  part is unknown or cap is too small (see pontes_status_code_part). */
+BCTT_EXTERN(int) bctt_status_code_part(const char *code, const char *part, char *buf, size_t cap);
+
 /** Create a client. opts may be NULL; opts->base_url NULL means BCTT_DEFAULT_BASE_URL. */
 BCTT_EXTERN(int) bctt_client_new(bctt_client **out, const pontes_client_options *opts);
 BCTT_EXTERN(void) bctt_client_free(bctt_client *c);
@@ -2526,6 +2542,8 @@ typedef struct bctt_authenticate_params {
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_authenticate_response; free with
  *            bctt_authenticate_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (AuthenticateResponse), 401 (OperationStatusResponse).
  * Auth: none.
@@ -2567,6 +2585,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_authenticate;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -2603,6 +2623,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_callback_update;
 
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 401 (OperationStatusResponse), 404
  * (OperationStatusResponse).
@@ -2655,6 +2677,8 @@ typedef struct bctt_callback_list_params {
 
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_callback_list2; free with bctt_callback_list2_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (CallbackList2), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -2694,6 +2718,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_callback_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -2726,6 +2752,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_callback_echo;
  *        process.
 
  * @param out on success (200): a new bctt_process_detail2; free with bctt_process_detail2_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (ProcessDetail2), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -2757,6 +2785,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_process_detail;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -2826,6 +2856,8 @@ typedef struct bctt_process_list_params {
  * @param c the client (bctt_client_new)
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_process_list2; free with bctt_process_list2_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (ProcessList2), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -2860,6 +2892,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_process_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_process_create_response; free with
  *            bctt_process_create_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (ProcessCreateResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -2890,6 +2924,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_process_create;
 
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -2927,6 +2963,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_process_submit;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -2963,6 +3001,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_process_cancel;
  *        within the process.
 
  * @param out on success (200): a new bctt_borrower_detail; free with bctt_borrower_detail_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (BorrowerDetail), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -2996,6 +3036,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_borrower_get;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3031,6 +3073,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_borrower_update;
 
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3061,6 +3105,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_borrower_delete;
  *        process.
 
  * @param out on success (200): a new bctt_borrower_list2; free with bctt_borrower_list2_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (BorrowerList2), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3088,6 +3134,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_borrower_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3122,6 +3170,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_borrower_create;
  *        within the process.
 
  * @param out on success (200): a new bctt_document_detail; free with bctt_document_detail_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (DocumentDetail), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3156,6 +3206,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_document_get;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3191,6 +3243,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_document_update;
 
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3222,6 +3276,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_document_delete;
  *        process.
 
  * @param out on success (200): a new bctt_document_list2; free with bctt_document_list2_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (DocumentList2), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3249,6 +3305,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_document_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3296,6 +3354,8 @@ typedef struct bctt_process_esis_get_params {
 
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_esis_response; free with bctt_esis_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (EsisResponse), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3348,6 +3408,8 @@ typedef struct bctt_process_esis_email_params {
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3400,6 +3462,8 @@ typedef struct bctt_processes_message_list_params {
 
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_message_list; free with bctt_message_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (MessageList), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3430,6 +3494,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_processes_message_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3467,6 +3533,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_processes_message_create;
 
  * @param out on success (200): a new bctt_property_process_detail; free with
  *            bctt_property_process_detail_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (PropertyProcessDetail), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3503,6 +3571,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_property_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3567,6 +3637,8 @@ typedef struct bctt_simulation_list_params {
  * @param c the client (bctt_client_new)
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_simulation_list2; free with bctt_simulation_list2_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (SimulationList2), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3599,6 +3671,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulation_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_simulation_create_response; free with
  *            bctt_simulation_create_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (SimulationCreateResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3630,6 +3704,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulation_create;
 
  * @param out on success (200): a new bctt_simulation_detail2; free with
  *            bctt_simulation_detail2_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (SimulationDetail2), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3661,6 +3737,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulation_detail;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3694,6 +3772,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulation_update;
 
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3722,6 +3802,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulation_cancel;
 
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3763,6 +3845,8 @@ typedef struct bctt_simulation_esis_get_params {
 
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_esis_response; free with bctt_esis_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (EsisResponse), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3809,6 +3893,8 @@ typedef struct bctt_simulation_esis_email_params {
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3853,6 +3939,8 @@ typedef struct bctt_simulations_message_list_params {
 
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_message_list; free with bctt_message_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (MessageList), 400 (OperationStatusResponse), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3882,6 +3970,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulations_message_list;
  * @param body application/json body
  * @param out on success (200): a new bctt_operation_status_response; free with
  *            bctt_operation_status_response_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (OperationStatusResponse), 400 (OperationStatusResponse), 401
  * (OperationStatusResponse).
@@ -3907,6 +3997,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulations_message_create;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3929,6 +4021,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3951,6 +4045,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_sub_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3973,6 +4069,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_classifications_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -3995,6 +4093,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_fee_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4017,6 +4117,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_statuses_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4039,6 +4141,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_iva_regimes_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4061,6 +4165,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_retention_regimes_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4083,6 +4189,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_broker_extract_periodicity_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4106,6 +4214,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_countries_get;
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_country_with_districts_list; free with
  *            bctt_country_with_districts_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (CountryWithDistrictsList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4143,6 +4253,8 @@ typedef struct bctt_districts_get_params {
  * @param c the client (bctt_client_new)
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4167,6 +4279,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_districts_get;
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_district_with_counties_list; free with
  *            bctt_district_with_counties_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (DistrictWithCountiesList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4204,6 +4318,8 @@ typedef struct bctt_counties_get_params {
  * @param c the client (bctt_client_new)
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4228,6 +4344,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_counties_get;
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_county_with_parishes_list; free with
  *            bctt_county_with_parishes_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (CountyWithParishesList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4265,6 +4383,8 @@ typedef struct bctt_parishes_get_params {
  * @param c the client (bctt_client_new)
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4289,6 +4409,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_parishes_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4311,6 +4433,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_document_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4334,6 +4458,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_document_categories_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4357,6 +4483,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_product_purposes_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4380,6 +4508,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_loan_purposes_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4403,6 +4533,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_product_schemes_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4425,6 +4557,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_index_type_sub_categories_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4447,6 +4581,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_index_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4469,6 +4605,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_index_type_list_mixed_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4491,6 +4629,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_fixed_fixed_period_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4513,6 +4653,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_mixed_fixed_period_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4536,6 +4678,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_bank_charge_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4558,6 +4702,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_property_typologies_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4581,6 +4727,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_entity_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4603,6 +4751,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_identification_documents_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4625,6 +4775,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_marital_statuses_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4647,6 +4799,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_matrimonial_regimes_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4669,6 +4823,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_residence_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4691,6 +4847,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_genders_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4713,6 +4871,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_professions_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4735,6 +4895,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_employment_contract_types_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4757,6 +4919,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_employment_situations_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4780,6 +4944,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_employment_department_positions_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4803,6 +4969,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_key_borrower_relations_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4825,6 +4993,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_proposal_cancel_reasons_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4847,6 +5017,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_proposal_reject_reasons_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4869,6 +5041,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_simulation_reject_reasons_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4892,6 +5066,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_workflow_phases_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4914,6 +5090,8 @@ BCTT_EXTERN(const pontes_operation) bctt_op_workflow_states_simulation_get;
  *
  * @param c the client (bctt_client_new)
  * @param out on success (200): a new bctt_taxonomy_list; free with bctt_taxonomy_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (TaxonomyList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
@@ -4955,6 +5133,8 @@ typedef struct bctt_notification_types_get_params {
  * @param params query/header parameters, or NULL
  * @param out on success (200): a new bctt_notification_type_list; free with
  *            bctt_notification_type_list_free
+ *     An empty 2xx body is a success too (x-pontes-empty-success): *out is then a new value with
+ *     every member absent.
  *
  * Responses: 200 (NotificationTypeList), 401 (OperationStatusResponse).
  * Auth: bcttSession.
