@@ -3,6 +3,8 @@
 #   eccor     build/tools/pontes-demo           OAuth2 token -> products -> simulation -> borrower -> credit note
 #   bestbank  build/tools/pontes-demo-bestbank  consent -> balances -> movements -> a transfer
 #   bizapis   build/tools/pontes-demo-bizapis   upload a credit-responsibility map -> summary in euros
+#   bctt      build/tools/pontes-demo-bctt      session -> simulation -> process (borrower, document,
+#                                               property) -> submit -> summary, the broker's processes
 # Usage:
 #   tools/demo/run-demo.sh                       every demo, in this order
 #   tools/demo/run-demo.sh API [demo arguments]  one demo, e.g. `run-demo.sh bizapis --base64`
@@ -14,7 +16,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 build=${PONTES_BUILD_DIR:-build}
 python=${PYTHON:-python3}
-all_apis=(eccor bestbank bizapis)
+all_apis=(eccor bestbank bizapis bctt)
 
 die() { echo "run-demo: error: $*" >&2; exit 1; }
 [ -f tools/mock/mock_server.py ] || die "tools/mock/mock_server.py not found"
@@ -68,7 +70,7 @@ run_demo() {
     local demo spec
     case $api in
         eccor) demo=$build/tools/pontes-demo ;;
-        bestbank|bizapis) demo=$build/tools/pontes-demo-$api ;;
+        bestbank|bizapis|bctt) demo=$build/tools/pontes-demo-$api ;;
         *) die "unknown API '$api' (one of: ${all_apis[*]})" ;;
     esac
     spec=generated/$api/openapi.json
