@@ -209,7 +209,7 @@ const pontes_type bctt_process_detail2__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_loan_process_detail__fields[] = {
     { "loanAmount", 0, offsetof(bctt_loan_process_detail, loan_amount), offsetof(
-        bctt_loan_process_detail, has_loan_amount), &pontes_type_double },
+        bctt_loan_process_detail, has_loan_amount), &pontes_type_decimal },
     { "loanDurationMonths", 0, offsetof(bctt_loan_process_detail, loan_duration_months), offsetof(
         bctt_loan_process_detail, has_loan_duration_months), &pontes_type_int32 },
     { "hasCrossSelling", 0, offsetof(bctt_loan_process_detail, has_cross_selling), offsetof(
@@ -251,14 +251,14 @@ static const pontes_field bctt_loan_process_detail__fields[] = {
     { "commercialDiscount", 0, offsetof(bctt_loan_process_detail, commercial_discount), offsetof(
         bctt_loan_process_detail, has_commercial_discount), &pontes_type_double },
     { "monthlyInstallmentAmount", 0, offsetof(bctt_loan_process_detail, monthly_installment_amount),
-        offsetof(bctt_loan_process_detail, has_monthly_installment_amount), &pontes_type_double },
+        offsetof(bctt_loan_process_detail, has_monthly_installment_amount), &pontes_type_decimal },
     { "sustainabilityCampaign", 0, offsetof(bctt_loan_process_detail, sustainability_campaign),
         offsetof(bctt_loan_process_detail, has_sustainability_campaign), &pontes_type_bool },
     { "sustainabilityCampaignPercentage", 0, offsetof(bctt_loan_process_detail,
         sustainability_campaign_percentage), offsetof(bctt_loan_process_detail,
         has_sustainability_campaign_percentage), &pontes_type_double },
     { "mtic", 0, offsetof(bctt_loan_process_detail, mtic), offsetof(bctt_loan_process_detail,
-        has_mtic), &pontes_type_double },
+        has_mtic), &pontes_type_decimal },
     { "fixedTAN", 0, offsetof(bctt_loan_process_detail, fixed_tan), offsetof(
         bctt_loan_process_detail, has_fixed_tan), &pontes_type_double },
     { "variableTAN", 0, offsetof(bctt_loan_process_detail, variable_tan), offsetof(
@@ -276,7 +276,7 @@ static const pontes_field bctt_loan_process_detail__fields[] = {
         offsetof(bctt_loan_process_detail, has_fixed_base_interest_rate), &pontes_type_double },
     { "fixedMonthlyInstallmentAmount", 0, offsetof(bctt_loan_process_detail,
         fixed_monthly_installment_amount), offsetof(bctt_loan_process_detail,
-        has_fixed_monthly_installment_amount), &pontes_type_double },
+        has_fixed_monthly_installment_amount), &pontes_type_decimal },
     { "fixedSpread", 0, offsetof(bctt_loan_process_detail, fixed_spread), offsetof(
         bctt_loan_process_detail, has_fixed_spread), &pontes_type_double },
     { "fixedPeriod", PONTES_F_WIRE_FORM, offsetof(bctt_loan_process_detail, fixed_period), offsetof(
@@ -290,7 +290,7 @@ static const pontes_field bctt_loan_process_detail__fields[] = {
         has_variable_base_interest_rate), &pontes_type_double },
     { "variableMonthlyInstallmentAmount", 0, offsetof(bctt_loan_process_detail,
         variable_monthly_installment_amount), offsetof(bctt_loan_process_detail,
-        has_variable_monthly_installment_amount), &pontes_type_double },
+        has_variable_monthly_installment_amount), &pontes_type_decimal },
     { "variableSpread", 0, offsetof(bctt_loan_process_detail, variable_spread), offsetof(
         bctt_loan_process_detail, has_variable_spread), &pontes_type_double },
     { "variableProposedSpread", 0, offsetof(bctt_loan_process_detail, variable_proposed_spread),
@@ -348,14 +348,14 @@ static const pontes_field bctt_property_process_detail__fields[] = {
     { "acquisitionDate", 0, offsetof(bctt_property_process_detail, acquisition_date), offsetof(
         bctt_property_process_detail, has_acquisition_date), &pontes_type_date },
     { "acquisitionAmount", 0, offsetof(bctt_property_process_detail, acquisition_amount), offsetof(
-        bctt_property_process_detail, has_acquisition_amount), &pontes_type_double },
+        bctt_property_process_detail, has_acquisition_amount), &pontes_type_decimal },
     { "acquisitionDeedAmount", 0, offsetof(bctt_property_process_detail, acquisition_deed_amount),
-        offsetof(bctt_property_process_detail, has_acquisition_deed_amount), &pontes_type_double },
+        offsetof(bctt_property_process_detail, has_acquisition_deed_amount), &pontes_type_decimal },
     { "evaluationEstimatedAmount", 0, offsetof(bctt_property_process_detail,
         evaluation_estimated_amount), offsetof(bctt_property_process_detail,
-        has_evaluation_estimated_amount), &pontes_type_double },
+        has_evaluation_estimated_amount), &pontes_type_decimal },
     { "evaluationAmount", 0, offsetof(bctt_property_process_detail, evaluation_amount), offsetof(
-        bctt_property_process_detail, has_evaluation_amount), &pontes_type_double },
+        bctt_property_process_detail, has_evaluation_amount), &pontes_type_decimal },
     { "districtID", 0, offsetof(bctt_property_process_detail, district_id), offsetof(
         bctt_property_process_detail, has_district_id), &pontes_type_int32 },
     { "districtDescription", 0, offsetof(bctt_property_process_detail, district_description),
@@ -454,7 +454,7 @@ static const pontes_field bctt_process_list_item__fields[] = {
     { "keyBorrowerTaxId", 0, offsetof(bctt_process_list_item, key_borrower_tax_id), offsetof(
         bctt_process_list_item, has_key_borrower_tax_id), &pontes_type_string },
     { "loanAmount", 0, offsetof(bctt_process_list_item, loan_amount), offsetof(
-        bctt_process_list_item, has_loan_amount), &pontes_type_double },
+        bctt_process_list_item, has_loan_amount), &pontes_type_decimal },
     { "lastActionDate", 0, offsetof(bctt_process_list_item, last_action_date), offsetof(
         bctt_process_list_item, has_last_action_date), &pontes_type_date_time },
     { "processStatusId", PONTES_F_WIRE_FORM, offsetof(bctt_process_list_item, process_status_id),
@@ -472,7 +472,7 @@ static const pontes_field bctt_process_list_item__fields[] = {
     { "scheduledContractDate", 0, offsetof(bctt_process_list_item, scheduled_contract_date),
         offsetof(bctt_process_list_item, has_scheduled_contract_date), &pontes_type_date_time },
     { "propertyAmount", 0, offsetof(bctt_process_list_item, property_amount), offsetof(
-        bctt_process_list_item, has_property_amount), &pontes_type_double },
+        bctt_process_list_item, has_property_amount), &pontes_type_decimal },
     { "simulationUniqueId", 0, offsetof(bctt_process_list_item, simulation_unique_id), offsetof(
         bctt_process_list_item, has_simulation_unique_id), &pontes_type_uuid },
     { "simulationNumber", PONTES_F_WIRE_FORM, offsetof(bctt_process_list_item, simulation_number),
@@ -500,7 +500,7 @@ const pontes_type bctt_process_list_item__type = { PONTES_KIND_OBJECT, 0, sizeof
 
 static const pontes_field bctt_process_update_request__fields[] = {
     { "loanAmount", 0, offsetof(bctt_process_update_request, loan_amount), offsetof(
-        bctt_process_update_request, has_loan_amount), &pontes_type_double },
+        bctt_process_update_request, has_loan_amount), &pontes_type_decimal },
     { "loanDurationMonths", 0, offsetof(bctt_process_update_request, loan_duration_months),
         offsetof(bctt_process_update_request, has_loan_duration_months), &pontes_type_int32 },
     { "productSchemeId", 0, offsetof(bctt_process_update_request, product_scheme_id), offsetof(
@@ -745,7 +745,7 @@ static const pontes_field bctt_property_update_request__fields[] = {
     { "yearBuilt", 0, offsetof(bctt_property_update_request, year_built), offsetof(
         bctt_property_update_request, has_year_built), &pontes_type_int32 },
     { "acquisitionAmount", 0, offsetof(bctt_property_update_request, acquisition_amount), offsetof(
-        bctt_property_update_request, has_acquisition_amount), &pontes_type_double },
+        bctt_property_update_request, has_acquisition_amount), &pontes_type_decimal },
     { "acquisitionDate", 0, offsetof(bctt_property_update_request, acquisition_date), offsetof(
         bctt_property_update_request, has_acquisition_date), &pontes_type_date },
     { "address", 0, offsetof(bctt_property_update_request, address), offsetof(
@@ -798,7 +798,7 @@ static const pontes_field bctt_simulation_list_item__fields[] = {
     { "keyBorrowerTaxId", 0, offsetof(bctt_simulation_list_item, key_borrower_tax_id), offsetof(
         bctt_simulation_list_item, has_key_borrower_tax_id), &pontes_type_string },
     { "loanAmount", 0, offsetof(bctt_simulation_list_item, loan_amount), offsetof(
-        bctt_simulation_list_item, has_loan_amount), &pontes_type_double },
+        bctt_simulation_list_item, has_loan_amount), &pontes_type_decimal },
     { "simulationStatusId", PONTES_F_WIRE_FORM, offsetof(bctt_simulation_list_item,
         simulation_status_id), offsetof(bctt_simulation_list_item, has_simulation_status_id),
         &pontes_type_int32_or_string },
@@ -827,7 +827,7 @@ const pontes_type bctt_simulation_list_item__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field bctt_simulation_create_request__fields[] = {
     { "loanAmount", 0, offsetof(bctt_simulation_create_request, loan_amount), offsetof(
-        bctt_simulation_create_request, has_loan_amount), &pontes_type_double },
+        bctt_simulation_create_request, has_loan_amount), &pontes_type_decimal },
     { "loanDurationMonths", 0, offsetof(bctt_simulation_create_request, loan_duration_months),
         offsetof(bctt_simulation_create_request, has_loan_duration_months), &pontes_type_int32 },
     { "productSchemeId", 0, offsetof(bctt_simulation_create_request, product_scheme_id), offsetof(
@@ -841,7 +841,7 @@ static const pontes_field bctt_simulation_create_request__fields[] = {
     { "branchId", 0, offsetof(bctt_simulation_create_request, branch_id), offsetof(
         bctt_simulation_create_request, has_branch_id), &pontes_type_int32 },
     { "propertyAmount", 0, offsetof(bctt_simulation_create_request, property_amount), offsetof(
-        bctt_simulation_create_request, has_property_amount), &pontes_type_double },
+        bctt_simulation_create_request, has_property_amount), &pontes_type_decimal },
 };
 static const pontes_message bctt_simulation_create_request__msg = { "SimulationCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_simulation_create_request), bctt_simulation_create_request__fields,
@@ -852,7 +852,7 @@ const pontes_type bctt_simulation_create_request__type = { PONTES_KIND_OBJECT, 0
 
 static const pontes_field bctt_simulation_update_request__fields[] = {
     { "loanAmount", 0, offsetof(bctt_simulation_update_request, loan_amount), offsetof(
-        bctt_simulation_update_request, has_loan_amount), &pontes_type_double },
+        bctt_simulation_update_request, has_loan_amount), &pontes_type_decimal },
     { "loanDurationMonths", 0, offsetof(bctt_simulation_update_request, loan_duration_months),
         offsetof(bctt_simulation_update_request, has_loan_duration_months), &pontes_type_int32 },
     { "productSchemeId", 0, offsetof(bctt_simulation_update_request, product_scheme_id), offsetof(
@@ -866,7 +866,7 @@ static const pontes_field bctt_simulation_update_request__fields[] = {
     { "branchId", 0, offsetof(bctt_simulation_update_request, branch_id), offsetof(
         bctt_simulation_update_request, has_branch_id), &pontes_type_int32 },
     { "propertyAmount", 0, offsetof(bctt_simulation_update_request, property_amount), offsetof(
-        bctt_simulation_update_request, has_property_amount), &pontes_type_double },
+        bctt_simulation_update_request, has_property_amount), &pontes_type_decimal },
 };
 static const pontes_message bctt_simulation_update_request__msg = { "SimulationUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_simulation_update_request), bctt_simulation_update_request__fields,
@@ -919,7 +919,7 @@ static const pontes_field bctt_simulation_borrower_item__fields[] = {
     { "age", 0, offsetof(bctt_simulation_borrower_item, age), offsetof(
         bctt_simulation_borrower_item, has_age), &pontes_type_int32 },
     { "income", 0, offsetof(bctt_simulation_borrower_item, income), offsetof(
-        bctt_simulation_borrower_item, has_income), &pontes_type_double },
+        bctt_simulation_borrower_item, has_income), &pontes_type_decimal },
 };
 static const pontes_message bctt_simulation_borrower_item__msg = { "SimulationBorrowerItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_borrower_item), bctt_simulation_borrower_item__fields, 4,
@@ -930,7 +930,7 @@ const pontes_type bctt_simulation_borrower_item__type = { PONTES_KIND_OBJECT, 0,
 
 static const pontes_field bctt_simulation_property_detail__fields[] = {
     { "estimatedValue", 0, offsetof(bctt_simulation_property_detail, estimated_value), offsetof(
-        bctt_simulation_property_detail, has_estimated_value), &pontes_type_double },
+        bctt_simulation_property_detail, has_estimated_value), &pontes_type_decimal },
     { "address", 0, offsetof(bctt_simulation_property_detail, address), offsetof(
         bctt_simulation_property_detail, has_address), &pontes_type_string },
 };
@@ -945,7 +945,7 @@ static const pontes_field bctt_simulation_insurance_item__fields[] = {
     { "type", 0, offsetof(bctt_simulation_insurance_item, type), offsetof(
         bctt_simulation_insurance_item, has_type), &pontes_type_string },
     { "monthlyCost", 0, offsetof(bctt_simulation_insurance_item, monthly_cost), offsetof(
-        bctt_simulation_insurance_item, has_monthly_cost), &pontes_type_double },
+        bctt_simulation_insurance_item, has_monthly_cost), &pontes_type_decimal },
 };
 static const pontes_message bctt_simulation_insurance_item__msg = { "SimulationInsuranceItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_insurance_item), bctt_simulation_insurance_item__fields,
@@ -958,7 +958,7 @@ static const pontes_field bctt_simulation_bank_charge_item__fields[] = {
     { "description", 0, offsetof(bctt_simulation_bank_charge_item, description), offsetof(
         bctt_simulation_bank_charge_item, has_description), &pontes_type_string },
     { "amount", 0, offsetof(bctt_simulation_bank_charge_item, amount), offsetof(
-        bctt_simulation_bank_charge_item, has_amount), &pontes_type_double },
+        bctt_simulation_bank_charge_item, has_amount), &pontes_type_decimal },
 };
 static const pontes_message bctt_simulation_bank_charge_item__msg = { "SimulationBankChargeItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_bank_charge_item),

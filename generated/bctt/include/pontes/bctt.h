@@ -57,6 +57,12 @@
  *     and the client treats any 2xx — also with an empty body — as success
  *     (`x-pontes-empty-success`). 400 (validation error), 401 (authentication) and, for
  *     Callback Delete, 404 are the only error codes the guides name.
+ *   - Decision (money): amounts in euros (`loanAmount`, `…Amount`, `mtic`, `income`,
+ *     `monthlyCost`, `estimatedValue`, bank-charge `amount`) are printed as `number · double`
+ *     (or inferred as numbers), but a client must never round money through a binary double:
+ *     they are marked `x-pontes-money`, so the C client keeps them as exact decimals
+ *     (`pontes_decimal`, the JSON number's own digits) both ways; the wire form is unchanged
+ *     (a JSON number). Rates, spreads, LTVs and areas stay `number`.
  *   - Decision (Id / ID casing): the `Id` / `ID` suffix varies between request and response
  *     bodies and between list and detail (`processUniqueId` in Process List items,
  *     `processUniqueID` in Process Detail; `productSchemeId` in requests, `productSchemeID` in
@@ -625,8 +631,8 @@ struct bctt_loan_process_detail {
      */
     size_t _size;
     pontes_extra _extra; /**< unknown members, kept for round trips */
-    /** "loanAmount" — number. Loan amount. */
-    double loan_amount;
+    /** "loanAmount" — decimal number. Loan amount. */
+    pontes_decimal loan_amount;
     pontes_presence has_loan_amount;
     /** "loanDurationMonths" — int32. Loan duration in months. */
     int32_t loan_duration_months;
@@ -685,8 +691,8 @@ struct bctt_loan_process_detail {
     /** "commercialDiscount" — number. Commercial discount, percentage points. */
     double commercial_discount;
     pontes_presence has_commercial_discount;
-    /** "monthlyInstallmentAmount" — number. Monthly installment. */
-    double monthly_installment_amount;
+    /** "monthlyInstallmentAmount" — decimal number. Monthly installment. */
+    pontes_decimal monthly_installment_amount;
     pontes_presence has_monthly_installment_amount;
     /** "sustainabilityCampaign" — boolean. Whether the sustainability campaign applies. */
     bool sustainability_campaign;
@@ -694,8 +700,8 @@ struct bctt_loan_process_detail {
     /** "sustainabilityCampaignPercentage" — number. Sustainability campaign percentage. */
     double sustainability_campaign_percentage;
     pontes_presence has_sustainability_campaign_percentage;
-    /** "mtic" — number. MTIC (total amount payable by the consumer). */
-    double mtic;
+    /** "mtic" — decimal number. MTIC (total amount payable by the consumer). */
+    pontes_decimal mtic;
     pontes_presence has_mtic;
     /** "fixedTAN" — number. TAN of the fixed period, percent. */
     double fixed_tan;
@@ -720,8 +726,9 @@ struct bctt_loan_process_detail {
     /** "fixedBaseInterestRate" — number. Base interest rate of the fixed period. */
     double fixed_base_interest_rate;
     pontes_presence has_fixed_base_interest_rate;
-    /** "fixedMonthlyInstallmentAmount" — number. Monthly installment of the fixed period. */
-    double fixed_monthly_installment_amount;
+    /** "fixedMonthlyInstallmentAmount" — decimal number. Monthly installment of the fixed
+     *  period. */
+    pontes_decimal fixed_monthly_installment_amount;
     pontes_presence has_fixed_monthly_installment_amount;
     /** "fixedSpread" — number. Spread of the fixed period. */
     double fixed_spread;
@@ -743,8 +750,9 @@ struct bctt_loan_process_detail {
     /** "variableBaseInterestRate" — number. Base interest rate of the variable period. */
     double variable_base_interest_rate;
     pontes_presence has_variable_base_interest_rate;
-    /** "variableMonthlyInstallmentAmount" — number. Monthly installment of the variable period. */
-    double variable_monthly_installment_amount;
+    /** "variableMonthlyInstallmentAmount" — decimal number. Monthly installment of the variable
+     *  period. */
+    pontes_decimal variable_monthly_installment_amount;
     pontes_presence has_variable_monthly_installment_amount;
     /** "variableSpread" — number. Spread of the variable period. */
     double variable_spread;
@@ -829,17 +837,17 @@ struct bctt_property_process_detail {
      *  date-only ("2020-09-01"), so it is typed format: date. */
     const char *acquisition_date;
     pontes_presence has_acquisition_date;
-    /** "acquisitionAmount" — number. Acquisition amount paid. */
-    double acquisition_amount;
+    /** "acquisitionAmount" — decimal number. Acquisition amount paid. */
+    pontes_decimal acquisition_amount;
     pontes_presence has_acquisition_amount;
-    /** "acquisitionDeedAmount" — number. Amount in the acquisition deed. */
-    double acquisition_deed_amount;
+    /** "acquisitionDeedAmount" — decimal number. Amount in the acquisition deed. */
+    pontes_decimal acquisition_deed_amount;
     pontes_presence has_acquisition_deed_amount;
-    /** "evaluationEstimatedAmount" — number. Estimated evaluation amount. */
-    double evaluation_estimated_amount;
+    /** "evaluationEstimatedAmount" — decimal number. Estimated evaluation amount. */
+    pontes_decimal evaluation_estimated_amount;
     pontes_presence has_evaluation_estimated_amount;
-    /** "evaluationAmount" — number. Evaluation amount. */
-    double evaluation_amount;
+    /** "evaluationAmount" — decimal number. Evaluation amount. */
+    pontes_decimal evaluation_amount;
     pontes_presence has_evaluation_amount;
     /** "districtID" — int32. District id (taxonomy Districts). */
     int32_t district_id;
@@ -1002,8 +1010,8 @@ struct bctt_process_list_item {
     /** "keyBorrowerTaxId" — string. Key borrower's tax id (NIF), as a string. */
     const char *key_borrower_tax_id;
     pontes_presence has_key_borrower_tax_id;
-    /** "loanAmount" — number. Loan amount. */
-    double loan_amount;
+    /** "loanAmount" — decimal number. Loan amount. */
+    pontes_decimal loan_amount;
     pontes_presence has_loan_amount;
     /** "lastActionDate" — string (date-time). Last action date. */
     const char *last_action_date;
@@ -1043,8 +1051,8 @@ struct bctt_process_list_item {
     /** "scheduledContractDate" — string (date-time). Scheduled contract date. */
     const char *scheduled_contract_date;
     pontes_presence has_scheduled_contract_date;
-    /** "propertyAmount" — number. Property amount. */
-    double property_amount;
+    /** "propertyAmount" — decimal number. Property amount. */
+    pontes_decimal property_amount;
     pontes_presence has_property_amount;
     /** "simulationUniqueId" — string (uuid). Unique identifier of the related simulation. */
     const char *simulation_unique_id;
@@ -1085,8 +1093,8 @@ struct bctt_process_update_request {
      *  BCTT_PROCESS_UPDATE_REQUEST_INIT */
     size_t _size;
     pontes_extra _extra; /**< unknown members, kept for round trips */
-    /** "loanAmount" — number. Requested loan amount (optional). */
-    double loan_amount;
+    /** "loanAmount" — decimal number. Requested loan amount (optional). */
+    pontes_decimal loan_amount;
     pontes_presence has_loan_amount;
     /** "loanDurationMonths" — int32. Duration of the loan in months (optional). */
     int32_t loan_duration_months;
@@ -1477,8 +1485,8 @@ struct bctt_property_update_request {
     /** "yearBuilt" — int32. Year built. */
     int32_t year_built;
     pontes_presence has_year_built;
-    /** "acquisitionAmount" — number. Acquisition amount paid. */
-    double acquisition_amount;
+    /** "acquisitionAmount" — decimal number. Acquisition amount paid. */
+    pontes_decimal acquisition_amount;
     pontes_presence has_acquisition_amount;
     /** "acquisitionDate" — string (date). Acquisition date (date-only, like acquisitionDate of
      *  Process Detail). */
@@ -1561,8 +1569,8 @@ struct bctt_simulation_list_item {
     /** "keyBorrowerTaxId" — string. Key borrower's tax id. */
     const char *key_borrower_tax_id;
     pontes_presence has_key_borrower_tax_id;
-    /** "loanAmount" — number. Loan amount. */
-    double loan_amount;
+    /** "loanAmount" — decimal number. Loan amount. */
+    pontes_decimal loan_amount;
     pontes_presence has_loan_amount;
     /** "simulationStatusId" — int32 (a number or a string of digits). Simulation status id
      *  (taxonomy Workflow States Simulation). */
@@ -1599,8 +1607,8 @@ struct bctt_simulation_create_request {
      *  BCTT_SIMULATION_CREATE_REQUEST_INIT */
     size_t _size;
     pontes_extra _extra; /**< unknown members, kept for round trips */
-    /** "loanAmount" — number. Requested loan amount. */
-    double loan_amount;
+    /** "loanAmount" — decimal number. Requested loan amount. */
+    pontes_decimal loan_amount;
     pontes_presence has_loan_amount;
     /** "loanDurationMonths" — int32. Loan duration in months. */
     int32_t loan_duration_months;
@@ -1620,8 +1628,8 @@ struct bctt_simulation_create_request {
     /** "branchId" — int32. Branch handling the simulation. */
     int32_t branch_id;
     pontes_presence has_branch_id;
-    /** "propertyAmount" — number. Property value. */
-    double property_amount;
+    /** "propertyAmount" — decimal number. Property value. */
+    pontes_decimal property_amount;
     pontes_presence has_property_amount;
 };
 /** Initialiser of a caller-built bctt_simulation_create_request: sets _size, everything else
@@ -1638,8 +1646,8 @@ struct bctt_simulation_update_request {
      *  BCTT_SIMULATION_UPDATE_REQUEST_INIT */
     size_t _size;
     pontes_extra _extra; /**< unknown members, kept for round trips */
-    /** "loanAmount" — number. Requested loan amount. */
-    double loan_amount;
+    /** "loanAmount" — decimal number. Requested loan amount. */
+    pontes_decimal loan_amount;
     pontes_presence has_loan_amount;
     /** "loanDurationMonths" — int32. Loan duration in months. */
     int32_t loan_duration_months;
@@ -1659,8 +1667,8 @@ struct bctt_simulation_update_request {
     /** "branchId" — int32. Branch handling the simulation. */
     int32_t branch_id;
     pontes_presence has_branch_id;
-    /** "propertyAmount" — number. Property value. */
-    double property_amount;
+    /** "propertyAmount" — decimal number. Property value. */
+    pontes_decimal property_amount;
     pontes_presence has_property_amount;
 };
 /** Initialiser of a caller-built bctt_simulation_update_request: sets _size, everything else
@@ -1735,8 +1743,8 @@ struct bctt_simulation_borrower_item {
     /** "age" — int32. Age in years. */
     int32_t age;
     pontes_presence has_age;
-    /** "income" — number. Monthly net income. */
-    double income;
+    /** "income" — decimal number. Monthly net income. */
+    pontes_decimal income;
     pontes_presence has_income;
 };
 /** Initialiser of a caller-built bctt_simulation_borrower_item: sets _size, everything else
@@ -1752,8 +1760,8 @@ struct bctt_simulation_property_detail {
      *  BCTT_SIMULATION_PROPERTY_DETAIL_INIT */
     size_t _size;
     pontes_extra _extra; /**< unknown members, kept for round trips */
-    /** "estimatedValue" — number. Estimated property value. */
-    double estimated_value;
+    /** "estimatedValue" — decimal number. Estimated property value. */
+    pontes_decimal estimated_value;
     pontes_presence has_estimated_value;
     /** "address" — string. Address. */
     const char *address;
@@ -1775,8 +1783,8 @@ struct bctt_simulation_insurance_item {
     /** "type" — string. Insurance type. */
     const char *type;
     pontes_presence has_type;
-    /** "monthlyCost" — number. Monthly cost. */
-    double monthly_cost;
+    /** "monthlyCost" — decimal number. Monthly cost. */
+    pontes_decimal monthly_cost;
     pontes_presence has_monthly_cost;
 };
 /** Initialiser of a caller-built bctt_simulation_insurance_item: sets _size, everything else
@@ -1795,8 +1803,8 @@ struct bctt_simulation_bank_charge_item {
     /** "description" — string. Charge description. */
     const char *description;
     pontes_presence has_description;
-    /** "amount" — number. Charge amount. */
-    double amount;
+    /** "amount" — decimal number. Charge amount. */
+    pontes_decimal amount;
     pontes_presence has_amount;
 };
 /** Initialiser of a caller-built bctt_simulation_bank_charge_item: sets _size, everything else
