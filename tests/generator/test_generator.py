@@ -552,7 +552,7 @@ components:
             self.assertIn('{ 200, &t_res__type, &t_res__envelope }', c)
             self.assertIn('{ 400, &t_res__type, NULL }', c)
             self.assertNotIn('t_base__envelope', c)  # no response uses Base: no unused descriptor
-            self.assertIn('"ErrorID", NULL, "ErrorDate" }', c)
+            self.assertIn('"ErrorID", NULL, "ErrorDate", NULL }', c)
 
     def test_secret_flag(self):
         text = BASE + """\
