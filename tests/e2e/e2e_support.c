@@ -457,7 +457,7 @@ const cJSON *e2e_log_last(const cJSON *log, const char *op_id) {
 /* ------------------------------------------------------------------------ */
 /* operations reached                                                        */
 
-#define E2E_MAX_OPS 64
+#define E2E_MAX_OPS 128 /* BCTT has 82 operations */
 
 static struct {
     const char *api;

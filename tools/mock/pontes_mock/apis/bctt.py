@@ -1189,8 +1189,9 @@ class BcttState(ApiState):
         body = request.body if isinstance(request.body, dict) else {}
         if not isinstance(body.get("text"), str) or not body["text"].strip():
             raise err(400, "040102", "text is required")
-        messages.insert(0, {"subject": body.get("subject"),
-                            "text": body["text"], "date": iso(self.now()), "userName": session["user"]})
+        message = {"subject": body.get("subject"), "text": body["text"], "date": iso(self.now()),
+                   "userName": session["user"]}
+        messages.insert(0, {k: v for k, v in message.items() if v is not None})  # no subject: absent, not null
 
     def op_ProcessesMessageList(self, request, b, session):
         p = self.process(b, request)
