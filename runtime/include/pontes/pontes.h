@@ -360,8 +360,10 @@ typedef struct pontes_decimal_list { pontes_decimal *items; size_t count; } pont
 
 /* ---- numbers that may travel as strings --------------------------------
  * A schema `type: [integer, string]` whose string branch is a digit pattern (e.g.
- * pattern '^-?[0-9]+$'; format int32 / int64) is a plain int32_t / int64_t member, and
- * `type: [number, string]` (string branch: a pattern or nothing) a double: the decoder
+ * pattern '^-?[0-9]+$' of any length; format int32 / int64) is a plain int32_t / int64_t
+ * member, and `type: [number, string]` with a numeric pattern a double (without such a
+ * pattern, or with a fixed width such as [0-9]{6} whose leading zeros matter, a multi-type
+ * schema stays a union that keeps the text): the decoder
  * accepts a JSON number or a JSON string holding the number ("1234", "-7"; for a double the
  * JSON number grammar, "12.5"), and remembers which form each value came in, so that the
  * encoder writes it back the same way ("1234" stays "1234", 1234 stays 1234).
