@@ -3,7 +3,9 @@
 # Prism per spec (tools/prism.sh), each suite with PONTES_TEST_BASE_URL_<API> set to its own
 # server (stateless: state-dependent assertions are skipped, every operation must be reached)
 # and PONTES_TEST_PRISM_<API>=1 (the suites' error tests then ask Prism for the documented error
-# examples with `Prefer: code=...`).
+# examples with `Prefer: code=...`; bctt also asks for named examples with `Prefer: example=...`, e.g. the
+# ESIS PDF, whose first documented example is a placeholder that is not Base64). Every API of
+# generated/ that has a test_e2e_<api> binary in BUILD_DIR is run (eccor, bestbank, bizapis, bctt).
 #
 #   tools/test-prism.sh [BUILD_DIR] [api...]      (default BUILD_DIR: build; default: every API
 #                                                  that has a tests/e2e/test_e2e_<api> binary)

@@ -738,7 +738,9 @@ static void new_process(bctt_client *c, const char *sim, char *id, int32_t *numb
     PONTES_PUT(p, key_borrower_name, "Joana Matos");
     PONTES_PUT(p, key_borrower_identification_doc_type_id, 1);
     PONTES_PUT(p, key_borrower_identification_doc_number, "12345678");
-    PONTES_PUT(p, key_borrower_identification_doc_expiration_date, "2030-12-31"); /* date-only, as documented */
+    /* the mock takes a date-only value, as the documented example sends it; a strict validator
+     * (Prism) only a date-time */
+    PONTES_PUT(p, key_borrower_identification_doc_expiration_date, g_srv.external ? "2030-12-31T00:00:00Z" : "2030-12-31");
     PONTES_PUT(p, borrower_name, "Rui Matos");
     PONTES_PUT(p, borrower_email, "rui.matos@example.com");
     bctt_process_create_response *r = NULL;
