@@ -15,10 +15,11 @@
  * user user@example.com). The client id and secret are never printed.
  *
  * Amounts are shown in euros the Portuguese way ("200 300,00 €"), dates as dd/mm/aaaa.
- * Money: the spec types the amounts `number`, so the generated members are `double` today;
- * the amounts are set from decimal text and printed through DEMO_AMOUNT_* below, which also
- * take pontes_decimal members (x-pontes-money): when the spec marks them so, this file
- * compiles unchanged and no amount passes through a double any more.
+ * Money: the spec marks the amounts x-pontes-money, so the generated members are exact
+ * decimals (pontes_decimal): they are set from decimal text and printed from it, never
+ * through a double. DEMO_AMOUNT_* below pick the functions by the member's type (C11
+ * _Generic), so a member the spec types as a plain `number` (double) still compiles; it is
+ * then shown with its cents, rounded.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -39,7 +40,7 @@
 #define DEFAULT_USERNAME "user@example.com"
 #define SESSION_SCHEME "bcttSession"
 
-/* ---- amounts: double today, pontes_decimal with x-pontes-money ------------------------ */
+/* ---- amounts: pontes_decimal (x-pontes-money), or double for a plain `number` ----------- */
 
 static int amount_parse_decimal(pontes_decimal *d, const char *text) {
     return pontes_decimal_parse(text, strlen(text), d);
