@@ -1902,7 +1902,7 @@ void bestbank_payment_initiation_free(bestbank_payment_initiation *value) { pont
 
 /* ==== client =========================================================== */
 static const pontes_error_model bestbank__errors = { "Message", "Message", NULL, NULL, NULL,
-    "ErrorID", NULL, "ErrorDate" };
+    "ErrorID", NULL, "ErrorDate", NULL };
 static const char *const bestbank__auth_bestbank_o_auth__token_invalid[] = { "EGEN003",
     "Invalid Token." };
 /* x-pontes-auth of bestbankOAuth: style oauth-params */

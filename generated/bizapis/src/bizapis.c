@@ -554,7 +554,7 @@ void bizapis_api_error_error_code_free(bizapis_api_error_error_code *value) { po
 
 /* ==== client =========================================================== */
 static const pontes_error_model bizapis__errors = { "errorCode", "errorName", NULL, NULL, NULL,
-    "requestId", NULL, "timestamp" };
+    "requestId", NULL, "timestamp", NULL };
 const pontes_api bizapis_api = { "bizapis", "bizAPIs Credit Responsibility Details", "3.0",
     "https://apigwws.bizapis.com", &bizapis__errors, NULL, 0 };
 

@@ -1720,7 +1720,7 @@ void eccor_bank_account_input_free(eccor_bank_account_input *value) { pontes_fre
 
 /* ==== client =========================================================== */
 static const pontes_error_model eccor__errors = { "code", "message", "details.formErrors", "key",
-    "message", "correlationId", NULL, NULL };
+    "message", "correlationId", NULL, NULL, NULL };
 const pontes_api eccor_api = { "eccor", "ECCOR FGTS API", "2023.11",
     "https://web-credit-api.azurewebsites.net", &eccor__errors, NULL, 0 };
 
