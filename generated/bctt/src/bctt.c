@@ -5774,7 +5774,8 @@ static const char *const bctt__prov_src_callback_update[] = {
 };
 static const pontes_provenance_member bctt__prov_mem_callback_update[] = {
     { "path.partnerUniqueID", PONTES_PROV_PARTIAL,
-        "type not shown (uuid inferred from the name and the other unique ids, \302\2473.7)" },
+        "type not shown (uuid inferred from the name and the other unique ids of the API, which "
+        "are UUID strings)" },
     { "path.notificationType", PONTES_PROV_PARTIAL,
         "format not shown (int32 inferred); the page says integer" },
     { "body", PONTES_PROV_INFERRED,
@@ -5807,7 +5808,8 @@ static const char *const bctt__prov_src_callback_delete[] = {
 };
 static const pontes_provenance_member bctt__prov_mem_callback_delete[] = {
     { "path.partnerUniqueID", PONTES_PROV_PARTIAL,
-        "type not shown (uuid inferred from the name and the other unique ids, \302\2473.7)" },
+        "type not shown (uuid inferred from the name and the other unique ids of the API, which "
+        "are UUID strings)" },
     { "path.notificationType", PONTES_PROV_PARTIAL,
         "format not shown (int32 inferred); the page says integer" },
     { "response.200", PONTES_PROV_INFERRED,
@@ -5835,7 +5837,8 @@ static const char *const bctt__prov_src_callback_list[] = {
 };
 static const pontes_provenance_member bctt__prov_mem_callback_list[] = {
     { "path.partnerUniqueID", PONTES_PROV_PARTIAL,
-        "type not shown (uuid inferred from the name and the other unique ids, \302\2473.7)" },
+        "type not shown (uuid inferred from the name and the other unique ids of the API, which "
+        "are UUID strings)" },
     { "query.offset", PONTES_PROV_PARTIAL,
         "type, default and required flag not shown (integer inferred)" },
     { "query.limit", PONTES_PROV_PARTIAL,
@@ -5874,7 +5877,8 @@ static const char *const bctt__prov_src_callback_echo[] = {
 };
 static const pontes_provenance_member bctt__prov_mem_callback_echo[] = {
     { "path.partnerUniqueID", PONTES_PROV_PARTIAL,
-        "type not shown (uuid inferred from the name and the other unique ids, \302\2473.7)" },
+        "type not shown (uuid inferred from the name and the other unique ids of the API, which "
+        "are UUID strings)" },
     { "body", PONTES_PROV_PARTIAL,
         "member names only in the Echo description; types, nesting and the per-type rawBody not "
         "shown" },
