@@ -763,6 +763,118 @@ def case_call_bctt_all():
               "--all on an operation without pagination: exit 2, the list operations named", p)
 
 
+def bctt_request_example(op_id):
+    with open(os.path.join(ARGS.root, "generated", "bctt", "openapi.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    for item in doc["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") == op_id:
+                media = op["requestBody"]["content"]["application/json"]
+                return media.get("example") or next(iter(media["examples"].values()))["value"]
+    raise Failure("no request example for %s" % op_id)
+
+
+def case_call_bctt_every_operation():
+    """`pontes call bctt <op>` for every one of the 82 operations against the mock, in a broker's
+    order (simulations, processes and their parts, callbacks, taxonomies): each exits 0 with JSON."""
+    import uuid
+    with BcttMock() as m:
+        tmp = tempfile.TemporaryDirectory()
+        done = {}
+
+        def call(op, *params, body=None):
+            args = [op] + list(params) + BCTT_SESSION
+            if body is not None:
+                path = os.path.join(tmp.name, op + ".json")
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(body, f)
+                args += ["--body", path]
+            p = m.bctt(*args)
+            check(p.returncode == 0, "pontes call bctt %s exits 0" % op, p)
+            out = json.loads(p.stdout) if p.stdout.strip() else None
+            done[op] = out
+            return out
+
+        def status_ok(out, op):
+            code = ((out or {}).get("operationStatus") or {}).get("operationStatusCode", "")
+            check(code.startswith("02"), "%s answers a success code (%r)" % (op, code))
+            return out.get("additionalData") or {}
+
+        call("Authenticate")
+        ops = pontes("ops", "bctt")
+        names = [l.split()[0] for l in ops.stdout.splitlines() if l and not l.startswith(" ")]
+        check(len(names) == 82, "82 BCTT operations (%d)" % len(names), ops)
+        for op in names:
+            if op.endswith("Get") and op not in ("BorrowerGet", "DocumentGet", "ProcessESISGet", "SimulationESISGet"):
+                out = call(op)
+                check(isinstance(out, list) or isinstance(out, dict), "%s answers JSON" % op)
+        call("SimulationList", "lineCount=5")
+
+        def new_simulation():
+            add = status_ok(call("SimulationCreate", body=bctt_request_example("SimulationCreate")), "SimulationCreate")
+            return add["simulationUniqueID"]
+
+        sim = new_simulation()
+        call("SimulationDetail", "simulationUniqueId=" + sim)
+        status_ok(call("SimulationUpdate", "simulationUniqueId=" + sim, body=bctt_request_example("SimulationUpdate")),
+                  "SimulationUpdate")
+        call("SimulationsMessageCreate", "simulationUniqueId=" + sim,
+             body=bctt_request_example("SimulationsMessageCreate"))
+        call("SimulationsMessageList", "simulationUniqueId=" + sim)
+        call("SimulationESISGet", "simulationUniqueId=" + sim, "ignoreRules=true")
+        call("SimulationESISEmail", "simulationUniqueId=" + sim, "ignoreRules=true", "sendAddress=ana@example.com")
+        status_ok(call("SimulationValidate", "simulationUniqueId=" + sim), "SimulationValidate")
+        status_ok(call("SimulationCancel", "simulationUniqueId=" + new_simulation()), "SimulationCancel")
+
+        def new_process():
+            s = new_simulation()
+            status_ok(call("SimulationValidate", "simulationUniqueId=" + s), "SimulationValidate")
+            body = dict(bctt_request_example("ProcessCreate"), simulationUniqueId=s)
+            return status_ok(call("ProcessCreate", body=body), "ProcessCreate")["processUniqueID"]
+
+        pid = new_process()
+        pp = "processUniqueId=" + pid
+        call("ProcessDetail", pp)
+        status_ok(call("ProcessUpdate", pp, body=bctt_request_example("ProcessUpdate")), "ProcessUpdate")
+        call("ProcessList", "lineCount=3")
+        bid = status_ok(call("BorrowerCreate", pp, body=bctt_request_example("BorrowerCreate")),
+                        "BorrowerCreate")["borrowerUniqueID"]
+        call("BorrowerList", pp)
+        call("BorrowerGet", pp, "borrowerUniqueId=" + bid)
+        status_ok(call("BorrowerUpdate", pp, "borrowerUniqueId=" + bid, body=bctt_request_example("BorrowerUpdate")),
+                  "BorrowerUpdate")
+        doc = status_ok(call("DocumentCreate", pp, body=bctt_request_example("DocumentCreate")),
+                        "DocumentCreate")["documentUniqueID"]
+        call("DocumentList", pp)
+        call("DocumentGet", pp, "documentUniqueId=" + doc)
+        status_ok(call("DocumentUpdate", pp, "documentUniqueId=" + doc, body=bctt_request_example("DocumentUpdate")),
+                  "DocumentUpdate")
+        prop = call("PropertyList", pp)["propertyUniqueID"]
+        status_ok(call("PropertyUpdate", pp, "propertyUniqueId=" + prop, body=bctt_request_example("PropertyUpdate")),
+                  "PropertyUpdate")
+        call("ProcessesMessageCreate", pp, body=bctt_request_example("ProcessesMessageCreate"))
+        call("ProcessesMessageList", pp)
+        call("ProcessESISGet", pp, "ignoreRules=false")
+        call("ProcessESISEmail", pp, "ignoreRules=false", "sendAddress=ana@example.com")
+        extra = status_ok(call("DocumentCreate", pp, body=bctt_request_example("DocumentCreate")), "DocumentCreate")
+        status_ok(call("DocumentDelete", pp, "documentUniqueId=" + extra["documentUniqueID"]), "DocumentDelete")
+        status_ok(call("BorrowerDelete", pp, "borrowerUniqueId=" + bid), "BorrowerDelete")
+        status_ok(call("ProcessSubmit", pp), "ProcessSubmit")
+        status_ok(call("ProcessCancel", "processUniqueId=" + new_process(),
+                       body=bctt_request_example("ProcessCancel")), "ProcessCancel")
+
+        partner = "partnerUniqueID=" + str(uuid.uuid5(uuid.NAMESPACE_URL, "bctt-partner:12345"))
+        status_ok(call("CallbackUpdate", partner, "notificationType=1", body=bctt_request_example("CallbackUpdate")),
+                  "CallbackUpdate")
+        call("CallbackList", partner)
+        echo = dict(bctt_request_example("CallbackEcho"), processUniqueId=pid)
+        status_ok(call("CallbackEcho", partner, body=echo), "CallbackEcho")
+        status_ok(call("CallbackDelete", partner, "notificationType=1"), "CallbackDelete")
+        tmp.cleanup()
+        missing = sorted(set(names) - set(done))
+        check(not missing, "every operation was called; not: %r" % missing)
+
+
 def case_coverage_bctt():
     """pontes coverage bctt: the BCTT report (8 documented, 19 partial, 55 inferred operations)."""
     p = pontes("coverage", "bctt", "--json")
