@@ -717,6 +717,11 @@ def case_call_bctt_session():
         p = m.bctt("Authenticate", *BCTT_SESSION)
         check(p.returncode == 0 and json.loads(p.stdout)["sessionToken"].startswith("ey"),
               "Authenticate takes its headers from the session credentials", p)
+        token = json.loads(p.stdout)["sessionToken"]
+        n = len(m.requests())
+        p = m.bctt("ProcessList", "lineCount=1", "--bearer", token)
+        check(p.returncode == 0 and [r["path"] for r in m.requests()[n:]] == ["/v1/processes"],
+              "--bearer on a session scheme: the token as is, no login", p)
         p = m.bctt("ProcessList", "--session-credential", "client_id=x", "--session-credential", "username=u")
         check(p.returncode == 2 and "client_secret=" in p.stderr and "PONTES_SESSION_BROKER_ID" in p.stderr
               and "client_id=" not in p.stderr.split("needs", 1)[-1], "the missing roles are named, exit 2", p)
@@ -758,6 +763,11 @@ def case_call_bctt_all():
         check(p.returncode == 0 and len(json.loads(p.stdout)) == 45, "page style: the 45 messages of 1250", p)
         p = m.bctt("NotificationTypesGet", "--all", *BCTT_SESSION)
         check(p.returncode == 0 and len(json.loads(p.stdout)) == 7, "NotificationTypesGet --all: 7 types", p)
+        # an error in the middle of the walk: exit 1 with the provider's error, no partial array
+        m.admin("POST", "/__admin/bctt/fail", {"operationId": "ProcessList", "status": 500, "count": 1, "skip": 1})
+        p = m.bctt("ProcessList", "--all", "lineCount=100", *BCTT_SESSION)
+        check(p.returncode == 1 and p.stdout == "" and "050002" in p.stderr,
+              "a failing second page: exit 1, the error printed, nothing on stdout", p)
         p = m.bctt("ProcessDetail", "processUniqueId=" + items[0]["processUniqueId"], "--all", *BCTT_SESSION)
         check(p.returncode == 2 and "x-pontes-pagination" in p.stderr and "ProcessList" in p.stderr,
               "--all on an operation without pagination: exit 2, the list operations named", p)
