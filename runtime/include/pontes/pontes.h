@@ -758,12 +758,12 @@ typedef struct pontes_code_part {
     unsigned digits;            /**< e.g. 2 */
 } pontes_code_part;
 
-/** x-pontes-status-code (API root, emitted by the generator as <prefix>_status_code): a
+/** x-pontes-status-code (API root, emitted by the generator as PREFIX_status_code): a
  *  fixed-width code of decimal digits that travels as a string (leading zeros count) and is
  *  made of named parts, e.g. BCTT's operationStatus.operationStatusCode "040102": category 04,
  *  field 01, error 02. The API's provider errors use it too (pontes_error_code_part); on
  *  success, split a code read from a response with pontes_status_code_part (or the generated
- *  <prefix>_status_code_part). */
+ *  PREFIX_status_code_part). */
 typedef struct pontes_status_code_desc {
     const char *member;         /**< dotted path of the code in a body: "operationStatus.operationStatusCode" */
     const char *message;        /**< dotted path of its message, or NULL */
@@ -1273,7 +1273,7 @@ typedef struct pontes_provenance_op {
     size_t member_count;
 } pontes_provenance_op;
 
-/** The provenance report of an API (<prefix>_coverage()). */
+/** The provenance report of an API (PREFIX_coverage(), PREFIX being the API's prefix). */
 typedef struct pontes_coverage {
     const char *api;                /**< "eccor" */
     pontes_provenance_class default_status; /**< the spec root's default (UNSTATED: none) */
@@ -1380,7 +1380,7 @@ typedef struct pontes_pagination_desc {
     pontes_page_fn fetch;
 } pontes_pagination_desc;
 
-/** The iterator behind every generated <api>_<op>_iter (a typedef of it). */
+/** The iterator behind every generated API_OP_iter (API_OP: the prefix and the operation) (a typedef of it). */
 typedef struct pontes_pager pontes_pager;
 
 /** Used by generated _iter_new: a new pager (nothing is sent) with a zeroed state block of
