@@ -2041,6 +2041,28 @@ static void test_callbacks(void **state) {
         }
         check_hook(h, 1, proc, NULL, "nota");
         assert_non_null(strstr(h->body, "\xc3\xa9")); /* UTF-8 as sent (the raw body is kept byte for byte) */
+
+        /* the server's own notification: Submit (-> In Review) notifies type 1 by itself */
+        bctt_document_create_request dc = BCTT_DOCUMENT_CREATE_REQUEST_INIT;
+        PONTES_PUT(dc, file_name, "cc.pdf");
+        PONTES_PUT(dc, document_type_id, 924);
+        pontes_bytes content = {(const uint8_t *)"%PDF-1.4\n%%EOF\n", 14};
+        PONTES_PUT(dc, document_content, content);
+        CHECK_OK(c, bctt_document_create(c, proc, &dc, &w));
+        bctt_operation_status_response_free(w);
+        w = NULL;
+        size_t n0 = e2e_listener_count(lis);
+        CHECK_OK(c, bctt_process_submit(c, proc, &w));
+        bctt_operation_status_response_free(w);
+        w = NULL;
+        h = NULL;
+        for (size_t i = n0; !h; i++) {
+            const e2e_hook *x = wait_hook(lis, i + 1);
+            assert_non_null(x);
+            if (strstr(x->body, "\"processStatusDescription\"") && strstr(x->body, proc)) h = x;
+        }
+        check_hook(h, 1, proc, NULL, "processStatusID");
+        assert_non_null(strstr(h->body, "In Review"));
     }
 
     /* both ids: refused (by the client's encoder or the server's 400 041201) */
