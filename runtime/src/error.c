@@ -219,6 +219,7 @@ const char *pontes_status_name(int status) {
     case PONTES_ERANGE: return "PONTES_ERANGE";
     case PONTES_EBUSY: return "PONTES_EBUSY";
     case PONTES_EPROVIDER: return "PONTES_EPROVIDER";
+    case PONTES_ITEROVER: return "PONTES_ITEROVER";
     default: return "PONTES_EUNKNOWN";
     }
 }

@@ -121,6 +121,7 @@ static void keyset_walks_every_page(void **state) {
     assert_int_equal(pg_process_list_iter_next(it, &p), PONTES_ITEROVER);
     assert_null(p);
     assert_int_equal(ts_request_count(f->srv), 3);
+    assert_string_equal(pontes_status_name(PONTES_ITEROVER), "PONTES_ITEROVER");
     assert_int_equal(pg_process_list_iter_error(it)->status, PONTES_OK);
     assert_null(pg_process_list_iter_page(it));
     /* the caller's parameters were not modified */
