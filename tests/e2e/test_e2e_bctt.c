@@ -1416,7 +1416,9 @@ static void test_session_secrets_not_logged(void **state) {
     assert_true(sink.lines >= 4);
     assert_non_null(strstr(sink.text, "/API/partnersPortal/authentication")); /* the login is logged ... */
     assert_non_null(strstr(sink.text, "/v1/taxonomy/genders"));
-    assert_non_null(strstr(sink.text, "Authorization")); /* ... with its headers */
+    assert_non_null(strstr(sink.text, "Authorization")); /* ... with its headers: the bearer ... */
+    assert_non_null(strstr(sink.text, "xClientSecret"));  /* ... and the login's credential headers */
+    assert_non_null(strstr(sink.text, "xClientID"));
     /* ... and no line holds a secret: the master credentials, the tokens */
     assert_absent(sink.text, g_cid, "client id in the log");
     assert_absent(sink.text, g_csec, "client secret in the log");
