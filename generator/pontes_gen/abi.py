@@ -70,6 +70,16 @@ def current(api):
         structs[f'{p}_{n}_result'] = members
     if getattr(api, 'coverage_fn', ''):
         functions[api.coverage_fn] = 'const pontes_coverage *(void)'  # the provenance report (coverage.h.j2)
+    for w in getattr(api, 'webhooks', None) or []:
+        # the receiver of a webhook (templates/api.h.j2): its notification struct and two functions
+        wn = f'{api.prefix}_{w.snake}'
+        structs[f'{wn}_notification'] = ([['raw_body', 'const char *'], ['raw_body_len', 'size_t'],
+                                          ['body', f'{w.root.cname} *'], ['content_type', 'const char *']]
+                                         + [[h.cname, 'const char *'] for h in w.headers])
+        functions[f'{wn}_receive'] = ('int (const char *body, size_t len, const pontes_header *headers, '
+                                      'size_t header_count, const pontes_decode_options *opts, '
+                                      f'{wn}_notification **out, pontes_error *err)')
+        functions[f'{wn}_notification_free'] = f'void ({wn}_notification *n)'
     for op in api.operations:
         # the iterator of x-pontes-pagination (templates/pager.h.j2): seven functions per list operation
         for name, ret, args in (op.pagination or {}).get('functions', []):
@@ -174,6 +184,9 @@ def apply(api, lock, accept_break=False):
     for op in api.operations:
         op.param_layout = (_reorder(op.params, [k for k, _ in merged['structs'][f'{api.prefix}_{op.snake}_params']],
                                     lambda p: p.cname) if op.params else [])
+    for w in getattr(api, 'webhooks', None) or []:
+        order = [k for k, _ in merged['structs'][f'{api.prefix}_{w.snake}_notification']]
+        w.headers = _reorder(w.headers, order, lambda h: h.cname)
     for e in api.enums:
         order = {val: i for i, val in enumerate(merged['enums'][e.cname])}
         idx = sorted(range(len(e.values)), key=lambda i: order[e.values[i]])

@@ -362,6 +362,7 @@ class Message:
     extra: bool = True
     text: bool = False             # box of a text body (JWT/JOSE): PONTES_M_TEXT
     envelope: Optional[dict] = None  # x-pontes-envelope {code, message, success} (validated)
+    one_of: list = field(default_factory=list)  # exactly-one-of constraints: [[[field index, ...] per alternative]]
 
 
 @dataclass
@@ -451,6 +452,8 @@ class Operation:
     accept: Optional[str] = None   # Accept header when the success body is not JSON (JWT/JOSE)
     results: list = field(default_factory=list)  # [(member, const, root, [status codes])]: 2xx of several types
     pagination: Optional[dict] = None  # x-pontes-pagination, validated (Builder.pagination)
+    idempotent: bool = False       # PONTES_OP_IDEMPOTENT: by method, or x-pontes-idempotent
+    side_effect: bool = False      # x-pontes-idempotent: false -> PONTES_OP_SIDE_EFFECT (never resent once answered)
 
 
 @dataclass
@@ -469,6 +472,9 @@ class Webhook:
     method: str
     root: object
     description: str
+    snake: str = ''                # C name part: <prefix>_<snake>_receive / _notification
+    media: str = 'application/json'
+    headers: list = field(default_factory=list)  # [Param] declared header parameters (in: header)
 
 
 class Api:
@@ -566,6 +572,9 @@ class Builder:
                         for sfx in ('_iter', '_iter_new', '_iter_next', '_iter_free', '_iter_total', '_iter_pages',
                                     '_iter_error', '_iter_page'):
                             self.names.add(sn + sfx)
+        for wname in (self.root.get('webhooks') or {}):
+            for sfx in ('_receive', '_notification', '_notification_free'):
+                self.names.add(snake(str(wname)) + sfx)
 
     def cname(self, schema_name):
         return f'{self.api.prefix}_{snake(schema_name)}'
@@ -652,7 +661,7 @@ class Builder:
             f, _, item = self.doc.deref(self.file, wptr, item)
             for m in HTTP_METHODS:
                 if isinstance(item, dict) and m in item:
-                    self.webhook(name, m, item[m], join_pointer(wptr, m))
+                    self.webhook(name, m, item[m], join_pointer(wptr, m), item)
         self.schema_examples()
         return api
 
@@ -1098,6 +1107,8 @@ class Builder:
 
         # oneOf / anyOf
         for comb in ('oneOf', 'anyOf'):
+            if comb == 'oneOf' and comb in node and self.required_only_alts(file, pointer, node) is not None:
+                continue  # exactly-one-of members: a constraint of the object (Builder.one_of_constraints)
             if comb in node:
                 alts = node[comb]
                 if not isinstance(alts, list) or not alts:
@@ -1305,11 +1316,62 @@ class Builder:
         props, required = self.collect_props(file, pointer, node)
         self.msg_nodes[m.cname] = (file, pointer, node, props)
         self.fill_fields(m, props, required, name)
+        m.one_of = self.one_of_constraints(file, pointer, node, m)
         m.envelope = self.envelope(file, pointer, node, m)
         if node.get('additionalProperties') is False:
             m.extra = True  # still kept: a server may add members later
         del self.in_progress[key]
         return t
+
+    REQUIRED_ONLY_KEYS = {'required', 'description', 'title', '$comment'}
+
+    def required_only_alts(self, file, pointer, node):
+        """The member lists of `oneOf: [{required: [a]}, {required: [b]}]` (alternatives that only
+        list required members: "exactly one of a, b"), or None when node's oneOf is another kind."""
+        alts = node.get('oneOf')
+        if not isinstance(alts, list) or len(alts) < 2:
+            return None
+        out = []
+        for i, a in enumerate(alts):
+            _, _, an = self.doc.deref(file, join_pointer(pointer, 'oneOf', i), a)
+            if not isinstance(an, dict) or not an or not set(an) <= self.REQUIRED_ONLY_KEYS:
+                return None
+            req = an.get('required')
+            if not isinstance(req, list) or not req or not all(isinstance(x, str) for x in req):
+                return None
+            out.append([str(x) for x in req])
+        return out
+
+    def one_of_constraints(self, file, pointer, node, m):
+        """Exactly-one-of constraints of an object schema (its own oneOf and those of its allOf
+        parts) as lists of field indexes per alternative. A member that is not a property is an
+        error (the C struct has nowhere to look)."""
+        found = []
+
+        def walk(f, p, n, depth=0):
+            if not isinstance(n, dict) or depth > 16:
+                return
+            alts = self.required_only_alts(f, p, n)
+            if alts is not None:
+                found.append((f, p, alts))
+            for i, sub in enumerate(n.get('allOf') or []):
+                sp = join_pointer(p, 'allOf', i)
+                sf, spp, sn = self.doc.deref(f, sp, sub)
+                walk(sf, spp, sn, depth + 1)
+
+        walk(file, pointer, node)
+        index = {fl.json_name: i for i, fl in enumerate(m.fields)}
+        out = []
+        for f, p, alts in found:
+            group = []
+            for i, names in enumerate(alts):
+                for k, nm in enumerate(names):
+                    if nm not in index:
+                        self.fail(join_pointer(p, 'oneOf', i, 'required', k),
+                                  f"exactly-one-of member '{nm}' is not a property of {m.name}", f)
+                group.append([index[nm] for nm in names])
+            out.append(group)
+        return out
 
     def collect_props(self, file, pointer, node):
         """Properties (json name -> (file, pointer, schema)) and required set, allOf merged."""
@@ -1835,6 +1897,13 @@ class Builder:
                       str(op.get('description', '') or ''), bool(op.get('deprecated')), path_params, other,
                       bodies, responses, success, success_status, security, group, default_server, tags, notes)
         o.accept = accept
+        o.idempotent = method.upper() in ('GET', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE')
+        if 'x-pontes-idempotent' in op:
+            xi = op['x-pontes-idempotent']
+            if not isinstance(xi, bool):
+                self.fail(join_pointer(ptr, 'x-pontes-idempotent'), f'must be true or false, got {xi!r}')
+            o.idempotent = xi
+            o.side_effect = not xi
         if len({id(x[2]) for x in results}) > 1:
             o.results = self.op_results(o, results)
         if 'x-pontes-pagination' in op:
@@ -2040,10 +2109,28 @@ class Builder:
             return 'PONTES_BODY_BINARY'
         return None
 
-    def webhook(self, name, method, op, ptr):
+    def webhook(self, name, method, op, ptr, item=None):
         rb = op.get('requestBody') if isinstance(op, dict) else None
         if rb is None:
             return
+        if any(w.name == name for w in self.api.webhooks):
+            self.warn(ptr, f"webhook '{name}' has several methods: only the first with a JSON body gets a receiver")
+            return
+        headers, used = {}, {'raw_body', 'raw_body_len', 'body', 'content_type'}
+        for where, plist in ((ptr[:ptr.rfind('/')], (item or {}).get('parameters')), (ptr, op.get('parameters'))):
+            for i, prm in enumerate(plist or []):
+                pr = self.param(self.file, join_pointer(where, 'parameters', i), prm, '')
+                if pr.location != 'header':
+                    continue
+                if pr.name.lower() == 'content-type':
+                    continue  # always checked and kept as content_type
+                headers[pr.name.lower()] = pr
+        for pr in headers.values():
+            base, n = pr.cname, 2
+            while pr.cname in used:
+                pr.cname = f'{base}_{n}'
+                n += 1
+            used.add(pr.cname)
         rf, rbp, rb = self.doc.deref(self.file, join_pointer(ptr, 'requestBody'), rb)
         content = rb.get('content') or {}
         if content and not any(self.body_kind(m) == 'PONTES_BODY_JSON' for m in content):
@@ -2055,8 +2142,12 @@ class Builder:
             mp = join_pointer(rbp, 'content', media)
             root = self.body_root(rf, join_pointer(mp, 'schema'), (mo or {}).get('schema', {}),
                                   pascal(name) + 'Event')
+            if getattr(root, 'box', False):
+                self.warn(join_pointer(mp, 'schema'), f"webhook '{name}': the body is not an object: it is decoded "
+                                                      'as a box (value)')
             self.api.webhooks.append(Webhook(name, method.upper(), root, str(op.get('description', '')
-                                                                              or op.get('summary', '') or '')))
+                                                                              or op.get('summary', '') or ''),
+                                             snake(str(name)), media.split(';')[0].strip(), list(headers.values())))
             self.collect_examples(mo, mp, root, rf, f'webhook {name}')
             break
 
@@ -2198,6 +2289,11 @@ def check_value(t, value, nullable=False, path='$'):
         for f in m.fields:
             if f.required and f.json_name not in value:
                 return f'{path}: required member {f.json_name!r} of {m.name} is missing'
+        for group in m.one_of:
+            held = sum(all(m.fields[i].json_name in value for i in alt) for alt in group)
+            if held != 1:
+                names = ', '.join(' + '.join(m.fields[i].json_name for i in alt) for alt in group)
+                return f"{path}: exactly one of {names} of {m.name}: {'none' if not held else held} present"
         return None
     if k == 'union':
         u = t.named

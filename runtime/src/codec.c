@@ -695,6 +695,7 @@ typedef struct dctx {
     unsigned skip_depth; /* nesting of a value being skipped or kept as JSON */
     bool reject_unknown;
     bool strict;    /* every deviation is an error */
+    bool one_of_error; /* an exactly-one-of constraint not met is an error even when tolerant (webhooks) */
     size_t unknown; /* deviations (unknown members / enum values, ...) seen: union variant scoring */
     char dp;        /* the C library's decimal point in the current locale */
     bool wire_string; /* the number dec_value just decoded came as a JSON string (PONTES_T_OR_STRING) */
@@ -1796,6 +1797,45 @@ static int dec_unknown(dctx *c, const pontes_message *m, unsigned char *obj, con
     return PONTES_OK;
 }
 
+/* Exactly-one-of constraints of m (pontes_one_of) over the presence bytes of obj (members
+ * at or past avail count as absent). Returns the index of the first constraint not met,
+ * or SIZE_MAX; then *held is how many of its alternatives hold and msg the description
+ * ("exactly one of a, b: both present"). Shared by the decoder and the encoder. */
+static size_t one_of_failed(const pontes_message *m, const unsigned char *obj, size_t avail, size_t *held, char *msg,
+                            size_t cap) {
+    if (!(m->flags & PONTES_M_ONE_OF)) return SIZE_MAX;
+    const pontes_message_one_of *mo = (const pontes_message_one_of *)(const void *)m;
+    for (size_t k = 0; k < mo->one_of_count; k++) {
+        const pontes_one_of *o = &mo->one_of[k];
+        size_t n = 0;
+        for (size_t a = 0; a < o->count; a++) {
+            const pontes_required_set *rs = &o->alts[a];
+            bool all = rs->count > 0;
+            for (size_t i = 0; all && i < rs->count; i++) {
+                const pontes_field *f = rs->fields[i] < m->field_count ? &m->fields[rs->fields[i]] : NULL;
+                all = f && f->presence_offset < avail && obj[f->presence_offset] != PONTES_ABSENT;
+            }
+            n += all;
+        }
+        if (n == 1) continue;
+        *held = n;
+        size_t len = (size_t)snprintf(msg, cap, "exactly one of ");
+        for (size_t a = 0; a < o->count && len < cap; a++) {
+            const pontes_required_set *rs = &o->alts[a];
+            for (size_t i = 0; i < rs->count && len < cap; i++) {
+                const pontes_field *f = rs->fields[i] < m->field_count ? &m->fields[rs->fields[i]] : NULL;
+                len += (size_t)snprintf(msg + len, cap - len, "%s%s", i ? " + " : (a ? ", " : ""),
+                                        f && f->name ? f->name : "?");
+            }
+        }
+        if (len < cap)
+            snprintf(msg + len, cap - len, ": %s present",
+                     n == 0 ? "none" : (n == 2 && o->count == 2) ? "both" : "several");
+        return k;
+    }
+    return SIZE_MAX;
+}
+
 static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
     if (m->flags & PONTES_M_SIZED) memcpy(obj, &m->size, sizeof m->size); /* _size: a full struct */
     if (m->flags & PONTES_M_BOX) {
@@ -1838,6 +1878,17 @@ static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
         if ((f->flags & PONTES_F_REQUIRED) && obj[f->presence_offset] == PONTES_ABSENT &&
             (rc = dec_deviation(c, ostart, f->name, type_name(f->type), "missing required member")) != PONTES_OK)
             goto out;
+    }
+    if (m->flags & PONTES_M_ONE_OF) {
+        char msg[200];
+        size_t held;
+        if (one_of_failed(m, obj, m->size, &held, msg, sizeof msg) != SIZE_MAX) {
+            if (c->one_of_error) {
+                rc = perr_set(&c->e, PONTES_EDECODE, "exactly one", "%s", msg);
+                goto out;
+            }
+            if ((rc = dec_deviation(c, ostart, NULL, "exactly one", "%s", msg)) != PONTES_OK) goto out;
+        }
     }
     rc = PONTES_OK;
 out:
@@ -2237,6 +2288,7 @@ static void dctx_init(dctx *c, pontes_arena *a, const pontes_decode_options *opt
     c->max_depth = DEFAULT_MAX_DEPTH;
     c->reject_unknown = false;
     c->strict = false;
+    c->one_of_error = false;
     c->wire_string = false;
     c->dev = NULL;
     if (opts) {
@@ -2435,6 +2487,40 @@ int pontes_decode(const pontes_type *t, const char *json, size_t len, const pont
         return perr_finish(&c.e, err);
     }
     *out = root;
+    return PONTES_OK;
+}
+
+int pontes_codec_decode_opts(pontes_arena *a, const pontes_type *t, const char *json, size_t len,
+                             const pontes_decode_options *opts, unsigned flags, void *root, pontes_error *err) {
+    if (opts && opts->version >= 2 && opts->deviations) {
+        opts->deviations->count = 0;
+        opts->deviations->kept = 0;
+    }
+    if (!a || !t || !root || (!json && len))
+        return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_decode_opts: NULL argument");
+    if (!((t->kind == PONTES_KIND_OBJECT && t->msg) || (t->kind == PONTES_KIND_UNION && t->un)))
+        return pontes_err_set(err, PONTES_EINVAL, "pontes_codec_decode_opts: root type must be an object or a union");
+    if (!json) json = "";
+    size_t bad = 0;
+    if (!pontes_utf8_valid(json, len, &bad)) return decode_fail(err, PONTES_EDECODE, "invalid UTF-8 at byte %zu", bad);
+    if (len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0) { /* a byte order mark, as in pontes_decode */
+        json += 3;
+        len -= 3;
+    }
+    dctx c;
+    dctx_init(&c, a, opts, json, len);
+    c.one_of_error = (flags & PONTES_CODEC_ONE_OF_ERROR) != 0;
+    int rc;
+    if (peek(&c) == -1)
+        rc = dec_syntax(&c, "empty input");
+    else
+        rc = t->kind == PONTES_KIND_OBJECT ? dec_message(&c, t->msg, root) : dec_union(&c, t->un, root);
+    if (!rc) rc = dec_finish(&c);
+    if (c.dev && c.dev->kept) dev_resolve_paths(&c);
+    if (rc) {
+        dec_prefer_syntax(&c, json, len);
+        return perr_finish(&c.e, err);
+    }
     return PONTES_OK;
 }
 
@@ -2733,6 +2819,12 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
             return put_lit(c, txt, strlen(txt));
         }
         return enc_field_value(c, f, obj);
+    }
+    if (m->flags & PONTES_M_ONE_OF) {
+        char msg[200];
+        size_t held;
+        if (one_of_failed(m, obj, avail, &held, msg, sizeof msg) != SIZE_MAX)
+            return perr_set(&c->e, PONTES_EENCODE, "exactly one", "%s", msg);
     }
     if ((rc = enc_enter(c))) return rc;
     if (buf_putc(c->b, '{')) {

@@ -64,6 +64,12 @@ int pontes_codec_decode_into(pontes_arena *a, const pontes_type *t, const char *
 /* A new value of root type t (OBJECT or UNION) with every member absent (zeroed; _size set
  * for PONTES_M_SIZED), in its own arena: pontes_free(*out). For x-pontes-empty-success. */
 int pontes_codec_empty_value(const pontes_type *t, void **out, pontes_error *err);
+/* Decode json[0..len) as the root value of type t (OBJECT or UNION) into root (zeroed
+ * storage of t's struct size, allocated by the caller in a), with decode options (reset
+ * and filled as pontes_decode does) and PONTES_CODEC_* flags. Used by webhook.c. */
+#define PONTES_CODEC_ONE_OF_ERROR 0x01u /* an exactly-one-of constraint not met is an error, even when tolerant */
+int pontes_codec_decode_opts(pontes_arena *a, const pontes_type *t, const char *json, size_t len,
+                             const pontes_decode_options *opts, unsigned flags, void *root, pontes_error *err);
 /* Growable output buffer used by the encoder and by request bodies. */
 typedef struct pontes_buf {
     char *data;

@@ -824,6 +824,10 @@ int pontes_call_attempt_end(pontes_call *k) {
     }
     char reason[CURL_ERROR_SIZE + 32];
     if (pontes_up_failed(k->up, NULL)) return PONTES_CALL_DONE; /* a source failed: never resent */
+    /* x-pontes-idempotent: false (PONTES_OP_SIDE_EFFECT, e.g. a GET that sends an e-mail): once the
+       server has answered, the request may have had its effect: never resent, not even after a
+       429/503, unless an Idempotency-Key lets the server deduplicate */
+    if ((op->flags & PONTES_OP_SIDE_EFFECT) && !r->idem_key && x->cc == CURLE_OK) return PONTES_CALL_DONE;
     if (k->retries < k->max_retries && pontes_cl_should_retry(x, k->idempotent, reason, sizeof reason)) {
         long d = pontes_cl_retry_delay(c, x, k->retries);
         long rem = pontes_cl_ms_until(k->deadline);

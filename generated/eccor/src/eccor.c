@@ -2271,6 +2271,25 @@ int eccor_done_payment_revision(eccor_client *c, const char *credit_note_id,
 
 
 
+/* ==== webhooks ========================================================= */
+const pontes_webhook_desc eccor_credit_note_status_changed__webhook = {
+    "creditNoteStatusChanged", "POST", "application/json", &eccor_credit_note_status_event__type,
+        sizeof(eccor_credit_note_status_changed_notification),
+    offsetof(eccor_credit_note_status_changed_notification, raw_body), offsetof(
+        eccor_credit_note_status_changed_notification, raw_body_len),
+    offsetof(eccor_credit_note_status_changed_notification, body), offsetof(
+        eccor_credit_note_status_changed_notification, content_type),
+    NULL, 0
+};
+int eccor_credit_note_status_changed_receive(const char *body, size_t len,
+    const pontes_header *headers, size_t header_count, const pontes_decode_options *opts,
+    eccor_credit_note_status_changed_notification **out, pontes_error *err) {
+    return pontes_webhook_receive(&eccor_credit_note_status_changed__webhook, body, len, headers,
+        header_count, opts, (void **)out, err);
+}
+void eccor_credit_note_status_changed_notification_free(
+    eccor_credit_note_status_changed_notification *n) { pontes_free(n); }
+
 /* ==== operation registry =============================================== */
 static const pontes_param_desc eccor__params_list_natural_persons[] = {
     { "searchString", PONTES_IN_QUERY, PONTES_KIND_STRING, false },

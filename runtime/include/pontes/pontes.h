@@ -527,6 +527,34 @@ struct pontes_message {
 };
 #define PONTES_NO_EXTRA UINT32_MAX
 
+/** One alternative of an exactly-one-of constraint: the members (indexes into the
+ *  message's fields) that must all be present for the alternative to hold. */
+typedef struct pontes_required_set {
+    const uint32_t *fields;
+    size_t count;
+} pontes_required_set;
+
+/** `oneOf: [{required: [a]}, {required: [b]}]` on an object schema (alternatives that only
+ *  list required members: JSON Schema's "exactly one of a, b"): exactly one alternative
+ *  must hold (a member counts as present when it is in the JSON, also as null).
+ *  Decoding: none or several holding is a deviation ("exactly one of a, b: both present" /
+ *  "...: none present", at the object's path) in tolerant mode, PONTES_EDECODE in strict
+ *  mode (and always for a webhook receiver). Encoding: always PONTES_EENCODE naming the
+ *  members. */
+typedef struct pontes_one_of {
+    const pontes_required_set *alts;
+    size_t count;
+} pontes_one_of;
+
+/** A message with PONTES_M_ONE_OF is the `base` of a pontes_message_one_of, which adds its
+ *  exactly-one-of constraints (all must hold); pontes_message keeps its layout. */
+#define PONTES_M_ONE_OF 0x08u
+typedef struct pontes_message_one_of {
+    pontes_message base;          /**< flags with PONTES_M_ONE_OF */
+    const pontes_one_of *one_of;
+    size_t one_of_count;
+} pontes_message_one_of;
+
 struct pontes_enum_desc {
     const char *name;          /**< schema name */
     const char *const *values; /**< wire strings; values[i] has C value i + 1 */
@@ -660,6 +688,80 @@ PONTES_EXTERN(int) pontes_encode(const pontes_type *t, const void *value, char *
                                  size_t *out_len, pontes_error *err);
 
 PONTES_EXTERN(void) pontes_json_free(char *json);
+
+/* ---- webhook receivers (requests the provider sends to you) -------------
+ * For each entry of a spec's top-level `webhooks:` the generator emits
+ *   int <api>_<webhook>_receive(const char *body, size_t len, const pontes_header *headers,
+ *                               size_t header_count, const pontes_decode_options *opts,
+ *                               <api>_<webhook>_notification **out, pontes_error *err);
+ *   void <api>_<webhook>_notification_free(<api>_<webhook>_notification *n);
+ * Feed it the raw body (and the headers) your HTTPS endpoint received; it returns the
+ * decoded notification in one arena (one _free). The notification struct holds
+ *   const char *raw_body; size_t raw_body_len;  the body byte for byte (NUL added)
+ *   <body type> *body;                          the decoded body
+ *   const char *content_type;                   the Content-Type received, or NULL
+ *   const char *<header>;                       each header the webhook declares (or NULL)
+ * Errors (err filled; *out NULL; never a crash): an empty body, invalid UTF-8 / JSON, a
+ * value that is not the body's type (an object), a schema mismatch (deviations as for
+ * responses: tolerant by default, recorded in opts->deviations; errors with opts->strict),
+ * an exactly-one-of constraint not met (always an error here), a declared required header
+ * missing (a deviation, or an error when strict), and a Content-Type other than the
+ * webhook's media type (parameters such as charset=utf-8 are accepted; another charset is
+ * not). All are PONTES_EDECODE; err->http_status is the status to answer the sender with
+ * (415 for the Content-Type, else 400). NULL arguments: PONTES_EINVAL. */
+
+/** One header of a received request: name (matched case-insensitively) and value. */
+typedef struct pontes_header {
+    const char *name;
+    const char *value;
+} pontes_header;
+
+/** A header a webhook declares (parameters in: header). */
+typedef struct pontes_webhook_header_desc {
+    const char *name;              /**< as declared, e.g. "X-Signature" */
+    bool required;
+    uint32_t offset;               /**< offsetof its const char * member in the notification */
+} pontes_webhook_header_desc;
+
+/** A webhook of an API (emitted by the generator). */
+typedef struct pontes_webhook_desc {
+    const char *name;              /**< the key under `webhooks:`, e.g. "partnerNotification" */
+    const char *method;            /**< "POST" */
+    const char *content_type;      /**< the body's media type, e.g. "application/json" */
+    const pontes_type *body_type;  /**< OBJECT or UNION */
+    size_t size;                   /**< sizeof the notification struct */
+    uint32_t raw_body_offset;      /**< offsetof(const char *raw_body) */
+    uint32_t raw_body_len_offset;  /**< offsetof(size_t raw_body_len) */
+    uint32_t body_offset;          /**< offsetof(<body type> *body) */
+    uint32_t content_type_offset;  /**< offsetof(const char *content_type) */
+    const pontes_webhook_header_desc *headers;
+    size_t header_count;
+} pontes_webhook_desc;
+
+/** The generic receiver behind the generated {api}_{webhook}_receive (see above). *out is
+ *  a notification struct of w->size bytes; free it with pontes_free. headers may be NULL
+ *  when header_count is 0; a header with a NULL name or value is skipped. */
+PONTES_EXTERN(int) pontes_webhook_receive(const pontes_webhook_desc *w, const char *body, size_t len,
+                                          const pontes_header *headers, size_t header_count,
+                                          const pontes_decode_options *opts, void **out, pontes_error *err);
+
+/* ---- Base64 documents (files that travel as Base64 text inside JSON) ----- */
+
+/** Decode the Base64 text b64[0..len) (standard alphabet, padded or not; whitespace and
+ *  line breaks anywhere are ignored) into the file at path, streaming (libcrypto
+ *  EVP_Decode*): the bytes are written to a temporary file in the same directory, which is
+ *  renamed to path only when the whole text decoded (an existing file is replaced); on any
+ *  error nothing is left behind. *size (may be NULL) gets the number of bytes written.
+ *  PONTES_EINVAL for NULL arguments (b64 may be NULL when len is 0) or text that is not
+ *  Base64 (the message says where); an I/O failure (unwritable directory, disk full) is
+ *  PONTES_EINVAL naming the path and errno's text; PONTES_ENOMEM. err may be NULL. */
+PONTES_EXTERN(int) pontes_base64_to_file(const char *b64, size_t len, const char *path, uint64_t *size,
+                                         pontes_error *err);
+/** The file at path as Base64 text (standard alphabet, padded, no line breaks), e.g. for a
+ *  document body member of type string. *out is NUL-terminated, *out_len (may be NULL) its
+ *  length; free it with pontes_json_free. PONTES_EINVAL naming the path when it cannot be
+ *  read, PONTES_ENOMEM. */
+PONTES_EXTERN(int) pontes_file_to_base64(const char *path, char **out, size_t *out_len, pontes_error *err);
 
 /* ---- exact decimals (pontes_decimal, see there) ------------------------ */
 
@@ -1107,6 +1209,11 @@ typedef enum pontes_body_kind {
 
 /* operation flags */
 #define PONTES_OP_IDEMPOTENT 0x01u /**< GET/HEAD/PUT/DELETE/OPTIONS: may be retried after a failure */
+/** x-pontes-idempotent: false (a GET with a side effect, e.g. one that sends an e-mail): besides
+ *  not being PONTES_OP_IDEMPOTENT, never resent once the server answered, not even after a
+ *  429 or 503 (only a request that never reached the server is sent again), unless the call
+ *  has an Idempotency-Key. x-pontes-idempotent: true makes any operation PONTES_OP_IDEMPOTENT. */
+#define PONTES_OP_SIDE_EFFECT 0x02u
 /** x-pontes-empty-success: true (API root): a 2xx answer with an empty body (Content-Length 0,
  *  or no bytes) is a success even when the operation declares a body: PONTES_OK, and *out is a
  *  freshly allocated value of the body type that is all absent (every has_x PONTES_ABSENT, lists

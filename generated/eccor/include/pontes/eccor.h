@@ -24,7 +24,7 @@
  * Request values: initialise every struct you build with its _INIT macro
  * (ECCOR_<TYPE>_INIT, e.g. `eccor_x v = ECCOR_X_INIT;`): it sets `_size`, so that this
  * app keeps working with a library regenerated from a spec that only adds (README.md, "A stable
- * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.2.
+ * ABI"); a struct with _size 0 is refused (PONTES_EINVAL). ABI 1.3.
  * Threading: see pontes/pontes.h (a client is used by one thread at a time; results are
  * immutable and may be shared).
  *   ECCOR FGTS (ECCOR Open on the UY3 credit platform, Brazil): advance of the FGTS
@@ -3019,9 +3019,42 @@ ECCOR_EXTERN(const pontes_operation) eccor_op_done_payment_revision;
  */
 ECCOR_EXTERN(const pontes_coverage *) eccor_coverage(void);
 
-/* ==== webhooks (requests the provider sends to you) ==================== */
-/* POST creditNoteStatusChanged: body eccor_credit_note_status_event — decode with
- * eccor_credit_note_status_event_decode(). */
+/* ==== webhooks (requests the provider sends to you) ====================
+ * <webhook>_receive takes the raw body (and the headers) your HTTPS endpoint received and
+ * returns the decoded notification; one _notification_free frees it all. Errors are
+ * PONTES_EDECODE with err->http_status the status to answer with (400, 415 for a wrong
+ * Content-Type); opts: tolerant (NULL) or strict decoding, deviations (see pontes.h,
+ * pontes_webhook_receive). */
+
+/**
+ * POST webhook "creditNoteStatusChanged" (application/json, body CreditNoteStatusEvent):
+ * Doc section: 5.0 Webhooks.
+ *
+ * ECCOR POSTs this JSON body to a URL you provide whenever a credit operation changes status
+ * (`eventCode` 2). Documented transitions: 0→1, 1→8, 8→2, 2→12, 12→3 (`eventValue` 9 "Outros
+ * andamentos") and 3→14, 3→13 (`eventValue` 5 "Liquidação"); on 13 "Revisão de Pagamento"
+ * call donePaymentRevision. Decision: how the URL is registered, retries, and any
+ * authentication/signature of webhook calls are undocumented; no security is modelled.
+ * Answer 2xx quickly with no body (inferred).
+ */
+typedef struct eccor_credit_note_status_changed_notification {
+    /** the body byte for byte as received (NUL added after raw_body_len bytes) */
+    const char *raw_body;
+    size_t raw_body_len;
+    eccor_credit_note_status_event *body; /**< the decoded body (in the notification's arena) */
+    const char *content_type; /**< the Content-Type header received, or NULL */
+} eccor_credit_note_status_changed_notification;
+/** Decode the "creditNoteStatusChanged" request body[0..len) with the request's headers
+ *  (header_count
+ *  entries; NULL and 0 when you have none). PONTES_OK and *out (free with
+ *  eccor_credit_note_status_changed_notification_free), or PONTES_E* with err filled and *out NULL.
+ */
+ECCOR_EXTERN(int) eccor_credit_note_status_changed_receive(const char *body, size_t len,
+    const pontes_header *headers, size_t header_count, const pontes_decode_options *opts,
+    eccor_credit_note_status_changed_notification **out, pontes_error *err);
+ECCOR_EXTERN(void) eccor_credit_note_status_changed_notification_free(
+    eccor_credit_note_status_changed_notification *n);
+ECCOR_EXTERN(const pontes_webhook_desc) eccor_credit_note_status_changed__webhook;
 
 #ifdef __cplusplus
 }
