@@ -8,7 +8,7 @@ import jinja2
 
 from .layout import layout_c
 from .model import (CHECKED_FORMATS, PRIMS, WIRE_KINDS, c_comment, c_string, c_string_chunks, comment_inline,
-                    comment_paragraphs, enum_const)
+                    comment_paragraphs, enum_const, json_key)
 
 GENERATOR_VERSION = '0.1.0'
 
@@ -92,6 +92,14 @@ class View:
         if f.file_rule:
             return f'&{m.cname}__{f.cname}__ftype.base'
         return self.desc(f.type)
+
+    def field_key(self, m, f):
+        """The trailing key, key_len, name_len of member f's pontes_field: its ready JSON key
+        `"name":` (NULL, 0, 0 for a box's value or a name the runtime must escape itself)."""
+        key = None if m.box else json_key(f.json_name)
+        if key is None:
+            return 'NULL, 0, 0'
+        return f'{c_string(key.decode("utf-8"))}, {len(key)}, {len(f.json_name.encode("utf-8"))}'
 
     def file_type_init(self, f):
         """Initialiser of the pontes_file_type of a member with x-pontes-file rules."""

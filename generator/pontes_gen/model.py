@@ -286,6 +286,32 @@ def c_string_chunks(s, width=100):
     return parts
 
 
+def json_key(name):
+    """The ready JSON key bytes of member name, `"name":`, escaped exactly as the runtime's
+    encoder (put_string in codec.c) writes them: '"' and '\\' with a backslash, \\b \\f \\n
+    \\r \\t, other bytes below 0x20 as \\u00xx (lower-case hex), everything else (DEL,
+    '/', non-ASCII as UTF-8) as is. None when the runtime must build the key itself (a name
+    with NUL, which C cannot hold, or one that is not valid Unicode)."""
+    if name is None or '\0' in name:
+        return None
+    try:
+        raw = name.encode('utf-8')
+    except UnicodeEncodeError:
+        return None
+    short = {0x22: b'\\"', 0x5c: b'\\\\', 0x08: b'\\b', 0x0c: b'\\f', 0x0a: b'\\n', 0x0d: b'\\r',
+             0x09: b'\\t'}
+    out = bytearray(b'"')
+    for b in raw:
+        if b in short:
+            out += short[b]
+        elif b < 0x20:
+            out += b'\\u00%02x' % b
+        else:
+            out.append(b)
+    out += b'":'
+    return bytes(out)
+
+
 # ---------------------------------------------------------------------------
 # Model
 

@@ -27,8 +27,8 @@ typedef struct fx_amort {
     pontes_extra _extra;
 } fx_amort;
 static const pontes_field fx_amort_fields[] = {
-    {"apr", PONTES_F_REQUIRED, offsetof(fx_amort, apr), offsetof(fx_amort, has_apr), &pontes_type_double},
-    {"n", 0, offsetof(fx_amort, n), offsetof(fx_amort, has_n), &pontes_type_int32},
+    {"apr", PONTES_F_REQUIRED, offsetof(fx_amort, apr), offsetof(fx_amort, has_apr), &pontes_type_double, NULL, 0, 0},
+    {"n", 0, offsetof(fx_amort, n), offsetof(fx_amort, has_n), &pontes_type_int32, NULL, 0, 0},
 };
 static const pontes_message fx_amort_msg = {"Amortization", 0, sizeof(fx_amort), fx_amort_fields, 2,
                                             offsetof(fx_amort, _extra)};
@@ -46,9 +46,9 @@ typedef struct fx_item {
     pontes_extra _extra;
 } fx_item;
 static const pontes_field fx_item_fields[] = {
-    {"id", PONTES_F_REQUIRED, offsetof(fx_item, id), offsetof(fx_item, has_id), &pontes_type_string},
-    {"qty", 0, offsetof(fx_item, qty), offsetof(fx_item, has_qty), &pontes_type_int64},
-    {"note", PONTES_F_NULLABLE, offsetof(fx_item, note), offsetof(fx_item, has_note), &pontes_type_string},
+    {"id", PONTES_F_REQUIRED, offsetof(fx_item, id), offsetof(fx_item, has_id), &pontes_type_string, NULL, 0, 0},
+    {"qty", 0, offsetof(fx_item, qty), offsetof(fx_item, has_qty), &pontes_type_int64, NULL, 0, 0},
+    {"note", PONTES_F_NULLABLE, offsetof(fx_item, note), offsetof(fx_item, has_note), &pontes_type_string, NULL, 0, 0},
 };
 static const pontes_message fx_item_msg = {"Item", 0, sizeof(fx_item), fx_item_fields, 3, offsetof(fx_item, _extra)};
 static const pontes_type fx_item_type = {PONTES_KIND_OBJECT, 0, sizeof(void *), "Item", NULL, &fx_item_msg, NULL,
@@ -85,8 +85,8 @@ typedef struct fx_cat {
     pontes_extra _extra;
 } fx_cat;
 static const pontes_field fx_cat_fields[] = {
-    {"petType", PONTES_F_REQUIRED, offsetof(fx_cat, petType), offsetof(fx_cat, has_petType), &pontes_type_string},
-    {"name", 0, offsetof(fx_cat, name), offsetof(fx_cat, has_name), &pontes_type_string},
+    {"petType", PONTES_F_REQUIRED, offsetof(fx_cat, petType), offsetof(fx_cat, has_petType), &pontes_type_string, NULL, 0, 0},
+    {"name", 0, offsetof(fx_cat, name), offsetof(fx_cat, has_name), &pontes_type_string, NULL, 0, 0},
 };
 static const pontes_message fx_cat_msg = {"Cat", 0, sizeof(fx_cat), fx_cat_fields, 2, offsetof(fx_cat, _extra)};
 static const pontes_type fx_cat_type = {PONTES_KIND_OBJECT, 0, sizeof(void *), "Cat", NULL, &fx_cat_msg, NULL, NULL};
@@ -99,8 +99,8 @@ typedef struct fx_dog {
     pontes_extra _extra;
 } fx_dog;
 static const pontes_field fx_dog_fields[] = {
-    {"petType", PONTES_F_REQUIRED, offsetof(fx_dog, petType), offsetof(fx_dog, has_petType), &pontes_type_string},
-    {"bark", 0, offsetof(fx_dog, bark), offsetof(fx_dog, has_bark), &pontes_type_bool},
+    {"petType", PONTES_F_REQUIRED, offsetof(fx_dog, petType), offsetof(fx_dog, has_petType), &pontes_type_string, NULL, 0, 0},
+    {"bark", 0, offsetof(fx_dog, bark), offsetof(fx_dog, has_bark), &pontes_type_bool, NULL, 0, 0},
 };
 static const pontes_message fx_dog_msg = {"Dog", 0, sizeof(fx_dog), fx_dog_fields, 2, offsetof(fx_dog, _extra)};
 static const pontes_type fx_dog_type = {PONTES_KIND_OBJECT, 0, sizeof(void *), "Dog", NULL, &fx_dog_msg, NULL, NULL};
@@ -207,7 +207,7 @@ typedef struct fx_all {
     pontes_extra _extra;
 } fx_all;
 #define FX_F(json, flags, member, type) \
-    {json, flags, offsetof(fx_all, member), offsetof(fx_all, has_##member), type}
+    {json, flags, offsetof(fx_all, member), offsetof(fx_all, has_##member), type, NULL, 0, 0}
 static const pontes_field fx_all_fields[] = {
     FX_F("id", PONTES_F_REQUIRED, id, &pontes_type_string),
     FX_F("b", 0, b, &pontes_type_bool),
@@ -238,7 +238,7 @@ typedef struct fx_strings_box {
     pontes_presence has_value;
 } fx_strings_box;
 static const pontes_field fx_strings_box_fields[] = {
-    {NULL, 0, offsetof(fx_strings_box, value), offsetof(fx_strings_box, has_value), &fx_string_list_type},
+    {NULL, 0, offsetof(fx_strings_box, value), offsetof(fx_strings_box, has_value), &fx_string_list_type, NULL, 0, 0},
 };
 static const pontes_message fx_strings_box_msg = {"Strings", PONTES_M_BOX, sizeof(fx_strings_box),
                                                   fx_strings_box_fields, 1, PONTES_NO_EXTRA};
@@ -250,7 +250,7 @@ typedef struct fx_text_box {
     pontes_presence has_value;
 } fx_text_box;
 static const pontes_field fx_text_box_fields[] = {
-    {NULL, 0, offsetof(fx_text_box, value), offsetof(fx_text_box, has_value), &pontes_type_string},
+    {NULL, 0, offsetof(fx_text_box, value), offsetof(fx_text_box, has_value), &pontes_type_string, NULL, 0, 0},
 };
 static const pontes_message fx_text_box_msg = {"Text", PONTES_M_BOX, sizeof(fx_text_box), fx_text_box_fields, 1,
                                                PONTES_NO_EXTRA};
@@ -265,7 +265,7 @@ struct fx_node {
 };
 static const pontes_type fx_node_type;
 static const pontes_field fx_node_fields[] = {
-    {"child", 0, offsetof(fx_node, child), offsetof(fx_node, has_child), &fx_node_type},
+    {"child", 0, offsetof(fx_node, child), offsetof(fx_node, has_child), &fx_node_type, NULL, 0, 0},
 };
 static const pontes_message fx_node_msg = {"Node", 0, sizeof(fx_node), fx_node_fields, 1, PONTES_NO_EXTRA};
 static const pontes_type fx_node_type = {PONTES_KIND_OBJECT, 0, sizeof(void *), "Node", NULL, &fx_node_msg, NULL,

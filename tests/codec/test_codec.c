@@ -1091,7 +1091,7 @@ static const pontes_union_desc fx_ai_union = {"AmortOrItem", sizeof(fx_ai), offs
 static const pontes_type fx_ai_type = {PONTES_KIND_UNION, 0, sizeof(void *), "AmortOrItem", NULL, NULL, NULL,
                                        &fx_ai_union};
 #define FX_P(json, flags, member, type) \
-    {json, flags, offsetof(fx_pol, member), offsetof(fx_pol, has_##member), type}
+    {json, flags, offsetof(fx_pol, member), offsetof(fx_pol, has_##member), type, NULL, 0, 0}
 static const pontes_field fx_pol_fields[] = {
     FX_P("day", 0, day, &pontes_type_date),
     FX_P("at", PONTES_F_NULLABLE, at, &pontes_type_date_time),

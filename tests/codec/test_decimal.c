@@ -32,7 +32,7 @@ static const pontes_type dec_str_list_t = {PONTES_KIND_ARRAY, 0, sizeof(pontes_d
                                            "array of decimal string", &pontes_type_decimal_string, NULL, NULL, NULL};
 static const pontes_type dec_map_t = {PONTES_KIND_MAP, 0, sizeof(((amounts *)0)->m), "map of decimal",
                                       &pontes_type_decimal, NULL, NULL, NULL};
-#define F(nm, mem, ty) {nm, 0, offsetof(amounts, mem), offsetof(amounts, has_##mem), ty}
+#define F(nm, mem, ty) {nm, 0, offsetof(amounts, mem), offsetof(amounts, has_##mem), ty, NULL, 0, 0}
 static const pontes_field amounts_fields[] = {
     F("n", n, &pontes_type_decimal), F("s", s, &pontes_type_decimal_string), F("ns", ns, &dec_list_t),
     F("m", m, &dec_map_t), F("ss", ss, &dec_str_list_t),

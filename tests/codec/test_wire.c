@@ -56,7 +56,7 @@ static const pontes_type w_list_type = {.kind = PONTES_KIND_ARRAY, .size = sizeo
                                         .name = "list", .elem = &pontes_type_int32_or_string};
 static const pontes_type w_map_type = {.kind = PONTES_KIND_MAP, .size = sizeof(w_i64_wire_map), .name = "map",
                                        .elem = &pontes_type_int64_or_string};
-#define W_F(json, flags, member, type) {json, flags, offsetof(w_obj, member), offsetof(w_obj, has_##member), type}
+#define W_F(json, flags, member, type) {json, flags, offsetof(w_obj, member), offsetof(w_obj, has_##member), type, NULL, 0, 0}
 static const pontes_field w_fields[] = {
     W_F("n", PONTES_F_WIRE_FORM, n, &pontes_type_int32_or_string),
     W_F("big", PONTES_F_WIRE_FORM, big, &pontes_type_int64_or_string),
@@ -81,7 +81,7 @@ typedef struct w_box {
     pontes_wire_form wire_value;
 } w_box;
 static const pontes_field w_box_fields[] = {
-    {NULL, PONTES_F_WIRE_FORM, offsetof(w_box, value), offsetof(w_box, has_value), &pontes_type_int64_or_string}};
+    {NULL, PONTES_F_WIRE_FORM, offsetof(w_box, value), offsetof(w_box, has_value), &pontes_type_int64_or_string, NULL, 0, 0}};
 static const pontes_message w_box_msg = {.name = "Box", .flags = PONTES_M_BOX, .size = sizeof(w_box),
                                          .fields = w_box_fields, .field_count = 1, .extra_offset = PONTES_NO_EXTRA};
 static const pontes_type w_box_type = {.kind = PONTES_KIND_OBJECT, .size = sizeof(w_box *), .name = "Box",

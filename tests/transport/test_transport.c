@@ -29,8 +29,8 @@ typedef struct t_person {
 } t_person;
 
 static const pontes_field person_fields[] = {
-    {"name", PONTES_F_REQUIRED, offsetof(t_person, name), offsetof(t_person, has_name), &pontes_type_string},
-    {"age", 0, offsetof(t_person, age), offsetof(t_person, has_age), &pontes_type_int64},
+    {"name", PONTES_F_REQUIRED, offsetof(t_person, name), offsetof(t_person, has_name), &pontes_type_string, NULL, 0, 0},
+    {"age", 0, offsetof(t_person, age), offsetof(t_person, has_age), &pontes_type_int64, NULL, 0, 0},
 };
 static const pontes_message person_msg = {"Person", 0, sizeof(t_person), person_fields, 2,
                                           offsetof(t_person, _extra)};
@@ -57,12 +57,12 @@ typedef struct t_form {
 } t_form;
 
 static const pontes_field form_fields[] = {
-    {"name", PONTES_F_REQUIRED, offsetof(t_form, name), offsetof(t_form, has_name), &pontes_type_string},
-    {"age", 0, offsetof(t_form, age), offsetof(t_form, has_age), &pontes_type_int64},
-    {"tags", 0, offsetof(t_form, tags), offsetof(t_form, has_tags), &string_list_type},
-    {"flag", 0, offsetof(t_form, flag), offsetof(t_form, has_flag), &pontes_type_bool},
-    {"owner", 0, offsetof(t_form, owner), offsetof(t_form, has_owner), &person_type},
-    {"skipped", 0, offsetof(t_form, skipped), offsetof(t_form, has_skipped), &pontes_type_string},
+    {"name", PONTES_F_REQUIRED, offsetof(t_form, name), offsetof(t_form, has_name), &pontes_type_string, NULL, 0, 0},
+    {"age", 0, offsetof(t_form, age), offsetof(t_form, has_age), &pontes_type_int64, NULL, 0, 0},
+    {"tags", 0, offsetof(t_form, tags), offsetof(t_form, has_tags), &string_list_type, NULL, 0, 0},
+    {"flag", 0, offsetof(t_form, flag), offsetof(t_form, has_flag), &pontes_type_bool, NULL, 0, 0},
+    {"owner", 0, offsetof(t_form, owner), offsetof(t_form, has_owner), &person_type, NULL, 0, 0},
+    {"skipped", 0, offsetof(t_form, skipped), offsetof(t_form, has_skipped), &pontes_type_string, NULL, 0, 0},
 };
 static const pontes_message form_msg = {"Form", 0, sizeof(t_form), form_fields, 6, offsetof(t_form, _extra)};
 static const pontes_type form_type = {PONTES_KIND_OBJECT, 0, sizeof(t_form *), "Form", NULL, &form_msg, NULL, NULL};
@@ -78,9 +78,9 @@ typedef struct t_upload {
 } t_upload;
 
 static const pontes_field upload_fields[] = {
-    {"doc", PONTES_F_REQUIRED, offsetof(t_upload, doc), offsetof(t_upload, has_doc), &pontes_type_file},
-    {"desc", 0, offsetof(t_upload, desc), offsetof(t_upload, has_desc), &pontes_type_string},
-    {"meta", 0, offsetof(t_upload, meta), offsetof(t_upload, has_meta), &person_type},
+    {"doc", PONTES_F_REQUIRED, offsetof(t_upload, doc), offsetof(t_upload, has_doc), &pontes_type_file, NULL, 0, 0},
+    {"desc", 0, offsetof(t_upload, desc), offsetof(t_upload, has_desc), &pontes_type_string, NULL, 0, 0},
+    {"meta", 0, offsetof(t_upload, meta), offsetof(t_upload, has_meta), &person_type, NULL, 0, 0},
 };
 static const pontes_message upload_msg = {"Upload", 0, sizeof(t_upload), upload_fields, 3,
                                           offsetof(t_upload, _extra)};
@@ -92,7 +92,7 @@ typedef struct t_text {
     pontes_presence has_value;
 } t_text;
 static const pontes_field text_fields[] = {
-    {NULL, 0, offsetof(t_text, value), offsetof(t_text, has_value), &pontes_type_string},
+    {NULL, 0, offsetof(t_text, value), offsetof(t_text, has_value), &pontes_type_string, NULL, 0, 0},
 };
 static const pontes_message text_msg = {"Text", PONTES_M_BOX, sizeof(t_text), text_fields, 1, PONTES_NO_EXTRA};
 static const pontes_type text_type = {PONTES_KIND_OBJECT, 0, sizeof(t_text *), "Text", NULL, &text_msg, NULL, NULL};

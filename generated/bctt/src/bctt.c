@@ -71,10 +71,10 @@ static const pontes_type bctt__taxonomy_item_array__type = { PONTES_KIND_ARRAY, 
 static const pontes_field bctt_operation_status__fields[] = {
     { "operationStatusCode", PONTES_F_REQUIRED, offsetof(bctt_operation_status,
         operation_status_code), offsetof(bctt_operation_status, has_operation_status_code),
-        &pontes_type_string },
+        &pontes_type_string, "\"operationStatusCode\":", 22, 19 },
     { "operationStatusMessage", PONTES_F_REQUIRED, offsetof(bctt_operation_status,
         operation_status_message), offsetof(bctt_operation_status, has_operation_status_message),
-        &pontes_type_string },
+        &pontes_type_string, "\"operationStatusMessage\":", 25, 22 },
 };
 static const pontes_message bctt_operation_status__msg = { "OperationStatus", PONTES_M_SIZED,
     sizeof(bctt_operation_status), bctt_operation_status__fields, 2, offsetof(
@@ -85,9 +85,10 @@ const pontes_type bctt_operation_status__type = { PONTES_KIND_OBJECT, 0, sizeof(
 static const pontes_field bctt_operation_status_response__fields[] = {
     { "operationStatus", PONTES_F_REQUIRED, offsetof(bctt_operation_status_response,
         operation_status), offsetof(bctt_operation_status_response, has_operation_status),
-        &bctt_operation_status__type },
+        &bctt_operation_status__type, "\"operationStatus\":", 18, 15 },
     { "additionalData", 0, offsetof(bctt_operation_status_response, additional_data), offsetof(
-        bctt_operation_status_response, has_additional_data), &pontes_type_any },
+        bctt_operation_status_response, has_additional_data), &pontes_type_any,
+        "\"additionalData\":", 17, 14 },
 };
 static const pontes_message bctt_operation_status_response__msg = { "OperationStatusResponse",
     PONTES_M_SIZED, sizeof(bctt_operation_status_response), bctt_operation_status_response__fields,
@@ -99,10 +100,10 @@ const pontes_type bctt_operation_status_response__type = { PONTES_KIND_OBJECT, 0
 static const pontes_field bctt_process_create_response__fields[] = {
     { "operationStatus", PONTES_F_REQUIRED, offsetof(bctt_process_create_response,
         operation_status), offsetof(bctt_process_create_response, has_operation_status),
-        &bctt_operation_status__type },
+        &bctt_operation_status__type, "\"operationStatus\":", 18, 15 },
     { "additionalData", 0, offsetof(bctt_process_create_response, additional_data), offsetof(
         bctt_process_create_response, has_additional_data),
-        &bctt_process_create_additional_data__type },
+        &bctt_process_create_additional_data__type, "\"additionalData\":", 17, 14 },
 };
 static const pontes_message bctt_process_create_response__msg = { "ProcessCreateResponse",
     PONTES_M_SIZED, sizeof(bctt_process_create_response), bctt_process_create_response__fields, 2,
@@ -113,9 +114,11 @@ const pontes_type bctt_process_create_response__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_process_create_additional_data__fields[] = {
     { "processUniqueID", 0, offsetof(bctt_process_create_additional_data, process_unique_id),
-        offsetof(bctt_process_create_additional_data, has_process_unique_id), &pontes_type_uuid },
+        offsetof(bctt_process_create_additional_data, has_process_unique_id), &pontes_type_uuid,
+        "\"processUniqueID\":", 18, 15 },
     { "processNumber", 0, offsetof(bctt_process_create_additional_data, process_number), offsetof(
-        bctt_process_create_additional_data, has_process_number), &pontes_type_int32 },
+        bctt_process_create_additional_data, has_process_number), &pontes_type_int32,
+        "\"processNumber\":", 16, 13 },
 };
 static const pontes_message bctt_process_create_additional_data__msg = {
     "ProcessCreateAdditionalData", PONTES_M_SIZED, sizeof(bctt_process_create_additional_data),
@@ -128,10 +131,10 @@ const pontes_type bctt_process_create_additional_data__type = { PONTES_KIND_OBJE
 static const pontes_field bctt_simulation_create_response__fields[] = {
     { "operationStatus", PONTES_F_REQUIRED, offsetof(bctt_simulation_create_response,
         operation_status), offsetof(bctt_simulation_create_response, has_operation_status),
-        &bctt_operation_status__type },
+        &bctt_operation_status__type, "\"operationStatus\":", 18, 15 },
     { "additionalData", 0, offsetof(bctt_simulation_create_response, additional_data), offsetof(
         bctt_simulation_create_response, has_additional_data),
-        &bctt_simulation_create_additional_data__type },
+        &bctt_simulation_create_additional_data__type, "\"additionalData\":", 17, 14 },
 };
 static const pontes_message bctt_simulation_create_response__msg = { "SimulationCreateResponse",
     PONTES_M_SIZED, sizeof(bctt_simulation_create_response),
@@ -143,10 +146,10 @@ const pontes_type bctt_simulation_create_response__type = { PONTES_KIND_OBJECT, 
 static const pontes_field bctt_simulation_create_additional_data__fields[] = {
     { "simulationUniqueID", 0, offsetof(bctt_simulation_create_additional_data,
         simulation_unique_id), offsetof(bctt_simulation_create_additional_data,
-        has_simulation_unique_id), &pontes_type_uuid },
+        has_simulation_unique_id), &pontes_type_uuid, "\"simulationUniqueID\":", 21, 18 },
     { "simulationNumber", 0, offsetof(bctt_simulation_create_additional_data, simulation_number),
-        offsetof(bctt_simulation_create_additional_data, has_simulation_number),
-        &pontes_type_int32 },
+        offsetof(bctt_simulation_create_additional_data, has_simulation_number), &pontes_type_int32,
+        "\"simulationNumber\":", 19, 16 },
 };
 static const pontes_message bctt_simulation_create_additional_data__msg = {
     "SimulationCreateAdditionalData", PONTES_M_SIZED, sizeof(
@@ -158,7 +161,8 @@ const pontes_type bctt_simulation_create_additional_data__type = { PONTES_KIND_O
 
 static const pontes_field bctt_session_token_object__fields[] = {
     { "sessionToken", PONTES_F_REQUIRED, offsetof(bctt_session_token_object, session_token),
-        offsetof(bctt_session_token_object, has_session_token), &pontes_type_string },
+        offsetof(bctt_session_token_object, has_session_token), &pontes_type_string,
+        "\"sessionToken\":", 15, 12 },
 };
 static const pontes_message bctt_session_token_object__msg = { "SessionTokenObject", PONTES_M_SIZED,
     sizeof(bctt_session_token_object), bctt_session_token_object__fields, 1, offsetof(
@@ -169,37 +173,49 @@ const pontes_type bctt_session_token_object__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field bctt_process_detail2__fields[] = {
     { "processUniqueID", 0, offsetof(bctt_process_detail2, process_unique_id), offsetof(
-        bctt_process_detail2, has_process_unique_id), &pontes_type_uuid },
+        bctt_process_detail2, has_process_unique_id), &pontes_type_uuid,
+        "\"processUniqueID\":", 18, 15 },
     { "processNumber", 0, offsetof(bctt_process_detail2, process_number), offsetof(
-        bctt_process_detail2, has_process_number), &pontes_type_int32 },
+        bctt_process_detail2, has_process_number), &pontes_type_int32,
+        "\"processNumber\":", 16, 13 },
     { "simulationUniqueID", 0, offsetof(bctt_process_detail2, simulation_unique_id), offsetof(
-        bctt_process_detail2, has_simulation_unique_id), &pontes_type_uuid },
+        bctt_process_detail2, has_simulation_unique_id), &pontes_type_uuid,
+        "\"simulationUniqueID\":", 21, 18 },
     { "simulationNumber", 0, offsetof(bctt_process_detail2, simulation_number), offsetof(
-        bctt_process_detail2, has_simulation_number), &pontes_type_int32 },
+        bctt_process_detail2, has_simulation_number), &pontes_type_int32,
+        "\"simulationNumber\":", 19, 16 },
     { "creationDate", 0, offsetof(bctt_process_detail2, creation_date), offsetof(
-        bctt_process_detail2, has_creation_date), &pontes_type_date_time },
+        bctt_process_detail2, has_creation_date), &pontes_type_date_time,
+        "\"creationDate\":", 15, 12 },
     { "lastActionDate", 0, offsetof(bctt_process_detail2, last_action_date), offsetof(
-        bctt_process_detail2, has_last_action_date), &pontes_type_date_time },
+        bctt_process_detail2, has_last_action_date), &pontes_type_date_time,
+        "\"lastActionDate\":", 17, 14 },
     { "branchID", 0, offsetof(bctt_process_detail2, branch_id), offsetof(bctt_process_detail2,
-        has_branch_id), &pontes_type_int32 },
+        has_branch_id), &pontes_type_int32, "\"branchID\":", 11, 8 },
     { "branchDescription", 0, offsetof(bctt_process_detail2, branch_description), offsetof(
-        bctt_process_detail2, has_branch_description), &pontes_type_string },
+        bctt_process_detail2, has_branch_description), &pontes_type_string,
+        "\"branchDescription\":", 20, 17 },
     { "processStatusID", 0, offsetof(bctt_process_detail2, process_status_id), offsetof(
-        bctt_process_detail2, has_process_status_id), &pontes_type_int32 },
+        bctt_process_detail2, has_process_status_id), &pontes_type_int32,
+        "\"processStatusID\":", 18, 15 },
     { "processStatusDescription", 0, offsetof(bctt_process_detail2, process_status_description),
-        offsetof(bctt_process_detail2, has_process_status_description), &pontes_type_string },
+        offsetof(bctt_process_detail2, has_process_status_description), &pontes_type_string,
+        "\"processStatusDescription\":", 27, 24 },
     { "loanProcessDetail", 0, offsetof(bctt_process_detail2, loan_process_detail), offsetof(
-        bctt_process_detail2, has_loan_process_detail), &bctt_loan_process_detail__type },
+        bctt_process_detail2, has_loan_process_detail), &bctt_loan_process_detail__type,
+        "\"loanProcessDetail\":", 20, 17 },
     { "borrowersProcessList", 0, offsetof(bctt_process_detail2, borrowers_process_list), offsetof(
-        bctt_process_detail2, has_borrowers_process_list),
-        &bctt__borrower_process_item_array__type },
+        bctt_process_detail2, has_borrowers_process_list), &bctt__borrower_process_item_array__type,
+        "\"borrowersProcessList\":", 23, 20 },
     { "propertyProcessDetail", 0, offsetof(bctt_process_detail2, property_process_detail), offsetof(
-        bctt_process_detail2, has_property_process_detail), &bctt_property_process_detail__type },
+        bctt_process_detail2, has_property_process_detail), &bctt_property_process_detail__type,
+        "\"propertyProcessDetail\":", 24, 21 },
     { "documentsProcessList", 0, offsetof(bctt_process_detail2, documents_process_list), offsetof(
-        bctt_process_detail2, has_documents_process_list),
-        &bctt__document_process_item_array__type },
+        bctt_process_detail2, has_documents_process_list), &bctt__document_process_item_array__type,
+        "\"documentsProcessList\":", 23, 20 },
     { "notesProcessList", 0, offsetof(bctt_process_detail2, notes_process_list), offsetof(
-        bctt_process_detail2, has_notes_process_list), &bctt__note_process_item_array__type },
+        bctt_process_detail2, has_notes_process_list), &bctt__note_process_item_array__type,
+        "\"notesProcessList\":", 19, 16 },
 };
 static const pontes_message bctt_process_detail2__msg = { "ProcessDetail2", PONTES_M_SIZED, sizeof(
     bctt_process_detail2), bctt_process_detail2__fields, 15, offsetof(
@@ -209,99 +225,135 @@ const pontes_type bctt_process_detail2__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_loan_process_detail__fields[] = {
     { "loanAmount", 0, offsetof(bctt_loan_process_detail, loan_amount), offsetof(
-        bctt_loan_process_detail, has_loan_amount), &pontes_type_decimal },
+        bctt_loan_process_detail, has_loan_amount), &pontes_type_decimal,
+        "\"loanAmount\":", 13, 10 },
     { "loanDurationMonths", 0, offsetof(bctt_loan_process_detail, loan_duration_months), offsetof(
-        bctt_loan_process_detail, has_loan_duration_months), &pontes_type_int32 },
+        bctt_loan_process_detail, has_loan_duration_months), &pontes_type_int32,
+        "\"loanDurationMonths\":", 21, 18 },
     { "hasCrossSelling", 0, offsetof(bctt_loan_process_detail, has_cross_selling), offsetof(
-        bctt_loan_process_detail, has_has_cross_selling), &pontes_type_bool },
+        bctt_loan_process_detail, has_has_cross_selling), &pontes_type_bool,
+        "\"hasCrossSelling\":", 18, 15 },
     { "productSchemeID", 0, offsetof(bctt_loan_process_detail, product_scheme_id), offsetof(
-        bctt_loan_process_detail, has_product_scheme_id), &pontes_type_int32 },
+        bctt_loan_process_detail, has_product_scheme_id), &pontes_type_int32,
+        "\"productSchemeID\":", 18, 15 },
     { "productSchemeDescription", 0, offsetof(bctt_loan_process_detail, product_scheme_description),
-        offsetof(bctt_loan_process_detail, has_product_scheme_description), &pontes_type_string },
+        offsetof(bctt_loan_process_detail, has_product_scheme_description), &pontes_type_string,
+        "\"productSchemeDescription\":", 27, 24 },
     { "loanPurposeID", 0, offsetof(bctt_loan_process_detail, loan_purpose_id), offsetof(
-        bctt_loan_process_detail, has_loan_purpose_id), &pontes_type_int32 },
+        bctt_loan_process_detail, has_loan_purpose_id), &pontes_type_int32,
+        "\"loanPurposeID\":", 16, 13 },
     { "loanPurposeDescription", 0, offsetof(bctt_loan_process_detail, loan_purpose_description),
-        offsetof(bctt_loan_process_detail, has_loan_purpose_description), &pontes_type_string },
+        offsetof(bctt_loan_process_detail, has_loan_purpose_description), &pontes_type_string,
+        "\"loanPurposeDescription\":", 25, 22 },
     { "productPurposeID", 0, offsetof(bctt_loan_process_detail, product_purpose_id), offsetof(
-        bctt_loan_process_detail, has_product_purpose_id), &pontes_type_int32 },
+        bctt_loan_process_detail, has_product_purpose_id), &pontes_type_int32,
+        "\"productPurposeID\":", 19, 16 },
     { "productPurposeDescription", 0, offsetof(bctt_loan_process_detail,
         product_purpose_description), offsetof(bctt_loan_process_detail,
-        has_product_purpose_description), &pontes_type_string },
+        has_product_purpose_description), &pontes_type_string,
+        "\"productPurposeDescription\":", 28, 25 },
     { "ltvEstimated", 0, offsetof(bctt_loan_process_detail, ltv_estimated), offsetof(
-        bctt_loan_process_detail, has_ltv_estimated), &pontes_type_double },
+        bctt_loan_process_detail, has_ltv_estimated), &pontes_type_double,
+        "\"ltvEstimated\":", 15, 12 },
     { "ltvReal", 0, offsetof(bctt_loan_process_detail, ltv_real), offsetof(bctt_loan_process_detail,
-        has_ltv_real), &pontes_type_double },
+        has_ltv_real), &pontes_type_double, "\"ltvReal\":", 10, 7 },
     { "baseSpread", 0, offsetof(bctt_loan_process_detail, base_spread), offsetof(
-        bctt_loan_process_detail, has_base_spread), &pontes_type_double },
+        bctt_loan_process_detail, has_base_spread), &pontes_type_double,
+        "\"baseSpread\":", 13, 10 },
     { "proposedSpread", 0, offsetof(bctt_loan_process_detail, proposed_spread), offsetof(
-        bctt_loan_process_detail, has_proposed_spread), &pontes_type_double },
+        bctt_loan_process_detail, has_proposed_spread), &pontes_type_double,
+        "\"proposedSpread\":", 17, 14 },
     { "indexInterestRate", 0, offsetof(bctt_loan_process_detail, index_interest_rate), offsetof(
-        bctt_loan_process_detail, has_index_interest_rate), &pontes_type_double },
+        bctt_loan_process_detail, has_index_interest_rate), &pontes_type_double,
+        "\"indexInterestRate\":", 20, 17 },
     { "tan", 0, offsetof(bctt_loan_process_detail, tan), offsetof(bctt_loan_process_detail,
-        has_tan), &pontes_type_double },
+        has_tan), &pontes_type_double, "\"tan\":", 6, 3 },
     { "taeg", 0, offsetof(bctt_loan_process_detail, taeg), offsetof(bctt_loan_process_detail,
-        has_taeg), &pontes_type_double },
+        has_taeg), &pontes_type_double, "\"taeg\":", 7, 4 },
     { "discountCrossSelling", 0, offsetof(bctt_loan_process_detail, discount_cross_selling),
-        offsetof(bctt_loan_process_detail, has_discount_cross_selling), &pontes_type_double },
+        offsetof(bctt_loan_process_detail, has_discount_cross_selling), &pontes_type_double,
+        "\"discountCrossSelling\":", 23, 20 },
     { "interestRateTypeID", 0, offsetof(bctt_loan_process_detail, interest_rate_type_id), offsetof(
-        bctt_loan_process_detail, has_interest_rate_type_id), &pontes_type_int32 },
+        bctt_loan_process_detail, has_interest_rate_type_id), &pontes_type_int32,
+        "\"interestRateTypeID\":", 21, 18 },
     { "interestRateTypeDescription", 0, offsetof(bctt_loan_process_detail,
         interest_rate_type_description), offsetof(bctt_loan_process_detail,
-        has_interest_rate_type_description), &pontes_type_string },
+        has_interest_rate_type_description), &pontes_type_string,
+        "\"interestRateTypeDescription\":", 30, 27 },
     { "commercialDiscount", 0, offsetof(bctt_loan_process_detail, commercial_discount), offsetof(
-        bctt_loan_process_detail, has_commercial_discount), &pontes_type_double },
+        bctt_loan_process_detail, has_commercial_discount), &pontes_type_double,
+        "\"commercialDiscount\":", 21, 18 },
     { "monthlyInstallmentAmount", 0, offsetof(bctt_loan_process_detail, monthly_installment_amount),
-        offsetof(bctt_loan_process_detail, has_monthly_installment_amount), &pontes_type_decimal },
+        offsetof(bctt_loan_process_detail, has_monthly_installment_amount), &pontes_type_decimal,
+        "\"monthlyInstallmentAmount\":", 27, 24 },
     { "sustainabilityCampaign", 0, offsetof(bctt_loan_process_detail, sustainability_campaign),
-        offsetof(bctt_loan_process_detail, has_sustainability_campaign), &pontes_type_bool },
+        offsetof(bctt_loan_process_detail, has_sustainability_campaign), &pontes_type_bool,
+        "\"sustainabilityCampaign\":", 25, 22 },
     { "sustainabilityCampaignPercentage", 0, offsetof(bctt_loan_process_detail,
         sustainability_campaign_percentage), offsetof(bctt_loan_process_detail,
-        has_sustainability_campaign_percentage), &pontes_type_double },
+        has_sustainability_campaign_percentage), &pontes_type_double,
+        "\"sustainabilityCampaignPercentage\":", 35, 32 },
     { "mtic", 0, offsetof(bctt_loan_process_detail, mtic), offsetof(bctt_loan_process_detail,
-        has_mtic), &pontes_type_decimal },
+        has_mtic), &pontes_type_decimal, "\"mtic\":", 7, 4 },
     { "fixedTAN", 0, offsetof(bctt_loan_process_detail, fixed_tan), offsetof(
-        bctt_loan_process_detail, has_fixed_tan), &pontes_type_double },
+        bctt_loan_process_detail, has_fixed_tan), &pontes_type_double, "\"fixedTAN\":", 11, 8 },
     { "variableTAN", 0, offsetof(bctt_loan_process_detail, variable_tan), offsetof(
-        bctt_loan_process_detail, has_variable_tan), &pontes_type_double },
+        bctt_loan_process_detail, has_variable_tan), &pontes_type_double,
+        "\"variableTAN\":", 14, 11 },
     { "indexTypeSubCategoryID", 0, offsetof(bctt_loan_process_detail, index_type_sub_category_id),
-        offsetof(bctt_loan_process_detail, has_index_type_sub_category_id), &pontes_type_int32 },
+        offsetof(bctt_loan_process_detail, has_index_type_sub_category_id), &pontes_type_int32,
+        "\"indexTypeSubCategoryID\":", 25, 22 },
     { "indexTypeSubCategoryDescription", 0, offsetof(bctt_loan_process_detail,
         index_type_sub_category_description), offsetof(bctt_loan_process_detail,
-        has_index_type_sub_category_description), &pontes_type_string },
+        has_index_type_sub_category_description), &pontes_type_string,
+        "\"indexTypeSubCategoryDescription\":", 34, 31 },
     { "indexTypeMixed", 0, offsetof(bctt_loan_process_detail, index_type_mixed), offsetof(
-        bctt_loan_process_detail, has_index_type_mixed), &pontes_type_string },
+        bctt_loan_process_detail, has_index_type_mixed), &pontes_type_string,
+        "\"indexTypeMixed\":", 17, 14 },
     { "indexType", 0, offsetof(bctt_loan_process_detail, index_type), offsetof(
-        bctt_loan_process_detail, has_index_type), &pontes_type_string },
+        bctt_loan_process_detail, has_index_type), &pontes_type_string, "\"indexType\":", 12, 9 },
     { "fixedBaseInterestRate", 0, offsetof(bctt_loan_process_detail, fixed_base_interest_rate),
-        offsetof(bctt_loan_process_detail, has_fixed_base_interest_rate), &pontes_type_double },
+        offsetof(bctt_loan_process_detail, has_fixed_base_interest_rate), &pontes_type_double,
+        "\"fixedBaseInterestRate\":", 24, 21 },
     { "fixedMonthlyInstallmentAmount", 0, offsetof(bctt_loan_process_detail,
         fixed_monthly_installment_amount), offsetof(bctt_loan_process_detail,
-        has_fixed_monthly_installment_amount), &pontes_type_decimal },
+        has_fixed_monthly_installment_amount), &pontes_type_decimal,
+        "\"fixedMonthlyInstallmentAmount\":", 32, 29 },
     { "fixedSpread", 0, offsetof(bctt_loan_process_detail, fixed_spread), offsetof(
-        bctt_loan_process_detail, has_fixed_spread), &pontes_type_double },
+        bctt_loan_process_detail, has_fixed_spread), &pontes_type_double,
+        "\"fixedSpread\":", 14, 11 },
     { "fixedPeriod", PONTES_F_WIRE_FORM, offsetof(bctt_loan_process_detail, fixed_period), offsetof(
-        bctt_loan_process_detail, has_fixed_period), &pontes_type_int32_or_string },
+        bctt_loan_process_detail, has_fixed_period), &pontes_type_int32_or_string,
+        "\"fixedPeriod\":", 14, 11 },
     { "fixedProposedSpread", 0, offsetof(bctt_loan_process_detail, fixed_proposed_spread), offsetof(
-        bctt_loan_process_detail, has_fixed_proposed_spread), &pontes_type_double },
+        bctt_loan_process_detail, has_fixed_proposed_spread), &pontes_type_double,
+        "\"fixedProposedSpread\":", 22, 19 },
     { "loanFixedPeriodMonths", 0, offsetof(bctt_loan_process_detail, loan_fixed_period_months),
-        offsetof(bctt_loan_process_detail, has_loan_fixed_period_months), &pontes_type_int32 },
+        offsetof(bctt_loan_process_detail, has_loan_fixed_period_months), &pontes_type_int32,
+        "\"loanFixedPeriodMonths\":", 24, 21 },
     { "variableBaseInterestRate", 0, offsetof(bctt_loan_process_detail,
         variable_base_interest_rate), offsetof(bctt_loan_process_detail,
-        has_variable_base_interest_rate), &pontes_type_double },
+        has_variable_base_interest_rate), &pontes_type_double,
+        "\"variableBaseInterestRate\":", 27, 24 },
     { "variableMonthlyInstallmentAmount", 0, offsetof(bctt_loan_process_detail,
         variable_monthly_installment_amount), offsetof(bctt_loan_process_detail,
-        has_variable_monthly_installment_amount), &pontes_type_decimal },
+        has_variable_monthly_installment_amount), &pontes_type_decimal,
+        "\"variableMonthlyInstallmentAmount\":", 35, 32 },
     { "variableSpread", 0, offsetof(bctt_loan_process_detail, variable_spread), offsetof(
-        bctt_loan_process_detail, has_variable_spread), &pontes_type_double },
+        bctt_loan_process_detail, has_variable_spread), &pontes_type_double,
+        "\"variableSpread\":", 17, 14 },
     { "variableProposedSpread", 0, offsetof(bctt_loan_process_detail, variable_proposed_spread),
-        offsetof(bctt_loan_process_detail, has_variable_proposed_spread), &pontes_type_double },
+        offsetof(bctt_loan_process_detail, has_variable_proposed_spread), &pontes_type_double,
+        "\"variableProposedSpread\":", 25, 22 },
     { "loanVariablePeriodMonths", 0, offsetof(bctt_loan_process_detail,
         loan_variable_period_months), offsetof(bctt_loan_process_detail,
-        has_loan_variable_period_months), &pontes_type_int32 },
+        has_loan_variable_period_months), &pontes_type_int32,
+        "\"loanVariablePeriodMonths\":", 27, 24 },
     { "spread", 0, offsetof(bctt_loan_process_detail, spread), offsetof(bctt_loan_process_detail,
-        has_spread), &pontes_type_double },
+        has_spread), &pontes_type_double, "\"spread\":", 9, 6 },
     { "baseInterestRate", 0, offsetof(bctt_loan_process_detail, base_interest_rate), offsetof(
-        bctt_loan_process_detail, has_base_interest_rate), &pontes_type_double },
+        bctt_loan_process_detail, has_base_interest_rate), &pontes_type_double,
+        "\"baseInterestRate\":", 19, 16 },
 };
 _Static_assert(offsetof(bctt_loan_process_detail, wire_fixed_period) == offsetof(
     bctt_loan_process_detail, has_fixed_period) + 1, "wire form after presence");
@@ -314,16 +366,21 @@ const pontes_type bctt_loan_process_detail__type = { PONTES_KIND_OBJECT, 0, size
 
 static const pontes_field bctt_borrower_process_item__fields[] = {
     { "borrowerUniqueID", 0, offsetof(bctt_borrower_process_item, borrower_unique_id), offsetof(
-        bctt_borrower_process_item, has_borrower_unique_id), &pontes_type_uuid },
+        bctt_borrower_process_item, has_borrower_unique_id), &pontes_type_uuid,
+        "\"borrowerUniqueID\":", 19, 16 },
     { "borrowerTypeID", 0, offsetof(bctt_borrower_process_item, borrower_type_id), offsetof(
-        bctt_borrower_process_item, has_borrower_type_id), &pontes_type_int32 },
+        bctt_borrower_process_item, has_borrower_type_id), &pontes_type_int32,
+        "\"borrowerTypeID\":", 17, 14 },
     { "borrowerTypeDescription", 0, offsetof(bctt_borrower_process_item, borrower_type_description),
-        offsetof(bctt_borrower_process_item, has_borrower_type_description), &pontes_type_string },
+        offsetof(bctt_borrower_process_item, has_borrower_type_description), &pontes_type_string,
+        "\"borrowerTypeDescription\":", 26, 23 },
     { "keyBorrowerRelationID", 0, offsetof(bctt_borrower_process_item, key_borrower_relation_id),
-        offsetof(bctt_borrower_process_item, has_key_borrower_relation_id), &pontes_type_int32 },
+        offsetof(bctt_borrower_process_item, has_key_borrower_relation_id), &pontes_type_int32,
+        "\"keyBorrowerRelationID\":", 24, 21 },
     { "keyBorrowerRelationDescription", 0, offsetof(bctt_borrower_process_item,
         key_borrower_relation_description), offsetof(bctt_borrower_process_item,
-        has_key_borrower_relation_description), &pontes_type_string },
+        has_key_borrower_relation_description), &pontes_type_string,
+        "\"keyBorrowerRelationDescription\":", 33, 30 },
 };
 static const pontes_message bctt_borrower_process_item__msg = { "BorrowerProcessItem",
     PONTES_M_SIZED, sizeof(bctt_borrower_process_item), bctt_borrower_process_item__fields, 5,
@@ -334,50 +391,67 @@ const pontes_type bctt_borrower_process_item__type = { PONTES_KIND_OBJECT, 0, si
 
 static const pontes_field bctt_property_process_detail__fields[] = {
     { "propertyUniqueID", 0, offsetof(bctt_property_process_detail, property_unique_id), offsetof(
-        bctt_property_process_detail, has_property_unique_id), &pontes_type_uuid },
+        bctt_property_process_detail, has_property_unique_id), &pontes_type_uuid,
+        "\"propertyUniqueID\":", 19, 16 },
     { "typologyID", 0, offsetof(bctt_property_process_detail, typology_id), offsetof(
-        bctt_property_process_detail, has_typology_id), &pontes_type_int32 },
+        bctt_property_process_detail, has_typology_id), &pontes_type_int32,
+        "\"typologyID\":", 13, 10 },
     { "typologyDescription", 0, offsetof(bctt_property_process_detail, typology_description),
-        offsetof(bctt_property_process_detail, has_typology_description), &pontes_type_string },
+        offsetof(bctt_property_process_detail, has_typology_description), &pontes_type_string,
+        "\"typologyDescription\":", 22, 19 },
     { "grossBuiltArea", 0, offsetof(bctt_property_process_detail, gross_built_area), offsetof(
-        bctt_property_process_detail, has_gross_built_area), &pontes_type_double },
+        bctt_property_process_detail, has_gross_built_area), &pontes_type_double,
+        "\"grossBuiltArea\":", 17, 14 },
     { "yearBuilt", 0, offsetof(bctt_property_process_detail, year_built), offsetof(
-        bctt_property_process_detail, has_year_built), &pontes_type_int32 },
+        bctt_property_process_detail, has_year_built), &pontes_type_int32,
+        "\"yearBuilt\":", 12, 9 },
     { "completedDate", 0, offsetof(bctt_property_process_detail, completed_date), offsetof(
-        bctt_property_process_detail, has_completed_date), &pontes_type_date },
+        bctt_property_process_detail, has_completed_date), &pontes_type_date,
+        "\"completedDate\":", 16, 13 },
     { "acquisitionDate", 0, offsetof(bctt_property_process_detail, acquisition_date), offsetof(
-        bctt_property_process_detail, has_acquisition_date), &pontes_type_date },
+        bctt_property_process_detail, has_acquisition_date), &pontes_type_date,
+        "\"acquisitionDate\":", 18, 15 },
     { "acquisitionAmount", 0, offsetof(bctt_property_process_detail, acquisition_amount), offsetof(
-        bctt_property_process_detail, has_acquisition_amount), &pontes_type_decimal },
+        bctt_property_process_detail, has_acquisition_amount), &pontes_type_decimal,
+        "\"acquisitionAmount\":", 20, 17 },
     { "acquisitionDeedAmount", 0, offsetof(bctt_property_process_detail, acquisition_deed_amount),
-        offsetof(bctt_property_process_detail, has_acquisition_deed_amount), &pontes_type_decimal },
+        offsetof(bctt_property_process_detail, has_acquisition_deed_amount), &pontes_type_decimal,
+        "\"acquisitionDeedAmount\":", 24, 21 },
     { "evaluationEstimatedAmount", 0, offsetof(bctt_property_process_detail,
         evaluation_estimated_amount), offsetof(bctt_property_process_detail,
-        has_evaluation_estimated_amount), &pontes_type_decimal },
+        has_evaluation_estimated_amount), &pontes_type_decimal,
+        "\"evaluationEstimatedAmount\":", 28, 25 },
     { "evaluationAmount", 0, offsetof(bctt_property_process_detail, evaluation_amount), offsetof(
-        bctt_property_process_detail, has_evaluation_amount), &pontes_type_decimal },
+        bctt_property_process_detail, has_evaluation_amount), &pontes_type_decimal,
+        "\"evaluationAmount\":", 19, 16 },
     { "districtID", 0, offsetof(bctt_property_process_detail, district_id), offsetof(
-        bctt_property_process_detail, has_district_id), &pontes_type_int32 },
+        bctt_property_process_detail, has_district_id), &pontes_type_int32,
+        "\"districtID\":", 13, 10 },
     { "districtDescription", 0, offsetof(bctt_property_process_detail, district_description),
-        offsetof(bctt_property_process_detail, has_district_description), &pontes_type_string },
+        offsetof(bctt_property_process_detail, has_district_description), &pontes_type_string,
+        "\"districtDescription\":", 22, 19 },
     { "countyID", 0, offsetof(bctt_property_process_detail, county_id), offsetof(
-        bctt_property_process_detail, has_county_id), &pontes_type_int32 },
+        bctt_property_process_detail, has_county_id), &pontes_type_int32, "\"countyID\":", 11, 8 },
     { "countyDescription", 0, offsetof(bctt_property_process_detail, county_description), offsetof(
-        bctt_property_process_detail, has_county_description), &pontes_type_string },
+        bctt_property_process_detail, has_county_description), &pontes_type_string,
+        "\"countyDescription\":", 20, 17 },
     { "parishID", 0, offsetof(bctt_property_process_detail, parish_id), offsetof(
-        bctt_property_process_detail, has_parish_id), &pontes_type_int32 },
+        bctt_property_process_detail, has_parish_id), &pontes_type_int32, "\"parishID\":", 11, 8 },
     { "parishDescription", 0, offsetof(bctt_property_process_detail, parish_description), offsetof(
-        bctt_property_process_detail, has_parish_description), &pontes_type_string },
+        bctt_property_process_detail, has_parish_description), &pontes_type_string,
+        "\"parishDescription\":", 20, 17 },
     { "address", 0, offsetof(bctt_property_process_detail, address), offsetof(
-        bctt_property_process_detail, has_address), &pontes_type_string },
+        bctt_property_process_detail, has_address), &pontes_type_string, "\"address\":", 10, 7 },
     { "doorNumber", 0, offsetof(bctt_property_process_detail, door_number), offsetof(
-        bctt_property_process_detail, has_door_number), &pontes_type_string },
+        bctt_property_process_detail, has_door_number), &pontes_type_string,
+        "\"doorNumber\":", 13, 10 },
     { "floor", 0, offsetof(bctt_property_process_detail, floor), offsetof(
-        bctt_property_process_detail, has_floor), &pontes_type_string },
+        bctt_property_process_detail, has_floor), &pontes_type_string, "\"floor\":", 8, 5 },
     { "zipCode", 0, offsetof(bctt_property_process_detail, zip_code), offsetof(
-        bctt_property_process_detail, has_zip_code), &pontes_type_string },
+        bctt_property_process_detail, has_zip_code), &pontes_type_string, "\"zipCode\":", 10, 7 },
     { "zipCodeLocal", 0, offsetof(bctt_property_process_detail, zip_code_local), offsetof(
-        bctt_property_process_detail, has_zip_code_local), &pontes_type_string },
+        bctt_property_process_detail, has_zip_code_local), &pontes_type_string,
+        "\"zipCodeLocal\":", 15, 12 },
 };
 static const pontes_message bctt_property_process_detail__msg = { "PropertyProcessDetail",
     PONTES_M_SIZED, sizeof(bctt_property_process_detail), bctt_property_process_detail__fields, 22,
@@ -388,27 +462,34 @@ const pontes_type bctt_property_process_detail__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_document_process_item__fields[] = {
     { "documentUniqueID", 0, offsetof(bctt_document_process_item, document_unique_id), offsetof(
-        bctt_document_process_item, has_document_unique_id), &pontes_type_uuid },
+        bctt_document_process_item, has_document_unique_id), &pontes_type_uuid,
+        "\"documentUniqueID\":", 19, 16 },
     { "title", 0, offsetof(bctt_document_process_item, title), offsetof(bctt_document_process_item,
-        has_title), &pontes_type_string },
+        has_title), &pontes_type_string, "\"title\":", 8, 5 },
     { "fileName", 0, offsetof(bctt_document_process_item, file_name), offsetof(
-        bctt_document_process_item, has_file_name), &pontes_type_string },
+        bctt_document_process_item, has_file_name), &pontes_type_string, "\"fileName\":", 11, 8 },
     { "statusID", 0, offsetof(bctt_document_process_item, status_id), offsetof(
-        bctt_document_process_item, has_status_id), &pontes_type_int32 },
+        bctt_document_process_item, has_status_id), &pontes_type_int32, "\"statusID\":", 11, 8 },
     { "statusDescription", 0, offsetof(bctt_document_process_item, status_description), offsetof(
-        bctt_document_process_item, has_status_description), &pontes_type_string },
+        bctt_document_process_item, has_status_description), &pontes_type_string,
+        "\"statusDescription\":", 20, 17 },
     { "typeID", 0, offsetof(bctt_document_process_item, type_id), offsetof(
-        bctt_document_process_item, has_type_id), &pontes_type_int32 },
+        bctt_document_process_item, has_type_id), &pontes_type_int32, "\"typeID\":", 9, 6 },
     { "typeDescription", 0, offsetof(bctt_document_process_item, type_description), offsetof(
-        bctt_document_process_item, has_type_description), &pontes_type_string },
+        bctt_document_process_item, has_type_description), &pontes_type_string,
+        "\"typeDescription\":", 18, 15 },
     { "categoryID", 0, offsetof(bctt_document_process_item, category_id), offsetof(
-        bctt_document_process_item, has_category_id), &pontes_type_int32 },
+        bctt_document_process_item, has_category_id), &pontes_type_int32,
+        "\"categoryID\":", 13, 10 },
     { "categoryDescription", 0, offsetof(bctt_document_process_item, category_description),
-        offsetof(bctt_document_process_item, has_category_description), &pontes_type_string },
+        offsetof(bctt_document_process_item, has_category_description), &pontes_type_string,
+        "\"categoryDescription\":", 22, 19 },
     { "observations", 0, offsetof(bctt_document_process_item, observations), offsetof(
-        bctt_document_process_item, has_observations), &pontes_type_string },
+        bctt_document_process_item, has_observations), &pontes_type_string,
+        "\"observations\":", 15, 12 },
     { "isMandatory", 0, offsetof(bctt_document_process_item, is_mandatory), offsetof(
-        bctt_document_process_item, has_is_mandatory), &pontes_type_bool },
+        bctt_document_process_item, has_is_mandatory), &pontes_type_bool,
+        "\"isMandatory\":", 14, 11 },
 };
 static const pontes_message bctt_document_process_item__msg = { "DocumentProcessItem",
     PONTES_M_SIZED, sizeof(bctt_document_process_item), bctt_document_process_item__fields, 11,
@@ -419,11 +500,11 @@ const pontes_type bctt_document_process_item__type = { PONTES_KIND_OBJECT, 0, si
 
 static const pontes_field bctt_note_process_item__fields[] = {
     { "comment", 0, offsetof(bctt_note_process_item, comment), offsetof(bctt_note_process_item,
-        has_comment), &pontes_type_string },
+        has_comment), &pontes_type_string, "\"comment\":", 10, 7 },
     { "date", 0, offsetof(bctt_note_process_item, date), offsetof(bctt_note_process_item, has_date),
-        &pontes_type_date_time },
+        &pontes_type_date_time, "\"date\":", 7, 4 },
     { "userName", 0, offsetof(bctt_note_process_item, user_name), offsetof(bctt_note_process_item,
-        has_user_name), &pontes_type_string },
+        has_user_name), &pontes_type_string, "\"userName\":", 11, 8 },
 };
 static const pontes_message bctt_note_process_item__msg = { "NoteProcessItem", PONTES_M_SIZED,
     sizeof(bctt_note_process_item), bctt_note_process_item__fields, 3, offsetof(
@@ -433,11 +514,13 @@ const pontes_type bctt_note_process_item__type = { PONTES_KIND_OBJECT, 0, sizeof
 
 static const pontes_field bctt_process_list2__fields[] = {
     { "totalRecords", 0, offsetof(bctt_process_list2, total_records), offsetof(bctt_process_list2,
-        has_total_records), &pontes_type_int32 },
+        has_total_records), &pontes_type_int32, "\"totalRecords\":", 15, 12 },
     { "hasMoreResults", 0, offsetof(bctt_process_list2, has_more_results), offsetof(
-        bctt_process_list2, has_has_more_results), &pontes_type_bool },
+        bctt_process_list2, has_has_more_results), &pontes_type_bool,
+        "\"hasMoreResults\":", 17, 14 },
     { "listProcessDetail", 0, offsetof(bctt_process_list2, list_process_detail), offsetof(
-        bctt_process_list2, has_list_process_detail), &bctt__process_list_item_array__type },
+        bctt_process_list2, has_list_process_detail), &bctt__process_list_item_array__type,
+        "\"listProcessDetail\":", 20, 17 },
 };
 static const pontes_message bctt_process_list2__msg = { "ProcessList2", PONTES_M_SIZED, sizeof(
     bctt_process_list2), bctt_process_list2__fields, 3, offsetof(bctt_process_list2, _extra) };
@@ -446,43 +529,60 @@ const pontes_type bctt_process_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(bct
 
 static const pontes_field bctt_process_list_item__fields[] = {
     { "processUniqueId", 0, offsetof(bctt_process_list_item, process_unique_id), offsetof(
-        bctt_process_list_item, has_process_unique_id), &pontes_type_uuid },
+        bctt_process_list_item, has_process_unique_id), &pontes_type_uuid,
+        "\"processUniqueId\":", 18, 15 },
     { "processNumber", PONTES_F_WIRE_FORM, offsetof(bctt_process_list_item, process_number),
-        offsetof(bctt_process_list_item, has_process_number), &pontes_type_int32_or_string },
+        offsetof(bctt_process_list_item, has_process_number), &pontes_type_int32_or_string,
+        "\"processNumber\":", 16, 13 },
     { "keyBorrowerName", 0, offsetof(bctt_process_list_item, key_borrower_name), offsetof(
-        bctt_process_list_item, has_key_borrower_name), &pontes_type_string },
+        bctt_process_list_item, has_key_borrower_name), &pontes_type_string,
+        "\"keyBorrowerName\":", 18, 15 },
     { "keyBorrowerTaxId", 0, offsetof(bctt_process_list_item, key_borrower_tax_id), offsetof(
-        bctt_process_list_item, has_key_borrower_tax_id), &pontes_type_string },
+        bctt_process_list_item, has_key_borrower_tax_id), &pontes_type_string,
+        "\"keyBorrowerTaxId\":", 19, 16 },
     { "loanAmount", 0, offsetof(bctt_process_list_item, loan_amount), offsetof(
-        bctt_process_list_item, has_loan_amount), &pontes_type_decimal },
+        bctt_process_list_item, has_loan_amount), &pontes_type_decimal, "\"loanAmount\":", 13, 10 },
     { "lastActionDate", 0, offsetof(bctt_process_list_item, last_action_date), offsetof(
-        bctt_process_list_item, has_last_action_date), &pontes_type_date_time },
+        bctt_process_list_item, has_last_action_date), &pontes_type_date_time,
+        "\"lastActionDate\":", 17, 14 },
     { "processStatusId", PONTES_F_WIRE_FORM, offsetof(bctt_process_list_item, process_status_id),
-        offsetof(bctt_process_list_item, has_process_status_id), &pontes_type_int32_or_string },
+        offsetof(bctt_process_list_item, has_process_status_id), &pontes_type_int32_or_string,
+        "\"processStatusId\":", 18, 15 },
     { "processStatusDescription", 0, offsetof(bctt_process_list_item, process_status_description),
-        offsetof(bctt_process_list_item, has_process_status_description), &pontes_type_string },
+        offsetof(bctt_process_list_item, has_process_status_description), &pontes_type_string,
+        "\"processStatusDescription\":", 27, 24 },
     { "hasCreditDecision", 0, offsetof(bctt_process_list_item, has_credit_decision), offsetof(
-        bctt_process_list_item, has_has_credit_decision), &pontes_type_bool },
+        bctt_process_list_item, has_has_credit_decision), &pontes_type_bool,
+        "\"hasCreditDecision\":", 20, 17 },
     { "branchId", PONTES_F_WIRE_FORM, offsetof(bctt_process_list_item, branch_id), offsetof(
-        bctt_process_list_item, has_branch_id), &pontes_type_int32_or_string },
+        bctt_process_list_item, has_branch_id), &pontes_type_int32_or_string,
+        "\"branchId\":", 11, 8 },
     { "branchDescription", 0, offsetof(bctt_process_list_item, branch_description), offsetof(
-        bctt_process_list_item, has_branch_description), &pontes_type_string },
+        bctt_process_list_item, has_branch_description), &pontes_type_string,
+        "\"branchDescription\":", 20, 17 },
     { "contractDate", 0, offsetof(bctt_process_list_item, contract_date), offsetof(
-        bctt_process_list_item, has_contract_date), &pontes_type_date_time },
+        bctt_process_list_item, has_contract_date), &pontes_type_date_time,
+        "\"contractDate\":", 15, 12 },
     { "scheduledContractDate", 0, offsetof(bctt_process_list_item, scheduled_contract_date),
-        offsetof(bctt_process_list_item, has_scheduled_contract_date), &pontes_type_date_time },
+        offsetof(bctt_process_list_item, has_scheduled_contract_date), &pontes_type_date_time,
+        "\"scheduledContractDate\":", 24, 21 },
     { "propertyAmount", 0, offsetof(bctt_process_list_item, property_amount), offsetof(
-        bctt_process_list_item, has_property_amount), &pontes_type_decimal },
+        bctt_process_list_item, has_property_amount), &pontes_type_decimal,
+        "\"propertyAmount\":", 17, 14 },
     { "simulationUniqueId", 0, offsetof(bctt_process_list_item, simulation_unique_id), offsetof(
-        bctt_process_list_item, has_simulation_unique_id), &pontes_type_uuid },
+        bctt_process_list_item, has_simulation_unique_id), &pontes_type_uuid,
+        "\"simulationUniqueId\":", 21, 18 },
     { "simulationNumber", PONTES_F_WIRE_FORM, offsetof(bctt_process_list_item, simulation_number),
-        offsetof(bctt_process_list_item, has_simulation_number), &pontes_type_int32_or_string },
+        offsetof(bctt_process_list_item, has_simulation_number), &pontes_type_int32_or_string,
+        "\"simulationNumber\":", 19, 16 },
     { "hasInsurance", 0, offsetof(bctt_process_list_item, has_insurance), offsetof(
-        bctt_process_list_item, has_has_insurance), &pontes_type_bool },
+        bctt_process_list_item, has_has_insurance), &pontes_type_bool,
+        "\"hasInsurance\":", 15, 12 },
     { "ltvEstimated", 0, offsetof(bctt_process_list_item, ltv_estimated), offsetof(
-        bctt_process_list_item, has_ltv_estimated), &pontes_type_double },
+        bctt_process_list_item, has_ltv_estimated), &pontes_type_double,
+        "\"ltvEstimated\":", 15, 12 },
     { "ltvReal", 0, offsetof(bctt_process_list_item, ltv_real), offsetof(bctt_process_list_item,
-        has_ltv_real), &pontes_type_double },
+        has_ltv_real), &pontes_type_double, "\"ltvReal\":", 10, 7 },
 };
 _Static_assert(offsetof(bctt_process_list_item, wire_process_number) == offsetof(
     bctt_process_list_item, has_process_number) + 1, "wire form after presence");
@@ -500,19 +600,25 @@ const pontes_type bctt_process_list_item__type = { PONTES_KIND_OBJECT, 0, sizeof
 
 static const pontes_field bctt_process_update_request__fields[] = {
     { "loanAmount", 0, offsetof(bctt_process_update_request, loan_amount), offsetof(
-        bctt_process_update_request, has_loan_amount), &pontes_type_decimal },
+        bctt_process_update_request, has_loan_amount), &pontes_type_decimal,
+        "\"loanAmount\":", 13, 10 },
     { "loanDurationMonths", 0, offsetof(bctt_process_update_request, loan_duration_months),
-        offsetof(bctt_process_update_request, has_loan_duration_months), &pontes_type_int32 },
+        offsetof(bctt_process_update_request, has_loan_duration_months), &pontes_type_int32,
+        "\"loanDurationMonths\":", 21, 18 },
     { "productSchemeId", 0, offsetof(bctt_process_update_request, product_scheme_id), offsetof(
-        bctt_process_update_request, has_product_scheme_id), &pontes_type_int32 },
+        bctt_process_update_request, has_product_scheme_id), &pontes_type_int32,
+        "\"productSchemeId\":", 18, 15 },
     { "loanPurposeId", 0, offsetof(bctt_process_update_request, loan_purpose_id), offsetof(
-        bctt_process_update_request, has_loan_purpose_id), &pontes_type_int32 },
+        bctt_process_update_request, has_loan_purpose_id), &pontes_type_int32,
+        "\"loanPurposeId\":", 16, 13 },
     { "productPurposeId", 0, offsetof(bctt_process_update_request, product_purpose_id), offsetof(
-        bctt_process_update_request, has_product_purpose_id), &pontes_type_int32 },
+        bctt_process_update_request, has_product_purpose_id), &pontes_type_int32,
+        "\"productPurposeId\":", 19, 16 },
     { "hasCrossSelling", 0, offsetof(bctt_process_update_request, has_cross_selling), offsetof(
-        bctt_process_update_request, has_has_cross_selling), &pontes_type_bool },
+        bctt_process_update_request, has_has_cross_selling), &pontes_type_bool,
+        "\"hasCrossSelling\":", 18, 15 },
     { "branchId", 0, offsetof(bctt_process_update_request, branch_id), offsetof(
-        bctt_process_update_request, has_branch_id), &pontes_type_int32 },
+        bctt_process_update_request, has_branch_id), &pontes_type_int32, "\"branchId\":", 11, 8 },
 };
 static const pontes_message bctt_process_update_request__msg = { "ProcessUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_process_update_request), bctt_process_update_request__fields, 7,
@@ -524,39 +630,49 @@ const pontes_type bctt_process_update_request__type = { PONTES_KIND_OBJECT, 0, s
 static const pontes_field bctt_process_create_request__fields[] = {
     { "simulationUniqueId", PONTES_F_REQUIRED, offsetof(bctt_process_create_request,
         simulation_unique_id), offsetof(bctt_process_create_request, has_simulation_unique_id),
-        &pontes_type_uuid },
+        &pontes_type_uuid, "\"simulationUniqueId\":", 21, 18 },
     { "keyBorrowerEmail", PONTES_F_REQUIRED, offsetof(bctt_process_create_request,
         key_borrower_email), offsetof(bctt_process_create_request, has_key_borrower_email),
-        &pontes_type_string },
+        &pontes_type_string, "\"keyBorrowerEmail\":", 19, 16 },
     { "keyBorrowerName", PONTES_F_REQUIRED, offsetof(bctt_process_create_request,
         key_borrower_name), offsetof(bctt_process_create_request, has_key_borrower_name),
-        &pontes_type_string },
+        &pontes_type_string, "\"keyBorrowerName\":", 18, 15 },
     { "keyBorrowerIdentificationDocTypeId", PONTES_F_REQUIRED, offsetof(bctt_process_create_request,
         key_borrower_identification_doc_type_id), offsetof(bctt_process_create_request,
-        has_key_borrower_identification_doc_type_id), &pontes_type_int32 },
+        has_key_borrower_identification_doc_type_id), &pontes_type_int32,
+        "\"keyBorrowerIdentificationDocTypeId\":", 37, 34 },
     { "keyBorrowerIdentificationDocNumber", PONTES_F_REQUIRED, offsetof(bctt_process_create_request,
         key_borrower_identification_doc_number), offsetof(bctt_process_create_request,
-        has_key_borrower_identification_doc_number), &pontes_type_string },
+        has_key_borrower_identification_doc_number), &pontes_type_string,
+        "\"keyBorrowerIdentificationDocNumber\":", 37, 34 },
     { "keyBorrowerResidence", 0, offsetof(bctt_process_create_request, key_borrower_residence),
-        offsetof(bctt_process_create_request, has_key_borrower_residence), &pontes_type_string },
+        offsetof(bctt_process_create_request, has_key_borrower_residence), &pontes_type_string,
+        "\"keyBorrowerResidence\":", 23, 20 },
     { "keyBorrowerIdentificationDocExpirationDate", 0, offsetof(bctt_process_create_request,
         key_borrower_identification_doc_expiration_date), offsetof(bctt_process_create_request,
-        has_key_borrower_identification_doc_expiration_date), &pontes_type_date_time },
+        has_key_borrower_identification_doc_expiration_date), &pontes_type_date_time,
+        "\"keyBorrowerIdentificationDocExpirationDate\":", 45, 42 },
     { "borrowerEmail", 0, offsetof(bctt_process_create_request, borrower_email), offsetof(
-        bctt_process_create_request, has_borrower_email), &pontes_type_string },
+        bctt_process_create_request, has_borrower_email), &pontes_type_string,
+        "\"borrowerEmail\":", 16, 13 },
     { "borrowerName", 0, offsetof(bctt_process_create_request, borrower_name), offsetof(
-        bctt_process_create_request, has_borrower_name), &pontes_type_string },
+        bctt_process_create_request, has_borrower_name), &pontes_type_string,
+        "\"borrowerName\":", 15, 12 },
     { "borrowerResidence", 0, offsetof(bctt_process_create_request, borrower_residence), offsetof(
-        bctt_process_create_request, has_borrower_residence), &pontes_type_string },
+        bctt_process_create_request, has_borrower_residence), &pontes_type_string,
+        "\"borrowerResidence\":", 20, 17 },
     { "borrowerIdentificationDocTypeId", 0, offsetof(bctt_process_create_request,
         borrower_identification_doc_type_id), offsetof(bctt_process_create_request,
-        has_borrower_identification_doc_type_id), &pontes_type_int32 },
+        has_borrower_identification_doc_type_id), &pontes_type_int32,
+        "\"borrowerIdentificationDocTypeId\":", 34, 31 },
     { "borrowerIdentificationDocNumber", 0, offsetof(bctt_process_create_request,
         borrower_identification_doc_number), offsetof(bctt_process_create_request,
-        has_borrower_identification_doc_number), &pontes_type_string },
+        has_borrower_identification_doc_number), &pontes_type_string,
+        "\"borrowerIdentificationDocNumber\":", 34, 31 },
     { "borrowerIdentificationDocExpirationDate", 0, offsetof(bctt_process_create_request,
         borrower_identification_doc_expiration_date), offsetof(bctt_process_create_request,
-        has_borrower_identification_doc_expiration_date), &pontes_type_date_time },
+        has_borrower_identification_doc_expiration_date), &pontes_type_date_time,
+        "\"borrowerIdentificationDocExpirationDate\":", 42, 39 },
 };
 static const pontes_message bctt_process_create_request__msg = { "ProcessCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_process_create_request), bctt_process_create_request__fields, 13,
@@ -568,7 +684,7 @@ const pontes_type bctt_process_create_request__type = { PONTES_KIND_OBJECT, 0, s
 static const pontes_field bctt_process_cancel_request__fields[] = {
     { "processCancelReasonID", PONTES_F_REQUIRED, offsetof(bctt_process_cancel_request,
         process_cancel_reason_id), offsetof(bctt_process_cancel_request,
-        has_process_cancel_reason_id), &pontes_type_int32 },
+        has_process_cancel_reason_id), &pontes_type_int32, "\"processCancelReasonID\":", 24, 21 },
 };
 static const pontes_message bctt_process_cancel_request__msg = { "ProcessCancelRequest",
     PONTES_M_SIZED, sizeof(bctt_process_cancel_request), bctt_process_cancel_request__fields, 1,
@@ -579,7 +695,7 @@ const pontes_type bctt_process_cancel_request__type = { PONTES_KIND_OBJECT, 0, s
 
 static const pontes_field bctt_esis_response__fields[] = {
     { "esis", 0, offsetof(bctt_esis_response, esis), offsetof(bctt_esis_response, has_esis),
-        &pontes_type_bytes },
+        &pontes_type_bytes, "\"esis\":", 7, 4 },
 };
 static const pontes_message bctt_esis_response__msg = { "EsisResponse", PONTES_M_SIZED, sizeof(
     bctt_esis_response), bctt_esis_response__fields, 1, offsetof(bctt_esis_response, _extra) };
@@ -588,16 +704,21 @@ const pontes_type bctt_esis_response__type = { PONTES_KIND_OBJECT, 0, sizeof(bct
 
 static const pontes_field bctt_borrower_detail__fields[] = {
     { "borrowerUniqueID", 0, offsetof(bctt_borrower_detail, borrower_unique_id), offsetof(
-        bctt_borrower_detail, has_borrower_unique_id), &pontes_type_uuid },
+        bctt_borrower_detail, has_borrower_unique_id), &pontes_type_uuid,
+        "\"borrowerUniqueID\":", 19, 16 },
     { "borrowerTypeID", 0, offsetof(bctt_borrower_detail, borrower_type_id), offsetof(
-        bctt_borrower_detail, has_borrower_type_id), &pontes_type_int32 },
+        bctt_borrower_detail, has_borrower_type_id), &pontes_type_int32,
+        "\"borrowerTypeID\":", 17, 14 },
     { "borrowerTypeDescription", 0, offsetof(bctt_borrower_detail, borrower_type_description),
-        offsetof(bctt_borrower_detail, has_borrower_type_description), &pontes_type_string },
+        offsetof(bctt_borrower_detail, has_borrower_type_description), &pontes_type_string,
+        "\"borrowerTypeDescription\":", 26, 23 },
     { "keyBorrowerRelationID", 0, offsetof(bctt_borrower_detail, key_borrower_relation_id),
-        offsetof(bctt_borrower_detail, has_key_borrower_relation_id), &pontes_type_int32 },
+        offsetof(bctt_borrower_detail, has_key_borrower_relation_id), &pontes_type_int32,
+        "\"keyBorrowerRelationID\":", 24, 21 },
     { "keyBorrowerRelationDescription", 0, offsetof(bctt_borrower_detail,
         key_borrower_relation_description), offsetof(bctt_borrower_detail,
-        has_key_borrower_relation_description), &pontes_type_string },
+        has_key_borrower_relation_description), &pontes_type_string,
+        "\"keyBorrowerRelationDescription\":", 33, 30 },
 };
 static const pontes_message bctt_borrower_detail__msg = { "BorrowerDetail", PONTES_M_SIZED, sizeof(
     bctt_borrower_detail), bctt_borrower_detail__fields, 5, offsetof(
@@ -607,9 +728,11 @@ const pontes_type bctt_borrower_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_borrower_update_request__fields[] = {
     { "borrowerTypeId", 0, offsetof(bctt_borrower_update_request, borrower_type_id), offsetof(
-        bctt_borrower_update_request, has_borrower_type_id), &pontes_type_int32 },
+        bctt_borrower_update_request, has_borrower_type_id), &pontes_type_int32,
+        "\"borrowerTypeId\":", 17, 14 },
     { "keyBorrowerRelationId", 0, offsetof(bctt_borrower_update_request, key_borrower_relation_id),
-        offsetof(bctt_borrower_update_request, has_key_borrower_relation_id), &pontes_type_int32 },
+        offsetof(bctt_borrower_update_request, has_key_borrower_relation_id), &pontes_type_int32,
+        "\"keyBorrowerRelationId\":", 24, 21 },
 };
 static const pontes_message bctt_borrower_update_request__msg = { "BorrowerUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_borrower_update_request), bctt_borrower_update_request__fields, 2,
@@ -620,24 +743,32 @@ const pontes_type bctt_borrower_update_request__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_borrower_create_request__fields[] = {
     { "borrowerEmail", 0, offsetof(bctt_borrower_create_request, borrower_email), offsetof(
-        bctt_borrower_create_request, has_borrower_email), &pontes_type_string },
+        bctt_borrower_create_request, has_borrower_email), &pontes_type_string,
+        "\"borrowerEmail\":", 16, 13 },
     { "borrowerName", 0, offsetof(bctt_borrower_create_request, borrower_name), offsetof(
-        bctt_borrower_create_request, has_borrower_name), &pontes_type_string },
+        bctt_borrower_create_request, has_borrower_name), &pontes_type_string,
+        "\"borrowerName\":", 15, 12 },
     { "borrowerResidence", 0, offsetof(bctt_borrower_create_request, borrower_residence), offsetof(
-        bctt_borrower_create_request, has_borrower_residence), &pontes_type_string },
+        bctt_borrower_create_request, has_borrower_residence), &pontes_type_string,
+        "\"borrowerResidence\":", 20, 17 },
     { "borrowerIdentificationDocTypeId", 0, offsetof(bctt_borrower_create_request,
         borrower_identification_doc_type_id), offsetof(bctt_borrower_create_request,
-        has_borrower_identification_doc_type_id), &pontes_type_int32 },
+        has_borrower_identification_doc_type_id), &pontes_type_int32,
+        "\"borrowerIdentificationDocTypeId\":", 34, 31 },
     { "borrowerIdentificationDocNumber", 0, offsetof(bctt_borrower_create_request,
         borrower_identification_doc_number), offsetof(bctt_borrower_create_request,
-        has_borrower_identification_doc_number), &pontes_type_string },
+        has_borrower_identification_doc_number), &pontes_type_string,
+        "\"borrowerIdentificationDocNumber\":", 34, 31 },
     { "borrowerIdentificationDocExpirationDate", 0, offsetof(bctt_borrower_create_request,
         borrower_identification_doc_expiration_date), offsetof(bctt_borrower_create_request,
-        has_borrower_identification_doc_expiration_date), &pontes_type_date_time },
+        has_borrower_identification_doc_expiration_date), &pontes_type_date_time,
+        "\"borrowerIdentificationDocExpirationDate\":", 42, 39 },
     { "borrowerTypeId", 0, offsetof(bctt_borrower_create_request, borrower_type_id), offsetof(
-        bctt_borrower_create_request, has_borrower_type_id), &pontes_type_int32 },
+        bctt_borrower_create_request, has_borrower_type_id), &pontes_type_int32,
+        "\"borrowerTypeId\":", 17, 14 },
     { "keyBorrowerRelationId", 0, offsetof(bctt_borrower_create_request, key_borrower_relation_id),
-        offsetof(bctt_borrower_create_request, has_key_borrower_relation_id), &pontes_type_int32 },
+        offsetof(bctt_borrower_create_request, has_key_borrower_relation_id), &pontes_type_int32,
+        "\"keyBorrowerRelationId\":", 24, 21 },
 };
 static const pontes_message bctt_borrower_create_request__msg = { "BorrowerCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_borrower_create_request), bctt_borrower_create_request__fields, 8,
@@ -648,11 +779,11 @@ const pontes_type bctt_borrower_create_request__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_document_detail__fields[] = {
     { "fileName", 0, offsetof(bctt_document_detail, file_name), offsetof(bctt_document_detail,
-        has_file_name), &pontes_type_string },
+        has_file_name), &pontes_type_string, "\"fileName\":", 11, 8 },
     { "title", 0, offsetof(bctt_document_detail, title), offsetof(bctt_document_detail, has_title),
-        &pontes_type_string },
+        &pontes_type_string, "\"title\":", 8, 5 },
     { "content", 0, offsetof(bctt_document_detail, content), offsetof(bctt_document_detail,
-        has_content), &pontes_type_bytes },
+        has_content), &pontes_type_bytes, "\"content\":", 10, 7 },
 };
 static const pontes_message bctt_document_detail__msg = { "DocumentDetail", PONTES_M_SIZED, sizeof(
     bctt_document_detail), bctt_document_detail__fields, 3, offsetof(
@@ -662,15 +793,19 @@ const pontes_type bctt_document_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_document_update_request__fields[] = {
     { "documentTitle", 0, offsetof(bctt_document_update_request, document_title), offsetof(
-        bctt_document_update_request, has_document_title), &pontes_type_string },
+        bctt_document_update_request, has_document_title), &pontes_type_string,
+        "\"documentTitle\":", 16, 13 },
     { "documentTypeID", 0, offsetof(bctt_document_update_request, document_type_id), offsetof(
-        bctt_document_update_request, has_document_type_id), &pontes_type_int32 },
+        bctt_document_update_request, has_document_type_id), &pontes_type_int32,
+        "\"documentTypeID\":", 17, 14 },
     { "fileName", 0, offsetof(bctt_document_update_request, file_name), offsetof(
-        bctt_document_update_request, has_file_name), &pontes_type_string },
+        bctt_document_update_request, has_file_name), &pontes_type_string, "\"fileName\":", 11, 8 },
     { "documentObservations", 0, offsetof(bctt_document_update_request, document_observations),
-        offsetof(bctt_document_update_request, has_document_observations), &pontes_type_string },
+        offsetof(bctt_document_update_request, has_document_observations), &pontes_type_string,
+        "\"documentObservations\":", 23, 20 },
     { "documentContent", 0, offsetof(bctt_document_update_request, document_content), offsetof(
-        bctt_document_update_request, has_document_content), &pontes_type_bytes },
+        bctt_document_update_request, has_document_content), &pontes_type_bytes,
+        "\"documentContent\":", 18, 15 },
 };
 static const pontes_message bctt_document_update_request__msg = { "DocumentUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_document_update_request), bctt_document_update_request__fields, 5,
@@ -681,15 +816,19 @@ const pontes_type bctt_document_update_request__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_document_create_request__fields[] = {
     { "documentTitle", 0, offsetof(bctt_document_create_request, document_title), offsetof(
-        bctt_document_create_request, has_document_title), &pontes_type_string },
+        bctt_document_create_request, has_document_title), &pontes_type_string,
+        "\"documentTitle\":", 16, 13 },
     { "documentTypeID", 0, offsetof(bctt_document_create_request, document_type_id), offsetof(
-        bctt_document_create_request, has_document_type_id), &pontes_type_int32 },
+        bctt_document_create_request, has_document_type_id), &pontes_type_int32,
+        "\"documentTypeID\":", 17, 14 },
     { "fileName", 0, offsetof(bctt_document_create_request, file_name), offsetof(
-        bctt_document_create_request, has_file_name), &pontes_type_string },
+        bctt_document_create_request, has_file_name), &pontes_type_string, "\"fileName\":", 11, 8 },
     { "documentObservations", 0, offsetof(bctt_document_create_request, document_observations),
-        offsetof(bctt_document_create_request, has_document_observations), &pontes_type_string },
+        offsetof(bctt_document_create_request, has_document_observations), &pontes_type_string,
+        "\"documentObservations\":", 23, 20 },
     { "documentContent", 0, offsetof(bctt_document_create_request, document_content), offsetof(
-        bctt_document_create_request, has_document_content), &pontes_type_bytes },
+        bctt_document_create_request, has_document_content), &pontes_type_bytes,
+        "\"documentContent\":", 18, 15 },
 };
 static const pontes_message bctt_document_create_request__msg = { "DocumentCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_document_create_request), bctt_document_create_request__fields, 5,
@@ -700,11 +839,11 @@ const pontes_type bctt_document_create_request__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_message_list__fields[] = {
     { "totalCount", 0, offsetof(bctt_message_list, total_count), offsetof(bctt_message_list,
-        has_total_count), &pontes_type_int32 },
+        has_total_count), &pontes_type_int32, "\"totalCount\":", 13, 10 },
     { "count", 0, offsetof(bctt_message_list, count), offsetof(bctt_message_list, has_count),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"count\":", 8, 5 },
     { "messages", 0, offsetof(bctt_message_list, messages), offsetof(bctt_message_list,
-        has_messages), &bctt__message_item_array__type },
+        has_messages), &bctt__message_item_array__type, "\"messages\":", 11, 8 },
 };
 static const pontes_message bctt_message_list__msg = { "MessageList", PONTES_M_SIZED, sizeof(
     bctt_message_list), bctt_message_list__fields, 3, offsetof(bctt_message_list, _extra) };
@@ -713,13 +852,13 @@ const pontes_type bctt_message_list__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt
 
 static const pontes_field bctt_message_item__fields[] = {
     { "subject", 0, offsetof(bctt_message_item, subject), offsetof(bctt_message_item, has_subject),
-        &pontes_type_string },
+        &pontes_type_string, "\"subject\":", 10, 7 },
     { "text", 0, offsetof(bctt_message_item, text), offsetof(bctt_message_item, has_text),
-        &pontes_type_string },
+        &pontes_type_string, "\"text\":", 7, 4 },
     { "date", 0, offsetof(bctt_message_item, date), offsetof(bctt_message_item, has_date),
-        &pontes_type_date_time },
+        &pontes_type_date_time, "\"date\":", 7, 4 },
     { "userName", 0, offsetof(bctt_message_item, user_name), offsetof(bctt_message_item,
-        has_user_name), &pontes_type_string },
+        has_user_name), &pontes_type_string, "\"userName\":", 11, 8 },
 };
 static const pontes_message bctt_message_item__msg = { "MessageItem", PONTES_M_SIZED, sizeof(
     bctt_message_item), bctt_message_item__fields, 4, offsetof(bctt_message_item, _extra) };
@@ -728,9 +867,9 @@ const pontes_type bctt_message_item__type = { PONTES_KIND_OBJECT, 0, sizeof(bctt
 
 static const pontes_field bctt_message_create_request__fields[] = {
     { "subject", 0, offsetof(bctt_message_create_request, subject), offsetof(
-        bctt_message_create_request, has_subject), &pontes_type_string },
+        bctt_message_create_request, has_subject), &pontes_type_string, "\"subject\":", 10, 7 },
     { "text", 0, offsetof(bctt_message_create_request, text), offsetof(bctt_message_create_request,
-        has_text), &pontes_type_string },
+        has_text), &pontes_type_string, "\"text\":", 7, 4 },
 };
 static const pontes_message bctt_message_create_request__msg = { "MessageCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_message_create_request), bctt_message_create_request__fields, 2,
@@ -741,29 +880,36 @@ const pontes_type bctt_message_create_request__type = { PONTES_KIND_OBJECT, 0, s
 
 static const pontes_field bctt_property_update_request__fields[] = {
     { "grossBuiltArea", 0, offsetof(bctt_property_update_request, gross_built_area), offsetof(
-        bctt_property_update_request, has_gross_built_area), &pontes_type_double },
+        bctt_property_update_request, has_gross_built_area), &pontes_type_double,
+        "\"grossBuiltArea\":", 17, 14 },
     { "yearBuilt", 0, offsetof(bctt_property_update_request, year_built), offsetof(
-        bctt_property_update_request, has_year_built), &pontes_type_int32 },
+        bctt_property_update_request, has_year_built), &pontes_type_int32,
+        "\"yearBuilt\":", 12, 9 },
     { "acquisitionAmount", 0, offsetof(bctt_property_update_request, acquisition_amount), offsetof(
-        bctt_property_update_request, has_acquisition_amount), &pontes_type_decimal },
+        bctt_property_update_request, has_acquisition_amount), &pontes_type_decimal,
+        "\"acquisitionAmount\":", 20, 17 },
     { "acquisitionDate", 0, offsetof(bctt_property_update_request, acquisition_date), offsetof(
-        bctt_property_update_request, has_acquisition_date), &pontes_type_date },
+        bctt_property_update_request, has_acquisition_date), &pontes_type_date,
+        "\"acquisitionDate\":", 18, 15 },
     { "address", 0, offsetof(bctt_property_update_request, address), offsetof(
-        bctt_property_update_request, has_address), &pontes_type_string },
+        bctt_property_update_request, has_address), &pontes_type_string, "\"address\":", 10, 7 },
     { "doorNumber", 0, offsetof(bctt_property_update_request, door_number), offsetof(
-        bctt_property_update_request, has_door_number), &pontes_type_string },
+        bctt_property_update_request, has_door_number), &pontes_type_string,
+        "\"doorNumber\":", 13, 10 },
     { "floor", 0, offsetof(bctt_property_update_request, floor), offsetof(
-        bctt_property_update_request, has_floor), &pontes_type_string },
+        bctt_property_update_request, has_floor), &pontes_type_string, "\"floor\":", 8, 5 },
     { "districtId", 0, offsetof(bctt_property_update_request, district_id), offsetof(
-        bctt_property_update_request, has_district_id), &pontes_type_int32 },
+        bctt_property_update_request, has_district_id), &pontes_type_int32,
+        "\"districtId\":", 13, 10 },
     { "countyId", 0, offsetof(bctt_property_update_request, county_id), offsetof(
-        bctt_property_update_request, has_county_id), &pontes_type_int32 },
+        bctt_property_update_request, has_county_id), &pontes_type_int32, "\"countyId\":", 11, 8 },
     { "parishId", 0, offsetof(bctt_property_update_request, parish_id), offsetof(
-        bctt_property_update_request, has_parish_id), &pontes_type_int32 },
+        bctt_property_update_request, has_parish_id), &pontes_type_int32, "\"parishId\":", 11, 8 },
     { "zipCode", 0, offsetof(bctt_property_update_request, zip_code), offsetof(
-        bctt_property_update_request, has_zip_code), &pontes_type_string },
+        bctt_property_update_request, has_zip_code), &pontes_type_string, "\"zipCode\":", 10, 7 },
     { "zipCodeLocal", 0, offsetof(bctt_property_update_request, zip_code_local), offsetof(
-        bctt_property_update_request, has_zip_code_local), &pontes_type_string },
+        bctt_property_update_request, has_zip_code_local), &pontes_type_string,
+        "\"zipCodeLocal\":", 15, 12 },
 };
 static const pontes_message bctt_property_update_request__msg = { "PropertyUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_property_update_request), bctt_property_update_request__fields, 12,
@@ -774,12 +920,14 @@ const pontes_type bctt_property_update_request__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_simulation_list2__fields[] = {
     { "totalRecords", 0, offsetof(bctt_simulation_list2, total_records), offsetof(
-        bctt_simulation_list2, has_total_records), &pontes_type_int32 },
+        bctt_simulation_list2, has_total_records), &pontes_type_int32,
+        "\"totalRecords\":", 15, 12 },
     { "hasMoreResults", 0, offsetof(bctt_simulation_list2, has_more_results), offsetof(
-        bctt_simulation_list2, has_has_more_results), &pontes_type_bool },
+        bctt_simulation_list2, has_has_more_results), &pontes_type_bool,
+        "\"hasMoreResults\":", 17, 14 },
     { "listSimulationDetail", 0, offsetof(bctt_simulation_list2, list_simulation_detail), offsetof(
-        bctt_simulation_list2, has_list_simulation_detail),
-        &bctt__simulation_list_item_array__type },
+        bctt_simulation_list2, has_list_simulation_detail), &bctt__simulation_list_item_array__type,
+        "\"listSimulationDetail\":", 23, 20 },
 };
 static const pontes_message bctt_simulation_list2__msg = { "SimulationList2", PONTES_M_SIZED,
     sizeof(bctt_simulation_list2), bctt_simulation_list2__fields, 3, offsetof(
@@ -789,28 +937,36 @@ const pontes_type bctt_simulation_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_simulation_list_item__fields[] = {
     { "simulationUniqueId", 0, offsetof(bctt_simulation_list_item, simulation_unique_id), offsetof(
-        bctt_simulation_list_item, has_simulation_unique_id), &pontes_type_uuid },
+        bctt_simulation_list_item, has_simulation_unique_id), &pontes_type_uuid,
+        "\"simulationUniqueId\":", 21, 18 },
     { "simulationNumber", PONTES_F_WIRE_FORM, offsetof(bctt_simulation_list_item,
         simulation_number), offsetof(bctt_simulation_list_item, has_simulation_number),
-        &pontes_type_int32_or_string },
+        &pontes_type_int32_or_string, "\"simulationNumber\":", 19, 16 },
     { "keyBorrowerName", 0, offsetof(bctt_simulation_list_item, key_borrower_name), offsetof(
-        bctt_simulation_list_item, has_key_borrower_name), &pontes_type_string },
+        bctt_simulation_list_item, has_key_borrower_name), &pontes_type_string,
+        "\"keyBorrowerName\":", 18, 15 },
     { "keyBorrowerTaxId", 0, offsetof(bctt_simulation_list_item, key_borrower_tax_id), offsetof(
-        bctt_simulation_list_item, has_key_borrower_tax_id), &pontes_type_string },
+        bctt_simulation_list_item, has_key_borrower_tax_id), &pontes_type_string,
+        "\"keyBorrowerTaxId\":", 19, 16 },
     { "loanAmount", 0, offsetof(bctt_simulation_list_item, loan_amount), offsetof(
-        bctt_simulation_list_item, has_loan_amount), &pontes_type_decimal },
+        bctt_simulation_list_item, has_loan_amount), &pontes_type_decimal,
+        "\"loanAmount\":", 13, 10 },
     { "simulationStatusId", PONTES_F_WIRE_FORM, offsetof(bctt_simulation_list_item,
         simulation_status_id), offsetof(bctt_simulation_list_item, has_simulation_status_id),
-        &pontes_type_int32_or_string },
+        &pontes_type_int32_or_string, "\"simulationStatusId\":", 21, 18 },
     { "simulationStatusDescription", 0, offsetof(bctt_simulation_list_item,
         simulation_status_description), offsetof(bctt_simulation_list_item,
-        has_simulation_status_description), &pontes_type_string },
+        has_simulation_status_description), &pontes_type_string,
+        "\"simulationStatusDescription\":", 30, 27 },
     { "statusLastDate", 0, offsetof(bctt_simulation_list_item, status_last_date), offsetof(
-        bctt_simulation_list_item, has_status_last_date), &pontes_type_date_time },
+        bctt_simulation_list_item, has_status_last_date), &pontes_type_date_time,
+        "\"statusLastDate\":", 17, 14 },
     { "branchId", PONTES_F_WIRE_FORM, offsetof(bctt_simulation_list_item, branch_id), offsetof(
-        bctt_simulation_list_item, has_branch_id), &pontes_type_int32_or_string },
+        bctt_simulation_list_item, has_branch_id), &pontes_type_int32_or_string,
+        "\"branchId\":", 11, 8 },
     { "branchDescription", 0, offsetof(bctt_simulation_list_item, branch_description), offsetof(
-        bctt_simulation_list_item, has_branch_description), &pontes_type_string },
+        bctt_simulation_list_item, has_branch_description), &pontes_type_string,
+        "\"branchDescription\":", 20, 17 },
 };
 _Static_assert(offsetof(bctt_simulation_list_item, wire_simulation_number) == offsetof(
     bctt_simulation_list_item, has_simulation_number) + 1, "wire form after presence");
@@ -827,21 +983,29 @@ const pontes_type bctt_simulation_list_item__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field bctt_simulation_create_request__fields[] = {
     { "loanAmount", 0, offsetof(bctt_simulation_create_request, loan_amount), offsetof(
-        bctt_simulation_create_request, has_loan_amount), &pontes_type_decimal },
+        bctt_simulation_create_request, has_loan_amount), &pontes_type_decimal,
+        "\"loanAmount\":", 13, 10 },
     { "loanDurationMonths", 0, offsetof(bctt_simulation_create_request, loan_duration_months),
-        offsetof(bctt_simulation_create_request, has_loan_duration_months), &pontes_type_int32 },
+        offsetof(bctt_simulation_create_request, has_loan_duration_months), &pontes_type_int32,
+        "\"loanDurationMonths\":", 21, 18 },
     { "productSchemeId", 0, offsetof(bctt_simulation_create_request, product_scheme_id), offsetof(
-        bctt_simulation_create_request, has_product_scheme_id), &pontes_type_int32 },
+        bctt_simulation_create_request, has_product_scheme_id), &pontes_type_int32,
+        "\"productSchemeId\":", 18, 15 },
     { "loanPurposeId", 0, offsetof(bctt_simulation_create_request, loan_purpose_id), offsetof(
-        bctt_simulation_create_request, has_loan_purpose_id), &pontes_type_int32 },
+        bctt_simulation_create_request, has_loan_purpose_id), &pontes_type_int32,
+        "\"loanPurposeId\":", 16, 13 },
     { "productPurposeId", 0, offsetof(bctt_simulation_create_request, product_purpose_id), offsetof(
-        bctt_simulation_create_request, has_product_purpose_id), &pontes_type_int32 },
+        bctt_simulation_create_request, has_product_purpose_id), &pontes_type_int32,
+        "\"productPurposeId\":", 19, 16 },
     { "hasCrossSelling", 0, offsetof(bctt_simulation_create_request, has_cross_selling), offsetof(
-        bctt_simulation_create_request, has_has_cross_selling), &pontes_type_bool },
+        bctt_simulation_create_request, has_has_cross_selling), &pontes_type_bool,
+        "\"hasCrossSelling\":", 18, 15 },
     { "branchId", 0, offsetof(bctt_simulation_create_request, branch_id), offsetof(
-        bctt_simulation_create_request, has_branch_id), &pontes_type_int32 },
+        bctt_simulation_create_request, has_branch_id), &pontes_type_int32,
+        "\"branchId\":", 11, 8 },
     { "propertyAmount", 0, offsetof(bctt_simulation_create_request, property_amount), offsetof(
-        bctt_simulation_create_request, has_property_amount), &pontes_type_decimal },
+        bctt_simulation_create_request, has_property_amount), &pontes_type_decimal,
+        "\"propertyAmount\":", 17, 14 },
 };
 static const pontes_message bctt_simulation_create_request__msg = { "SimulationCreateRequest",
     PONTES_M_SIZED, sizeof(bctt_simulation_create_request), bctt_simulation_create_request__fields,
@@ -852,21 +1016,29 @@ const pontes_type bctt_simulation_create_request__type = { PONTES_KIND_OBJECT, 0
 
 static const pontes_field bctt_simulation_update_request__fields[] = {
     { "loanAmount", 0, offsetof(bctt_simulation_update_request, loan_amount), offsetof(
-        bctt_simulation_update_request, has_loan_amount), &pontes_type_decimal },
+        bctt_simulation_update_request, has_loan_amount), &pontes_type_decimal,
+        "\"loanAmount\":", 13, 10 },
     { "loanDurationMonths", 0, offsetof(bctt_simulation_update_request, loan_duration_months),
-        offsetof(bctt_simulation_update_request, has_loan_duration_months), &pontes_type_int32 },
+        offsetof(bctt_simulation_update_request, has_loan_duration_months), &pontes_type_int32,
+        "\"loanDurationMonths\":", 21, 18 },
     { "productSchemeId", 0, offsetof(bctt_simulation_update_request, product_scheme_id), offsetof(
-        bctt_simulation_update_request, has_product_scheme_id), &pontes_type_int32 },
+        bctt_simulation_update_request, has_product_scheme_id), &pontes_type_int32,
+        "\"productSchemeId\":", 18, 15 },
     { "loanPurposeId", 0, offsetof(bctt_simulation_update_request, loan_purpose_id), offsetof(
-        bctt_simulation_update_request, has_loan_purpose_id), &pontes_type_int32 },
+        bctt_simulation_update_request, has_loan_purpose_id), &pontes_type_int32,
+        "\"loanPurposeId\":", 16, 13 },
     { "productPurposeId", 0, offsetof(bctt_simulation_update_request, product_purpose_id), offsetof(
-        bctt_simulation_update_request, has_product_purpose_id), &pontes_type_int32 },
+        bctt_simulation_update_request, has_product_purpose_id), &pontes_type_int32,
+        "\"productPurposeId\":", 19, 16 },
     { "hasCrossSelling", 0, offsetof(bctt_simulation_update_request, has_cross_selling), offsetof(
-        bctt_simulation_update_request, has_has_cross_selling), &pontes_type_bool },
+        bctt_simulation_update_request, has_has_cross_selling), &pontes_type_bool,
+        "\"hasCrossSelling\":", 18, 15 },
     { "branchId", 0, offsetof(bctt_simulation_update_request, branch_id), offsetof(
-        bctt_simulation_update_request, has_branch_id), &pontes_type_int32 },
+        bctt_simulation_update_request, has_branch_id), &pontes_type_int32,
+        "\"branchId\":", 11, 8 },
     { "propertyAmount", 0, offsetof(bctt_simulation_update_request, property_amount), offsetof(
-        bctt_simulation_update_request, has_property_amount), &pontes_type_decimal },
+        bctt_simulation_update_request, has_property_amount), &pontes_type_decimal,
+        "\"propertyAmount\":", 17, 14 },
 };
 static const pontes_message bctt_simulation_update_request__msg = { "SimulationUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_simulation_update_request), bctt_simulation_update_request__fields,
@@ -877,31 +1049,37 @@ const pontes_type bctt_simulation_update_request__type = { PONTES_KIND_OBJECT, 0
 
 static const pontes_field bctt_simulation_detail2__fields[] = {
     { "simulationUniqueID", 0, offsetof(bctt_simulation_detail2, simulation_unique_id), offsetof(
-        bctt_simulation_detail2, has_simulation_unique_id), &pontes_type_uuid },
+        bctt_simulation_detail2, has_simulation_unique_id), &pontes_type_uuid,
+        "\"simulationUniqueID\":", 21, 18 },
     { "simulationNumber", 0, offsetof(bctt_simulation_detail2, simulation_number), offsetof(
-        bctt_simulation_detail2, has_simulation_number), &pontes_type_int32 },
+        bctt_simulation_detail2, has_simulation_number), &pontes_type_int32,
+        "\"simulationNumber\":", 19, 16 },
     { "creationDate", 0, offsetof(bctt_simulation_detail2, creation_date), offsetof(
-        bctt_simulation_detail2, has_creation_date), &pontes_type_date_time },
+        bctt_simulation_detail2, has_creation_date), &pontes_type_date_time,
+        "\"creationDate\":", 15, 12 },
     { "simulationStatusID", 0, offsetof(bctt_simulation_detail2, simulation_status_id), offsetof(
-        bctt_simulation_detail2, has_simulation_status_id), &pontes_type_int32 },
+        bctt_simulation_detail2, has_simulation_status_id), &pontes_type_int32,
+        "\"simulationStatusID\":", 21, 18 },
     { "simulationStatusDescription", 0, offsetof(bctt_simulation_detail2,
         simulation_status_description), offsetof(bctt_simulation_detail2,
-        has_simulation_status_description), &pontes_type_string },
+        has_simulation_status_description), &pontes_type_string,
+        "\"simulationStatusDescription\":", 30, 27 },
     { "loanSimulationDetail", 0, offsetof(bctt_simulation_detail2, loan_simulation_detail),
         offsetof(bctt_simulation_detail2, has_loan_simulation_detail),
-        &bctt_loan_process_detail__type },
+        &bctt_loan_process_detail__type, "\"loanSimulationDetail\":", 23, 20 },
     { "borrowersSimulationList", 0, offsetof(bctt_simulation_detail2, borrowers_simulation_list),
         offsetof(bctt_simulation_detail2, has_borrowers_simulation_list),
-        &bctt__simulation_borrower_item_array__type },
+        &bctt__simulation_borrower_item_array__type, "\"borrowersSimulationList\":", 26, 23 },
     { "propertySimulationDetail", 0, offsetof(bctt_simulation_detail2, property_simulation_detail),
         offsetof(bctt_simulation_detail2, has_property_simulation_detail),
-        &bctt_simulation_property_detail__type },
+        &bctt_simulation_property_detail__type, "\"propertySimulationDetail\":", 27, 24 },
     { "insuranceSimulationList", 0, offsetof(bctt_simulation_detail2, insurance_simulation_list),
         offsetof(bctt_simulation_detail2, has_insurance_simulation_list),
-        &bctt__simulation_insurance_item_array__type },
+        &bctt__simulation_insurance_item_array__type, "\"insuranceSimulationList\":", 26, 23 },
     { "bankChargesSimulationList", 0, offsetof(bctt_simulation_detail2,
         bank_charges_simulation_list), offsetof(bctt_simulation_detail2,
-        has_bank_charges_simulation_list), &bctt__simulation_bank_charge_item_array__type },
+        has_bank_charges_simulation_list), &bctt__simulation_bank_charge_item_array__type,
+        "\"bankChargesSimulationList\":", 28, 25 },
 };
 static const pontes_message bctt_simulation_detail2__msg = { "SimulationDetail2", PONTES_M_SIZED,
     sizeof(bctt_simulation_detail2), bctt_simulation_detail2__fields, 10, offsetof(
@@ -912,14 +1090,16 @@ const pontes_type bctt_simulation_detail2__type = { PONTES_KIND_OBJECT, 0, sizeo
 
 static const pontes_field bctt_simulation_borrower_item__fields[] = {
     { "borrowerTypeID", 0, offsetof(bctt_simulation_borrower_item, borrower_type_id), offsetof(
-        bctt_simulation_borrower_item, has_borrower_type_id), &pontes_type_int32 },
+        bctt_simulation_borrower_item, has_borrower_type_id), &pontes_type_int32,
+        "\"borrowerTypeID\":", 17, 14 },
     { "borrowerTypeDescription", 0, offsetof(bctt_simulation_borrower_item,
         borrower_type_description), offsetof(bctt_simulation_borrower_item,
-        has_borrower_type_description), &pontes_type_string },
+        has_borrower_type_description), &pontes_type_string,
+        "\"borrowerTypeDescription\":", 26, 23 },
     { "age", 0, offsetof(bctt_simulation_borrower_item, age), offsetof(
-        bctt_simulation_borrower_item, has_age), &pontes_type_int32 },
+        bctt_simulation_borrower_item, has_age), &pontes_type_int32, "\"age\":", 6, 3 },
     { "income", 0, offsetof(bctt_simulation_borrower_item, income), offsetof(
-        bctt_simulation_borrower_item, has_income), &pontes_type_decimal },
+        bctt_simulation_borrower_item, has_income), &pontes_type_decimal, "\"income\":", 9, 6 },
 };
 static const pontes_message bctt_simulation_borrower_item__msg = { "SimulationBorrowerItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_borrower_item), bctt_simulation_borrower_item__fields, 4,
@@ -930,9 +1110,10 @@ const pontes_type bctt_simulation_borrower_item__type = { PONTES_KIND_OBJECT, 0,
 
 static const pontes_field bctt_simulation_property_detail__fields[] = {
     { "estimatedValue", 0, offsetof(bctt_simulation_property_detail, estimated_value), offsetof(
-        bctt_simulation_property_detail, has_estimated_value), &pontes_type_decimal },
+        bctt_simulation_property_detail, has_estimated_value), &pontes_type_decimal,
+        "\"estimatedValue\":", 17, 14 },
     { "address", 0, offsetof(bctt_simulation_property_detail, address), offsetof(
-        bctt_simulation_property_detail, has_address), &pontes_type_string },
+        bctt_simulation_property_detail, has_address), &pontes_type_string, "\"address\":", 10, 7 },
 };
 static const pontes_message bctt_simulation_property_detail__msg = { "SimulationPropertyDetail",
     PONTES_M_SIZED, sizeof(bctt_simulation_property_detail),
@@ -943,9 +1124,10 @@ const pontes_type bctt_simulation_property_detail__type = { PONTES_KIND_OBJECT, 
 
 static const pontes_field bctt_simulation_insurance_item__fields[] = {
     { "type", 0, offsetof(bctt_simulation_insurance_item, type), offsetof(
-        bctt_simulation_insurance_item, has_type), &pontes_type_string },
+        bctt_simulation_insurance_item, has_type), &pontes_type_string, "\"type\":", 7, 4 },
     { "monthlyCost", 0, offsetof(bctt_simulation_insurance_item, monthly_cost), offsetof(
-        bctt_simulation_insurance_item, has_monthly_cost), &pontes_type_decimal },
+        bctt_simulation_insurance_item, has_monthly_cost), &pontes_type_decimal,
+        "\"monthlyCost\":", 14, 11 },
 };
 static const pontes_message bctt_simulation_insurance_item__msg = { "SimulationInsuranceItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_insurance_item), bctt_simulation_insurance_item__fields,
@@ -956,9 +1138,10 @@ const pontes_type bctt_simulation_insurance_item__type = { PONTES_KIND_OBJECT, 0
 
 static const pontes_field bctt_simulation_bank_charge_item__fields[] = {
     { "description", 0, offsetof(bctt_simulation_bank_charge_item, description), offsetof(
-        bctt_simulation_bank_charge_item, has_description), &pontes_type_string },
+        bctt_simulation_bank_charge_item, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
     { "amount", 0, offsetof(bctt_simulation_bank_charge_item, amount), offsetof(
-        bctt_simulation_bank_charge_item, has_amount), &pontes_type_decimal },
+        bctt_simulation_bank_charge_item, has_amount), &pontes_type_decimal, "\"amount\":", 9, 6 },
 };
 static const pontes_message bctt_simulation_bank_charge_item__msg = { "SimulationBankChargeItem",
     PONTES_M_SIZED, sizeof(bctt_simulation_bank_charge_item),
@@ -970,7 +1153,8 @@ const pontes_type bctt_simulation_bank_charge_item__type = { PONTES_KIND_OBJECT,
 
 static const pontes_field bctt_callback_update_request__fields[] = {
     { "callbackUrl", PONTES_F_REQUIRED, offsetof(bctt_callback_update_request, callback_url),
-        offsetof(bctt_callback_update_request, has_callback_url), &pontes_type_string },
+        offsetof(bctt_callback_update_request, has_callback_url), &pontes_type_string,
+        "\"callbackUrl\":", 14, 11 },
 };
 static const pontes_message bctt_callback_update_request__msg = { "CallbackUpdateRequest",
     PONTES_M_SIZED, sizeof(bctt_callback_update_request), bctt_callback_update_request__fields, 1,
@@ -981,9 +1165,9 @@ const pontes_type bctt_callback_update_request__type = { PONTES_KIND_OBJECT, 0, 
 
 static const pontes_field bctt_callback_list2__fields[] = {
     { "totalCount", 0, offsetof(bctt_callback_list2, total_count), offsetof(bctt_callback_list2,
-        has_total_count), &pontes_type_int32 },
+        has_total_count), &pontes_type_int32, "\"totalCount\":", 13, 10 },
     { "callbacks", 0, offsetof(bctt_callback_list2, callbacks), offsetof(bctt_callback_list2,
-        has_callbacks), &bctt__callback_item_array__type },
+        has_callbacks), &bctt__callback_item_array__type, "\"callbacks\":", 12, 9 },
 };
 static const pontes_message bctt_callback_list2__msg = { "CallbackList2", PONTES_M_SIZED, sizeof(
     bctt_callback_list2), bctt_callback_list2__fields, 2, offsetof(bctt_callback_list2, _extra) };
@@ -992,9 +1176,10 @@ const pontes_type bctt_callback_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_callback_item__fields[] = {
     { "notificationType", 0, offsetof(bctt_callback_item, notification_type), offsetof(
-        bctt_callback_item, has_notification_type), &pontes_type_int32 },
+        bctt_callback_item, has_notification_type), &pontes_type_int32,
+        "\"notificationType\":", 19, 16 },
     { "callbackUrl", 0, offsetof(bctt_callback_item, callback_url), offsetof(bctt_callback_item,
-        has_callback_url), &pontes_type_string },
+        has_callback_url), &pontes_type_string, "\"callbackUrl\":", 14, 11 },
 };
 static const pontes_message bctt_callback_item__msg = { "CallbackItem", PONTES_M_SIZED, sizeof(
     bctt_callback_item), bctt_callback_item__fields, 2, offsetof(bctt_callback_item, _extra) };
@@ -1004,13 +1189,15 @@ const pontes_type bctt_callback_item__type = { PONTES_KIND_OBJECT, 0, sizeof(bct
 static const pontes_field bctt_partner_notification__fields[] = {
     { "notificationTypeID", PONTES_F_REQUIRED, offsetof(bctt_partner_notification,
         notification_type_id), offsetof(bctt_partner_notification, has_notification_type_id),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"notificationTypeID\":", 21, 18 },
     { "processUniqueId", 0, offsetof(bctt_partner_notification, process_unique_id), offsetof(
-        bctt_partner_notification, has_process_unique_id), &pontes_type_uuid },
+        bctt_partner_notification, has_process_unique_id), &pontes_type_uuid,
+        "\"processUniqueId\":", 18, 15 },
     { "simulationUniqueId", 0, offsetof(bctt_partner_notification, simulation_unique_id), offsetof(
-        bctt_partner_notification, has_simulation_unique_id), &pontes_type_uuid },
+        bctt_partner_notification, has_simulation_unique_id), &pontes_type_uuid,
+        "\"simulationUniqueId\":", 21, 18 },
     { "rawBody", 0, offsetof(bctt_partner_notification, raw_body), offsetof(
-        bctt_partner_notification, has_raw_body), &pontes_type_any },
+        bctt_partner_notification, has_raw_body), &pontes_type_any, "\"rawBody\":", 10, 7 },
 };
 static const uint32_t bctt_partner_notification__one_of0_0[] = { 1 }; /* processUniqueId */
 static const uint32_t bctt_partner_notification__one_of0_1[] = { 2 }; /* simulationUniqueId */
@@ -1029,9 +1216,9 @@ const pontes_type bctt_partner_notification__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field bctt_taxonomy_item__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(bctt_taxonomy_item, id), offsetof(bctt_taxonomy_item,
-        has_id), &pontes_type_int32 },
+        has_id), &pontes_type_int32, "\"id\":", 5, 2 },
     { "description", PONTES_F_REQUIRED, offsetof(bctt_taxonomy_item, description), offsetof(
-        bctt_taxonomy_item, has_description), &pontes_type_string },
+        bctt_taxonomy_item, has_description), &pontes_type_string, "\"description\":", 14, 11 },
 };
 static const pontes_message bctt_taxonomy_item__msg = { "TaxonomyItem", PONTES_M_SIZED, sizeof(
     bctt_taxonomy_item), bctt_taxonomy_item__fields, 2, offsetof(bctt_taxonomy_item, _extra) };
@@ -1040,11 +1227,13 @@ const pontes_type bctt_taxonomy_item__type = { PONTES_KIND_OBJECT, 0, sizeof(bct
 
 static const pontes_field bctt_country_with_districts__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(bctt_country_with_districts, id), offsetof(
-        bctt_country_with_districts, has_id), &pontes_type_int32 },
+        bctt_country_with_districts, has_id), &pontes_type_int32, "\"id\":", 5, 2 },
     { "description", PONTES_F_REQUIRED, offsetof(bctt_country_with_districts, description),
-        offsetof(bctt_country_with_districts, has_description), &pontes_type_string },
+        offsetof(bctt_country_with_districts, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
     { "districts", 0, offsetof(bctt_country_with_districts, districts), offsetof(
-        bctt_country_with_districts, has_districts), &bctt__taxonomy_item_array__type },
+        bctt_country_with_districts, has_districts), &bctt__taxonomy_item_array__type,
+        "\"districts\":", 12, 9 },
 };
 static const pontes_message bctt_country_with_districts__msg = { "CountryWithDistricts",
     PONTES_M_SIZED, sizeof(bctt_country_with_districts), bctt_country_with_districts__fields, 3,
@@ -1055,11 +1244,13 @@ const pontes_type bctt_country_with_districts__type = { PONTES_KIND_OBJECT, 0, s
 
 static const pontes_field bctt_district_with_counties__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(bctt_district_with_counties, id), offsetof(
-        bctt_district_with_counties, has_id), &pontes_type_int32 },
+        bctt_district_with_counties, has_id), &pontes_type_int32, "\"id\":", 5, 2 },
     { "description", PONTES_F_REQUIRED, offsetof(bctt_district_with_counties, description),
-        offsetof(bctt_district_with_counties, has_description), &pontes_type_string },
+        offsetof(bctt_district_with_counties, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
     { "counties", 0, offsetof(bctt_district_with_counties, counties), offsetof(
-        bctt_district_with_counties, has_counties), &bctt__taxonomy_item_array__type },
+        bctt_district_with_counties, has_counties), &bctt__taxonomy_item_array__type,
+        "\"counties\":", 11, 8 },
 };
 static const pontes_message bctt_district_with_counties__msg = { "DistrictWithCounties",
     PONTES_M_SIZED, sizeof(bctt_district_with_counties), bctt_district_with_counties__fields, 3,
@@ -1070,11 +1261,13 @@ const pontes_type bctt_district_with_counties__type = { PONTES_KIND_OBJECT, 0, s
 
 static const pontes_field bctt_county_with_parishes__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(bctt_county_with_parishes, id), offsetof(
-        bctt_county_with_parishes, has_id), &pontes_type_int32 },
+        bctt_county_with_parishes, has_id), &pontes_type_int32, "\"id\":", 5, 2 },
     { "description", PONTES_F_REQUIRED, offsetof(bctt_county_with_parishes, description), offsetof(
-        bctt_county_with_parishes, has_description), &pontes_type_string },
+        bctt_county_with_parishes, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
     { "parishes", 0, offsetof(bctt_county_with_parishes, parishes), offsetof(
-        bctt_county_with_parishes, has_parishes), &bctt__taxonomy_item_array__type },
+        bctt_county_with_parishes, has_parishes), &bctt__taxonomy_item_array__type,
+        "\"parishes\":", 11, 8 },
 };
 static const pontes_message bctt_county_with_parishes__msg = { "CountyWithParishes", PONTES_M_SIZED,
     sizeof(bctt_county_with_parishes), bctt_county_with_parishes__fields, 3, offsetof(
@@ -1085,11 +1278,13 @@ const pontes_type bctt_county_with_parishes__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field bctt_notification_type_list__fields[] = {
     { "totalCount", 0, offsetof(bctt_notification_type_list, total_count), offsetof(
-        bctt_notification_type_list, has_total_count), &pontes_type_int32 },
+        bctt_notification_type_list, has_total_count), &pontes_type_int32,
+        "\"totalCount\":", 13, 10 },
     { "count", 0, offsetof(bctt_notification_type_list, count), offsetof(
-        bctt_notification_type_list, has_count), &pontes_type_int32 },
+        bctt_notification_type_list, has_count), &pontes_type_int32, "\"count\":", 8, 5 },
     { "notificationTypes", 0, offsetof(bctt_notification_type_list, notification_types), offsetof(
-        bctt_notification_type_list, has_notification_types), &bctt__taxonomy_item_array__type },
+        bctt_notification_type_list, has_notification_types), &bctt__taxonomy_item_array__type,
+        "\"notificationTypes\":", 20, 17 },
 };
 static const pontes_message bctt_notification_type_list__msg = { "NotificationTypeList",
     PONTES_M_SIZED, sizeof(bctt_notification_type_list), bctt_notification_type_list__fields, 3,
@@ -1100,7 +1295,7 @@ const pontes_type bctt_notification_type_list__type = { PONTES_KIND_OBJECT, 0, s
 
 static const pontes_field bctt_borrower_list2__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bctt_borrower_list2, value), offsetof(bctt_borrower_list2,
-        has_value), &bctt__borrower_process_item_array__type },
+        has_value), &bctt__borrower_process_item_array__type, NULL, 0, 0 },
 };
 static const pontes_message bctt_borrower_list2__msg = { "BorrowerList2",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_borrower_list2), bctt_borrower_list2__fields, 1,
@@ -1110,7 +1305,7 @@ const pontes_type bctt_borrower_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_document_list2__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bctt_document_list2, value), offsetof(bctt_document_list2,
-        has_value), &bctt__document_process_item_array__type },
+        has_value), &bctt__document_process_item_array__type, NULL, 0, 0 },
 };
 static const pontes_message bctt_document_list2__msg = { "DocumentList2",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_document_list2), bctt_document_list2__fields, 1,
@@ -1120,7 +1315,7 @@ const pontes_type bctt_document_list2__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bctt_taxonomy_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bctt_taxonomy_list, value), offsetof(bctt_taxonomy_list,
-        has_value), &bctt__taxonomy_item_array__type },
+        has_value), &bctt__taxonomy_item_array__type, NULL, 0, 0 },
 };
 static const pontes_message bctt_taxonomy_list__msg = { "TaxonomyList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_taxonomy_list), bctt_taxonomy_list__fields, 1,
@@ -1130,7 +1325,8 @@ const pontes_type bctt_taxonomy_list__type = { PONTES_KIND_OBJECT, 0, sizeof(bct
 
 static const pontes_field bctt_country_with_districts_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bctt_country_with_districts_list, value), offsetof(
-        bctt_country_with_districts_list, has_value), &bctt__country_with_districts_array__type },
+        bctt_country_with_districts_list, has_value), &bctt__country_with_districts_array__type,
+        NULL, 0, 0 },
 };
 static const pontes_message bctt_country_with_districts_list__msg = { "CountryWithDistrictsList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_country_with_districts_list),
@@ -1141,7 +1337,8 @@ const pontes_type bctt_country_with_districts_list__type = { PONTES_KIND_OBJECT,
 
 static const pontes_field bctt_district_with_counties_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bctt_district_with_counties_list, value), offsetof(
-        bctt_district_with_counties_list, has_value), &bctt__district_with_counties_array__type },
+        bctt_district_with_counties_list, has_value), &bctt__district_with_counties_array__type,
+        NULL, 0, 0 },
 };
 static const pontes_message bctt_district_with_counties_list__msg = { "DistrictWithCountiesList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_district_with_counties_list),
@@ -1152,7 +1349,8 @@ const pontes_type bctt_district_with_counties_list__type = { PONTES_KIND_OBJECT,
 
 static const pontes_field bctt_county_with_parishes_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bctt_county_with_parishes_list, value), offsetof(
-        bctt_county_with_parishes_list, has_value), &bctt__county_with_parishes_array__type },
+        bctt_county_with_parishes_list, has_value), &bctt__county_with_parishes_array__type,
+        NULL, 0, 0 },
 };
 static const pontes_message bctt_county_with_parishes_list__msg = { "CountyWithParishesList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bctt_county_with_parishes_list),

@@ -203,11 +203,11 @@ static const pontes_type bestbank__transaction_item_array__type = { PONTES_KIND_
 /* ==== objects ========================================================== */
 static const pontes_field bestbank_error_body__fields[] = {
     { "Message", PONTES_F_REQUIRED, offsetof(bestbank_error_body, message), offsetof(
-        bestbank_error_body, has_message), &pontes_type_string },
+        bestbank_error_body, has_message), &pontes_type_string, "\"Message\":", 10, 7 },
     { "ErrorDate", PONTES_F_REQUIRED, offsetof(bestbank_error_body, error_date), offsetof(
-        bestbank_error_body, has_error_date), &pontes_type_date_time },
+        bestbank_error_body, has_error_date), &pontes_type_date_time, "\"ErrorDate\":", 12, 9 },
     { "ErrorID", PONTES_F_REQUIRED, offsetof(bestbank_error_body, error_id), offsetof(
-        bestbank_error_body, has_error_id), &pontes_type_string },
+        bestbank_error_body, has_error_id), &pontes_type_string, "\"ErrorID\":", 10, 7 },
 };
 static const pontes_message bestbank_error_body__msg = { "ErrorBody", PONTES_M_SIZED, sizeof(
     bestbank_error_body), bestbank_error_body__fields, 3, offsetof(bestbank_error_body, _extra) };
@@ -216,7 +216,7 @@ const pontes_type bestbank_error_body__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bestbank_login_response__fields[] = {
     { "LoginUrl", PONTES_F_REQUIRED, offsetof(bestbank_login_response, login_url), offsetof(
-        bestbank_login_response, has_login_url), &pontes_type_string },
+        bestbank_login_response, has_login_url), &pontes_type_string, "\"LoginUrl\":", 11, 8 },
 };
 static const pontes_message bestbank_login_response__msg = { "LoginResponse", PONTES_M_SIZED,
     sizeof(bestbank_login_response), bestbank_login_response__fields, 1, offsetof(
@@ -226,9 +226,10 @@ const pontes_type bestbank_login_response__type = { PONTES_KIND_OBJECT, 0, sizeo
 
 static const pontes_field bestbank_token_response__fields[] = {
     { "access_token", PONTES_F_REQUIRED, offsetof(bestbank_token_response, access_token), offsetof(
-        bestbank_token_response, has_access_token), &pontes_type_string },
+        bestbank_token_response, has_access_token), &pontes_type_string,
+        "\"access_token\":", 15, 12 },
     { "expires_in", PONTES_F_REQUIRED, offsetof(bestbank_token_response, expires_in), offsetof(
-        bestbank_token_response, has_expires_in), &pontes_type_int64 },
+        bestbank_token_response, has_expires_in), &pontes_type_int64, "\"expires_in\":", 13, 10 },
 };
 static const pontes_message bestbank_token_response__msg = { "TokenResponse", PONTES_M_SIZED,
     sizeof(bestbank_token_response), bestbank_token_response__fields, 2, offsetof(
@@ -238,21 +239,26 @@ const pontes_type bestbank_token_response__type = { PONTES_KIND_OBJECT, 0, sizeo
 
 static const pontes_field bestbank_balance_item__fields[] = {
     { "ID", PONTES_F_REQUIRED, offsetof(bestbank_balance_item, id), offsetof(bestbank_balance_item,
-        has_id), &pontes_type_string },
+        has_id), &pontes_type_string, "\"ID\":", 5, 2 },
     { "Balance", PONTES_F_REQUIRED, offsetof(bestbank_balance_item, balance), offsetof(
-        bestbank_balance_item, has_balance), &pontes_type_decimal },
+        bestbank_balance_item, has_balance), &pontes_type_decimal, "\"Balance\":", 10, 7 },
     { "BalanceAvailable", PONTES_F_REQUIRED, offsetof(bestbank_balance_item, balance_available),
-        offsetof(bestbank_balance_item, has_balance_available), &pontes_type_decimal },
+        offsetof(bestbank_balance_item, has_balance_available), &pontes_type_decimal,
+        "\"BalanceAvailable\":", 19, 16 },
     { "BalanceBooked", PONTES_F_REQUIRED, offsetof(bestbank_balance_item, balance_booked), offsetof(
-        bestbank_balance_item, has_balance_booked), &pontes_type_decimal },
+        bestbank_balance_item, has_balance_booked), &pontes_type_decimal,
+        "\"BalanceBooked\":", 16, 13 },
     { "Currency", PONTES_F_REQUIRED | PONTES_F_NULLABLE, offsetof(bestbank_balance_item, currency),
-        offsetof(bestbank_balance_item, has_currency), &pontes_type_string },
+        offsetof(bestbank_balance_item, has_currency), &pontes_type_string,
+        "\"Currency\":", 11, 8 },
     { "AccountType", PONTES_F_REQUIRED, offsetof(bestbank_balance_item, account_type), offsetof(
-        bestbank_balance_item, has_account_type), &bestbank_product_type__type },
+        bestbank_balance_item, has_account_type), &bestbank_product_type__type,
+        "\"AccountType\":", 14, 11 },
     { "Product", PONTES_F_REQUIRED, offsetof(bestbank_balance_item, product), offsetof(
-        bestbank_balance_item, has_product), &pontes_type_string },
+        bestbank_balance_item, has_product), &pontes_type_string, "\"Product\":", 10, 7 },
     { "AccountNumber", PONTES_F_REQUIRED, offsetof(bestbank_balance_item, account_number), offsetof(
-        bestbank_balance_item, has_account_number), &bestbank_account_number__type },
+        bestbank_balance_item, has_account_number), &bestbank_account_number__type,
+        "\"AccountNumber\":", 16, 13 },
 };
 static const pontes_message bestbank_balance_item__msg = { "BalanceItem", PONTES_M_SIZED, sizeof(
     bestbank_balance_item), bestbank_balance_item__fields, 8, offsetof(
@@ -262,9 +268,10 @@ const pontes_type bestbank_balance_item__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bestbank_account_number__fields[] = {
     { "Type", PONTES_F_REQUIRED, offsetof(bestbank_account_number, type), offsetof(
-        bestbank_account_number, has_type), &bestbank_account_number_type__type },
+        bestbank_account_number, has_type), &bestbank_account_number_type__type,
+        "\"Type\":", 7, 4 },
     { "Value", PONTES_F_REQUIRED, offsetof(bestbank_account_number, value), offsetof(
-        bestbank_account_number, has_value), &pontes_type_string },
+        bestbank_account_number, has_value), &pontes_type_string, "\"Value\":", 8, 5 },
 };
 static const pontes_message bestbank_account_number__msg = { "AccountNumber", PONTES_M_SIZED,
     sizeof(bestbank_account_number), bestbank_account_number__fields, 2, offsetof(
@@ -274,21 +281,23 @@ const pontes_type bestbank_account_number__type = { PONTES_KIND_OBJECT, 0, sizeo
 
 static const pontes_field bestbank_transaction_item__fields[] = {
     { "Balance", PONTES_F_REQUIRED, offsetof(bestbank_transaction_item, balance), offsetof(
-        bestbank_transaction_item, has_balance), &pontes_type_decimal },
+        bestbank_transaction_item, has_balance), &pontes_type_decimal, "\"Balance\":", 10, 7 },
     { "Type", PONTES_F_REQUIRED, offsetof(bestbank_transaction_item, type), offsetof(
-        bestbank_transaction_item, has_type), &bestbank_transaction_item_type__type },
+        bestbank_transaction_item, has_type), &bestbank_transaction_item_type__type,
+        "\"Type\":", 7, 4 },
     { "Description", PONTES_F_REQUIRED, offsetof(bestbank_transaction_item, description), offsetof(
-        bestbank_transaction_item, has_description), &pontes_type_string },
+        bestbank_transaction_item, has_description), &pontes_type_string,
+        "\"Description\":", 14, 11 },
     { "Date", PONTES_F_REQUIRED, offsetof(bestbank_transaction_item, date), offsetof(
-        bestbank_transaction_item, has_date), &pontes_type_string },
+        bestbank_transaction_item, has_date), &pontes_type_string, "\"Date\":", 7, 4 },
     { "Amount", PONTES_F_REQUIRED, offsetof(bestbank_transaction_item, amount), offsetof(
-        bestbank_transaction_item, has_amount), &pontes_type_decimal },
+        bestbank_transaction_item, has_amount), &pontes_type_decimal, "\"Amount\":", 9, 6 },
     { "MovimentCurrency", PONTES_F_REQUIRED | PONTES_F_NULLABLE, offsetof(bestbank_transaction_item,
         moviment_currency), offsetof(bestbank_transaction_item, has_moviment_currency),
-        &pontes_type_string },
+        &pontes_type_string, "\"MovimentCurrency\":", 19, 16 },
     { "TransactionNumber", PONTES_F_REQUIRED, offsetof(bestbank_transaction_item,
         transaction_number), offsetof(bestbank_transaction_item, has_transaction_number),
-        &pontes_type_string },
+        &pontes_type_string, "\"TransactionNumber\":", 20, 17 },
 };
 static const pontes_message bestbank_transaction_item__msg = { "TransactionItem", PONTES_M_SIZED,
     sizeof(bestbank_transaction_item), bestbank_transaction_item__fields, 7, offsetof(
@@ -299,11 +308,11 @@ const pontes_type bestbank_transaction_item__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field bestbank_envelope__fields[] = {
     { "outputData", PONTES_F_REQUIRED | PONTES_F_NULLABLE, offsetof(bestbank_envelope, output_data),
-        offsetof(bestbank_envelope, has_output_data), &pontes_type_any },
+        offsetof(bestbank_envelope, has_output_data), &pontes_type_any, "\"outputData\":", 13, 10 },
     { "returnCode", PONTES_F_REQUIRED, offsetof(bestbank_envelope, return_code), offsetof(
-        bestbank_envelope, has_return_code), &pontes_type_string },
+        bestbank_envelope, has_return_code), &pontes_type_string, "\"returnCode\":", 13, 10 },
     { "returnMsg", PONTES_F_REQUIRED, offsetof(bestbank_envelope, return_msg), offsetof(
-        bestbank_envelope, has_return_msg), &pontes_type_string },
+        bestbank_envelope, has_return_msg), &pontes_type_string, "\"returnMsg\":", 12, 9 },
 };
 static const pontes_message bestbank_envelope__msg = { "Envelope", PONTES_M_SIZED, sizeof(
     bestbank_envelope), bestbank_envelope__fields, 3, offsetof(bestbank_envelope, _extra) };
@@ -313,11 +322,13 @@ const pontes_type bestbank_envelope__type = { PONTES_KIND_OBJECT, 0, sizeof(best
 static const pontes_field bestbank_check_operation_response__fields[] = {
     { "outputData", PONTES_F_REQUIRED | PONTES_F_NULLABLE, offsetof(
         bestbank_check_operation_response, output_data), offsetof(bestbank_check_operation_response,
-        has_output_data), &bestbank_operation_info__type },
+        has_output_data), &bestbank_operation_info__type, "\"outputData\":", 13, 10 },
     { "returnCode", PONTES_F_REQUIRED, offsetof(bestbank_check_operation_response, return_code),
-        offsetof(bestbank_check_operation_response, has_return_code), &pontes_type_string },
+        offsetof(bestbank_check_operation_response, has_return_code), &pontes_type_string,
+        "\"returnCode\":", 13, 10 },
     { "returnMsg", PONTES_F_REQUIRED, offsetof(bestbank_check_operation_response, return_msg),
-        offsetof(bestbank_check_operation_response, has_return_msg), &pontes_type_string },
+        offsetof(bestbank_check_operation_response, has_return_msg), &pontes_type_string,
+        "\"returnMsg\":", 12, 9 },
 };
 static const pontes_message bestbank_check_operation_response__msg = { "CheckOperationResponse",
     PONTES_M_SIZED, sizeof(bestbank_check_operation_response),
@@ -329,105 +340,132 @@ const pontes_type bestbank_check_operation_response__type = { PONTES_KIND_OBJECT
 
 static const pontes_field bestbank_operation_info__fields[] = {
     { "oper_id", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, oper_id), offsetof(
-        bestbank_operation_info, has_oper_id), &pontes_type_string },
+        bestbank_operation_info, has_oper_id), &pontes_type_string, "\"oper_id\":", 10, 7 },
     { "login_token", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, login_token), offsetof(
-        bestbank_operation_info, has_login_token), &pontes_type_string },
+        bestbank_operation_info, has_login_token), &pontes_type_string,
+        "\"login_token\":", 14, 11 },
     { "oper_type", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, oper_type), offsetof(
-        bestbank_operation_info, has_oper_type), &bestbank_oper_type__type },
+        bestbank_operation_info, has_oper_type), &bestbank_oper_type__type,
+        "\"oper_type\":", 12, 9 },
     { "oper_sub_type", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, oper_sub_type),
-        offsetof(bestbank_operation_info, has_oper_sub_type), &bestbank_oper_sub_type__type },
+        offsetof(bestbank_operation_info, has_oper_sub_type), &bestbank_oper_sub_type__type,
+        "\"oper_sub_type\":", 16, 13 },
     { "oper_status", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, oper_status), offsetof(
-        bestbank_operation_info, has_oper_status), &pontes_type_string },
+        bestbank_operation_info, has_oper_status), &pontes_type_string,
+        "\"oper_status\":", 14, 11 },
     { "status", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, status), offsetof(
-        bestbank_operation_info, has_status), &pontes_type_string },
+        bestbank_operation_info, has_status), &pontes_type_string, "\"status\":", 9, 6 },
     { "error_code", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, error_code), offsetof(
-        bestbank_operation_info, has_error_code), &pontes_type_string },
+        bestbank_operation_info, has_error_code), &pontes_type_string, "\"error_code\":", 13, 10 },
     { "error_desc", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, error_desc), offsetof(
-        bestbank_operation_info, has_error_desc), &pontes_type_string },
+        bestbank_operation_info, has_error_desc), &pontes_type_string, "\"error_desc\":", 13, 10 },
     { "entity_name", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, entity_name), offsetof(
-        bestbank_operation_info, has_entity_name), &pontes_type_string },
+        bestbank_operation_info, has_entity_name), &pontes_type_string,
+        "\"entity_name\":", 14, 11 },
     { "certify_guid", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, certify_guid), offsetof(
-        bestbank_operation_info, has_certify_guid), &pontes_type_string },
+        bestbank_operation_info, has_certify_guid), &pontes_type_string,
+        "\"certify_guid\":", 15, 12 },
     { "tpp_auth_number", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, tpp_auth_number),
-        offsetof(bestbank_operation_info, has_tpp_auth_number), &pontes_type_string },
+        offsetof(bestbank_operation_info, has_tpp_auth_number), &pontes_type_string,
+        "\"tpp_auth_number\":", 18, 15 },
     { "tpp_role", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, tpp_role), offsetof(
-        bestbank_operation_info, has_tpp_role), &pontes_type_string },
+        bestbank_operation_info, has_tpp_role), &pontes_type_string, "\"tpp_role\":", 11, 8 },
     { "tpp_country", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, tpp_country), offsetof(
-        bestbank_operation_info, has_tpp_country), &pontes_type_string },
+        bestbank_operation_info, has_tpp_country), &pontes_type_string,
+        "\"tpp_country\":", 14, 11 },
     { "nca_identify", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, nca_identify), offsetof(
-        bestbank_operation_info, has_nca_identify), &pontes_type_string },
+        bestbank_operation_info, has_nca_identify), &pontes_type_string,
+        "\"nca_identify\":", 15, 12 },
     { "timestamp_eba", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, timestamp_eba),
-        offsetof(bestbank_operation_info, has_timestamp_eba), &pontes_type_string },
+        offsetof(bestbank_operation_info, has_timestamp_eba), &pontes_type_string,
+        "\"timestamp_eba\":", 16, 13 },
     { "home_iban", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, home_iban), offsetof(
-        bestbank_operation_info, has_home_iban), &pontes_type_string },
+        bestbank_operation_info, has_home_iban), &pontes_type_string, "\"home_iban\":", 12, 9 },
     { "credit_card_num", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, credit_card_num),
-        offsetof(bestbank_operation_info, has_credit_card_num), &pontes_type_string },
+        offsetof(bestbank_operation_info, has_credit_card_num), &pontes_type_string,
+        "\"credit_card_num\":", 18, 15 },
     { "redirect_url", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, redirect_url), offsetof(
-        bestbank_operation_info, has_redirect_url), &pontes_type_string },
+        bestbank_operation_info, has_redirect_url), &pontes_type_string,
+        "\"redirect_url\":", 15, 12 },
     { "oper_date", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, oper_date), offsetof(
-        bestbank_operation_info, has_oper_date), &pontes_type_string },
+        bestbank_operation_info, has_oper_date), &pontes_type_string, "\"oper_date\":", 12, 9 },
     { "destination", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, destination), offsetof(
-        bestbank_operation_info, has_destination), &pontes_type_string },
+        bestbank_operation_info, has_destination), &pontes_type_string,
+        "\"destination\":", 14, 11 },
     { "dest_name", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, dest_name), offsetof(
-        bestbank_operation_info, has_dest_name), &pontes_type_string },
+        bestbank_operation_info, has_dest_name), &pontes_type_string, "\"dest_name\":", 12, 9 },
     { "amount", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, amount), offsetof(
-        bestbank_operation_info, has_amount), &pontes_type_decimal },
+        bestbank_operation_info, has_amount), &pontes_type_decimal, "\"amount\":", 9, 6 },
     { "description", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, description), offsetof(
-        bestbank_operation_info, has_description), &pontes_type_string },
+        bestbank_operation_info, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
     { "transfer_type", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, transfer_type),
-        offsetof(bestbank_operation_info, has_transfer_type), &bestbank_transfer_type__type },
+        offsetof(bestbank_operation_info, has_transfer_type), &bestbank_transfer_type__type,
+        "\"transfer_type\":", 16, 13 },
     { "dest_email", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, dest_email), offsetof(
-        bestbank_operation_info, has_dest_email), &pontes_type_string },
+        bestbank_operation_info, has_dest_email), &pontes_type_string, "\"dest_email\":", 13, 10 },
     { "dest_cellphone", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, dest_cellphone),
-        offsetof(bestbank_operation_info, has_dest_cellphone), &pontes_type_string },
+        offsetof(bestbank_operation_info, has_dest_cellphone), &pontes_type_string,
+        "\"dest_cellphone\":", 17, 14 },
     { "currency", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, currency), offsetof(
-        bestbank_operation_info, has_currency), &pontes_type_string },
+        bestbank_operation_info, has_currency), &pontes_type_string, "\"currency\":", 11, 8 },
     { "urgent", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, urgent), offsetof(
-        bestbank_operation_info, has_urgent), &bestbank_yes_no__type },
+        bestbank_operation_info, has_urgent), &bestbank_yes_no__type, "\"urgent\":", 9, 6 },
     { "transf_reason", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, transf_reason),
-        offsetof(bestbank_operation_info, has_transf_reason), &bestbank_transfer_nature__type },
+        offsetof(bestbank_operation_info, has_transf_reason), &bestbank_transfer_nature__type,
+        "\"transf_reason\":", 16, 13 },
     { "exp_detail", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, exp_detail), offsetof(
-        bestbank_operation_info, has_exp_detail), &bestbank_expenses_code__type },
+        bestbank_operation_info, has_exp_detail), &bestbank_expenses_code__type,
+        "\"exp_detail\":", 13, 10 },
     { "dest_address", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, dest_address), offsetof(
-        bestbank_operation_info, has_dest_address), &pontes_type_string },
+        bestbank_operation_info, has_dest_address), &pontes_type_string,
+        "\"dest_address\":", 15, 12 },
     { "swift", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, swift), offsetof(
-        bestbank_operation_info, has_swift), &pontes_type_string },
+        bestbank_operation_info, has_swift), &pontes_type_string, "\"swift\":", 8, 5 },
     { "bank_name", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, bank_name), offsetof(
-        bestbank_operation_info, has_bank_name), &pontes_type_string },
+        bestbank_operation_info, has_bank_name), &pontes_type_string, "\"bank_name\":", 12, 9 },
     { "bank_address", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, bank_address), offsetof(
-        bestbank_operation_info, has_bank_address), &pontes_type_string },
+        bestbank_operation_info, has_bank_address), &pontes_type_string,
+        "\"bank_address\":", 15, 12 },
     { "bank_city", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, bank_city), offsetof(
-        bestbank_operation_info, has_bank_city), &pontes_type_string },
+        bestbank_operation_info, has_bank_city), &pontes_type_string, "\"bank_city\":", 12, 9 },
     { "bank_country", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, bank_country), offsetof(
-        bestbank_operation_info, has_bank_country), &pontes_type_string },
+        bestbank_operation_info, has_bank_country), &pontes_type_string,
+        "\"bank_country\":", 15, 12 },
     { "entity", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, entity), offsetof(
-        bestbank_operation_info, has_entity), &pontes_type_string },
+        bestbank_operation_info, has_entity), &pontes_type_string, "\"entity\":", 9, 6 },
     { "reference", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, reference), offsetof(
-        bestbank_operation_info, has_reference), &pontes_type_string },
+        bestbank_operation_info, has_reference), &pontes_type_string, "\"reference\":", 12, 9 },
     { "regime_type", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, regime_type), offsetof(
-        bestbank_operation_info, has_regime_type), &bestbank_regime_type__type },
+        bestbank_operation_info, has_regime_type), &bestbank_regime_type__type,
+        "\"regime_type\":", 14, 11 },
     { "reference_year", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, reference_year),
-        offsetof(bestbank_operation_info, has_reference_year), &pontes_type_string },
+        offsetof(bestbank_operation_info, has_reference_year), &pontes_type_string,
+        "\"reference_year\":", 17, 14 },
     { "reference_month", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, reference_month),
-        offsetof(bestbank_operation_info, has_reference_month), &pontes_type_string },
+        offsetof(bestbank_operation_info, has_reference_month), &pontes_type_string,
+        "\"reference_month\":", 18, 15 },
     { "beneficiary", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, beneficiary), offsetof(
-        bestbank_operation_info, has_beneficiary), &pontes_type_string },
+        bestbank_operation_info, has_beneficiary), &pontes_type_string,
+        "\"beneficiary\":", 14, 11 },
     { "employer", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, employer), offsetof(
-        bestbank_operation_info, has_employer), &pontes_type_string },
+        bestbank_operation_info, has_employer), &pontes_type_string, "\"employer\":", 11, 8 },
     { "remuneration_type", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, remuneration_type),
-        offsetof(bestbank_operation_info, has_remuneration_type),
-        &bestbank_remuneration_type__type },
+        offsetof(bestbank_operation_info, has_remuneration_type), &bestbank_remuneration_type__type,
+        "\"remuneration_type\":", 20, 17 },
     { "remuneration_units", PONTES_F_NULLABLE, offsetof(bestbank_operation_info,
         remuneration_units), offsetof(bestbank_operation_info, has_remuneration_units),
-        &bestbank_operation_info_remuneration_units__type },
+        &bestbank_operation_info_remuneration_units__type, "\"remuneration_units\":", 21, 18 },
     { "fiscal_number", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, fiscal_number),
-        offsetof(bestbank_operation_info, has_fiscal_number), &pontes_type_string },
+        offsetof(bestbank_operation_info, has_fiscal_number), &pontes_type_string,
+        "\"fiscal_number\":", 16, 13 },
     { "mov_date", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, mov_date), offsetof(
-        bestbank_operation_info, has_mov_date), &pontes_type_string },
+        bestbank_operation_info, has_mov_date), &pontes_type_string, "\"mov_date\":", 11, 8 },
     { "order_num", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, order_num), offsetof(
-        bestbank_operation_info, has_order_num), &pontes_type_string },
+        bestbank_operation_info, has_order_num), &pontes_type_string, "\"order_num\":", 12, 9 },
     { "dest_country", PONTES_F_NULLABLE, offsetof(bestbank_operation_info, dest_country), offsetof(
-        bestbank_operation_info, has_dest_country), &pontes_type_string },
+        bestbank_operation_info, has_dest_country), &pontes_type_string,
+        "\"dest_country\":", 15, 12 },
 };
 static const pontes_message bestbank_operation_info__msg = { "OperationInfo", PONTES_M_SIZED,
     sizeof(bestbank_operation_info), bestbank_operation_info__fields, 49, offsetof(
@@ -438,11 +476,13 @@ const pontes_type bestbank_operation_info__type = { PONTES_KIND_OBJECT, 0, sizeo
 static const pontes_field bestbank_top_up_info_response__fields[] = {
     { "outputData", PONTES_F_REQUIRED | PONTES_F_NULLABLE, offsetof(bestbank_top_up_info_response,
         output_data), offsetof(bestbank_top_up_info_response, has_output_data),
-        &bestbank_top_up_catalogue__type },
+        &bestbank_top_up_catalogue__type, "\"outputData\":", 13, 10 },
     { "returnCode", PONTES_F_REQUIRED, offsetof(bestbank_top_up_info_response, return_code),
-        offsetof(bestbank_top_up_info_response, has_return_code), &pontes_type_string },
+        offsetof(bestbank_top_up_info_response, has_return_code), &pontes_type_string,
+        "\"returnCode\":", 13, 10 },
     { "returnMsg", PONTES_F_REQUIRED, offsetof(bestbank_top_up_info_response, return_msg), offsetof(
-        bestbank_top_up_info_response, has_return_msg), &pontes_type_string },
+        bestbank_top_up_info_response, has_return_msg), &pontes_type_string,
+        "\"returnMsg\":", 12, 9 },
 };
 static const pontes_message bestbank_top_up_info_response__msg = { "TopUpInfoResponse",
     PONTES_M_SIZED, sizeof(bestbank_top_up_info_response), bestbank_top_up_info_response__fields, 3,
@@ -454,7 +494,7 @@ const pontes_type bestbank_top_up_info_response__type = { PONTES_KIND_OBJECT, 0,
 static const pontes_field bestbank_top_up_catalogue__fields[] = {
     { "ListOfEntities", 0, offsetof(bestbank_top_up_catalogue, list_of_entities), offsetof(
         bestbank_top_up_catalogue, has_list_of_entities),
-        &bestbank_top_up_catalogue_list_of_entities__type },
+        &bestbank_top_up_catalogue_list_of_entities__type, "\"ListOfEntities\":", 17, 14 },
 };
 static const pontes_message bestbank_top_up_catalogue__msg = { "TopUpCatalogue", PONTES_M_SIZED,
     sizeof(bestbank_top_up_catalogue), bestbank_top_up_catalogue__fields, 1, offsetof(
@@ -466,7 +506,7 @@ const pontes_type bestbank_top_up_catalogue__type = { PONTES_KIND_OBJECT, 0, siz
 static const pontes_field bestbank_top_up_catalogue_list_of_entities__fields[] = {
     { "entity", 0, offsetof(bestbank_top_up_catalogue_list_of_entities, entity), offsetof(
         bestbank_top_up_catalogue_list_of_entities, has_entity),
-        &bestbank__top_up_entity_array__type },
+        &bestbank__top_up_entity_array__type, "\"entity\":", 9, 6 },
 };
 static const pontes_message bestbank_top_up_catalogue_list_of_entities__msg = {
     "TopUpCatalogueListOfEntities", PONTES_M_SIZED, sizeof(
@@ -478,12 +518,12 @@ const pontes_type bestbank_top_up_catalogue_list_of_entities__type = { PONTES_KI
 
 static const pontes_field bestbank_top_up_entity__fields[] = {
     { "entityName", 0, offsetof(bestbank_top_up_entity, entity_name), offsetof(
-        bestbank_top_up_entity, has_entity_name), &pontes_type_string },
+        bestbank_top_up_entity, has_entity_name), &pontes_type_string, "\"entityName\":", 13, 10 },
     { "entityCode", 0, offsetof(bestbank_top_up_entity, entity_code), offsetof(
-        bestbank_top_up_entity, has_entity_code), &pontes_type_string },
+        bestbank_top_up_entity, has_entity_code), &pontes_type_string, "\"entityCode\":", 13, 10 },
     { "ListOfPaymentTypes", 0, offsetof(bestbank_top_up_entity, list_of_payment_types), offsetof(
         bestbank_top_up_entity, has_list_of_payment_types),
-        &bestbank_top_up_entity_list_of_payment_types__type },
+        &bestbank_top_up_entity_list_of_payment_types__type, "\"ListOfPaymentTypes\":", 21, 18 },
 };
 static const pontes_message bestbank_top_up_entity__msg = { "TopUpEntity", PONTES_M_SIZED, sizeof(
     bestbank_top_up_entity), bestbank_top_up_entity__fields, 3, offsetof(
@@ -494,7 +534,7 @@ const pontes_type bestbank_top_up_entity__type = { PONTES_KIND_OBJECT, 0, sizeof
 static const pontes_field bestbank_top_up_entity_list_of_payment_types__fields[] = {
     { "payment", 0, offsetof(bestbank_top_up_entity_list_of_payment_types, payment), offsetof(
         bestbank_top_up_entity_list_of_payment_types, has_payment),
-        &bestbank__top_up_payment_type_array__type },
+        &bestbank__top_up_payment_type_array__type, "\"payment\":", 10, 7 },
 };
 static const pontes_message bestbank_top_up_entity_list_of_payment_types__msg = {
     "TopUpEntityListOfPaymentTypes", PONTES_M_SIZED, sizeof(
@@ -507,21 +547,24 @@ const pontes_type bestbank_top_up_entity_list_of_payment_types__type = { PONTES_
 
 static const pontes_field bestbank_top_up_payment_type__fields[] = {
     { "name", 0, offsetof(bestbank_top_up_payment_type, name), offsetof(
-        bestbank_top_up_payment_type, has_name), &pontes_type_string },
+        bestbank_top_up_payment_type, has_name), &pontes_type_string, "\"name\":", 7, 4 },
     { "code", 0, offsetof(bestbank_top_up_payment_type, code), offsetof(
-        bestbank_top_up_payment_type, has_code), &pontes_type_string },
+        bestbank_top_up_payment_type, has_code), &pontes_type_string, "\"code\":", 7, 4 },
     { "amount_max", 0, offsetof(bestbank_top_up_payment_type, amount_max), offsetof(
-        bestbank_top_up_payment_type, has_amount_max), &bestbank_catalogue_amount__type },
+        bestbank_top_up_payment_type, has_amount_max), &bestbank_catalogue_amount__type,
+        "\"amount_max\":", 13, 10 },
     { "amount_min", 0, offsetof(bestbank_top_up_payment_type, amount_min), offsetof(
-        bestbank_top_up_payment_type, has_amount_min), &bestbank_catalogue_amount__type },
+        bestbank_top_up_payment_type, has_amount_min), &bestbank_catalogue_amount__type,
+        "\"amount_min\":", 13, 10 },
     { "reference_digits", 0, offsetof(bestbank_top_up_payment_type, reference_digits), offsetof(
-        bestbank_top_up_payment_type, has_reference_digits), &pontes_type_string },
+        bestbank_top_up_payment_type, has_reference_digits), &pontes_type_string,
+        "\"reference_digits\":", 19, 16 },
     { "ListOfAmount", 0, offsetof(bestbank_top_up_payment_type, list_of_amount), offsetof(
         bestbank_top_up_payment_type, has_list_of_amount),
-        &bestbank_top_up_payment_type_list_of_amount__type },
+        &bestbank_top_up_payment_type_list_of_amount__type, "\"ListOfAmount\":", 15, 12 },
     { "ListOfDetails", 0, offsetof(bestbank_top_up_payment_type, list_of_details), offsetof(
         bestbank_top_up_payment_type, has_list_of_details),
-        &bestbank_top_up_payment_type_list_of_details__type },
+        &bestbank_top_up_payment_type_list_of_details__type, "\"ListOfDetails\":", 16, 13 },
 };
 static const pontes_message bestbank_top_up_payment_type__msg = { "TopUpPaymentType",
     PONTES_M_SIZED, sizeof(bestbank_top_up_payment_type), bestbank_top_up_payment_type__fields, 7,
@@ -533,7 +576,7 @@ const pontes_type bestbank_top_up_payment_type__type = { PONTES_KIND_OBJECT, 0, 
 static const pontes_field bestbank_top_up_payment_type_list_of_amount__fields[] = {
     { "amount", 0, offsetof(bestbank_top_up_payment_type_list_of_amount, amount), offsetof(
         bestbank_top_up_payment_type_list_of_amount, has_amount),
-        &bestbank__top_up_amount_array__type },
+        &bestbank__top_up_amount_array__type, "\"amount\":", 9, 6 },
 };
 static const pontes_message bestbank_top_up_payment_type_list_of_amount__msg = {
     "TopUpPaymentTypeListOfAmount", PONTES_M_SIZED, sizeof(
@@ -546,11 +589,12 @@ const pontes_type bestbank_top_up_payment_type_list_of_amount__type = { PONTES_K
 
 static const pontes_field bestbank_top_up_amount__fields[] = {
     { "internal_code", 0, offsetof(bestbank_top_up_amount, internal_code), offsetof(
-        bestbank_top_up_amount, has_internal_code), &pontes_type_string },
+        bestbank_top_up_amount, has_internal_code), &pontes_type_string,
+        "\"internal_code\":", 16, 13 },
     { "description", 0, offsetof(bestbank_top_up_amount, description), offsetof(
-        bestbank_top_up_amount, has_description), &pontes_type_string },
+        bestbank_top_up_amount, has_description), &pontes_type_string, "\"description\":", 14, 11 },
     { "amount", 0, offsetof(bestbank_top_up_amount, amount), offsetof(bestbank_top_up_amount,
-        has_amount), &bestbank_catalogue_amount__type },
+        has_amount), &bestbank_catalogue_amount__type, "\"amount\":", 9, 6 },
 };
 static const pontes_message bestbank_top_up_amount__msg = { "TopUpAmount", PONTES_M_SIZED, sizeof(
     bestbank_top_up_amount), bestbank_top_up_amount__fields, 3, offsetof(
@@ -561,7 +605,7 @@ const pontes_type bestbank_top_up_amount__type = { PONTES_KIND_OBJECT, 0, sizeof
 static const pontes_field bestbank_top_up_payment_type_list_of_details__fields[] = {
     { "details", 0, offsetof(bestbank_top_up_payment_type_list_of_details, details), offsetof(
         bestbank_top_up_payment_type_list_of_details, has_details),
-        &bestbank__top_up_detail_array__type },
+        &bestbank__top_up_detail_array__type, "\"details\":", 10, 7 },
 };
 static const pontes_message bestbank_top_up_payment_type_list_of_details__msg = {
     "TopUpPaymentTypeListOfDetails", PONTES_M_SIZED, sizeof(
@@ -574,11 +618,11 @@ const pontes_type bestbank_top_up_payment_type_list_of_details__type = { PONTES_
 
 static const pontes_field bestbank_top_up_detail__fields[] = {
     { "code", 0, offsetof(bestbank_top_up_detail, code), offsetof(bestbank_top_up_detail, has_code),
-        &pontes_type_string },
+        &pontes_type_string, "\"code\":", 7, 4 },
     { "name", 0, offsetof(bestbank_top_up_detail, name), offsetof(bestbank_top_up_detail, has_name),
-        &pontes_type_string },
+        &pontes_type_string, "\"name\":", 7, 4 },
     { "value", 0, offsetof(bestbank_top_up_detail, value), offsetof(bestbank_top_up_detail,
-        has_value), &pontes_type_string },
+        has_value), &pontes_type_string, "\"value\":", 8, 5 },
 };
 static const pontes_message bestbank_top_up_detail__msg = { "TopUpDetail", PONTES_M_SIZED, sizeof(
     bestbank_top_up_detail), bestbank_top_up_detail__fields, 3, offsetof(
@@ -588,15 +632,17 @@ const pontes_type bestbank_top_up_detail__type = { PONTES_KIND_OBJECT, 0, sizeof
 
 static const pontes_field bestbank_inside_transfer__fields[] = {
     { "pispid", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer, pispid), offsetof(
-        bestbank_inside_transfer, has_pispid), &pontes_type_string },
+        bestbank_inside_transfer, has_pispid), &pontes_type_string, "\"pispid\":", 9, 6 },
     { "environment", 0, offsetof(bestbank_inside_transfer, environment), offsetof(
-        bestbank_inside_transfer, has_environment), &bestbank_environment__type },
+        bestbank_inside_transfer, has_environment), &bestbank_environment__type,
+        "\"environment\":", 14, 11 },
     { "type", 0, offsetof(bestbank_inside_transfer, type), offsetof(bestbank_inside_transfer,
-        has_type), &pontes_type_string },
+        has_type), &pontes_type_string, "\"type\":", 7, 4 },
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer, creditor), offsetof(
-        bestbank_inside_transfer, has_creditor), &bestbank_inside_transfer_creditor__type },
+        bestbank_inside_transfer, has_creditor), &bestbank_inside_transfer_creditor__type,
+        "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_inside_transfer, debtor), offsetof(bestbank_inside_transfer,
-        has_debtor), &bestbank_debtor__type },
+        has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_inside_transfer__msg = { "InsideTransfer", PONTES_M_SIZED,
     sizeof(bestbank_inside_transfer), bestbank_inside_transfer__fields, 5, offsetof(
@@ -608,15 +654,17 @@ const pontes_type bestbank_inside_transfer__type = { PONTES_KIND_OBJECT, 0, size
 static const pontes_field bestbank_inside_transfer_creditor__fields[] = {
     { "account", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer_creditor, account), offsetof(
         bestbank_inside_transfer_creditor, has_account),
-        &bestbank_inside_transfer_creditor_account__type },
+        &bestbank_inside_transfer_creditor_account__type, "\"account\":", 10, 7 },
     { "name", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer_creditor, name), offsetof(
-        bestbank_inside_transfer_creditor, has_name), &pontes_type_string },
+        bestbank_inside_transfer_creditor, has_name), &pontes_type_string, "\"name\":", 7, 4 },
     { "description", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer_creditor, description),
-        offsetof(bestbank_inside_transfer_creditor, has_description), &pontes_type_string },
+        offsetof(bestbank_inside_transfer_creditor, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
     { "email", 0, offsetof(bestbank_inside_transfer_creditor, email), offsetof(
-        bestbank_inside_transfer_creditor, has_email), &pontes_type_string },
+        bestbank_inside_transfer_creditor, has_email), &pontes_type_string, "\"email\":", 8, 5 },
     { "country", 0, offsetof(bestbank_inside_transfer_creditor, country), offsetof(
-        bestbank_inside_transfer_creditor, has_country), &pontes_type_string },
+        bestbank_inside_transfer_creditor, has_country), &pontes_type_string,
+        "\"country\":", 10, 7 },
 };
 static const pontes_message bestbank_inside_transfer_creditor__msg = { "InsideTransferCreditor",
     PONTES_M_SIZED, sizeof(bestbank_inside_transfer_creditor),
@@ -628,13 +676,14 @@ const pontes_type bestbank_inside_transfer_creditor__type = { PONTES_KIND_OBJECT
 
 static const pontes_field bestbank_inside_transfer_creditor_account__fields[] = {
     { "iban", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer_creditor_account, iban),
-        offsetof(bestbank_inside_transfer_creditor_account, has_iban), &pontes_type_string },
+        offsetof(bestbank_inside_transfer_creditor_account, has_iban), &pontes_type_string,
+        "\"iban\":", 7, 4 },
     { "amount", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer_creditor_account, amount),
         offsetof(bestbank_inside_transfer_creditor_account, has_amount),
-        &pontes_type_decimal_string },
+        &pontes_type_decimal_string, "\"amount\":", 9, 6 },
     { "type", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer_creditor_account, type),
         offsetof(bestbank_inside_transfer_creditor_account, has_type),
-        &bestbank_inside_transfer_creditor_account_type__type },
+        &bestbank_inside_transfer_creditor_account_type__type, "\"type\":", 7, 4 },
 };
 static const pontes_message bestbank_inside_transfer_creditor_account__msg = {
     "InsideTransferCreditorAccount", PONTES_M_SIZED, sizeof(
@@ -646,7 +695,8 @@ const pontes_type bestbank_inside_transfer_creditor_account__type = { PONTES_KIN
 
 static const pontes_field bestbank_inside_transfer_creditor_account_type__fields[] = {
     { "inside", PONTES_F_REQUIRED, offsetof(bestbank_inside_transfer_creditor_account_type, inside),
-        offsetof(bestbank_inside_transfer_creditor_account_type, has_inside), &pontes_type_bool },
+        offsetof(bestbank_inside_transfer_creditor_account_type, has_inside), &pontes_type_bool,
+        "\"inside\":", 9, 6 },
 };
 static const pontes_message bestbank_inside_transfer_creditor_account_type__msg = {
     "InsideTransferCreditorAccountType", PONTES_M_SIZED, sizeof(
@@ -659,7 +709,7 @@ const pontes_type bestbank_inside_transfer_creditor_account_type__type = { PONTE
 
 static const pontes_field bestbank_debtor__fields[] = {
     { "iban", 0, offsetof(bestbank_debtor, iban), offsetof(bestbank_debtor, has_iban),
-        &pontes_type_string },
+        &pontes_type_string, "\"iban\":", 7, 4 },
 };
 static const pontes_message bestbank_debtor__msg = { "Debtor", PONTES_M_SIZED, sizeof(
     bestbank_debtor), bestbank_debtor__fields, 1, offsetof(bestbank_debtor, _extra) };
@@ -668,15 +718,17 @@ const pontes_type bestbank_debtor__type = { PONTES_KIND_OBJECT, 0, sizeof(bestba
 
 static const pontes_field bestbank_interbank_transfer__fields[] = {
     { "pispid", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer, pispid), offsetof(
-        bestbank_interbank_transfer, has_pispid), &pontes_type_string },
+        bestbank_interbank_transfer, has_pispid), &pontes_type_string, "\"pispid\":", 9, 6 },
     { "environment", 0, offsetof(bestbank_interbank_transfer, environment), offsetof(
-        bestbank_interbank_transfer, has_environment), &bestbank_environment__type },
+        bestbank_interbank_transfer, has_environment), &bestbank_environment__type,
+        "\"environment\":", 14, 11 },
     { "type", 0, offsetof(bestbank_interbank_transfer, type), offsetof(bestbank_interbank_transfer,
-        has_type), &pontes_type_string },
+        has_type), &pontes_type_string, "\"type\":", 7, 4 },
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer, creditor), offsetof(
-        bestbank_interbank_transfer, has_creditor), &bestbank_interbank_transfer_creditor__type },
+        bestbank_interbank_transfer, has_creditor), &bestbank_interbank_transfer_creditor__type,
+        "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_interbank_transfer, debtor), offsetof(
-        bestbank_interbank_transfer, has_debtor), &bestbank_debtor__type },
+        bestbank_interbank_transfer, has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_interbank_transfer__msg = { "InterbankTransfer",
     PONTES_M_SIZED, sizeof(bestbank_interbank_transfer), bestbank_interbank_transfer__fields, 5,
@@ -688,15 +740,17 @@ const pontes_type bestbank_interbank_transfer__type = { PONTES_KIND_OBJECT, 0, s
 static const pontes_field bestbank_interbank_transfer_creditor__fields[] = {
     { "account", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer_creditor, account),
         offsetof(bestbank_interbank_transfer_creditor, has_account),
-        &bestbank_interbank_transfer_creditor_account__type },
+        &bestbank_interbank_transfer_creditor_account__type, "\"account\":", 10, 7 },
     { "name", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer_creditor, name), offsetof(
-        bestbank_interbank_transfer_creditor, has_name), &pontes_type_string },
+        bestbank_interbank_transfer_creditor, has_name), &pontes_type_string, "\"name\":", 7, 4 },
     { "description", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer_creditor, description),
-        offsetof(bestbank_interbank_transfer_creditor, has_description), &pontes_type_string },
+        offsetof(bestbank_interbank_transfer_creditor, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
     { "email", 0, offsetof(bestbank_interbank_transfer_creditor, email), offsetof(
-        bestbank_interbank_transfer_creditor, has_email), &pontes_type_string },
+        bestbank_interbank_transfer_creditor, has_email), &pontes_type_string, "\"email\":", 8, 5 },
     { "country", 0, offsetof(bestbank_interbank_transfer_creditor, country), offsetof(
-        bestbank_interbank_transfer_creditor, has_country), &pontes_type_string },
+        bestbank_interbank_transfer_creditor, has_country), &pontes_type_string,
+        "\"country\":", 10, 7 },
 };
 static const pontes_message bestbank_interbank_transfer_creditor__msg = {
     "InterbankTransferCreditor", PONTES_M_SIZED, sizeof(bestbank_interbank_transfer_creditor),
@@ -708,13 +762,14 @@ const pontes_type bestbank_interbank_transfer_creditor__type = { PONTES_KIND_OBJ
 
 static const pontes_field bestbank_interbank_transfer_creditor_account__fields[] = {
     { "iban", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer_creditor_account, iban),
-        offsetof(bestbank_interbank_transfer_creditor_account, has_iban), &pontes_type_string },
+        offsetof(bestbank_interbank_transfer_creditor_account, has_iban), &pontes_type_string,
+        "\"iban\":", 7, 4 },
     { "amount", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer_creditor_account, amount),
         offsetof(bestbank_interbank_transfer_creditor_account, has_amount),
-        &pontes_type_decimal_string },
+        &pontes_type_decimal_string, "\"amount\":", 9, 6 },
     { "type", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer_creditor_account, type),
         offsetof(bestbank_interbank_transfer_creditor_account, has_type),
-        &bestbank_interbank_transfer_creditor_account_type__type },
+        &bestbank_interbank_transfer_creditor_account_type__type, "\"type\":", 7, 4 },
 };
 static const pontes_message bestbank_interbank_transfer_creditor_account__msg = {
     "InterbankTransferCreditorAccount", PONTES_M_SIZED, sizeof(
@@ -728,7 +783,7 @@ const pontes_type bestbank_interbank_transfer_creditor_account__type = { PONTES_
 static const pontes_field bestbank_interbank_transfer_creditor_account_type__fields[] = {
     { "interbank", PONTES_F_REQUIRED, offsetof(bestbank_interbank_transfer_creditor_account_type,
         interbank), offsetof(bestbank_interbank_transfer_creditor_account_type, has_interbank),
-        &pontes_type_bool },
+        &pontes_type_bool, "\"interbank\":", 12, 9 },
 };
 static const pontes_message bestbank_interbank_transfer_creditor_account_type__msg = {
     "InterbankTransferCreditorAccountType", PONTES_M_SIZED, sizeof(
@@ -742,16 +797,17 @@ const pontes_type bestbank_interbank_transfer_creditor_account_type__type = { PO
 
 static const pontes_field bestbank_international_transfer__fields[] = {
     { "pispid", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer, pispid), offsetof(
-        bestbank_international_transfer, has_pispid), &pontes_type_string },
+        bestbank_international_transfer, has_pispid), &pontes_type_string, "\"pispid\":", 9, 6 },
     { "environment", 0, offsetof(bestbank_international_transfer, environment), offsetof(
-        bestbank_international_transfer, has_environment), &bestbank_environment__type },
+        bestbank_international_transfer, has_environment), &bestbank_environment__type,
+        "\"environment\":", 14, 11 },
     { "type", 0, offsetof(bestbank_international_transfer, type), offsetof(
-        bestbank_international_transfer, has_type), &pontes_type_string },
+        bestbank_international_transfer, has_type), &pontes_type_string, "\"type\":", 7, 4 },
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer, creditor), offsetof(
         bestbank_international_transfer, has_creditor),
-        &bestbank_international_transfer_creditor__type },
+        &bestbank_international_transfer_creditor__type, "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_international_transfer, debtor), offsetof(
-        bestbank_international_transfer, has_debtor), &bestbank_debtor__type },
+        bestbank_international_transfer, has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_international_transfer__msg = { "InternationalTransfer",
     PONTES_M_SIZED, sizeof(bestbank_international_transfer),
@@ -763,16 +819,19 @@ const pontes_type bestbank_international_transfer__type = { PONTES_KIND_OBJECT, 
 static const pontes_field bestbank_international_transfer_creditor__fields[] = {
     { "account", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor, account),
         offsetof(bestbank_international_transfer_creditor, has_account),
-        &bestbank_international_transfer_creditor_account__type },
+        &bestbank_international_transfer_creditor_account__type, "\"account\":", 10, 7 },
     { "name", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor, name), offsetof(
-        bestbank_international_transfer_creditor, has_name), &pontes_type_string },
+        bestbank_international_transfer_creditor, has_name), &pontes_type_string,
+        "\"name\":", 7, 4 },
     { "description", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor,
         description), offsetof(bestbank_international_transfer_creditor, has_description),
-        &pontes_type_string },
+        &pontes_type_string, "\"description\":", 14, 11 },
     { "email", 0, offsetof(bestbank_international_transfer_creditor, email), offsetof(
-        bestbank_international_transfer_creditor, has_email), &pontes_type_string },
+        bestbank_international_transfer_creditor, has_email), &pontes_type_string,
+        "\"email\":", 8, 5 },
     { "country", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor, country),
-        offsetof(bestbank_international_transfer_creditor, has_country), &pontes_type_string },
+        offsetof(bestbank_international_transfer_creditor, has_country), &pontes_type_string,
+        "\"country\":", 10, 7 },
 };
 static const pontes_message bestbank_international_transfer_creditor__msg = {
     "InternationalTransferCreditor", PONTES_M_SIZED, sizeof(
@@ -784,16 +843,17 @@ const pontes_type bestbank_international_transfer_creditor__type = { PONTES_KIND
 
 static const pontes_field bestbank_international_transfer_creditor_account__fields[] = {
     { "iban", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor_account, iban),
-        offsetof(bestbank_international_transfer_creditor_account, has_iban), &pontes_type_string },
+        offsetof(bestbank_international_transfer_creditor_account, has_iban), &pontes_type_string,
+        "\"iban\":", 7, 4 },
     { "amount", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor_account,
         amount), offsetof(bestbank_international_transfer_creditor_account, has_amount),
-        &pontes_type_decimal_string },
+        &pontes_type_decimal_string, "\"amount\":", 9, 6 },
     { "type", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor_account, type),
         offsetof(bestbank_international_transfer_creditor_account, has_type),
-        &bestbank_international_transfer_creditor_account_type__type },
+        &bestbank_international_transfer_creditor_account_type__type, "\"type\":", 7, 4 },
     { "info", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_creditor_account, info),
         offsetof(bestbank_international_transfer_creditor_account, has_info),
-        &bestbank_international_transfer_info__type },
+        &bestbank_international_transfer_info__type, "\"info\":", 7, 4 },
 };
 static const pontes_message bestbank_international_transfer_creditor_account__msg = {
     "InternationalTransferCreditorAccount", PONTES_M_SIZED, sizeof(
@@ -809,7 +869,7 @@ static const pontes_field bestbank_international_transfer_creditor_account_type_
     { "international", PONTES_F_REQUIRED, offsetof(
         bestbank_international_transfer_creditor_account_type, international), offsetof(
         bestbank_international_transfer_creditor_account_type, has_international),
-        &pontes_type_bool },
+        &pontes_type_bool, "\"international\":", 16, 13 },
 };
 static const pontes_message bestbank_international_transfer_creditor_account_type__msg = {
     "InternationalTransferCreditorAccountType", PONTES_M_SIZED, sizeof(
@@ -823,31 +883,35 @@ const pontes_type bestbank_international_transfer_creditor_account_type__type = 
 
 static const pontes_field bestbank_international_transfer_info__fields[] = {
     { "currency", 0, offsetof(bestbank_international_transfer_info, currency), offsetof(
-        bestbank_international_transfer_info, has_currency), &pontes_type_string },
+        bestbank_international_transfer_info, has_currency), &pontes_type_string,
+        "\"currency\":", 11, 8 },
     { "urgency_flag", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info,
         urgency_flag), offsetof(bestbank_international_transfer_info, has_urgency_flag),
-        &bestbank_yes_no__type },
+        &bestbank_yes_no__type, "\"urgency_flag\":", 15, 12 },
     { "nature_code", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info, nature_code),
         offsetof(bestbank_international_transfer_info, has_nature_code),
-        &bestbank_transfer_nature__type },
+        &bestbank_transfer_nature__type, "\"nature_code\":", 14, 11 },
     { "address", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info, address),
-        offsetof(bestbank_international_transfer_info, has_address), &pontes_type_string },
+        offsetof(bestbank_international_transfer_info, has_address), &pontes_type_string,
+        "\"address\":", 10, 7 },
     { "expenses_code", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info,
         expenses_code), offsetof(bestbank_international_transfer_info, has_expenses_code),
-        &bestbank_expenses_code__type },
+        &bestbank_expenses_code__type, "\"expenses_code\":", 16, 13 },
     { "swift_code", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info, swift_code),
-        offsetof(bestbank_international_transfer_info, has_swift_code), &pontes_type_string },
+        offsetof(bestbank_international_transfer_info, has_swift_code), &pontes_type_string,
+        "\"swift_code\":", 13, 10 },
     { "bank_name", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info, bank_name),
-        offsetof(bestbank_international_transfer_info, has_bank_name), &pontes_type_string },
+        offsetof(bestbank_international_transfer_info, has_bank_name), &pontes_type_string,
+        "\"bank_name\":", 12, 9 },
     { "bank_address", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info,
         bank_address), offsetof(bestbank_international_transfer_info, has_bank_address),
-        &pontes_type_string },
+        &pontes_type_string, "\"bank_address\":", 15, 12 },
     { "bank_address_city", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info,
         bank_address_city), offsetof(bestbank_international_transfer_info, has_bank_address_city),
-        &pontes_type_string },
+        &pontes_type_string, "\"bank_address_city\":", 20, 17 },
     { "bank_country_code", PONTES_F_REQUIRED, offsetof(bestbank_international_transfer_info,
         bank_country_code), offsetof(bestbank_international_transfer_info, has_bank_country_code),
-        &pontes_type_string },
+        &pontes_type_string, "\"bank_country_code\":", 20, 17 },
 };
 static const pontes_message bestbank_international_transfer_info__msg = {
     "InternationalTransferInfo", PONTES_M_SIZED, sizeof(bestbank_international_transfer_info),
@@ -859,9 +923,10 @@ const pontes_type bestbank_international_transfer_info__type = { PONTES_KIND_OBJ
 
 static const pontes_field bestbank_service_payment__fields[] = {
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_service_payment, creditor), offsetof(
-        bestbank_service_payment, has_creditor), &bestbank_service_payment_creditor__type },
+        bestbank_service_payment, has_creditor), &bestbank_service_payment_creditor__type,
+        "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_service_payment, debtor), offsetof(bestbank_service_payment,
-        has_debtor), &bestbank_debtor__type },
+        has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_service_payment__msg = { "ServicePayment", PONTES_M_SIZED,
     sizeof(bestbank_service_payment), bestbank_service_payment__fields, 2, offsetof(
@@ -873,9 +938,10 @@ const pontes_type bestbank_service_payment__type = { PONTES_KIND_OBJECT, 0, size
 static const pontes_field bestbank_service_payment_creditor__fields[] = {
     { "payment_bill", PONTES_F_REQUIRED, offsetof(bestbank_service_payment_creditor, payment_bill),
         offsetof(bestbank_service_payment_creditor, has_payment_bill),
-        &bestbank_service_payment_creditor_payment_bill__type },
+        &bestbank_service_payment_creditor_payment_bill__type, "\"payment_bill\":", 15, 12 },
     { "description", PONTES_F_REQUIRED, offsetof(bestbank_service_payment_creditor, description),
-        offsetof(bestbank_service_payment_creditor, has_description), &pontes_type_string },
+        offsetof(bestbank_service_payment_creditor, has_description), &pontes_type_string,
+        "\"description\":", 14, 11 },
 };
 static const pontes_message bestbank_service_payment_creditor__msg = { "ServicePaymentCreditor",
     PONTES_M_SIZED, sizeof(bestbank_service_payment_creditor),
@@ -887,13 +953,14 @@ const pontes_type bestbank_service_payment_creditor__type = { PONTES_KIND_OBJECT
 
 static const pontes_field bestbank_service_payment_creditor_payment_bill__fields[] = {
     { "entity", PONTES_F_REQUIRED, offsetof(bestbank_service_payment_creditor_payment_bill, entity),
-        offsetof(bestbank_service_payment_creditor_payment_bill, has_entity), &pontes_type_string },
+        offsetof(bestbank_service_payment_creditor_payment_bill, has_entity), &pontes_type_string,
+        "\"entity\":", 9, 6 },
     { "reference", PONTES_F_REQUIRED, offsetof(bestbank_service_payment_creditor_payment_bill,
         reference), offsetof(bestbank_service_payment_creditor_payment_bill, has_reference),
-        &pontes_type_string },
+        &pontes_type_string, "\"reference\":", 12, 9 },
     { "amount", PONTES_F_REQUIRED, offsetof(bestbank_service_payment_creditor_payment_bill, amount),
         offsetof(bestbank_service_payment_creditor_payment_bill, has_amount),
-        &pontes_type_decimal_string },
+        &pontes_type_decimal_string, "\"amount\":", 9, 6 },
 };
 static const pontes_message bestbank_service_payment_creditor_payment_bill__msg = {
     "ServicePaymentCreditorPaymentBill", PONTES_M_SIZED, sizeof(
@@ -906,9 +973,10 @@ const pontes_type bestbank_service_payment_creditor_payment_bill__type = { PONTE
 
 static const pontes_field bestbank_purchase_payment__fields[] = {
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_purchase_payment, creditor), offsetof(
-        bestbank_purchase_payment, has_creditor), &bestbank_purchase_payment_creditor__type },
+        bestbank_purchase_payment, has_creditor), &bestbank_purchase_payment_creditor__type,
+        "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_purchase_payment, debtor), offsetof(bestbank_purchase_payment,
-        has_debtor), &bestbank_debtor__type },
+        has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_purchase_payment__msg = { "PurchasePayment", PONTES_M_SIZED,
     sizeof(bestbank_purchase_payment), bestbank_purchase_payment__fields, 2, offsetof(
@@ -920,7 +988,7 @@ const pontes_type bestbank_purchase_payment__type = { PONTES_KIND_OBJECT, 0, siz
 static const pontes_field bestbank_purchase_payment_creditor__fields[] = {
     { "payment_bill", PONTES_F_REQUIRED, offsetof(bestbank_purchase_payment_creditor, payment_bill),
         offsetof(bestbank_purchase_payment_creditor, has_payment_bill),
-        &bestbank_purchase_payment_creditor_payment_bill__type },
+        &bestbank_purchase_payment_creditor_payment_bill__type, "\"payment_bill\":", 15, 12 },
 };
 static const pontes_message bestbank_purchase_payment_creditor__msg = { "PurchasePaymentCreditor",
     PONTES_M_SIZED, sizeof(bestbank_purchase_payment_creditor),
@@ -933,13 +1001,13 @@ const pontes_type bestbank_purchase_payment_creditor__type = { PONTES_KIND_OBJEC
 static const pontes_field bestbank_purchase_payment_creditor_payment_bill__fields[] = {
     { "enterprise", PONTES_F_REQUIRED, offsetof(bestbank_purchase_payment_creditor_payment_bill,
         enterprise), offsetof(bestbank_purchase_payment_creditor_payment_bill, has_enterprise),
-        &pontes_type_string },
+        &pontes_type_string, "\"enterprise\":", 13, 10 },
     { "reference", PONTES_F_REQUIRED, offsetof(bestbank_purchase_payment_creditor_payment_bill,
         reference), offsetof(bestbank_purchase_payment_creditor_payment_bill, has_reference),
-        &pontes_type_string },
+        &pontes_type_string, "\"reference\":", 12, 9 },
     { "amount", PONTES_F_REQUIRED, offsetof(bestbank_purchase_payment_creditor_payment_bill,
         amount), offsetof(bestbank_purchase_payment_creditor_payment_bill, has_amount),
-        &pontes_type_decimal_string },
+        &pontes_type_decimal_string, "\"amount\":", 9, 6 },
 };
 static const pontes_message bestbank_purchase_payment_creditor_payment_bill__msg = {
     "PurchasePaymentCreditorPaymentBill", PONTES_M_SIZED, sizeof(
@@ -952,9 +1020,10 @@ const pontes_type bestbank_purchase_payment_creditor_payment_bill__type = { PONT
 
 static const pontes_field bestbank_state_payment__fields[] = {
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_state_payment, creditor), offsetof(
-        bestbank_state_payment, has_creditor), &bestbank_state_payment_creditor__type },
+        bestbank_state_payment, has_creditor), &bestbank_state_payment_creditor__type,
+        "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_state_payment, debtor), offsetof(bestbank_state_payment,
-        has_debtor), &bestbank_debtor__type },
+        has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_state_payment__msg = { "StatePayment", PONTES_M_SIZED, sizeof(
     bestbank_state_payment), bestbank_state_payment__fields, 2, offsetof(
@@ -965,7 +1034,7 @@ const pontes_type bestbank_state_payment__type = { PONTES_KIND_OBJECT, 0, sizeof
 static const pontes_field bestbank_state_payment_creditor__fields[] = {
     { "state_bill", PONTES_F_REQUIRED, offsetof(bestbank_state_payment_creditor, state_bill),
         offsetof(bestbank_state_payment_creditor, has_state_bill),
-        &bestbank_state_payment_creditor_state_bill__type },
+        &bestbank_state_payment_creditor_state_bill__type, "\"state_bill\":", 13, 10 },
 };
 static const pontes_message bestbank_state_payment_creditor__msg = { "StatePaymentCreditor",
     PONTES_M_SIZED, sizeof(bestbank_state_payment_creditor),
@@ -977,10 +1046,10 @@ const pontes_type bestbank_state_payment_creditor__type = { PONTES_KIND_OBJECT, 
 static const pontes_field bestbank_state_payment_creditor_state_bill__fields[] = {
     { "reference", PONTES_F_REQUIRED, offsetof(bestbank_state_payment_creditor_state_bill,
         reference), offsetof(bestbank_state_payment_creditor_state_bill, has_reference),
-        &pontes_type_string },
+        &pontes_type_string, "\"reference\":", 12, 9 },
     { "amount", PONTES_F_REQUIRED, offsetof(bestbank_state_payment_creditor_state_bill, amount),
         offsetof(bestbank_state_payment_creditor_state_bill, has_amount),
-        &pontes_type_decimal_string },
+        &pontes_type_decimal_string, "\"amount\":", 9, 6 },
 };
 static const pontes_message bestbank_state_payment_creditor_state_bill__msg = {
     "StatePaymentCreditorStateBill", PONTES_M_SIZED, sizeof(
@@ -992,9 +1061,10 @@ const pontes_type bestbank_state_payment_creditor_state_bill__type = { PONTES_KI
 
 static const pontes_field bestbank_santa_casa_payment__fields[] = {
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_santa_casa_payment, creditor), offsetof(
-        bestbank_santa_casa_payment, has_creditor), &bestbank_santa_casa_payment_creditor__type },
+        bestbank_santa_casa_payment, has_creditor), &bestbank_santa_casa_payment_creditor__type,
+        "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_santa_casa_payment, debtor), offsetof(
-        bestbank_santa_casa_payment, has_debtor), &bestbank_debtor__type },
+        bestbank_santa_casa_payment, has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_santa_casa_payment__msg = { "SantaCasaPayment", PONTES_M_SIZED,
     sizeof(bestbank_santa_casa_payment), bestbank_santa_casa_payment__fields, 2, offsetof(
@@ -1006,7 +1076,7 @@ const pontes_type bestbank_santa_casa_payment__type = { PONTES_KIND_OBJECT, 0, s
 static const pontes_field bestbank_santa_casa_payment_creditor__fields[] = {
     { "santa_casa", PONTES_F_REQUIRED, offsetof(bestbank_santa_casa_payment_creditor, santa_casa),
         offsetof(bestbank_santa_casa_payment_creditor, has_santa_casa),
-        &bestbank_santa_casa_payment_creditor_santa_casa__type },
+        &bestbank_santa_casa_payment_creditor_santa_casa__type, "\"santa_casa\":", 13, 10 },
 };
 static const pontes_message bestbank_santa_casa_payment_creditor__msg = {
     "SantaCasaPaymentCreditor", PONTES_M_SIZED, sizeof(bestbank_santa_casa_payment_creditor),
@@ -1019,11 +1089,11 @@ const pontes_type bestbank_santa_casa_payment_creditor__type = { PONTES_KIND_OBJ
 static const pontes_field bestbank_santa_casa_payment_creditor_santa_casa__fields[] = {
     { "player_card_num", PONTES_F_REQUIRED, offsetof(
         bestbank_santa_casa_payment_creditor_santa_casa, player_card_num), offsetof(
-        bestbank_santa_casa_payment_creditor_santa_casa, has_player_card_num),
-        &pontes_type_string },
+        bestbank_santa_casa_payment_creditor_santa_casa, has_player_card_num), &pontes_type_string,
+        "\"player_card_num\":", 18, 15 },
     { "amount", PONTES_F_REQUIRED, offsetof(bestbank_santa_casa_payment_creditor_santa_casa,
         amount), offsetof(bestbank_santa_casa_payment_creditor_santa_casa, has_amount),
-        &pontes_type_decimal_string },
+        &pontes_type_decimal_string, "\"amount\":", 9, 6 },
 };
 static const pontes_message bestbank_santa_casa_payment_creditor_santa_casa__msg = {
     "SantaCasaPaymentCreditorSantaCasa", PONTES_M_SIZED, sizeof(
@@ -1037,9 +1107,10 @@ const pontes_type bestbank_santa_casa_payment_creditor_santa_casa__type = { PONT
 static const pontes_field bestbank_social_security_payment__fields[] = {
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_social_security_payment, creditor), offsetof(
         bestbank_social_security_payment, has_creditor),
-        &bestbank_social_security_payment_creditor__type },
+        &bestbank_social_security_payment_creditor__type, "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_social_security_payment, debtor), offsetof(
-        bestbank_social_security_payment, has_debtor), &bestbank_debtor__type },
+        bestbank_social_security_payment, has_debtor), &bestbank_debtor__type,
+        "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_social_security_payment__msg = { "SocialSecurityPayment",
     PONTES_M_SIZED, sizeof(bestbank_social_security_payment),
@@ -1052,7 +1123,8 @@ const pontes_type bestbank_social_security_payment__type = { PONTES_KIND_OBJECT,
 static const pontes_field bestbank_social_security_payment_creditor__fields[] = {
     { "social_security", PONTES_F_REQUIRED, offsetof(bestbank_social_security_payment_creditor,
         social_security), offsetof(bestbank_social_security_payment_creditor, has_social_security),
-        &bestbank_social_security_payment_creditor_social_security__type },
+        &bestbank_social_security_payment_creditor_social_security__type,
+        "\"social_security\":", 18, 15 },
 };
 static const pontes_message bestbank_social_security_payment_creditor__msg = {
     "SocialSecurityPaymentCreditor", PONTES_M_SIZED, sizeof(
@@ -1066,33 +1138,33 @@ static const pontes_field bestbank_social_security_payment_creditor_social_secur
     { "regime_type", PONTES_F_REQUIRED, offsetof(
         bestbank_social_security_payment_creditor_social_security, regime_type), offsetof(
         bestbank_social_security_payment_creditor_social_security, has_regime_type),
-        &bestbank_regime_type__type },
+        &bestbank_regime_type__type, "\"regime_type\":", 14, 11 },
     { "reference_year", PONTES_F_REQUIRED, offsetof(
         bestbank_social_security_payment_creditor_social_security, reference_year), offsetof(
         bestbank_social_security_payment_creditor_social_security, has_reference_year),
-        &pontes_type_string },
+        &pontes_type_string, "\"reference_year\":", 17, 14 },
     { "reference_month", PONTES_F_REQUIRED, offsetof(
         bestbank_social_security_payment_creditor_social_security, reference_month), offsetof(
         bestbank_social_security_payment_creditor_social_security, has_reference_month),
-        &pontes_type_string },
+        &pontes_type_string, "\"reference_month\":", 18, 15 },
     { "beneficiary", PONTES_F_REQUIRED, offsetof(
         bestbank_social_security_payment_creditor_social_security, beneficiary), offsetof(
         bestbank_social_security_payment_creditor_social_security, has_beneficiary),
-        &pontes_type_string },
+        &pontes_type_string, "\"beneficiary\":", 14, 11 },
     { "employer", 0, offsetof(bestbank_social_security_payment_creditor_social_security, employer),
         offsetof(bestbank_social_security_payment_creditor_social_security, has_employer),
-        &pontes_type_string },
+        &pontes_type_string, "\"employer\":", 11, 8 },
     { "remuneration_type", PONTES_F_REQUIRED, offsetof(
         bestbank_social_security_payment_creditor_social_security, remuneration_type), offsetof(
         bestbank_social_security_payment_creditor_social_security, has_remuneration_type),
-        &bestbank_remuneration_type__type },
+        &bestbank_remuneration_type__type, "\"remuneration_type\":", 20, 17 },
     { "remuneration_units", 0, offsetof(bestbank_social_security_payment_creditor_social_security,
         remuneration_units), offsetof(bestbank_social_security_payment_creditor_social_security,
-        has_remuneration_units), &pontes_type_string },
+        has_remuneration_units), &pontes_type_string, "\"remuneration_units\":", 21, 18 },
     { "remuneration_monthly", PONTES_F_REQUIRED, offsetof(
         bestbank_social_security_payment_creditor_social_security, remuneration_monthly), offsetof(
         bestbank_social_security_payment_creditor_social_security, has_remuneration_monthly),
-        &bestbank_catalogue_amount__type },
+        &bestbank_catalogue_amount__type, "\"remuneration_monthly\":", 23, 20 },
 };
 static const pontes_message bestbank_social_security_payment_creditor_social_security__msg = {
     "SocialSecurityPaymentCreditorSocialSecurity", PONTES_M_SIZED, sizeof(
@@ -1106,9 +1178,10 @@ const pontes_type bestbank_social_security_payment_creditor_social_security__typ
 
 static const pontes_field bestbank_top_up_payment__fields[] = {
     { "creditor", PONTES_F_REQUIRED, offsetof(bestbank_top_up_payment, creditor), offsetof(
-        bestbank_top_up_payment, has_creditor), &bestbank_top_up_payment_creditor__type },
+        bestbank_top_up_payment, has_creditor), &bestbank_top_up_payment_creditor__type,
+        "\"creditor\":", 11, 8 },
     { "debtor", 0, offsetof(bestbank_top_up_payment, debtor), offsetof(bestbank_top_up_payment,
-        has_debtor), &bestbank_debtor__type },
+        has_debtor), &bestbank_debtor__type, "\"debtor\":", 9, 6 },
 };
 static const pontes_message bestbank_top_up_payment__msg = { "TopUpPayment", PONTES_M_SIZED, sizeof(
     bestbank_top_up_payment), bestbank_top_up_payment__fields, 2, offsetof(
@@ -1118,8 +1191,8 @@ const pontes_type bestbank_top_up_payment__type = { PONTES_KIND_OBJECT, 0, sizeo
 
 static const pontes_field bestbank_top_up_payment_creditor__fields[] = {
     { "topup", PONTES_F_REQUIRED, offsetof(bestbank_top_up_payment_creditor, topup), offsetof(
-        bestbank_top_up_payment_creditor, has_topup),
-        &bestbank_top_up_payment_creditor_topup__type },
+        bestbank_top_up_payment_creditor, has_topup), &bestbank_top_up_payment_creditor_topup__type,
+        "\"topup\":", 8, 5 },
 };
 static const pontes_message bestbank_top_up_payment_creditor__msg = { "TopUpPaymentCreditor",
     PONTES_M_SIZED, sizeof(bestbank_top_up_payment_creditor),
@@ -1132,13 +1205,16 @@ const pontes_type bestbank_top_up_payment_creditor__type = { PONTES_KIND_OBJECT,
 static const pontes_field bestbank_top_up_payment_creditor_topup__fields[] = {
     { "entity_code", PONTES_F_REQUIRED, offsetof(bestbank_top_up_payment_creditor_topup,
         entity_code), offsetof(bestbank_top_up_payment_creditor_topup, has_entity_code),
-        &pontes_type_string },
+        &pontes_type_string, "\"entity_code\":", 14, 11 },
     { "reference", PONTES_F_REQUIRED, offsetof(bestbank_top_up_payment_creditor_topup, reference),
-        offsetof(bestbank_top_up_payment_creditor_topup, has_reference), &pontes_type_int64 },
+        offsetof(bestbank_top_up_payment_creditor_topup, has_reference), &pontes_type_int64,
+        "\"reference\":", 12, 9 },
     { "amount", 0, offsetof(bestbank_top_up_payment_creditor_topup, amount), offsetof(
-        bestbank_top_up_payment_creditor_topup, has_amount), &pontes_type_decimal },
+        bestbank_top_up_payment_creditor_topup, has_amount), &pontes_type_decimal,
+        "\"amount\":", 9, 6 },
     { "amount_desc", 0, offsetof(bestbank_top_up_payment_creditor_topup, amount_desc), offsetof(
-        bestbank_top_up_payment_creditor_topup, has_amount_desc), &pontes_type_string },
+        bestbank_top_up_payment_creditor_topup, has_amount_desc), &pontes_type_string,
+        "\"amount_desc\":", 14, 11 },
 };
 static const pontes_message bestbank_top_up_payment_creditor_topup__msg = {
     "TopUpPaymentCreditorTopup", PONTES_M_SIZED, sizeof(bestbank_top_up_payment_creditor_topup),
@@ -1150,7 +1226,7 @@ const pontes_type bestbank_top_up_payment_creditor_topup__type = { PONTES_KIND_O
 
 static const pontes_field bestbank_balance_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bestbank_balance_list, value), offsetof(
-        bestbank_balance_list, has_value), &bestbank__balance_item_array__type },
+        bestbank_balance_list, has_value), &bestbank__balance_item_array__type, NULL, 0, 0 },
 };
 static const pontes_message bestbank_balance_list__msg = { "BalanceList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bestbank_balance_list), bestbank_balance_list__fields, 1,
@@ -1160,7 +1236,8 @@ const pontes_type bestbank_balance_list__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bestbank_transaction_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(bestbank_transaction_list, value), offsetof(
-        bestbank_transaction_list, has_value), &bestbank__transaction_item_array__type },
+        bestbank_transaction_list, has_value), &bestbank__transaction_item_array__type,
+        NULL, 0, 0 },
 };
 static const pontes_message bestbank_transaction_list__msg = { "TransactionList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(bestbank_transaction_list),

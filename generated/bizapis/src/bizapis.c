@@ -29,15 +29,15 @@ static const pontes_type bizapis__summary_bucket_map__type = { PONTES_KIND_MAP, 
 /* ==== objects ========================================================== */
 static const pontes_field bizapis_credentials_request__fields[] = {
     { "month", PONTES_F_REQUIRED, offsetof(bizapis_credentials_request, month), offsetof(
-        bizapis_credentials_request, has_month), &pontes_type_string },
+        bizapis_credentials_request, has_month), &pontes_type_string, "\"month\":", 8, 5 },
     { "year", PONTES_F_REQUIRED, offsetof(bizapis_credentials_request, year), offsetof(
-        bizapis_credentials_request, has_year), &pontes_type_string },
+        bizapis_credentials_request, has_year), &pontes_type_string, "\"year\":", 7, 4 },
     { "user", PONTES_F_REQUIRED | PONTES_F_WRITE_ONLY | PONTES_F_SECRET, offsetof(
         bizapis_credentials_request, user), offsetof(bizapis_credentials_request, has_user),
-        &pontes_type_string },
+        &pontes_type_string, "\"user\":", 7, 4 },
     { "password", PONTES_F_REQUIRED | PONTES_F_WRITE_ONLY | PONTES_F_SECRET, offsetof(
         bizapis_credentials_request, password), offsetof(bizapis_credentials_request, has_password),
-        &pontes_type_string },
+        &pontes_type_string, "\"password\":", 11, 8 },
 };
 static const pontes_message bizapis_credentials_request__msg = { "CredentialsRequest",
     PONTES_M_SIZED, sizeof(bizapis_credentials_request), bizapis_credentials_request__fields, 4,
@@ -52,7 +52,8 @@ static const pontes_file_type bizapis_base64_file_request__file__ftype = { { PON
     "%PDF-", 5 };
 static const pontes_field bizapis_base64_file_request__fields[] = {
     { "file", PONTES_F_REQUIRED, offsetof(bizapis_base64_file_request, file), offsetof(
-        bizapis_base64_file_request, has_file), &bizapis_base64_file_request__file__ftype.base },
+        bizapis_base64_file_request, has_file), &bizapis_base64_file_request__file__ftype.base,
+        "\"file\":", 7, 4 },
 };
 static const pontes_message bizapis_base64_file_request__msg = { "Base64FileRequest",
     PONTES_M_SIZED, sizeof(bizapis_base64_file_request), bizapis_base64_file_request__fields, 1,
@@ -68,7 +69,7 @@ static const pontes_file_type bizapis_credit_responsibility_upload__file__ftype 
 static const pontes_field bizapis_credit_responsibility_upload__fields[] = {
     { "file", PONTES_F_REQUIRED, offsetof(bizapis_credit_responsibility_upload, file), offsetof(
         bizapis_credit_responsibility_upload, has_file),
-        &bizapis_credit_responsibility_upload__file__ftype.base },
+        &bizapis_credit_responsibility_upload__file__ftype.base, "\"file\":", 7, 4 },
 };
 static const pontes_message bizapis_credit_responsibility_upload__msg = {
     "CreditResponsibilityUpload", PONTES_M_SIZED, sizeof(bizapis_credit_responsibility_upload),
@@ -80,33 +81,38 @@ const pontes_type bizapis_credit_responsibility_upload__type = { PONTES_KIND_OBJ
 
 static const pontes_field bizapis_credit_responsibility_response__fields[] = {
     { "requestId", 0, offsetof(bizapis_credit_responsibility_response, request_id), offsetof(
-        bizapis_credit_responsibility_response, has_request_id), &pontes_type_string },
+        bizapis_credit_responsibility_response, has_request_id), &pontes_type_string,
+        "\"requestId\":", 12, 9 },
     { "withoutCreditResponsibility", 0, offsetof(bizapis_credit_responsibility_response,
         without_credit_responsibility), offsetof(bizapis_credit_responsibility_response,
-        has_without_credit_responsibility), &pontes_type_bool },
+        has_without_credit_responsibility), &pontes_type_bool,
+        "\"withoutCreditResponsibility\":", 30, 27 },
     { "summary", 0, offsetof(bizapis_credit_responsibility_response, summary), offsetof(
-        bizapis_credit_responsibility_response, has_summary), &bizapis_summary__type },
+        bizapis_credit_responsibility_response, has_summary), &bizapis_summary__type,
+        "\"summary\":", 10, 7 },
     { "homeLoan", 0, offsetof(bizapis_credit_responsibility_response, home_loan), offsetof(
-        bizapis_credit_responsibility_response, has_home_loan), &bizapis__loan_detail_array__type },
+        bizapis_credit_responsibility_response, has_home_loan), &bizapis__loan_detail_array__type,
+        "\"homeLoan\":", 11, 8 },
     { "carLoan", 0, offsetof(bizapis_credit_responsibility_response, car_loan), offsetof(
-        bizapis_credit_responsibility_response, has_car_loan), &bizapis__loan_detail_array__type },
+        bizapis_credit_responsibility_response, has_car_loan), &bizapis__loan_detail_array__type,
+        "\"carLoan\":", 10, 7 },
     { "financialLeasing", 0, offsetof(bizapis_credit_responsibility_response, financial_leasing),
         offsetof(bizapis_credit_responsibility_response, has_financial_leasing),
-        &bizapis__loan_detail_array__type },
+        &bizapis__loan_detail_array__type, "\"financialLeasing\":", 19, 16 },
     { "otherLoans", 0, offsetof(bizapis_credit_responsibility_response, other_loans), offsetof(
         bizapis_credit_responsibility_response, has_other_loans),
-        &bizapis__loan_detail_array_map__type },
+        &bizapis__loan_detail_array_map__type, "\"otherLoans\":", 13, 10 },
     { "personalLoan", 0, offsetof(bizapis_credit_responsibility_response, personal_loan), offsetof(
         bizapis_credit_responsibility_response, has_personal_loan),
-        &bizapis__loan_detail_array__type },
+        &bizapis__loan_detail_array__type, "\"personalLoan\":", 15, 12 },
     { "relatedLoan", 0, offsetof(bizapis_credit_responsibility_response, related_loan), offsetof(
         bizapis_credit_responsibility_response, has_related_loan),
-        &bizapis__loan_detail_array__type },
+        &bizapis__loan_detail_array__type, "\"relatedLoan\":", 14, 11 },
     { "data", 0, offsetof(bizapis_credit_responsibility_response, data), offsetof(
         bizapis_credit_responsibility_response, has_data),
-        &bizapis_credit_responsibility_report__type },
+        &bizapis_credit_responsibility_report__type, "\"data\":", 7, 4 },
     { "file", 0, offsetof(bizapis_credit_responsibility_response, file), offsetof(
-        bizapis_credit_responsibility_response, has_file), &pontes_type_bytes },
+        bizapis_credit_responsibility_response, has_file), &pontes_type_bytes, "\"file\":", 7, 4 },
 };
 static const pontes_message bizapis_credit_responsibility_response__msg = {
     "CreditResponsibilityResponse", PONTES_M_SIZED, sizeof(bizapis_credit_responsibility_response),
@@ -118,19 +124,21 @@ const pontes_type bizapis_credit_responsibility_response__type = { PONTES_KIND_O
 
 static const pontes_field bizapis_summary__fields[] = {
     { "nif", 0, offsetof(bizapis_summary, nif), offsetof(bizapis_summary, has_nif),
-        &pontes_type_string },
+        &pontes_type_string, "\"nif\":", 6, 3 },
     { "name", 0, offsetof(bizapis_summary, name), offsetof(bizapis_summary, has_name),
-        &pontes_type_string },
+        &pontes_type_string, "\"name\":", 7, 4 },
     { "creditResponsibilityJoint", PONTES_F_NULLABLE, offsetof(bizapis_summary,
         credit_responsibility_joint), offsetof(bizapis_summary, has_credit_responsibility_joint),
-        &bizapis_credit_responsibility_group__type },
+        &bizapis_credit_responsibility_group__type, "\"creditResponsibilityJoint\":", 28, 25 },
     { "creditResponsibilityIndividual", PONTES_F_NULLABLE, offsetof(bizapis_summary,
         credit_responsibility_individual), offsetof(bizapis_summary,
-        has_credit_responsibility_individual), &bizapis_credit_responsibility_group__type },
+        has_credit_responsibility_individual), &bizapis_credit_responsibility_group__type,
+        "\"creditResponsibilityIndividual\":", 33, 30 },
     { "financialInstitutionsAndProducts", PONTES_F_NULLABLE, offsetof(bizapis_summary,
         financial_institutions_and_products), offsetof(bizapis_summary,
         has_financial_institutions_and_products),
-        &bizapis_financial_institutions_and_products__type },
+        &bizapis_financial_institutions_and_products__type,
+        "\"financialInstitutionsAndProducts\":", 35, 32 },
 };
 static const pontes_message bizapis_summary__msg = { "Summary", PONTES_M_SIZED, sizeof(
     bizapis_summary), bizapis_summary__fields, 5, offsetof(bizapis_summary, _extra) };
@@ -139,50 +147,54 @@ const pontes_type bizapis_summary__type = { PONTES_KIND_OBJECT, 0, sizeof(bizapi
 
 static const pontes_field bizapis_credit_responsibility_group__fields[] = {
     { "homeLoan", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group, home_loan),
-        offsetof(bizapis_credit_responsibility_group, has_home_loan),
-        &bizapis_summary_bucket__type },
+        offsetof(bizapis_credit_responsibility_group, has_home_loan), &bizapis_summary_bucket__type,
+        "\"homeLoan\":", 11, 8 },
     { "relatedLoan", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group, related_loan),
         offsetof(bizapis_credit_responsibility_group, has_related_loan),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"relatedLoan\":", 14, 11 },
     { "personalLoan", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         personal_loan), offsetof(bizapis_credit_responsibility_group, has_personal_loan),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"personalLoan\":", 15, 12 },
     { "financialLeasing", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         financial_leasing), offsetof(bizapis_credit_responsibility_group, has_financial_leasing),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"financialLeasing\":", 19, 16 },
     { "carLoanExcludingFinancialLeasing", PONTES_F_NULLABLE, offsetof(
         bizapis_credit_responsibility_group, car_loan_excluding_financial_leasing), offsetof(
         bizapis_credit_responsibility_group, has_car_loan_excluding_financial_leasing),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"carLoanExcludingFinancialLeasing\":", 35, 32 },
     { "otherLoans", 0, offsetof(bizapis_credit_responsibility_group, other_loans), offsetof(
-        bizapis_credit_responsibility_group, has_other_loans), &bizapis__summary_bucket_map__type },
+        bizapis_credit_responsibility_group, has_other_loans), &bizapis__summary_bucket_map__type,
+        "\"otherLoans\":", 13, 10 },
     { "loanOverrun", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group, loan_overrun),
         offsetof(bizapis_credit_responsibility_group, has_loan_overrun),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"loanOverrun\":", 14, 11 },
     { "overdraftFacility", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         overdraft_facility), offsetof(bizapis_credit_responsibility_group, has_overdraft_facility),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"overdraftFacility\":", 20, 17 },
     { "creditCard", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group, credit_card),
         offsetof(bizapis_credit_responsibility_group, has_credit_card),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"creditCard\":", 13, 10 },
     { "creditCardWithFreeFloat", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         credit_card_with_free_float), offsetof(bizapis_credit_responsibility_group,
-        has_credit_card_with_free_float), &bizapis_summary_bucket__type },
+        has_credit_card_with_free_float), &bizapis_summary_bucket__type,
+        "\"creditCardWithFreeFloat\":", 26, 23 },
     { "creditCardWithoutFreeFloat", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         credit_card_without_free_float), offsetof(bizapis_credit_responsibility_group,
-        has_credit_card_without_free_float), &bizapis_summary_bucket__type },
+        has_credit_card_without_free_float), &bizapis_summary_bucket__type,
+        "\"creditCardWithoutFreeFloat\":", 29, 26 },
     { "deferredDebitCard", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         deferred_debit_card), offsetof(bizapis_credit_responsibility_group,
-        has_deferred_debit_card), &bizapis_summary_bucket__type },
+        has_deferred_debit_card), &bizapis_summary_bucket__type, "\"deferredDebitCard\":", 20, 17 },
     { "revolvingCredit", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         revolving_credit), offsetof(bizapis_credit_responsibility_group, has_revolving_credit),
-        &bizapis_summary_bucket__type },
+        &bizapis_summary_bucket__type, "\"revolvingCredit\":", 18, 15 },
     { "nonRevolvingCredit", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group,
         non_revolving_credit), offsetof(bizapis_credit_responsibility_group,
-        has_non_revolving_credit), &bizapis_summary_bucket__type },
+        has_non_revolving_credit), &bizapis_summary_bucket__type,
+        "\"nonRevolvingCredit\":", 21, 18 },
     { "totalLoan", PONTES_F_NULLABLE, offsetof(bizapis_credit_responsibility_group, total_loan),
-        offsetof(bizapis_credit_responsibility_group, has_total_loan),
-        &bizapis_total_bucket__type },
+        offsetof(bizapis_credit_responsibility_group, has_total_loan), &bizapis_total_bucket__type,
+        "\"totalLoan\":", 12, 9 },
 };
 static const pontes_message bizapis_credit_responsibility_group__msg = {
     "CreditResponsibilityGroup", PONTES_M_SIZED, sizeof(bizapis_credit_responsibility_group),
@@ -194,15 +206,20 @@ const pontes_type bizapis_credit_responsibility_group__type = { PONTES_KIND_OBJE
 
 static const pontes_field bizapis_summary_bucket__fields[] = {
     { "inDebtAmount", 0, offsetof(bizapis_summary_bucket, in_debt_amount), offsetof(
-        bizapis_summary_bucket, has_in_debt_amount), &pontes_type_decimal },
+        bizapis_summary_bucket, has_in_debt_amount), &pontes_type_decimal,
+        "\"inDebtAmount\":", 15, 12 },
     { "nonCompliantAmount", 0, offsetof(bizapis_summary_bucket, non_compliant_amount), offsetof(
-        bizapis_summary_bucket, has_non_compliant_amount), &pontes_type_decimal },
+        bizapis_summary_bucket, has_non_compliant_amount), &pontes_type_decimal,
+        "\"nonCompliantAmount\":", 21, 18 },
     { "potentialAmount", 0, offsetof(bizapis_summary_bucket, potential_amount), offsetof(
-        bizapis_summary_bucket, has_potential_amount), &pontes_type_decimal },
+        bizapis_summary_bucket, has_potential_amount), &pontes_type_decimal,
+        "\"potentialAmount\":", 18, 15 },
     { "numberOfProducts", 0, offsetof(bizapis_summary_bucket, number_of_products), offsetof(
-        bizapis_summary_bucket, has_number_of_products), &pontes_type_int64 },
+        bizapis_summary_bucket, has_number_of_products), &pontes_type_int64,
+        "\"numberOfProducts\":", 19, 16 },
     { "productsWithGuarantee", 0, offsetof(bizapis_summary_bucket, products_with_guarantee),
-        offsetof(bizapis_summary_bucket, has_products_with_guarantee), &pontes_type_int64 },
+        offsetof(bizapis_summary_bucket, has_products_with_guarantee), &pontes_type_int64,
+        "\"productsWithGuarantee\":", 24, 21 },
 };
 static const pontes_message bizapis_summary_bucket__msg = { "SummaryBucket", PONTES_M_SIZED, sizeof(
     bizapis_summary_bucket), bizapis_summary_bucket__fields, 5, offsetof(
@@ -212,18 +229,24 @@ const pontes_type bizapis_summary_bucket__type = { PONTES_KIND_OBJECT, 0, sizeof
 
 static const pontes_field bizapis_total_bucket__fields[] = {
     { "inDebtAmount", 0, offsetof(bizapis_total_bucket, in_debt_amount), offsetof(
-        bizapis_total_bucket, has_in_debt_amount), &pontes_type_decimal },
+        bizapis_total_bucket, has_in_debt_amount), &pontes_type_decimal,
+        "\"inDebtAmount\":", 15, 12 },
     { "nonCompliantAmount", 0, offsetof(bizapis_total_bucket, non_compliant_amount), offsetof(
-        bizapis_total_bucket, has_non_compliant_amount), &pontes_type_decimal },
+        bizapis_total_bucket, has_non_compliant_amount), &pontes_type_decimal,
+        "\"nonCompliantAmount\":", 21, 18 },
     { "potentialAmount", 0, offsetof(bizapis_total_bucket, potential_amount), offsetof(
-        bizapis_total_bucket, has_potential_amount), &pontes_type_decimal },
+        bizapis_total_bucket, has_potential_amount), &pontes_type_decimal,
+        "\"potentialAmount\":", 18, 15 },
     { "numberOfProducts", 0, offsetof(bizapis_total_bucket, number_of_products), offsetof(
-        bizapis_total_bucket, has_number_of_products), &pontes_type_int64 },
+        bizapis_total_bucket, has_number_of_products), &pontes_type_int64,
+        "\"numberOfProducts\":", 19, 16 },
     { "productsWithGuarantee", 0, offsetof(bizapis_total_bucket, products_with_guarantee), offsetof(
-        bizapis_total_bucket, has_products_with_guarantee), &pontes_type_int64 },
+        bizapis_total_bucket, has_products_with_guarantee), &pontes_type_int64,
+        "\"productsWithGuarantee\":", 24, 21 },
     { "isNonCompliantAmountFromCreditCard", 0, offsetof(bizapis_total_bucket,
         is_non_compliant_amount_from_credit_card), offsetof(bizapis_total_bucket,
-        has_is_non_compliant_amount_from_credit_card), &pontes_type_bool },
+        has_is_non_compliant_amount_from_credit_card), &pontes_type_bool,
+        "\"isNonCompliantAmountFromCreditCard\":", 37, 34 },
 };
 static const pontes_message bizapis_total_bucket__msg = { "TotalBucket", PONTES_M_SIZED, sizeof(
     bizapis_total_bucket), bizapis_total_bucket__fields, 6, offsetof(
@@ -235,16 +258,19 @@ static const pontes_field bizapis_financial_institutions_and_products__fields[] 
     { "numberOfInstitutionsReportingInformation", 0, offsetof(
         bizapis_financial_institutions_and_products, number_of_institutions_reporting_information),
         offsetof(bizapis_financial_institutions_and_products,
-        has_number_of_institutions_reporting_information), &pontes_type_int64 },
+        has_number_of_institutions_reporting_information), &pontes_type_int64,
+        "\"numberOfInstitutionsReportingInformation\":", 43, 40 },
     { "numberOfInstitutionsReportingNonCompliance", 0, offsetof(
         bizapis_financial_institutions_and_products,
         number_of_institutions_reporting_non_compliance), offsetof(
         bizapis_financial_institutions_and_products,
-        has_number_of_institutions_reporting_non_compliance), &pontes_type_int64 },
+        has_number_of_institutions_reporting_non_compliance), &pontes_type_int64,
+        "\"numberOfInstitutionsReportingNonCompliance\":", 45, 42 },
     { "totalNumberOfFinancialProductsReported", 0, offsetof(
         bizapis_financial_institutions_and_products, total_number_of_financial_products_reported),
         offsetof(bizapis_financial_institutions_and_products,
-        has_total_number_of_financial_products_reported), &pontes_type_int64 },
+        has_total_number_of_financial_products_reported), &pontes_type_int64,
+        "\"totalNumberOfFinancialProductsReported\":", 41, 38 },
 };
 static const pontes_message bizapis_financial_institutions_and_products__msg = {
     "FinancialInstitutionsAndProducts", PONTES_M_SIZED, sizeof(
@@ -257,25 +283,31 @@ const pontes_type bizapis_financial_institutions_and_products__type = { PONTES_K
 
 static const pontes_field bizapis_loan_detail__fields[] = {
     { "startDate", 0, offsetof(bizapis_loan_detail, start_date), offsetof(bizapis_loan_detail,
-        has_start_date), &pontes_type_date },
+        has_start_date), &pontes_type_date, "\"startDate\":", 12, 9 },
     { "endDate", 0, offsetof(bizapis_loan_detail, end_date), offsetof(bizapis_loan_detail,
-        has_end_date), &pontes_type_string },
+        has_end_date), &pontes_type_string, "\"endDate\":", 10, 7 },
     { "numberDebtors", 0, offsetof(bizapis_loan_detail, number_debtors), offsetof(
-        bizapis_loan_detail, has_number_debtors), &pontes_type_int64 },
+        bizapis_loan_detail, has_number_debtors), &pontes_type_int64,
+        "\"numberDebtors\":", 16, 13 },
     { "totalDebt", 0, offsetof(bizapis_loan_detail, total_debt), offsetof(bizapis_loan_detail,
-        has_total_debt), &pontes_type_decimal },
+        has_total_debt), &pontes_type_decimal, "\"totalDebt\":", 12, 9 },
     { "nonCompliantAmount", 0, offsetof(bizapis_loan_detail, non_compliant_amount), offsetof(
-        bizapis_loan_detail, has_non_compliant_amount), &pontes_type_decimal },
+        bizapis_loan_detail, has_non_compliant_amount), &pontes_type_decimal,
+        "\"nonCompliantAmount\":", 21, 18 },
     { "overdueAmount", 0, offsetof(bizapis_loan_detail, overdue_amount), offsetof(
-        bizapis_loan_detail, has_overdue_amount), &pontes_type_decimal },
+        bizapis_loan_detail, has_overdue_amount), &pontes_type_decimal,
+        "\"overdueAmount\":", 16, 13 },
     { "activeWriteOff", 0, offsetof(bizapis_loan_detail, active_write_off), offsetof(
-        bizapis_loan_detail, has_active_write_off), &pontes_type_decimal },
+        bizapis_loan_detail, has_active_write_off), &pontes_type_decimal,
+        "\"activeWriteOff\":", 17, 14 },
     { "potentialAmount", 0, offsetof(bizapis_loan_detail, potential_amount), offsetof(
-        bizapis_loan_detail, has_potential_amount), &pontes_type_decimal },
+        bizapis_loan_detail, has_potential_amount), &pontes_type_decimal,
+        "\"potentialAmount\":", 18, 15 },
     { "installment", 0, offsetof(bizapis_loan_detail, installment), offsetof(bizapis_loan_detail,
-        has_installment), &pontes_type_decimal },
+        has_installment), &pontes_type_decimal, "\"installment\":", 14, 11 },
     { "guarantees", PONTES_F_NULLABLE, offsetof(bizapis_loan_detail, guarantees), offsetof(
-        bizapis_loan_detail, has_guarantees), &bizapis__guarantee_array__type },
+        bizapis_loan_detail, has_guarantees), &bizapis__guarantee_array__type,
+        "\"guarantees\":", 13, 10 },
 };
 static const pontes_message bizapis_loan_detail__msg = { "LoanDetail", PONTES_M_SIZED, sizeof(
     bizapis_loan_detail), bizapis_loan_detail__fields, 10, offsetof(bizapis_loan_detail, _extra) };
@@ -284,11 +316,11 @@ const pontes_type bizapis_loan_detail__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field bizapis_guarantee__fields[] = {
     { "type", 0, offsetof(bizapis_guarantee, type), offsetof(bizapis_guarantee, has_type),
-        &pontes_type_string },
+        &pontes_type_string, "\"type\":", 7, 4 },
     { "value", 0, offsetof(bizapis_guarantee, value), offsetof(bizapis_guarantee, has_value),
-        &pontes_type_decimal },
+        &pontes_type_decimal, "\"value\":", 8, 5 },
     { "number", 0, offsetof(bizapis_guarantee, number), offsetof(bizapis_guarantee, has_number),
-        &pontes_type_string },
+        &pontes_type_string, "\"number\":", 9, 6 },
 };
 static const pontes_message bizapis_guarantee__msg = { "Guarantee", PONTES_M_SIZED, sizeof(
     bizapis_guarantee), bizapis_guarantee__fields, 3, offsetof(bizapis_guarantee, _extra) };
@@ -297,28 +329,33 @@ const pontes_type bizapis_guarantee__type = { PONTES_KIND_OBJECT, 0, sizeof(biza
 
 static const pontes_field bizapis_credit_responsibility_report__fields[] = {
     { "requestId", 0, offsetof(bizapis_credit_responsibility_report, request_id), offsetof(
-        bizapis_credit_responsibility_report, has_request_id), &pontes_type_string },
+        bizapis_credit_responsibility_report, has_request_id), &pontes_type_string,
+        "\"requestId\":", 12, 9 },
     { "withoutCreditResponsibility", 0, offsetof(bizapis_credit_responsibility_report,
         without_credit_responsibility), offsetof(bizapis_credit_responsibility_report,
-        has_without_credit_responsibility), &pontes_type_bool },
+        has_without_credit_responsibility), &pontes_type_bool,
+        "\"withoutCreditResponsibility\":", 30, 27 },
     { "summary", 0, offsetof(bizapis_credit_responsibility_report, summary), offsetof(
-        bizapis_credit_responsibility_report, has_summary), &bizapis_summary__type },
+        bizapis_credit_responsibility_report, has_summary), &bizapis_summary__type,
+        "\"summary\":", 10, 7 },
     { "homeLoan", 0, offsetof(bizapis_credit_responsibility_report, home_loan), offsetof(
-        bizapis_credit_responsibility_report, has_home_loan), &bizapis__loan_detail_array__type },
+        bizapis_credit_responsibility_report, has_home_loan), &bizapis__loan_detail_array__type,
+        "\"homeLoan\":", 11, 8 },
     { "carLoan", 0, offsetof(bizapis_credit_responsibility_report, car_loan), offsetof(
-        bizapis_credit_responsibility_report, has_car_loan), &bizapis__loan_detail_array__type },
+        bizapis_credit_responsibility_report, has_car_loan), &bizapis__loan_detail_array__type,
+        "\"carLoan\":", 10, 7 },
     { "financialLeasing", 0, offsetof(bizapis_credit_responsibility_report, financial_leasing),
         offsetof(bizapis_credit_responsibility_report, has_financial_leasing),
-        &bizapis__loan_detail_array__type },
+        &bizapis__loan_detail_array__type, "\"financialLeasing\":", 19, 16 },
     { "otherLoans", 0, offsetof(bizapis_credit_responsibility_report, other_loans), offsetof(
         bizapis_credit_responsibility_report, has_other_loans),
-        &bizapis__loan_detail_array_map__type },
+        &bizapis__loan_detail_array_map__type, "\"otherLoans\":", 13, 10 },
     { "personalLoan", 0, offsetof(bizapis_credit_responsibility_report, personal_loan), offsetof(
-        bizapis_credit_responsibility_report, has_personal_loan),
-        &bizapis__loan_detail_array__type },
+        bizapis_credit_responsibility_report, has_personal_loan), &bizapis__loan_detail_array__type,
+        "\"personalLoan\":", 15, 12 },
     { "relatedLoan", 0, offsetof(bizapis_credit_responsibility_report, related_loan), offsetof(
-        bizapis_credit_responsibility_report, has_related_loan),
-        &bizapis__loan_detail_array__type },
+        bizapis_credit_responsibility_report, has_related_loan), &bizapis__loan_detail_array__type,
+        "\"relatedLoan\":", 14, 11 },
 };
 static const pontes_message bizapis_credit_responsibility_report__msg = {
     "CreditResponsibilityReport", PONTES_M_SIZED, sizeof(bizapis_credit_responsibility_report),
@@ -330,15 +367,16 @@ const pontes_type bizapis_credit_responsibility_report__type = { PONTES_KIND_OBJ
 
 static const pontes_field bizapis_api_error__fields[] = {
     { "requestId", PONTES_F_REQUIRED, offsetof(bizapis_api_error, request_id), offsetof(
-        bizapis_api_error, has_request_id), &pontes_type_string },
+        bizapis_api_error, has_request_id), &pontes_type_string, "\"requestId\":", 12, 9 },
     { "errorCode", PONTES_F_REQUIRED, offsetof(bizapis_api_error, error_code), offsetof(
-        bizapis_api_error, has_error_code), &bizapis_api_error_error_code__type },
+        bizapis_api_error, has_error_code), &bizapis_api_error_error_code__type,
+        "\"errorCode\":", 12, 9 },
     { "errorName", PONTES_F_REQUIRED, offsetof(bizapis_api_error, error_name), offsetof(
-        bizapis_api_error, has_error_name), &pontes_type_string },
+        bizapis_api_error, has_error_name), &pontes_type_string, "\"errorName\":", 12, 9 },
     { "timestamp", 0, offsetof(bizapis_api_error, timestamp), offsetof(bizapis_api_error,
-        has_timestamp), &pontes_type_string },
+        has_timestamp), &pontes_type_string, "\"timestamp\":", 12, 9 },
     { "message", 0, offsetof(bizapis_api_error, message), offsetof(bizapis_api_error, has_message),
-        &pontes_type_string },
+        &pontes_type_string, "\"message\":", 10, 7 },
 };
 static const pontes_message bizapis_api_error__msg = { "ApiError", PONTES_M_SIZED, sizeof(
     bizapis_api_error), bizapis_api_error__fields, 5, offsetof(bizapis_api_error, _extra) };

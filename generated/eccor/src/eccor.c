@@ -379,9 +379,10 @@ static const pontes_type eccor__uuid_array__type = { PONTES_KIND_ARRAY, 0, sizeo
 /* ==== objects ========================================================== */
 static const pontes_field eccor_token_request__fields[] = {
     { "grant_type", PONTES_F_REQUIRED, offsetof(eccor_token_request, grant_type), offsetof(
-        eccor_token_request, has_grant_type), &eccor_token_request_grant_type__type },
+        eccor_token_request, has_grant_type), &eccor_token_request_grant_type__type,
+        "\"grant_type\":", 13, 10 },
     { "scope", PONTES_F_REQUIRED, offsetof(eccor_token_request, scope), offsetof(
-        eccor_token_request, has_scope), &pontes_type_string },
+        eccor_token_request, has_scope), &pontes_type_string, "\"scope\":", 8, 5 },
 };
 static const pontes_message eccor_token_request__msg = { "TokenRequest", PONTES_M_SIZED, sizeof(
     eccor_token_request), eccor_token_request__fields, 2, offsetof(eccor_token_request, _extra) };
@@ -390,11 +391,11 @@ const pontes_type eccor_token_request__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field eccor_token_response__fields[] = {
     { "access_token", PONTES_F_REQUIRED, offsetof(eccor_token_response, access_token), offsetof(
-        eccor_token_response, has_access_token), &pontes_type_string },
+        eccor_token_response, has_access_token), &pontes_type_string, "\"access_token\":", 15, 12 },
     { "expires_in", PONTES_F_REQUIRED, offsetof(eccor_token_response, expires_in), offsetof(
-        eccor_token_response, has_expires_in), &pontes_type_int32 },
+        eccor_token_response, has_expires_in), &pontes_type_int32, "\"expires_in\":", 13, 10 },
     { "token_type", PONTES_F_REQUIRED, offsetof(eccor_token_response, token_type), offsetof(
-        eccor_token_response, has_token_type), &pontes_type_string },
+        eccor_token_response, has_token_type), &pontes_type_string, "\"token_type\":", 13, 10 },
 };
 static const pontes_message eccor_token_response__msg = { "TokenResponse", PONTES_M_SIZED, sizeof(
     eccor_token_response), eccor_token_response__fields, 3, offsetof(
@@ -404,9 +405,10 @@ const pontes_type eccor_token_response__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field eccor_o_auth_error__fields[] = {
     { "error", PONTES_F_REQUIRED, offsetof(eccor_o_auth_error, error), offsetof(eccor_o_auth_error,
-        has_error), &eccor_o_auth_error_error__type },
+        has_error), &eccor_o_auth_error_error__type, "\"error\":", 8, 5 },
     { "error_description", 0, offsetof(eccor_o_auth_error, error_description), offsetof(
-        eccor_o_auth_error, has_error_description), &pontes_type_string },
+        eccor_o_auth_error, has_error_description), &pontes_type_string,
+        "\"error_description\":", 20, 17 },
 };
 static const pontes_message eccor_o_auth_error__msg = { "OAuthError", PONTES_M_SIZED, sizeof(
     eccor_o_auth_error), eccor_o_auth_error__fields, 2, offsetof(eccor_o_auth_error, _extra) };
@@ -415,9 +417,9 @@ const pontes_type eccor_o_auth_error__type = { PONTES_KIND_OBJECT, 0, sizeof(ecc
 
 static const pontes_field eccor_form_error__fields[] = {
     { "message", 0, offsetof(eccor_form_error, message), offsetof(eccor_form_error, has_message),
-        &pontes_type_string },
+        &pontes_type_string, "\"message\":", 10, 7 },
     { "key", 0, offsetof(eccor_form_error, key), offsetof(eccor_form_error, has_key),
-        &pontes_type_string },
+        &pontes_type_string, "\"key\":", 6, 3 },
 };
 static const pontes_message eccor_form_error__msg = { "FormError", PONTES_M_SIZED, sizeof(
     eccor_form_error), eccor_form_error__fields, 2, offsetof(eccor_form_error, _extra) };
@@ -426,18 +428,20 @@ const pontes_type eccor_form_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor
 
 static const pontes_field eccor_api_error_details__fields[] = {
     { "formErrors", 0, offsetof(eccor_api_error_details, form_errors), offsetof(
-        eccor_api_error_details, has_form_errors), &eccor__form_error_array__type },
+        eccor_api_error_details, has_form_errors), &eccor__form_error_array__type,
+        "\"formErrors\":", 13, 10 },
     { "permissionType", 0, offsetof(eccor_api_error_details, permission_type), offsetof(
         eccor_api_error_details, has_permission_type),
-        &eccor_api_error_details_permission_type__type },
+        &eccor_api_error_details_permission_type__type, "\"permissionType\":", 17, 14 },
     { "resource", 0, offsetof(eccor_api_error_details, resource), offsetof(eccor_api_error_details,
-        has_resource), &eccor_api_error_details_resource__type },
+        has_resource), &eccor_api_error_details_resource__type, "\"resource\":", 11, 8 },
     { "resourceId", 0, offsetof(eccor_api_error_details, resource_id), offsetof(
-        eccor_api_error_details, has_resource_id), &pontes_type_string },
+        eccor_api_error_details, has_resource_id), &pontes_type_string, "\"resourceId\":", 13, 10 },
     { "recordId", 0, offsetof(eccor_api_error_details, record_id), offsetof(eccor_api_error_details,
-        has_record_id), &pontes_type_string },
+        has_record_id), &pontes_type_string, "\"recordId\":", 11, 8 },
     { "currentStatus", 0, offsetof(eccor_api_error_details, current_status), offsetof(
-        eccor_api_error_details, has_current_status), &pontes_type_string },
+        eccor_api_error_details, has_current_status), &pontes_type_string,
+        "\"currentStatus\":", 16, 13 },
 };
 static const pontes_message eccor_api_error_details__msg = { "ApiErrorDetails", PONTES_M_SIZED,
     sizeof(eccor_api_error_details), eccor_api_error_details__fields, 6, offsetof(
@@ -448,13 +452,13 @@ const pontes_type eccor_api_error_details__type = { PONTES_KIND_OBJECT, 0, sizeo
 
 static const pontes_field eccor_api_error__fields[] = {
     { "code", PONTES_F_REQUIRED, offsetof(eccor_api_error, code), offsetof(eccor_api_error,
-        has_code), &eccor_api_error_code__type },
+        has_code), &eccor_api_error_code__type, "\"code\":", 7, 4 },
     { "message", PONTES_F_REQUIRED, offsetof(eccor_api_error, message), offsetof(eccor_api_error,
-        has_message), &pontes_type_string },
+        has_message), &pontes_type_string, "\"message\":", 10, 7 },
     { "details", 0, offsetof(eccor_api_error, details), offsetof(eccor_api_error, has_details),
-        &eccor_api_error_details__type },
+        &eccor_api_error_details__type, "\"details\":", 10, 7 },
     { "correlationId", 0, offsetof(eccor_api_error, correlation_id), offsetof(eccor_api_error,
-        has_correlation_id), &pontes_type_string },
+        has_correlation_id), &pontes_type_string, "\"correlationId\":", 16, 13 },
 };
 static const pontes_message eccor_api_error__msg = { "ApiError", PONTES_M_SIZED, sizeof(
     eccor_api_error), eccor_api_error__fields, 4, offsetof(eccor_api_error, _extra) };
@@ -463,17 +467,17 @@ const pontes_type eccor_api_error__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_
 
 static const pontes_field eccor_template_doc__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(eccor_template_doc, id), offsetof(eccor_template_doc,
-        has_id), &pontes_type_uuid },
+        has_id), &pontes_type_uuid, "\"id\":", 5, 2 },
     { "fileName", 0, offsetof(eccor_template_doc, file_name), offsetof(eccor_template_doc,
-        has_file_name), &pontes_type_string },
+        has_file_name), &pontes_type_string, "\"fileName\":", 11, 8 },
     { "fileType", 0, offsetof(eccor_template_doc, file_type), offsetof(eccor_template_doc,
-        has_file_type), &eccor_template_doc_file_type__type },
+        has_file_type), &eccor_template_doc_file_type__type, "\"fileType\":", 11, 8 },
     { "displayName", 0, offsetof(eccor_template_doc, display_name), offsetof(eccor_template_doc,
-        has_display_name), &pontes_type_string },
+        has_display_name), &pontes_type_string, "\"displayName\":", 14, 11 },
     { "tempUrl", 0, offsetof(eccor_template_doc, temp_url), offsetof(eccor_template_doc,
-        has_temp_url), &pontes_type_string },
+        has_temp_url), &pontes_type_string, "\"tempUrl\":", 10, 7 },
     { "tempGetUrl", 0, offsetof(eccor_template_doc, temp_get_url), offsetof(eccor_template_doc,
-        has_temp_get_url), &pontes_type_string },
+        has_temp_get_url), &pontes_type_string, "\"tempGetUrl\":", 13, 10 },
 };
 static const pontes_message eccor_template_doc__msg = { "TemplateDoc", PONTES_M_SIZED, sizeof(
     eccor_template_doc), eccor_template_doc__fields, 6, offsetof(eccor_template_doc, _extra) };
@@ -482,11 +486,11 @@ const pontes_type eccor_template_doc__type = { PONTES_KIND_OBJECT, 0, sizeof(ecc
 
 static const pontes_field eccor_bank_commission__fields[] = {
     { "amount", 0, offsetof(eccor_bank_commission, amount), offsetof(eccor_bank_commission,
-        has_amount), &pontes_type_double },
+        has_amount), &pontes_type_double, "\"amount\":", 9, 6 },
     { "type", 0, offsetof(eccor_bank_commission, type), offsetof(eccor_bank_commission, has_type),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"type\":", 7, 4 },
     { "baseValue", 0, offsetof(eccor_bank_commission, base_value), offsetof(eccor_bank_commission,
-        has_base_value), &pontes_type_int32 },
+        has_base_value), &pontes_type_int32, "\"baseValue\":", 12, 9 },
 };
 static const pontes_message eccor_bank_commission__msg = { "BankCommission", PONTES_M_SIZED, sizeof(
     eccor_bank_commission), eccor_bank_commission__fields, 3, offsetof(
@@ -496,141 +500,177 @@ const pontes_type eccor_bank_commission__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field eccor_product__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(eccor_product, id), offsetof(eccor_product, has_id),
-        &pontes_type_uuid },
+        &pontes_type_uuid, "\"id\":", 5, 2 },
     { "name", 0, offsetof(eccor_product, name), offsetof(eccor_product, has_name),
-        &pontes_type_string },
+        &pontes_type_string, "\"name\":", 7, 4 },
     { "categoryName", 0, offsetof(eccor_product, category_name), offsetof(eccor_product,
-        has_category_name), &pontes_type_string },
+        has_category_name), &pontes_type_string, "\"categoryName\":", 15, 12 },
     { "templateDoc", 0, offsetof(eccor_product, template_doc), offsetof(eccor_product,
-        has_template_doc), &eccor_template_doc__type },
+        has_template_doc), &eccor_template_doc__type, "\"templateDoc\":", 14, 11 },
     { "code", 0, offsetof(eccor_product, code), offsetof(eccor_product, has_code),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"code\":", 7, 4 },
     { "amortizationType", 0, offsetof(eccor_product, amortization_type), offsetof(eccor_product,
-        has_amortization_type), &eccor_product_amortization_type__type },
+        has_amortization_type), &eccor_product_amortization_type__type,
+        "\"amortizationType\":", 19, 16 },
     { "amortizationTypeDisplay", 0, offsetof(eccor_product, amortization_type_display), offsetof(
-        eccor_product, has_amortization_type_display), &pontes_type_string },
+        eccor_product, has_amortization_type_display), &pontes_type_string,
+        "\"amortizationTypeDisplay\":", 26, 23 },
     { "viewType", 0, offsetof(eccor_product, view_type), offsetof(eccor_product, has_view_type),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"viewType\":", 11, 8 },
     { "defaultFundId", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_id), offsetof(
-        eccor_product, has_default_fund_id), &pontes_type_uuid },
+        eccor_product, has_default_fund_id), &pontes_type_uuid, "\"defaultFundId\":", 16, 13 },
     { "defaultFundDisplay", PONTES_F_NULLABLE, offsetof(eccor_product, default_fund_display),
-        offsetof(eccor_product, has_default_fund_display), &pontes_type_string },
+        offsetof(eccor_product, has_default_fund_display), &pontes_type_string,
+        "\"defaultFundDisplay\":", 21, 18 },
     { "selfieSignature", 0, offsetof(eccor_product, selfie_signature), offsetof(eccor_product,
-        has_selfie_signature), &pontes_type_bool },
+        has_selfie_signature), &pontes_type_bool, "\"selfieSignature\":", 18, 15 },
     { "selfieDocumentSignature", 0, offsetof(eccor_product, selfie_document_signature), offsetof(
-        eccor_product, has_selfie_document_signature), &pontes_type_bool },
+        eccor_product, has_selfie_document_signature), &pontes_type_bool,
+        "\"selfieDocumentSignature\":", 26, 23 },
     { "facialBiometrics", 0, offsetof(eccor_product, facial_biometrics), offsetof(eccor_product,
-        has_facial_biometrics), &pontes_type_bool },
+        has_facial_biometrics), &pontes_type_bool, "\"facialBiometrics\":", 19, 16 },
     { "signatureValidation", 0, offsetof(eccor_product, signature_validation), offsetof(
-        eccor_product, has_signature_validation), &eccor_product_signature_validation__type },
+        eccor_product, has_signature_validation), &eccor_product_signature_validation__type,
+        "\"signatureValidation\":", 22, 19 },
     { "signatureValidationStep", 0, offsetof(eccor_product, signature_validation_step), offsetof(
-        eccor_product, has_signature_validation_step), &pontes_type_bool },
+        eccor_product, has_signature_validation_step), &pontes_type_bool,
+        "\"signatureValidationStep\":", 26, 23 },
     { "defaultCreditAnalysisGroup", 0, offsetof(eccor_product, default_credit_analysis_group),
-        offsetof(eccor_product, has_default_credit_analysis_group), &pontes_type_int64 },
+        offsetof(eccor_product, has_default_credit_analysis_group), &pontes_type_int64,
+        "\"defaultCreditAnalysisGroup\":", 29, 26 },
     { "automaticCreditApproval", 0, offsetof(eccor_product, automatic_credit_approval), offsetof(
-        eccor_product, has_automatic_credit_approval), &pontes_type_bool },
+        eccor_product, has_automatic_credit_approval), &pontes_type_bool,
+        "\"automaticCreditApproval\":", 26, 23 },
     { "automaticCreditAnalysisExecution", 0, offsetof(eccor_product,
         automatic_credit_analysis_execution), offsetof(eccor_product,
-        has_automatic_credit_analysis_execution), &pontes_type_bool },
+        has_automatic_credit_analysis_execution), &pontes_type_bool,
+        "\"automaticCreditAnalysisExecution\":", 35, 32 },
     { "minimumInterestRate", 0, offsetof(eccor_product, minimum_interest_rate), offsetof(
-        eccor_product, has_minimum_interest_rate), &pontes_type_double },
+        eccor_product, has_minimum_interest_rate), &pontes_type_double,
+        "\"minimumInterestRate\":", 22, 19 },
     { "maximumInterestRate", 0, offsetof(eccor_product, maximum_interest_rate), offsetof(
-        eccor_product, has_maximum_interest_rate), &pontes_type_double },
+        eccor_product, has_maximum_interest_rate), &pontes_type_double,
+        "\"maximumInterestRate\":", 22, 19 },
     { "minimumPrincipalAmount", 0, offsetof(eccor_product, minimum_principal_amount), offsetof(
-        eccor_product, has_minimum_principal_amount), &pontes_type_int64 },
+        eccor_product, has_minimum_principal_amount), &pontes_type_int64,
+        "\"minimumPrincipalAmount\":", 25, 22 },
     { "maximumPrincipalAmount", 0, offsetof(eccor_product, maximum_principal_amount), offsetof(
-        eccor_product, has_maximum_principal_amount), &pontes_type_int64 },
+        eccor_product, has_maximum_principal_amount), &pontes_type_int64,
+        "\"maximumPrincipalAmount\":", 25, 22 },
     { "cosifBankAccount", PONTES_F_NULLABLE, offsetof(eccor_product, cosif_bank_account), offsetof(
-        eccor_product, has_cosif_bank_account), &pontes_type_any },
+        eccor_product, has_cosif_bank_account), &pontes_type_any, "\"cosifBankAccount\":", 19, 16 },
     { "requireGuarantor", 0, offsetof(eccor_product, require_guarantor), offsetof(eccor_product,
-        has_require_guarantor), &pontes_type_bool },
+        has_require_guarantor), &pontes_type_bool, "\"requireGuarantor\":", 19, 16 },
     { "bankComission", 0, offsetof(eccor_product, bank_comission), offsetof(eccor_product,
-        has_bank_comission), &eccor_bank_commission__type },
+        has_bank_comission), &eccor_bank_commission__type, "\"bankComission\":", 16, 13 },
     { "commissionRange", 0, offsetof(eccor_product, commission_range), offsetof(eccor_product,
-        has_commission_range), &eccor__any_array_n__type },
+        has_commission_range), &eccor__any_array_n__type, "\"commissionRange\":", 18, 15 },
     { "relatedPerson", 0, offsetof(eccor_product, related_person), offsetof(eccor_product,
-        has_related_person), &eccor__any_array_n__type },
+        has_related_person), &eccor__any_array_n__type, "\"relatedPerson\":", 16, 13 },
     { "requiredDoc", 0, offsetof(eccor_product, required_doc), offsetof(eccor_product,
-        has_required_doc), &eccor__any_array_n__type },
+        has_required_doc), &eccor__any_array_n__type, "\"requiredDoc\":", 14, 11 },
     { "allowOwnFund", 0, offsetof(eccor_product, allow_own_fund), offsetof(eccor_product,
-        has_allow_own_fund), &pontes_type_bool },
+        has_allow_own_fund), &pontes_type_bool, "\"allowOwnFund\":", 15, 12 },
     { "maximumValueWithoutDigitalSignature", 0, offsetof(eccor_product,
         maximum_value_without_digital_signature), offsetof(eccor_product,
-        has_maximum_value_without_digital_signature), &pontes_type_int64 },
+        has_maximum_value_without_digital_signature), &pontes_type_int64,
+        "\"maximumValueWithoutDigitalSignature\":", 38, 35 },
     { "instrumentApproval", 0, offsetof(eccor_product, instrument_approval), offsetof(eccor_product,
-        has_instrument_approval), &pontes_type_bool },
+        has_instrument_approval), &pontes_type_bool, "\"instrumentApproval\":", 21, 18 },
     { "draftGeneration", 0, offsetof(eccor_product, draft_generation), offsetof(eccor_product,
-        has_draft_generation), &pontes_type_bool },
+        has_draft_generation), &pontes_type_bool, "\"draftGeneration\":", 18, 15 },
     { "useSignaturePortal", 0, offsetof(eccor_product, use_signature_portal), offsetof(
-        eccor_product, has_use_signature_portal), &pontes_type_bool },
+        eccor_product, has_use_signature_portal), &pontes_type_bool,
+        "\"useSignaturePortal\":", 21, 18 },
     { "signatureType", 0, offsetof(eccor_product, signature_type), offsetof(eccor_product,
-        has_signature_type), &pontes_type_int32 },
+        has_signature_type), &pontes_type_int32, "\"signatureType\":", 16, 13 },
     { "automaticComplianceAnalysisExecution", 0, offsetof(eccor_product,
         automatic_compliance_analysis_execution), offsetof(eccor_product,
-        has_automatic_compliance_analysis_execution), &pontes_type_bool },
+        has_automatic_compliance_analysis_execution), &pontes_type_bool,
+        "\"automaticComplianceAnalysisExecution\":", 39, 36 },
     { "defaultComplianceAnalysisGroup", 0, offsetof(eccor_product,
         default_compliance_analysis_group), offsetof(eccor_product,
-        has_default_compliance_analysis_group), &pontes_type_int64 },
+        has_default_compliance_analysis_group), &pontes_type_int64,
+        "\"defaultComplianceAnalysisGroup\":", 33, 30 },
     { "automaticComplianceApproval", 0, offsetof(eccor_product, automatic_compliance_approval),
-        offsetof(eccor_product, has_automatic_compliance_approval), &pontes_type_bool },
+        offsetof(eccor_product, has_automatic_compliance_approval), &pontes_type_bool,
+        "\"automaticComplianceApproval\":", 30, 27 },
     { "requireWitness", 0, offsetof(eccor_product, require_witness), offsetof(eccor_product,
-        has_require_witness), &pontes_type_bool },
+        has_require_witness), &pontes_type_bool, "\"requireWitness\":", 17, 14 },
     { "limitOpToPerson", 0, offsetof(eccor_product, limit_op_to_person), offsetof(eccor_product,
-        has_limit_op_to_person), &pontes_type_bool },
+        has_limit_op_to_person), &pontes_type_bool, "\"limitOpToPerson\":", 18, 15 },
     { "allowFinanceTaxExemption", 0, offsetof(eccor_product, allow_finance_tax_exemption), offsetof(
-        eccor_product, has_allow_finance_tax_exemption), &pontes_type_bool },
+        eccor_product, has_allow_finance_tax_exemption), &pontes_type_bool,
+        "\"allowFinanceTaxExemption\":", 27, 24 },
     { "debitBankAccount", PONTES_F_NULLABLE, offsetof(eccor_product, debit_bank_account), offsetof(
-        eccor_product, has_debit_bank_account), &pontes_type_any },
+        eccor_product, has_debit_bank_account), &pontes_type_any, "\"debitBankAccount\":", 19, 16 },
     { "signaturePortalProvider", 0, offsetof(eccor_product, signature_portal_provider), offsetof(
-        eccor_product, has_signature_portal_provider), &pontes_type_int32 },
+        eccor_product, has_signature_portal_provider), &pontes_type_int32,
+        "\"signaturePortalProvider\":", 26, 23 },
     { "useCollateral", 0, offsetof(eccor_product, use_collateral), offsetof(eccor_product,
-        has_use_collateral), &pontes_type_bool },
+        has_use_collateral), &pontes_type_bool, "\"useCollateral\":", 16, 13 },
     { "defaultCollateralDescription", 0, offsetof(eccor_product, default_collateral_description),
-        offsetof(eccor_product, has_default_collateral_description), &pontes_type_string },
+        offsetof(eccor_product, has_default_collateral_description), &pontes_type_string,
+        "\"defaultCollateralDescription\":", 31, 28 },
     { "openBankAccount", 0, offsetof(eccor_product, open_bank_account), offsetof(eccor_product,
-        has_open_bank_account), &pontes_type_bool },
+        has_open_bank_account), &pontes_type_bool, "\"openBankAccount\":", 18, 15 },
     { "isConsumerCreditNote", 0, offsetof(eccor_product, is_consumer_credit_note), offsetof(
-        eccor_product, has_is_consumer_credit_note), &pontes_type_bool },
+        eccor_product, has_is_consumer_credit_note), &pontes_type_bool,
+        "\"isConsumerCreditNote\":", 23, 20 },
     { "maximumAbsAmortizationPeriods", PONTES_F_NULLABLE, offsetof(eccor_product,
         maximum_abs_amortization_periods), offsetof(eccor_product,
-        has_maximum_abs_amortization_periods), &pontes_type_int32 },
+        has_maximum_abs_amortization_periods), &pontes_type_int32,
+        "\"maximumAbsAmortizationPeriods\":", 32, 29 },
     { "maximumAbsInterestPeriods", PONTES_F_NULLABLE, offsetof(eccor_product,
         maximum_abs_interest_periods), offsetof(eccor_product, has_maximum_abs_interest_periods),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"maximumAbsInterestPeriods\":", 28, 25 },
     { "maximumAmortizationPeriods", 0, offsetof(eccor_product, maximum_amortization_periods),
-        offsetof(eccor_product, has_maximum_amortization_periods), &pontes_type_int32 },
+        offsetof(eccor_product, has_maximum_amortization_periods), &pontes_type_int32,
+        "\"maximumAmortizationPeriods\":", 29, 26 },
     { "minimumAmortizationPeriods", 0, offsetof(eccor_product, minimum_amortization_periods),
-        offsetof(eccor_product, has_minimum_amortization_periods), &pontes_type_int32 },
+        offsetof(eccor_product, has_minimum_amortization_periods), &pontes_type_int32,
+        "\"minimumAmortizationPeriods\":", 29, 26 },
     { "minimumEmissionCostInCents", 0, offsetof(eccor_product, minimum_emission_cost_in_cents),
-        offsetof(eccor_product, has_minimum_emission_cost_in_cents), &pontes_type_int64 },
+        offsetof(eccor_product, has_minimum_emission_cost_in_cents), &pontes_type_int64,
+        "\"minimumEmissionCostInCents\":", 29, 26 },
     { "maximumEmissionCostInCents", 0, offsetof(eccor_product, maximum_emission_cost_in_cents),
-        offsetof(eccor_product, has_maximum_emission_cost_in_cents), &pontes_type_int64 },
+        offsetof(eccor_product, has_maximum_emission_cost_in_cents), &pontes_type_int64,
+        "\"maximumEmissionCostInCents\":", 29, 26 },
     { "timeToSendToSignatures", 0, offsetof(eccor_product, time_to_send_to_signatures), offsetof(
-        eccor_product, has_time_to_send_to_signatures), &pontes_type_int32 },
+        eccor_product, has_time_to_send_to_signatures), &pontes_type_int32,
+        "\"timeToSendToSignatures\":", 25, 22 },
     { "timeLimitToSign", 0, offsetof(eccor_product, time_limit_to_sign), offsetof(eccor_product,
-        has_time_limit_to_sign), &pontes_type_int32 },
+        has_time_limit_to_sign), &pontes_type_int32, "\"timeLimitToSign\":", 18, 15 },
     { "timeLimitToSubmitApproval", 0, offsetof(eccor_product, time_limit_to_submit_approval),
-        offsetof(eccor_product, has_time_limit_to_submit_approval), &pontes_type_int32 },
+        offsetof(eccor_product, has_time_limit_to_submit_approval), &pontes_type_int32,
+        "\"timeLimitToSubmitApproval\":", 28, 25 },
     { "timeLimitToApprove", 0, offsetof(eccor_product, time_limit_to_approve), offsetof(
-        eccor_product, has_time_limit_to_approve), &pontes_type_int32 },
+        eccor_product, has_time_limit_to_approve), &pontes_type_int32,
+        "\"timeLimitToApprove\":", 21, 18 },
     { "maximumAutomaticLiquidationValueInCents", 0, offsetof(eccor_product,
         maximum_automatic_liquidation_value_in_cents), offsetof(eccor_product,
-        has_maximum_automatic_liquidation_value_in_cents), &pontes_type_int64 },
+        has_maximum_automatic_liquidation_value_in_cents), &pontes_type_int64,
+        "\"maximumAutomaticLiquidationValueInCents\":", 42, 39 },
     { "financeEmissioncost", 0, offsetof(eccor_product, finance_emissioncost), offsetof(
-        eccor_product, has_finance_emissioncost), &pontes_type_bool },
+        eccor_product, has_finance_emissioncost), &pontes_type_bool,
+        "\"financeEmissioncost\":", 22, 19 },
     { "financeFinTax", 0, offsetof(eccor_product, finance_fin_tax), offsetof(eccor_product,
-        has_finance_fin_tax), &pontes_type_bool },
+        has_finance_fin_tax), &pontes_type_bool, "\"financeFinTax\":", 16, 13 },
     { "cvmRegistrationNumber", 0, offsetof(eccor_product, cvm_registration_number), offsetof(
-        eccor_product, has_cvm_registration_number), &pontes_type_int64 },
+        eccor_product, has_cvm_registration_number), &pontes_type_int64,
+        "\"cvmRegistrationNumber\":", 24, 21 },
     { "cvmRegistrationNumberIndex", 0, offsetof(eccor_product, cvm_registration_number_index),
-        offsetof(eccor_product, has_cvm_registration_number_index), &pontes_type_int32 },
+        offsetof(eccor_product, has_cvm_registration_number_index), &pontes_type_int32,
+        "\"cvmRegistrationNumberIndex\":", 29, 26 },
     { "cvmRegistrationDate", 0, offsetof(eccor_product, cvm_registration_date), offsetof(
-        eccor_product, has_cvm_registration_date), &pontes_type_date_time },
+        eccor_product, has_cvm_registration_date), &pontes_type_date_time,
+        "\"cvmRegistrationDate\":", 22, 19 },
     { "maximumValueWithoutSignatureValidation", 0, offsetof(eccor_product,
         maximum_value_without_signature_validation), offsetof(eccor_product,
-        has_maximum_value_without_signature_validation), &pontes_type_int64 },
+        has_maximum_value_without_signature_validation), &pontes_type_int64,
+        "\"maximumValueWithoutSignatureValidation\":", 41, 38 },
     { "notifySigner", 0, offsetof(eccor_product, notify_signer), offsetof(eccor_product,
-        has_notify_signer), &pontes_type_bool },
+        has_notify_signer), &pontes_type_bool, "\"notifySigner\":", 15, 12 },
 };
 static const pontes_message eccor_product__msg = { "Product", PONTES_M_SIZED, sizeof(eccor_product),
     eccor_product__fields, 64, offsetof(eccor_product, _extra) };
@@ -639,15 +679,16 @@ const pontes_type eccor_product__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_pr
 
 static const pontes_field eccor_product_page__fields[] = {
     { "page", 0, offsetof(eccor_product_page, page), offsetof(eccor_product_page, has_page),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"page\":", 7, 4 },
     { "totalPages", 0, offsetof(eccor_product_page, total_pages), offsetof(eccor_product_page,
-        has_total_pages), &pontes_type_int32 },
+        has_total_pages), &pontes_type_int32, "\"totalPages\":", 13, 10 },
     { "totalItems", 0, offsetof(eccor_product_page, total_items), offsetof(eccor_product_page,
-        has_total_items), &pontes_type_int32 },
+        has_total_items), &pontes_type_int32, "\"totalItems\":", 13, 10 },
     { "data", PONTES_F_REQUIRED, offsetof(eccor_product_page, data), offsetof(eccor_product_page,
-        has_data), &eccor__product_array__type },
+        has_data), &eccor__product_array__type, "\"data\":", 7, 4 },
     { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_product_page, pagination_token),
-        offsetof(eccor_product_page, has_pagination_token), &pontes_type_string },
+        offsetof(eccor_product_page, has_pagination_token), &pontes_type_string,
+        "\"paginationToken\":", 18, 15 },
 };
 static const pontes_message eccor_product_page__msg = { "ProductPage", PONTES_M_SIZED, sizeof(
     eccor_product_page), eccor_product_page__fields, 5, offsetof(eccor_product_page, _extra) };
@@ -656,11 +697,12 @@ const pontes_type eccor_product_page__type = { PONTES_KIND_OBJECT, 0, sizeof(ecc
 
 static const pontes_field eccor_agent_commission__fields[] = {
     { "amount", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, amount), offsetof(
-        eccor_agent_commission, has_amount), &pontes_type_double },
+        eccor_agent_commission, has_amount), &pontes_type_double, "\"amount\":", 9, 6 },
     { "type", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, type), offsetof(
-        eccor_agent_commission, has_type), &eccor_agent_commission_type__type },
+        eccor_agent_commission, has_type), &eccor_agent_commission_type__type, "\"type\":", 7, 4 },
     { "baseValue", PONTES_F_REQUIRED, offsetof(eccor_agent_commission, base_value), offsetof(
-        eccor_agent_commission, has_base_value), &eccor_agent_commission_base_value__type },
+        eccor_agent_commission, has_base_value), &eccor_agent_commission_base_value__type,
+        "\"baseValue\":", 12, 9 },
 };
 static const pontes_message eccor_agent_commission__msg = { "AgentCommission", PONTES_M_SIZED,
     sizeof(eccor_agent_commission), eccor_agent_commission__fields, 3, offsetof(
@@ -670,18 +712,22 @@ const pontes_type eccor_agent_commission__type = { PONTES_KIND_OBJECT, 0, sizeof
 
 static const pontes_field eccor_amortization_params__fields[] = {
     { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, agent_commission),
-        offsetof(eccor_amortization_params, has_agent_commission), &eccor_agent_commission__type },
+        offsetof(eccor_amortization_params, has_agent_commission), &eccor_agent_commission__type,
+        "\"agentCommission\":", 18, 15 },
     { "apr", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, apr), offsetof(
-        eccor_amortization_params, has_apr), &pontes_type_double },
+        eccor_amortization_params, has_apr), &pontes_type_double, "\"apr\":", 6, 3 },
     { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, term_in_months),
-        offsetof(eccor_amortization_params, has_term_in_months), &pontes_type_int32 },
+        offsetof(eccor_amortization_params, has_term_in_months), &pontes_type_int32,
+        "\"termInMonths\":", 15, 12 },
     { "startDate", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, start_date), offsetof(
-        eccor_amortization_params, has_start_date), &pontes_type_date_time },
+        eccor_amortization_params, has_start_date), &pontes_type_date_time,
+        "\"startDate\":", 12, 9 },
     { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, requested_amount),
-        offsetof(eccor_amortization_params, has_requested_amount), &pontes_type_int64 },
+        offsetof(eccor_amortization_params, has_requested_amount), &pontes_type_int64,
+        "\"requestedAmount\":", 18, 15 },
     { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_amortization_params, amortization_type),
         offsetof(eccor_amortization_params, has_amortization_type),
-        &eccor_amortization_params_amortization_type__type },
+        &eccor_amortization_params_amortization_type__type, "\"amortizationType\":", 19, 16 },
 };
 static const pontes_message eccor_amortization_params__msg = { "AmortizationParams", PONTES_M_SIZED,
     sizeof(eccor_amortization_params), eccor_amortization_params__fields, 6, offsetof(
@@ -692,16 +738,18 @@ const pontes_type eccor_amortization_params__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field eccor_amortization_request__fields[] = {
     { "amortization", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, amortization),
-        offsetof(eccor_amortization_request, has_amortization), &eccor_amortization_params__type },
+        offsetof(eccor_amortization_request, has_amortization), &eccor_amortization_params__type,
+        "\"amortization\":", 15, 12 },
     { "registrationNumber", PONTES_F_NULLABLE, offsetof(eccor_amortization_request,
         registration_number), offsetof(eccor_amortization_request, has_registration_number),
-        &pontes_type_string },
+        &pontes_type_string, "\"registrationNumber\":", 21, 18 },
     { "personId", PONTES_F_NULLABLE, offsetof(eccor_amortization_request, person_id), offsetof(
-        eccor_amortization_request, has_person_id), &pontes_type_uuid },
+        eccor_amortization_request, has_person_id), &pontes_type_uuid, "\"personId\":", 11, 8 },
     { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, legal_person),
-        offsetof(eccor_amortization_request, has_legal_person), &pontes_type_bool },
+        offsetof(eccor_amortization_request, has_legal_person), &pontes_type_bool,
+        "\"legalPerson\":", 14, 11 },
     { "productId", PONTES_F_REQUIRED, offsetof(eccor_amortization_request, product_id), offsetof(
-        eccor_amortization_request, has_product_id), &pontes_type_uuid },
+        eccor_amortization_request, has_product_id), &pontes_type_uuid, "\"productId\":", 12, 9 },
 };
 static const pontes_message eccor_amortization_request__msg = { "AmortizationRequest",
     PONTES_M_SIZED, sizeof(eccor_amortization_request), eccor_amortization_request__fields, 5,
@@ -712,17 +760,20 @@ const pontes_type eccor_amortization_request__type = { PONTES_KIND_OBJECT, 0, si
 
 static const pontes_field eccor_payment_schedule_item__fields[] = {
     { "dueDate", 0, offsetof(eccor_payment_schedule_item, due_date), offsetof(
-        eccor_payment_schedule_item, has_due_date), &pontes_type_date_time },
+        eccor_payment_schedule_item, has_due_date), &pontes_type_date_time, "\"dueDate\":", 10, 7 },
     { "principalAmountInCents", 0, offsetof(eccor_payment_schedule_item, principal_amount_in_cents),
-        offsetof(eccor_payment_schedule_item, has_principal_amount_in_cents), &pontes_type_int64 },
+        offsetof(eccor_payment_schedule_item, has_principal_amount_in_cents), &pontes_type_int64,
+        "\"principalAmountInCents\":", 25, 22 },
     { "amortization", 0, offsetof(eccor_payment_schedule_item, amortization), offsetof(
-        eccor_payment_schedule_item, has_amortization), &pontes_type_int64 },
+        eccor_payment_schedule_item, has_amortization), &pontes_type_int64,
+        "\"amortization\":", 15, 12 },
     { "interest", 0, offsetof(eccor_payment_schedule_item, interest), offsetof(
-        eccor_payment_schedule_item, has_interest), &pontes_type_int64 },
+        eccor_payment_schedule_item, has_interest), &pontes_type_int64, "\"interest\":", 11, 8 },
     { "financeTax", 0, offsetof(eccor_payment_schedule_item, finance_tax), offsetof(
-        eccor_payment_schedule_item, has_finance_tax), &pontes_type_int64 },
+        eccor_payment_schedule_item, has_finance_tax), &pontes_type_int64,
+        "\"financeTax\":", 13, 10 },
     { "payment", 0, offsetof(eccor_payment_schedule_item, payment), offsetof(
-        eccor_payment_schedule_item, has_payment), &pontes_type_int64 },
+        eccor_payment_schedule_item, has_payment), &pontes_type_int64, "\"payment\":", 10, 7 },
 };
 static const pontes_message eccor_payment_schedule_item__msg = { "PaymentScheduleItem",
     PONTES_M_SIZED, sizeof(eccor_payment_schedule_item), eccor_payment_schedule_item__fields, 6,
@@ -733,37 +784,48 @@ const pontes_type eccor_payment_schedule_item__type = { PONTES_KIND_OBJECT, 0, s
 
 static const pontes_field eccor_amortization_simulation__fields[] = {
     { "id", PONTES_F_REQUIRED, offsetof(eccor_amortization_simulation, id), offsetof(
-        eccor_amortization_simulation, has_id), &pontes_type_uuid },
+        eccor_amortization_simulation, has_id), &pontes_type_uuid, "\"id\":", 5, 2 },
     { "calculateByValueType", 0, offsetof(eccor_amortization_simulation, calculate_by_value_type),
         offsetof(eccor_amortization_simulation, has_calculate_by_value_type),
-        &eccor_amortization_simulation_calculate_by_value_type__type },
+        &eccor_amortization_simulation_calculate_by_value_type__type,
+        "\"calculateByValueType\":", 23, 20 },
     { "requestedAmount", 0, offsetof(eccor_amortization_simulation, requested_amount), offsetof(
-        eccor_amortization_simulation, has_requested_amount), &pontes_type_int64 },
+        eccor_amortization_simulation, has_requested_amount), &pontes_type_int64,
+        "\"requestedAmount\":", 18, 15 },
     { "initialValue", 0, offsetof(eccor_amortization_simulation, initial_value), offsetof(
-        eccor_amortization_simulation, has_initial_value), &pontes_type_int64 },
+        eccor_amortization_simulation, has_initial_value), &pontes_type_int64,
+        "\"initialValue\":", 15, 12 },
     { "liquidValue", 0, offsetof(eccor_amortization_simulation, liquid_value), offsetof(
-        eccor_amortization_simulation, has_liquid_value), &pontes_type_int64 },
+        eccor_amortization_simulation, has_liquid_value), &pontes_type_int64,
+        "\"liquidValue\":", 14, 11 },
     { "monthlyInterest", 0, offsetof(eccor_amortization_simulation, monthly_interest), offsetof(
-        eccor_amortization_simulation, has_monthly_interest), &pontes_type_double },
+        eccor_amortization_simulation, has_monthly_interest), &pontes_type_double,
+        "\"monthlyInterest\":", 18, 15 },
     { "yearlyInterest", 0, offsetof(eccor_amortization_simulation, yearly_interest), offsetof(
-        eccor_amortization_simulation, has_yearly_interest), &pontes_type_double },
+        eccor_amortization_simulation, has_yearly_interest), &pontes_type_double,
+        "\"yearlyInterest\":", 17, 14 },
     { "startDate", 0, offsetof(eccor_amortization_simulation, start_date), offsetof(
-        eccor_amortization_simulation, has_start_date), &pontes_type_date_time },
+        eccor_amortization_simulation, has_start_date), &pontes_type_date_time,
+        "\"startDate\":", 12, 9 },
     { "dueDate", 0, offsetof(eccor_amortization_simulation, due_date), offsetof(
-        eccor_amortization_simulation, has_due_date), &pontes_type_date_time },
+        eccor_amortization_simulation, has_due_date), &pontes_type_date_time,
+        "\"dueDate\":", 10, 7 },
     { "comm", 0, offsetof(eccor_amortization_simulation, comm), offsetof(
-        eccor_amortization_simulation, has_comm), &pontes_type_int64 },
+        eccor_amortization_simulation, has_comm), &pontes_type_int64, "\"comm\":", 7, 4 },
     { "finTax", 0, offsetof(eccor_amortization_simulation, fin_tax), offsetof(
-        eccor_amortization_simulation, has_fin_tax), &pontes_type_int64 },
+        eccor_amortization_simulation, has_fin_tax), &pontes_type_int64, "\"finTax\":", 9, 6 },
     { "effectiveMonthlyCost", 0, offsetof(eccor_amortization_simulation, effective_monthly_cost),
-        offsetof(eccor_amortization_simulation, has_effective_monthly_cost), &pontes_type_double },
+        offsetof(eccor_amortization_simulation, has_effective_monthly_cost), &pontes_type_double,
+        "\"effectiveMonthlyCost\":", 23, 20 },
     { "effectiveYearlyCost", 0, offsetof(eccor_amortization_simulation, effective_yearly_cost),
-        offsetof(eccor_amortization_simulation, has_effective_yearly_cost), &pontes_type_double },
+        offsetof(eccor_amortization_simulation, has_effective_yearly_cost), &pontes_type_double,
+        "\"effectiveYearlyCost\":", 22, 19 },
     { "termInMonths", 0, offsetof(eccor_amortization_simulation, term_in_months), offsetof(
-        eccor_amortization_simulation, has_term_in_months), &pontes_type_int32 },
+        eccor_amortization_simulation, has_term_in_months), &pontes_type_int32,
+        "\"termInMonths\":", 15, 12 },
     { "paymentScheduleItems", 0, offsetof(eccor_amortization_simulation, payment_schedule_items),
         offsetof(eccor_amortization_simulation, has_payment_schedule_items),
-        &eccor__payment_schedule_item_array__type },
+        &eccor__payment_schedule_item_array__type, "\"paymentScheduleItems\":", 23, 20 },
 };
 static const pontes_message eccor_amortization_simulation__msg = { "AmortizationSimulation",
     PONTES_M_SIZED, sizeof(eccor_amortization_simulation), eccor_amortization_simulation__fields,
@@ -774,20 +836,21 @@ const pontes_type eccor_amortization_simulation__type = { PONTES_KIND_OBJECT, 0,
 
 static const pontes_field eccor_address__fields[] = {
     { "addressName", 0, offsetof(eccor_address, address_name), offsetof(eccor_address,
-        has_address_name), &pontes_type_string },
+        has_address_name), &pontes_type_string, "\"addressName\":", 14, 11 },
     { "zipCode", 0, offsetof(eccor_address, zip_code), offsetof(eccor_address, has_zip_code),
-        &pontes_type_string },
+        &pontes_type_string, "\"zipCode\":", 10, 7 },
     { "city", 0, offsetof(eccor_address, city), offsetof(eccor_address, has_city),
-        &pontes_type_string },
-    { "uf", 0, offsetof(eccor_address, uf), offsetof(eccor_address, has_uf), &eccor_uf__type },
+        &pontes_type_string, "\"city\":", 7, 4 },
+    { "uf", 0, offsetof(eccor_address, uf), offsetof(eccor_address, has_uf), &eccor_uf__type,
+        "\"uf\":", 5, 2 },
     { "ufDisplay", 0, offsetof(eccor_address, uf_display), offsetof(eccor_address, has_uf_display),
-        &pontes_type_string },
+        &pontes_type_string, "\"ufDisplay\":", 12, 9 },
     { "district", 0, offsetof(eccor_address, district), offsetof(eccor_address, has_district),
-        &pontes_type_string },
+        &pontes_type_string, "\"district\":", 11, 8 },
     { "number", 0, offsetof(eccor_address, number), offsetof(eccor_address, has_number),
-        &pontes_type_string },
+        &pontes_type_string, "\"number\":", 9, 6 },
     { "complement", 0, offsetof(eccor_address, complement), offsetof(eccor_address, has_complement),
-        &pontes_type_string },
+        &pontes_type_string, "\"complement\":", 13, 10 },
 };
 static const pontes_message eccor_address__msg = { "Address", PONTES_M_SIZED, sizeof(eccor_address),
     eccor_address__fields, 8, offsetof(eccor_address, _extra) };
@@ -796,11 +859,11 @@ const pontes_type eccor_address__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_ad
 
 static const pontes_field eccor_user_ref__fields[] = {
     { "userId", 0, offsetof(eccor_user_ref, user_id), offsetof(eccor_user_ref, has_user_id),
-        &pontes_type_string },
+        &pontes_type_string, "\"userId\":", 9, 6 },
     { "userIdDisplay", 0, offsetof(eccor_user_ref, user_id_display), offsetof(eccor_user_ref,
-        has_user_id_display), &pontes_type_string },
+        has_user_id_display), &pontes_type_string, "\"userIdDisplay\":", 16, 13 },
     { "tenantDisplay", 0, offsetof(eccor_user_ref, tenant_display), offsetof(eccor_user_ref,
-        has_tenant_display), &pontes_type_string },
+        has_tenant_display), &pontes_type_string, "\"tenantDisplay\":", 16, 13 },
 };
 static const pontes_message eccor_user_ref__msg = { "UserRef", PONTES_M_SIZED, sizeof(
     eccor_user_ref), eccor_user_ref__fields, 3, offsetof(eccor_user_ref, _extra) };
@@ -809,9 +872,9 @@ const pontes_type eccor_user_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_u
 
 static const pontes_field eccor_group_ref__fields[] = {
     { "groupDisplay", 0, offsetof(eccor_group_ref, group_display), offsetof(eccor_group_ref,
-        has_group_display), &pontes_type_string },
+        has_group_display), &pontes_type_string, "\"groupDisplay\":", 15, 12 },
     { "tenantDisplay", 0, offsetof(eccor_group_ref, tenant_display), offsetof(eccor_group_ref,
-        has_tenant_display), &pontes_type_string },
+        has_tenant_display), &pontes_type_string, "\"tenantDisplay\":", 16, 13 },
 };
 static const pontes_message eccor_group_ref__msg = { "GroupRef", PONTES_M_SIZED, sizeof(
     eccor_group_ref), eccor_group_ref__fields, 2, offsetof(eccor_group_ref, _extra) };
@@ -820,16 +883,17 @@ const pontes_type eccor_group_ref__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_
 
 static const pontes_field eccor_pix_key_input__fields[] = {
     { "id", 0, offsetof(eccor_pix_key_input, id), offsetof(eccor_pix_key_input, has_id),
-        &pontes_type_uuid },
+        &pontes_type_uuid, "\"id\":", 5, 2 },
     { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, operation_type_value),
         offsetof(eccor_pix_key_input, has_operation_type_value),
-        &eccor_pix_key_input_operation_type_value__type },
+        &eccor_pix_key_input_operation_type_value__type, "\"operationTypeValue\":", 21, 18 },
     { "pixKeyTypeValue", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, pix_key_type_value),
-        offsetof(eccor_pix_key_input, has_pix_key_type_value), &eccor_pix_key_type__type },
+        offsetof(eccor_pix_key_input, has_pix_key_type_value), &eccor_pix_key_type__type,
+        "\"pixKeyTypeValue\":", 18, 15 },
     { "keyPix", PONTES_F_REQUIRED, offsetof(eccor_pix_key_input, key_pix), offsetof(
-        eccor_pix_key_input, has_key_pix), &pontes_type_string },
+        eccor_pix_key_input, has_key_pix), &pontes_type_string, "\"keyPix\":", 9, 6 },
     { "jointAccount", 0, offsetof(eccor_pix_key_input, joint_account), offsetof(eccor_pix_key_input,
-        has_joint_account), &pontes_type_bool },
+        has_joint_account), &pontes_type_bool, "\"jointAccount\":", 15, 12 },
 };
 static const pontes_message eccor_pix_key_input__msg = { "PixKeyInput", PONTES_M_SIZED, sizeof(
     eccor_pix_key_input), eccor_pix_key_input__fields, 5, offsetof(eccor_pix_key_input, _extra) };
@@ -838,22 +902,27 @@ const pontes_type eccor_pix_key_input__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field eccor_transfer_account_input__fields[] = {
     { "id", 0, offsetof(eccor_transfer_account_input, id), offsetof(eccor_transfer_account_input,
-        has_id), &pontes_type_uuid },
+        has_id), &pontes_type_uuid, "\"id\":", 5, 2 },
     { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input,
         operation_type_value), offsetof(eccor_transfer_account_input, has_operation_type_value),
-        &eccor_transfer_account_input_operation_type_value__type },
+        &eccor_transfer_account_input_operation_type_value__type,
+        "\"operationTypeValue\":", 21, 18 },
     { "account", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, account), offsetof(
-        eccor_transfer_account_input, has_account), &eccor_transfer_account_input_account__type },
+        eccor_transfer_account_input, has_account), &eccor_transfer_account_input_account__type,
+        "\"account\":", 10, 7 },
     { "agency", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, agency), offsetof(
-        eccor_transfer_account_input, has_agency), &pontes_type_string },
+        eccor_transfer_account_input, has_agency), &pontes_type_string, "\"agency\":", 9, 6 },
     { "type", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, type), offsetof(
-        eccor_transfer_account_input, has_type), &eccor_bank_account_type__type },
+        eccor_transfer_account_input, has_type), &eccor_bank_account_type__type,
+        "\"type\":", 7, 4 },
     { "bankCode", PONTES_F_REQUIRED, offsetof(eccor_transfer_account_input, bank_code), offsetof(
-        eccor_transfer_account_input, has_bank_code), &pontes_type_string },
+        eccor_transfer_account_input, has_bank_code), &pontes_type_string, "\"bankCode\":", 11, 8 },
     { "accountDigit", PONTES_F_NULLABLE, offsetof(eccor_transfer_account_input, account_digit),
-        offsetof(eccor_transfer_account_input, has_account_digit), &pontes_type_string },
+        offsetof(eccor_transfer_account_input, has_account_digit), &pontes_type_string,
+        "\"accountDigit\":", 15, 12 },
     { "jointAccount", 0, offsetof(eccor_transfer_account_input, joint_account), offsetof(
-        eccor_transfer_account_input, has_joint_account), &pontes_type_bool },
+        eccor_transfer_account_input, has_joint_account), &pontes_type_bool,
+        "\"jointAccount\":", 15, 12 },
 };
 static const pontes_message eccor_transfer_account_input__msg = { "TransferAccountInput",
     PONTES_M_SIZED, sizeof(eccor_transfer_account_input), eccor_transfer_account_input__fields, 8,
@@ -865,26 +934,30 @@ const pontes_type eccor_transfer_account_input__type = { PONTES_KIND_OBJECT, 0, 
 static const pontes_field eccor_natural_person_input__fields[] = {
     { "registrationNumber", PONTES_F_REQUIRED, offsetof(eccor_natural_person_input,
         registration_number), offsetof(eccor_natural_person_input, has_registration_number),
-        &pontes_type_string },
+        &pontes_type_string, "\"registrationNumber\":", 21, 18 },
     { "civilStatus", 0, offsetof(eccor_natural_person_input, civil_status), offsetof(
-        eccor_natural_person_input, has_civil_status), &eccor_civil_status__type },
+        eccor_natural_person_input, has_civil_status), &eccor_civil_status__type,
+        "\"civilStatus\":", 14, 11 },
     { "birthDate", 0, offsetof(eccor_natural_person_input, birth_date), offsetof(
-        eccor_natural_person_input, has_birth_date), &pontes_type_date_time },
+        eccor_natural_person_input, has_birth_date), &pontes_type_date_time,
+        "\"birthDate\":", 12, 9 },
     { "nationality", 0, offsetof(eccor_natural_person_input, nationality), offsetof(
-        eccor_natural_person_input, has_nationality), &pontes_type_string },
+        eccor_natural_person_input, has_nationality), &pontes_type_string,
+        "\"nationality\":", 14, 11 },
     { "email", 0, offsetof(eccor_natural_person_input, email), offsetof(eccor_natural_person_input,
-        has_email), &pontes_type_string },
+        has_email), &pontes_type_string, "\"email\":", 8, 5 },
     { "phone", 0, offsetof(eccor_natural_person_input, phone), offsetof(eccor_natural_person_input,
-        has_phone), &pontes_type_string },
+        has_phone), &pontes_type_string, "\"phone\":", 8, 5 },
     { "name", 0, offsetof(eccor_natural_person_input, name), offsetof(eccor_natural_person_input,
-        has_name), &pontes_type_string },
+        has_name), &pontes_type_string, "\"name\":", 7, 4 },
     { "occupation", 0, offsetof(eccor_natural_person_input, occupation), offsetof(
-        eccor_natural_person_input, has_occupation), &pontes_type_string },
+        eccor_natural_person_input, has_occupation), &pontes_type_string,
+        "\"occupation\":", 13, 10 },
     { "address", 0, offsetof(eccor_natural_person_input, address), offsetof(
-        eccor_natural_person_input, has_address), &eccor_address__type },
+        eccor_natural_person_input, has_address), &eccor_address__type, "\"address\":", 10, 7 },
     { "bankAccounts", PONTES_F_REQUIRED, offsetof(eccor_natural_person_input, bank_accounts),
         offsetof(eccor_natural_person_input, has_bank_accounts),
-        &eccor__bank_account_input_array__type },
+        &eccor__bank_account_input_array__type, "\"bankAccounts\":", 15, 12 },
 };
 static const pontes_message eccor_natural_person_input__msg = { "NaturalPersonInput",
     PONTES_M_SIZED, sizeof(eccor_natural_person_input), eccor_natural_person_input__fields, 10,
@@ -895,52 +968,55 @@ const pontes_type eccor_natural_person_input__type = { PONTES_KIND_OBJECT, 0, si
 
 static const pontes_field eccor_bank_account__fields[] = {
     { "bankCode", 0, offsetof(eccor_bank_account, bank_code), offsetof(eccor_bank_account,
-        has_bank_code), &pontes_type_string },
+        has_bank_code), &pontes_type_string, "\"bankCode\":", 11, 8 },
     { "bankCodeCompe", 0, offsetof(eccor_bank_account, bank_code_compe), offsetof(
-        eccor_bank_account, has_bank_code_compe), &pontes_type_int32 },
+        eccor_bank_account, has_bank_code_compe), &pontes_type_int32,
+        "\"bankCodeCompe\":", 16, 13 },
     { "bankCodeDisplay", PONTES_F_NULLABLE, offsetof(eccor_bank_account, bank_code_display),
-        offsetof(eccor_bank_account, has_bank_code_display), &pontes_type_string },
+        offsetof(eccor_bank_account, has_bank_code_display), &pontes_type_string,
+        "\"bankCodeDisplay\":", 18, 15 },
     { "bankIspb", PONTES_F_NULLABLE, offsetof(eccor_bank_account, bank_ispb), offsetof(
-        eccor_bank_account, has_bank_ispb), &pontes_type_int32 },
+        eccor_bank_account, has_bank_ispb), &pontes_type_int32, "\"bankIspb\":", 11, 8 },
     { "account", PONTES_F_NULLABLE, offsetof(eccor_bank_account, account), offsetof(
-        eccor_bank_account, has_account), &pontes_type_string },
+        eccor_bank_account, has_account), &pontes_type_string, "\"account\":", 10, 7 },
     { "accountDigit", PONTES_F_NULLABLE, offsetof(eccor_bank_account, account_digit), offsetof(
-        eccor_bank_account, has_account_digit), &pontes_type_string },
+        eccor_bank_account, has_account_digit), &pontes_type_string, "\"accountDigit\":", 15, 12 },
     { "agency", PONTES_F_NULLABLE, offsetof(eccor_bank_account, agency), offsetof(
-        eccor_bank_account, has_agency), &pontes_type_string },
+        eccor_bank_account, has_agency), &pontes_type_string, "\"agency\":", 9, 6 },
     { "agencyDigit", PONTES_F_NULLABLE, offsetof(eccor_bank_account, agency_digit), offsetof(
-        eccor_bank_account, has_agency_digit), &pontes_type_string },
+        eccor_bank_account, has_agency_digit), &pontes_type_string, "\"agencyDigit\":", 14, 11 },
     { "type", PONTES_F_NULLABLE, offsetof(eccor_bank_account, type), offsetof(eccor_bank_account,
-        has_type), &eccor_bank_account_type2__type },
+        has_type), &eccor_bank_account_type2__type, "\"type\":", 7, 4 },
     { "typeDisplay", PONTES_F_NULLABLE, offsetof(eccor_bank_account, type_display), offsetof(
-        eccor_bank_account, has_type_display), &pontes_type_string },
+        eccor_bank_account, has_type_display), &pontes_type_string, "\"typeDisplay\":", 14, 11 },
     { "jointAccount", 0, offsetof(eccor_bank_account, joint_account), offsetof(eccor_bank_account,
-        has_joint_account), &pontes_type_bool },
+        has_joint_account), &pontes_type_bool, "\"jointAccount\":", 15, 12 },
     { "operationTypeValue", 0, offsetof(eccor_bank_account, operation_type_value), offsetof(
-        eccor_bank_account, has_operation_type_value), &eccor_operation_type__type },
+        eccor_bank_account, has_operation_type_value), &eccor_operation_type__type,
+        "\"operationTypeValue\":", 21, 18 },
     { "pixKeyTypeValue", PONTES_F_NULLABLE, offsetof(eccor_bank_account, pix_key_type_value),
         offsetof(eccor_bank_account, has_pix_key_type_value),
-        &eccor_bank_account_pix_key_type_value__type },
+        &eccor_bank_account_pix_key_type_value__type, "\"pixKeyTypeValue\":", 18, 15 },
     { "keyPix", PONTES_F_NULLABLE, offsetof(eccor_bank_account, key_pix), offsetof(
-        eccor_bank_account, has_key_pix), &pontes_type_string },
+        eccor_bank_account, has_key_pix), &pontes_type_string, "\"keyPix\":", 9, 6 },
     { "id", PONTES_F_REQUIRED, offsetof(eccor_bank_account, id), offsetof(eccor_bank_account,
-        has_id), &pontes_type_uuid },
+        has_id), &pontes_type_uuid, "\"id\":", 5, 2 },
     { "createdAt", 0, offsetof(eccor_bank_account, created_at), offsetof(eccor_bank_account,
-        has_created_at), &pontes_type_date_time },
+        has_created_at), &pontes_type_date_time, "\"createdAt\":", 12, 9 },
     { "createdBy", 0, offsetof(eccor_bank_account, created_by), offsetof(eccor_bank_account,
-        has_created_by), &eccor_user_ref__type },
+        has_created_by), &eccor_user_ref__type, "\"createdBy\":", 12, 9 },
     { "tenant", 0, offsetof(eccor_bank_account, tenant), offsetof(eccor_bank_account, has_tenant),
-        &pontes_type_string },
+        &pontes_type_string, "\"tenant\":", 9, 6 },
     { "tenantDisplay", 0, offsetof(eccor_bank_account, tenant_display), offsetof(eccor_bank_account,
-        has_tenant_display), &pontes_type_string },
+        has_tenant_display), &pontes_type_string, "\"tenantDisplay\":", 16, 13 },
     { "updatedAt", 0, offsetof(eccor_bank_account, updated_at), offsetof(eccor_bank_account,
-        has_updated_at), &pontes_type_date_time },
+        has_updated_at), &pontes_type_date_time, "\"updatedAt\":", 12, 9 },
     { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_bank_account, updated_by), offsetof(
-        eccor_bank_account, has_updated_by), &eccor_user_ref__type },
+        eccor_bank_account, has_updated_by), &eccor_user_ref__type, "\"updatedBy\":", 12, 9 },
     { "ownerUser", 0, offsetof(eccor_bank_account, owner_user), offsetof(eccor_bank_account,
-        has_owner_user), &eccor_user_ref__type },
+        has_owner_user), &eccor_user_ref__type, "\"ownerUser\":", 12, 9 },
     { "ownerGroup", 0, offsetof(eccor_bank_account, owner_group), offsetof(eccor_bank_account,
-        has_owner_group), &eccor_group_ref__type },
+        has_owner_group), &eccor_group_ref__type, "\"ownerGroup\":", 13, 10 },
 };
 static const pontes_message eccor_bank_account__msg = { "BankAccount", PONTES_M_SIZED, sizeof(
     eccor_bank_account), eccor_bank_account__fields, 23, offsetof(eccor_bank_account, _extra) };
@@ -949,191 +1025,232 @@ const pontes_type eccor_bank_account__type = { PONTES_KIND_OBJECT, 0, sizeof(ecc
 
 static const pontes_field eccor_natural_person__fields[] = {
     { "registrationNumber", 0, offsetof(eccor_natural_person, registration_number), offsetof(
-        eccor_natural_person, has_registration_number), &pontes_type_string },
+        eccor_natural_person, has_registration_number), &pontes_type_string,
+        "\"registrationNumber\":", 21, 18 },
     { "name", 0, offsetof(eccor_natural_person, name), offsetof(eccor_natural_person, has_name),
-        &pontes_type_string },
+        &pontes_type_string, "\"name\":", 7, 4 },
     { "nationality", 0, offsetof(eccor_natural_person, nationality), offsetof(eccor_natural_person,
-        has_nationality), &pontes_type_string },
+        has_nationality), &pontes_type_string, "\"nationality\":", 14, 11 },
     { "pep", PONTES_F_NULLABLE, offsetof(eccor_natural_person, pep), offsetof(eccor_natural_person,
-        has_pep), &pontes_type_string },
+        has_pep), &pontes_type_string, "\"pep\":", 6, 3 },
     { "address", PONTES_F_NULLABLE, offsetof(eccor_natural_person, address), offsetof(
-        eccor_natural_person, has_address), &eccor_address__type },
+        eccor_natural_person, has_address), &eccor_address__type, "\"address\":", 10, 7 },
     { "birthDate", 0, offsetof(eccor_natural_person, birth_date), offsetof(eccor_natural_person,
-        has_birth_date), &pontes_type_date_time },
+        has_birth_date), &pontes_type_date_time, "\"birthDate\":", 12, 9 },
     { "civilStatus", 0, offsetof(eccor_natural_person, civil_status), offsetof(eccor_natural_person,
-        has_civil_status), &eccor_civil_status__type },
+        has_civil_status), &eccor_civil_status__type, "\"civilStatus\":", 14, 11 },
     { "civilStatusDisplay", 0, offsetof(eccor_natural_person, civil_status_display), offsetof(
-        eccor_natural_person, has_civil_status_display), &pontes_type_string },
+        eccor_natural_person, has_civil_status_display), &pontes_type_string,
+        "\"civilStatusDisplay\":", 21, 18 },
     { "gender", PONTES_F_NULLABLE, offsetof(eccor_natural_person, gender), offsetof(
-        eccor_natural_person, has_gender), &pontes_type_string },
+        eccor_natural_person, has_gender), &pontes_type_string, "\"gender\":", 9, 6 },
     { "genderDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, gender_display), offsetof(
-        eccor_natural_person, has_gender_display), &pontes_type_string },
+        eccor_natural_person, has_gender_display), &pontes_type_string,
+        "\"genderDisplay\":", 16, 13 },
     { "documentType", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_type), offsetof(
-        eccor_natural_person, has_document_type), &pontes_type_string },
+        eccor_natural_person, has_document_type), &pontes_type_string,
+        "\"documentType\":", 15, 12 },
     { "documentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         document_type_display), offsetof(eccor_natural_person, has_document_type_display),
-        &pontes_type_string },
+        &pontes_type_string, "\"documentTypeDisplay\":", 22, 19 },
     { "documentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_number),
-        offsetof(eccor_natural_person, has_document_number), &pontes_type_string },
+        offsetof(eccor_natural_person, has_document_number), &pontes_type_string,
+        "\"documentNumber\":", 17, 14 },
     { "documentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_issuer),
-        offsetof(eccor_natural_person, has_document_issuer), &pontes_type_string },
+        offsetof(eccor_natural_person, has_document_issuer), &pontes_type_string,
+        "\"documentIssuer\":", 17, 14 },
     { "documentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_date), offsetof(
-        eccor_natural_person, has_document_date), &pontes_type_date_time },
+        eccor_natural_person, has_document_date), &pontes_type_date_time,
+        "\"documentDate\":", 15, 12 },
     { "documentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person, document_expiration),
-        offsetof(eccor_natural_person, has_document_expiration), &pontes_type_date_time },
+        offsetof(eccor_natural_person, has_document_expiration), &pontes_type_date_time,
+        "\"documentExpiration\":", 21, 18 },
     { "phone", 0, offsetof(eccor_natural_person, phone), offsetof(eccor_natural_person, has_phone),
-        &pontes_type_string },
+        &pontes_type_string, "\"phone\":", 8, 5 },
     { "phoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone_extension),
-        offsetof(eccor_natural_person, has_phone_extension), &pontes_type_string },
+        offsetof(eccor_natural_person, has_phone_extension), &pontes_type_string,
+        "\"phoneExtension\":", 17, 14 },
     { "phone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone2), offsetof(
-        eccor_natural_person, has_phone2), &pontes_type_string },
+        eccor_natural_person, has_phone2), &pontes_type_string, "\"phone2\":", 9, 6 },
     { "phone2Extension", PONTES_F_NULLABLE, offsetof(eccor_natural_person, phone2_extension),
-        offsetof(eccor_natural_person, has_phone2_extension), &pontes_type_string },
+        offsetof(eccor_natural_person, has_phone2_extension), &pontes_type_string,
+        "\"phone2Extension\":", 18, 15 },
     { "email", 0, offsetof(eccor_natural_person, email), offsetof(eccor_natural_person, has_email),
-        &pontes_type_string },
+        &pontes_type_string, "\"email\":", 8, 5 },
     { "mothersName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, mothers_name), offsetof(
-        eccor_natural_person, has_mothers_name), &pontes_type_string },
+        eccor_natural_person, has_mothers_name), &pontes_type_string, "\"mothersName\":", 14, 11 },
     { "fathersName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, fathers_name), offsetof(
-        eccor_natural_person, has_fathers_name), &pontes_type_string },
+        eccor_natural_person, has_fathers_name), &pontes_type_string, "\"fathersName\":", 14, 11 },
     { "placeOfBirthCountry", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         place_of_birth_country), offsetof(eccor_natural_person, has_place_of_birth_country),
-        &pontes_type_string },
+        &pontes_type_string, "\"placeOfBirthCountry\":", 22, 19 },
     { "placeOfBirthState", PONTES_F_NULLABLE, offsetof(eccor_natural_person, place_of_birth_state),
-        offsetof(eccor_natural_person, has_place_of_birth_state), &pontes_type_string },
+        offsetof(eccor_natural_person, has_place_of_birth_state), &pontes_type_string,
+        "\"placeOfBirthState\":", 20, 17 },
     { "typeOfResidence", PONTES_F_NULLABLE, offsetof(eccor_natural_person, type_of_residence),
-        offsetof(eccor_natural_person, has_type_of_residence), &pontes_type_string },
+        offsetof(eccor_natural_person, has_type_of_residence), &pontes_type_string,
+        "\"typeOfResidence\":", 18, 15 },
     { "typeOfResidenceDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         type_of_residence_display), offsetof(eccor_natural_person, has_type_of_residence_display),
-        &pontes_type_string },
+        &pontes_type_string, "\"typeOfResidenceDisplay\":", 25, 22 },
     { "hasDependents", 0, offsetof(eccor_natural_person, has_dependents), offsetof(
-        eccor_natural_person, has_has_dependents), &pontes_type_bool },
+        eccor_natural_person, has_has_dependents), &pontes_type_bool,
+        "\"hasDependents\":", 16, 13 },
     { "totalDependents", 0, offsetof(eccor_natural_person, total_dependents), offsetof(
-        eccor_natural_person, has_total_dependents), &pontes_type_int32 },
+        eccor_natural_person, has_total_dependents), &pontes_type_int32,
+        "\"totalDependents\":", 18, 15 },
     { "between7And15YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         between7_and15_years_old), offsetof(eccor_natural_person, has_between7_and15_years_old),
-        &pontes_type_int32 },
+        &pontes_type_int32, "\"between7And15YearsOld\":", 24, 21 },
     { "upTo6YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person, up_to6_years_old),
-        offsetof(eccor_natural_person, has_up_to6_years_old), &pontes_type_int32 },
+        offsetof(eccor_natural_person, has_up_to6_years_old), &pontes_type_int32,
+        "\"upTo6YearsOld\":", 16, 13 },
     { "over15YearsOld", PONTES_F_NULLABLE, offsetof(eccor_natural_person, over15_years_old),
-        offsetof(eccor_natural_person, has_over15_years_old), &pontes_type_int32 },
+        offsetof(eccor_natural_person, has_over15_years_old), &pontes_type_int32,
+        "\"over15YearsOld\":", 17, 14 },
     { "workplace", PONTES_F_NULLABLE, offsetof(eccor_natural_person, workplace), offsetof(
-        eccor_natural_person, has_workplace), &pontes_type_string },
+        eccor_natural_person, has_workplace), &pontes_type_string, "\"workplace\":", 12, 9 },
     { "workplaceDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person, workplace_display),
-        offsetof(eccor_natural_person, has_workplace_display), &pontes_type_string },
+        offsetof(eccor_natural_person, has_workplace_display), &pontes_type_string,
+        "\"workplaceDisplay\":", 19, 16 },
     { "workplaceCompanyRegistrationNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         workplace_company_registration_number), offsetof(eccor_natural_person,
-        has_workplace_company_registration_number), &pontes_type_string },
+        has_workplace_company_registration_number), &pontes_type_string,
+        "\"workplaceCompanyRegistrationNumber\":", 37, 34 },
     { "employeeNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person, employee_number),
-        offsetof(eccor_natural_person, has_employee_number), &pontes_type_string },
+        offsetof(eccor_natural_person, has_employee_number), &pontes_type_string,
+        "\"employeeNumber\":", 17, 14 },
     { "occupation", 0, offsetof(eccor_natural_person, occupation), offsetof(eccor_natural_person,
-        has_occupation), &pontes_type_string },
+        has_occupation), &pontes_type_string, "\"occupation\":", 13, 10 },
     { "natureOfOccupation", PONTES_F_NULLABLE, offsetof(eccor_natural_person, nature_of_occupation),
-        offsetof(eccor_natural_person, has_nature_of_occupation), &pontes_type_string },
+        offsetof(eccor_natural_person, has_nature_of_occupation), &pontes_type_string,
+        "\"natureOfOccupation\":", 21, 18 },
     { "natureOfOccupationDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         nature_of_occupation_display), offsetof(eccor_natural_person,
-        has_nature_of_occupation_display), &pontes_type_string },
+        has_nature_of_occupation_display), &pontes_type_string,
+        "\"natureOfOccupationDisplay\":", 28, 25 },
     { "commercialPhone", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone),
-        offsetof(eccor_natural_person, has_commercial_phone), &pontes_type_string },
+        offsetof(eccor_natural_person, has_commercial_phone), &pontes_type_string,
+        "\"commercialPhone\":", 18, 15 },
     { "commercialPhoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         commercial_phone_extension), offsetof(eccor_natural_person, has_commercial_phone_extension),
-        &pontes_type_string },
+        &pontes_type_string, "\"commercialPhoneExtension\":", 27, 24 },
     { "netSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, net_salary), offsetof(
-        eccor_natural_person, has_net_salary), &pontes_type_int64 },
+        eccor_natural_person, has_net_salary), &pontes_type_int64, "\"netSalary\":", 12, 9 },
     { "otherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, other_income), offsetof(
-        eccor_natural_person, has_other_income), &pontes_type_int64 },
+        eccor_natural_person, has_other_income), &pontes_type_int64, "\"otherIncome\":", 14, 11 },
     { "totalIncome", 0, offsetof(eccor_natural_person, total_income), offsetof(eccor_natural_person,
-        has_total_income), &pontes_type_int64 },
+        has_total_income), &pontes_type_int64, "\"totalIncome\":", 14, 11 },
     { "admissionDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, admission_date), offsetof(
-        eccor_natural_person, has_admission_date), &pontes_type_date_time },
+        eccor_natural_person, has_admission_date), &pontes_type_date_time,
+        "\"admissionDate\":", 16, 13 },
     { "commercialPhone2", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_phone2),
-        offsetof(eccor_natural_person, has_commercial_phone2), &pontes_type_string },
+        offsetof(eccor_natural_person, has_commercial_phone2), &pontes_type_string,
+        "\"commercialPhone2\":", 19, 16 },
     { "commercialPhone2Extension", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         commercial_phone2_extension), offsetof(eccor_natural_person,
-        has_commercial_phone2_extension), &pontes_type_string },
+        has_commercial_phone2_extension), &pontes_type_string,
+        "\"commercialPhone2Extension\":", 28, 25 },
     { "commercialAddress", PONTES_F_NULLABLE, offsetof(eccor_natural_person, commercial_address),
-        offsetof(eccor_natural_person, has_commercial_address), &eccor_address__type },
+        offsetof(eccor_natural_person, has_commercial_address), &eccor_address__type,
+        "\"commercialAddress\":", 20, 17 },
     { "economicActivityCodeId", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         economic_activity_code_id), offsetof(eccor_natural_person, has_economic_activity_code_id),
-        &pontes_type_string },
+        &pontes_type_string, "\"economicActivityCodeId\":", 25, 22 },
     { "economicActivityCode", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         economic_activity_code), offsetof(eccor_natural_person, has_economic_activity_code),
-        &pontes_type_string },
+        &pontes_type_string, "\"economicActivityCode\":", 23, 20 },
     { "economicActivityCodeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         economic_activity_code_display), offsetof(eccor_natural_person,
-        has_economic_activity_code_display), &pontes_type_string },
+        has_economic_activity_code_display), &pontes_type_string,
+        "\"economicActivityCodeDisplay\":", 30, 27 },
     { "spouseIndividualRegistrationNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         spouse_individual_registration_number), offsetof(eccor_natural_person,
-        has_spouse_individual_registration_number), &pontes_type_string },
+        has_spouse_individual_registration_number), &pontes_type_string,
+        "\"spouseIndividualRegistrationNumber\":", 37, 34 },
     { "spouseDocumentType", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_type),
-        offsetof(eccor_natural_person, has_spouse_document_type), &pontes_type_string },
+        offsetof(eccor_natural_person, has_spouse_document_type), &pontes_type_string,
+        "\"spouseDocumentType\":", 21, 18 },
     { "spouseDocumentTypeDisplay", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         spouse_document_type_display), offsetof(eccor_natural_person,
-        has_spouse_document_type_display), &pontes_type_string },
+        has_spouse_document_type_display), &pontes_type_string,
+        "\"spouseDocumentTypeDisplay\":", 28, 25 },
     { "spouseDocumentNumber", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         spouse_document_number), offsetof(eccor_natural_person, has_spouse_document_number),
-        &pontes_type_string },
+        &pontes_type_string, "\"spouseDocumentNumber\":", 23, 20 },
     { "spouseDocumentIssuer", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         spouse_document_issuer), offsetof(eccor_natural_person, has_spouse_document_issuer),
-        &pontes_type_string },
+        &pontes_type_string, "\"spouseDocumentIssuer\":", 23, 20 },
     { "spouseDocumentDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_document_date),
-        offsetof(eccor_natural_person, has_spouse_document_date), &pontes_type_date_time },
+        offsetof(eccor_natural_person, has_spouse_document_date), &pontes_type_date_time,
+        "\"spouseDocumentDate\":", 21, 18 },
     { "spouseDocumentExpiration", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         spouse_document_expiration), offsetof(eccor_natural_person, has_spouse_document_expiration),
-        &pontes_type_date_time },
+        &pontes_type_date_time, "\"spouseDocumentExpiration\":", 27, 24 },
     { "spouseName", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_name), offsetof(
-        eccor_natural_person, has_spouse_name), &pontes_type_string },
+        eccor_natural_person, has_spouse_name), &pontes_type_string, "\"spouseName\":", 13, 10 },
     { "spouseWorkplace", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_workplace),
-        offsetof(eccor_natural_person, has_spouse_workplace), &pontes_type_string },
+        offsetof(eccor_natural_person, has_spouse_workplace), &pontes_type_string,
+        "\"spouseWorkplace\":", 18, 15 },
     { "spouseOccupation", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_occupation),
-        offsetof(eccor_natural_person, has_spouse_occupation), &pontes_type_string },
+        offsetof(eccor_natural_person, has_spouse_occupation), &pontes_type_string,
+        "\"spouseOccupation\":", 19, 16 },
     { "spouseCommercialPhone", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         spouse_commercial_phone), offsetof(eccor_natural_person, has_spouse_commercial_phone),
-        &pontes_type_string },
+        &pontes_type_string, "\"spouseCommercialPhone\":", 24, 21 },
     { "spouseCommercialPhoneExtension", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         spouse_commercial_phone_extension), offsetof(eccor_natural_person,
-        has_spouse_commercial_phone_extension), &pontes_type_string },
+        has_spouse_commercial_phone_extension), &pontes_type_string,
+        "\"spouseCommercialPhoneExtension\":", 33, 30 },
     { "spouseBirthDate", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_birth_date),
-        offsetof(eccor_natural_person, has_spouse_birth_date), &pontes_type_date_time },
+        offsetof(eccor_natural_person, has_spouse_birth_date), &pontes_type_date_time,
+        "\"spouseBirthDate\":", 18, 15 },
     { "spouseNetSalary", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_net_salary),
-        offsetof(eccor_natural_person, has_spouse_net_salary), &pontes_type_int64 },
+        offsetof(eccor_natural_person, has_spouse_net_salary), &pontes_type_int64,
+        "\"spouseNetSalary\":", 18, 15 },
     { "spouseOtherIncome", PONTES_F_NULLABLE, offsetof(eccor_natural_person, spouse_other_income),
-        offsetof(eccor_natural_person, has_spouse_other_income), &pontes_type_int64 },
+        offsetof(eccor_natural_person, has_spouse_other_income), &pontes_type_int64,
+        "\"spouseOtherIncome\":", 20, 17 },
     { "spouseTotalIncome", 0, offsetof(eccor_natural_person, spouse_total_income), offsetof(
-        eccor_natural_person, has_spouse_total_income), &pontes_type_int64 },
+        eccor_natural_person, has_spouse_total_income), &pontes_type_int64,
+        "\"spouseTotalIncome\":", 20, 17 },
     { "allowContactWhatsApp", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         allow_contact_whats_app), offsetof(eccor_natural_person, has_allow_contact_whats_app),
-        &pontes_type_bool },
+        &pontes_type_bool, "\"allowContactWhatsApp\":", 23, 20 },
     { "allowUpdatesWhatsApp", PONTES_F_NULLABLE, offsetof(eccor_natural_person,
         allow_updates_whats_app), offsetof(eccor_natural_person, has_allow_updates_whats_app),
-        &pontes_type_bool },
+        &pontes_type_bool, "\"allowUpdatesWhatsApp\":", 23, 20 },
     { "assets", 0, offsetof(eccor_natural_person, assets), offsetof(eccor_natural_person,
-        has_assets), &eccor__any_array_n__type },
+        has_assets), &eccor__any_array_n__type, "\"assets\":", 9, 6 },
     { "uploads", 0, offsetof(eccor_natural_person, uploads), offsetof(eccor_natural_person,
-        has_uploads), &eccor__any_array_n__type },
+        has_uploads), &eccor__any_array_n__type, "\"uploads\":", 10, 7 },
     { "bankAccounts", 0, offsetof(eccor_natural_person, bank_accounts), offsetof(
-        eccor_natural_person, has_bank_accounts), &eccor__bank_account_array__type },
+        eccor_natural_person, has_bank_accounts), &eccor__bank_account_array__type,
+        "\"bankAccounts\":", 15, 12 },
     { "personCreditStatus", PONTES_F_NULLABLE, offsetof(eccor_natural_person, person_credit_status),
-        offsetof(eccor_natural_person, has_person_credit_status), &pontes_type_string },
+        offsetof(eccor_natural_person, has_person_credit_status), &pontes_type_string,
+        "\"personCreditStatus\":", 21, 18 },
     { "riskRating", 0, offsetof(eccor_natural_person, risk_rating), offsetof(eccor_natural_person,
-        has_risk_rating), &eccor_risk_rating__type },
+        has_risk_rating), &eccor_risk_rating__type, "\"riskRating\":", 13, 10 },
     { "id", PONTES_F_REQUIRED, offsetof(eccor_natural_person, id), offsetof(eccor_natural_person,
-        has_id), &pontes_type_uuid },
+        has_id), &pontes_type_uuid, "\"id\":", 5, 2 },
     { "createdAt", 0, offsetof(eccor_natural_person, created_at), offsetof(eccor_natural_person,
-        has_created_at), &pontes_type_date_time },
+        has_created_at), &pontes_type_date_time, "\"createdAt\":", 12, 9 },
     { "createdBy", 0, offsetof(eccor_natural_person, created_by), offsetof(eccor_natural_person,
-        has_created_by), &eccor_user_ref__type },
+        has_created_by), &eccor_user_ref__type, "\"createdBy\":", 12, 9 },
     { "tenant", 0, offsetof(eccor_natural_person, tenant), offsetof(eccor_natural_person,
-        has_tenant), &pontes_type_string },
+        has_tenant), &pontes_type_string, "\"tenant\":", 9, 6 },
     { "tenantDisplay", 0, offsetof(eccor_natural_person, tenant_display), offsetof(
-        eccor_natural_person, has_tenant_display), &pontes_type_string },
+        eccor_natural_person, has_tenant_display), &pontes_type_string,
+        "\"tenantDisplay\":", 16, 13 },
     { "updatedAt", 0, offsetof(eccor_natural_person, updated_at), offsetof(eccor_natural_person,
-        has_updated_at), &pontes_type_date_time },
+        has_updated_at), &pontes_type_date_time, "\"updatedAt\":", 12, 9 },
     { "updatedBy", PONTES_F_NULLABLE, offsetof(eccor_natural_person, updated_by), offsetof(
-        eccor_natural_person, has_updated_by), &eccor_user_ref__type },
+        eccor_natural_person, has_updated_by), &eccor_user_ref__type, "\"updatedBy\":", 12, 9 },
     { "ownerUser", 0, offsetof(eccor_natural_person, owner_user), offsetof(eccor_natural_person,
-        has_owner_user), &eccor_user_ref__type },
+        has_owner_user), &eccor_user_ref__type, "\"ownerUser\":", 12, 9 },
     { "ownerGroup", 0, offsetof(eccor_natural_person, owner_group), offsetof(eccor_natural_person,
-        has_owner_group), &eccor_group_ref__type },
+        has_owner_group), &eccor_group_ref__type, "\"ownerGroup\":", 13, 10 },
 };
 static const pontes_message eccor_natural_person__msg = { "NaturalPerson", PONTES_M_SIZED, sizeof(
     eccor_natural_person), eccor_natural_person__fields, 83, offsetof(
@@ -1143,15 +1260,19 @@ const pontes_type eccor_natural_person__type = { PONTES_KIND_OBJECT, 0, sizeof(
 
 static const pontes_field eccor_natural_person_page__fields[] = {
     { "page", 0, offsetof(eccor_natural_person_page, page), offsetof(eccor_natural_person_page,
-        has_page), &pontes_type_int32 },
+        has_page), &pontes_type_int32, "\"page\":", 7, 4 },
     { "totalPages", 0, offsetof(eccor_natural_person_page, total_pages), offsetof(
-        eccor_natural_person_page, has_total_pages), &pontes_type_int32 },
+        eccor_natural_person_page, has_total_pages), &pontes_type_int32,
+        "\"totalPages\":", 13, 10 },
     { "totalItems", 0, offsetof(eccor_natural_person_page, total_items), offsetof(
-        eccor_natural_person_page, has_total_items), &pontes_type_int32 },
+        eccor_natural_person_page, has_total_items), &pontes_type_int32,
+        "\"totalItems\":", 13, 10 },
     { "data", PONTES_F_REQUIRED, offsetof(eccor_natural_person_page, data), offsetof(
-        eccor_natural_person_page, has_data), &eccor__natural_person_array__type },
+        eccor_natural_person_page, has_data), &eccor__natural_person_array__type,
+        "\"data\":", 7, 4 },
     { "paginationToken", PONTES_F_NULLABLE, offsetof(eccor_natural_person_page, pagination_token),
-        offsetof(eccor_natural_person_page, has_pagination_token), &pontes_type_string },
+        offsetof(eccor_natural_person_page, has_pagination_token), &pontes_type_string,
+        "\"paginationToken\":", 18, 15 },
 };
 static const pontes_message eccor_natural_person_page__msg = { "NaturalPersonPage", PONTES_M_SIZED,
     sizeof(eccor_natural_person_page), eccor_natural_person_page__fields, 5, offsetof(
@@ -1163,21 +1284,24 @@ const pontes_type eccor_natural_person_page__type = { PONTES_KIND_OBJECT, 0, siz
 static const pontes_field eccor_credit_note_amortization__fields[] = {
     { "agentCommission", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization,
         agent_commission), offsetof(eccor_credit_note_amortization, has_agent_commission),
-        &eccor_agent_commission__type },
+        &eccor_agent_commission__type, "\"agentCommission\":", 18, 15 },
     { "apr", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, apr), offsetof(
-        eccor_credit_note_amortization, has_apr), &pontes_type_double },
+        eccor_credit_note_amortization, has_apr), &pontes_type_double, "\"apr\":", 6, 3 },
     { "termInMonths", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, term_in_months),
-        offsetof(eccor_credit_note_amortization, has_term_in_months), &pontes_type_int32 },
+        offsetof(eccor_credit_note_amortization, has_term_in_months), &pontes_type_int32,
+        "\"termInMonths\":", 15, 12 },
     { "startDate", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, start_date),
-        offsetof(eccor_credit_note_amortization, has_start_date), &pontes_type_date_time },
+        offsetof(eccor_credit_note_amortization, has_start_date), &pontes_type_date_time,
+        "\"startDate\":", 12, 9 },
     { "requestedAmount", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization,
         requested_amount), offsetof(eccor_credit_note_amortization, has_requested_amount),
-        &pontes_type_int64 },
+        &pontes_type_int64, "\"requestedAmount\":", 18, 15 },
     { "amortizationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization,
         amortization_type), offsetof(eccor_credit_note_amortization, has_amortization_type),
-        &eccor_amortization_params_amortization_type__type },
+        &eccor_amortization_params_amortization_type__type, "\"amortizationType\":", 19, 16 },
     { "legalPerson", PONTES_F_REQUIRED, offsetof(eccor_credit_note_amortization, legal_person),
-        offsetof(eccor_credit_note_amortization, has_legal_person), &pontes_type_bool },
+        offsetof(eccor_credit_note_amortization, has_legal_person), &pontes_type_bool,
+        "\"legalPerson\":", 14, 11 },
 };
 static const pontes_message eccor_credit_note_amortization__msg = { "CreditNoteAmortization",
     PONTES_M_SIZED, sizeof(eccor_credit_note_amortization), eccor_credit_note_amortization__fields,
@@ -1188,18 +1312,21 @@ const pontes_type eccor_credit_note_amortization__type = { PONTES_KIND_OBJECT, 0
 
 static const pontes_field eccor_credit_note_request__fields[] = {
     { "productId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, product_id), offsetof(
-        eccor_credit_note_request, has_product_id), &pontes_type_uuid },
+        eccor_credit_note_request, has_product_id), &pontes_type_uuid, "\"productId\":", 12, 9 },
     { "personId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, person_id), offsetof(
-        eccor_credit_note_request, has_person_id), &pontes_type_uuid },
+        eccor_credit_note_request, has_person_id), &pontes_type_uuid, "\"personId\":", 11, 8 },
     { "beneficiaryId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, beneficiary_id),
-        offsetof(eccor_credit_note_request, has_beneficiary_id), &pontes_type_uuid },
+        offsetof(eccor_credit_note_request, has_beneficiary_id), &pontes_type_uuid,
+        "\"beneficiaryId\":", 16, 13 },
     { "bankAccountId", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, bank_account_id),
-        offsetof(eccor_credit_note_request, has_bank_account_id), &pontes_type_uuid },
+        offsetof(eccor_credit_note_request, has_bank_account_id), &pontes_type_uuid,
+        "\"bankAccountId\":", 16, 13 },
     { "liquidationType", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, liquidation_type),
-        offsetof(eccor_credit_note_request, has_liquidation_type), &eccor_liquidation_type__type },
+        offsetof(eccor_credit_note_request, has_liquidation_type), &eccor_liquidation_type__type,
+        "\"liquidationType\":", 18, 15 },
     { "amortization", PONTES_F_REQUIRED, offsetof(eccor_credit_note_request, amortization),
         offsetof(eccor_credit_note_request, has_amortization),
-        &eccor_credit_note_amortization__type },
+        &eccor_credit_note_amortization__type, "\"amortization\":", 15, 12 },
 };
 static const pontes_message eccor_credit_note_request__msg = { "CreditNoteRequest", PONTES_M_SIZED,
     sizeof(eccor_credit_note_request), eccor_credit_note_request__fields, 6, offsetof(
@@ -1210,18 +1337,19 @@ const pontes_type eccor_credit_note_request__type = { PONTES_KIND_OBJECT, 0, siz
 
 static const pontes_field eccor_revision_bank_account__fields[] = {
     { "bankCode", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, bank_code), offsetof(
-        eccor_revision_bank_account, has_bank_code), &pontes_type_string },
+        eccor_revision_bank_account, has_bank_code), &pontes_type_string, "\"bankCode\":", 11, 8 },
     { "account", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, account), offsetof(
-        eccor_revision_bank_account, has_account), &pontes_type_string },
+        eccor_revision_bank_account, has_account), &pontes_type_string, "\"account\":", 10, 7 },
     { "agency", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, agency), offsetof(
-        eccor_revision_bank_account, has_agency), &pontes_type_string },
+        eccor_revision_bank_account, has_agency), &pontes_type_string, "\"agency\":", 9, 6 },
     { "type", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account, type), offsetof(
-        eccor_revision_bank_account, has_type), &eccor_bank_account_type__type },
+        eccor_revision_bank_account, has_type), &eccor_bank_account_type__type, "\"type\":", 7, 4 },
     { "jointAccount", 0, offsetof(eccor_revision_bank_account, joint_account), offsetof(
-        eccor_revision_bank_account, has_joint_account), &pontes_type_bool },
+        eccor_revision_bank_account, has_joint_account), &pontes_type_bool,
+        "\"jointAccount\":", 15, 12 },
     { "operationTypeValue", PONTES_F_REQUIRED, offsetof(eccor_revision_bank_account,
         operation_type_value), offsetof(eccor_revision_bank_account, has_operation_type_value),
-        &eccor_operation_type__type },
+        &eccor_operation_type__type, "\"operationTypeValue\":", 21, 18 },
 };
 static const pontes_message eccor_revision_bank_account__msg = { "RevisionBankAccount",
     PONTES_M_SIZED, sizeof(eccor_revision_bank_account), eccor_revision_bank_account__fields, 6,
@@ -1233,7 +1361,7 @@ const pontes_type eccor_revision_bank_account__type = { PONTES_KIND_OBJECT, 0, s
 static const pontes_field eccor_done_payment_revision_request__fields[] = {
     { "bankAccount", PONTES_F_REQUIRED, offsetof(eccor_done_payment_revision_request, bank_account),
         offsetof(eccor_done_payment_revision_request, has_bank_account),
-        &eccor_revision_bank_account__type },
+        &eccor_revision_bank_account__type, "\"bankAccount\":", 14, 11 },
 };
 static const pontes_message eccor_done_payment_revision_request__msg = {
     "DonePaymentRevisionRequest", PONTES_M_SIZED, sizeof(eccor_done_payment_revision_request),
@@ -1245,17 +1373,20 @@ const pontes_type eccor_done_payment_revision_request__type = { PONTES_KIND_OBJE
 
 static const pontes_field eccor_credit_note_status_parameters__fields[] = {
     { "message", PONTES_F_NULLABLE, offsetof(eccor_credit_note_status_parameters, message),
-        offsetof(eccor_credit_note_status_parameters, has_message), &pontes_type_string },
+        offsetof(eccor_credit_note_status_parameters, has_message), &pontes_type_string,
+        "\"message\":", 10, 7 },
     { "oldStatus", 0, offsetof(eccor_credit_note_status_parameters, old_status), offsetof(
-        eccor_credit_note_status_parameters, has_old_status), &pontes_type_int32 },
+        eccor_credit_note_status_parameters, has_old_status), &pontes_type_int32,
+        "\"oldStatus\":", 12, 9 },
     { "oldStatusDisplay", 0, offsetof(eccor_credit_note_status_parameters, old_status_display),
-        offsetof(eccor_credit_note_status_parameters, has_old_status_display),
-        &pontes_type_string },
+        offsetof(eccor_credit_note_status_parameters, has_old_status_display), &pontes_type_string,
+        "\"oldStatusDisplay\":", 19, 16 },
     { "newStatus", 0, offsetof(eccor_credit_note_status_parameters, new_status), offsetof(
-        eccor_credit_note_status_parameters, has_new_status), &pontes_type_int32 },
+        eccor_credit_note_status_parameters, has_new_status), &pontes_type_int32,
+        "\"newStatus\":", 12, 9 },
     { "newStatusDisplay", 0, offsetof(eccor_credit_note_status_parameters, new_status_display),
-        offsetof(eccor_credit_note_status_parameters, has_new_status_display),
-        &pontes_type_string },
+        offsetof(eccor_credit_note_status_parameters, has_new_status_display), &pontes_type_string,
+        "\"newStatusDisplay\":", 19, 16 },
 };
 static const pontes_message eccor_credit_note_status_parameters__msg = {
     "CreditNoteStatusParameters", PONTES_M_SIZED, sizeof(eccor_credit_note_status_parameters),
@@ -1267,22 +1398,28 @@ const pontes_type eccor_credit_note_status_parameters__type = { PONTES_KIND_OBJE
 
 static const pontes_field eccor_credit_note_status_event__fields[] = {
     { "eventCode", 0, offsetof(eccor_credit_note_status_event, event_code), offsetof(
-        eccor_credit_note_status_event, has_event_code), &pontes_type_int32 },
+        eccor_credit_note_status_event, has_event_code), &pontes_type_int32,
+        "\"eventCode\":", 12, 9 },
     { "eventCodeDisplay", 0, offsetof(eccor_credit_note_status_event, event_code_display), offsetof(
-        eccor_credit_note_status_event, has_event_code_display), &pontes_type_string },
+        eccor_credit_note_status_event, has_event_code_display), &pontes_type_string,
+        "\"eventCodeDisplay\":", 19, 16 },
     { "eventValue", 0, offsetof(eccor_credit_note_status_event, event_value), offsetof(
-        eccor_credit_note_status_event, has_event_value), &pontes_type_int32 },
+        eccor_credit_note_status_event, has_event_value), &pontes_type_int32,
+        "\"eventValue\":", 13, 10 },
     { "eventValueDisplay", 0, offsetof(eccor_credit_note_status_event, event_value_display),
-        offsetof(eccor_credit_note_status_event, has_event_value_display), &pontes_type_string },
+        offsetof(eccor_credit_note_status_event, has_event_value_display), &pontes_type_string,
+        "\"eventValueDisplay\":", 20, 17 },
     { "type", 0, offsetof(eccor_credit_note_status_event, type), offsetof(
-        eccor_credit_note_status_event, has_type), &eccor_credit_note_status_event_type__type },
+        eccor_credit_note_status_event, has_type), &eccor_credit_note_status_event_type__type,
+        "\"type\":", 7, 4 },
     { "typeDisplay", 0, offsetof(eccor_credit_note_status_event, type_display), offsetof(
-        eccor_credit_note_status_event, has_type_display), &pontes_type_string },
+        eccor_credit_note_status_event, has_type_display), &pontes_type_string,
+        "\"typeDisplay\":", 14, 11 },
     { "id", PONTES_F_REQUIRED, offsetof(eccor_credit_note_status_event, id), offsetof(
-        eccor_credit_note_status_event, has_id), &pontes_type_uuid },
+        eccor_credit_note_status_event, has_id), &pontes_type_uuid, "\"id\":", 5, 2 },
     { "parameters", 0, offsetof(eccor_credit_note_status_event, parameters), offsetof(
-        eccor_credit_note_status_event, has_parameters),
-        &eccor_credit_note_status_parameters__type },
+        eccor_credit_note_status_event, has_parameters), &eccor_credit_note_status_parameters__type,
+        "\"parameters\":", 13, 10 },
 };
 static const pontes_message eccor_credit_note_status_event__msg = { "CreditNoteStatusEvent",
     PONTES_M_SIZED, sizeof(eccor_credit_note_status_event), eccor_credit_note_status_event__fields,
@@ -1293,7 +1430,7 @@ const pontes_type eccor_credit_note_status_event__type = { PONTES_KIND_OBJECT, 0
 
 static const pontes_field eccor_uuid__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid, value), offsetof(eccor_uuid, has_value),
-        &pontes_type_uuid },
+        &pontes_type_uuid, NULL, 0, 0 },
 };
 static const pontes_message eccor_uuid__msg = { "Uuid", PONTES_M_BOX | PONTES_M_SIZED, sizeof(
     eccor_uuid), eccor_uuid__fields, 1, PONTES_NO_EXTRA };
@@ -1302,7 +1439,8 @@ const pontes_type eccor_uuid__type = { PONTES_KIND_OBJECT, 0, sizeof(eccor_uuid 
 
 static const pontes_field eccor_bank_account_input_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(eccor_bank_account_input_list, value), offsetof(
-        eccor_bank_account_input_list, has_value), &eccor__bank_account_input_array__type },
+        eccor_bank_account_input_list, has_value), &eccor__bank_account_input_array__type,
+        NULL, 0, 0 },
 };
 static const pontes_message eccor_bank_account_input_list__msg = { "BankAccountInputList",
     PONTES_M_BOX | PONTES_M_SIZED, sizeof(eccor_bank_account_input_list),
@@ -1313,7 +1451,7 @@ const pontes_type eccor_bank_account_input_list__type = { PONTES_KIND_OBJECT, 0,
 
 static const pontes_field eccor_uuid_list__fields[] = {
     { NULL, PONTES_F_NULLABLE, offsetof(eccor_uuid_list, value), offsetof(eccor_uuid_list,
-        has_value), &eccor__uuid_array__type },
+        has_value), &eccor__uuid_array__type, NULL, 0, 0 },
 };
 static const pontes_message eccor_uuid_list__msg = { "UuidList", PONTES_M_BOX | PONTES_M_SIZED,
     sizeof(eccor_uuid_list), eccor_uuid_list__fields, 1, PONTES_NO_EXTRA };

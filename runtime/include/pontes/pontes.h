@@ -505,6 +505,9 @@ typedef struct pontes_field {
     uint32_t offset;           /**< offsetof the value member */
     uint32_t presence_offset;  /**< offsetof the pontes_presence member */
     const pontes_type *type;
+    const char *key;     /**< the ready JSON key bytes `"name":` (escaped), or NULL: the runtime builds it */
+    uint32_t key_len;    /**< strlen(key) */
+    uint32_t name_len;   /**< strlen(name) (0 with key NULL: unknown, the runtime measures) */
 } pontes_field;
 
 /* message flags */
