@@ -1,143 +1,141 @@
 /*
- * pontes-bench — performance of the pontes runtime and the generated ECCOR client,
- * each figure measured against a plain cJSON / libcurl baseline in the same run
- * (ratios, not absolute claims). Not a test: performance misses do not change the
- * exit code; functional failures (a decode error, a failed request) do.
+ * pontes-bench — every figure of issue 9 in one run, each as a ratio against its baseline
+ * measured in the same run (plain cJSON, plain libcurl with one reused easy handle,
+ * sequential calls). Not a test: a missed goal prints MISS and does not change the exit
+ * code; functional failures (a decode error, a failed request, a wrong document) do.
  *
- *   pontes-bench [--quick] [--persons N] [--requests N] [--spec path/to/openapi.json] [--upload-only]
+ *   pontes-bench [--quick] [--callgrind] [--csv FILE] [--upload-only]
  *
- * 1. decode      cJSON_ParseWithLength + cJSON_Delete   vs  eccor_natural_person_page_decode + _free
- * 2. encode      cJSON_PrintUnformatted + cJSON_free     vs  eccor_natural_person_page_encode + pontes_json_free
- * 3. allocations per decoded response (cJSON via cJSON_InitHooks; the runtime via
- *    ld --wrap=malloc when available, and the arena's block count)
- * 4. throughput  GET /v1/Product against an in-process HTTP/1.1 keep-alive server:
- *    plain libcurl (one reused handle)  vs  eccor_list_products (decode + free included)
- * 5. memory      peak RSS growth while a close-delimited body larger than the response
- *    cap (100 MB against 64 MiB; --quick: 12 MB against 8 MiB) is refused: a plain
- *    libcurl loop into a doubling realloc buffer with the same cap  vs  eccor_list_products
- *    (each in a forked child, VmHWM - VmRSS before)
- * 6. upload      peak RSS growth while a generated 19 MB PDF is POSTed to a loopback server
- *    that reads and discards the body (bizAPIs credit-responsibility operation): multipart
- *    streamed from a path, base64 JSON streamed from a path, and (info) base64 JSON from
- *    the file loaded into memory by the caller; each in a forked child, VmHWM - VmRSS before
- *    (VmHWM reset through /proc/self/clear_refs when the kernel allows it)
+ * Workload: the Petstore `Pet` document written by ../shared/bench/pet_doc.c (built at build
+ * time from PONTES_SHARED_DIR as pontes-bench-petdoc and run by this program; N = 10,000 is
+ * checked against its published sha256 with libcrypto), decoded as FindPetsByStatusResponse
+ * (the generated petstore client, tests/generator/gen/petstore).
  *
- * Payloads come from the spec's examples (generated/eccor/openapi.json): the
- * NaturalPerson of GET /v1/NaturalPerson/{personId} (address + both bank accounts),
- * replicated N times with varied ids/names into a NaturalPersonPage, and the
- * ProductPage of GET /v1/Product.
+ * codec   decode + free: petstore_find_pets_by_status_response_decode + _free  vs
+ *         cJSON_ParseWithLength + cJSON_Delete; encode: .._encode + pontes_json_free vs
+ *         cJSON_PrintUnformatted of the parsed tree + cJSON_free (the encoded bytes must equal
+ *         the input). Instructions per pet (--callgrind), wall time per pet, allocations.
+ * get     GET /pet/{petId}, keep-alive, 1 pet, decode + free included: petstore_get_pet_by_id
+ *         vs plain libcurl (one reused easy handle, same headers) + cJSON_ParseWithLength +
+ *         cJSON_Delete, against a local HTTP/1.1 server in a forked process (its instructions
+ *         and allocations are not the client's). Instructions per GET (--callgrind),
+ *         allocations per GET, wall time per GET.
+ * memory  peak RSS of one 64 MiB response (a pet_doc array cut at a pet to <= 64 MiB, answered
+ *         with Content-Length) in a forked child: VmHWM - VmRSS before, VmHWM reset through
+ *         /proc/self/clear_refs; ratio to the body, with what the decoded value keeps.
+ * batch   200 calls to a server that adds 20 ms per response, concurrency 20, vs the same
+ *         calls one after another (speed-up); peak RSS of batches of 200 / 2,000 calls at
+ *         concurrency 20 and of 2,000 calls at concurrency 10 / 20 / 40 (forked children),
+ *         against the same calls made one after another keeping their results.
+ * upload  peak RSS while a generated 19 MB PDF is POSTed (bizAPIs credit-responsibility).
+ *
+ * Allocations: this executable defines malloc/calloc/realloc/free (forwarding to glibc's
+ * __libc_*), which interposes every call of the process, libcurl and cJSON (shared
+ * libraries) included; counted only around the measured calls, the same way for both sides.
+ *
+ * --callgrind re-runs this program under valgrind --tool=callgrind --collect-atstart=no
+ * --toggle-collect=<function> once per instruction figure (each measured loop is its own
+ * noinline function; the HTTP server is forked natively before, so it is not counted) and
+ * reads the totals from the output files.
  */
-#define _GNU_SOURCE /* sched_setaffinity */
+#define _GNU_SOURCE /* sched_setaffinity, mkdtemp, mkstemps */
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h> /* malloc_trim */
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
-#include "pontes/eccor.h"
 #include "pontes/bizapis.h"
-#include "internal.h" /* pontes_arena_of, pontes_arena_block_count */
+#include "pontes/petstore.h"
 
-#ifndef PONTES_BENCH_SPEC
-#define PONTES_BENCH_SPEC "generated/eccor/openapi.json"
+#ifndef PONTES_BENCH_PET_DOC
+#define PONTES_BENCH_PET_DOC "pontes-bench-petdoc"
 #endif
 
+#define PET_N 10000
+#define PET_SHA256 "7b2923971d25c92b844f06fa7ac24f37a6b44479e8ea6e01d431ab4706c9d9c0"
+#define PET_ID 100001 /* the first pet of pet_doc: the body of GET /pet/{petId} */
+
 /* ====================================================================== */
-/* allocation counting                                                     */
+/* allocation counting: malloc interposition in the executable              */
 /* ====================================================================== */
 
-/* cJSON (shared library): counted through cJSON_InitHooks while measuring. */
-static size_t g_cj_mallocs, g_cj_frees;
-static void *count_cj_malloc(size_t n);
-static void count_cj_free(void *p);
-
-/* The runtime (linked statically): every malloc/calloc/realloc/free it calls goes
- * through these wrappers (ld --wrap), counted only while g_rt_on is set. */
-static atomic_int g_rt_on;
-static atomic_size_t g_rt_allocs, g_rt_frees;
-#ifdef PONTES_BENCH_WRAP_MALLOC
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t s);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t s);
-void *__wrap_realloc(void *p, size_t n);
-void __wrap_free(void *p);
-void *__wrap_malloc(size_t n) {
-    if (atomic_load_explicit(&g_rt_on, memory_order_relaxed)) atomic_fetch_add(&g_rt_allocs, 1);
-    return __real_malloc(n);
+#if defined(PONTES_BENCH_COUNT_MALLOC)
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t s);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+static atomic_int g_count_on;
+static atomic_long g_allocs;
+void *malloc(size_t n);
+void *calloc(size_t n, size_t s);
+void *realloc(void *p, size_t n);
+void free(void *p);
+void *malloc(size_t n) {
+    if (atomic_load_explicit(&g_count_on, memory_order_relaxed))
+        atomic_fetch_add_explicit(&g_allocs, 1, memory_order_relaxed);
+    return __libc_malloc(n);
 }
-void *__wrap_calloc(size_t n, size_t s) {
-    if (atomic_load_explicit(&g_rt_on, memory_order_relaxed)) atomic_fetch_add(&g_rt_allocs, 1);
-    return __real_calloc(n, s);
+void *calloc(size_t n, size_t s) {
+    if (atomic_load_explicit(&g_count_on, memory_order_relaxed))
+        atomic_fetch_add_explicit(&g_allocs, 1, memory_order_relaxed);
+    return __libc_calloc(n, s);
 }
-void *__wrap_realloc(void *p, size_t n) {
-    if (atomic_load_explicit(&g_rt_on, memory_order_relaxed)) atomic_fetch_add(&g_rt_allocs, 1);
-    return __real_realloc(p, n);
+void *realloc(void *p, size_t n) {
+    if (atomic_load_explicit(&g_count_on, memory_order_relaxed))
+        atomic_fetch_add_explicit(&g_allocs, 1, memory_order_relaxed);
+    return __libc_realloc(p, n);
 }
-void __wrap_free(void *p) {
-    if (p && atomic_load_explicit(&g_rt_on, memory_order_relaxed)) atomic_fetch_add(&g_rt_frees, 1);
-    __real_free(p);
+void free(void *p) { __libc_free(p); }
+#define HAVE_COUNT 1
+static void count_begin(void) {
+    atomic_store(&g_allocs, 0);
+    atomic_store(&g_count_on, 1);
 }
-#define HAVE_RT_COUNT 1
-#define REAL_MALLOC __real_malloc /* keep cJSON's blocks out of the runtime's count */
-#define REAL_FREE __real_free
+static long count_end(void) {
+    atomic_store(&g_count_on, 0);
+    return atomic_load(&g_allocs);
+}
 #else
-#define HAVE_RT_COUNT 0
-#define REAL_MALLOC malloc
-#define REAL_FREE free
+#define HAVE_COUNT 0
+static void count_begin(void) {}
+static long count_end(void) { return -1; }
 #endif
 
-static void *count_cj_malloc(size_t n) {
-    g_cj_mallocs++;
-    return REAL_MALLOC(n);
-}
-static void count_cj_free(void *p) {
-    if (p) g_cj_frees++;
-    REAL_FREE(p);
-}
-
-static void counting_begin(void) {
-    cJSON_Hooks h = {count_cj_malloc, count_cj_free};
-    cJSON_InitHooks(&h);
-    g_cj_mallocs = g_cj_frees = 0;
-    atomic_store(&g_rt_allocs, 0);
-    atomic_store(&g_rt_frees, 0);
-    atomic_store(&g_rt_on, 1);
-}
-static void counting_pause(void) { atomic_store(&g_rt_on, 0); }
-static void counting_resume(void) { atomic_store(&g_rt_on, 1); }
-static void counting_end(void) {
-    atomic_store(&g_rt_on, 0);
-    cJSON_InitHooks(NULL); /* back to malloc/free (+ realloc in cJSON's printer) */
-}
-
 /* ====================================================================== */
-/* small helpers                                                           */
+/* helpers                                                                  */
 /* ====================================================================== */
 
 static int g_failures;
+static bool g_quick;
 
 static void fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
+    fflush(stdout);
     fprintf(stderr, "pontes-bench: FAILED: ");
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -161,16 +159,39 @@ static double median(double *v, size_t n) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
+static long proc_kb(const char *key) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long v = -1;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, kl) == 0) v = atol(line + kl);
+    fclose(f);
+    return v;
+}
+
+/* Reset VmHWM to the current RSS (Linux >= 4.0); 0 when the kernel allowed it. */
+static int reset_hwm(void) {
+    FILE *cr = fopen("/proc/self/clear_refs", "w");
+    if (!cr) return -1;
+    int ok = fputs("5", cr) >= 0;
+    return fclose(cr) == 0 && ok ? 0 : -1;
+}
+
+/* Run pet_doc N and return its stdout. */
+static char *pet_doc(long n, size_t *len) {
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "'%s' %ld", PONTES_BENCH_PET_DOC, n);
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    size_t cap = 1u << 20, got = 0;
     char *buf = malloc(cap);
     while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
+        size_t r = fread(buf + got, 1, cap - got - 1, p);
+        got += r;
         if (r == 0) break;
-        if (n == cap) {
+        if (got + 1 == cap) {
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
@@ -181,245 +202,369 @@ static char *read_file(const char *path, size_t *len) {
             cap *= 2;
         }
     }
-    fclose(f);
-    if (buf) {
-        char *nb = realloc(buf, n + 1);
-        if (nb) buf = nb;
-        buf[n] = '\0';
-        *len = n;
+    int st = pclose(p);
+    if (!buf || st != 0 || got == 0) {
+        free(buf);
+        return NULL;
     }
+    buf[got] = '\0';
+    *len = got;
     return buf;
 }
 
-/* paths./p.get.responses.200.content.application/json.examples.<first>.value */
-static const cJSON *example_of(const cJSON *spec, const char *path, const char *method, const char *status) {
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(spec, "paths"), path);
-    p = cJSON_GetObjectItemCaseSensitive(p, method);
-    p = cJSON_GetObjectItemCaseSensitive(p, "responses");
-    p = cJSON_GetObjectItemCaseSensitive(p, status);
-    p = cJSON_GetObjectItemCaseSensitive(p, "content");
-    p = cJSON_GetObjectItemCaseSensitive(p, "application/json");
-    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(p, "examples");
-    if (ex && ex->child) return cJSON_GetObjectItemCaseSensitive(ex->child, "value");
-    return cJSON_GetObjectItemCaseSensitive(p, "example");
+static void sha256_hex(const char *p, size_t n, char out[65]) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdl = 0;
+    out[0] = '\0';
+    if (!EVP_Digest(p, n, md, &mdl, EVP_sha256(), NULL)) return;
+    for (unsigned i = 0; i < mdl && i < 32; i++) sprintf(out + 2 * i, "%02x", md[i]);
 }
 
-/* ---- payload: NaturalPersonPage with n varied persons -------------------- */
-
-static uint64_t g_rng = 0x9E3779B97F4A7C15u;
-static uint64_t rnd(void) {
-    g_rng ^= g_rng << 13;
-    g_rng ^= g_rng >> 7;
-    g_rng ^= g_rng << 17;
-    return g_rng;
-}
-
-static void uuid(char out[37]) {
-    uint64_t a = rnd(), b = rnd();
-    snprintf(out, 37, "%08x-%04x-4%03x-%x%03x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffffu,
-             (unsigned)a & 0xfffu, 8u + (unsigned)(b >> 62), (unsigned)(b >> 48) & 0xfffu,
-             (unsigned long long)(b & 0xffffffffffffull));
-}
-
-static void set_str(cJSON *obj, const char *key, const char *val) {
-    if (cJSON_GetObjectItemCaseSensitive(obj, key))
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, cJSON_CreateString(val));
-}
-
-static char *build_person_page(const cJSON *person, int n, size_t *len) {
-    static const char *const first[] = {"NILCE", "JOÃO", "MARIA", "ANTÔNIO", "FERNANDA", "JOSÉ",
-                                        "LUÍZA", "PAULO", "CÉLIA", "RAIMUNDO", "ANA", "SEBASTIÃO"};
-    static const char *const middle[] = {"GARBELINI", "DA SILVA", "DOS SANTOS", "CONCEIÇÃO", "PEREIRA",
-                                         "DE ARAÚJO", "RIBEIRO", "GONÇALVES"};
-    static const char *const last[] = {"KNUPP", "OLIVEIRA", "SOUZA", "LIMA", "CARVALHO", "FALCÃO", "MOREIRA"};
-    cJSON *page = cJSON_CreateObject();
-    cJSON_AddNumberToObject(page, "page", 0);
-    cJSON_AddNumberToObject(page, "totalPages", 1);
-    cJSON_AddNumberToObject(page, "totalItems", n);
-    cJSON *data = cJSON_AddArrayToObject(page, "data");
-    for (int i = 0; i < n; i++) {
-        cJSON *p = cJSON_Duplicate(person, 1);
-        char buf[160], id[37];
-        snprintf(buf, sizeof buf, "%s %s %s", first[i % 12], middle[(i / 3) % 8], last[(i / 7) % 7]);
-        set_str(p, "name", buf);
-        snprintf(buf, sizeof buf, "%011llu", (unsigned long long)(rnd() % 100000000000ull));
-        set_str(p, "registrationNumber", buf);
-        snprintf(buf, sizeof buf, "cliente%05d@exemplo.com.br", i);
-        set_str(p, "email", buf);
-        uuid(id);
-        set_str(p, "id", id);
-        cJSON *accts = cJSON_GetObjectItemCaseSensitive(p, "bankAccounts");
-        for (cJSON *acc = accts ? accts->child : NULL; acc; acc = acc->next) {
-            uuid(id);
-            set_str(acc, "id", id);
-            if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(acc, "account"))) {
-                snprintf(buf, sizeof buf, "%07u", (unsigned)(rnd() % 10000000u));
-                set_str(acc, "account", buf);
-            }
-        }
-        cJSON_AddItemToArray(data, p);
+/* The 10,000-pet document, checked. */
+static char *load_pets(size_t *len) {
+    char *doc = pet_doc(PET_N, len);
+    if (!doc) {
+        fail("cannot run %s %d", PONTES_BENCH_PET_DOC, PET_N);
+        return NULL;
     }
-    cJSON_AddNullToObject(page, "paginationToken");
-    char *s = cJSON_PrintUnformatted(page);
-    cJSON_Delete(page);
-    *len = s ? strlen(s) : 0;
-    return s;
+    char hex[65];
+    sha256_hex(doc, *len, hex);
+    if (strcmp(hex, PET_SHA256) != 0) {
+        fail("pet_doc %d: sha256 %s, expected %s (%zu bytes)", PET_N, hex, PET_SHA256, *len);
+        free(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* pet_doc 1 without its brackets: one Pet object. */
+static char *load_one_pet(size_t *len) {
+    size_t n = 0;
+    char *doc = pet_doc(1, &n);
+    if (!doc || n < 3 || doc[0] != '[' || doc[n - 1] != ']') {
+        free(doc);
+        fail("cannot run %s 1", PONTES_BENCH_PET_DOC);
+        return NULL;
+    }
+    memmove(doc, doc + 1, n - 2);
+    doc[n - 2] = '\0';
+    *len = n - 2;
+    return doc;
+}
+
+/* A pet_doc array cut after the last pet that keeps it within limit bytes. */
+static char *load_big_doc(size_t limit, size_t *len) {
+    long n = (long)(limit / 280) + 100; /* pets are 290..310 bytes: a little more than needed */
+    size_t got = 0;
+    char *doc = pet_doc(n, &got);
+    if (!doc) return NULL;
+    if (got <= limit) {
+        *len = got;
+        return doc;
+    }
+    static const char sep[] = ",{\"id\":";
+    size_t cut = limit - 1; /* room for the closing ']' */
+    while (cut > 0 && memcmp(doc + cut, sep, sizeof sep - 1) != 0) cut--;
+    if (cut == 0) {
+        free(doc);
+        return NULL;
+    }
+    doc[cut] = ']';
+    doc[cut + 1] = '\0';
+    *len = cut + 1;
+    return doc;
 }
 
 /* ====================================================================== */
-/* the comparison harness                                                  */
+/* figures: printed as they come, written as CSV at the end                 */
+/* ====================================================================== */
+
+enum { MET_NO = 0, MET_YES = 1, MET_INFO = 2, MET_NA = 3 };
+
+typedef struct figure {
+    const char *section;
+    char name[96];
+    const char *unit;
+    double base, pontes, ratio; /* NAN: not measured */
+    char goal[48];
+    int met;
+} figure;
+
+#define MAX_FIGS 64
+static figure g_figs[MAX_FIGS];
+static int g_nfigs;
+
+static void fmt_num(char *out, size_t n, double v) {
+    if (isnan(v))
+        snprintf(out, n, "-");
+    else if (fabs(v) >= 1000)
+        snprintf(out, n, "%.0f", v);
+    else if (fabs(v) >= 100)
+        snprintf(out, n, "%.1f", v);
+    else if (fabs(v) >= 1)
+        snprintf(out, n, "%.2f", v);
+    else
+        snprintf(out, n, "%.3f", v);
+}
+
+static const char *met_text(int met) {
+    return met == MET_YES ? "met" : met == MET_NO ? "MISS" : met == MET_INFO ? "info" : "n/a";
+}
+
+/* ratio NAN: pontes / base. goal "" = info. */
+static void figure_add(const char *section, const char *name, const char *unit, double base, double pontes,
+                       double ratio, const char *goal, int met) {
+    if (g_nfigs == MAX_FIGS) return;
+    figure *f = &g_figs[g_nfigs++];
+    f->section = section;
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->unit = unit;
+    f->base = base;
+    f->pontes = pontes;
+    if (isnan(ratio) && !isnan(base) && !isnan(pontes) && base != 0) ratio = pontes / base;
+    f->ratio = ratio;
+    snprintf(f->goal, sizeof f->goal, "%s", goal && *goal ? goal : "-");
+    f->met = isnan(pontes) ? MET_NA : (goal && *goal ? met : MET_INFO);
+    char b[32], p[32], r[32];
+    fmt_num(b, sizeof b, f->base);
+    fmt_num(p, sizeof p, f->pontes);
+    fmt_num(r, sizeof r, f->ratio);
+    printf("  %-50s %-10s %12s %12s %8s  %-18s %s\n", f->name, f->unit, b, p, r, f->goal, met_text(f->met));
+    fflush(stdout);
+}
+
+static void section_head(const char *title) {
+    printf("\n%s\n  %-50s %-10s %12s %12s %8s  %-18s %s\n", title, "figure", "unit", "baseline", "pontes",
+           "ratio", "goal", "");
+}
+
+static void csv_field(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v) {
+    if (!isnan(v)) fprintf(f, "%.6g", v);
+}
+
+static int write_csv(const char *path) {
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "section,figure,unit,baseline,pontes,ratio,goal,met\n");
+    for (int i = 0; i < g_nfigs; i++) {
+        const figure *g = &g_figs[i];
+        csv_field(f, g->section);
+        fputc(',', f);
+        csv_field(f, g->name);
+        fputc(',', f);
+        csv_field(f, g->unit);
+        fputc(',', f);
+        csv_num(f, g->base);
+        fputc(',', f);
+        csv_num(f, g->pontes);
+        fputc(',', f);
+        csv_num(f, g->ratio);
+        fputc(',', f);
+        csv_field(f, g->goal);
+        fputc(',', f);
+        csv_field(f, met_text(g->met));
+        fputc('\n', f);
+    }
+    return fclose(f);
+}
+
+/* ====================================================================== */
+/* wall-time harness: interleaved batches, medians                          */
 /* ====================================================================== */
 
 typedef int (*bench_fn)(void *ctx); /* one iteration; 0 = ok */
 
-#define MAX_REPS 64
+#define MAX_REPS 32
 
 typedef struct variant {
-    const char *label;
     bench_fn fn;
     void *ctx;
-    double med;            /* median seconds per iteration */
-    double s[MAX_REPS];    /* seconds per iteration of each repetition */
-    unsigned n;
+    double med; /* median seconds per iteration */
 } variant;
 
-#define VARIANT(label_, fn_, ctx_) {.label = (label_), .fn = (fn_), .ctx = (ctx_)}
-
-/* Range of the per-repetition ratios b/a (the batches of one repetition run back to back). */
-static void ratio_range(const variant *b, const variant *a, double *lo, double *hi) {
-    *lo = 1e300;
-    *hi = 0;
-    for (unsigned r = 0; r < a->n && r < b->n; r++) {
-        double q = b->s[r] / a->s[r];
-        if (q < *lo) *lo = q;
-        if (q > *hi) *hi = q;
-    }
-}
-
-/* Calibrate one iteration count shared by all variants so that the slowest
- * variant's batch lasts about batch_s, then run reps interleaved batches
- * (the variant order rotates each repetition) and keep the median per-iteration
- * time of each variant. iters_fixed > 0 skips the calibration. */
-static int compare(variant *v, size_t nv, unsigned reps, double batch_s, size_t iters_fixed, size_t *iters_out) {
+/* Each variant runs `iters` iterations per batch (calibrated when 0 so that the slowest
+ * batch lasts about batch_s), reps batches interleaved (order rotating); median. */
+static int compare(variant *v, size_t nv, unsigned reps, double batch_s, size_t iters) {
     double slowest = 0;
-    for (int pass = 0; pass < 2; pass++) { /* pass 0: warm-up; pass 1: estimate */
-        for (size_t k = 0; k < nv; k++) {
-            size_t it = 0;
-            double t0 = now_s(), t;
-            do {
-                if (v[k].fn(v[k].ctx)) return -1;
-                it++;
-                t = now_s() - t0;
-            } while (iters_fixed ? it < (iters_fixed + 9) / 10 : (t < batch_s / 4 || it < 3) && it < 1000000);
-            if (pass == 1 && t / (double)it > slowest) slowest = t / (double)it;
-        }
+    for (size_t k = 0; k < nv; k++) { /* warm-up + estimate */
+        size_t it = 0;
+        double t0 = now_s(), t;
+        do {
+            if (v[k].fn(v[k].ctx)) return -1;
+            it++;
+            t = now_s() - t0;
+        } while (iters ? it < (iters + 9) / 10 : (t < batch_s / 4 || it < 2) && it < 1000000);
+        if (t / (double)it > slowest) slowest = t / (double)it;
     }
-    size_t iters = iters_fixed;
     if (!iters) {
         iters = (size_t)(batch_s / (slowest > 0 ? slowest : 1e-9));
         if (iters < 1) iters = 1;
     }
     if (reps > MAX_REPS) reps = MAX_REPS;
-    for (unsigned r = 0; r < reps; r++) {
+    double s[8][MAX_REPS];
+    if (nv > 8) return -1;
+    for (unsigned r = 0; r < reps; r++)
         for (size_t j = 0; j < nv; j++) {
             size_t k = (j + r) % nv;
             double t0 = now_s();
             for (size_t i = 0; i < iters; i++)
                 if (v[k].fn(v[k].ctx)) return -1;
-            v[k].s[r] = (now_s() - t0) / (double)iters;
+            s[k][r] = (now_s() - t0) / (double)iters;
         }
-    }
-    for (size_t k = 0; k < nv; k++) {
-        double tmp[MAX_REPS];
-        memcpy(tmp, v[k].s, reps * sizeof *tmp);
-        v[k].med = median(tmp, reps);
-        v[k].n = reps;
-    }
-    if (iters_out) *iters_out = iters;
+    for (size_t k = 0; k < nv; k++) v[k].med = median(s[k], reps);
     return 0;
 }
 
-/* ---- decode / encode iterations ------------------------------------------ */
+/* ====================================================================== */
+/* codec                                                                    */
+/* ====================================================================== */
 
-typedef struct json_ctx {
+typedef struct codec_ctx {
     const char *json;
     size_t len;
-    const cJSON *doc;       /* encode baseline */
-    const void *value;      /* encode: decoded value */
-    size_t out_len;         /* last encoded length */
-    pontes_error err;
-} json_ctx;
+    const cJSON *tree;                                   /* encode baseline */
+    const petstore_find_pets_by_status_response *value; /* encode */
+    int encode_same_bytes; /* 1: byte-identical; 0: same length, equal as JSON (member order) */
+} codec_ctx;
 
-static int it_cjson_parse(void *p) {
-    json_ctx *c = p;
-    cJSON *d = cJSON_ParseWithLength(c->json, c->len);
-    if (!d) return -1;
-    cJSON_Delete(d);
-    return 0;
+/* The measured functions (callgrind --toggle-collect names them): extern, noinline. */
+void cg_decode_pontes(const codec_ctx *c, int reps);
+void cg_decode_cjson(const codec_ctx *c, int reps);
+void cg_encode_pontes(const codec_ctx *c, int reps);
+void cg_encode_cjson(const codec_ctx *c, int reps);
+
+static int g_cg_errors;
+
+__attribute__((noinline)) void cg_decode_pontes(const codec_ctx *c, int reps) {
+    for (int i = 0; i < reps; i++) {
+        petstore_find_pets_by_status_response *v = NULL;
+        if (petstore_find_pets_by_status_response_decode(c->json, c->len, &v, NULL) != PONTES_OK) g_cg_errors++;
+        petstore_find_pets_by_status_response_free(v);
+    }
 }
 
-static int it_person_page_decode(void *p) {
-    json_ctx *c = p;
-    eccor_natural_person_page *v = NULL;
-    if (eccor_natural_person_page_decode(c->json, c->len, &v, NULL) != PONTES_OK) return -1;
-    eccor_natural_person_page_free(v);
-    return 0;
+__attribute__((noinline)) void cg_decode_cjson(const codec_ctx *c, int reps) {
+    for (int i = 0; i < reps; i++) {
+        cJSON *d = cJSON_ParseWithLength(c->json, c->len);
+        if (!d) g_cg_errors++;
+        cJSON_Delete(d);
+    }
 }
 
-static int it_product_page_decode(void *p) {
-    json_ctx *c = p;
-    eccor_product_page *v = NULL;
-    if (eccor_product_page_decode(c->json, c->len, &v, NULL) != PONTES_OK) return -1;
-    eccor_product_page_free(v);
-    return 0;
+__attribute__((noinline)) void cg_encode_pontes(const codec_ctx *c, int reps) {
+    for (int i = 0; i < reps; i++) {
+        char *s = NULL;
+        size_t n = 0;
+        if (petstore_find_pets_by_status_response_encode(c->value, &s, &n, NULL) != PONTES_OK || n != c->len)
+            g_cg_errors++;
+        pontes_json_free(s);
+    }
 }
 
-static int it_cjson_print(void *p) {
-    json_ctx *c = p;
-    char *s = cJSON_PrintUnformatted(c->doc);
-    if (!s) return -1;
-    c->out_len = strlen(s);
-    cJSON_free(s);
-    return 0;
+__attribute__((noinline)) void cg_encode_cjson(const codec_ctx *c, int reps) {
+    for (int i = 0; i < reps; i++) {
+        char *s = cJSON_PrintUnformatted(c->tree);
+        if (!s) g_cg_errors++;
+        cJSON_free(s);
+    }
 }
 
-static int it_person_page_encode(void *p) {
-    json_ctx *c = p;
-    char *s = NULL;
-    size_t n = 0;
-    if (eccor_natural_person_page_encode(c->value, &s, &n, NULL) != PONTES_OK) return -1;
-    c->out_len = n;
-    pontes_json_free(s);
+static int it_decode_pontes(void *p) {
+    cg_decode_pontes(p, 1);
+    return g_cg_errors;
+}
+static int it_decode_cjson(void *p) {
+    cg_decode_cjson(p, 1);
+    return g_cg_errors;
+}
+static int it_encode_pontes(void *p) {
+    cg_encode_pontes(p, 1);
+    return g_cg_errors;
+}
+static int it_encode_cjson(void *p) {
+    cg_encode_cjson(p, 1);
+    return g_cg_errors;
+}
+
+/* Decode once, check the value and that its encoding is the input byte for byte. */
+static int codec_setup(codec_ctx *c, const char *json, size_t len, petstore_find_pets_by_status_response **val,
+                       cJSON **tree) {
+    memset(c, 0, sizeof *c);
+    c->json = json;
+    c->len = len;
+    pontes_error err = PONTES_ERROR_INIT;
+    if (petstore_find_pets_by_status_response_decode(json, len, val, &err) != PONTES_OK) {
+        fail("petstore_find_pets_by_status_response_decode: %s at %s", err.message ? err.message : "?",
+             err.json_path ? err.json_path : "?");
+        pontes_error_clear(&err);
+        return -1;
+    }
+    const petstore_find_pets_by_status_response *v = *val;
+    if (v->has_value != PONTES_SET || v->value.count != PET_N || !v->value.items[0] ||
+        v->value.items[0]->id != PET_ID || v->value.items[0]->tags.count != 2) {
+        fail("decoded pet document has unexpected content (%zu pets)", v->value.count);
+        return -1;
+    }
+    char *enc = NULL;
+    size_t enc_len = 0;
+    if (petstore_find_pets_by_status_response_encode(v, &enc, &enc_len, &err) != PONTES_OK) {
+        fail("petstore_find_pets_by_status_response_encode: %s", err.message ? err.message : "?");
+        pontes_error_clear(&err);
+        return -1;
+    }
+    *tree = cJSON_ParseWithLength(json, len);
+    if (!*tree) {
+        pontes_json_free(enc);
+        fail("cJSON_ParseWithLength of the pet document");
+        return -1;
+    }
+    /* pet_doc writes category before name; the encoder writes the schema's order (id, name,
+       category, ...): the bytes are then a permutation of the members, equal as JSON */
+    int same = enc_len == len && memcmp(enc, json, len) == 0;
+    cJSON *re = same ? NULL : cJSON_ParseWithLength(enc, enc_len);
+    int json_same = same || (re && enc_len == len && cJSON_Compare(re, *tree, 1));
+    cJSON_Delete(re);
+    pontes_json_free(enc);
+    if (!json_same) {
+        fail("encoded pet document differs from the input (%zu bytes, input %zu)", enc_len, len);
+        return -1;
+    }
+    c->encode_same_bytes = same;
+    c->tree = *tree;
+    c->value = v;
     return 0;
 }
 
 /* ====================================================================== */
-/* in-process HTTP/1.1 keep-alive server                                   */
+/* HTTP/1.1 server in a forked process                                      */
 /* ====================================================================== */
-
-#define MAX_CONNS 256
 
 typedef struct server {
-    int lfd;
+    pid_t pid;
     int port;
-    const char *resp; /* full 200 response: headers + body */
-    size_t resp_len;
-    atomic_int stop;
-    atomic_ulong served;
-    atomic_long delay_us; /* simulated service time per request (0: answer at once) */
-    pthread_t acceptor;
-    pthread_t conns[MAX_CONNS];
-    int conn_fds[MAX_CONNS];
-    int nconns;
-    pthread_mutex_t mu;
 } server;
 
+typedef struct srv_conf {
+    long delay_us;
+    const char *pet; /* GET /pet/{petId} */
+    size_t pet_len;
+    const char *big; /* GET /pet/findByStatus (or NULL: 404) */
+    size_t big_len;
+} srv_conf;
+
 typedef struct conn_arg {
-    server *s;
+    const srv_conf *conf;
     int fd;
 } conn_arg;
-
-static const char k_404[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n";
 
 static int send_all(int fd, const char *p, size_t n) {
     while (n) {
@@ -434,6 +579,21 @@ static int send_all(int fd, const char *p, size_t n) {
     return 0;
 }
 
+static int send_response(int fd, const char *body, size_t len, int status) {
+    char head[256];
+    int hl = snprintf(head, sizeof head,
+                      "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                      "Connection: keep-alive\r\n\r\n",
+                      status == 200 ? "200 OK" : "404 Not Found", len);
+    if (len < 65536) { /* one segment */
+        char buf[65536 + 256];
+        memcpy(buf, head, (size_t)hl);
+        memcpy(buf + hl, body, len);
+        return send_all(fd, buf, (size_t)hl + len);
+    }
+    return send_all(fd, head, (size_t)hl) || send_all(fd, body, len) ? -1 : 0;
+}
+
 static void *conn_main(void *p) {
     conn_arg a = *(conn_arg *)p;
     free(p);
@@ -444,9 +604,8 @@ static void *conn_main(void *p) {
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         have += (size_t)r;
-        /* answer every complete request head in the buffer (GETs: no body) */
         size_t off = 0;
-        for (;;) {
+        for (;;) { /* every complete request head (GETs: no body) */
             char *end = NULL;
             for (size_t i = off; i + 3 < have; i++)
                 if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
@@ -454,118 +613,130 @@ static void *conn_main(void *p) {
                     break;
                 }
             if (!end) break;
-            int ok = (size_t)(end - (buf + off)) > 16 && memcmp(buf + off, "GET /v1/Product ", 16) == 0;
-            long d = atomic_load(&a.s->delay_us);
-            if (d > 0) {
-                struct timespec ts = {d / 1000000, (d % 1000000) * 1000};
+            char *line_end = memchr(buf + off, '\r', (size_t)(end - (buf + off)));
+            size_t ll = (size_t)(line_end - (buf + off));
+            char line[512];
+            if (ll >= sizeof line) ll = sizeof line - 1;
+            memcpy(line, buf + off, ll);
+            line[ll] = '\0';
+            const char *body = "{}";
+            size_t blen = 2;
+            int st = 404;
+            if (strncmp(line, "GET ", 4) == 0 && strstr(line, "/pet/findByStatus") && a.conf->big) {
+                body = a.conf->big;
+                blen = a.conf->big_len;
+                st = 200;
+            } else if (strncmp(line, "GET ", 4) == 0 && strstr(line, "/pet/")) {
+                body = a.conf->pet;
+                blen = a.conf->pet_len;
+                st = 200;
+            }
+            if (a.conf->delay_us > 0) {
+                struct timespec ts = {a.conf->delay_us / 1000000, (a.conf->delay_us % 1000000) * 1000};
                 while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
                 }
             }
-            if (send_all(a.fd, ok ? a.s->resp : k_404, ok ? a.s->resp_len : sizeof k_404 - 1)) goto done;
-            atomic_fetch_add(&a.s->served, 1);
+            if (send_response(a.fd, body, blen, st)) goto done;
             off = (size_t)(end - buf);
         }
         memmove(buf, buf + off, have - off);
         have -= off;
-        if (have == sizeof buf) break; /* absurd request head */
+        if (have == sizeof buf) break;
     }
 done:
     close(a.fd);
     return NULL;
 }
 
-static void *accept_main(void *p) {
-    server *s = p;
+static void server_loop(int lfd, const srv_conf *conf) {
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&at, 256 * 1024);
     for (;;) {
-        int fd = accept(s->lfd, NULL, NULL);
+        int fd = accept(lfd, NULL, NULL);
         if (fd < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        if (atomic_load(&s->stop)) {
-            close(fd);
-            break;
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            _exit(1);
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         conn_arg *a = malloc(sizeof *a);
-        pthread_mutex_lock(&s->mu);
-        if (!a || s->nconns == MAX_CONNS) {
-            pthread_mutex_unlock(&s->mu);
-            free(a);
+        pthread_t th;
+        if (!a) {
             close(fd);
             continue;
         }
-        a->s = s;
+        a->conf = conf;
         a->fd = fd;
-        if (pthread_create(&s->conns[s->nconns], NULL, conn_main, a) != 0) {
-            pthread_mutex_unlock(&s->mu);
+        if (pthread_create(&th, &at, conn_main, a) != 0) {
             free(a);
             close(fd);
-            continue;
         }
-        s->conn_fds[s->nconns++] = fd;
-        pthread_mutex_unlock(&s->mu);
     }
-    return NULL;
 }
 
-static int server_start(server *s, const char *body, size_t body_len) {
-    memset(s, 0, sizeof *s);
-    pthread_mutex_init(&s->mu, NULL);
-    char head[256];
-    int hl = snprintf(head, sizeof head,
-                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                      "Connection: keep-alive\r\n\r\n",
-                      body_len);
-    char *resp = malloc((size_t)hl + body_len);
-    if (!resp) return -1;
-    memcpy(resp, head, (size_t)hl);
-    memcpy(resp + hl, body, body_len);
-    s->resp = resp;
-    s->resp_len = (size_t)hl + body_len;
-    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    if (s->lfd < 0) return -1;
+static int listen_local(int *port) {
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0) return -1;
     int one = 1;
-    setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = 0;
     socklen_t sl = sizeof sa;
-    if (bind(s->lfd, (struct sockaddr *)&sa, sizeof sa) || listen(s->lfd, 256) ||
-        getsockname(s->lfd, (struct sockaddr *)&sa, &sl))
+    if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) || listen(lfd, 512) ||
+        getsockname(lfd, (struct sockaddr *)&sa, &sl)) {
+        close(lfd);
         return -1;
-    s->port = ntohs(sa.sin_port);
-    if (pthread_create(&s->acceptor, NULL, accept_main, s) != 0) return -1;
+    }
+    *port = ntohs(sa.sin_port);
+    return lfd;
+}
+
+/* Fork a server answering GET /pet/{id} with pet and (big_limit > 0) GET /pet/findByStatus with
+ * a pet_doc array of at most big_limit bytes, generated in the server process itself. */
+static int server_fork(server *s, long delay_us, const char *pet, size_t pet_len, size_t big_limit) {
+    s->pid = -1;
+    int lfd = listen_local(&s->port);
+    if (lfd < 0) return -1;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(lfd);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        static srv_conf conf;
+        conf.delay_us = delay_us;
+        conf.pet = pet;
+        conf.pet_len = pet_len;
+        if (big_limit) {
+            conf.big = load_big_doc(big_limit, &conf.big_len);
+            if (!conf.big) _exit(1);
+        }
+        server_loop(lfd, &conf);
+        _exit(0);
+    }
+    close(lfd);
+    s->pid = pid;
     return 0;
 }
 
-/* Call after every client has closed its connection (conn threads then end). */
 static void server_stop(server *s) {
-    atomic_store(&s->stop, 1);
-    int fd = socket(AF_INET, SOCK_STREAM, 0); /* wake accept() */
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sa.sin_port = htons((uint16_t)s->port);
-    if (fd >= 0) {
-        (void)connect(fd, (struct sockaddr *)&sa, sizeof sa);
-        close(fd);
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        s->pid = -1;
     }
-    pthread_join(s->acceptor, NULL);
-    pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < s->nconns; i++) shutdown(s->conn_fds[i], SHUT_RDWR); /* in case a client leaked */
-    for (int i = 0; i < s->nconns; i++) pthread_join(s->conns[i], NULL);
-    pthread_mutex_unlock(&s->mu);
-    close(s->lfd);
-    free((void *)s->resp);
-    pthread_mutex_destroy(&s->mu);
 }
 
-/* ---- request iterations -------------------------------------------------- */
+/* ====================================================================== */
+/* per GET                                                                  */
+/* ====================================================================== */
 
 typedef struct rbuf {
     char *data;
@@ -585,305 +756,400 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud) {
     }
     memcpy(b->data + b->len, p, len);
     b->len += len;
-    b->data[b->len] = '\0';
     return len;
 }
 
-typedef struct curl_ctx {
-    CURL *h;
+typedef struct get_ctx {
+    CURL *h; /* plain */
     struct curl_slist *hdrs;
     rbuf body;
-    size_t expect_len;
-    unsigned long done;
-} curl_ctx;
+    petstore_client *c; /* pontes */
+    int errors;
+} get_ctx;
 
-static int curl_ctx_init(curl_ctx *c, const char *url, size_t expect_len) {
-    memset(c, 0, sizeof *c);
-    c->expect_len = expect_len;
-    c->h = curl_easy_init();
-    if (!c->h) return -1;
-    c->hdrs = curl_slist_append(NULL, "Accept: application/json");
-    c->hdrs = curl_slist_append(c->hdrs, "Authorization: Bearer x");
-    curl_easy_setopt(c->h, CURLOPT_URL, url);
-    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdrs);
-    curl_easy_setopt(c->h, CURLOPT_USERAGENT, "pontes-bench");
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &c->body);
-    return 0;
-}
+static const char *const k_base_path = "/api/v3"; /* the spec's server path */
 
-static void curl_ctx_free(curl_ctx *c) {
-    if (c->h) curl_easy_cleanup(c->h);
-    curl_slist_free_all(c->hdrs);
-    free(c->body.data);
-}
-
-static int curl_get(curl_ctx *c) {
-    c->body.len = 0;
-    CURLcode cc = curl_easy_perform(c->h);
-    long st = 0;
-    curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &st);
-    if (cc != CURLE_OK || st != 200 || c->body.len != c->expect_len) {
-        fail("plain libcurl GET: %s, HTTP %ld, %zu bytes", curl_easy_strerror(cc), st, c->body.len);
-        return -1;
-    }
-    c->done++;
-    return 0;
-}
-
-static int it_curl(void *p) { return curl_get(p); }
-
-static int it_curl_parse(void *p) {
-    curl_ctx *c = p;
-    if (curl_get(c)) return -1;
-    cJSON *d = cJSON_ParseWithLength(c->body.data, c->body.len);
-    if (!d) {
-        fail("plain libcurl + cJSON_Parse: body does not parse");
-        return -1;
-    }
-    cJSON_Delete(d);
-    return 0;
-}
-
-typedef struct eccor_ctx {
-    eccor_client *c;
-    size_t expect_items;
-    unsigned long done;
-} eccor_ctx;
-
-static int it_eccor(void *p) {
-    eccor_ctx *e = p;
-    eccor_product_page *pg = NULL;
-    int rc = eccor_list_products(e->c, &pg);
+static int get_ctx_init(get_ctx *g, int port) {
+    memset(g, 0, sizeof *g);
+    char base[96], url[160];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d%s", port, k_base_path);
+    snprintf(url, sizeof url, "%s/pet/%d", base, PET_ID);
+    g->h = curl_easy_init();
+    if (!g->h) return -1;
+    /* the same request headers as the generated client sends */
+    g->hdrs = curl_slist_append(NULL, "Accept: application/json");
+    g->hdrs = curl_slist_append(g->hdrs, "api_key: bench");
+    curl_easy_setopt(g->h, CURLOPT_URL, url);
+    curl_easy_setopt(g->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(g->h, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(g->h, CURLOPT_HTTPHEADER, g->hdrs);
+    curl_easy_setopt(g->h, CURLOPT_USERAGENT, "pontes-bench");
+    curl_easy_setopt(g->h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(g->h, CURLOPT_WRITEDATA, &g->body);
+    pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+    o.base_url = base;
+    o.max_retries = 0;
+    int rc = petstore_client_new(&g->c, &o);
+    if (rc == PONTES_OK) rc = pontes_client_set_api_key(g->c, "api_key", "bench");
     if (rc != PONTES_OK) {
-        const pontes_error *er = eccor_client_last_error(e->c);
-        fail("eccor_list_products: %s: %s (HTTP %ld)", pontes_status_name(rc), er->message ? er->message : "",
-             er->http_status);
+        fail("petstore client setup: %s", pontes_status_name(rc));
         return -1;
     }
-    int ok = pg && pg->has_data == PONTES_SET && pg->data.count == e->expect_items;
-    eccor_product_page_free(pg);
-    if (!ok) {
-        fail("eccor_list_products: unexpected page content");
-        return -1;
-    }
-    e->done++;
     return 0;
 }
 
-/* ====================================================================== */
-/* batch: N calls at a concurrency limit vs one after another              */
-/* ====================================================================== */
-
-static const char *verdict(int ok);
-
-static double batch_once(eccor_ctx *e, int n, unsigned conc) {
-    double t0 = now_s();
-    if (conc == 0) {
-        for (int i = 0; i < n; i++)
-            if (it_eccor(e) != 0) return -1;
-        return now_s() - t0;
-    }
-    pontes_batch_options bo = PONTES_BATCH_OPTIONS_INIT;
-    bo.max_concurrency = conc;
-    pontes_batch *b = NULL;
-    eccor_product_page **out = calloc((size_t)n, sizeof *out);
-    if (!out || pontes_batch_new(&b, e->c, &bo) != PONTES_OK) {
-        free(out);
-        fail("pontes_batch_new");
-        return -1;
-    }
-    pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
-    o.batch = b;
-    int rc = PONTES_OK;
-    for (int i = 0; i < n && rc == PONTES_OK; i++) rc = eccor_list_products_ex(e->c, &out[i], &o);
-    if (rc == PONTES_OK) rc = pontes_batch_run(b);
-    double t = now_s() - t0;
-    for (int i = 0; i < n; i++) {
-        if (rc == PONTES_OK && (!out[i] || out[i]->data.count != e->expect_items)) rc = PONTES_EDECODE;
-        eccor_product_page_free(out[i]);
-    }
-    if (rc != PONTES_OK) {
-        const pontes_error *er = pontes_batch_error(b, 0);
-        fail("batch: %s (%s)", pontes_status_name(rc), er && er->message ? er->message : "");
-        t = -1;
-    } else {
-        e->done += (unsigned long)n;
-    }
-    pontes_batch_free(b);
-    free(out);
-    return t;
+static void get_ctx_free(get_ctx *g) {
+    if (g->h) curl_easy_cleanup(g->h);
+    curl_slist_free_all(g->hdrs);
+    free(g->body.data);
+    petstore_client_free(g->c);
 }
 
-static void batch_section(eccor_ctx *e, server *srv, bool quick) {
-    int n = quick ? 40 : 200;
-    unsigned conc = 20;
-    atomic_store(&srv->delay_us, 20000);
-    double seq = batch_once(e, n, 0);
-    double bat = batch_once(e, n, conc);
-    atomic_store(&srv->delay_us, 0);
-    if (seq < 0 || bat < 0) return;
-    double speedup = seq / bat;
-    printf("\n%-9s %d x GET /v1/Product, server latency 20 ms per response\n", "batch", n);
-    printf("%-9s %-32s %8.3f s\n", "", "one after another", seq);
-    printf("%-9s %-32s %8.3f s   speed-up %.1f x (limit %u x; target >= 15) %s\n", "", "pontes_batch, 20 in flight",
-           bat, speedup, conc, verdict(speedup >= 15.0));
-}
+void cg_get_pontes(get_ctx *g, int reps);
+void cg_get_curl(get_ctx *g, int reps);
 
-/* ====================================================================== */
-/* memory: a close-delimited body past the cap                             */
-/* ====================================================================== */
-
-typedef struct flood {
-    int lfd;
-    size_t bytes;
-} flood;
-
-/* Answer each connection with 200 and `bytes` bytes, no Content-Length, then close. */
-static void *flood_main(void *p) {
-    flood *fl = p;
-    static char chunk[65536];
-    memset(chunk, '[', sizeof chunk);
-    for (;;) {
-        int fd = accept(fl->lfd, NULL, NULL);
-        if (fd < 0) return NULL;
-        char req[4096];
-        (void)!recv(fd, req, sizeof req, 0);
-        static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
-        send_all(fd, head, sizeof head - 1);
-        for (size_t left = fl->bytes; left;) {
-            size_t n = left < sizeof chunk ? left : sizeof chunk;
-            if (send_all(fd, chunk, n)) break;
-            left -= n;
+__attribute__((noinline)) void cg_get_pontes(get_ctx *g, int reps) {
+    for (int i = 0; i < reps; i++) {
+        petstore_pet *pet = NULL;
+        int rc = petstore_get_pet_by_id(g->c, PET_ID, &pet);
+        if (rc != PONTES_OK || !pet || pet->id != PET_ID) {
+            if (!g->errors++) {
+                const pontes_error *er = petstore_client_last_error(g->c);
+                fail("petstore_get_pet_by_id: %s: %s (HTTP %ld)", pontes_status_name(rc),
+                     er && er->message ? er->message : "", er ? er->http_status : 0L);
+            }
         }
-        close(fd);
+        petstore_pet_free(pet);
     }
 }
 
-static long proc_kb(const char *key) {
-    FILE *f = fopen("/proc/self/status", "r");
+__attribute__((noinline)) void cg_get_curl(get_ctx *g, int reps) {
+    for (int i = 0; i < reps; i++) {
+        g->body.len = 0;
+        CURLcode cc = curl_easy_perform(g->h);
+        long st = 0;
+        curl_easy_getinfo(g->h, CURLINFO_RESPONSE_CODE, &st);
+        cJSON *d = cc == CURLE_OK && st == 200 ? cJSON_ParseWithLength(g->body.data, g->body.len) : NULL;
+        if (!d && !g->errors++) fail("plain libcurl GET: %s, HTTP %ld", curl_easy_strerror(cc), st);
+        cJSON_Delete(d);
+    }
+}
+
+static int it_get_pontes(void *p) {
+    get_ctx *g = p;
+    cg_get_pontes(g, 1);
+    return g->errors;
+}
+static int it_get_curl(void *p) {
+    get_ctx *g = p;
+    cg_get_curl(g, 1);
+    return g->errors;
+}
+
+/* ====================================================================== */
+/* callgrind mode                                                           */
+/* ====================================================================== */
+
+enum { CG_DECODE_PONTES, CG_DECODE_CJSON, CG_ENCODE_PONTES, CG_ENCODE_CJSON, CG_GET_PONTES, CG_GET_CURL, CG_N };
+static const char *const k_cg_fn[CG_N] = {"cg_decode_pontes", "cg_decode_cjson", "cg_encode_pontes",
+                                          "cg_encode_cjson",  "cg_get_pontes",   "cg_get_curl"};
+#define CG_GETS 200   /* GETs measured under callgrind */
+#define CG_WARMUP 20  /* GETs before (connection, first-call setup) */
+
+/* The child side: run one measured function under callgrind. */
+static int cg_child(const char *fn, int port) {
+    int k = -1;
+    for (int i = 0; i < CG_N; i++)
+        if (strcmp(fn, k_cg_fn[i]) == 0) k = i;
+    if (k < 0) return 2;
+    if (k >= CG_GET_PONTES) {
+        get_ctx g;
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || get_ctx_init(&g, port)) return 1;
+        /* warm-up outside the toggled function: connection, lazily built state */
+        for (int i = 0; i < CG_WARMUP; i++) {
+            if (k == CG_GET_PONTES) {
+                petstore_pet *p = NULL;
+                if (petstore_get_pet_by_id(g.c, PET_ID, &p) != PONTES_OK) g.errors++;
+                petstore_pet_free(p);
+            } else {
+                g.body.len = 0;
+                if (curl_easy_perform(g.h) != CURLE_OK) g.errors++;
+                cJSON_Delete(cJSON_ParseWithLength(g.body.data, g.body.len));
+            }
+        }
+        if (k == CG_GET_PONTES)
+            cg_get_pontes(&g, CG_GETS);
+        else
+            cg_get_curl(&g, CG_GETS);
+        int e = g.errors;
+        get_ctx_free(&g);
+        curl_global_cleanup();
+        return e ? 1 : 0;
+    }
+    size_t len = 0;
+    char *doc = load_pets(&len);
+    if (!doc) return 1;
+    codec_ctx c;
+    petstore_find_pets_by_status_response *val = NULL;
+    cJSON *tree = NULL;
+    if (codec_setup(&c, doc, len, &val, &tree)) return 1;
+    void (*f)(const codec_ctx *, int) = k == CG_DECODE_PONTES   ? cg_decode_pontes
+                                        : k == CG_DECODE_CJSON  ? cg_decode_cjson
+                                        : k == CG_ENCODE_PONTES ? cg_encode_pontes
+                                                                : cg_encode_cjson;
+    char *w = cJSON_PrintUnformatted(tree); /* warm-up of the printer (the decoder ran in codec_setup) */
+    cJSON_free(w);
+    f(&c, 1); /* the only call of the toggled function: everything it runs is collected */
+    cJSON_Delete(tree);
+    petstore_find_pets_by_status_response_free(val);
+    free(doc);
+    return g_cg_errors ? 1 : 0;
+}
+
+static int have_valgrind(void) {
+    return system("valgrind --version >/dev/null 2>&1") == 0;
+}
+
+/* Run fn under callgrind; the collected instructions (Ir), or -1. calls: how many times the
+ * toggled function is entered (each entry toggles collection on, its return off). */
+static double cg_run(const char *self, const char *dir, int k, int port) {
+    char out[4300], cmd[16384];
+    snprintf(out, sizeof out, "%s/%s.out", dir, k_cg_fn[k]);
+    snprintf(cmd, sizeof cmd,
+             "valgrind --tool=callgrind --callgrind-out-file='%s' --collect-atstart=no --toggle-collect=%s "
+             "'%s' --cg-child %s %d >'%s.log' 2>&1",
+             out, k_cg_fn[k], self, k_cg_fn[k], port, out);
+    if (system(cmd) != 0) {
+        fail("callgrind run of %s failed (see %s.log)", k_cg_fn[k], out);
+        return -1;
+    }
+    FILE *f = fopen(out, "r");
     if (!f) return -1;
-    char line[256];
-    long v = -1;
-    size_t kl = strlen(key);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, key, kl) == 0) v = atol(line + kl);
-    fclose(f);
-    return v;
-}
-
-typedef struct grow_buf {
-    char *p;
-    size_t len, cap, max;
-} grow_buf;
-
-static size_t grow_write(char *d, size_t sz, size_t n, void *ud) {
-    grow_buf *b = ud;
-    size_t len = sz * n;
-    if (len > b->max - b->len) return 0;
-    if (b->len + len + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 16384;
-        while (nc < b->len + len + 1) nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) return 0;
-        b->p = np;
-        b->cap = nc;
+    char line[512];
+    double tot = -1;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "totals:", 7) == 0)
+            tot = strtod(line + 7, NULL);
+        else if (tot < 0 && strncmp(line, "summary:", 8) == 0)
+            tot = strtod(line + 8, NULL);
     }
-    memcpy(b->p + b->len, d, len);
-    b->len += len;
-    return len;
+    fclose(f);
+    return tot;
 }
 
-/* In a forked child: start the flood server, fetch once (plain or eccor), report the
- * peak RSS growth in KiB through the pipe. */
-static long rss_child(bool use_eccor, size_t cap, size_t body) {
+/* ====================================================================== */
+/* memory: one 64 MiB response                                              */
+/* ====================================================================== */
+
+#define BIG_LIMIT (64u << 20)
+
+typedef struct mem_result {
+    long peak_kb;     /* VmHWM - VmRSS before, during the call */
+    long kept_kb;     /* VmRSS after the call, value still held, minus before */
+    long count;       /* pets decoded */
+    long body_bytes;  /* the response body */
+    int hwm_reset;    /* clear_refs worked */
+} mem_result;
+
+/* 0: pontes petstore_find_pets_by_status; 1: plain libcurl (growing buffer) + cJSON_Parse */
+static void mem_child_run(int mode, int port, mem_result *r) {
+    char base[96];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d%s", port, k_base_path);
+    r->hwm_reset = reset_hwm() == 0;
+    long before = proc_kb("VmRSS:");
+    if (mode == 0) {
+        pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+        o.base_url = base;
+        o.max_retries = 0;
+        o.timeout_ms = 120000;
+        petstore_client *c = NULL;
+        petstore_find_pets_by_status_response *out = NULL;
+        petstore_find_pets_by_status_params prm = PETSTORE_FIND_PETS_BY_STATUS_PARAMS_INIT;
+        prm.status = "available";
+        int rc = petstore_client_new(&c, &o);
+        if (rc == PONTES_OK) rc = pontes_client_set_bearer(c, "petstore_auth", "bench"); /* findByStatus: OAuth2 */
+        /* the client exists before the measure starts */
+        if (rc == PONTES_OK) {
+            r->hwm_reset = reset_hwm() == 0;
+            before = proc_kb("VmRSS:");
+            rc = petstore_find_pets_by_status(c, &prm, &out);
+        }
+        if (rc == PONTES_OK && out) {
+            r->peak_kb = proc_kb("VmHWM:") - before;
+            r->kept_kb = proc_kb("VmRSS:") - before;
+            r->count = (long)out->value.count;
+        } else {
+            fprintf(stderr, "pontes-bench: 64 MiB response: %s: %s\n", pontes_status_name(rc),
+                    c && petstore_client_last_error(c)->message ? petstore_client_last_error(c)->message : "");
+        }
+        petstore_find_pets_by_status_response_free(out);
+        petstore_client_free(c);
+    } else {
+        char url[160];
+        snprintf(url, sizeof url, "%s/pet/findByStatus?status=available", base);
+        CURL *h = curl_easy_init();
+        rbuf b = {NULL, 0, 0};
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+        r->hwm_reset = reset_hwm() == 0;
+        before = proc_kb("VmRSS:");
+        long st = 0;
+        if (curl_easy_perform(h) == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st) == CURLE_OK &&
+            st == 200) {
+            cJSON *d = cJSON_ParseWithLength(b.data, b.len);
+            if (d) {
+                r->peak_kb = proc_kb("VmHWM:") - before;
+                r->kept_kb = proc_kb("VmRSS:") - before;
+                r->count = cJSON_GetArraySize(d);
+            }
+            cJSON_Delete(d);
+        }
+        r->body_bytes = (long)b.len;
+        curl_easy_cleanup(h);
+        free(b.data);
+    }
+}
+
+/* Run fn(arg, result) in a forked child; the result comes back through a pipe. */
+static int in_child(void (*fn)(void *arg, void *res), void *arg, void *res, size_t res_size) {
     int pfd[2];
     if (pipe(pfd) != 0) return -1;
+    fflush(stdout);
+    fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
         close(pfd[0]);
-        long result = -1;
-        int lfd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {0};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t al = sizeof a;
-        if (lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 4) == 0 &&
-            getsockname(lfd, (struct sockaddr *)&a, &al) == 0) {
-            flood fl = {lfd, body};
-            pthread_t th;
-            pthread_create(&th, NULL, flood_main, &fl);
-            char url[64];
-            snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(a.sin_port));
-            long before = proc_kb("VmRSS:");
-            if (use_eccor) {
-                pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
-                o.base_url = url;
-                o.max_response_bytes = cap;
-                o.max_retries = 0;
-                eccor_client *c = NULL;
-                eccor_product_page *pg = NULL;
-                if (eccor_client_new(&c, &o) == PONTES_OK && pontes_client_set_bearer(c, "uy3Auth", "bench") == PONTES_OK &&
-                    eccor_list_products(c, &pg) == PONTES_ETOOBIG)
-                    result = proc_kb("VmHWM:") - before;
-                eccor_product_page_free(pg);
-                eccor_client_free(c);
-            } else {
-                char full[96];
-                snprintf(full, sizeof full, "%s/v1/Product", url);
-                CURL *h = curl_easy_init();
-                grow_buf b = {NULL, 0, 0, cap};
-                curl_easy_setopt(h, CURLOPT_URL, full);
-                curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, grow_write);
-                curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-                if (curl_easy_perform(h) == CURLE_WRITE_ERROR) result = proc_kb("VmHWM:") - before;
-                curl_easy_cleanup(h);
-                free(b.p);
-            }
-        }
-        (void)!write(pfd[1], &result, sizeof result);
+        /* The parent's freed heap is still resident: new blocks would reuse it and not show in
+           the RSS. Give it back (glibc madvises free pages away) before anything is measured. */
+        malloc_trim(0);
+        fn(arg, res);
+        (void)!write(pfd[1], res, res_size);
         _exit(0);
     }
     close(pfd[1]);
-    long r = -1;
-    if (read(pfd[0], &r, sizeof r) != (ssize_t)sizeof r) r = -1;
+    ssize_t got = read(pfd[0], res, res_size);
     close(pfd[0]);
-    int st;
+    int st = 0;
     waitpid(pid, &st, 0);
-    return r;
+    return got == (ssize_t)res_size && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-static void rss_section(bool quick) {
-    size_t cap = quick ? (8u << 20) : (64u << 20);
-    size_t body = quick ? 12000000u : 100000000u;
-    long plain = rss_child(false, cap, body);
-    long ec = rss_child(true, cap, body);
-    printf("\n%-9s close-delimited body of %.0f MB against a %zu MiB cap (refused)\n", "memory", (double)body / 1e6,
-           cap >> 20);
-    if (plain < 0 || ec < 0) {
-        fail("memory benchmark (plain %ld, eccor %ld)", plain, ec);
-        return;
+typedef struct mem_arg {
+    int mode, port;
+} mem_arg;
+
+static void mem_child(void *arg, void *res) {
+    const mem_arg *a = arg;
+    mem_result *r = res;
+    memset(r, 0, sizeof *r);
+    r->peak_kb = -1;
+    mem_child_run(a->mode, a->port, r);
+}
+
+/* ====================================================================== */
+/* batch                                                                    */
+/* ====================================================================== */
+
+/* n calls at concurrency conc (0: one after another); seconds, or -1. Results are kept until
+ * all calls are done (as a caller of a batch holds them), then freed. peak_kb (may be NULL):
+ * VmHWM growth during the calls. */
+static double run_calls(petstore_client *c, int n, unsigned conc, long *peak_kb) {
+    petstore_pet **out = calloc((size_t)n, sizeof *out);
+    if (!out) return -1;
+    int hwm = peak_kb ? reset_hwm() : 0;
+    long before = peak_kb ? proc_kb("VmRSS:") : 0;
+    double t0 = now_s(), t = -1;
+    int rc = PONTES_OK;
+    pontes_batch *b = NULL;
+    if (conc == 0) {
+        for (int i = 0; i < n && rc == PONTES_OK; i++) rc = petstore_get_pet_by_id(c, PET_ID, &out[i]);
+        if (rc != PONTES_OK) {
+            const pontes_error *er = petstore_client_last_error(c);
+            fail("sequential calls: %s (%s)", pontes_status_name(rc), er && er->message ? er->message : "");
+        }
+    } else {
+        pontes_batch_options bo = PONTES_BATCH_OPTIONS_INIT;
+        bo.max_concurrency = conc;
+        pontes_call_options o = PONTES_CALL_OPTIONS_INIT;
+        rc = pontes_batch_new(&b, c, &bo);
+        o.batch = b;
+        for (int i = 0; i < n && rc == PONTES_OK; i++) rc = petstore_get_pet_by_id_ex(c, PET_ID, &out[i], &o);
+        if (rc == PONTES_OK) rc = pontes_batch_run(b);
+        if (rc != PONTES_OK) {
+            const pontes_error *er = b ? pontes_batch_error(b, 0) : NULL;
+            fail("batch of %d at %u: %s (%s)", n, conc, pontes_status_name(rc), er && er->message ? er->message : "");
+        }
     }
-    double capk = (double)(cap >> 10);
-    printf("%-9s %-32s peak RSS +%7.1f MiB  (%.2f x the cap)\n", "", "plain libcurl, doubling buffer",
-           (double)plain / 1024.0, (double)plain / capk);
-    printf("%-9s %-32s peak RSS +%7.1f MiB  (%.2f x the cap; ratio vs plain %.2f) (target <= 1.10 x the cap + 1 MiB) %s\n",
-           "", "eccor_list_products", (double)ec / 1024.0, (double)ec / capk, (double)ec / (double)plain,
-           verdict((double)ec <= 1.10 * capk + 1024.0));
+    if (rc == PONTES_OK) {
+        t = now_s() - t0;
+        for (int i = 0; i < n; i++)
+            if (!out[i] || out[i]->id != PET_ID) {
+                fail("call %d of %d (concurrency %u): no or wrong pet", i, n, conc);
+                t = -1;
+                break;
+            }
+    }
+    if (peak_kb) *peak_kb = hwm == 0 ? proc_kb("VmHWM:") - before : -1;
+    pontes_batch_free(b);
+    for (int i = 0; i < n; i++) petstore_pet_free(out[i]);
+    free(out);
+    return t;
+}
+
+typedef struct batch_arg {
+    int port, n;
+    unsigned conc;
+} batch_arg;
+
+typedef struct batch_result {
+    long peak_kb;
+    double seconds;
+} batch_result;
+
+static void batch_child(void *arg, void *res) {
+    const batch_arg *a = arg;
+    batch_result *r = res;
+    g_failures = 0; /* this child's own */
+    r->peak_kb = -1;
+    r->seconds = -1;
+    char base[96];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d%s", a->port, k_base_path);
+    pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+    o.base_url = base;
+    o.max_retries = 0;
+    o.timeout_ms = 300000;
+    petstore_client *c = NULL;
+    if (petstore_client_new(&c, &o) == PONTES_OK && pontes_client_set_api_key(c, "api_key", "bench") == PONTES_OK) {
+        /* one call first: the client's lazily built state is not the batch's */
+        petstore_pet *p = NULL;
+        if (petstore_get_pet_by_id(c, PET_ID, &p) == PONTES_OK) r->seconds = run_calls(c, a->n, a->conc, &r->peak_kb);
+        petstore_pet_free(p);
+    }
+    petstore_client_free(c);
+    if (g_failures) r->seconds = -1;
+}
+
+static double batch_mem(int port, int n, unsigned conc, long *peak_kb) {
+    batch_arg a = {port, n, conc};
+    batch_result r;
+    if (in_child(batch_child, &a, &r, sizeof r) != 0 || r.seconds < 0 || r.peak_kb < 0) {
+        fail("batch memory child (%d calls, concurrency %u)", n, conc);
+        *peak_kb = -1;
+        return -1;
+    }
+    *peak_kb = r.peak_kb;
+    return r.seconds;
 }
 
 /* ====================================================================== */
-/* upload: peak memory of streaming a 19 MB PDF                            */
+/* upload: peak memory of streaming a 19 MB PDF                             */
 /* ====================================================================== */
 
-/* Answer each request with a small 200 JSON after reading (and discarding) its body:
- * Content-Length bytes, counted. */
 typedef struct sink {
     int lfd;
-    atomic_ullong received; /* body bytes of the last request */
+    atomic_ullong received;
 } sink;
 
 static void *sink_main(void *p) {
@@ -921,7 +1187,6 @@ static void *sink_main(void *p) {
     }
 }
 
-/* Write a PDF of n bytes (a %PDF-1.4 header, pseudo-random filler) without holding it. */
 static int write_pdf(const char *path, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return -1;
@@ -945,436 +1210,456 @@ static int write_pdf(const char *path, size_t n) {
     return fclose(f);
 }
 
-/* 0 multipart from the path, 1 base64 JSON from the path, 2 base64 JSON from memory */
-static long upload_child(int mode, const char *path, size_t n, unsigned long long *received) {
-    int pfd[2];
-    if (pipe(pfd) != 0) return -1;
-    pid_t pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        close(pfd[0]);
-        long res[2] = {-1, 0};
-        int lfd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {0};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t al = sizeof a;
-        if (lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 4) == 0 &&
-            getsockname(lfd, (struct sockaddr *)&a, &al) == 0) {
-            static sink sk;
-            sk.lfd = lfd;
-            pthread_t th;
-            pthread_create(&th, NULL, sink_main, &sk);
-            char url[64];
-            snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(a.sin_port));
-            pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
-            o.base_url = url;
-            o.max_retries = 0;
-            bizapis_client *c = NULL;
-            pontes_file_source *src = NULL;
-            int ok = bizapis_client_new(&c, &o) == PONTES_OK && pontes_client_set_bearer(c, "bizapisKey", "bench") == PONTES_OK &&
-                     pontes_file_source_path(&src, path) == PONTES_OK;
-            /* the peak from here on (clear_refs 5 resets VmHWM to the current RSS) */
-            FILE *cr = fopen("/proc/self/clear_refs", "w");
-            if (cr) {
-                fputs("5", cr);
-                fclose(cr);
+typedef struct upload_arg {
+    int mode; /* 0 multipart from the path, 1 base64 JSON from the path, 2 base64 JSON from memory */
+    const char *path;
+    size_t n;
+} upload_arg;
+
+typedef struct upload_result {
+    long kb;
+    unsigned long long received;
+} upload_result;
+
+static void upload_child(void *arg, void *res) {
+    const upload_arg *ua = arg;
+    upload_result *r = res;
+    r->kb = -1;
+    r->received = 0;
+    int port = 0;
+    int lfd = listen_local(&port);
+    if (lfd < 0) return;
+    static sink sk;
+    sk.lfd = lfd;
+    pthread_t th;
+    if (pthread_create(&th, NULL, sink_main, &sk) != 0) return;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+    o.base_url = url;
+    o.max_retries = 0;
+    bizapis_client *c = NULL;
+    pontes_file_source *src = NULL;
+    int ok = bizapis_client_new(&c, &o) == PONTES_OK && pontes_client_set_bearer(c, "bizapisKey", "bench") == PONTES_OK &&
+             pontes_file_source_path(&src, ua->path) == PONTES_OK;
+    reset_hwm();
+    long before = proc_kb("VmRSS:");
+    bizapis_credit_responsibility_response *out = NULL;
+    unsigned char *mem = NULL;
+    int rc = PONTES_EINVAL;
+    if (ok && ua->mode == 0) {
+        bizapis_credit_responsibility_upload up = BIZAPIS_CREDIT_RESPONSIBILITY_UPLOAD_INIT;
+        pontes_file_set_source(&up.file, src);
+        up.file.filename = "map.pdf";
+        up.file.content_type = "application/pdf";
+        up.has_file = PONTES_SET;
+        rc = bizapis_extract_credit_responsibility_multipart(c, &up, &out);
+    } else if (ok) {
+        bizapis_base64_file_request b = BIZAPIS_BASE64_FILE_REQUEST_INIT;
+        if (ua->mode == 1) {
+            pontes_bytes_set_source(&b.file, src);
+        } else {
+            FILE *f = fopen(ua->path, "rb");
+            mem = malloc(ua->n);
+            if (f && mem && fread(mem, 1, ua->n, f) == ua->n) {
+                b.file.data = mem;
+                b.file.len = ua->n;
             }
-            long before = proc_kb("VmRSS:");
-            bizapis_credit_responsibility_response *out = NULL;
-            unsigned char *mem = NULL;
-            int rc = PONTES_EINVAL;
-            if (ok && mode == 0) {
-                bizapis_credit_responsibility_upload up = BIZAPIS_CREDIT_RESPONSIBILITY_UPLOAD_INIT;
-                pontes_file_set_source(&up.file, src);
-                up.file.filename = "map.pdf";
-                up.file.content_type = "application/pdf";
-                up.has_file = PONTES_SET;
-                rc = bizapis_extract_credit_responsibility_multipart(c, &up, &out);
-            } else if (ok) {
-                bizapis_base64_file_request b = BIZAPIS_BASE64_FILE_REQUEST_INIT;
-                if (mode == 1) {
-                    pontes_bytes_set_source(&b.file, src);
-                } else { /* the caller reads the file into memory */
-                    FILE *f = fopen(path, "rb");
-                    mem = malloc(n);
-                    if (f && mem && fread(mem, 1, n, f) == n) {
-                        b.file.data = mem;
-                        b.file.len = n;
-                    }
-                    if (f) fclose(f);
-                }
-                b.has_file = PONTES_SET;
-                bizapis_credit_responsibility_request req = {BIZAPIS_CREDIT_RESPONSIBILITY_REQUEST_BASE64_FILE_REQUEST,
-                                                             NULL, {.base64_file_request = &b}};
-                if (mode == 1 || b.file.data) rc = bizapis_extract_credit_responsibility(c, &req, &out);
-            }
-            if (rc == PONTES_OK) {
-                res[0] = proc_kb("VmHWM:") - before;
-                res[1] = (long)atomic_load(&sk.received);
-            } else {
-                fprintf(stderr, "pontes-bench: upload (mode %d): %s\n", mode,
-                        c ? bizapis_client_last_error(c)->message : "no client");
-            }
-            free(mem);
-            bizapis_credit_responsibility_response_free(out);
-            pontes_file_source_free(src);
-            bizapis_client_free(c);
+            if (f) fclose(f);
         }
-        (void)!write(pfd[1], res, sizeof res);
-        _exit(0);
+        b.has_file = PONTES_SET;
+        bizapis_credit_responsibility_request req = {BIZAPIS_CREDIT_RESPONSIBILITY_REQUEST_BASE64_FILE_REQUEST,
+                                                     NULL, {.base64_file_request = &b}};
+        if (ua->mode == 1 || b.file.data) rc = bizapis_extract_credit_responsibility(c, &req, &out);
     }
-    close(pfd[1]);
-    long r[2] = {-1, 0};
-    if (read(pfd[0], r, sizeof r) != (ssize_t)sizeof r) r[0] = -1;
-    close(pfd[0]);
-    int st;
-    waitpid(pid, &st, 0);
-    *received = (unsigned long long)r[1];
-    return r[0];
+    if (rc == PONTES_OK) {
+        r->kb = proc_kb("VmHWM:") - before;
+        r->received = atomic_load(&sk.received);
+    } else {
+        fprintf(stderr, "pontes-bench: upload (mode %d): %s\n", ua->mode,
+                c ? bizapis_client_last_error(c)->message : "no client");
+    }
+    free(mem);
+    bizapis_credit_responsibility_response_free(out);
+    pontes_file_source_free(src);
+    bizapis_client_free(c);
 }
 
-static void upload_section(bool quick) {
-    size_t n = quick ? 4u * 1000u * 1000u : 19u * 1000u * 1000u;
+static void upload_section(void) {
+    size_t n = g_quick ? 4u * 1000u * 1000u : 19u * 1000u * 1000u;
     char path[] = "/tmp/pontes-bench-XXXXXX.pdf";
     int fd = mkstemps(path, 4);
     if (fd < 0 || (close(fd), write_pdf(path, n)) != 0) {
-        fail("upload benchmark: cannot write %s", path);
+        fail("upload: cannot write %s", path);
         return;
     }
-    static const char *const labels[] = {"multipart from a path", "base64 JSON from a path",
-                                         "base64 JSON, file in memory"};
-    long kb[3];
-    unsigned long long rx[3];
-    for (int m = 0; m < 3; m++) kb[m] = upload_child(m, path, n, &rx[m]);
-    unlink(path);
-    printf("\n%-9s %.1f MB PDF (%zu bytes) POSTed to a loopback server that discards the body\n", "upload",
-           (double)n / 1e6, n);
-    double fk = (double)n / 1024.0;
+    char title[160];
+    snprintf(title, sizeof title,
+             "upload: a %.1f MB PDF POSTed (bizAPIs credit-responsibility) to a loopback server that discards "
+             "it; peak RSS growth in a forked child (ratio: to the file)",
+             (double)n / 1e6);
+    section_head(title);
+    static const char *const labels[] = {"peak RSS, multipart streamed from a path", "peak RSS, base64 JSON streamed from a path",
+                                         "peak RSS, base64 JSON, the caller's file in memory"};
+    double fmib = (double)n / 1048576.0;
     uint64_t b64 = ((uint64_t)n + 2) / 3 * 4;
     for (int m = 0; m < 3; m++) {
-        if (kb[m] < 0) {
-            fail("upload benchmark: %s failed", labels[m]);
+        upload_arg a = {m, path, n};
+        upload_result r;
+        if (in_child(upload_child, &a, &r, sizeof r) != 0 || r.kb < 0) {
+            fail("upload: %s failed", labels[m]);
             continue;
         }
-        if (m == 0 ? rx[m] <= n : rx[m] < b64) fail("upload benchmark: %s: the server got %llu bytes", labels[m], rx[m]);
-        const char *target = m == 0   ? "(target: near constant, <= 0.10 x the file)"
-                             : m == 1 ? "(target < 2 x the file)"
-                                      : "(info: the caller holds the file; pontes adds base64 + JSON)";
-        int ok = m == 0 ? (double)kb[m] <= 0.10 * fk : m == 1 ? (double)kb[m] < 2.0 * fk : 1;
-        printf("%-9s %-32s peak RSS +%7.1f MiB  (%.2f x the file; body %llu B) %s%s%s\n", "", labels[m],
-               (double)kb[m] / 1024.0, (double)kb[m] / fk, rx[m], target, m < 2 ? " " : "", m < 2 ? verdict(ok) : "");
+        if (m == 0 ? r.received <= n : r.received < b64)
+            fail("upload: %s: the server got %llu bytes", labels[m], r.received);
+        double mib = (double)r.kb / 1024.0;
+        if (m == 0)
+            figure_add("upload", labels[m], "MiB", fmib, mib, NAN, "<= 0.10 x the file", mib <= 0.10 * fmib);
+        else if (m == 1)
+            figure_add("upload", labels[m], "MiB", fmib, mib, NAN, "< 2 x the file", mib < 2.0 * fmib);
+        else
+            figure_add("upload", labels[m], "MiB", fmib, mib, NAN, "", MET_INFO);
     }
+    unlink(path);
 }
 
 /* ====================================================================== */
-/* main                                                                    */
+/* main                                                                     */
 /* ====================================================================== */
 
-static void usage(void) {
-    fprintf(stderr, "usage: pontes-bench [--quick] [--persons N] [--requests N] [--spec openapi.json] [--upload-only]\n");
+static void usage(FILE *f) {
+    fprintf(f, "usage: pontes-bench [--quick] [--callgrind] [--csv FILE] [--upload-only]\n"
+               "  --quick       a short run (smoke test: fewer repetitions and calls)\n"
+               "  --callgrind   instruction counts from valgrind --tool=callgrind (one run per figure)\n"
+               "  --csv FILE    also write the figures as CSV (section,figure,unit,baseline,pontes,ratio,goal,met)\n"
+               "  --upload-only only the upload section\n");
 }
 
-static const char *verdict(int ok) { return ok ? "OK" : "MISS"; }
+static void codec_section(const char *doc, size_t len, const double *cg) {
+    section_head("codec: the pet_doc document (FindPetsByStatusResponse = array of Pet), 10,000 pets, "
+                 "per pet (ratio: pontes / cJSON)");
+    codec_ctx c;
+    petstore_find_pets_by_status_response *val = NULL;
+    cJSON *tree = NULL;
+    if (codec_setup(&c, doc, len, &val, &tree) == 0) {
+        if (c.encode_same_bytes)
+            printf("  encode output checked: the input bytes, byte for byte (%zu bytes)\n", len);
+        else
+            printf("  encode output checked: %zu bytes, equal to the input as JSON (cJSON_Compare) but NOT byte for "
+                   "byte:\n  members in the schema's order (id, name, category, ...) where pet_doc writes category "
+                   "before name\n", len);
+        if (cg) {
+            double d0 = cg[CG_DECODE_CJSON] / PET_N, d1 = cg[CG_DECODE_PONTES] / PET_N;
+            double e0 = cg[CG_ENCODE_CJSON] / PET_N, e1 = cg[CG_ENCODE_PONTES] / PET_N;
+            figure_add("codec", "decode + free, instructions per pet", "instr", d0, d1, NAN, "<= 4000", d1 <= 4000);
+            figure_add("codec", "encode, instructions per pet", "instr", e0, e1, NAN, "<= 3000", e1 <= 3000);
+        } else {
+            figure_add("codec", "decode + free, instructions per pet", "instr", NAN, NAN, NAN, "<= 4000", 0);
+            figure_add("codec", "encode, instructions per pet", "instr", NAN, NAN, NAN, "<= 3000", 0);
+        }
+        unsigned reps = g_quick ? 3 : 9;
+        double bs = g_quick ? 0.03 : 0.15;
+        variant dv[2] = {{it_decode_cjson, &c, 0}, {it_decode_pontes, &c, 0}};
+        variant ev[2] = {{it_encode_cjson, &c, 0}, {it_encode_pontes, &c, 0}};
+        if (compare(dv, 2, reps, bs, 0) || compare(ev, 2, reps, bs, 0)) {
+            fail("codec timing loop");
+        } else {
+            figure_add("codec", "decode + free, wall time per pet", "ns", dv[0].med * 1e9 / PET_N,
+                       dv[1].med * 1e9 / PET_N, NAN, "", MET_INFO);
+            figure_add("codec", "encode, wall time per pet", "ns", ev[0].med * 1e9 / PET_N, ev[1].med * 1e9 / PET_N,
+                       NAN, "", MET_INFO);
+        }
+        if (HAVE_COUNT) {
+            count_begin();
+            cg_decode_cjson(&c, 1);
+            double a0 = (double)count_end();
+            count_begin();
+            cg_decode_pontes(&c, 1);
+            double a1 = (double)count_end();
+            count_begin();
+            cg_encode_cjson(&c, 1);
+            double b0 = (double)count_end();
+            count_begin();
+            cg_encode_pontes(&c, 1);
+            double b1 = (double)count_end();
+            figure_add("codec", "decode + free, allocations per document", "allocs", a0, a1, NAN, "", MET_INFO);
+            figure_add("codec", "encode, allocations per document", "allocs", b0, b1, NAN, "", MET_INFO);
+        }
+        if (g_cg_errors) fail("codec: %d decode/encode error(s) in the loops", g_cg_errors);
+    }
+    cJSON_Delete(tree);
+    petstore_find_pets_by_status_response_free(val);
+}
+
+static void get_section(int port, const double *cg) {
+    section_head("per GET: GET /pet/{petId}, 1 pet, HTTP/1.1 keep-alive on 127.0.0.1, decode + free included; "
+                 "server in a forked process\n  (baseline: plain libcurl, one reused easy handle, same headers, + "
+                 "cJSON_ParseWithLength/Delete; ratio: pontes / baseline)");
+    get_ctx g;
+    if (get_ctx_init(&g, port)) return;
+    cg_get_curl(&g, 50); /* warm-up: connection, lazily built state */
+    cg_get_pontes(&g, 50);
+    if (cg)
+        figure_add("get", "client instructions per GET", "instr", cg[CG_GET_CURL] / CG_GETS,
+                   cg[CG_GET_PONTES] / CG_GETS, NAN, "<= 95000", cg[CG_GET_PONTES] / CG_GETS <= 95000);
+    else
+        figure_add("get", "client instructions per GET", "instr", NAN, NAN, NAN, "<= 95000", 0);
+    if (HAVE_COUNT) {
+        const int k = 200;
+        count_begin();
+        cg_get_curl(&g, k);
+        double a0 = (double)count_end() / k;
+        count_begin();
+        cg_get_pontes(&g, k);
+        double a1 = (double)count_end() / k;
+        figure_add("get", "client mallocs per GET (malloc+calloc+realloc)", "allocs", a0, a1, NAN, "<= 40", a1 <= 40);
+    } else {
+        figure_add("get", "client mallocs per GET (malloc+calloc+realloc)", "allocs", NAN, NAN, NAN, "<= 40", 0);
+    }
+    variant hv[2] = {{it_get_curl, &g, 0}, {it_get_pontes, &g, 0}};
+    if (compare(hv, 2, g_quick ? 3 : 7, 0, g_quick ? 200 : 2000)) {
+        fail("per-GET timing loop");
+    } else {
+        figure_add("get", "wall time per GET", "us", hv[0].med * 1e6, hv[1].med * 1e6, NAN, "", MET_INFO);
+    }
+    get_ctx_free(&g);
+}
+
+static void memory_section(const char *note) {
+    section_head("memory: one 64 MiB response (GET /pet/findByStatus: a pet_doc array <= 64 MiB, Content-Length), "
+                 "forked child,\n  peak = VmHWM - VmRSS before the call (VmHWM reset via /proc/self/clear_refs)");
+    if (note) printf("  %s\n", note);
+    server big;
+    if (server_fork(&big, 0, "{}", 2, BIG_LIMIT)) {
+        fail("memory: cannot start the server");
+        return;
+    }
+    mem_arg a0 = {1, big.port}, a1 = {0, big.port};
+    mem_result r0, r1;
+    int e0 = in_child(mem_child, &a0, &r0, sizeof r0), e1 = in_child(mem_child, &a1, &r1, sizeof r1);
+    server_stop(&big);
+    if (e0 || r0.peak_kb < 0 || r0.body_bytes <= 0) {
+        fail("memory: plain libcurl + cJSON child");
+        return;
+    }
+    if (e1 || r1.peak_kb < 0 || r1.count != r0.count) {
+        fail("memory: pontes child (%ld pets, plain %ld)", r1.count, r0.count);
+        return;
+    }
+    double body = (double)r0.body_bytes / 1048576.0;
+    printf("  body %ld bytes (%.2f MiB), %ld pets; VmHWM reset %s\n", r0.body_bytes, body, r0.count,
+           r1.hwm_reset ? "worked" : "NOT available (peak includes earlier use)");
+    double p1 = (double)r1.peak_kb / 1024.0, k1 = (double)r1.kept_kb / 1024.0;
+    double p0 = (double)r0.peak_kb / 1024.0, k0 = (double)r0.kept_kb / 1024.0;
+    figure_add("memory", "peak RSS of a 64 MiB response (ratio: to body)", "MiB", body, p1, NAN,
+               "<= 1.2 x the body", p1 <= 1.2 * body);
+    figure_add("memory", "  of which the decoded value, kept after the call", "MiB", body, k1, NAN, "", MET_INFO);
+    figure_add("memory", "  of which transient (transfer buffer, decoder)", "MiB", body, p1 - k1, NAN, "", MET_INFO);
+    figure_add("memory", "plain libcurl (growing buffer) + cJSON_Parse", "MiB", body, p0, NAN, "", MET_INFO);
+    figure_add("memory", "  of which the cJSON tree + buffer, kept", "MiB", body, k0, NAN, "", MET_INFO);
+    figure_add("memory", "pontes peak vs plain libcurl + cJSON peak", "MiB", p0, p1, NAN, "", MET_INFO);
+}
+
+static void batch_section(int port0, const char *pet, size_t pet_len) {
+    section_head("batch: GET /pet/{petId} to a forked server that adds 20 ms per response; pontes_batch (curl multi)");
+    server slow;
+    if (server_fork(&slow, 20000, pet, pet_len, 0)) {
+        fail("batch: cannot start the server");
+        return;
+    }
+    int n = g_quick ? 60 : 200;
+    unsigned conc = 20;
+    char base[96];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d%s", slow.port, k_base_path);
+    pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
+    o.base_url = base;
+    o.max_retries = 0;
+    o.timeout_ms = 300000;
+    petstore_client *c = NULL;
+    if (petstore_client_new(&c, &o) != PONTES_OK || pontes_client_set_api_key(c, "api_key", "bench") != PONTES_OK) {
+        fail("batch: client setup");
+    } else {
+        run_calls(c, 1, 0, NULL); /* warm-up */
+        double seq = run_calls(c, n, 0, NULL);
+        double bat = run_calls(c, n, conc, NULL);
+        if (seq > 0 && bat > 0) {
+            char name[96];
+            snprintf(name, sizeof name, "%d calls, concurrency %u: seq. vs batch (speed-up)", n, conc);
+            figure_add("batch", name, "s", seq, bat, seq / bat, ">= 15 (limit 20)", seq / bat >= 15);
+        }
+    }
+    petstore_client_free(c);
+
+    /* memory: forked children; the baseline of a batch is the same calls one after another
+       (to the zero-latency server), which keep the same results */
+    int ns = g_quick ? 50 : 200, nb = g_quick ? 500 : 2000;
+    long seq_s = -1, seq_b = -1, bat_s = -1, bat_b = -1;
+    batch_mem(port0, ns, 0, &seq_s);
+    batch_mem(port0, nb, 0, &seq_b);
+    batch_mem(slow.port, ns, conc, &bat_s);
+    batch_mem(slow.port, nb, conc, &bat_b);
+    if (seq_s >= 0 && seq_b >= 0 && bat_s >= 0 && bat_b >= 0) {
+        char name[96];
+        snprintf(name, sizeof name, "peak RSS, %d calls, concurrency %u", ns, conc);
+        figure_add("batch", name, "KiB", (double)seq_s, (double)bat_s, NAN, "", MET_INFO);
+        snprintf(name, sizeof name, "peak RSS, %d calls, concurrency %u", nb, conc);
+        figure_add("batch", name, "KiB", (double)seq_b, (double)bat_b, NAN, "", MET_INFO);
+        double os = (double)(bat_s - seq_s), ob = (double)(bat_b - seq_b);
+        if (os < 4) os = 4; /* one page: below it RSS cannot tell */
+        if (ob < 0) ob = 0;
+        snprintf(name, sizeof name, "beyond the results: %d vs %d calls", nb, ns);
+        figure_add("batch", name, "KiB", os, ob, NAN, "<= 1.5 x", ob <= 1.5 * os);
+        long by_conc[3] = {-1, -1, -1};
+        static const unsigned concs[3] = {10, 20, 40};
+        for (int i = 0; i < 3; i++) {
+            if (concs[i] == conc)
+                by_conc[i] = bat_b;
+            else
+                batch_mem(slow.port, nb, concs[i], &by_conc[i]);
+        }
+        for (int i = 0; i < 3; i++) {
+            if (by_conc[i] < 0) continue;
+            snprintf(name, sizeof name, "beyond the results: %d calls, concurrency %u", nb, concs[i]);
+            figure_add("batch", name, "KiB", ob, (double)(by_conc[i] - seq_b), NAN, "", MET_INFO);
+        }
+        printf("  (memory figures: peak RSS growth in a forked child; the sequential baseline keeps the same results; "
+               "concurrency rows: baseline = concurrency %u)\n", conc);
+    }
+    server_stop(&slow);
+}
 
 int main(int argc, char **argv) {
-    int quick = 0, persons = 100;
-    long requests = 0;
-    const char *spec_path = PONTES_BENCH_SPEC;
+    bool callgrind = false, upload_only = false;
+    size_t len = 0, pet_len = 0;
+    char *doc = NULL, *pet = NULL;
+    const char *csv = NULL;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--cg-child") == 0 && i + 2 < argc) /* internal: under valgrind */
+            return cg_child(argv[i + 1], atoi(argv[i + 2]));
         if (strcmp(argv[i], "--quick") == 0) {
-            quick = 1;
-        } else if (strcmp(argv[i], "--upload-only") == 0) { /* section 6 alone */
-            upload_section(quick);
-            return g_failures ? 1 : 0;
-        } else if (strcmp(argv[i], "--persons") == 0 && i + 1 < argc) {
-            persons = atoi(argv[++i]);
-        } else if (strcmp(argv[i], "--requests") == 0 && i + 1 < argc) {
-            requests = atol(argv[++i]);
-        } else if (strcmp(argv[i], "--spec") == 0 && i + 1 < argc) {
-            spec_path = argv[++i];
+            g_quick = true;
+        } else if (strcmp(argv[i], "--callgrind") == 0) {
+            callgrind = true;
+        } else if (strcmp(argv[i], "--upload-only") == 0) {
+            upload_only = true;
+        } else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) {
+            csv = argv[++i];
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage();
+            usage(stdout);
             return 0;
         } else {
-            usage();
+            usage(stderr);
             return 2;
         }
     }
-    if (persons < 1 || persons > 100000 || requests < 0) {
-        usage();
-        return 2;
-    }
-    if (!requests) requests = quick ? 300 : 2000;
-    const unsigned reps = quick ? 5 : 15;        /* decode/encode batches per variant */
-    const double batch_s = quick ? 0.04 : 0.12;  /* target duration of one batch */
-    const unsigned http_reps = quick ? 3 : 5;
-
-    /* ---- payloads from the spec's examples ---- */
-    size_t spec_len = 0;
-    char *spec_text = read_file(spec_path, &spec_len);
-    if (!spec_text) {
-        fprintf(stderr, "pontes-bench: cannot read %s (use --spec)\n", spec_path);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "pontes-bench: curl_global_init failed\n");
         return 1;
     }
-    cJSON *spec = cJSON_ParseWithLength(spec_text, spec_len);
-    free(spec_text);
-    const cJSON *person = example_of(spec, "/v1/NaturalPerson/{personId}", "get", "200");
-    const cJSON *product_page = example_of(spec, "/v1/Product", "get", "200");
-    if (!cJSON_IsObject(person) || !cJSON_IsObject(product_page)) {
-        fprintf(stderr, "pontes-bench: %s lacks the NaturalPerson / ProductPage examples\n", spec_path);
-        cJSON_Delete(spec);
-        return 1;
+    printf("pontes-bench %s (runtime %s, cJSON %s, %s)%s%s\n", PONTES_VERSION, pontes_version(), cJSON_Version(),
+           curl_version(), g_quick ? " [--quick]" : "", callgrind ? " [--callgrind]" : "");
+    if (upload_only) {
+        upload_section();
+        goto end;
     }
-    size_t big_len = 0, small_len;
-    char *big = build_person_page(person, persons, &big_len);
-    char *small = cJSON_PrintUnformatted(product_page);
-    small_len = small ? strlen(small) : 0;
-    const cJSON *pp_data = cJSON_GetObjectItemCaseSensitive(product_page, "data");
-    size_t small_items = (size_t)cJSON_GetArraySize(pp_data);
-    cJSON_Delete(spec);
-    if (!big || !small) {
-        fprintf(stderr, "pontes-bench: out of memory building payloads\n");
-        return 1;
-    }
-
-    printf("pontes-bench %s (runtime %s, cJSON %s, %s)%s\n", PONTES_VERSION, pontes_version(), cJSON_Version(),
-           curl_version(), quick ? " [--quick]" : "");
-    printf("payload: NaturalPersonPage, %d persons (address + 2 bank accounts each), %.1f KB; "
-           "ProductPage example, %zu B\n",
-           persons, (double)big_len / 1024.0, small_len);
-    printf("method: median of %u interleaved batches per variant (%u for HTTP), CLOCK_MONOTONIC, same bytes in "
-           "both paths;\n        [lo..hi] = range of the per-repetition ratios\n",
-           reps, http_reps);
     {
-        FILE *la = fopen("/proc/loadavg", "r"); /* context only: other load skews absolute figures */
+        FILE *la = fopen("/proc/loadavg", "r");
         double l1 = 0;
         if (la && fscanf(la, "%lf", &l1) == 1)
-            printf("        load average at start: %.2f on %ld CPUs%s\n", l1, sysconf(_SC_NPROCESSORS_ONLN),
-                   l1 > 0.5 * (double)sysconf(_SC_NPROCESSORS_ONLN) ? " (busy machine: expect noisy figures)" : "");
+            printf("load average at start: %.2f on %ld CPUs%s\n", l1, sysconf(_SC_NPROCESSORS_ONLN),
+                   l1 > 0.5 * (double)sysconf(_SC_NPROCESSORS_ONLN) ? " (busy machine: wall times are noisy)" : "");
         if (la) fclose(la);
     }
+    printf("method: instructions: %s\n"
+           "        allocations: %s\n"
+           "        wall times: CLOCK_MONOTONIC, median of interleaved batches\n",
+           callgrind ? "valgrind --tool=callgrind --collect-atstart=no --toggle-collect=<measured function>, one "
+                       "run per figure (this program re-run with --cg-child)"
+                     : "not measured (run with --callgrind)",
+           HAVE_COUNT ? "every malloc/calloc/realloc of the process (this executable defines malloc & co. over "
+                        "glibc's __libc_*: libcurl's and cJSON's calls included), counted around the measured calls"
+                      : "not counted in this build (sanitizers)");
+
+    doc = load_pets(&len);
+    pet = load_one_pet(&pet_len);
+    if (!doc || !pet) goto end;
+    printf("workload: pet_doc %d: %zu bytes, sha256 %s (checked); GET body: pet_doc's pet %d, %zu bytes\n", PET_N,
+           len, PET_SHA256, PET_ID, pet_len);
+
+    /* The zero-latency server for the per-GET figures (and the callgrind runs). */
+    server srv0;
+    if (server_fork(&srv0, 0, pet, pet_len, 0)) {
+        fail("cannot start the local HTTP server");
+        goto end;
+    }
+    double cgv[CG_N], *cg = NULL;
+    if (callgrind) {
+        if (!have_valgrind()) {
+            printf("callgrind: valgrind is not installed: instruction figures are not measured (wall times only)\n");
+        } else {
+            char self[4096];
+            ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+            char dir[] = "/tmp/pontes-bench-cg-XXXXXX";
+            if (sl <= 0 || !mkdtemp(dir)) {
+                fail("callgrind: no executable path or temporary directory");
+            } else {
+                self[sl] = '\0';
+                printf("callgrind: %d runs (output in %s) ...\n", CG_N, dir);
+                fflush(stdout);
+                int ok = 1;
+                for (int k = 0; k < CG_N && ok; k++) {
+                    cgv[k] = cg_run(self, dir, k, srv0.port);
+                    if (cgv[k] <= 0) ok = 0;
+                }
+                if (ok) {
+                    cg = cgv;
+                    for (int k = 0; k < CG_N; k++) {
+                        char p[4300];
+                        snprintf(p, sizeof p, "%s/%s.out", dir, k_cg_fn[k]);
+                        unlink(p);
+                        snprintf(p, sizeof p, "%s/%s.out.log", dir, k_cg_fn[k]);
+                        unlink(p);
+                    }
+                    rmdir(dir);
+                }
+            }
+        }
+    }
     {
-        /* One CPU for the whole run: the HTTP client and the in-process server then take
-           turns on it. Across two CPUs every request pays a cross-CPU wake-up, which on a
-           virtual machine costs up to ~200 µs at random and swamps what is measured. */
+        /* One CPU for the timed part: client and server take turns on it instead of paying
+           cross-CPU wake-ups (a VM's can cost ~200 us at random). */
         cpu_set_t one;
         CPU_ZERO(&one);
         CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
-        if (sched_setaffinity(0, sizeof one, &one) == 0)
-            printf("        pinned to one CPU (client and server threads take turns on it)\n");
+        if (sched_setaffinity(0, sizeof one, &one) == 0 && sched_setaffinity(srv0.pid, sizeof one, &one) == 0)
+            printf("        wall-time loops: client and server pinned to one CPU\n");
     }
-    printf("\n");
-
-    /* ---- functional check of the decoded / encoded values ---- */
-    eccor_natural_person_page *val = NULL;
-    pontes_error err = PONTES_ERROR_INIT;
-    if (eccor_natural_person_page_decode(big, big_len, &val, &err) != PONTES_OK) {
-        fail("eccor_natural_person_page_decode: %s at %s", err.message ? err.message : "?",
-             err.json_path ? err.json_path : "?");
-        pontes_error_clear(&err);
-        free(big);
-        cJSON_free(small);
-        return 1;
-    }
-    if (val->data.count != (size_t)persons || !val->data.items[0]->name ||
-        val->data.items[0]->bank_accounts.count != 2)
-        fail("decoded NaturalPersonPage has unexpected content (%zu persons)", val->data.count);
-    cJSON *big_doc = cJSON_ParseWithLength(big, big_len);
+    codec_section(doc, len, cg);
+    get_section(srv0.port, cg);
     {
-        char *enc = NULL;
-        size_t enc_len = 0;
-        if (eccor_natural_person_page_encode(val, &enc, &enc_len, &err) != PONTES_OK) {
-            fail("eccor_natural_person_page_encode: %s", err.message ? err.message : "?");
-        } else {
-            cJSON *re = cJSON_ParseWithLength(enc, enc_len);
-            if (!re || !cJSON_Compare(re, big_doc, 1)) fail("encoded NaturalPersonPage differs from the input");
-            cJSON_Delete(re);
-            pontes_json_free(enc);
-        }
-        pontes_error_clear(&err);
+        cpu_set_t all;
+        CPU_ZERO(&all);
+        for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++) CPU_SET(i, &all);
+        sched_setaffinity(0, sizeof all, &all);
     }
+    memory_section(NULL);
+    batch_section(srv0.port, pet, pet_len);
+    server_stop(&srv0);
+    upload_section();
 
-    int decode_ok = 0, alloc_ok = 0, http_ok = 0, have_http = 0;
-    double decode_ratio = 0, http_ratio = 0, http_ratio_parse = 0;
-
-    /* ---- 1. decode ---- */
-    json_ctx jc_big = {big, big_len, NULL, NULL, 0, PONTES_ERROR_INIT};
-    json_ctx jc_small = {small, small_len, NULL, NULL, 0, PONTES_ERROR_INIT};
-    variant dec[2] = {VARIANT("cJSON_ParseWithLength+Delete", it_cjson_parse, &jc_big),
-                      VARIANT("eccor decode+free", it_person_page_decode, &jc_big)};
-    variant dec_s[2] = {VARIANT("cJSON_ParseWithLength+Delete", it_cjson_parse, &jc_small),
-                        VARIANT("eccor decode+free", it_product_page_decode, &jc_small)};
-    size_t it_big = 0, it_small = 0;
-    if (compare(dec, 2, reps, batch_s, 0, &it_big)) fail("decode benchmark (big payload)");
-    if (compare(dec_s, 2, reps, batch_s, 0, &it_small)) fail("decode benchmark (small payload)");
-    double mb = (double)big_len / 1e6, mbs = (double)small_len / 1e6;
-    decode_ratio = dec[1].med / dec[0].med;
-    decode_ok = decode_ratio <= 1.15;
-    double lo, hi;
-    ratio_range(&dec[1], &dec[0], &lo, &hi);
-    printf("%-9s %-32s %10s %10s\n", "", "", "per call", "input");
-    printf("%-9s %-32s %8.1f µs %6.0f MB/s   (NaturalPersonPage %.0f KB, %zu calls/batch)\n", "decode",
-           dec[0].label, dec[0].med * 1e6, mb / dec[0].med, (double)big_len / 1024.0, it_big);
-    printf("%-9s %-32s %8.1f µs %6.0f MB/s   ratio %.2f [%.2f..%.2f] (target <= 1.15) %s\n", "", dec[1].label,
-           dec[1].med * 1e6, mb / dec[1].med, decode_ratio, lo, hi, verdict(decode_ok));
-    printf("%-9s %-32s %8.2f µs %6.0f MB/s   (ProductPage %zu B, %zu calls/batch)\n", "decode", dec_s[0].label,
-           dec_s[0].med * 1e6, mbs / dec_s[0].med, small_len, it_small);
-    ratio_range(&dec_s[1], &dec_s[0], &lo, &hi);
-    printf("%-9s %-32s %8.2f µs %6.0f MB/s   ratio %.2f [%.2f..%.2f] (info)\n", "", dec_s[1].label,
-           dec_s[1].med * 1e6, mbs / dec_s[1].med, dec_s[1].med / dec_s[0].med, lo, hi);
-
-    /* ---- 2. encode ---- */
-    json_ctx je_a = {NULL, 0, big_doc, NULL, 0, PONTES_ERROR_INIT};
-    json_ctx je_b = {NULL, 0, NULL, val, 0, PONTES_ERROR_INIT};
-    variant enc[2] = {VARIANT("cJSON_PrintUnformatted+free", it_cjson_print, &je_a),
-                      VARIANT("eccor encode+pontes_json_free", it_person_page_encode, &je_b)};
-    size_t it_enc = 0;
-    if (!big_doc || compare(enc, 2, reps, batch_s, 0, &it_enc)) fail("encode benchmark");
-    printf("\n%-9s %-32s %8.1f µs %6.0f MB/s   (output %zu B, %zu calls/batch)\n", "encode", enc[0].label,
-           enc[0].med * 1e6, (double)je_a.out_len / 1e6 / enc[0].med, je_a.out_len, it_enc);
-    ratio_range(&enc[1], &enc[0], &lo, &hi);
-    printf("%-9s %-32s %8.1f µs %6.0f MB/s   ratio %.2f [%.2f..%.2f] (output %zu B)\n", "", enc[1].label,
-           enc[1].med * 1e6, (double)je_b.out_len / 1e6 / enc[1].med, enc[1].med / enc[0].med, lo, hi,
-           je_b.out_len);
-
-    /* ---- 3. allocations per decoded response ---- */
-    printf("\nallocations per decoded response (malloc/calloc/realloc calls during one decode)\n");
-    printf("  runtime counted via %s\n",
-           HAVE_RT_COUNT ? "ld --wrap=malloc,calloc,realloc,free (pontes code linked statically)"
-                         : "the arena's block count only (no --wrap linker support)");
-    struct {
-        const char *name;
-        const char *json;
-        size_t len;
-        int big;
-    } payloads[2] = {{"NaturalPersonPage", big, big_len, 1}, {"ProductPage", small, small_len, 0}};
-    size_t worst_extra = 0;
-    for (int k = 0; k < 2; k++) {
-        counting_begin();
-        cJSON *d = cJSON_ParseWithLength(payloads[k].json, payloads[k].len);
-        size_t plain = g_cj_mallocs;
-        cJSON_Delete(d);
-        g_cj_mallocs = g_cj_frees = 0;
-        atomic_store(&g_rt_allocs, 0);
-        atomic_store(&g_rt_frees, 0);
-        void *v = NULL;
-        int rc = payloads[k].big ? eccor_natural_person_page_decode(payloads[k].json, payloads[k].len,
-                                                                    (eccor_natural_person_page **)&v, NULL)
-                                 : eccor_product_page_decode(payloads[k].json, payloads[k].len,
-                                                             (eccor_product_page **)&v, NULL);
-        counting_pause();
-        size_t cj = g_cj_mallocs, rt = atomic_load(&g_rt_allocs);
-        size_t blocks = v ? pontes_arena_block_count(pontes_arena_of(v)) : 0;
-        counting_resume();
-        if (payloads[k].big)
-            eccor_natural_person_page_free(v);
-        else
-            eccor_product_page_free(v);
-        size_t cj_freed = g_cj_frees, rt_freed = atomic_load(&g_rt_frees);
-        counting_end();
-        if (rc != PONTES_OK) {
-            fail("decode of %s while counting", payloads[k].name);
-            continue;
-        }
-        size_t extra = HAVE_RT_COUNT ? rt : blocks;
-        if (extra > worst_extra) worst_extra = extra;
-        printf("  %-18s cJSON allocations: %6zu (plain cJSON_Parse: %zu)   pontes allocations beyond cJSON: %zu"
-               " (arena blocks %zu)",
-               payloads[k].name, cj, plain, extra, blocks);
-        if (HAVE_RT_COUNT)
-            printf("   freed: cJSON %zu/%zu, pontes %zu/%zu", cj_freed, cj, rt_freed, rt);
-        printf("\n");
-        if (cj_freed != cj || (HAVE_RT_COUNT && rt_freed != rt))
-            printf("  note: %s decode+free did not free as many blocks as it allocated\n", payloads[k].name);
-    }
-    alloc_ok = worst_extra <= 5;
-    printf("  target: pontes allocations beyond cJSON <= 5 per response: %s\n", verdict(alloc_ok));
-
-    /* ---- 4. request throughput ---- */
-    printf("\nrequest throughput: GET /v1/Product (ProductPage example, %zu B body), HTTP/1.1 keep-alive on "
-           "127.0.0.1,\n  in-process server thread, %ld sequential requests per batch\n",
-           small_len, requests);
-    server srv;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || server_start(&srv, small, small_len)) {
-        fail("cannot start the local HTTP server");
-    } else {
-        have_http = 1;
-        char base[64], url[96];
-        snprintf(base, sizeof base, "http://127.0.0.1:%d", srv.port);
-        snprintf(url, sizeof url, "%s/v1/Product", base);
-        curl_ctx plain, plain_parse;
-        eccor_ctx ec = {NULL, small_items, 0};
-        pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
-        o.base_url = base;
-        o.max_retries = 0;
-        int setup = curl_ctx_init(&plain, url, small_len) | curl_ctx_init(&plain_parse, url, small_len);
-        int crc = eccor_client_new(&ec.c, &o);
-        if (crc == PONTES_OK) crc = pontes_client_set_bearer(ec.c, "uy3Auth", "x");
-        if (setup || crc != PONTES_OK) {
-            fail("client setup (%s)", pontes_status_name(crc));
-        } else {
-            variant hv[3] = {VARIANT("plain libcurl (1 easy handle)", it_curl, &plain),
-                             VARIANT("plain libcurl + cJSON_Parse", it_curl_parse, &plain_parse),
-                             VARIANT("eccor_list_products+free", it_eccor, &ec)};
-            if (compare(hv, 3, http_reps, 0, (size_t)requests, NULL)) {
-                fail("throughput benchmark");
-            } else {
-                double ratio = hv[0].med / hv[2].med;
-                http_ok = ratio >= 0.90;
-                http_ratio = ratio;
-                http_ratio_parse = hv[1].med / hv[2].med;
-                printf("%-9s %-32s %8.0f req/s  %6.1f µs/req\n", "http", hv[0].label, 1.0 / hv[0].med,
-                       hv[0].med * 1e6);
-                printf("%-9s %-32s %8.0f req/s  %6.1f µs/req   ratio %.2f (info: transport + cJSON)\n", "",
-                       hv[1].label, 1.0 / hv[1].med, hv[1].med * 1e6, hv[0].med / hv[1].med);
-                printf("%-9s %-32s %8.0f req/s  %6.1f µs/req   ratio %.2f (target >= 0.90) %s\n", "", hv[2].label,
-                       1.0 / hv[2].med, hv[2].med * 1e6, ratio, verdict(http_ok));
-                printf("  ratio = req/s relative to plain libcurl. eccor costs %.1f µs/req more than plain libcurl,\n"
-                       "  %.1f µs/req more than libcurl + cJSON_Parse (req/s ratio vs that: %.2f)\n",
-                       (hv[2].med - hv[0].med) * 1e6, (hv[2].med - hv[1].med) * 1e6, hv[1].med / hv[2].med);
-                /* The same comparison with a server that takes 200 µs per request (a fast
-                   service on a LAN; real partner APIs take milliseconds): what the
-                   per-request overhead means once the server does any work. */
-                atomic_store(&srv.delay_us, 200);
-                variant lv[2] = {VARIANT("plain libcurl (1 easy handle)", it_curl, &plain),
-                                 VARIANT("eccor_list_products+free", it_eccor, &ec)};
-                size_t lreq = (size_t)requests / 4 ? (size_t)requests / 4 : 1;
-                if (compare(lv, 2, http_reps, 0, lreq, NULL)) {
-                    fail("throughput benchmark (200 µs server time)");
-                } else {
-                    printf("  with 200 µs of server time per request: plain libcurl %.0f req/s, eccor %.0f req/s, "
-                           "ratio %.2f (info)\n",
-                           1.0 / lv[0].med, 1.0 / lv[1].med, lv[0].med / lv[1].med);
-                }
-                atomic_store(&srv.delay_us, 0);
-            }
-            /* Concurrency on one thread: a batch (curl multi) against the same calls one
-               after another, with 20 ms of server latency per response. */
-            batch_section(&ec, &srv, quick);
-        }
-        unsigned long sent = plain.done + plain_parse.done + ec.done;
-        curl_ctx_free(&plain);
-        curl_ctx_free(&plain_parse);
-        eccor_client_free(ec.c);
-        server_stop(&srv);
-        unsigned long served = atomic_load(&srv.served);
-        printf("  server answered %lu requests (clients counted %lu)\n", served, sent);
-        if (served != sent) fail("server answered %lu requests, clients completed %lu", served, sent);
-    }
-    rss_section(quick);
-    upload_section(quick);
+end:
+    free(doc);
+    free(pet);
     curl_global_cleanup();
-
-    printf("\ntargets: decode %s (%.2f <= 1.15), allocations %s (%zu <= 5), throughput %s (%.2f >= 0.90; "
-           "vs libcurl + cJSON_Parse: %.2f)\n",
-           verdict(decode_ok), decode_ratio, verdict(alloc_ok), worst_extra, have_http ? verdict(http_ok) : "n/a",
-           http_ratio, http_ratio_parse);
-
-    eccor_natural_person_page_free(val);
-    cJSON_Delete(big_doc);
-    free(big);
-    cJSON_free(small);
+    if (csv) {
+        if (write_csv(csv) != 0)
+            fail("cannot write %s", csv);
+        else
+            printf("\nCSV: %s (%d rows)\n", csv, g_nfigs);
+    }
+    int misses = 0;
+    for (int i = 0; i < g_nfigs; i++) misses += g_figs[i].met == MET_NO;
+    printf("\n%d figure(s), %d goal(s) missed%s\n", g_nfigs, misses, misses ? " (misses do not change the exit code)" : "");
     if (g_failures) {
         fprintf(stderr, "pontes-bench: %d functional failure(s)\n", g_failures);
         return 1;
