@@ -1520,6 +1520,9 @@ static void batch_section(int port0, const char *pet, size_t pet_len) {
         if (ob < 0) ob = 0;
         snprintf(name, sizeof name, "beyond the results: %d vs %d calls", nb, ns);
         figure_add("batch", name, "KiB", os, ob, NAN, "<= 1.5 x", ob <= 1.5 * os);
+        /* what one more queued call costs beyond its result (the slope between the two sizes) */
+        figure_add("batch", "  per queued call beyond its result (slope)", "bytes", NAN,
+                   (ob - (double)(bat_s - seq_s)) * 1024.0 / (double)(nb - ns), NAN, "", MET_INFO);
         long by_conc[3] = {-1, -1, -1};
         static const unsigned concs[3] = {10, 20, 40};
         for (int i = 0; i < 3; i++) {
@@ -1593,7 +1596,7 @@ int main(int argc, char **argv) {
     printf("method: instructions: %s\n"
            "        allocations: %s\n"
            "        wall times: CLOCK_MONOTONIC, median of interleaved batches\n",
-           callgrind ? "valgrind --tool=callgrind --collect-atstart=no --toggle-collect=<measured function>, one "
+           callgrind && have_valgrind() ? "valgrind --tool=callgrind --collect-atstart=no --toggle-collect=<measured function>, one "
                        "run per figure (this program re-run with --cg-child)"
                      : "not measured (run with --callgrind)",
            HAVE_COUNT ? "every malloc/calloc/realloc of the process (this executable defines malloc & co. over "
@@ -1633,6 +1636,10 @@ int main(int argc, char **argv) {
                 }
                 if (ok) {
                     cg = cgv;
+                    printf("callgrind totals (Ir of the toggled function):");
+                    for (int k = 0; k < CG_N; k++) printf("%s %s %.0f", k ? "," : "", k_cg_fn[k], cgv[k]);
+                    printf("\n          (codec: one call on %d pets; GET: %d calls after %d not counted)\n", PET_N,
+                           CG_GETS, CG_WARMUP);
                     for (int k = 0; k < CG_N; k++) {
                         char p[4300];
                         snprintf(p, sizeof p, "%s/%s.out", dir, k_cg_fn[k]);
