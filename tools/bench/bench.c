@@ -560,8 +560,10 @@ typedef struct srv_conf {
     long delay_us;
     const char *pet; /* GET /pet/{petId} */
     size_t pet_len;
-    const char *big; /* GET /pet/findByStatus (or NULL: 404) */
+    const char *big; /* GET /pet/findByStatus?status=available|sold (or NULL: 404); sold: HTTP 500 */
     size_t big_len;
+    char *ws; /* GET /pet/findByStatus?status=pending: '[' + spaces + ']' of big_limit bytes */
+    size_t ws_len;
 } srv_conf;
 
 typedef struct conn_arg {
@@ -587,7 +589,7 @@ static int send_response(int fd, const char *body, size_t len, int status) {
     int hl = snprintf(head, sizeof head,
                       "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
                       "Connection: keep-alive\r\n\r\n",
-                      status == 200 ? "200 OK" : "404 Not Found", len);
+                      status == 200 ? "200 OK" : status == 500 ? "500 Internal Server Error" : "404 Not Found", len);
     if (len < 65536) { /* one segment */
         char buf[65536 + 256];
         memcpy(buf, head, (size_t)hl);
@@ -628,7 +630,11 @@ static void *conn_main(void *p) {
             if (strncmp(line, "GET ", 4) == 0 && strstr(line, "/pet/findByStatus") && a.conf->big) {
                 body = a.conf->big;
                 blen = a.conf->big_len;
-                st = 200;
+                st = strstr(line, "status=sold") ? 500 : 200;
+                if (strstr(line, "status=pending")) {
+                    body = a.conf->ws;
+                    blen = a.conf->ws_len;
+                }
             } else if (strncmp(line, "GET ", 4) == 0 && strstr(line, "/pet/")) {
                 body = a.conf->pet;
                 blen = a.conf->pet_len;
@@ -719,7 +725,12 @@ static int server_fork(server *s, long delay_us, const char *pet, size_t pet_len
         conf.pet_len = pet_len;
         if (big_limit) {
             conf.big = load_big_doc(big_limit, &conf.big_len);
-            if (!conf.big) _exit(1);
+            conf.ws = malloc(big_limit);
+            if (!conf.big || !conf.ws) _exit(1);
+            memset(conf.ws, ' ', big_limit);
+            conf.ws[0] = '[';
+            conf.ws[big_limit - 1] = ']';
+            conf.ws_len = big_limit;
         }
         server_loop(lfd, &conf);
         _exit(0);
@@ -947,20 +958,25 @@ static double cg_run(const char *self, const char *dir, int k, int port) {
 #define BIG_LIMIT (g_quick ? (8u << 20) : (64u << 20)) /* --quick: an 8 MiB response */
 
 typedef struct mem_result {
-    long peak_kb;     /* VmHWM - VmRSS before, during the call */
-    long kept_kb;     /* VmRSS after the call, value still held, minus before */
-    long count;       /* pets decoded */
-    long body_bytes;  /* the response body */
-    int hwm_reset;    /* clear_refs worked */
+    long peak_kb;    /* VmHWM - VmRSS before, during the call */
+    long kept_kb;    /* VmRSS after the call (what was freed given back), value still held, minus before */
+    long count;      /* pets decoded (-1: none) */
+    long body_bytes; /* the response body (plain: received; error: err->body_len) */
+    int hwm_reset;   /* clear_refs worked */
+    int rc;
 } mem_result;
 
-/* 0: pontes petstore_find_pets_by_status; 1: plain libcurl (growing buffer) + cJSON_Parse */
+enum { MEM_PETS, MEM_PLAIN, MEM_ERROR, MEM_WS };
+
+/* MEM_PETS: petstore_find_pets_by_status (status=available: the pets body); MEM_ERROR: the same
+ * body with HTTP 500 (status=sold: EHTTP, err->body); MEM_WS: '[' + spaces + ']' (status=pending:
+ * decodes to an empty array); MEM_PLAIN: plain libcurl (growing buffer) + cJSON_Parse of the pets.
+ * Each after a small warm-up call on the same connection (lead's method, mem-findings.md). */
 static void mem_child_run(int mode, int port, mem_result *r) {
     char base[96];
     snprintf(base, sizeof base, "http://127.0.0.1:%d%s", port, k_base_path);
-    r->hwm_reset = reset_hwm() == 0;
-    long before = proc_kb("VmRSS:");
-    if (mode == 0) {
+    r->count = -1;
+    if (mode != MEM_PLAIN) {
         pontes_client_options o = PONTES_CLIENT_OPTIONS_INIT;
         o.base_url = base;
         o.max_retries = 0;
@@ -968,23 +984,30 @@ static void mem_child_run(int mode, int port, mem_result *r) {
         petstore_client *c = NULL;
         petstore_find_pets_by_status_response *out = NULL;
         petstore_find_pets_by_status_params prm = PETSTORE_FIND_PETS_BY_STATUS_PARAMS_INIT;
-        prm.status = "available";
+        prm.status = mode == MEM_PETS ? "available" : mode == MEM_ERROR ? "sold" : "pending";
         int rc = petstore_client_new(&c, &o);
+        if (rc == PONTES_OK) rc = pontes_client_set_api_key(c, "api_key", "bench");
         if (rc == PONTES_OK) rc = pontes_client_set_bearer(c, "petstore_auth", "bench"); /* findByStatus: OAuth2 */
-        /* the client exists before the measure starts */
-        if (rc == PONTES_OK) {
-            r->hwm_reset = reset_hwm() == 0;
-            before = proc_kb("VmRSS:");
-            rc = petstore_find_pets_by_status(c, &prm, &out);
+        if (rc == PONTES_OK) { /* warm-up: connection, lazily built state */
+            petstore_pet *p = NULL;
+            rc = petstore_get_pet_by_id(c, PET_ID, &p);
+            petstore_pet_free(p);
         }
-        if (rc == PONTES_OK && out) {
+        if (rc == PONTES_OK) {
+            malloc_trim(0);
+            long before = proc_kb("VmRSS:");
+            r->hwm_reset = reset_hwm() == 0;
+            rc = petstore_find_pets_by_status(c, &prm, &out);
+            r->rc = rc;
             r->peak_kb = proc_kb("VmHWM:") - before;
-            malloc_trim(0); /* what was freed leaves the RSS: what stays is the value */
+            malloc_trim(0); /* what was freed leaves the RSS: what stays is the value (or the error) */
             r->kept_kb = proc_kb("VmRSS:") - before;
-            r->count = (long)out->value.count;
-        } else {
-            fprintf(stderr, "pontes-bench: big response: %s: %s\n", pontes_status_name(rc),
-                    c && petstore_client_last_error(c)->message ? petstore_client_last_error(c)->message : "");
+            if (rc == PONTES_OK && out) r->count = (long)out->value.count;
+            const pontes_error *er = petstore_client_last_error(c);
+            if (mode == MEM_ERROR && er) r->body_bytes = er->body ? (long)er->body_len : 0;
+            if (rc != (mode == MEM_ERROR ? PONTES_EHTTP : PONTES_OK))
+                fprintf(stderr, "pontes-bench: big response (mode %d): %s: %s\n", mode, pontes_status_name(rc),
+                        er && er->message ? er->message : "");
         }
         petstore_find_pets_by_status_response_free(out);
         petstore_client_free(c);
@@ -996,8 +1019,9 @@ static void mem_child_run(int mode, int port, mem_result *r) {
         curl_easy_setopt(h, CURLOPT_URL, url);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+        malloc_trim(0);
+        long before = proc_kb("VmRSS:");
         r->hwm_reset = reset_hwm() == 0;
-        before = proc_kb("VmRSS:");
         long st = 0;
         if (curl_easy_perform(h) == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st) == CURLE_OK &&
             st == 200) {
@@ -1432,43 +1456,66 @@ static void get_section(int port, const double *cg) {
     get_ctx_free(&g);
 }
 
-static void memory_section(const char *note) {
-    char title[300];
+static void memory_section(const char *pet, size_t pet_len) {
+    char title[400];
     snprintf(title, sizeof title,
-             "memory: one %u MiB response (GET /pet/findByStatus: a pet_doc array <= %u MiB, Content-Length), "
-             "forked child,\n  peak = VmHWM - VmRSS before the call (VmHWM reset via /proc/self/clear_refs)",
+             "memory: one %u MiB response (GET /pet/findByStatus: a pet_doc array cut to <= %u MiB, "
+             "Content-Length), forked child,\n  peak = VmHWM - VmRSS before the call (VmHWM reset via "
+             "/proc/self/clear_refs, after a warm-up call); ratios: to the body (method: lead's decision in "
+             "mem-findings.md)",
              BIG_LIMIT >> 20, BIG_LIMIT >> 20);
     section_head(title);
-    if (note) printf("  %s\n", note);
     server big;
-    if (server_fork(&big, 0, "{}", 2, BIG_LIMIT)) {
+    if (server_fork(&big, 0, pet, pet_len, BIG_LIMIT)) {
         fail("memory: cannot start the server");
         return;
     }
-    mem_arg a0 = {1, big.port}, a1 = {0, big.port};
-    mem_result r0, r1;
-    int e0 = in_child(mem_child, &a0, &r0, sizeof r0), e1 = in_child(mem_child, &a1, &r1, sizeof r1);
+    mem_result r[4];
+    int e[4];
+    for (int m = 0; m < 4; m++) {
+        mem_arg a = {m, big.port};
+        e[m] = in_child(mem_child, &a, &r[m], sizeof r[m]);
+    }
     server_stop(&big);
-    if (e0 || r0.peak_kb < 0 || r0.body_bytes <= 0) {
+    const mem_result *pl = &r[MEM_PLAIN], *pe = &r[MEM_PETS], *er = &r[MEM_ERROR], *ws = &r[MEM_WS];
+    if (e[MEM_PLAIN] || pl->peak_kb < 0 || pl->body_bytes <= 0) {
         fail("memory: plain libcurl + cJSON child");
         return;
     }
-    if (e1 || r1.peak_kb < 0 || r1.count != r0.count) {
-        fail("memory: pontes child (%ld pets, plain %ld)", r1.count, r0.count);
-        return;
+    double body = (double)pl->body_bytes / 1048576.0;
+    printf("  body %ld bytes (%.2f MiB), %ld pets; VmHWM reset %s\n", pl->body_bytes, body, pl->count,
+           pe->hwm_reset ? "worked" : "NOT available (peaks include earlier use)");
+    if (e[MEM_PETS] || pe->rc != PONTES_OK || pe->count != pl->count) {
+        fail("memory: pontes child (%ld pets, plain %ld)", pe->count, pl->count);
+    } else {
+        double p = (double)pe->peak_kb / 1024.0, k = (double)pe->kept_kb / 1024.0;
+        figure_add("memory", "pets: peak RSS, decoded value included", "MiB", body, p, NAN, "", MET_INFO);
+        figure_add("memory", "  the decoded value (kept after the call)", "MiB", body, k, NAN, "", MET_INFO);
+        figure_add("memory", "client overhead of a decoded response (peak-kept)", "MiB", body, p - k, NAN,
+                   "<= 1.2 x the body", p - k <= 1.2 * body);
     }
-    double body = (double)r0.body_bytes / 1048576.0;
-    printf("  body %ld bytes (%.2f MiB), %ld pets; VmHWM reset %s\n", r0.body_bytes, body, r0.count,
-           r1.hwm_reset ? "worked" : "NOT available (peak includes earlier use)");
-    double p1 = (double)r1.peak_kb / 1024.0, k1 = (double)r1.kept_kb / 1024.0;
-    double p0 = (double)r0.peak_kb / 1024.0, k0 = (double)r0.kept_kb / 1024.0;
-    figure_add("memory", g_quick ? "peak RSS of an 8 MiB response (ratio: to body)" : "peak RSS of a 64 MiB response (ratio: to body)", "MiB", body, p1, NAN,
-               "<= 1.2 x the body", p1 <= 1.2 * body);
-    figure_add("memory", "  of which the decoded value, kept after the call", "MiB", body, k1, NAN, "", MET_INFO);
-    figure_add("memory", "  of which transient (transfer buffer, decoder)", "MiB", body, p1 - k1, NAN, "", MET_INFO);
-    figure_add("memory", "plain libcurl (growing buffer) + cJSON_Parse", "MiB", body, p0, NAN, "", MET_INFO);
-    figure_add("memory", "  of which the cJSON tree (after freeing the body)", "MiB", body, k0, NAN, "", MET_INFO);
-    figure_add("memory", "pontes peak vs plain libcurl + cJSON peak", "MiB", p0, p1, NAN, "", MET_INFO);
+    if (e[MEM_ERROR] || er->rc != PONTES_EHTTP) {
+        fail("memory: the HTTP 500 child (%s)", pontes_status_name(er->rc));
+    } else {
+        if (er->body_bytes != pl->body_bytes)
+            printf("  note: err->body of the HTTP 500 holds %ld bytes (the body: %ld)\n", er->body_bytes,
+                   pl->body_bytes);
+        double p = (double)er->peak_kb / 1024.0;
+        figure_add("memory", "error response (HTTP 500, same body): peak RSS", "MiB", body, p, NAN,
+                   "<= 1.2 x the body", p <= 1.2 * body);
+    }
+    if (e[MEM_WS] || ws->rc != PONTES_OK || ws->count != 0) {
+        fail("memory: the whitespace-body child (%s, %ld)", pontes_status_name(ws->rc), ws->count);
+    } else {
+        figure_add("memory", "decode-to-little body ('[' spaces ']'): peak RSS", "MiB", (double)BIG_LIMIT / 1048576.0,
+                   (double)ws->peak_kb / 1024.0, NAN, "", MET_INFO);
+    }
+    double p0 = (double)pl->peak_kb / 1024.0, k0 = (double)pl->kept_kb / 1024.0;
+    figure_add("memory", "plain libcurl (growing buffer) + cJSON_Parse: peak", "MiB", body, p0, NAN, "", MET_INFO);
+    figure_add("memory", "  the cJSON tree (after freeing the body)", "MiB", body, k0, NAN, "", MET_INFO);
+    if (!e[MEM_PETS] && pe->peak_kb >= 0)
+        figure_add("memory", "pets: pontes peak vs plain libcurl + cJSON peak", "MiB", p0, (double)pe->peak_kb / 1024.0,
+                   NAN, "", MET_INFO);
 }
 
 static void batch_section(int port0, const char *pet, size_t pet_len) {
@@ -1669,7 +1716,7 @@ int main(int argc, char **argv) {
         for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++) CPU_SET(i, &all);
         sched_setaffinity(0, sizeof all, &all);
     }
-    memory_section(NULL);
+    memory_section(pet, pet_len);
     batch_section(srv0.port, pet, pet_len);
     server_stop(&srv0);
     upload_section();
