@@ -184,9 +184,14 @@ static int reset_hwm(void) {
 }
 
 /* Run pet_doc N and return its stdout. */
+static const char *pet_doc_exe(void) {
+    const char *exe = getenv("PONTES_BENCH_PET_DOC"); /* default: the one built beside the bench */
+    return exe && *exe ? exe : PONTES_BENCH_PET_DOC;
+}
+
 static char *pet_doc(long n, size_t *len) {
     char cmd[4200];
-    snprintf(cmd, sizeof cmd, "'%s' %ld", PONTES_BENCH_PET_DOC, n);
+    snprintf(cmd, sizeof cmd, "'%s' %ld", pet_doc_exe(), n);
     FILE *p = popen(cmd, "r");
     if (!p) return NULL;
     size_t cap = 1u << 20, got = 0;
@@ -228,7 +233,7 @@ static void sha256_hex(const char *p, size_t n, char out[65]) {
 static char *load_pets(size_t *len) {
     char *doc = pet_doc(PET_N, len);
     if (!doc) {
-        fail("cannot run %s %d", PONTES_BENCH_PET_DOC, PET_N);
+        fail("cannot run %s %d", pet_doc_exe(), PET_N);
         return NULL;
     }
     char hex[65];
@@ -247,7 +252,7 @@ static char *load_one_pet(size_t *len) {
     char *doc = pet_doc(1, &n);
     if (!doc || n < 3 || doc[0] != '[' || doc[n - 1] != ']') {
         free(doc);
-        fail("cannot run %s 1", PONTES_BENCH_PET_DOC);
+        fail("cannot run %s 1", pet_doc_exe());
         return NULL;
     }
     memmove(doc, doc + 1, n - 2);
