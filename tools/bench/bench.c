@@ -323,8 +323,10 @@ static void fmt_num(char *out, size_t n, double v) {
         snprintf(out, n, "%.1f", v);
     else if (fabs(v) >= 1)
         snprintf(out, n, "%.2f", v);
-    else
+    else if (fabs(v) >= 0.01 || v == 0)
         snprintf(out, n, "%.3f", v);
+    else
+        snprintf(out, n, "%.1e", v);
 }
 
 static const char *met_text(int met) {
@@ -349,12 +351,12 @@ static void figure_add(const char *section, const char *name, const char *unit, 
     fmt_num(b, sizeof b, f->base);
     fmt_num(p, sizeof p, f->pontes);
     fmt_num(r, sizeof r, f->ratio);
-    printf("  %-50s %-10s %12s %12s %8s  %-18s %s\n", f->name, f->unit, b, p, r, f->goal, met_text(f->met));
+    printf("  %-54s %-6s %11s %11s %7s  %-19s %s\n", f->name, f->unit, b, p, r, f->goal, met_text(f->met));
     fflush(stdout);
 }
 
 static void section_head(const char *title) {
-    printf("\n%s\n  %-50s %-10s %12s %12s %8s  %-18s %s\n", title, "figure", "unit", "baseline", "pontes",
+    printf("\n%s\n  %-54s %-6s %11s %11s %7s  %-19s %s\n", title, "figure", "unit", "baseline", "pontes",
            "ratio", "goal", "");
 }
 
