@@ -14,6 +14,9 @@
 #include <time.h>
 
 /* ---- provider errors ---------------------------------------------------- */
+/* Largest error body whose provider fields (code, message, field errors) are read. */
+#define PONTES_CL_PROVIDER_PARSE_MAX ((size_t)1 << 20)
+
 static const cJSON *json_at(const cJSON *root, const char *path) {
     if (!root || !path || !*path) return NULL;
     const cJSON *cur = root;
@@ -76,7 +79,11 @@ void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *
         pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
         if (err->body) err->body_len = x->resp.len;
     }
-    cJSON *doc = x->resp.len ? cJSON_ParseWithLength(x->resp.data, x->resp.len) : NULL;
+    /* Provider error documents are small; a larger body (an HTML page, a whole listing answered
+     * with an error status) is kept raw in err->body but not parsed: its cJSON tree would cost
+     * several times the body (a 64 MiB JSON body: ~400 MiB). */
+    cJSON *doc = x->resp.len && x->resp.len <= PONTES_CL_PROVIDER_PARSE_MAX
+                     ? cJSON_ParseWithLength(x->resp.data, x->resp.len) : NULL;
     if (doc && m) {
         /* an error model without its own code/message reads those of x-pontes-status-code */
         const pontes_status_code_desc *sc = m->status_code;
