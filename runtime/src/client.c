@@ -75,6 +75,41 @@ const char *pontes_cl_base_url(const pontes_client *c, const pontes_operation *o
     return u;
 }
 
+/* ---- compression ---------------------------------------------------------- */
+/* The Accept-Encoding value of the PONTES_ENCODING_* bits enc (those libcurl can decode in
+ * this build; PONTES_EINVAL for unknown bits or one it cannot decode). */
+static int set_encodings(pontes_client *c, unsigned enc) {
+    if (enc & ~(unsigned)(PONTES_ENCODING_GZIP | PONTES_ENCODING_BR | PONTES_ENCODING_ZSTD)) return PONTES_EINVAL;
+    const curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
+    int feat = vi ? vi->features : 0;
+    if (((enc & PONTES_ENCODING_GZIP) && !(feat & CURL_VERSION_LIBZ)) ||
+        ((enc & PONTES_ENCODING_BR) && !(feat & CURL_VERSION_BROTLI)) ||
+        ((enc & PONTES_ENCODING_ZSTD) && !(feat & CURL_VERSION_ZSTD)))
+        return PONTES_EINVAL;
+    char v[sizeof c->accept_enc] = "";
+    if (enc & PONTES_ENCODING_GZIP) strcat(v, "gzip, deflate");
+    if (enc & PONTES_ENCODING_BR) strcat(v, v[0] ? ", br" : "br");
+    if (enc & PONTES_ENCODING_ZSTD) strcat(v, v[0] ? ", zstd" : "zstd");
+    c->encodings = enc;
+    memcpy(c->accept_enc, v, sizeof v);
+    /* the client's handle: set now if it is configured already (batch handles are
+       configured when a batch runs) */
+    if (c->curl && c->handle_ready) curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, v[0] ? c->accept_enc : NULL);
+    return PONTES_OK;
+}
+
+int pontes_client_set_compression(pontes_client *c, unsigned encodings) {
+    if (!c) return PONTES_EINVAL;
+    if (pontes_cl_set_begin(c) != PONTES_OK) return PONTES_EBUSY;
+    int rc = set_encodings(c, encodings);
+    if (rc != PONTES_OK)
+        pontes_err_set(&c->err, rc, "compression: unknown PONTES_ENCODING_* bits or an encoding libcurl cannot decode "
+                                    "(0x%x)", encodings);
+    return pontes_cl_set_end(c, rc);
+}
+
+unsigned pontes_client_compression(const pontes_client *c) { return c ? c->encodings : 0; }
+
 int pontes_client_new(pontes_client **out, const pontes_api *api, const pontes_client_options *opts) {
     if (!out) return PONTES_EINVAL;
     *out = NULL;
@@ -117,6 +152,7 @@ int pontes_client_new(pontes_client **out, const pontes_api *api, const pontes_c
     c->o.client_key_password = pontes_cl_strdup(d.client_key_password);
     c->o.user_agent = pontes_cl_strdup(d.user_agent ? d.user_agent : "pontes/" PONTES_VERSION);
     c->curl = curl_easy_init();
+    (void)set_encodings(c, PONTES_ENCODING_DEFAULT);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     c->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)c;
@@ -135,6 +171,8 @@ int pontes_client_new(pontes_client **out, const pontes_api *api, const pontes_c
 void pontes_client_free(pontes_client *c) {
     if (!c) return;
     if (c->curl) curl_easy_cleanup(c->curl);
+    pontes_cl_handle_state_free(c);
+    pontes_cl_call_spares_free(c);
     for (size_t i = 0; i < c->nservers; i++) {
         free(c->servers[i].group);
         free(c->servers[i].url);

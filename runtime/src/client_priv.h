@@ -51,6 +51,28 @@ struct pontes_client {
     double deadline;   /* CLOCK_MONOTONIC end of the current call's time budget */
     pontes_deviations dev; /* deviations tolerated while decoding the last response */
     struct pontes_cl_call_secrets *call_secrets; /* secrets.c: secret body values of the calls in progress */
+    /* transport.c: what is set on the client's own handle (c->curl) now, so that an exchange
+       sets only the options that differ from the previous one on it */
+    struct pontes_cl_hstate {
+        bool valid;                 /* the fields below describe the handle */
+        bool plain_get;             /* the method options are those of a plain GET (HTTPGET, no body) */
+        pontes_buf url;             /* CURLOPT_URL as set (wiped when replaced: it may carry a query key) */
+        const struct curl_slist *headers; /* CURLOPT_HTTPHEADER as set */
+        const void *data;           /* WRITEDATA / HEADERDATA as set */
+        long timeout_ms, connect_ms;
+        char errbuf[CURL_ERROR_SIZE]; /* the handle's CURLOPT_ERRORBUFFER (the client's, set once) */
+    } hs;
+    /* request.c: buffers lent to the synchronous call (pontes_request_send) and kept between
+       calls, wiped after each: the URL, the request header lines and their list nodes, the
+       response body (kept while small), one spare request */
+    pontes_buf spare_url, spare_htext, spare_resp;
+    struct curl_slist *spare_nodes;
+    size_t spare_ncap;
+    struct pontes_request *spare_req;
+    /* response compression (pontes_client_set_compression): PONTES_ENCODING_* bits and the
+       Accept-Encoding value they make ("" : none) */
+    unsigned encodings;
+    char accept_enc[40];
 };
 
 /* One HTTP exchange: inputs, then the result of the last pontes_cl_perform. */
@@ -82,8 +104,11 @@ typedef struct pontes_cl_xfer {
     long budget_ms;   /* the call's whole limit, for messages (0: the client's timeout_ms) */
     double t0, attempt_deadline;
     char errbuf[CURL_ERROR_SIZE];
-    pontes_buf hdrs; /* "Name: value\n" lines of the final response */
+    pontes_buf hdrs; /* "Name: value\n" lines of the final response: only those the runtime reads
+                        (Retry-After, X-Request-Id, X-Correlation-Id, want_hdr; see pontes_cl_header) */
     char curl_msg[CURL_ERROR_SIZE];
+    const char *want_hdr; /* input: one more response header to keep (the API's request-id header), or NULL */
+    bool headers_kept;    /* input: the header list outlives the exchange (the client's own, request.c) */
 } pontes_cl_xfer;
 
 #define PONTES_CL_AUTH_MORE 4
@@ -170,7 +195,9 @@ void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x);
 void pontes_cl_configure_handle(pontes_client *c, CURL *h);
 bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h);
 void pontes_cl_xfer_finish(pontes_client *c, pontes_cl_xfer *x, CURLcode cc);
-const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *len);
+const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *len); /* kept names only */
+void pontes_cl_handle_state_free(pontes_client *c); /* client.c: at pontes_client_free */
+void pontes_cl_call_spares_free(pontes_client *c);  /* request.c: at pontes_client_free */
 bool pontes_cl_should_retry(const pontes_cl_xfer *x, bool idempotent, char *reason, size_t cap);
 long pontes_cl_retry_delay(pontes_client *c, const pontes_cl_xfer *x, unsigned retry_index);
 void pontes_cl_sleep(long ms);
@@ -238,6 +265,12 @@ typedef struct pontes_call {
     pontes_buf full;          /* this attempt's URL with a query credential */
     curl_mime *mime;          /* this attempt's multipart body */
     struct pontes_upload *up; /* upload.c: streamed body segments / file parts, or NULL */
+    /* this attempt's header lines ("Name: value\0" each) and the list nodes pointing into them
+       (CURLOPT_HTTPHEADER; the requirement's other auth schemes, hl, hang off the last node) */
+    pontes_buf htext;
+    struct curl_slist *nodes;
+    size_t ncap;
+    bool lent;                /* url, htext, nodes and x.resp are the client's spares (sync path) */
 } pontes_call;
 #define PONTES_CALL_DONE 0
 #define PONTES_CALL_AGAIN 1   /* attempt again after delay_ms (-1: at once, no wait) */

@@ -6,6 +6,7 @@
 #include "upload.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,28 @@ struct pontes_request {
     char *idem_key;
     char **extra;         /* "Name: value" lines */
     size_t nextra;
+    /* storage without a malloc of its own for the first parameters: their array, and their
+       names and values (wiped at free: header values may carry credentials) */
+    size_t pool_used;
+    param inl[4];
+    char pool[192];
 };
+
+/* A copy of s in the request's pool, or malloc'd when the pool is full. */
+static char *req_strdup(pontes_request *r, const char *s) {
+    size_t n = strlen(s) + 1;
+    if (n <= sizeof r->pool - r->pool_used) {
+        char *d = r->pool + r->pool_used;
+        memcpy(d, s, n);
+        r->pool_used += n;
+        return d;
+    }
+    return pontes_cl_strdup(s);
+}
+
+static bool in_pool(const pontes_request *r, const char *p) {
+    return p >= r->pool && p < r->pool + sizeof r->pool;
+}
 
 /* ---- percent-encoding ---------------------------------------------------- */
 static int unreserved(unsigned char ch) {
@@ -69,7 +91,15 @@ int pontes_request_new(pontes_request **out, pontes_client *c, const pontes_oper
     if (pontes_cl_enter(c) != PONTES_OK) return PONTES_EBUSY;
     pontes_err_reset(&c->err);
     c->dev.count = c->dev.kept = 0;
-    pontes_request *r = calloc(1, sizeof *r);
+    /* the client's spare request (the last one freed by its guard holder), or a new one;
+       the pool's bytes need no zeroing (pool_used is 0) */
+    pontes_request *r = c->spare_req;
+    if (r) {
+        c->spare_req = NULL;
+        memset(r, 0, offsetof(pontes_request, pool));
+    } else {
+        r = calloc(1, sizeof *r);
+    }
     if (!r) {
         pontes_err_set(&c->err, PONTES_ENOMEM, "out of memory");
         pontes_cl_leave(c);
@@ -79,6 +109,8 @@ int pontes_request_new(pontes_request **out, pontes_client *c, const pontes_oper
     r->op = op;
     r->holds = true;
     r->max_retries = -1;
+    r->params = r->inl;
+    r->cap = sizeof r->inl / sizeof *r->inl;
     *out = r;
     return PONTES_OK;
 }
@@ -86,15 +118,26 @@ int pontes_request_new(pontes_request **out, pontes_client *c, const pontes_oper
 void pontes_request_free(pontes_request *r) {
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) {
-        free(r->params[i].name);
-        pontes_cl_secret_free(r->params[i].value); /* header values may carry credentials */
+        if (!in_pool(r, r->params[i].name)) free(r->params[i].name);
+        if (!in_pool(r, r->params[i].value))
+            pontes_cl_secret_free(r->params[i].value); /* header values may carry credentials */
     }
-    free(r->params);
+    pontes_cl_wipe(r->pool, r->pool_used);
+    r->pool_used = 0;
+    if (r->params != r->inl) free(r->params);
     pontes_cl_secret_free(r->idem_key);
     for (size_t i = 0; i < r->nextra; i++) pontes_cl_secret_free(r->extra[i]);
     free(r->extra);
     pontes_cl_call_secrets_release(r->c, r); /* the body's secret values: wiped */
-    if (r->holds) pontes_cl_leave(r->c);
+    if (r->holds) {
+        /* the guard holder may keep it as the client's spare (the next request_new takes it) */
+        pontes_client *c = r->c;
+        if (!c->spare_req) {
+            c->spare_req = r;
+            r = NULL;
+        }
+        pontes_cl_leave(c);
+    }
     free(r);
 }
 
@@ -131,19 +174,19 @@ int pontes_request_param(pontes_request *r, pontes_param_in in, const char *name
                 return req_fail(r, PONTES_EINVAL, "%s %s: invalid header name %s", name);
     }
     if (r->n == r->cap) {
-        size_t nc = r->cap ? r->cap * 2 : 8;
-        param *np = realloc(r->params, nc * sizeof *np);
+        size_t nc = r->cap * 2;
+        param *np = r->params == r->inl ? malloc(nc * sizeof *np) : realloc(r->params, nc * sizeof *np);
         if (!np) return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
+        if (r->params == r->inl) memcpy(np, r->inl, sizeof r->inl);
         r->params = np;
         r->cap = nc;
     }
     param *p = &r->params[r->n];
     p->in = (int)in;
-    p->name = pontes_cl_strdup(name);
-    p->value = pontes_cl_strdup(value);
+    p->name = req_strdup(r, name);
+    p->value = p->name ? req_strdup(r, value) : NULL;
     if (!p->name || !p->value) {
-        free(p->name);
-        free(p->value);
+        if (p->name && !in_pool(r, p->name)) free(p->name);
         return req_fail(r, PONTES_ENOMEM, "%s %s: out of memory%s", "");
     }
     r->n++;
@@ -152,7 +195,7 @@ int pontes_request_param(pontes_request *r, pontes_param_in in, const char *name
 
 int pontes_request_param_int(pontes_request *r, pontes_param_in in, const char *name, int64_t value) {
     char tmp[32];
-    snprintf(tmp, sizeof tmp, "%" PRId64, value);
+    pontes_codec_format_int(tmp, sizeof tmp, value); /* exact, no snprintf */
     return pontes_request_param(r, in, name, tmp);
 }
 
@@ -229,16 +272,20 @@ static const param *find_param(const pontes_request *r, int in, const char *name
 
 /* Literal text of a path template: kept as written, except bytes that may not appear in a
  * URL (non-ASCII, space, controls, '"<>\\^`{|}'), which are percent-encoded. */
+static bool url_unfit(unsigned char ch) { return ch <= 0x20 || ch >= 0x7F || strchr("\"<>\\^`{|}", ch); }
+
 static void append_literal(pontes_buf *u, const char *p, size_t n) {
     static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        if (ch <= 0x20 || ch >= 0x7F || strchr("\"<>\\^`{|}", ch)) {
-            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
-            pontes_buf_append(u, e, 3);
-        } else {
-            pontes_buf_append(u, p + i, 1);
-        }
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i; /* the bytes kept as written go in one append */
+        while (run < n && !url_unfit((unsigned char)p[run])) run++;
+        if (run > i) pontes_buf_append(u, p + i, run - i);
+        if (run == n) break;
+        unsigned char ch = (unsigned char)p[run];
+        char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+        pontes_buf_append(u, e, 3);
+        i = run + 1;
     }
 }
 
@@ -589,62 +636,99 @@ static int build_raw(pontes_request *r, pontes_buf *out, const char **ctype_over
 }
 
 /* ---- headers ------------------------------------------------------------ */
-static int add_header(struct curl_slist **l, const char *line) {
-    struct curl_slist *t = curl_slist_append(*l, line);
-    if (!t) return PONTES_ENOMEM;
-    *l = t;
-    return PONTES_OK;
+/* The request's header lines are built every attempt into k->htext ("Name: value\0" each, a
+ * buffer the synchronous path reuses from call to call) and handed to curl as a list of
+ * nodes pointing into it (k->nodes): no allocation per line, nothing kept from an earlier
+ * call (every value is the current one), wiped after the attempt. */
+static void hline(pontes_buf *t, const char *name, const char *sep, const char *value) {
+    pontes_buf_puts(t, name);
+    pontes_buf_puts(t, sep);
+    pontes_buf_puts(t, value);
+    pontes_buf_append(t, "", 1);
 }
 
-static int add_header2(struct curl_slist **l, const char *name, const char *sep, const char *value) {
-    if (pontes_cl_bad_header_byte(value) >= 0) return PONTES_EINVAL; /* checked where values enter; never sent */
-    pontes_buf b;
-    pontes_buf_init(&b);
-    pontes_buf_puts(&b, name);
-    pontes_buf_puts(&b, sep);
-    pontes_buf_puts(&b, value);
-    int rc = pontes_cl_buf_cstr(&b) == PONTES_OK && !b.failed ? add_header(l, b.data) : PONTES_ENOMEM;
-    pontes_cl_buf_wipe_free(&b);
-    return rc;
+/* Whether the caller sends its own header name (a header parameter or an extra line). */
+static bool caller_header(const pontes_request *r, const char *name, size_t nl) {
+    for (size_t i = 0; i < r->n; i++)
+        if (r->params[i].in == PONTES_IN_HEADER && strlen(r->params[i].name) == nl &&
+            pontes_cl_ci_eq_n(r->params[i].name, name, nl))
+            return true;
+    for (size_t i = 0; i < r->nextra; i++)
+        if (pontes_cl_ci_eq_n(r->extra[i], name, nl) && r->extra[i][nl] == ':') return true;
+    return false;
 }
 
-
-static int build_headers(pontes_request *r, const char *content_type, const char *auth_header,
-                         struct curl_slist **out) {
-    struct curl_slist *l = NULL;
-    int rc = add_header2(&l, "Accept", ": ", r->op->accept ? r->op->accept : "application/json");
-    if (rc == PONTES_OK && content_type) rc = add_header2(&l, "Content-Type", ": ", content_type);
-    if (rc == PONTES_OK) rc = add_header(&l, "Expect:");
-    pontes_buf cookie;
-    pontes_buf_init(&cookie);
+static int build_headers(pontes_call *k, const char *content_type, const char *auth_header) {
+    pontes_request *r = k->r;
+    pontes_buf *t = &k->htext;
+    pontes_cl_wipe(t->data, t->len);
+    t->len = 0;
+    int rc = PONTES_OK;
+    const char *accept = r->op->accept ? r->op->accept : "application/json";
+    if (pontes_cl_bad_header_byte(accept) >= 0 || (content_type && pontes_cl_bad_header_byte(content_type) >= 0) ||
+        (r->idem_key && pontes_cl_bad_header_byte(r->idem_key) >= 0) ||
+        (auth_header && pontes_cl_bad_header_byte(auth_header) >= 0))
+        rc = PONTES_EINVAL; /* checked where values enter; never sent */
+    hline(t, "Accept", ": ", accept);
+    /* compression: the line curl would otherwise format on every request (transport.c sets
+       CURLOPT_ACCEPT_ENCODING to the same list, so that curl decodes them) */
+    const char *enc = r->c->accept_enc;
+    if (enc[0] && !caller_header(r, "Accept-Encoding", 15)) hline(t, "Accept-Encoding", ": ", enc);
+    if (content_type) hline(t, "Content-Type", ": ", content_type);
+    /* no "Expect: 100-continue" round trip for a body (curl adds none without one) */
+    if (k->has_body || k->multipart) pontes_buf_append(t, "Expect:", 8);
+    bool cookie = false;
     for (size_t i = 0; i < r->n && rc == PONTES_OK; i++) {
         const param *p = &r->params[i];
         if (p->in == PONTES_IN_HEADER) {
-            rc = add_header2(&l, p->name, ": ", p->value);
+            if (pontes_cl_bad_header_byte(p->value) >= 0) rc = PONTES_EINVAL;
+            hline(t, p->name, ": ", p->value);
         } else if (p->in == PONTES_IN_COOKIE) {
-            pontes_buf_puts(&cookie, cookie.len ? "; " : "Cookie: ");
-            pontes_buf_puts(&cookie, p->name);
-            pontes_buf_puts(&cookie, "=");
-            pontes_cl_percent_append(&cookie, p->value, strlen(p->value));
+            cookie = true;
         }
     }
-    if (rc == PONTES_OK && cookie.len) {
-        if (pontes_cl_buf_cstr(&cookie) != PONTES_OK || cookie.failed) rc = PONTES_ENOMEM;
-        else rc = add_header(&l, cookie.data);
+    if (cookie) { /* one Cookie line: name=value pairs, values percent-encoded */
+        bool first = true;
+        pontes_buf_puts(t, "Cookie: ");
+        for (size_t i = 0; i < r->n; i++) {
+            const param *p = &r->params[i];
+            if (p->in != PONTES_IN_COOKIE) continue;
+            if (!first) pontes_buf_puts(t, "; ");
+            first = false;
+            pontes_buf_puts(t, p->name);
+            pontes_buf_puts(t, "=");
+            pontes_cl_percent_append(t, p->value, strlen(p->value));
+        }
+        pontes_buf_append(t, "", 1);
     }
-    pontes_cl_buf_wipe_free(&cookie);
-    if (rc == PONTES_OK && r->idem_key) rc = add_header2(&l, "Idempotency-Key", ": ", r->idem_key);
-    for (size_t i = 0; i < r->nextra && rc == PONTES_OK; i++) rc = add_header(&l, r->extra[i]);
-    if (rc == PONTES_OK && auth_header)
-        rc = pontes_cl_bad_header_byte(auth_header) >= 0 ? PONTES_EINVAL : add_header(&l, auth_header);
+    if (r->idem_key) hline(t, "Idempotency-Key", ": ", r->idem_key);
+    for (size_t i = 0; i < r->nextra; i++) pontes_buf_append(t, r->extra[i], strlen(r->extra[i]) + 1);
+    if (auth_header) pontes_buf_append(t, auth_header, strlen(auth_header) + 1);
+    if (rc == PONTES_OK && t->failed) rc = PONTES_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; rc == PONTES_OK && i < t->len; i++) n += t->data[i] == '\0';
+    if (rc == PONTES_OK && n > k->ncap) {
+        struct curl_slist *nn = realloc(k->nodes, n * sizeof *nn);
+        if (!nn) rc = PONTES_ENOMEM;
+        else {
+            k->nodes = nn;
+            k->ncap = n;
+        }
+    }
     if (rc != PONTES_OK) {
-        pontes_cl_slist_wipe_free(l);
+        pontes_cl_wipe(t->data, t->len);
+        t->len = 0;
         if (rc == PONTES_EINVAL)
             return pontes_err_set(&r->c->err, rc, "%s %s: a header value contains a control character", r->op->method,
                                   r->op->path);
         return pontes_err_set(&r->c->err, PONTES_ENOMEM, "out of memory");
     }
-    *out = l;
+    char *p = t->data;
+    for (size_t i = 0; i < n; i++) {
+        k->nodes[i].data = p;
+        k->nodes[i].next = i + 1 < n ? &k->nodes[i + 1] : NULL;
+        p += strlen(p) + 1;
+    }
     return PONTES_OK;
 }
 
@@ -668,13 +752,28 @@ static const pontes_response_desc *match_response(const pontes_operation *op, lo
 }
 
 /* ---- a call: prepare, attempts, finish (used by pontes_request_send and batch.c) ---- */
-int pontes_call_prepare(pontes_call *k, pontes_request *r) {
+/* lend: the synchronous path (pontes_request_send, the client held): the URL, header and
+ * response buffers are the client's spares, given back (wiped) by pontes_call_free */
+static int call_prepare(pontes_call *k, pontes_request *r, bool lend) {
     memset(k, 0, sizeof *k);
     k->r = r;
     pontes_buf_init(&k->url);
     pontes_buf_init(&k->body);
     pontes_cl_xfer_init(&k->x);
     pontes_client *c = r->c;
+    if (lend) {
+        k->lent = true;
+        k->url = c->spare_url;
+        pontes_buf_init(&c->spare_url);
+        k->htext = c->spare_htext;
+        pontes_buf_init(&c->spare_htext);
+        k->nodes = c->spare_nodes;
+        k->ncap = c->spare_ncap;
+        c->spare_nodes = NULL;
+        c->spare_ncap = 0;
+        k->x.resp = c->spare_resp;
+        pontes_buf_init(&c->spare_resp);
+    }
     const pontes_operation *op = r->op;
     pontes_error *err = &c->err;
     long budget = r->timeout_ms > 0 ? r->timeout_ms : c->o.timeout_ms;
@@ -738,9 +837,59 @@ int pontes_call_prepare(pontes_call *k, pontes_request *r) {
     return pontes_cl_select_auth(c, op, &k->auth);
 }
 
+int pontes_call_prepare(pontes_call *k, pontes_request *r) { return call_prepare(k, r, false); }
+
+/* A response buffer up to this size is kept by the client for its next call. */
+#define SPARE_RESP_MAX ((size_t)64 * 1024)
+
+static void give_back(pontes_call *k) {
+    pontes_client *c = k->r->c;
+    k->lent = false;
+    pontes_cl_wipe(k->url.data, k->url.len);
+    k->url.len = 0;
+    k->url.failed = 0;
+    pontes_cl_buf_wipe_free(&c->spare_url);
+    c->spare_url = k->url;
+    pontes_buf_init(&k->url);
+    pontes_cl_wipe(k->htext.data, k->htext.len);
+    k->htext.len = 0;
+    k->htext.failed = 0;
+    pontes_cl_buf_wipe_free(&c->spare_htext);
+    c->spare_htext = k->htext;
+    pontes_buf_init(&k->htext);
+    free(c->spare_nodes);
+    c->spare_nodes = k->nodes;
+    c->spare_ncap = k->ncap;
+    k->nodes = NULL;
+    k->ncap = 0;
+    pontes_buf *b = &k->x.resp;
+    if (b->data && b->cap <= SPARE_RESP_MAX) {
+        pontes_cl_wipe(b->data, k->x.resp_hw < b->cap ? k->x.resp_hw : b->cap);
+        b->len = 0;
+        b->failed = 0;
+        pontes_buf_free(&c->spare_resp);
+        c->spare_resp = *b;
+        pontes_buf_init(b);
+        k->x.resp_hw = 0;
+    } /* else pontes_cl_xfer_free wipes and frees it */
+}
+
+void pontes_cl_call_spares_free(pontes_client *c) {
+    pontes_cl_buf_wipe_free(&c->spare_url);
+    pontes_cl_buf_wipe_free(&c->spare_htext);
+    free(c->spare_nodes);
+    c->spare_nodes = NULL;
+    c->spare_ncap = 0;
+    pontes_buf_free(&c->spare_resp); /* wiped when given back */
+    free(c->spare_req);                /* wiped when freed */
+    c->spare_req = NULL;
+}
+
 static void attempt_clean(pontes_call *k) {
     pontes_cl_slist_wipe_free(k->hl);
     k->hl = NULL;
+    pontes_cl_wipe(k->htext.data, k->htext.len);
+    k->htext.len = 0;
     pontes_cl_buf_wipe_free(&k->full);
     if (k->mime) curl_mime_free(k->mime);
     k->mime = NULL;
@@ -755,9 +904,14 @@ int pontes_call_attempt_begin(pontes_call *k, CURL *h) {
     char *auth_header = NULL, *auth_query = NULL;
     int rc = pontes_cl_prepare_auth(c, &k->auth, &auth_header, &auth_query);
     if (rc != PONTES_OK) return rc; /* token endpoint failure: err filled (EAUTH/ETRANSPORT/ETIMEOUT) */
-    rc = build_headers(r, k->ctype, auth_header, &k->hl);
+    rc = build_headers(k, k->ctype, auth_header);
     pontes_cl_secret_free(auth_header);
     if (rc == PONTES_OK) rc = pontes_cl_auth_more_headers(c, &k->auth, &k->hl); /* the requirement's other schemes */
+    if (rc == PONTES_OK && k->hl) { /* after the request's own lines */
+        struct curl_slist *last = k->nodes;
+        while (last->next) last = last->next;
+        last->next = k->hl;
+    }
     pontes_buf_init(&k->full);
     if (rc == PONTES_OK && auth_query) {
         pontes_buf_append(&k->full, k->url.data, k->url.len);
@@ -776,7 +930,8 @@ int pontes_call_attempt_begin(pontes_call *k, CURL *h) {
     pontes_cl_xfer *x = &k->x;
     x->method = r->op->method;
     x->url = k->full.data ? k->full.data : k->url.data;
-    x->headers = k->hl;
+    x->headers = k->nodes;
+    x->headers_kept = k->lent; /* the client's nodes: the handle may keep pointing at them */
     x->body = k->body.data;
     x->body_len = k->body.len;
     x->has_body = k->has_body && !k->mime;
@@ -944,6 +1099,11 @@ void pontes_call_free(pontes_call *k) {
     attempt_clean(k);
     pontes_up_free(k->up);
     k->up = NULL;
+    if (k->lent) give_back(k);
+    pontes_cl_buf_wipe_free(&k->htext);
+    free(k->nodes);
+    k->nodes = NULL;
+    k->ncap = 0;
     pontes_cl_xfer_free(&k->x);
     pontes_cl_buf_wipe_free(&k->body);
     pontes_buf_free(&k->url);
@@ -965,7 +1125,7 @@ int pontes_request_send(pontes_request *r, void **out, long *http_status) {
     }
     pontes_err_reset(&c->err);
     pontes_call k;
-    rc = pontes_call_prepare(&k, r); /* the call's time budget starts here */
+    rc = call_prepare(&k, r, true); /* the call's time budget starts here */
     if (rc == PONTES_OK && !c->handle_ready) {
         pontes_cl_configure_handle(c, c->curl);
         c->handle_ready = true;

@@ -72,13 +72,28 @@ static size_t on_write(char *p, size_t sz, size_t n, void *ud) {
     return len;
 }
 
+/* Whether the response header line p[0..e) is one the runtime reads (pontes_cl_header's
+ * callers: Retry-After for retries, the request-id headers for errors); the others are not kept. */
+static bool header_wanted(const pontes_cl_xfer *x, const char *p, size_t e) {
+    static const struct {
+        const char *name;
+        size_t len;
+    } kept[] = {{"Retry-After", 11}, {"X-Request-Id", 12}, {"X-Correlation-Id", 16}};
+    const char *colon = memchr(p, ':', e);
+    if (!colon) return false;
+    size_t nl = (size_t)(colon - p);
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
+        if (nl == kept[i].len && pontes_cl_ci_eq_n(p, kept[i].name, nl)) return true;
+    return x->want_hdr && strlen(x->want_hdr) == nl && pontes_cl_ci_eq_n(p, x->want_hdr, nl);
+}
+
 static size_t on_header(char *p, size_t sz, size_t n, void *ud) {
     pontes_cl_xfer *x = ud;
     size_t len = sz * n;
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) x->hdrs.len = 0; /* a new response (after 1xx) */
     size_t e = len;
     while (e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n')) e--;
-    if (e == 0) return len;
+    if (e == 0 || !header_wanted(x, p, e)) return len;
     if (x->hdrs.len + e > 256 * 1024) return len; /* ignore absurd header volumes */
     if (pontes_buf_append(&x->hdrs, p, e) != PONTES_OK || pontes_buf_append(&x->hdrs, "\n", 1) != PONTES_OK) {
         x->nomem = true;
@@ -110,7 +125,8 @@ void pontes_cl_xfer_free(pontes_cl_xfer *x) {
     pontes_buf_free(&x->hdrs);
 }
 
-/* Value of response header name (trimmed), or NULL; *len set. Points into x->hdrs. */
+/* Value of response header name (trimmed), or NULL; *len set. Points into x->hdrs. Only the
+ * headers header_wanted() keeps are there (add a name there before reading a new one). */
 const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *len) {
     size_t nl = strlen(name);
     const char *p = x->hdrs.data, *end = p ? p + x->hdrs.len : NULL;
@@ -133,8 +149,6 @@ const char *pontes_cl_header(const pontes_cl_xfer *x, const char *name, size_t *
 
 /* Options that are the same for every exchange: set once per handle (curl keeps them
  * across transfers; connections, DNS and TLS session caches are reused). */
-/* Options that are the same for every exchange: set once per handle (curl keeps them
- * across transfers; connections, DNS and TLS session caches are reused). */
 void pontes_cl_configure_handle(pontes_client *c, CURL *h) {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -149,7 +163,10 @@ void pontes_cl_configure_handle(pontes_client *c, CURL *h) {
     if (c->o.client_key) curl_easy_setopt(h, CURLOPT_SSLKEY, c->o.client_key);
     if (c->o.client_key_password) curl_easy_setopt(h, CURLOPT_KEYPASSWD, c->o.client_key_password);
     curl_easy_setopt(h, CURLOPT_USERAGENT, c->o.user_agent);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    /* Compression (pontes_client_set_compression): curl decodes what accept_enc lists; the
+       Accept-Encoding line itself is one of the request's header lines (request.c), so that
+       curl does not format its own on every request. */
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, c->accept_enc[0] ? c->accept_enc : NULL);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_off_t maxfs = c->o.max_response_bytes > (size_t)INT64_MAX ? (curl_off_t)INT64_MAX
                                                                    : (curl_off_t)c->o.max_response_bytes;
@@ -161,6 +178,27 @@ void pontes_cl_configure_handle(pontes_client *c, CURL *h) {
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
+    if (h == c->curl) {
+        /* the client's handle: what the exchanges set on it is tracked in c->hs */
+        pontes_cl_handle_state_free(c);
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->hs.errbuf);
+        c->hs.valid = true;
+    }
+}
+
+void pontes_cl_handle_state_free(pontes_client *c) {
+    pontes_cl_buf_wipe_free(&c->hs.url);
+    c->hs.valid = c->hs.plain_get = false;
+    c->hs.headers = NULL;
+    c->hs.data = NULL;
+    c->hs.timeout_ms = c->hs.connect_ms = -1;
+}
+
+/* Set a long option on the client's handle only when it differs from what is set. */
+static void set_long(CURL *h, CURLoption opt, long v, long *cur, bool track) {
+    if (track && *cur == v) return;
+    curl_easy_setopt(h, opt, v);
+    if (track) *cur = v;
 }
 
 /* Prepare h for the exchange x (inputs: method/url/headers/body/mime; x->deadline, or
@@ -171,6 +209,7 @@ bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h) {
     pontes_cl_xfer_reset_result(x);
     x->max = c->o.max_response_bytes;
     x->errbuf[0] = '\0';
+    x->want_hdr = c->api && c->api->errors ? c->api->errors->request_id_header : NULL;
     /* This attempt gets what is left of the call's budget (or the per-attempt limit). */
     double deadline = x->deadline > 0 ? x->deadline : c->deadline;
     long rem = pontes_cl_ms_until(deadline);
@@ -184,20 +223,49 @@ bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h) {
     long lim = rem;
     long per = x->attempt_timeout_ms > 0 ? x->attempt_timeout_ms : c->o.attempt_timeout_ms;
     if (per > 0 && per < lim) lim = per;
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, lim);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms < lim ? c->o.connect_timeout_ms : lim);
-    curl_easy_setopt(h, CURLOPT_URL, x->url);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->headers);
-    curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    /* The client's own handle keeps its options between exchanges: only what differs from
+       the previous exchange on it is set (c->hs). Other handles (batches) get every option. */
+    struct pontes_cl_hstate *hs = &c->hs;
+    bool track = h == c->curl && hs->valid;
+    if (track) {
+        hs->errbuf[0] = '\0';
+    } else {
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+        curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    }
+    set_long(h, CURLOPT_TIMEOUT_MS, lim, &hs->timeout_ms, track);
+    set_long(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms < lim ? c->o.connect_timeout_ms : lim,
+             &hs->connect_ms, track);
+    if (!track || !hs->url.data || strcmp(hs->url.data, x->url) != 0) {
+        curl_easy_setopt(h, CURLOPT_URL, x->url);
+        if (track) { /* a copy to compare the next URL with (wiped: a query may carry a key) */
+            hs->url.len = 0;
+            if (pontes_buf_puts(&hs->url, x->url) != PONTES_OK || pontes_cl_buf_cstr(&hs->url) != PONTES_OK)
+                pontes_cl_buf_wipe_free(&hs->url); /* no copy: set again next time */
+        }
+    }
+    if (!track || hs->data != x) {
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+        if (track) hs->data = x;
+    }
+    if (!track || hs->headers != x->headers) {
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->headers);
+        if (track) hs->headers = x->headers;
+    }
 
     const char *m = x->method;
+    bool get = strcmp(m, "GET") == 0;
+    if (track && get && hs->plain_get) {
+        x->t0 = pontes_cl_now();
+        x->attempt_deadline = deadline;
+        return true; /* the method options are those of a plain GET already */
+    }
+    if (track) hs->plain_get = get;
     /* HTTPGET resets the method to GET and clears NOBODY/UPLOAD; the rest builds on it */
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
-    if (strcmp(m, "GET") == 0) {
+    if (get) {
         /* nothing more */
     } else if (strcmp(m, "HEAD") == 0) {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -234,14 +302,31 @@ void pontes_cl_xfer_finish(pontes_client *c, pontes_cl_xfer *x, CURLcode cc) {
     x->status = st;
     if (x->cc == CURLE_FILESIZE_EXCEEDED) x->toobig = true;
     if (x->cc == CURLE_OPERATION_TIMEDOUT && pontes_cl_now() >= x->attempt_deadline) x->out_of_time = true;
+    bool track = h == c->curl && c->hs.valid;
+    const char *eb = track ? c->hs.errbuf : x->errbuf;
     if (x->cc != CURLE_OK) {
-        if (x->errbuf[0]) {
-            snprintf(x->curl_msg, sizeof x->curl_msg, "%s", x->errbuf);
+        if (eb[0]) {
+            snprintf(x->curl_msg, sizeof x->curl_msg, "%s", eb);
         } else {
             snprintf(x->curl_msg, sizeof x->curl_msg, "%s", curl_easy_strerror(x->cc));
         }
     } else {
         x->curl_msg[0] = '\0';
+    }
+    if (track && c->hs.plain_get && !x->read_fn && !x->mime) {
+        /* a plain GET on the client's handle: nothing per call to drop but a header list
+           that is not the client's own (it is freed after this exchange) */
+        if (!x->headers_kept) {
+            curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+            c->hs.headers = NULL;
+        }
+        x->h = NULL;
+        goto terminate;
+    }
+    if (track) { /* what follows resets these */
+        c->hs.plain_get = false;
+        c->hs.headers = NULL;
+        c->hs.data = NULL;
     }
     /* Drop the references to per-call data held by the handle. */
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
@@ -255,8 +340,9 @@ void pontes_cl_xfer_finish(pontes_client *c, pontes_cl_xfer *x, CURLcode cc) {
     }
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    if (!track) curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL); /* the client's own buffer stays */
     x->h = NULL;
+terminate:
     /* NUL-terminate in place: on_write always leaves room for it (no growth here) */
     if (!x->resp.data && resp_reserve(x, 1) != PONTES_OK) x->nomem = true;
     if (x->resp.data) {
@@ -288,14 +374,15 @@ static bool curl_maybe_sent(CURLcode cc) {
 /* Whether the outcome of x may be retried; reason describes it. */
 bool pontes_cl_should_retry(const pontes_cl_xfer *x, bool idempotent, char *reason, size_t cap) {
     if (x->toobig || x->nomem || x->out_of_time) return false;
+    /* reason is formatted only for an outcome that may be retried (none on success) */
     if (x->cc != CURLE_OK) {
-        snprintf(reason, cap, "%s", x->curl_msg);
-        if (curl_nothing_sent(x->cc)) return true;
-        return idempotent && curl_maybe_sent(x->cc);
+        bool again = curl_nothing_sent(x->cc) || (idempotent && curl_maybe_sent(x->cc));
+        if (again) snprintf(reason, cap, "%s", x->curl_msg);
+        return again;
     }
-    snprintf(reason, cap, "HTTP %ld", x->status);
-    if (x->status == 429 || x->status == 503) return true;
-    return idempotent && (x->status == 502 || x->status == 504);
+    bool again = x->status == 429 || x->status == 503 || (idempotent && (x->status == 502 || x->status == 504));
+    if (again) snprintf(reason, cap, "HTTP %ld", x->status);
+    return again;
 }
 
 /* Milliseconds from a Retry-After header, or -1. */

@@ -919,6 +919,24 @@ PONTES_EXTERN(const pontes_deviations *) pontes_client_last_deviations(const pon
  *  main servers; otherwise the x-pontes-server-group of an operation, e.g. "auth"). */
 PONTES_EXTERN(int) pontes_client_set_server(pontes_client *c, const char *group, const char *base_url);
 
+/** Response compression. The client offers the encodings of these bits in an
+ *  Accept-Encoding request header, and libcurl decodes a response the server compressed
+ *  with one of them before the runtime sees the body (max_response_bytes caps the decoded
+ *  size). The default is PONTES_ENCODING_DEFAULT (gzip and deflate: zlib decodes them
+ *  cheaply, and large JSON shrinks 5-10x on the wire); 0 offers none (identity only: no
+ *  Accept-Encoding header, a compressed answer is not decoded). Offering costs a request
+ *  header line only: a small or uncompressed response pays nothing for it, a compressed
+ *  one the decoding. PONTES_ENCODING_BR / _ZSTD add brotli / zstd (larger decoder state per
+ *  response: worth it for large bodies only). Applies to the calls made after it (batches
+ *  too). PONTES_EINVAL: unknown bits, or an encoding this build of libcurl cannot decode. */
+#define PONTES_ENCODING_GZIP 0x1u /**< gzip and deflate */
+#define PONTES_ENCODING_BR 0x2u   /**< brotli */
+#define PONTES_ENCODING_ZSTD 0x4u /**< zstd */
+#define PONTES_ENCODING_DEFAULT PONTES_ENCODING_GZIP
+PONTES_EXTERN(int) pontes_client_set_compression(pontes_client *c, unsigned encodings);
+/** The PONTES_ENCODING_* bits the client offers (0 for NULL). */
+PONTES_EXTERN(unsigned) pontes_client_compression(const pontes_client *c);
+
 /* ---- auth ------------------------------------------------------------- */
 
 /** Static bearer token for the security scheme `scheme` (http bearer or oauth2). */
