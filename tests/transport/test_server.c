@@ -40,6 +40,7 @@ struct ts_server {
     size_t nreqs;
     size_t route_count[2];
     int connections;
+    int in_flight, max_in_flight; /* requests read and not answered yet: now, and the most at once */
     atomic_int stop;
     pthread_t conn_threads[TS_CMAX];
     int conn_fds[TS_CMAX];
@@ -188,6 +189,7 @@ static void *conn_main(void *arg) {
             free(rq.body);
         }
         s->route_count[route]++;
+        if (++s->in_flight > s->max_in_flight) s->max_in_flight = s->in_flight;
         if (s->qhead[route] != s->qtail[route]) {
             cr = s->q[route][s->qhead[route] % TS_QMAX];
             s->qhead[route]++;
@@ -224,6 +226,9 @@ static void *conn_main(void *arg) {
                               reason(cr.status), bl, cr.headers ? cr.headers : "");
             alive = send_all(fd, head, (size_t)hl) && (cr.status == 204 || send_all(fd, b ? b : "", bl));
         }
+        pthread_mutex_lock(&s->mu);
+        s->in_flight--;
+        pthread_mutex_unlock(&s->mu);
         bool close_it = cr.no_length || !alive;
         free(cr.headers);
         free(cr.body);
@@ -363,6 +368,13 @@ size_t ts_route_count(ts_server *s, int route) {
 int ts_connection_count(ts_server *s) {
     pthread_mutex_lock(&s->mu);
     int n = s->connections;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+int ts_max_in_flight(ts_server *s) {
+    pthread_mutex_lock(&s->mu);
+    int n = s->max_in_flight;
     pthread_mutex_unlock(&s->mu);
     return n;
 }

@@ -47,6 +47,8 @@ void ts_push_n(ts_server *s, int route, int status, const char *headers, const c
 size_t ts_request_count(ts_server *s);
 size_t ts_route_count(ts_server *s, int route);
 int ts_connection_count(ts_server *s);
+/* The most requests in progress at once (read, not answered yet) since ts_start. */
+int ts_max_in_flight(ts_server *s);
 /* Copy of recorded request i (valid until ts_stop). */
 const ts_request *ts_get(ts_server *s, size_t i);
 

@@ -1188,6 +1188,11 @@ typedef struct pontes_batch_options {
  * is not copied: keep it valid until pontes_batch_run returns).
  * The client must outlive the batch, and is busy (PONTES_EBUSY for other threads)
  * while pontes_batch_run runs.
+ * Memory: transport memory (curl handles, receive buffers, connections) is bounded by
+ * max_concurrency: handles are pooled and each keeps its connection for the next call.
+ * A finished call keeps a small record (status, HTTP status, error); its result belongs
+ * to the caller. To keep the results of a large batch from piling up, set an on_done
+ * callback (pontes_batch_set_on_done) and process/free each result as it arrives.
  */
 PONTES_EXTERN(int) pontes_batch_new(pontes_batch **out, pontes_client *c, const pontes_batch_options *opts);
 /** Run every queued call not run yet; returns when all have finished. PONTES_OK when
@@ -1207,8 +1212,25 @@ PONTES_EXTERN(long) pontes_batch_http_status(const pontes_batch *b, size_t i);
  *  consumed. *out is filled when the batch runs. */
 PONTES_EXTERN(int) pontes_batch_add(pontes_batch *b, pontes_request *r, void **out);
 /** Free the batch (results already handed out through the calls' out pointers stay
- *  the caller's). Calls never run are dropped. */
+ *  the caller's). Calls never run are dropped. Called from an on_done callback, the
+ *  batch stops: the calls not finished are dropped, and pontes_batch_run frees it and
+ *  returns PONTES_EINVAL. */
 PONTES_EXTERN(void) pontes_batch_free(pontes_batch *b);
+/** Called by pontes_batch_run (on its thread) for each call as it finishes: i its index,
+ *  status its status, result its decoded value (NULL on failure or for an operation
+ *  without one), which the callback now owns (free it with the type's _free function or
+ *  pontes_free). pontes_batch_error(b, i) and pontes_batch_http_status(b, i) tell the
+ *  details; once the callback returns, the batch keeps only the call's status, HTTP
+ *  status and attempt count (the error's texts and body are released). */
+typedef void (*pontes_batch_done_fn)(pontes_batch *b, size_t i, int status, void *result, void *userdata);
+/** Hand each call's result to fn as the call finishes, instead of to the call's out
+ *  pointer (which stays NULL): a caller that frees results as they arrive holds at most
+ *  max_concurrency of them. Every call is reported once, those that failed in
+ *  pontes_batch_add first (status the error they returned). fn NULL: back to out pointers.
+ *  The callback must not use the batch's client (it is busy: PONTES_EBUSY) nor call
+ *  pontes_batch_run / pontes_batch_add / pontes_batch_set_on_done on b (PONTES_EINVAL).
+ *  PONTES_EINVAL for a NULL b, or while the batch runs. */
+PONTES_EXTERN(int) pontes_batch_set_on_done(pontes_batch *b, pontes_batch_done_fn fn, void *userdata);
 
 /* ---- operations (used by generated code) ------------------------------ */
 
