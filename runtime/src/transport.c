@@ -232,6 +232,8 @@ bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h) {
     } else {
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
         curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+        /* a pooled batch handle may have been configured before pontes_client_set_compression */
+        if (h != c->curl) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, c->accept_enc[0] ? c->accept_enc : NULL);
     }
     set_long(h, CURLOPT_TIMEOUT_MS, lim, &hs->timeout_ms, track);
     set_long(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms < lim ? c->o.connect_timeout_ms : lim,
@@ -239,6 +241,7 @@ bool pontes_cl_xfer_setup(pontes_client *c, pontes_cl_xfer *x, CURL *h) {
     if (!track || !hs->url.data || strcmp(hs->url.data, x->url) != 0) {
         curl_easy_setopt(h, CURLOPT_URL, x->url);
         if (track) { /* a copy to compare the next URL with (wiped: a query may carry a key) */
+            pontes_cl_wipe(hs->url.data, hs->url.len);
             hs->url.len = 0;
             if (pontes_buf_puts(&hs->url, x->url) != PONTES_OK || pontes_cl_buf_cstr(&hs->url) != PONTES_OK)
                 pontes_cl_buf_wipe_free(&hs->url); /* no copy: set again next time */
