@@ -29,10 +29,12 @@
  *         info); plain libcurl + cJSON_Parse for comparison. --quick: an 8 MiB response.
  * batch   200 calls to a server that adds 20 ms per response, concurrency 20, vs the same
  *         calls one after another (speed-up); peak RSS of batches of 200 / 2,000 calls at
- *         concurrency 20 and of 2,000 calls at concurrency 10 / 20 / 40 (forked children):
- *         results kept through the out pointers (shown beyond what the same calls made one after
- *         another need for the same results) and, where the runtime has pontes_batch_set_on_done
- *         (found at link time through a weak reference), results freed as they arrive.
+ *         concurrency 20 and of 2,000 calls at concurrency 10 / 20 / 40 (forked children; the
+ *         peak of pontes_batch_run above the RSS once the calls are queued, as the batch engineer
+ *         measures it): each result freed as it arrives where the runtime has
+ *         pontes_batch_set_on_done (found at link time through a weak reference), else results
+ *         kept through the out pointers, shown beyond what the same calls made one after another
+ *         need to keep the same results.
  * upload  peak RSS while a generated 19 MB PDF is POSTed (bizAPIs credit-responsibility).
  *
  * Allocations: this executable defines malloc/calloc/realloc/free (forwarding to glibc's
