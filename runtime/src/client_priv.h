@@ -97,6 +97,8 @@ typedef struct pontes_cl_xfer {
     size_t max;
     pontes_buf resp; /* NUL-terminated after pontes_cl_perform */
     size_t resp_hw;  /* bytes of resp.data ever written (what freeing wipes) */
+    bool resp_given; /* resp.data was handed to an error's body (pontes_cl_xfer_give_body): readable
+                        until the call ends, never freed, wiped or reused through x */
     CURL *h;         /* the handle of the exchange in progress */
     bool out_of_time; /* the call's time budget was spent before/while this attempt ran */
     double deadline;  /* input: end of this call's budget (0: the client's current call) */
@@ -190,6 +192,9 @@ const char *pontes_cl_base_url(const pontes_client *c, const pontes_operation *o
 /* transport */
 void pontes_cl_xfer_init(pontes_cl_xfer *x);
 void pontes_cl_xfer_free(pontes_cl_xfer *x);
+/* err->body := the response body itself, no copy (a large error body is held once): the error
+ * owns the buffer; x still reads it until the call ends. No-op for an empty body. */
+void pontes_cl_xfer_give_body(pontes_cl_xfer *x, pontes_error *err);
 void pontes_cl_perform(pontes_client *c, pontes_cl_xfer *x);
 /* the same in two halves, for curl's multi interface (batch.c) */
 void pontes_cl_configure_handle(pontes_client *c, CURL *h);
@@ -207,13 +212,13 @@ int pontes_cl_transport_error(pontes_client *c, const pontes_cl_xfer *x, const c
 bool pontes_cl_retry_fits(const pontes_client *c, long delay_ms);
 
 /* errors */
-void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, const pontes_cl_xfer *x);
+void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, pontes_cl_xfer *x);
 void pontes_cl_http_error_message(pontes_error *err, int status, const char *method, const char *what);
 /* x-pontes-envelope check of a 2xx body (before decoding): PONTES_OK (success; *missing when the
  * code member is absent/null/not a scalar, tolerated), PONTES_EPROVIDER (a failure code: err filled),
  * PONTES_EDECODE (strict and no code), PONTES_ENOMEM */
 int pontes_cl_check_envelope(pontes_error *err, const pontes_error_model *m, const pontes_envelope_desc *env,
-                             const pontes_cl_xfer *x, bool strict, const char *method, const char *path,
+                             pontes_cl_xfer *x, bool strict, const char *method, const char *path,
                              const char *op_id, bool *missing);
 void pontes_cl_envelope_deviation(pontes_deviations *d, const char *code_member); /* the tolerated *missing */
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +35,26 @@ static size_t client_secrets(const pontes_client *c, const char ***out) {
     return n;
 }
 
+/* Whether any secret pontes__redact_known would replace (4 bytes or more) occurs in s[0..n). */
+static bool holds_secret(const char *s, size_t n, const char *const *secrets, size_t ns) {
+    for (size_t k = 0; k < ns; k++) {
+        const char *sec = secrets[k];
+        size_t sl = sec ? strlen(sec) : 0;
+        if (sl < 4 || sl > n) continue;
+        const char *p = s, *end = s + n;
+        while ((size_t)(end - p) >= sl && (p = memchr(p, sec[0], (size_t)(end - p) - sl + 1)) != NULL) {
+            if (memcmp(p, sec, sl) == 0) return true;
+            p++;
+        }
+    }
+    return false;
+}
+
 static void redact_member(pontes_error *err, const char **member, const char *const *secrets, size_t ns) {
     if (!*member) return;
     size_t len = member == &err->body ? err->body_len : strlen(*member);
+    /* nothing to replace: no copy (an error body may be tens of MiB) */
+    if (!holds_secret(*member, len, secrets, ns)) return;
     size_t out_len = 0;
     char *red = pontes__redact_known(*member, len, secrets, ns, &out_len);
     if (!red) { /* never keep an unredacted copy: drop the text */

@@ -74,11 +74,8 @@ static void request_id_from_headers(pontes_error *err, const pontes_error_model 
     }
 }
 
-void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, const pontes_cl_xfer *x) {
-    if (x->resp.len) {
-        pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
-        if (err->body) err->body_len = x->resp.len;
-    }
+void pontes_cl_fill_provider_error(pontes_error *err, const pontes_error_model *m, pontes_cl_xfer *x) {
+    pontes_cl_xfer_give_body(x, err); /* no copy: err->body is the receive buffer itself */
     /* Provider error documents are small; a larger body (an HTML page, a whole listing answered
      * with an error status) is kept raw in err->body but not parsed: its cJSON tree would cost
      * several times the body (a 64 MiB JSON body: ~400 MiB). */
@@ -174,7 +171,7 @@ void pontes_cl_envelope_deviation(pontes_deviations *d, const char *code_member)
 }
 
 int pontes_cl_check_envelope(pontes_error *err, const pontes_error_model *m, const pontes_envelope_desc *env,
-                             const pontes_cl_xfer *x, bool strict, const char *method, const char *path,
+                             pontes_cl_xfer *x, bool strict, const char *method, const char *path,
                              const char *op_id, bool *missing) {
     *missing = false;
     if (!env || !env->code || !env->success || !x->resp.len) return PONTES_OK;
@@ -198,8 +195,7 @@ int pontes_cl_check_envelope(pontes_error *err, const pontes_error_model *m, con
         pontes_err_set_str(err, &err->json_path, jp, (size_t)-1);
         pontes_err_set_str(err, &err->expected, "string", (size_t)-1);
         err->http_status = x->status;
-        pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
-        if (err->body) err->body_len = x->resp.len;
+        pontes_cl_xfer_give_body(x, err);
         return PONTES_EDECODE;
     }
     char *ct = json_text(code); /* a number as its text: 5 -> "5" */
@@ -218,8 +214,7 @@ int pontes_cl_check_envelope(pontes_error *err, const pontes_error_model *m, con
     if (env->message) set_json_str(err, &err->provider_message, json_at(doc, env->message));
     cJSON_Delete(doc);
     err->http_status = x->status;
-    pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
-    if (err->body) err->body_len = x->resp.len;
+    pontes_cl_xfer_give_body(x, err);
     request_id_from_headers(err, m, x);
     char cbuf[128], mbuf[320];
     pontes_cl_one_line(cbuf, sizeof cbuf, err->provider_code);

@@ -863,6 +863,11 @@ static void give_back(pontes_call *k) {
     k->nodes = NULL;
     k->ncap = 0;
     pontes_buf *b = &k->x.resp;
+    if (k->x.resp_given) { /* an error's body now: not ours to wipe or reuse */
+        pontes_buf_init(b);
+        k->x.resp_given = false;
+        k->x.resp_hw = 0;
+    }
     if (b->data && b->cap <= SPARE_RESP_MAX) {
         pontes_cl_wipe(b->data, k->x.resp_hw < b->cap ? k->x.resp_hw : b->cap);
         b->len = 0;
@@ -1055,10 +1060,7 @@ int pontes_call_finish(pontes_call *k, int rc, void **out, long *http_status) {
         if (rc != PONTES_OK) {
             if (out) *out = NULL;
             err->http_status = x->status;
-            if (x->resp.len) { /* keep the raw body (a success body: no provider error fields) */
-                pontes_err_set_str(err, &err->body, x->resp.data, x->resp.len);
-                if (err->body) err->body_len = x->resp.len;
-            }
+            pontes_cl_xfer_give_body(x, err); /* keep the raw body (a success body: no provider fields) */
             goto done;
         }
     }

@@ -109,6 +109,11 @@ void pontes_cl_xfer_init(pontes_cl_xfer *x) {
 }
 
 void pontes_cl_xfer_reset_result(pontes_cl_xfer *x) {
+    if (x->resp_given) { /* an error's body: the next attempt gets a buffer of its own */
+        pontes_buf_init(&x->resp);
+        x->resp_given = false;
+        x->resp_hw = 0;
+    }
     x->resp.len = 0;
     x->hdrs.len = 0;
     x->toobig = x->nomem = x->out_of_time = false;
@@ -117,7 +122,19 @@ void pontes_cl_xfer_reset_result(pontes_cl_xfer *x) {
     x->elapsed_ms = 0;
 }
 
+void pontes_cl_xfer_give_body(pontes_cl_xfer *x, pontes_error *err) {
+    if (!x->resp.len || !x->resp.data || x->resp_given) return;
+    pontes_err_set_str(err, &err->body, NULL, 0);
+    err->body = x->resp.data; /* malloc'd, NUL-terminated at len: freed by pontes_error_clear */
+    err->body_len = x->resp.len;
+    x->resp_given = true;
+}
+
 void pontes_cl_xfer_free(pontes_cl_xfer *x) {
+    if (x->resp_given) { /* the error owns the buffer now */
+        pontes_buf_init(&x->resp);
+        x->resp_given = false;
+    }
     /* wipe what was written, not the whole capacity (which may never have been touched) */
     if (x->resp.data) pontes_cl_wipe(x->resp.data, x->resp_hw < x->resp.cap ? x->resp_hw : x->resp.cap);
     pontes_buf_free(&x->resp);
