@@ -383,19 +383,40 @@ int pontes_base64_decode(pontes_arena *a, const char *s, size_t len, pontes_byte
 /* number formatting                                                       */
 /* ====================================================================== */
 
-/* Decimal text of v into out (>= 21 bytes); returns the length. No NUL. */
-static size_t fmt_i64(char *out, int64_t v) {
-    char tmp[24];
-    size_t n = 0;
+static const char dec_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* Number of decimal digits of u. */
+static inline size_t u64_digits(uint64_t u) {
+    size_t n = 1;
+    for (;;) {
+        if (u < 10) return n;
+        if (u < 100) return n + 1;
+        if (u < 1000) return n + 2;
+        if (u < 10000) return n + 3;
+        u /= 10000;
+        n += 4;
+    }
+}
+
+/* Decimal text of v into out (>= 21 bytes); returns the length. No NUL. Two digits a step,
+ * written from the end. */
+static inline size_t fmt_i64(char *out, int64_t v) {
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t k = 0;
-    if (v < 0) out[k++] = '-';
-    while (n) out[k++] = tmp[--n];
-    return k;
+    size_t k = v < 0;
+    out[0] = '-';
+    size_t n = k + u64_digits(u);
+    char *p = out + n;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        p -= 2;
+        memcpy(p, dec_pairs + 2 * r, 2);
+    }
+    if (u >= 10) memcpy(p - 2, dec_pairs + 2 * u, 2);
+    else p[-1] = (char)('0' + u);
+    return n;
 }
 
 /* Shortest of %.15g/%.16g/%.17g that round-trips, with '.' as decimal point
@@ -2559,70 +2580,261 @@ static const unsigned char esc_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-static int put_string(ectx *c, const char *str, size_t n) {
-    pontes_buf *b = c->b;
-    const unsigned char *s = (const unsigned char *)str;
-    if (n > SIZE_MAX - 8 || buf_need(b, n + 2)) return enc_nomem(c);
-    b->data[b->len++] = '"';
+/* Fast string scan: the bytes put_string must look at are '"', '\\', those below 0x20 (escaped)
+ * and those from 0x80 (UTF-8, validated); runs of other bytes are copied as they are. SSE2
+ * looks at 16 bytes at a time (x86-64 always has it), the portable path at 8 (SWAR, loads by
+ * memcpy); -DPONTES_NO_SIMD selects the portable path (tests build both). No load reaches
+ * past the string's last byte: a short tail is read with overlapping loads or byte by byte. */
+#if defined(__SSE2__) && !defined(PONTES_NO_SIMD)
+#include <emmintrin.h>
+#define ENC_SSE2 1
+#else
+#define ENC_SSE2 0
+#endif
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ENC_LE_CTZ 1 /* the first flagged byte of a SWAR mask by counting trailing zeros */
+#else
+#define ENC_LE_CTZ 0
+#endif
+
+#if defined(__GNUC__)
+#define ENC_INLINE inline __attribute__((always_inline))
+#define ENC_NOINLINE __attribute__((noinline))
+#else
+#define ENC_INLINE inline
+#define ENC_NOINLINE
+#endif
+
+/* buf_need / buf_putc for the encoder: a buffer that failed to grow made its call return
+ * PONTES_ENOMEM, which ends the encoding (and pontes_encode checks b->failed at the end). */
+static ENC_INLINE int enc_need(pontes_buf *b, size_t extra) {
+    return b->cap - b->len > extra ? PONTES_OK : buf_grow(b, extra);
+}
+
+static ENC_INLINE int enc_putc(pontes_buf *b, char ch) {
+    if (enc_need(b, 1)) return PONTES_ENOMEM;
+    b->data[b->len++] = ch;
+    return PONTES_OK;
+}
+
+#define ENC_LO UINT64_C(0x0101010101010101)
+#define ENC_HI UINT64_C(0x8080808080808080)
+
+/* Non-zero iff one of the 8 bytes of w needs a look ('"', '\\', < 0x20, >= 0x80). Each term
+ * is exact about whether such a byte exists; a term can also flag bytes above (later in
+ * memory, on little-endian) a true hit, never below one, so the lowest flag is a true hit. */
+static inline uint64_t esc_word(uint64_t w) {
+    uint64_t q = w ^ (ENC_LO * '"'), bs = w ^ (ENC_LO * '\\');
+    return (((w - ENC_LO * 0x20) & ~w) | ((q - ENC_LO) & ~q) | ((bs - ENC_LO) & ~bs) | w) & ENC_HI;
+}
+
+static inline uint32_t esc_word32(uint32_t w) {
+    const uint32_t lo = 0x01010101u, hi = 0x80808080u;
+    uint32_t q = w ^ (lo * '"'), bs = w ^ (lo * '\\');
+    return (((w - lo * 0x20) & ~w) | ((q - lo) & ~q) | ((bs - lo) & ~bs) | w) & hi;
+}
+
+/* Offset of the first byte needing a look in the 8 bytes at p, given esc_word(p) != 0. */
+static inline size_t esc_first(uint64_t m, const unsigned char *p) {
+#if ENC_LE_CTZ
+    (void)p;
+    return (size_t)__builtin_ctzll(m) >> 3;
+#else
+    (void)m;
+    size_t k = 0;
+    while (!esc_class[p[k]]) k++;
+    return k;
+#endif
+}
+
+#if ENC_SSE2
+static inline unsigned esc_mask16(__m128i v) {
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                             _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))); /* signed: also 0x80..0xFF */
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* Copies the longest prefix of s[0..n) without a byte needing a look to o and returns its
+ * length (n: none). o has room for n bytes; bytes after the prefix may be written too (copies
+ * of s, overwritten by the caller). */
+static ENC_INLINE size_t copy_clean(char *o, const unsigned char *s, size_t n) {
     size_t i = 0;
-    while (i < n) {
-        size_t st = i;
-        while (i < n && !esc_class[s[i]]) i++;
-        if (i > st) {
-            memcpy(b->data + b->len, s + st, i - st);
-            b->len += i - st;
+#if ENC_SSE2
+    if (n >= 16) {
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned m = esc_mask16(v);
+            _mm_storeu_si128((__m128i *)(void *)(o + i), v);
+            if (m) return i + (size_t)__builtin_ctz(m);
         }
-        if (i >= n) break;
-        if (esc_class[s[i]] == 2) {
+        if (i < n) { /* the last 16 bytes, overlapping what was checked */
+            size_t j = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+            unsigned m = esc_mask16(v) >> (i - j);
+            _mm_storeu_si128((__m128i *)(void *)(o + j), v);
+            if (m) return i + (size_t)__builtin_ctz(m);
+        }
+        return n;
+    }
+#endif
+#if ENC_LE_CTZ
+    if (n >= 8 && n < 16) { /* two overlapping 8-byte words */
+        uint64_t w0, w1, m;
+        memcpy(&w0, s, 8);
+        memcpy(&w1, s + n - 8, 8);
+        memcpy(o, &w0, 8);
+        m = esc_word(w0);
+        if (m) return (size_t)__builtin_ctzll(m) >> 3;
+        memcpy(o + n - 8, &w1, 8);
+        m = esc_word(w1) >> ((16 - n) * 8); /* the bytes from offset 8 */
+        return m ? 8 + ((size_t)__builtin_ctzll(m) >> 3) : n;
+    }
+#endif
+    if (n >= 8) {
+        uint64_t w, m;
+        for (; i + 8 <= n; i += 8) {
+            memcpy(&w, s + i, 8);
+            m = esc_word(w);
+            memcpy(o + i, &w, 8);
+            if (m) return i + esc_first(m, s + i);
+        }
+        if (i == n) return n;
+#if ENC_LE_CTZ
+        size_t j = n - 8; /* the last 8 bytes, overlapping what was checked */
+        memcpy(&w, s + j, 8);
+        m = esc_word(w) >> ((i - j) * 8);
+        memcpy(o + j, &w, 8);
+        return m ? i + (size_t)__builtin_ctzll(m) / 8 : n;
+#endif
+    } else if (n >= 4) { /* 4..7 bytes: two overlapping 4-byte words */
+        uint32_t w0, w1;
+        memcpy(&w0, s, 4);
+        memcpy(&w1, s + n - 4, 4);
+        if (!(esc_word32(w0) | esc_word32(w1))) {
+            memcpy(o, &w0, 4);
+            memcpy(o + n - 4, &w1, 4);
+            return n;
+        }
+    }
+    for (; i < n && !esc_class[s[i]]; i++) o[i] = (char)s[i];
+    return i;
+}
+
+static ENC_NOINLINE size_t copy_clean_call(char *o, const unsigned char *s, size_t n) { return copy_clean(o, s, n); }
+
+/* put_string from the first byte needing a look, s[i]: b has room for n - i bytes, the
+ * closing quote and the NUL. */
+static ENC_NOINLINE int put_string_rest(ectx *c, const unsigned char *s, size_t i, size_t n) {
+    pontes_buf *b = c->b;
+    while (i < n) {
+        unsigned ch = s[i];
+        if (ch >= 0x80) {
             size_t k = utf8_seq(s + i, n - i);
             if (!k) return perr_set(&c->e, PONTES_EENCODE, "string", "invalid UTF-8 in string at byte %zu", i);
             memcpy(b->data + b->len, s + i, k);
             b->len += k;
             i += k;
-            continue;
+        } else {
+            if (enc_need(b, n - i + 6)) return enc_nomem(c);
+            char *o = b->data + b->len;
+            i++;
+            o[0] = '\\';
+            switch (ch) {
+            case '"': o[1] = '"'; b->len += 2; break;
+            case '\\': o[1] = '\\'; b->len += 2; break;
+            case '\b': o[1] = 'b'; b->len += 2; break;
+            case '\f': o[1] = 'f'; b->len += 2; break;
+            case '\n': o[1] = 'n'; b->len += 2; break;
+            case '\r': o[1] = 'r'; b->len += 2; break;
+            case '\t': o[1] = 't'; b->len += 2; break;
+            default:
+                o[1] = 'u';
+                o[2] = '0';
+                o[3] = '0';
+                o[4] = "0123456789abcdef"[ch >> 4];
+                o[5] = "0123456789abcdef"[ch & 15];
+                b->len += 6;
+            }
         }
-        if (buf_need(b, n - i + 6)) return enc_nomem(c);
-        char *o = b->data + b->len;
-        unsigned ch = s[i++];
-        o[0] = '\\';
-        switch (ch) {
-        case '"': o[1] = '"'; b->len += 2; break;
-        case '\\': o[1] = '\\'; b->len += 2; break;
-        case '\b': o[1] = 'b'; b->len += 2; break;
-        case '\f': o[1] = 'f'; b->len += 2; break;
-        case '\n': o[1] = 'n'; b->len += 2; break;
-        case '\r': o[1] = 'r'; b->len += 2; break;
-        case '\t': o[1] = 't'; b->len += 2; break;
-        default:
-            o[1] = 'u';
-            o[2] = '0';
-            o[3] = '0';
-            o[4] = "0123456789abcdef"[ch >> 4];
-            o[5] = "0123456789abcdef"[ch & 15];
-            b->len += 6;
-        }
+        size_t k = copy_clean_call(b->data + b->len, s + i, n - i);
+        b->len += k;
+        i += k;
     }
     b->data[b->len++] = '"';
     return PONTES_OK;
 }
 
+/* A JSON string: quoted, escaped, valid UTF-8 (else PONTES_EENCODE). Room for the whole
+ * string is reserved once; escapes reserve more as they come. */
+static int put_string(ectx *c, const char *str, size_t n) {
+    pontes_buf *b = c->b;
+    const unsigned char *s = (const unsigned char *)str;
+    if (n > SIZE_MAX - 8 || enc_need(b, n + 2)) return enc_nomem(c);
+    char *o = b->data + b->len;
+    o[0] = '"';
+    size_t i = copy_clean(o + 1, s, n);
+    if (i == n) {
+        o[n + 1] = '"';
+        b->len += n + 2;
+        return PONTES_OK;
+    }
+    b->len += i + 1;
+    return put_string_rest(c, s, i, n);
+}
+
 static int put_key(ectx *c, const char *k) {
     int rc = put_string(c, k, strlen(k));
     if (rc) return rc;
-    return buf_putc(c->b, ':') ? enc_nomem(c) : PONTES_OK;
+    return enc_putc(c->b, ':') ? enc_nomem(c) : PONTES_OK;
+}
+
+/* A member's key, after a comma unless first: the generated `"name":` bytes in one copy,
+ * or (a descriptor without them: key NULL) escaped here from the name. */
+static int put_field_key_slow(ectx *c, const pontes_field *f, bool first) {
+    if (!first && enc_putc(c->b, ',')) return enc_nomem(c);
+    return put_key(c, f->name);
+}
+
+static ENC_INLINE int put_field_key(ectx *c, const pontes_field *f, bool first) {
+    if (f->key) {
+        size_t n = f->key_len;
+        if (enc_need(c->b, n + 1)) return enc_nomem(c);
+        char *o = c->b->data + c->b->len;
+        o[0] = ',';
+        o += !first;
+        if (n >= 8 && n <= 16) { /* two overlapping 8-byte copies (keys are short) */
+            uint64_t w0, w1;
+            memcpy(&w0, f->key, 8);
+            memcpy(&w1, f->key + n - 8, 8);
+            memcpy(o, &w0, 8);
+            memcpy(o + n - 8, &w1, 8);
+        } else if (n >= 4 && n < 8) {
+            uint32_t w0, w1;
+            memcpy(&w0, f->key, 4);
+            memcpy(&w1, f->key + n - 4, 4);
+            memcpy(o, &w0, 4);
+            memcpy(o + n - 4, &w1, 4);
+        } else {
+            memcpy(o, f->key, n);
+        }
+        c->b->len += n + !first;
+        return PONTES_OK;
+    }
+    return put_field_key_slow(c, f, first);
 }
 
 static int put_lit(ectx *c, const char *s, size_t n) { return buf_put(c->b, s, n) ? enc_nomem(c) : PONTES_OK; }
 
 static int put_int(ectx *c, int64_t v) {
-    if (buf_need(c->b, 24)) return enc_nomem(c);
+    if (enc_need(c->b, 24)) return enc_nomem(c);
     c->b->len += fmt_i64(c->b->data + c->b->len, v);
     return PONTES_OK;
 }
 
 static int put_double(ectx *c, double v, const char *tn) {
     if (!isfinite(v)) return perr_set(&c->e, PONTES_EENCODE, tn, "cannot encode NaN or Infinity");
-    if (buf_need(c->b, 40)) return enc_nomem(c);
+    if (enc_need(c->b, 40)) return enc_nomem(c);
     c->b->len += fmt_double(c->b->data + c->b->len, v);
     return PONTES_OK;
 }
@@ -2632,7 +2844,7 @@ static int put_decimal(ectx *c, const pontes_type *t, const pontes_decimal *d) {
     if (!scale_ok(d->scale))
         return perr_set(&c->e, PONTES_EENCODE, type_name(t), "decimal scale %ld outside 0..%d", (long)d->scale,
                         PONTES_DECIMAL_MAX_SCALE);
-    if (buf_need(c->b, PONTES_DECIMAL_TEXT_MAX + 2)) return enc_nomem(c);
+    if (enc_need(c->b, PONTES_DECIMAL_TEXT_MAX + 2)) return enc_nomem(c);
     bool q = (t->flags & PONTES_T_DECIMAL_STRING) != 0;
     char *o = c->b->data + c->b->len;
     if (q) *o++ = '"';
@@ -2646,7 +2858,7 @@ static int put_base64(ectx *c, const uint8_t *d, size_t n, const char *tn) {
     if (!d && n) return perr_set(&c->e, PONTES_EENCODE, tn, "NULL data with non-zero length");
     if (n > (SIZE_MAX - 8) / 4 * 3 - 3) return enc_nomem(c);
     size_t m = b64_encoded_len(n);
-    if (buf_need(c->b, m + 2)) return enc_nomem(c);
+    if (enc_need(c->b, m + 2)) return enc_nomem(c);
     char *o = c->b->data + c->b->len;
     o[0] = '"';
     if (n) b64_encode_to(o + 1, d, n);
@@ -2665,7 +2877,7 @@ static int put_file(ectx *c, const pontes_type *t, const uint8_t *d, size_t n) {
     if (rc) return perr_set(&c->e, rc, type_name(t), "%s", msg);
     const pontes_file_source *src = pontes_up_source(d, n);
     if (!src) return put_base64(c, d, n, type_name(t));
-    if (buf_putc(c->b, '"')) return enc_nomem(c);
+    if (enc_putc(c->b, '"')) return enc_nomem(c);
     if (c->up) {
         if (!*c->up && pontes_up_new(c->up)) return enc_nomem(c);
         if (pontes_up_add_segment(*c->up, c->b->len, src, size, true)) return enc_nomem(c);
@@ -2674,7 +2886,7 @@ static int put_file(ectx *c, const pontes_type *t, const uint8_t *d, size_t n) {
         if (rc == PONTES_ENOMEM) return enc_nomem(c);
         if (rc) return perr_set(&c->e, rc, type_name(t), "%s", msg);
     }
-    return buf_putc(c->b, '"') ? enc_nomem(c) : PONTES_OK;
+    return enc_putc(c->b, '"') ? enc_nomem(c) : PONTES_OK;
 }
 
 /* Whether s is exactly one JSON number (then a number node's valuestring is written as is). */
@@ -2706,22 +2918,22 @@ static int put_cjson(ectx *c, const cJSON *j, unsigned depth) {
         if (!j->valuestring) return perr_set(&c->e, PONTES_EENCODE, NULL, "raw JSON node without text");
         return put_lit(c, j->valuestring, strlen(j->valuestring));
     case cJSON_Array: {
-        if (buf_putc(c->b, '[')) return enc_nomem(c);
+        if (enc_putc(c->b, '[')) return enc_nomem(c);
         size_t i = 0;
         for (const cJSON *ch = j->child; ch; ch = ch->next, i++) {
-            if (i && buf_putc(c->b, ',')) return enc_nomem(c);
+            if (i && enc_putc(c->b, ',')) return enc_nomem(c);
             int rc = put_cjson(c, ch, depth + 1);
             if (rc) {
                 perr_index(&c->e, i);
                 return rc;
             }
         }
-        return buf_putc(c->b, ']') ? enc_nomem(c) : PONTES_OK;
+        return enc_putc(c->b, ']') ? enc_nomem(c) : PONTES_OK;
     }
     case cJSON_Object: {
-        if (buf_putc(c->b, '{')) return enc_nomem(c);
+        if (enc_putc(c->b, '{')) return enc_nomem(c);
         for (const cJSON *ch = j->child; ch; ch = ch->next) {
-            if (ch != j->child && buf_putc(c->b, ',')) return enc_nomem(c);
+            if (ch != j->child && enc_putc(c->b, ',')) return enc_nomem(c);
             if (!ch->string) return perr_set(&c->e, PONTES_EENCODE, NULL, "object member without a name");
             int rc = put_key(c, ch->string);
             if (!rc) rc = put_cjson(c, ch, depth + 1);
@@ -2730,7 +2942,7 @@ static int put_cjson(ectx *c, const cJSON *j, unsigned depth) {
                 return rc;
             }
         }
-        return buf_putc(c->b, '}') ? enc_nomem(c) : PONTES_OK;
+        return enc_putc(c->b, '}') ? enc_nomem(c) : PONTES_OK;
     }
     default: return perr_set(&c->e, PONTES_EENCODE, NULL, "invalid cJSON node (type %d)", j->type);
     }
@@ -2760,6 +2972,32 @@ static int enc_field_value(ectx *c, const pontes_field *f, const unsigned char *
         return rc;
     }
     return enc_value(c, f->type, obj + f->offset, (f->flags & PONTES_F_NULLABLE) != 0);
+}
+
+/* enc_field_value with the common cases first: a set string without format, integer or
+ * known enum value, written directly. */
+static inline int enc_member(ectx *c, const pontes_field *f, const unsigned char *obj) {
+    if (obj[f->presence_offset] == PONTES_SET && !(f->flags & PONTES_F_WIRE_FORM)) {
+        const pontes_type *t = f->type;
+        const void *s = obj + f->offset;
+        switch (t->kind) {
+        case PONTES_KIND_STRING: {
+            const char *str = *(const char *const *)s;
+            if (str && !(t->flags & PONTES_T_FMT_MASK)) return put_string(c, str, strlen(str));
+            break;
+        }
+        case PONTES_KIND_INT64: return put_int(c, *(const int64_t *)s);
+        case PONTES_KIND_INT32: return put_int(c, *(const int32_t *)s);
+        case PONTES_KIND_ENUM: {
+            const pontes_enum *e = s;
+            const char *txt = e->value ? pontes_enum_to_string(t->en, e->value) : NULL;
+            if (txt) return put_string(c, txt, strlen(txt));
+            break;
+        }
+        default: break;
+        }
+    }
+    return enc_field_value(c, f, obj);
 }
 
 /* The discriminator member of a variant object: written with the chosen variant's mapping
@@ -2827,11 +3065,11 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
             return perr_set(&c->e, PONTES_EENCODE, "exactly one", "%s", msg);
     }
     if ((rc = enc_enter(c))) return rc;
-    if (buf_putc(c->b, '{')) {
+    if (enc_putc(c->b, '{')) {
         rc = enc_nomem(c);
         goto out;
     }
-    bool first = true;
+    bool first = true, full = avail >= m->size;
     const pontes_field *disc = NULL;
     for (size_t i = 0; disc_name && !disc && i < m->field_count; i++)
         if (m->fields[i].name && strcmp(m->fields[i].name, disc_name) == 0) disc = &m->fields[i];
@@ -2844,12 +3082,8 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
     for (size_t i = 0; i < m->field_count; i++) {
         const pontes_field *f = &m->fields[i];
         if (f == disc) {
-            if (!first && buf_putc(c->b, ',')) {
-                rc = enc_nomem(c);
-                goto out;
-            }
+            rc = put_field_key(c, f, first);
             first = false;
-            rc = put_key(c, f->name);
             if (!rc) rc = enc_discriminator(c, f, obj, disc_val, enc_has(f, obj, avail));
             if (rc) {
                 perr_key(&c->e, f->name);
@@ -2857,7 +3091,8 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
             }
             continue;
         }
-        if (!enc_has(f, obj, avail)) {
+        /* a whole struct (the usual case) holds every member of its descriptor */
+        if (full ? obj[f->presence_offset] == PONTES_ABSENT : !enc_has(f, obj, avail)) {
             if (f->flags & PONTES_F_REQUIRED) {
                 rc = perr_set(&c->e, PONTES_EENCODE, type_name(f->type), "missing required member");
                 perr_key(&c->e, f->name);
@@ -2865,13 +3100,9 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
             }
             continue;
         }
-        if (!first && buf_putc(c->b, ',')) {
-            rc = enc_nomem(c);
-            goto out;
-        }
+        rc = put_field_key(c, f, first);
         first = false;
-        rc = put_key(c, f->name);
-        if (!rc) rc = enc_field_value(c, f, obj);
+        if (!rc) rc = enc_member(c, f, obj);
         if (rc) {
             perr_key(&c->e, f->name);
             goto out;
@@ -2882,7 +3113,7 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
         for (size_t i = 0; i < ex->count; i++) {
             const cJSON *x = ex->items ? ex->items[i] : NULL;
             if (!x || !x->string) continue;
-            if (!first && buf_putc(c->b, ',')) {
+            if (!first && enc_putc(c->b, ',')) {
                 rc = enc_nomem(c);
                 goto out;
             }
@@ -2895,7 +3126,7 @@ static int enc_message(ectx *c, const pontes_message *m, const unsigned char *ob
             }
         }
     }
-    rc = buf_putc(c->b, '}') ? enc_nomem(c) : PONTES_OK;
+    rc = enc_putc(c->b, '}') ? enc_nomem(c) : PONTES_OK;
 out:
     c->depth--;
     return rc;
@@ -2925,8 +3156,32 @@ static int enc_union(ectx *c, const pontes_union_desc *u, const unsigned char *u
 static int enc_elems(ectx *c, const pontes_type *t, const unsigned char *vals, const char *const *keys, size_t n,
                      const pontes_wire_form *wire) {
     const pontes_type *et = t->elem;
-    for (size_t i = 0; i < n; i++) {
-        if (i && buf_putc(c->b, ',')) return enc_nomem(c);
+    size_t i = 0;
+    if (!keys && !wire && et->kind == PONTES_KIND_STRING && !(et->flags & PONTES_T_FMT_MASK)) {
+        /* a list of plain strings: written directly (a NULL one by enc_value below) */
+        const char *const *strs = (const char *const *)(const void *)vals;
+        for (; i < n && strs[i]; i++) {
+            if (i && enc_putc(c->b, ',')) return enc_nomem(c);
+            int rc = put_string(c, strs[i], strlen(strs[i]));
+            if (rc) {
+                perr_index(&c->e, i);
+                return rc;
+            }
+        }
+    } else if (!keys && et->kind == PONTES_KIND_OBJECT) {
+        /* a list of objects: each written directly (a NULL one by enc_value below) */
+        const unsigned char *const *objs = (const unsigned char *const *)(const void *)vals;
+        for (; i < n && objs[i]; i++) {
+            if (i && enc_putc(c->b, ',')) return enc_nomem(c);
+            int rc = enc_message(c, et->msg, objs[i]);
+            if (rc) {
+                perr_index(&c->e, i);
+                return rc;
+            }
+        }
+    }
+    for (; i < n; i++) {
+        if (i && enc_putc(c->b, ',')) return enc_nomem(c);
         int rc = PONTES_OK;
         if (keys) {
             if (!keys[i]) {
@@ -2958,11 +3213,11 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
     case PONTES_KIND_INT64:
     case PONTES_KIND_DOUBLE: {
         bool q = c->wire_string && (t->flags & PONTES_T_OR_STRING); /* "1234": the form it came in */
-        int rc = q && buf_putc(c->b, '"') ? enc_nomem(c) : PONTES_OK;
+        int rc = q && enc_putc(c->b, '"') ? enc_nomem(c) : PONTES_OK;
         if (!rc) rc = t->kind == PONTES_KIND_INT32   ? put_int(c, *(const int32_t *)s)
                       : t->kind == PONTES_KIND_INT64 ? put_int(c, *(const int64_t *)s)
                                                      : put_double(c, *(const double *)s, type_name(t));
-        if (!rc && q && buf_putc(c->b, '"')) rc = enc_nomem(c);
+        if (!rc && q && enc_putc(c->b, '"')) rc = enc_nomem(c);
         return rc;
     }
     case PONTES_KIND_STRING: {
@@ -3014,11 +3269,11 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
         if (!l->items && l->count) return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL items with count %zu", l->count);
         int rc = enc_enter(c);
         if (rc) return rc;
-        if (buf_putc(c->b, '[')) rc = enc_nomem(c);
+        if (enc_putc(c->b, '[')) rc = enc_nomem(c);
         const pontes_wire_form *wire =
             (t->elem->flags & PONTES_T_OR_STRING) ? ((const pontes_wire_list *)(const void *)l)->wire : NULL;
         if (!rc) rc = enc_elems(c, t, l->items, NULL, l->count, wire);
-        if (!rc && buf_putc(c->b, ']')) rc = enc_nomem(c);
+        if (!rc && enc_putc(c->b, ']')) rc = enc_nomem(c);
         c->depth--;
         return rc;
     }
@@ -3028,11 +3283,11 @@ static int enc_value(ectx *c, const pontes_type *t, const void *s, bool null_ok)
             return perr_set(&c->e, PONTES_EENCODE, type_name(t), "NULL keys/values with count %zu", mp->count);
         int rc = enc_enter(c);
         if (rc) return rc;
-        if (buf_putc(c->b, '{')) rc = enc_nomem(c);
+        if (enc_putc(c->b, '{')) rc = enc_nomem(c);
         const pontes_wire_form *wire =
             (t->elem->flags & PONTES_T_OR_STRING) ? ((const pontes_wire_map *)(const void *)mp)->wire : NULL;
         if (!rc) rc = enc_elems(c, t, mp->values, mp->keys, mp->count, wire);
-        if (!rc && buf_putc(c->b, '}')) rc = enc_nomem(c);
+        if (!rc && enc_putc(c->b, '}')) rc = enc_nomem(c);
         c->depth--;
         return rc;
     }

@@ -13,7 +13,7 @@ GEN = os.path.join(ROOT, 'generator', 'pontes-gen')
 sys.path.insert(0, os.path.join(ROOT, 'generator'))
 
 from pontes_gen.loader import Document, SpecError  # noqa: E402
-from pontes_gen.model import build_model, c_string, snake  # noqa: E402
+from pontes_gen.model import build_model, c_string, json_key, snake  # noqa: E402
 
 SHARED = os.environ.get('PONTES_SHARED_DIR', os.path.join(ROOT, '..', 'shared'))
 
@@ -178,6 +178,17 @@ components:
         self.assertEqual(snake('HTTPServer'), 'http_server')
         self.assertEqual(c_string('a"b\\ç?'), '"a\\"b\\\\\\303\\247\\?"')
 
+    def test_json_key(self):
+        """The precomputed member key: escaped as the runtime's put_string escapes (codec.c)."""
+        self.assertEqual(json_key('id'), b'"id":')
+        self.assertEqual(json_key('a"b\\c/d'), b'"a\\"b\\\\c/d":')
+        self.assertEqual(json_key('\b\f\n\r\t'), b'"\\b\\f\\n\\r\\t":')
+        self.assertEqual(json_key('\x01\x1f\x7f'), b'"\\u0001\\u001f\x7f":')  # DEL as is
+        self.assertEqual(json_key('ñ日😀'), '"ñ日😀":'.encode('utf-8'))  # UTF-8 kept
+        self.assertEqual(json_key(''), b'"":')
+        self.assertIsNone(json_key('a\0b'))  # C cannot hold it: the runtime escapes the name
+        self.assertIsNone(json_key('\ud800'))  # not Unicode text
+
 
 class Output(unittest.TestCase):
     def gen(self, spec_path, out, prefix=None):
@@ -217,6 +228,20 @@ class Output(unittest.TestCase):
             self.assertIn('int) petstore_find_pets_by_status(petstore_client *c, '
                           'const petstore_find_pets_by_status_params *params', h)
             self.assertIn('struct petstore_pet {', h)
+
+    def test_field_keys_emitted(self):
+        """Every member's pontes_field carries its ready key, key_len and name_len."""
+        src = os.path.join(ROOT, 'tests', 'generator', 'fixtures', 'odd_keys.yaml')
+        with tempfile.TemporaryDirectory() as tmp:
+            self.gen(src, tmp, 'odd')
+            with open(os.path.join(tmp, 'src', 'odd.c'), encoding='utf-8') as f:
+                c = ' '.join(f.read().split())
+        self.assertIn('"say \\"hi\\"", 0, offsetof(odd_odd, say_hi), offsetof(odd_odd, has_say_hi), '
+                      '&pontes_type_string, "\\"say \\\\\\"hi\\\\\\"\\":", 13, 8 }', c)
+        self.assertIn('&pontes_type_bool, "\\"bell\\\\u0007\\\\u0001\\\\u001f\\":", 25, 7 }', c)
+        self.assertIn('"\\"l\\303\\255nea \\303\\261\\":", 12, 9 }', c)  # UTF-8 bytes counted
+        self.assertIn('&pontes_type_string, "\\"a\\":", 4, 1 }', c)
+        self.assertNotIn('NULL, 0, 0 }', c)  # no box here: every member has its key
 
     def test_committed_generated_is_current(self):
         for name in sorted(os.listdir(os.path.join(ROOT, 'specs'))):
