@@ -6,13 +6,13 @@
 #include <string.h>
 
 #define ARENA_ALIGN (alignof(max_align_t))
+_Static_assert(ARENA_ALIGN == PONTES_ARENA_ALIGN, "PONTES_ARENA_ALIGN");
 #define ARENA_MAGIC 0x504f4e54u /* "PONT" */
 #define ARENA_MIN_BLOCK 1024u
 
 typedef struct block {
     struct block *next;
-    size_t cap;
-    size_t used;
+    size_t cap; /* bytes of data; what is used is up to a->span.cur (head) or all (older blocks) */
     alignas(max_align_t) unsigned char data[];
 } block;
 
@@ -22,6 +22,7 @@ typedef struct adopted {
 } adopted;
 
 struct pontes_arena {
+    pontes_arena_span span; /* free part of head: [cur, lim) (first member: pontes_arena_take) */
     block *head;      /* current block (allocation happens here) */
     adopted *docs;    /* adopted cJSON trees (records live in the arena) */
     size_t blocks;    /* malloc calls made, arena header included */
@@ -41,7 +42,6 @@ static block *block_new(size_t cap) {
     if (!b) return NULL;
     b->next = NULL;
     b->cap = cap;
-    b->used = 0;
     return b;
 }
 
@@ -54,29 +54,37 @@ pontes_arena *pontes_arena_new(size_t size_hint) {
         free(a);
         return NULL;
     }
+    a->span.cur = a->head->data;
+    a->span.lim = a->head->data + cap;
     a->docs = NULL;
     a->blocks = 2;
     return a;
 }
 
-static void *arena_raw(pontes_arena *a, size_t size) {
+/* A new head block with room for need bytes (the rest of the old head is left unused). */
+static int arena_new_block(pontes_arena *a, size_t need) {
+    size_t cap = a->head->cap > SIZE_MAX / 2 ? SIZE_MAX : a->head->cap * 2;
+    if (cap < need) cap = need;
+    block *nb = block_new(cap);
+    if (!nb) return 0;
+    nb->next = a->head;
+    a->head = nb;
+    a->blocks++;
+    a->span.cur = nb->data;
+    a->span.lim = nb->data + cap;
+    return 1;
+}
+
+void *pontes_arena_take_slow(pontes_arena *a, size_t size) {
     if (size > SIZE_MAX - ARENA_ALIGN) return NULL;
     size_t need = align_up(size ? size : 1);
-    block *b = a->head;
-    if (b->cap - b->used < need) {
-        size_t cap = b->cap * 2;
-        if (cap < need) cap = need;
-        block *nb = block_new(cap);
-        if (!nb) return NULL;
-        nb->next = b;
-        a->head = nb;
-        a->blocks++;
-        b = nb;
-    }
-    void *p = b->data + b->used;
-    b->used += need;
+    if ((size_t)(a->span.lim - a->span.cur) < need && !arena_new_block(a, need)) return NULL;
+    void *p = a->span.cur;
+    a->span.cur += need;
     return p;
 }
+
+static void *arena_raw(pontes_arena *a, size_t size) { return pontes_arena_take(a, size); }
 
 void *pontes_arena_alloc(pontes_arena *a, size_t size) {
     void *p = arena_raw(a, size);
@@ -87,6 +95,23 @@ void *pontes_arena_alloc(pontes_arena *a, size_t size) {
 void *pontes_arena_calloc(pontes_arena *a, size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return NULL;
     return pontes_arena_alloc(a, n * size);
+}
+
+void *pontes_arena_grow(pontes_arena *a, void *old, size_t old_size, size_t new_size, bool zero) {
+    if (new_size > SIZE_MAX - ARENA_ALIGN) return NULL;
+    unsigned char *o = old;
+    if (o && old_size <= new_size && o + align_up(old_size ? old_size : 1) == a->span.cur &&
+        align_up(new_size) <= (size_t)(a->span.lim - o)) { /* the last allocation: extend it */
+        a->span.cur = o + align_up(new_size ? new_size : 1);
+        if (zero) memset(o + old_size, 0, new_size - old_size);
+        return o;
+    }
+    unsigned char *p = arena_raw(a, new_size);
+    if (!p) return NULL;
+    size_t keep = old_size < new_size ? old_size : new_size;
+    if (keep) memcpy(p, o, keep);
+    if (zero) memset(p + keep, 0, new_size - keep);
+    return p;
 }
 
 char *pontes_arena_strndup(pontes_arena *a, const char *s, size_t len) {

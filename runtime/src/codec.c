@@ -230,6 +230,10 @@ int pontes_buf_printf(pontes_buf *b, const char *fmt, ...) {
 /* UTF-8                                                                   */
 /* ====================================================================== */
 
+#if defined(__SSE2__) && !defined(PONTES_NO_SIMD)
+#include <emmintrin.h> /* pontes_utf8_valid, the decoder's scanners */
+#endif
+
 /* Length of the valid multi-byte sequence at p (p[0] >= 0x80), or 0. */
 static inline size_t utf8_seq(const unsigned char *p, size_t avail) {
     unsigned c = p[0];
@@ -257,6 +261,16 @@ int pontes_utf8_valid(const char *s, size_t len, size_t *bad_offset) {
     const unsigned char *start = (const unsigned char *)s, *p = start, *end = start + len;
     if (!s) return len == 0;
     while (p < end) {
+#if defined(__SSE2__) && !defined(PONTES_NO_SIMD)
+        while ((size_t)(end - p) >= 64) { /* ASCII runs, 64 bytes a step (SSE2) */
+            __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+            __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+            __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3)))) break;
+            p += 64;
+        }
+#endif
         while ((size_t)(end - p) >= 32) {
             uint64_t w[4];
             memcpy(w, p, 32);
@@ -782,11 +796,128 @@ static int dec_value(dctx *c, const pontes_type *t, void *s);
 static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj);
 static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us);
 
-static inline int peek(dctx *c) {
+/* ---- scanning fast paths ----------------------------------------------
+ * Strings and whitespace are scanned 16 bytes at a time with SSE2 (x86-64 always has it)
+ * and 8 at a time (SWAR, loads by memcpy) otherwise; -DPONTES_NO_SIMD selects the portable
+ * path (tests build both). No load reaches past c->end, not even harmlessly: the last
+ * bytes of the input are read in smaller words or one by one. UTF-8 is validated over the
+ * whole input first (pontes_utf8_valid), so bytes from 0x80 are plain string bytes here. */
+#if defined(__SSE2__) && !defined(PONTES_NO_SIMD)
+#include <emmintrin.h>
+#define DEC_SSE2 1
+#else
+#define DEC_SSE2 0
+#endif
+#if defined(__GNUC__)
+#define DEC_CTZ 1 /* __builtin_ctz / __builtin_ctzll */
+#else
+#define DEC_CTZ 0
+#endif
+#if DEC_CTZ && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DEC_SWAR_LE 1 /* the first flagged byte of a SWAR mask is its lowest */
+#else
+#define DEC_SWAR_LE 0
+#endif
+#if defined(__GNUC__)
+#define DEC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define DEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define DEC_NOINLINE __attribute__((noinline))
+#define DEC_INLINE inline __attribute__((always_inline))
+#else
+#define DEC_INLINE inline
+#define DEC_LIKELY(x) (x)
+#define DEC_UNLIKELY(x) (x)
+#define DEC_NOINLINE
+#endif
+
+#define DEC_LO UINT64_C(0x0101010101010101)
+#define DEC_HI UINT64_C(0x8080808080808080)
+
+/* 0: plain string byte; 1: '"', '\\' or a control character (bytes from 0x80: 0) */
+static const unsigned char str_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+/* Non-zero iff one of the 8 bytes of w is '"', '\\' or below 0x20. Each term is exact about
+ * whether such a byte exists; it may also flag bytes after (above) a true hit, never before
+ * one, so on little-endian the lowest flag is the first stop byte. */
+static inline uint64_t str_stop_word(uint64_t w) {
+    uint64_t q = w ^ (DEC_LO * '"'), bs = w ^ (DEC_LO * '\\');
+    return (((w - DEC_LO * 0x20) & ~w) | ((q - DEC_LO) & ~q) | ((bs - DEC_LO) & ~bs)) & DEC_HI;
+}
+
+/* The first byte in [q, e) that is '"', '\\' or a control character, or e. */
+static DEC_INLINE const unsigned char *str_find_stop(const unsigned char *q, const unsigned char *e) {
+#if DEC_SSE2
+    const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), v1f = _mm_set1_epi8(0x1F);
+    while (e - q >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vb)),
+                                 _mm_cmpeq_epi8(_mm_max_epu8(v, v1f), v1f)); /* unsigned v <= 0x1F */
+        unsigned mm = (unsigned)_mm_movemask_epi8(m);
+        if (mm) {
+#if DEC_CTZ
+            return q + __builtin_ctz(mm);
+#else
+            while (!str_stop[*q]) q++;
+            return q;
+#endif
+        }
+        q += 16;
+    }
+#endif
+    while (e - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        uint64_t m = str_stop_word(w);
+        if (m) {
+#if DEC_SWAR_LE
+            return q + (__builtin_ctzll(m) >> 3);
+#else
+            while (!str_stop[*q]) q++; /* a stop byte is among these 8 */
+            return q;
+#endif
+        }
+        q += 8;
+    }
+    while (q < e && !str_stop[*q]) q++;
+    return q;
+}
+
+/* Whitespace run at c->p (any length), then as peek. */
+static DEC_NOINLINE int peek_ws(dctx *c) {
     const char *p = c->p, *e = c->end;
+#if DEC_SSE2
+    const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), tb = _mm_set1_epi8('\t');
+    while (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, nl)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, tb)));
+        unsigned mm = (unsigned)_mm_movemask_epi8(m) ^ 0xFFFFu; /* the non-whitespace bytes */
+        if (mm) {
+#if DEC_CTZ
+            p += __builtin_ctz(mm);
+#else
+            while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
+#endif
+            c->p = p;
+            return (unsigned char)*p;
+        }
+        p += 16;
+    }
+#endif
     while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
     c->p = p;
     return p < e ? (unsigned char)*p : -1;
+}
+
+/* The next byte after whitespace (c->p moved to it), or -1 at the end of the input. */
+static DEC_INLINE int peek(dctx *c) {
+    const char *p = c->p;
+    if (DEC_LIKELY(p < c->end && (unsigned char)*p > ' ')) return (unsigned char)*p; /* no whitespace */
+    return peek_ws(c);
 }
 
 /* A syntax error: "invalid JSON at byte N (...)", reported at path "$". */
@@ -831,13 +962,6 @@ static int dec_literal(dctx *c, const char *lit, size_t n) {
     return PONTES_OK;
 }
 
-/* 0: plain string byte; 1: '"', '\\' or a control character */
-static const unsigned char str_stop[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-};
-
 static int hex4(const char *p, unsigned *out) {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
@@ -852,14 +976,10 @@ static int hex4(const char *p, unsigned *out) {
     return 1;
 }
 
-/* Find the end of the string starting after the opening quote at s: returns the
- * position of the closing quote (NULL on a syntax error, c->p moved to the fault),
- * *escaped tells whether a backslash was seen. */
-static const char *scan_string(dctx *c, const char *s, bool *escaped) {
-    const unsigned char *q = (const unsigned char *)s, *e = (const unsigned char *)c->end;
-    *escaped = false;
+/* scan_string from its first stop byte q (not a closing quote, or the end of the input). */
+static DEC_NOINLINE const char *scan_string_rest(dctx *c, const unsigned char *q, bool *escaped) {
+    const unsigned char *e = (const unsigned char *)c->end;
     for (;;) {
-        while (q < e && (*q >= 0x80 || !str_stop[*q])) q++;
         if (q >= e) {
             c->p = c->end;
             dec_syntax(c, "unterminated string");
@@ -890,12 +1010,23 @@ static const char *scan_string(dctx *c, const char *s, bool *escaped) {
                 dec_syntax(c, "invalid escape");
                 return NULL;
             }
+            q = str_find_stop(q, e);
             continue;
         }
         c->p = (const char *)q;
         dec_syntax(c, "control character in string");
         return NULL;
     }
+}
+
+/* Find the end of the string starting after the opening quote at s: returns the
+ * position of the closing quote (NULL on a syntax error, c->p moved to the fault),
+ * *escaped tells whether a backslash was seen. */
+static DEC_INLINE const char *scan_string(dctx *c, const char *s, bool *escaped) {
+    const unsigned char *q = str_find_stop((const unsigned char *)s, (const unsigned char *)c->end);
+    *escaped = false;
+    if (DEC_LIKELY(q < (const unsigned char *)c->end && *q == '"')) return (const char *)q;
+    return scan_string_rest(c, q, escaped);
 }
 
 static size_t put_utf8(char *o, unsigned cp) {
@@ -976,7 +1107,8 @@ static size_t unescape(dctx *c, const char *s, size_t n, char *o, bool allow_nul
 
 /* Copy the scanned string s..q (q at the closing quote) into the arena, unescaping
  * it when needed; c->p moves past the closing quote. */
-static int dec_string_span(dctx *c, const char *s, const char *q, bool escaped, const char **out, size_t *len) {
+static DEC_NOINLINE int dec_string_span(dctx *c, const char *s, const char *q, bool escaped, const char **out,
+                                        size_t *len) {
     size_t n = (size_t)(q - s);
     char *o = pontes_arena_strndup(c->a, s, n); /* unescaping only shrinks */
     if (!o) return perr_nomem(&c->e);
@@ -991,15 +1123,31 @@ static int dec_string_span(dctx *c, const char *s, const char *q, bool escaped, 
 }
 
 /* Parse the string at c->p (a '"') into the arena: *out NUL-terminated, *len its length. */
-static int dec_string(dctx *c, const char **out, size_t *len) {
+static DEC_INLINE int dec_string(dctx *c, const char **out, size_t *len) {
     bool escaped;
-    const char *q = scan_string(c, c->p + 1, &escaped);
+    const char *s = c->p + 1, *q = scan_string(c, s, &escaped);
     if (!q) return PONTES_EDECODE;
-    return dec_string_span(c, c->p + 1, q, escaped, out, len);
+    if (DEC_UNLIKELY(escaped)) return dec_string_span(c, s, q, escaped, out, len);
+    size_t n = (size_t)(q - s); /* < the input's length: n + 1 cannot overflow */
+    char *o = pontes_arena_take(c->a, n + 1);
+    if (!o) return perr_nomem(&c->e);
+    if (PONTES_ARENA_ALIGN >= 16 && n < 16 && c->end - s >= 16) {
+        /* one 16-byte copy: the allocation (rounded up to 16) and the input both have room */
+        uint64_t w[2];
+        memcpy(w, s, 16);
+        memcpy(o, w, 16);
+    } else {
+        memcpy(o, s, n);
+    }
+    o[n] = '\0';
+    c->p = q + 1;
+    *out = o;
+    if (len) *len = n;
+    return PONTES_OK;
 }
 
 /* A member name: points into the input when it has no escapes (then not NUL-terminated). */
-static int dec_key(dctx *c, const char **k, size_t *klen) {
+static DEC_INLINE int dec_key(dctx *c, const char **k, size_t *klen) {
     const char *s = c->p + 1;
     bool escaped;
     const char *q = scan_string(c, s, &escaped);
@@ -1011,7 +1159,11 @@ static int dec_key(dctx *c, const char **k, size_t *klen) {
     return PONTES_OK;
 }
 
-static int dec_colon(dctx *c) {
+static DEC_INLINE int dec_colon(dctx *c) {
+    if (DEC_LIKELY(c->p < c->end && *c->p == ':')) { /* no whitespace before it */
+        c->p++;
+        return PONTES_OK;
+    }
     if (peek(c) != ':') return dec_syntax(c, "expected ':'");
     c->p++;
     return PONTES_OK;
@@ -1168,10 +1320,34 @@ static int dec_num_string(dctx *c, const pontes_type *t, bool integer, const cha
 
 /* Parse a number for an integer type, exactly from its digits over the whole int64
  * range; a literal with a fraction or exponent must still denote an integer. */
+/* Fast path of integer decoding: the number at p (before e) when it is an optional '-' and
+ * at most 18 digits without a leading zero (or just "0"), not followed by a digit, a fraction
+ * or an exponent: true, *out its value and *endp past it. Anything else: false (the full path). */
+static DEC_INLINE bool int_fast(const char *p, const char *e, int64_t *out, const char **endp) {
+    bool neg = p < e && *p == '-';
+    const char *d = p + neg;
+    if (d >= e || (unsigned)(*d - '0') > 9) return false;
+    const char *q = d, *lim = *d == '0' ? d + 1 : (e - d > 18 ? d + 18 : e);
+    uint64_t v = 0;
+    while (q < lim && (unsigned)(*q - '0') <= 9) v = v * 10 + (uint64_t)(*q++ - '0');
+    if (q < e && ((unsigned)(*q - '0') <= 9 || *q == '.' || *q == 'e' || *q == 'E')) return false;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    *endp = q;
+    return true;
+}
+
 static int dec_integer(dctx *c, const pontes_type *t, int64_t *out) {
-    const char *tn = type_name(t);
     int ch = peek(c);
-    const char *num = c->p;
+    const char *num = c->p, *ie;
+    int64_t iv;
+    if (ch != '"' && int_fast(num, c->end, &iv, &ie)) {
+        if (t->kind == PONTES_KIND_INT32 && (iv < INT32_MIN || iv > INT32_MAX))
+            return perr_set(&c->e, PONTES_ERANGE, type_name(t), "integer out of range for %s", type_name(t));
+        c->p = ie;
+        *out = iv;
+        return PONTES_OK;
+    }
+    const char *tn = type_name(t);
     size_t n;
     bool is_int, str = ch == '"' && (t->flags & PONTES_T_OR_STRING);
     if (str) {
@@ -1711,8 +1887,54 @@ static int takes_null(const pontes_type *t) {
     return 0;
 }
 
+/* An enum value that is not one of t's: a deviation (the raw text is kept). */
+static DEC_NOINLINE int dec_enum_unknown(dctx *c, const pontes_type *t, const char *at, const char *raw) {
+    char sv[48];
+    short_value(sv, sizeof sv, raw);
+    return dec_deviation(c, at, NULL, type_name(t), "unknown enum value \"%s\"", sv);
+}
+
+/* The common cases of dec_value (c->p at ch, whitespace skipped), with exactly its result:
+ * true when done here (*rc the status), false when dec_value must do it. */
+static DEC_INLINE bool dec_fast(dctx *c, const pontes_type *t, void *s, int ch, int *rc) {
+    switch (t->kind) {
+    case PONTES_KIND_STRING: {
+        if (ch != '"') return false;
+        const char *at = c->p;
+        *rc = dec_string(c, (const char **)s, NULL);
+        if (!*rc && (t->flags & PONTES_T_FMT_MASK)) *rc = dec_check_fmt(c, t, at, *(const char **)s);
+        return true;
+    }
+    case PONTES_KIND_INT32:
+    case PONTES_KIND_INT64: {
+        int64_t v;
+        const char *ie;
+        if (ch == '"' || !int_fast(c->p, c->end, &v, &ie)) return false;
+        if (t->kind == PONTES_KIND_INT64) {
+            *(int64_t *)s = v;
+        } else {
+            if (v < INT32_MIN || v > INT32_MAX) return false; /* the error */
+            *(int32_t *)s = (int32_t)v;
+        }
+        c->p = ie;
+        *rc = PONTES_OK;
+        return true;
+    }
+    case PONTES_KIND_ENUM: {
+        if (ch != '"') return false;
+        pontes_enum *e = s;
+        const char *at = c->p;
+        if ((*rc = dec_string(c, &e->raw, NULL)) != PONTES_OK) return true;
+        e->value = pontes_enum_from_string(t->en, e->raw);
+        if (!e->value) *rc = dec_enum_unknown(c, t, at, e->raw);
+        return true;
+    }
+    default: return false;
+    }
+}
+
 /* Null/presence handling shared by object members and box values. */
-static inline int dec_field(dctx *c, const pontes_field *f, unsigned char *obj) {
+static DEC_INLINE int dec_field(dctx *c, const pontes_field *f, unsigned char *obj) {
     pontes_presence *p = obj + f->presence_offset;
     void *s = obj + f->offset;
     int ch = peek(c), rc;
@@ -1728,16 +1950,11 @@ static inline int dec_field(dctx *c, const pontes_field *f, unsigned char *obj) 
             return rc;
         }
     }
-    /* fast path for the most common member kind (no call into dec_value) */
-    if (f->type->kind == PONTES_KIND_STRING && ch == '"') {
-        const char *at = c->p;
-        rc = dec_string(c, (const char **)s, NULL);
-        if (!rc && (f->type->flags & PONTES_T_FMT_MASK)) rc = dec_check_fmt(c, f->type, at, *(const char **)s);
-    } else if ((f->flags & PONTES_F_WIRE_FORM) && (f->type->flags & PONTES_T_OR_STRING)) {
+    if (DEC_UNLIKELY((f->flags & PONTES_F_WIRE_FORM) && (f->type->flags & PONTES_T_OR_STRING))) {
         c->wire_string = false; /* the form is recorded next to the presence (pontes_wire_form) */
         rc = dec_value(c, f->type, s);
         if (!rc) p[1] = c->wire_string ? PONTES_WIRE_STRING : PONTES_WIRE_NUMBER;
-    } else {
+    } else if (!dec_fast(c, f->type, s, ch, &rc)) { /* the common kinds without a call */
         rc = dec_value(c, f->type, s);
     }
     if (!rc) *p = PONTES_SET;
@@ -1751,16 +1968,51 @@ static inline bool name_eq_n(const char *name, const char *k, size_t n) {
     return name[i] == '\0';
 }
 
-static inline const pontes_field *find_field(const pontes_message *m, const char *k, size_t n, size_t *next) {
+/* Whether field f is named k[0..n): lengths first (the generated name_len, or measured when
+ * the descriptor has no ready key), then the bytes. */
+static DEC_INLINE bool field_is(const pontes_field *f, const char *k, size_t n) {
+    if (f->key) {
+        if (f->name_len != n) return false;
+        for (size_t i = 0; i < n; i++) /* short names: cheaper than a call to memcmp */
+            if (f->name[i] != k[i]) return false;
+        return true;
+    }
+    return (n ? f->name[0] == k[0] : f->name[0] == '\0') && name_eq_n(f->name, k, n);
+}
+
+/* Whether the input at p (before e) starts with the n bytes of key (n >= 3: a field's ready
+ * `"name":`). Loads stay inside both. */
+static DEC_INLINE bool key_at(const char *p, const char *e, const char *key, size_t n) {
+    if ((size_t)(e - p) < n) return false;
+    if (n >= 8 && n <= 16) { /* two overlapping 8-byte words */
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, p, 8);
+        memcpy(&b0, key, 8);
+        memcpy(&a1, p + n - 8, 8);
+        memcpy(&b1, key + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) { /* two overlapping 4-byte words */
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, p, 4);
+        memcpy(&b0, key, 4);
+        memcpy(&a1, p + n - 4, 4);
+        memcpy(&b1, key + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(p, key, n) == 0;
+}
+
+static DEC_INLINE const pontes_field *find_field(const pontes_message *m, const char *k, size_t n, size_t *next) {
     const pontes_field *f = m->fields;
     size_t cnt = m->field_count, i = *next;
     /* members usually arrive in descriptor order: try the next expected one first */
-    if (n && i < cnt && f[i].name[0] == k[0] && name_eq_n(f[i].name, k, n)) {
+    if (i < cnt && field_is(&f[i], k, n)) {
         *next = i + 1;
         return &f[i];
     }
     for (i = 0; i < cnt; i++) {
-        if (f[i].name[0] == (n ? k[0] : '\0') && name_eq_n(f[i].name, k, n)) {
+        if (field_is(&f[i], k, n)) {
             *next = i + 1;
             return &f[i];
         }
@@ -1769,7 +2021,7 @@ static inline const pontes_field *find_field(const pontes_message *m, const char
 }
 
 /* After a member or element: ',' (more) or the closing bracket (done). */
-static int dec_next(dctx *c, char close, bool *more) {
+static DEC_INLINE int dec_next(dctx *c, char close, bool *more) {
     int ch = peek(c);
     if (ch == ',') {
         c->p++;
@@ -1786,9 +2038,25 @@ static int dec_next(dctx *c, char close, bool *more) {
 
 /* Grow an arena array (old contents copied; arena memory is not freed). */
 static void *arena_grow(pontes_arena *a, void *old, size_t n, size_t cap, size_t elem) {
-    void *p = pontes_arena_calloc(a, cap, elem);
-    if (p && n) memcpy(p, old, n * elem);
-    return p;
+    if (elem && cap > SIZE_MAX / elem) return NULL;
+    return pontes_arena_grow(a, old, n * elem, cap * elem, true); /* in place when old is the last allocation */
+}
+
+/* Whether dec_elem writes the whole slot of an element of type et whenever it succeeds (null
+ * included), so that item storage need not be zeroed first: scalars without padding and
+ * pointers. */
+static inline bool elem_fills_slot(const pontes_type *et) {
+    switch (et->kind) {
+    case PONTES_KIND_BOOL: return et->size == sizeof(bool);
+    case PONTES_KIND_INT32: return et->size == sizeof(int32_t);
+    case PONTES_KIND_INT64: return et->size == sizeof(int64_t);
+    case PONTES_KIND_DOUBLE: return et->size == sizeof(double);
+    case PONTES_KIND_STRING:
+    case PONTES_KIND_OBJECT:
+    case PONTES_KIND_UNION:
+    case PONTES_KIND_ANY: return et->size == sizeof(void *);
+    default: return false;
+    }
 }
 
 static int dec_unknown(dctx *c, const pontes_message *m, unsigned char *obj, const char *k, size_t kl,
@@ -1868,7 +2136,7 @@ static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
     if (rc) return rc;
     const char *ostart = c->p;
     c->p++;
-    size_t ex_cap = 0, next = 0;
+    size_t ex_cap = 0, next = 0, seen = 0; /* seen: fields decoded (each at most once) */
     bool more = peek(c) != '}';
     if (!more) c->p++;
     while (more) {
@@ -1878,13 +2146,34 @@ static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
         }
         const char *k;
         size_t kl;
-        if ((rc = dec_key(c, &k, &kl)) != PONTES_OK || (rc = dec_colon(c)) != PONTES_OK) goto out;
-        const pontes_field *f = find_field(m, k, kl, &next);
+        /* members mostly come in descriptor order: when the next field or the one after it
+           is written exactly as its ready key `"name":` (then valid JSON naming that field,
+           colon included), there is nothing to scan */
+        const pontes_field *f = NULL;
+        if (next < m->field_count) {
+            const pontes_field *g = &m->fields[next];
+            if (g->key && key_at(c->p, c->end, g->key, g->key_len)) {
+                f = g;
+                next++;
+            } else if (next + 1 < m->field_count && g[1].key && key_at(c->p, c->end, g[1].key, g[1].key_len)) {
+                f = g + 1;
+                next += 2;
+            }
+        }
+        if (f) {
+            k = f->name;
+            kl = f->name_len;
+            c->p += f->key_len;
+        } else {
+            if ((rc = dec_key(c, &k, &kl)) != PONTES_OK || (rc = dec_colon(c)) != PONTES_OK) goto out;
+            f = find_field(m, k, kl, &next);
+        }
         if (f) {
             if (obj[f->presence_offset] != PONTES_ABSENT)
                 rc = perr_set(&c->e, PONTES_EDECODE, NULL, "duplicate member");
             else
                 rc = dec_field(c, f, obj);
+            seen++;
         } else {
             rc = dec_unknown(c, m, obj, k, kl, &ex_cap);
         }
@@ -1894,7 +2183,7 @@ static int dec_message(dctx *c, const pontes_message *m, unsigned char *obj) {
         }
         if ((rc = dec_next(c, '}', &more)) != PONTES_OK) goto out;
     }
-    for (size_t i = 0; i < m->field_count; i++) {
+    for (size_t i = 0; seen < m->field_count && i < m->field_count; i++) { /* all seen: none missing */
         const pontes_field *f = &m->fields[i];
         if ((f->flags & PONTES_F_REQUIRED) && obj[f->presence_offset] == PONTES_ABSENT &&
             (rc = dec_deviation(c, ostart, f->name, type_name(f->type), "missing required member")) != PONTES_OK)
@@ -1918,8 +2207,9 @@ out:
 }
 
 /* One element of an array or map; slot is its storage. */
-static int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, unsigned char *slot) {
-    if (peek(c) == 'n') {
+static DEC_INLINE int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, unsigned char *slot) {
+    int ch = peek(c), rc;
+    if (ch == 'n') {
         if ((t->flags & PONTES_T_ELEM_NULLABLE) && is_pointer_kind(et->kind)) {
             *(void **)(void *)slot = NULL;
             return dec_literal(c, "null", 4);
@@ -1931,6 +2221,7 @@ static int dec_elem(dctx *c, const pontes_type *t, const pontes_type *et, unsign
             return dec_literal(c, "null", 4);
         }
     }
+    if (dec_fast(c, et, slot, ch, &rc)) return rc;
     return dec_value(c, et, slot);
 }
 
@@ -1947,7 +2238,7 @@ static int dec_wire_mark(dctx *c, unsigned char **wire, size_t *wcap, size_t cap
     return PONTES_OK;
 }
 
-static int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
+static DEC_NOINLINE int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
     if (peek(c) != '[') return dec_mismatch(c, t);
     const pontes_type *et = t->elem;
     l->items = NULL;
@@ -1957,6 +2248,7 @@ static int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
     int rc = dec_enter(c);
     if (rc) return rc;
     c->p++;
+    bool fills = elem_fills_slot(et); /* no zeroing of item storage written at once */
     unsigned char *items = NULL, *wire = NULL;
     size_t n = 0, cap = 0, wcap = 0;
     bool more = peek(c) != ']';
@@ -1964,7 +2256,9 @@ static int dec_array(dctx *c, const pontes_type *t, pontes_list *l) {
     while (more) {
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 8;
-            unsigned char *ni = arena_grow(c->a, items, n, nc, et->size);
+            unsigned char *ni = et->size && nc > SIZE_MAX / et->size
+                                    ? NULL
+                                    : pontes_arena_grow(c->a, items, n * et->size, nc * et->size, !fills);
             if (!ni) {
                 rc = perr_nomem(&c->e);
                 goto out;
@@ -2207,7 +2501,8 @@ static int dec_union(dctx *c, const pontes_union_desc *u, unsigned char *us) {
     return PONTES_OK;
 }
 
-static int dec_value(dctx *c, const pontes_type *t, void *s) {
+/* dec_value, every kind and case (dec_value takes the common ones itself). */
+static DEC_NOINLINE int dec_value_all(dctx *c, const pontes_type *t, void *s) {
     int rc, ch = peek(c);
     switch (t->kind) {
     case PONTES_KIND_BOOL:
@@ -2297,6 +2592,28 @@ static int dec_value(dctx *c, const pontes_type *t, void *s) {
     case PONTES_KIND_DECIMAL: return dec_decimal(c, t, s);
     }
     return perr_set(&c->e, PONTES_EINVAL, NULL, "invalid type descriptor (kind %d)", (int)t->kind);
+}
+
+/* Decode the value at c->p as type t into storage s. The common cases are done here, with
+ * exactly the result dec_value_all gives them; everything else goes there. */
+static int dec_value(dctx *c, const pontes_type *t, void *s) {
+    int rc, ch = peek(c);
+    if (dec_fast(c, t, s, ch, &rc)) return rc;
+    switch (t->kind) {
+    case PONTES_KIND_OBJECT: {
+        const pontes_message *m = t->msg;
+        unsigned char *obj = pontes_arena_take(c->a, m->size);
+        if (!obj) return perr_nomem(&c->e);
+        memset(obj, 0, m->size);
+        rc = dec_message(c, m, obj);
+        if (rc) return rc;
+        *(void **)s = obj;
+        return PONTES_OK;
+    }
+    case PONTES_KIND_ARRAY: return dec_array(c, t, s);
+    default: break;
+    }
+    return dec_value_all(c, t, s);
 }
 
 static void dctx_init(dctx *c, pontes_arena *a, const pontes_decode_options *opts, const char *json, size_t len) {

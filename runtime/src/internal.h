@@ -5,6 +5,7 @@
 #include "pontes/pontes.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <cjson/cJSON.h>
 
 #if defined(__GNUC__)
@@ -15,6 +16,31 @@
 
 /* ---- arena: one per decoded value; freed with pontes_free(root) ---- */
 typedef struct pontes_arena pontes_arena;
+
+/* The free span of the arena's current block: the first member of struct pontes_arena
+ * (arena.c), so that the decoder can bump-allocate inline (pontes_arena_take). */
+typedef struct pontes_arena_span {
+    unsigned char *cur, *lim;
+} pontes_arena_span;
+#define PONTES_ARENA_ALIGN ((size_t)_Alignof(max_align_t))
+/* pontes_arena_take when the current block has no room (a new block). */
+void *pontes_arena_take_slow(pontes_arena *a, size_t size);
+/* size bytes (not zeroed), max-aligned. NULL on ENOMEM or overflow. */
+static inline void *pontes_arena_take(pontes_arena *a, size_t size) {
+    pontes_arena_span *sp = (pontes_arena_span *)(void *)a;
+    size_t need = (size + PONTES_ARENA_ALIGN - 1) & ~(PONTES_ARENA_ALIGN - 1); /* 0: size 0 or overflow */
+    if (need - 1 < (size_t)(sp->lim - sp->cur)) {
+        void *p = sp->cur;
+        sp->cur += need;
+        return p;
+    }
+    return pontes_arena_take_slow(a, size);
+}
+/* Grow the allocation old of old_size bytes (NULL/0: none) to new_size bytes, the new part
+ * zeroed when zero is true (else left as it is: the caller writes it): in place when old is
+ * the arena's last allocation and the block has room, else a new allocation with the old
+ * bytes copied (the old one is not freed). NULL on ENOMEM or overflow. */
+void *pontes_arena_grow(pontes_arena *a, void *old, size_t old_size, size_t new_size, bool zero);
 
 /* New arena whose first block can hold about size_hint bytes. NULL on ENOMEM. */
 pontes_arena *pontes_arena_new(size_t size_hint);
