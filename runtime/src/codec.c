@@ -177,12 +177,6 @@ static inline int buf_put(pontes_buf *b, const void *data, size_t len) {
     return PONTES_OK;
 }
 
-static inline int buf_putc(pontes_buf *b, char ch) {
-    if (buf_need(b, 1)) return PONTES_ENOMEM;
-    b->data[b->len++] = ch;
-    return PONTES_OK;
-}
-
 static void buf_terminate(pontes_buf *b) {
     if (b->data && b->len < b->cap) b->data[b->len] = '\0';
 }
@@ -2996,7 +2990,7 @@ static ENC_INLINE size_t copy_clean(char *o, const unsigned char *s, size_t n) {
     }
 #endif
 #if ENC_LE_CTZ
-    if (n >= 8 && n < 16) { /* two overlapping 8-byte words */
+    if (n > 8 && n < 16) { /* two overlapping 8-byte words (n == 8: the loop below; a shift by 64 is UB) */
         uint64_t w0, w1, m;
         memcpy(&w0, s, 8);
         memcpy(&w1, s + n - 8, 8);
